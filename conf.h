@@ -1,0 +1,62 @@
+/*
+ * conf.h: samotop.conf(5).  The file is read once per connection, so the
+ * parser works in place on one buffer: no allocation per directive.
+ */
+#ifndef SAMOTOP_CONF_H
+#define SAMOTOP_CONF_H
+
+#include <stddef.h>
+
+#define CONF_ROUTES_MAX	256	/* route lines in one file */
+#define CONF_ARGV_MAX	32	/* words in one route's command line */
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+struct route {
+	const char	*pattern;	/* "*", "@domain" or "local@domain" */
+	int		specificity;	/* 0 "*", 1 "@domain", 2 "local@domain" */
+	const char	*argv[CONF_ARGV_MAX + 1];	/* NULL-terminated */
+	unsigned	line;		/* line in the file, for logs */
+};
+
+struct conf {
+	char		hostname[256];		/* default: gethostname() */
+	size_t		max_command_line;	/* octets incl. CRLF */
+	size_t		max_line_length;	/* DATA text line, incl. CRLF */
+	size_t		max_message_size;	/* SIZE */
+	unsigned	max_recipients;
+	unsigned	max_errors;
+	unsigned	timeout_command;	/* seconds */
+	unsigned	timeout_data;		/* seconds */
+	unsigned	timeout_helper;		/* seconds */
+	int		strict_crlf;		/* 1: refuse bare CR/LF */
+	int		recipient_delimiter;	/* '+', or 0 for none */
+	enum log_level	log_level;
+	size_t		nroutes;
+	struct route	routes[CONF_ROUTES_MAX];
+};
+
+struct conf_error {
+	unsigned	line;		/* 0: not tied to a line */
+	char		msg[200];	/* what was expected */
+};
+
+/* Fill in the documented defaults (hostname left empty). */
+void		conf_defaults(struct conf *c);
+/*
+ * Parse text[0..len) in place (words are NUL-terminated inside it, and
+ * routes point into it, so text must outlive c).  text must have room
+ * for len + 1 octets: a last line without a newline gets its NUL at
+ * text[len].  Returns 0, or -1 with *err filled.
+ */
+int		conf_parse(struct conf *c, char *text, size_t len,
+		    struct conf_error *err);
+/*
+ * Read and parse a file.  *buf receives the malloc'd text the routes point
+ * into (free it after c).  Returns 0, or -1 with *err filled
+ * (line 0 and strerror(errno) when the file cannot be read).
+ */
+int		conf_load(struct conf *c, const char *path, char **buf,
+		    struct conf_error *err);
+
+#endif

@@ -1,0 +1,211 @@
+/*
+ * data.c: the DATA/BDAT content decoder and the dot-stuffing encoder.
+ *
+ * Only a CRLF pair ends a line.  A line that begins after CRLF is subject
+ * to the dot rules; one that begins after a bare CR or LF is not, so no
+ * bare line end can forge the end marker.
+ */
+#include "data.h"
+
+enum {
+	S_BOL,		/* at the start of a line that began after CRLF */
+	S_DOT,		/* "." at S_BOL */
+	S_DOT_CR,	/* ".\r" at S_BOL */
+	S_TEXT,		/* inside a line */
+	S_CR,		/* a CR inside a line */
+};
+
+void
+data_init(struct data_decoder *d, int dotted, int strict, size_t max_line,
+    size_t max_size)
+{
+	d->state = S_BOL;
+	d->dotted = dotted;
+	d->strict = strict;
+	d->max_line = max_line;
+	d->max_size = max_size;
+	d->size = 0;
+	d->line = 0;
+	d->fail = DATA_OK;
+}
+
+static void
+failure(struct data_decoder *d, enum data_fail f)
+{
+	if (d->fail == DATA_OK)
+		d->fail = f;
+}
+
+/*
+ * Append content octets, counting them against the size and line limits:
+ * the line limit applies to the content line (RFC 5321 §4.5.3.1.6: not
+ * counting the dot duplicated for transparency, and a bare line end
+ * counted as the CRLF it is stored as).
+ */
+static void
+emit(struct data_decoder *d, const char *s, size_t n, char *out,
+    size_t *outlen)
+{
+	size_t i;
+
+	d->line += n;
+	if (d->line > d->max_line)
+		failure(d, DATA_ELINE);
+	d->size += n;
+	if (d->size > d->max_size)
+		failure(d, DATA_ESIZE);
+	if (d->fail != DATA_OK)
+		return;
+	for (i = 0; i < n; i++)
+		out[(*outlen)++] = s[i];
+}
+
+/* A line end that was not CRLF: refuse it, or store it as CRLF. */
+static void
+bare_end(struct data_decoder *d, enum data_fail f, char *out, size_t *outlen)
+{
+	if (d->strict)
+		failure(d, f);
+	emit(d, "\r\n", 2, out, outlen);
+	d->line = 0;
+	d->state = S_TEXT;
+}
+
+static void
+text_octet(struct data_decoder *d, char ch, char *out, size_t *outlen)
+{
+	if (ch == '\r')
+		d->state = S_CR;
+	else if (ch == '\n')
+		bare_end(d, DATA_EBARELF, out, outlen);
+	else {
+		emit(d, &ch, 1, out, outlen);
+		d->state = S_TEXT;
+	}
+}
+
+/* One input octet; returns 1 when it completed the end marker. */
+static int
+step(struct data_decoder *d, char ch, char *out, size_t *outlen)
+{
+	switch (d->state) {
+	case S_BOL:
+		if (ch == '.' && d->dotted) {
+			d->state = S_DOT;
+			return 0;
+		}
+		text_octet(d, ch, out, outlen);
+		return 0;
+	case S_DOT:
+		if (ch == '\r')
+			d->state = S_DOT_CR;
+		else if (ch == '\n') {
+			emit(d, ".", 1, out, outlen);
+			bare_end(d, DATA_EBARELF, out, outlen);
+		} else
+			text_octet(d, ch, out, outlen);	/* unstuffed */
+		return 0;
+	case S_DOT_CR:
+		if (ch == '\n')
+			return 1;
+		emit(d, ".", 1, out, outlen);
+		bare_end(d, DATA_EBARECR, out, outlen);
+		text_octet(d, ch, out, outlen);
+		return 0;
+	case S_CR:
+		if (ch == '\n') {
+			emit(d, "\r\n", 2, out, outlen);
+			d->line = 0;
+			d->state = S_BOL;
+			return 0;
+		}
+		bare_end(d, DATA_EBARECR, out, outlen);
+		text_octet(d, ch, out, outlen);
+		return 0;
+	default:
+		text_octet(d, ch, out, outlen);
+		return 0;
+	}
+}
+
+enum data_result
+data_decode(struct data_decoder *d, const char *in, size_t inlen,
+    size_t *used, char *out, size_t outsize, size_t *outlen)
+{
+	size_t i;
+
+	*outlen = 0;
+	for (i = 0; i < inlen; i++) {
+		if (outsize - *outlen < DATA_OUT_MIN) {
+			*used = i;
+			return DATA_FULL;
+		}
+		if (step(d, in[i], out, outlen)) {
+			*used = i + 1;
+			return DATA_END;
+		}
+	}
+	*used = inlen;
+	return DATA_MORE;
+}
+
+size_t
+data_finish(struct data_decoder *d, char *out)
+{
+	size_t n = 0;
+
+	if (d->state == S_CR)
+		bare_end(d, DATA_EBARECR, out, &n);
+	else if (d->state == S_TEXT && d->line > 0)
+		emit(d, "\r\n", 2, out, &n);
+	d->state = S_BOL;
+	d->line = 0;
+	return n;
+}
+
+const char *
+data_strerror(enum data_fail f)
+{
+	switch (f) {
+	case DATA_OK:
+		return "ok";
+	case DATA_EBARELF:
+		return "bare LF (line end without CR) not allowed";
+	case DATA_EBARECR:
+		return "bare CR (CR without LF) not allowed";
+	case DATA_ELINE:
+		return "text line too long";
+	case DATA_ESIZE:
+		return "message too big";
+	}
+	return "data error";
+}
+
+size_t
+data_encode(int *at_bol, const char *in, size_t inlen, char *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < inlen; i++) {
+		if (*at_bol && in[i] == '.')
+			out[n++] = '.';
+		out[n++] = in[i];
+		*at_bol = in[i] == '\n';
+	}
+	return n;
+}
+
+size_t
+data_encode_end(int at_bol, char *out)
+{
+	size_t n = 0;
+
+	if (!at_bol) {
+		out[n++] = '\r';
+		out[n++] = '\n';
+	}
+	out[n++] = '.';
+	out[n++] = '\r';
+	out[n++] = '\n';
+	return n;
+}

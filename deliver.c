@@ -1,0 +1,368 @@
+/*
+ * deliver.c: executing a helper and speaking LMTP to it.
+ *
+ * Every failure of the helper (cannot start, dies, times out, answers
+ * nonsense) ends it: a helper in an unknown state could not be trusted
+ * with the next message.  The caller turns -1 into 451 4.3.0.
+ */
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "data.h"
+#include "deliver.h"
+
+extern char **environ;
+
+void
+helper_init(struct helper *h, const char *hostname)
+{
+	memset(h, 0, sizeof(*h));
+	h->fd = -1;
+	h->hostname = hostname;
+}
+
+static int
+spawn(struct helper *h, const struct route *route)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, pipe;
+	int sv[2], err;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		h->why = strerror(errno);
+		return -1;
+	}
+	sigemptyset(&none);
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);	/* we ignore it; the helper must not */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
+	posix_spawn_file_actions_adddup2(&fa, sv[1], 1);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &pipe);
+	posix_spawnattr_setflags(&attr,
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	err = posix_spawn(&h->pid, route->argv[0], &fa, &attr,
+	    (char *const *)route->argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(sv[1]);
+	if (err != 0) {
+		close(sv[0]);
+		h->pid = 0;
+		h->why = strerror(err);
+		return -1;
+	}
+	h->fd = sv[0];
+	h->route = route;
+	h->in_start = h->in_end = h->out_len = 0;
+	h->in_mail = 0;
+	return 0;
+}
+
+/* Wait for the helper to exit; kill it if it lingers past the grace. */
+static void
+reap(struct helper *h)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int i, status;
+
+	if (h->pid == 0)
+		return;
+	for (i = 0; i < 200; i++) {
+		if (waitpid(h->pid, &status, WNOHANG) != 0)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	if (i == 200) {
+		kill(h->pid, SIGKILL);
+		waitpid(h->pid, &status, 0);
+	}
+	h->pid = 0;
+}
+
+static void
+drop(struct helper *h)
+{
+	if (h->fd != -1)
+		close(h->fd);
+	h->fd = -1;
+	reap(h);
+	h->route = NULL;
+	h->in_mail = 0;
+}
+
+static int
+fail(struct helper *h, const char *why)
+{
+	h->why = why;
+	drop(h);
+	return -1;
+}
+
+static int
+wait_for(struct helper *h, short events, unsigned timeout)
+{
+	struct pollfd pfd = { h->fd, events, 0 };
+	int n;
+
+	do
+		n = poll(&pfd, 1, (int)timeout * 1000);
+	while (n == -1 && errno == EINTR);
+	if (n == 0)
+		h->why = "helper timed out";
+	else if (n == -1)
+		h->why = strerror(errno);
+	return n > 0 ? 0 : -1;
+}
+
+static int
+flush(struct helper *h, unsigned timeout)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	if (h->fd == -1)
+		return fail(h, "helper not running");
+	while (done < h->out_len) {
+		if (wait_for(h, POLLOUT, timeout) == -1)
+			return fail(h, h->why);
+		n = write(h->fd, h->out + done, h->out_len - done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return fail(h, errno == EPIPE ?
+			    "helper closed its input" : strerror(errno));
+		done += n;
+	}
+	h->out_len = 0;
+	return 0;
+}
+
+static int
+command(struct helper *h, const char *line, unsigned timeout)
+{
+	int n;
+
+	if (h->fd == -1)
+		return fail(h, "helper not running");
+	n = snprintf(h->out, sizeof(h->out), "%s\r\n", line);
+	if (n < 0 || (size_t)n >= sizeof(h->out))
+		return fail(h, "command too long");
+	h->out_len = n;
+	return flush(h, timeout);
+}
+
+/* One reply line into line[0..*len), or -1. */
+static int
+read_line(struct helper *h, unsigned timeout, const char **line, size_t *len)
+{
+	char *lf;
+	ssize_t n;
+
+	for (;;) {
+		lf = memchr(h->in + h->in_start, '\n', h->in_end - h->in_start);
+		if (lf != NULL)
+			break;
+		if (h->in_end - h->in_start == sizeof(h->in))
+			return fail(h, "helper reply line too long");
+		memmove(h->in, h->in + h->in_start, h->in_end - h->in_start);
+		h->in_end -= h->in_start;
+		h->in_start = 0;
+		if (wait_for(h, POLLIN, timeout) == -1)
+			return fail(h, h->why);
+		n = read(h->fd, h->in + h->in_end, sizeof(h->in) - h->in_end);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return fail(h, n == 0 ? "helper closed the connection" :
+			    strerror(errno));
+		h->in_end += n;
+	}
+	*line = h->in + h->in_start;
+	*len = lf - *line;
+	if (*len > 0 && (*line)[*len - 1] == '\r')
+		(*len)--;
+	h->in_start = lf + 1 - h->in;
+	return 0;
+}
+
+int
+helper_reply(struct helper *h, unsigned timeout, struct lmtpreply *rep)
+{
+	enum lmtpreply_status st;
+	const char *line;
+	size_t len;
+
+	lmtpreply_init(rep);
+	do {
+		if (read_line(h, timeout, &line, &len) == -1)
+			return -1;
+		st = lmtpreply_line(rep, line, len);
+		if (len >= 12 && strncasecmp(line + 4, "SMTPUTF8", 8) == 0)
+			h->smtputf8 = 1;
+	} while (st == LMTPREPLY_MORE);
+	if (st == LMTPREPLY_BAD)
+		return fail(h, "helper answered nonsense");
+	return 0;
+}
+
+/* A reply that must be positive for the dialogue to go on. */
+static int
+expect(struct helper *h, unsigned timeout, int code, const char *why)
+{
+	struct lmtpreply rep;
+
+	if (helper_reply(h, timeout, &rep) == -1)
+		return -1;
+	if (rep.code != code)
+		return fail(h, why);
+	return 0;
+}
+
+static int
+start(struct helper *h, const struct route *route, unsigned timeout)
+{
+	char line[300];
+
+	if (spawn(h, route) == -1)
+		return -1;
+	h->smtputf8 = 0;
+	if (expect(h, timeout, 220, "helper refused the connection") == -1)
+		return -1;
+	snprintf(line, sizeof(line), "LHLO %s", h->hostname);
+	if (command(h, line, timeout) == -1)
+		return -1;
+	return expect(h, timeout, 250, "helper refused LHLO");
+}
+
+static int
+open_transaction(struct helper *h, const struct delivery_envelope *env,
+    unsigned timeout, struct lmtpreply *rep)
+{
+	char line[ADDR_MAX + 64], addr[ADDR_MAX + 1];
+
+	mailbox_format(env->sender, addr, sizeof(addr));
+	snprintf(line, sizeof(line), "MAIL FROM:<%s>%s%s", addr,
+	    env->body == BODY_8BITMIME || env->body == BODY_BINARYMIME ?
+	    " BODY=8BITMIME" : "", env->smtputf8 && h->smtputf8 ?
+	    " SMTPUTF8" : "");
+	if (command(h, line, timeout) == -1 ||
+	    helper_reply(h, timeout, rep) == -1)
+		return -1;
+	h->in_mail = rep->code / 100 == 2;
+	return 0;
+}
+
+int
+helper_rcpt(struct helper *h, const struct route *route,
+    const struct delivery_envelope *env, const struct mailbox *rcpt,
+    unsigned timeout, struct lmtpreply *rep)
+{
+	char line[ADDR_MAX + 32], addr[ADDR_MAX + 1];
+
+	if (h->fd != -1 && !route_same(h->route, route))
+		helper_quit(h, timeout);
+	if (h->fd == -1 && start(h, route, timeout) == -1)
+		return -1;
+	if (env->smtputf8 && !h->smtputf8)
+		return fail(h, "helper does not support SMTPUTF8");
+	if (!h->in_mail) {
+		if (open_transaction(h, env, timeout, rep) == -1)
+			return -1;
+		if (!h->in_mail)
+			return 0;	/* its refusal of MAIL answers RCPT */
+	}
+	mailbox_format(rcpt, addr, sizeof(addr));
+	snprintf(line, sizeof(line), "RCPT TO:<%s>", addr);
+	if (command(h, line, timeout) == -1)
+		return -1;
+	return helper_reply(h, timeout, rep);
+}
+
+int
+helper_data(struct helper *h, unsigned timeout, struct lmtpreply *rep)
+{
+	if (command(h, "DATA", timeout) == -1 ||
+	    helper_reply(h, timeout, rep) == -1)
+		return -1;
+	if (rep->code != 354) {
+		h->in_mail = 0;
+		return -1;
+	}
+	h->at_bol = 1;
+	return 0;
+}
+
+int
+helper_write(struct helper *h, const char *buf, size_t len, unsigned timeout)
+{
+	size_t room, n;
+
+	while (len > 0) {
+		room = (sizeof(h->out) - h->out_len) / 2;
+		if (room == 0) {
+			if (flush(h, timeout) == -1)
+				return -1;
+			continue;
+		}
+		n = len < room ? len : room;
+		h->out_len += data_encode(&h->at_bol, buf, n,
+		    h->out + h->out_len);
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int
+helper_end_data(struct helper *h, unsigned timeout)
+{
+	if (sizeof(h->out) - h->out_len < 5 && flush(h, timeout) == -1)
+		return -1;
+	h->out_len += data_encode_end(h->at_bol, h->out + h->out_len);
+	h->in_mail = 0;
+	return flush(h, timeout);
+}
+
+int
+helper_rset(struct helper *h, unsigned timeout)
+{
+	if (h->fd == -1 || !h->in_mail)
+		return 0;
+	h->in_mail = 0;
+	if (command(h, "RSET", timeout) == -1)
+		return -1;
+	return expect(h, timeout, 250, "helper refused RSET");
+}
+
+void
+helper_abort(struct helper *h)
+{
+	h->why = "aborted";
+	drop(h);
+}
+
+void
+helper_quit(struct helper *h, unsigned timeout)
+{
+	struct lmtpreply rep;
+
+	if (h->fd == -1)
+		return;
+	if (command(h, "QUIT", timeout) == 0)
+		(void)helper_reply(h, timeout, &rep);
+	drop(h);
+}

@@ -1,0 +1,70 @@
+/*
+ * deliver.h: the one delivery mechanism.  A route's helper is executed
+ * with a socketpair on its stdin and stdout, and spoken to in LMTP
+ * (RFC 2033).  It is started at the first accepted RCPT and kept for
+ * later transactions that use the same route.
+ */
+#ifndef SAMOTOP_DELIVER_H
+#define SAMOTOP_DELIVER_H
+
+#include <sys/types.h>
+
+#include "address.h"
+#include "conf.h"
+#include "lmtpreply.h"
+#include "parser.h"
+#include "route.h"
+
+#define HELPER_IN_SIZE	4096
+#define HELPER_OUT_SIZE	(32 * 1024)
+
+struct helper {
+	pid_t			 pid;		/* 0: none running */
+	int			 fd;		/* -1: none */
+	const struct route	*route;
+	int			 smtputf8;	/* LHLO advertised it */
+	int			 in_mail;	/* MAIL sent, transaction open */
+	int			 at_bol;	/* dot-stuffing state in DATA */
+	char			 in[HELPER_IN_SIZE];
+	size_t			 in_start, in_end;
+	char			 out[HELPER_OUT_SIZE];
+	size_t			 out_len;
+	const char		*why;		/* the last failure, for logs */
+	const char		*hostname;	/* for LHLO */
+};
+
+struct delivery_envelope {
+	const struct mailbox	*sender;
+	enum body_type		 body;
+	int			 smtputf8;
+};
+
+void	helper_init(struct helper *h, const char *hostname);
+/*
+ * Ask the route's helper about rcpt, starting it and opening the
+ * transaction as needed.  Returns 0 with the helper's reply in *rep, or
+ * -1 when the helper failed (h->why says how; the helper is gone).
+ */
+int	helper_rcpt(struct helper *h, const struct route *route,
+	    const struct delivery_envelope *env, const struct mailbox *rcpt,
+	    unsigned timeout, struct lmtpreply *rep);
+/* DATA: 0 when the helper answered 354, else -1 (or its refusal in rep). */
+int	helper_data(struct helper *h, unsigned timeout, struct lmtpreply *rep);
+/* Canonical content; dot-stuffed on the way.  -1: the helper failed. */
+int	helper_write(struct helper *h, const char *buf, size_t len,
+	    unsigned timeout);
+/* The final dot, then one reply per accepted recipient: see reply(). */
+int	helper_end_data(struct helper *h, unsigned timeout);
+int	helper_reply(struct helper *h, unsigned timeout,
+	    struct lmtpreply *rep);
+/* RSET of an open transaction; -1 ends the helper. */
+int	helper_rset(struct helper *h, unsigned timeout);
+/*
+ * Drop the helper in the middle of DATA: it sees end of input before the
+ * final dot and so delivers nothing.
+ */
+void	helper_abort(struct helper *h);
+/* QUIT and reap, at the end of the session or before a route change. */
+void	helper_quit(struct helper *h, unsigned timeout);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * log.c: key=value event lines.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char *level_names[] = { "error", "warn", "info", "debug" };
+
+void
+log_init(struct logger *lg, int fd, enum log_level level, const char *prefix)
+{
+	lg->fd = fd;
+	lg->level = level;
+	snprintf(lg->prefix, sizeof(lg->prefix), "%s", prefix);
+}
+
+static size_t
+put(char *buf, size_t len, size_t size, const char *s, size_t n)
+{
+	if (len + n >= size)
+		n = len + 1 < size ? size - len - 1 : 0;
+	memcpy(buf + len, s, n);
+	return len + n;
+}
+
+static int
+needs_quotes(const char *v)
+{
+	return *v == '\0' || strpbrk(v, " \"=") != NULL;
+}
+
+size_t
+log_escape(char *buf, size_t len, size_t size, const char *v)
+{
+	int quoted = needs_quotes(v);
+	char hex[5];
+
+	if (quoted)
+		len = put(buf, len, size, "\"", 1);
+	for (; *v != '\0'; v++) {
+		unsigned char ch = *v;
+
+		if (ch < 0x20 || ch >= 0x7f || ch == '\\') {
+			snprintf(hex, sizeof(hex), "\\x%02x", ch);
+			len = put(buf, len, size, hex, 4);
+		} else if (ch == '"')
+			len = put(buf, len, size, "\\\"", 2);
+		else
+			len = put(buf, len, size, v, 1);
+	}
+	if (quoted)
+		len = put(buf, len, size, "\"", 1);
+	return len;
+}
+
+void
+log_event(const struct logger *lg, enum log_level level, const char *event,
+    ...)
+{
+	char line[LOG_LINE_MAX];
+	const char *key, *val;
+	size_t len = 0;
+	va_list ap;
+
+	if (level > lg->level)
+		return;
+	len = put(line, len, sizeof(line), "level=", 6);
+	len = put(line, len, sizeof(line), level_names[level],
+	    strlen(level_names[level]));
+	len = put(line, len, sizeof(line), " ", 1);
+	len = put(line, len, sizeof(line), lg->prefix, strlen(lg->prefix));
+	len = put(line, len, sizeof(line), " event=", 7);
+	len = log_escape(line, len, sizeof(line), event);
+	va_start(ap, event);
+	while ((key = va_arg(ap, const char *)) != NULL) {
+		val = va_arg(ap, const char *);
+		if (val == NULL)
+			continue;
+		len = put(line, len, sizeof(line), " ", 1);
+		len = put(line, len, sizeof(line), key, strlen(key));
+		len = put(line, len, sizeof(line), "=", 1);
+		len = log_escape(line, len, sizeof(line), val);
+	}
+	va_end(ap);
+	line[len++] = '\n';
+	/* One write per line, so that lines of concurrent sessions interleave
+	 * whole; a failed log write must not end the session. */
+	(void)!write(lg->fd, line, len);
+}

@@ -1,0 +1,31 @@
+/*
+ * log.h: one line per event on fd 2, as key=value fields that a program
+ * can parse.  Values are quoted when they hold blanks or quotes, and
+ * every control or non-ASCII octet is escaped as \xHH, so nothing a
+ * client sends can forge a log line.
+ */
+#ifndef SAMOTOP_LOG_H
+#define SAMOTOP_LOG_H
+
+#include "conf.h"
+
+#define LOG_LINE_MAX	2048
+
+struct logger {
+	int		fd;
+	enum log_level	level;
+	char		prefix[64];	/* "sid=..." or "prog=..." */
+};
+
+void	log_init(struct logger *lg, int fd, enum log_level level,
+	    const char *prefix);
+/*
+ * log_event(lg, LOG_INFO, "rcpt", "to", addr, "code", "250", NULL):
+ * pairs of key and value; a NULL value skips its pair.
+ */
+void	log_event(const struct logger *lg, enum log_level level,
+	    const char *event, ...);
+/* Append one escaped value to buf; returns the new length.  Pure. */
+size_t	log_escape(char *buf, size_t len, size_t size, const char *value);
+
+#endif

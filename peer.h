@@ -1,0 +1,25 @@
+/*
+ * peer.h: who the client is, as the launcher tells it.
+ */
+#ifndef SAMOTOP_PEER_H
+#define SAMOTOP_PEER_H
+
+#include <netinet/in.h>
+
+struct peer {
+	char	ip[INET6_ADDRSTRLEN];	/* "" in a pipe session */
+	char	port[8];
+	char	host[256];		/* sanitised REMOTEHOST, or "" */
+	const char *source;		/* "ucspi", "systemd", "socket", "pipe" */
+};
+
+/*
+ * UCSPI ${PROTO}REMOTEIP/PORT/HOST (tcpserver, s6-tcpserver), then
+ * systemd's REMOTE_ADDR/REMOTE_PORT, then getpeername(fd).  Values that
+ * do not parse as an address or a port are ignored.
+ */
+void	peer_detect(struct peer *p, int fd);
+/* Keep a host name only if it is letters, digits, '-' and '.'. */
+int	peer_sanitise_host(const char *in, char *out, size_t size);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * reply.c: the reply table.  One place to read what samotop says.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "reply.h"
+
+static const struct {
+	int		 code;
+	const char	*enhanced;	/* NULL: never carries one */
+	const char	*format;
+} table[R__COUNT] = {
+	[R_GREETING] =		{ 220, NULL, "%s ESMTP samotop" },
+	[R_HELO] =		{ 250, NULL, "%s" },
+	[R_OKAY] =		{ 250, "2.0.0", "Ok" },
+	[R_MAIL_OK] =		{ 250, "2.1.0", "Sender ok" },
+	[R_RCPT_OK] =		{ 250, "2.1.5", "Recipient ok" },
+	[R_DATA_GO] =		{ 354, NULL,
+				  "End data with <CR><LF>.<CR><LF>" },
+	[R_ACCEPTED] =		{ 250, "2.0.0", "Ok: queued as %s" },
+	[R_CHUNK_OK] =		{ 250, "2.0.0", "%zu octets received" },
+	[R_RSET] =		{ 250, "2.0.0", "Reset" },
+	[R_NOOP] =		{ 250, "2.0.0", "Ok" },
+	[R_VRFY] =		{ 252, "2.5.2",
+				  "Cannot VRFY user, but will accept message" },
+	[R_HELP] =		{ 214, "2.0.0",
+				  "See https://www.rfc-editor.org/rfc/rfc5321" },
+	[R_BYE] =		{ 221, "2.0.0", "%s closing connection" },
+	[R_UNKNOWN] =		{ 500, "5.5.1", "Command unrecognized" },
+	[R_NOTIMPL] =		{ 502, "5.5.1", "Command not implemented" },
+	[R_LINE_TOO_LONG] =	{ 500, "5.5.2", "Line too long" },
+	[R_BARE_LF_COMMAND] =	{ 500, "5.5.2",
+				  "Command line must end with CRLF" },
+	[R_CONTROL] =		{ 501, "5.5.2",
+				  "Control character in command line" },
+	[R_SYNTAX] =		{ 501, "5.5.4", "Syntax error in arguments" },
+	[R_BAD_SENDER] =	{ 501, "5.1.7", "Bad sender address: %s" },
+	[R_BAD_RCPT] =		{ 501, "5.1.3", "Bad recipient address: %s" },
+	[R_PARAM_UNKNOWN] =	{ 555, "5.5.4", "Unsupported parameter" },
+	[R_PARAM_VALUE] =	{ 501, "5.5.4", "Invalid parameter value" },
+	[R_UTF8_REQUIRED] =	{ 553, "5.6.7",
+				  "Non-ASCII address requires SMTPUTF8" },
+	[R_SEQ_HELO] =		{ 503, "5.5.1", "Send HELO or EHLO first" },
+	[R_SEQ_MAIL_NESTED] =	{ 503, "5.5.1", "Sender already given" },
+	[R_SEQ_NEED_MAIL] =	{ 503, "5.5.1", "Send MAIL first" },
+	[R_SEQ_NEED_RCPT] =	{ 503, "5.5.1", "Send RCPT first" },
+	[R_SEQ_BINARY] =	{ 503, "5.5.1",
+				  "BODY=BINARYMIME requires BDAT" },
+	[R_SEQ_BDAT] =		{ 503, "5.5.1",
+				  "Only BDAT, RSET or QUIT after BDAT" },
+	[R_SIZE_EXCEEDED] =	{ 552, "5.3.4",
+				  "Message size exceeds fixed limit of %zu" },
+	[R_TOO_MANY_RCPTS] =	{ 452, "4.5.3", "Too many recipients" },
+	[R_OTHER_ROUTE] =	{ 452, "4.5.3",
+				  "Send this recipient in another transaction" },
+	[R_NO_MAILBOX] =	{ 550, "5.1.1", "No such mailbox: %s" },
+	[R_RELAY_DENIED] =	{ 550, "5.7.1", "Relaying denied: %s" },
+	[R_BARE_LF] =		{ 550, "5.6.0", "Message refused: "
+				  "bare LF (line end without CR) not allowed" },
+	[R_BARE_CR] =		{ 550, "5.6.0", "Message refused: "
+				  "bare CR (CR without LF) not allowed" },
+	[R_LONG_TEXT_LINE] =	{ 554, "5.6.0", "Message refused: "
+				  "text line longer than %zu octets" },
+	[R_HELPER_FAILED] =	{ 451, "4.3.0",
+				  "Local delivery error, try again later" },
+	[R_PARTIAL] =		{ 451, "4.3.0", "Delivery failed for "
+				  "some recipients, try again later" },
+	[R_TOO_MANY_ERRORS] =	{ 421, "4.7.0",
+				  "%s Too many errors, closing connection" },
+	[R_TIMEOUT] =		{ 421, "4.4.2",
+				  "%s Timeout, closing connection" },
+	[R_SHUTDOWN] =		{ 421, "4.3.0",
+				  "%s Local error, closing connection" },
+	[R_STARTTLS_UNAVAIL] =	{ 502, "5.5.1", "STARTTLS not available" },
+};
+
+void
+reply_line(struct reply *r, const char *line)
+{
+	size_t room = sizeof(r->text) - r->len, n = strlen(line);
+
+	if (room < 3)
+		return;
+	if (n > room - 3)
+		n = room - 3;
+	memcpy(r->text + r->len, line, n);
+	memcpy(r->text + r->len + n, "\r\n", 2);
+	r->len += n + 2;
+}
+
+void
+reply_add(struct reply *r, int esmtp, enum reply_id id, ...)
+{
+	char text[512], line[600];
+	va_list ap;
+
+	va_start(ap, id);
+	vsnprintf(text, sizeof(text), table[id].format, ap);
+	va_end(ap);
+	if (esmtp && table[id].enhanced != NULL)
+		snprintf(line, sizeof(line), "%d %s %s", table[id].code,
+		    table[id].enhanced, text);
+	else
+		snprintf(line, sizeof(line), "%d %s", table[id].code, text);
+	reply_line(r, line);
+}
+
+int
+reply_code(enum reply_id id)
+{
+	return table[id].code;
+}
+
+int
+reply_last_code(const struct reply *r)
+{
+	size_t i;
+
+	if (r->len < 5)
+		return 0;
+	i = r->len - 2;			/* the last line's CRLF */
+	while (i > 0 && r->text[i - 1] != '\n')
+		i--;
+	return (r->text[i] - '0') * 100 + (r->text[i + 1] - '0') * 10 +
+	    (r->text[i + 2] - '0');
+}

@@ -1,0 +1,78 @@
+/*
+ * reply.h: every reply samotop-smtpd gives, in one table, with its
+ * enhanced status code (RFC 3463).  Pure.
+ */
+#ifndef SAMOTOP_REPLY_H
+#define SAMOTOP_REPLY_H
+
+#include <stddef.h>
+
+#define REPLY_MAX	2048	/* room for the replies to one command */
+
+enum reply_id {
+	R_GREETING,		/* 220 HOST ESMTP samotop */
+	R_HELO,			/* 250 HOST */
+	R_OKAY,			/* 250 2.0.0 Ok */
+	R_MAIL_OK,		/* 250 2.1.0 */
+	R_RCPT_OK,		/* 250 2.1.5 */
+	R_DATA_GO,		/* 354 */
+	R_ACCEPTED,		/* 250 2.0.0 Ok: queued as ID */
+	R_CHUNK_OK,		/* 250 2.0.0 N octets received */
+	R_RSET,			/* 250 2.0.0 Reset */
+	R_NOOP,			/* 250 2.0.0 Ok */
+	R_VRFY,			/* 252 2.5.2 */
+	R_HELP,			/* 214 2.0.0 */
+	R_BYE,			/* 221 2.0.0 */
+	R_UNKNOWN,		/* 500 5.5.1 */
+	R_NOTIMPL,		/* 502 5.5.1 */
+	R_LINE_TOO_LONG,	/* 500 5.5.2 */
+	R_BARE_LF_COMMAND,	/* 500 5.5.2 */
+	R_CONTROL,		/* 501 5.5.2 */
+	R_SYNTAX,		/* 501 5.5.4 */
+	R_BAD_SENDER,		/* 501 5.1.7 */
+	R_BAD_RCPT,		/* 501 5.1.3 */
+	R_PARAM_UNKNOWN,	/* 555 5.5.4 */
+	R_PARAM_VALUE,		/* 501 5.5.4 */
+	R_UTF8_REQUIRED,	/* 553 5.6.7 */
+	R_SEQ_HELO,		/* 503 5.5.1 send HELO/EHLO first */
+	R_SEQ_MAIL_NESTED,	/* 503 5.5.1 nested MAIL */
+	R_SEQ_NEED_MAIL,	/* 503 5.5.1 need MAIL */
+	R_SEQ_NEED_RCPT,	/* 503 5.5.1 need RCPT */
+	R_SEQ_BINARY,		/* 503 5.5.1 BINARYMIME needs BDAT */
+	R_SEQ_BDAT,		/* 503 5.5.1 only BDAT, RSET, QUIT now */
+	R_SIZE_EXCEEDED,	/* 552 5.3.4 */
+	R_TOO_MANY_RCPTS,	/* 452 4.5.3 */
+	R_OTHER_ROUTE,		/* 452 4.5.3 */
+	R_NO_MAILBOX,		/* 550 5.1.1 */
+	R_RELAY_DENIED,		/* 550 5.7.1 */
+	R_BARE_LF,		/* 550 5.6.0 */
+	R_BARE_CR,		/* 550 5.6.0 */
+	R_LONG_TEXT_LINE,	/* 554 5.6.0 */
+	R_HELPER_FAILED,	/* 451 4.3.0 */
+	R_PARTIAL,		/* 451 4.3.0 some recipients failed */
+	R_TOO_MANY_ERRORS,	/* 421 4.7.0 */
+	R_TIMEOUT,		/* 421 4.4.2 */
+	R_SHUTDOWN,		/* 421 4.3.0 local error */
+	R_STARTTLS_UNAVAIL,	/* 502 5.5.1 (no certificate) */
+	R__COUNT
+};
+
+struct reply {
+	char	text[REPLY_MAX];
+	size_t	len;
+};
+
+/*
+ * Append reply id to r, formatted with the arguments its table text
+ * takes; esmtp selects whether the enhanced status code is included
+ * (RFC 2034: not before EHLO, not in the greeting or the EHLO reply).
+ */
+void	reply_add(struct reply *r, int esmtp, enum reply_id id, ...);
+/* Append one complete line (text without CRLF); truncated if too long. */
+void	reply_line(struct reply *r, const char *line);
+/* The code of a reply id (220, 250, 501, ...). */
+int	reply_code(enum reply_id id);
+/* The code of the last reply line in r, or 0. */
+int	reply_last_code(const struct reply *r);
+
+#endif

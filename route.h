@@ -1,0 +1,24 @@
+/*
+ * route.h: which helper delivers a recipient.  Pure.
+ */
+#ifndef SAMOTOP_ROUTE_H
+#define SAMOTOP_ROUTE_H
+
+#include "address.h"
+#include "conf.h"
+
+/*
+ * The most specific route for rcpt, whatever the order in the file:
+ * "local@domain" (the whole local part, then without its +extension),
+ * then "@domain", then "*".  Matching ignores case.  NULL: no route.
+ */
+const struct route	*route_lookup(const struct conf *c,
+			    const struct mailbox *rcpt);
+/* Whether any route names this domain ("@domain" or "x@domain"). */
+int			 route_domain_known(const struct conf *c,
+			    const char *domain);
+/* Whether two routes run the same helper (same argv). */
+int			 route_same(const struct route *a,
+			    const struct route *b);
+
+#endif

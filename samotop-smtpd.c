@@ -1,0 +1,89 @@
+/*
+ * samotop-smtpd: one SMTP session on stdin/stdout, started per
+ * connection by inetd, systemd (Accept=yes), tcpserver or s6-tcpserver.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "session.h"
+
+#define DEFAULT_CONF	"/etc/samotop/samotop.conf"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: samotop-smtpd [-n] [-c file]\n");
+	exit(1);
+}
+
+static int
+load(struct conf *c, const char *path, char **text)
+{
+	struct conf_error err;
+
+	conf_defaults(c);
+	if (conf_load(c, path, text, &err) == -1) {
+		if (err.line > 0)
+			fprintf(stderr, "%s:%u: %s\n", path, err.line, err.msg);
+		else
+			fprintf(stderr, "%s: %s\n", path, err.msg);
+		return -1;
+	}
+	if (c->hostname[0] == '\0' &&
+	    gethostname(c->hostname, sizeof(c->hostname) - 1) == -1)
+		snprintf(c->hostname, sizeof(c->hostname), "localhost");
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *path = DEFAULT_CONF;
+	static const char unavailable[] =
+	    "421 4.3.0 Service not available, configuration error\r\n";
+	struct session *s;
+	struct conf *c;
+	char *text = NULL;
+	int ch, check = 0, status;
+
+	while ((ch = getopt(argc, argv, "c:n")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	/* A dead client or helper is an error to handle, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	if ((c = malloc(sizeof(*c))) == NULL) {
+		perror("samotop-smtpd");
+		return 1;
+	}
+	if (load(c, path, &text) == -1) {
+		if (!check)
+			(void)!write(1, unavailable, sizeof(unavailable) - 1);
+		return 1;
+	}
+	if (check)
+		return 0;
+	if ((s = malloc(sizeof(*s))) == NULL) {
+		perror("samotop-smtpd");
+		return 1;
+	}
+	status = session_run(s, c, 0, 1, 2);
+	free(s);
+	free(text);
+	free(c);
+	return status;
+}

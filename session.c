@@ -1,0 +1,508 @@
+/*
+ * session.c: the conversation with one client, from banner to QUIT.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "route.h"
+#include "session.h"
+
+enum flow { GO_ON, END };
+
+static void
+make_session_id(struct session *s)
+{
+	unsigned char noise[8] = { 0 };
+
+	/* Uniqueness comes from time and pid; noise only helps. */
+	(void)getentropy(noise, sizeof(noise));
+	received_session_id(s->sid, time(NULL), (long)getpid(), noise);
+}
+
+/* Send r; a 5xx counts against max-errors (RFC 5321 §4.3.2 style). */
+static enum flow
+respond(struct session *s, struct reply *r)
+{
+	enum flow flow = GO_ON;
+
+	if (reply_last_code(r) >= 500 && state_error(&s->st)) {
+		reply_add(r, s->st.esmtp, R_TOO_MANY_ERRORS,
+		    s->conf->hostname);
+		log_event(&s->log, LOG_WARN, "error", "reason",
+		    "too many errors", NULL);
+		flow = END;
+	}
+	if (io_write(&s->io, r->text, r->len, s->conf->timeout_command) !=
+	    IO_OK)
+		flow = END;
+	r->len = 0;
+	return flow;
+}
+
+static enum flow
+say(struct session *s, enum reply_id id)
+{
+	struct reply r = { .len = 0 };
+
+	reply_add(&r, s->st.esmtp, id, s->conf->hostname);
+	return respond(s, &r);
+}
+
+/* The helper's own reply, for the client (no enhanced code after HELO). */
+static enum flow
+relay_reply(struct session *s, const struct lmtpreply *rep)
+{
+	struct reply r = { .len = 0 };
+	char line[LMTPREPLY_TEXT_MAX + 8];
+
+	snprintf(line, sizeof(line), "%d %s", rep->code,
+	    s->st.esmtp ? rep->text : lmtpreply_plain_text(rep));
+	reply_line(&r, line);
+	return respond(s, &r);
+}
+
+static void
+end_transaction(struct session *s)
+{
+	state_reset(&s->st);
+	if (helper_rset(&s->helper, s->conf->timeout_helper) == -1)
+		log_event(&s->log, LOG_WARN, "helper", "msgid", s->msgid,
+		    "reason", s->helper.why, NULL);
+	s->tx_route = NULL;
+	s->accepted = 0;
+	s->helper_ok = 0;
+}
+
+static void
+log_helper_failure(struct session *s, const char *rcpt)
+{
+	log_event(&s->log, LOG_ERROR, "helper", "msgid", s->msgid,
+	    "helper", s->tx_route != NULL ? s->tx_route->argv[0] : NULL,
+	    "to", rcpt, "reason", s->helper.why, NULL);
+}
+
+static enum flow
+refuse_rcpt(struct session *s, const char *addr, enum reply_id id)
+{
+	struct reply r = { .len = 0 };
+
+	reply_add(&r, s->st.esmtp, id, addr);
+	log_event(&s->log, LOG_INFO, "rcpt", "msgid", s->msgid, "to", addr,
+	    "code", reply_last_code(&r) == 452 ? "452" : "550", NULL);
+	state_rcpt_done(&s->st, 0);
+	return respond(s, &r);
+}
+
+static enum flow
+rcpt(struct session *s, const struct smtp_cmd *cmd)
+{
+	struct delivery_envelope env = { &s->st.sender, s->st.body,
+	    s->st.smtputf8 };
+	struct mailbox mb = cmd->path;
+	const struct route *route;
+	struct lmtpreply rep;
+	char addr[ADDR_MAX + 1], code[8];
+
+	if (mb.domain[0] == '\0')	/* <postmaster> is ours */
+		snprintf(mb.domain, sizeof(mb.domain), "%s",
+		    s->conf->hostname);
+	mailbox_format(&mb, addr, sizeof(addr));
+	if ((route = route_lookup(s->conf, &mb)) == NULL)
+		return refuse_rcpt(s, addr, route_domain_known(s->conf,
+		    mb.domain) ? R_NO_MAILBOX : R_RELAY_DENIED);
+	if (s->tx_route != NULL && !route_same(route, s->tx_route))
+		return refuse_rcpt(s, addr, R_OTHER_ROUTE);
+	if ((s->accepted > 0 && s->helper.fd == -1) ||
+	    helper_rcpt(&s->helper, route, &env, &mb,
+	    s->conf->timeout_helper, &rep) == -1) {
+		log_helper_failure(s, addr);
+		state_rcpt_done(&s->st, 0);
+		return say(s, R_HELPER_FAILED);
+	}
+	snprintf(code, sizeof(code), "%d", rep.code);
+	log_event(&s->log, LOG_INFO, "rcpt", "msgid", s->msgid, "to", addr,
+	    "code", code, NULL);
+	state_rcpt_done(&s->st, rep.code / 100 == 2);
+	if (rep.code / 100 == 2) {
+		s->tx_route = route;
+		memcpy(s->rcpts[s->accepted++], addr, sizeof(addr));
+	}
+	return relay_reply(s, &rep);
+}
+
+static const char *
+protocol(const struct session *s)
+{
+	if (!s->st.esmtp)
+		return "SMTP";
+	return s->st.smtputf8 ? "UTF8SMTP" : "ESMTP";
+}
+
+/* Open the helper's DATA and give it the trace header. */
+static int
+begin_message(struct session *s, int dotted, struct lmtpreply *rep)
+{
+	struct received_info ri = { s->st.helo, s->peer.host, s->peer.ip,
+	    s->conf->hostname, protocol(s), s->msgid, time(NULL) };
+	char hdr[RECEIVED_MAX];
+	size_t n;
+
+	data_init(&s->dec, dotted, s->conf->strict_crlf,
+	    s->conf->max_line_length, s->conf->max_message_size);
+	rep->code = 0;
+	s->helper_ok = 0;
+	if (s->accepted == 0 || s->helper.fd == -1 ||
+	    helper_data(&s->helper, s->conf->timeout_helper, rep) == -1)
+		return -1;
+	n = received_header(hdr, sizeof(hdr), &ri);
+	if (helper_write(&s->helper, hdr, n, s->conf->timeout_helper) == -1)
+		return -1;
+	s->helper_ok = 1;
+	return 0;
+}
+
+/* Decoded content goes to the helper until anything goes wrong. */
+static void
+feed(struct session *s, const char *buf, size_t len)
+{
+	if (!s->helper_ok)
+		return;
+	if (s->dec.fail != DATA_OK) {
+		helper_abort(&s->helper);
+		s->helper_ok = 0;
+		return;
+	}
+	if (len > 0 && helper_write(&s->helper, buf, len,
+	    s->conf->timeout_helper) == -1) {
+		log_helper_failure(s, NULL);
+		s->helper_ok = 0;
+	}
+}
+
+/*
+ * Decode what is buffered, at most limit octets; returns the octets
+ * consumed and sets *ended at the end marker.
+ */
+static size_t
+decode_pending(struct session *s, size_t limit, int *ended)
+{
+	const char *p;
+	size_t avail = io_pending(&s->io, &p), used, outlen, total = 0;
+	enum data_result res;
+
+	if (avail > limit)
+		avail = limit;
+	do {
+		res = data_decode(&s->dec, p + total, avail - total, &used,
+		    s->out, sizeof(s->out), &outlen);
+		total += used;
+		feed(s, s->out, outlen);
+	} while (res == DATA_FULL);
+	io_consume(&s->io, total);
+	*ended = res == DATA_END;
+	return total;
+}
+
+static enum flow
+lost_client(struct session *s, enum io_status st)
+{
+	if (s->helper_ok || s->helper.fd != -1)
+		helper_abort(&s->helper);
+	s->helper_ok = 0;
+	log_event(&s->log, LOG_WARN, st == IO_TIMEOUT ? "timeout" :
+	    "disconnect", "msgid", s->msgid, "reason",
+	    "client gone during message data; nothing delivered", NULL);
+	if (st == IO_TIMEOUT)
+		say(s, R_TIMEOUT);
+	return END;
+}
+
+static enum reply_id
+data_failure_reply(enum data_fail f)
+{
+	switch (f) {
+	case DATA_EBARELF:
+		return R_BARE_LF;
+	case DATA_EBARECR:
+		return R_BARE_CR;
+	case DATA_ELINE:
+		return R_LONG_TEXT_LINE;
+	default:
+		return R_SIZE_EXCEEDED;
+	}
+}
+
+static enum flow
+refuse_message(struct session *s)
+{
+	struct reply r = { .len = 0 };
+	enum reply_id id = data_failure_reply(s->dec.fail);
+
+	reply_add(&r, s->st.esmtp, id, id == R_LONG_TEXT_LINE ?
+	    s->conf->max_line_length : s->conf->max_message_size);
+	log_event(&s->log, LOG_INFO, "refused", "msgid", s->msgid,
+	    "reason", data_strerror(s->dec.fail), NULL);
+	return respond(s, &r);
+}
+
+/* Fold the per-recipient replies into one (DESIGN.md: never a loss). */
+static enum flow
+fold_replies(struct session *s)
+{
+	struct lmtpreply rep, first5 = { .code = 0 };
+	struct reply r = { .len = 0 };
+	unsigned i, ok = 0, bad = 0;
+	char code[8], size[24];
+
+	for (i = 0; i < s->accepted; i++) {
+		if (helper_reply(&s->helper, s->conf->timeout_helper,
+		    &rep) == -1) {
+			log_helper_failure(s, s->rcpts[i]);
+			return say(s, R_HELPER_FAILED);
+		}
+		snprintf(code, sizeof(code), "%d", rep.code);
+		log_event(&s->log, rep.code / 100 == 2 ? LOG_INFO : LOG_WARN,
+		    "delivery", "msgid", s->msgid, "to", s->rcpts[i],
+		    "code", code, "reply", rep.text, NULL);
+		if (rep.code / 100 == 2)
+			ok++;
+		else if (rep.code / 100 == 5 && bad++ == 0)
+			first5 = rep;
+	}
+	if (ok == s->accepted) {
+		snprintf(size, sizeof(size), "%zu", s->dec.size);
+		log_event(&s->log, LOG_INFO, "accepted", "msgid", s->msgid,
+		    "size", size, NULL);
+		reply_add(&r, s->st.esmtp, R_ACCEPTED, s->msgid);
+		return respond(s, &r);
+	}
+	if (bad == s->accepted)
+		return relay_reply(s, &first5);
+	return say(s, R_PARTIAL);
+}
+
+static enum flow
+finish_message(struct session *s)
+{
+	enum flow flow;
+
+	if (s->dec.fail != DATA_OK) {
+		feed(s, NULL, 0);	/* aborts the helper if still open */
+		flow = refuse_message(s);
+	} else if (!s->helper_ok ||
+	    helper_end_data(&s->helper, s->conf->timeout_helper) == -1) {
+		log_helper_failure(s, NULL);
+		flow = say(s, R_HELPER_FAILED);
+	} else
+		flow = fold_replies(s);
+	state_message_done(&s->st);
+	s->tx_route = NULL;
+	s->accepted = 0;
+	s->helper_ok = 0;
+	return flow;
+}
+
+static enum flow
+refuse_data_start(struct session *s, const struct lmtpreply *rep)
+{
+	log_helper_failure(s, NULL);
+	end_transaction(s);
+	if (rep->code >= 400 && s->helper.fd != -1)
+		return relay_reply(s, rep);
+	return say(s, R_HELPER_FAILED);
+}
+
+static enum flow
+data(struct session *s)
+{
+	struct lmtpreply rep;
+	enum io_status st;
+	int ended = 0;
+
+	if (begin_message(s, 1, &rep) == -1)
+		return refuse_data_start(s, &rep);
+	if (say(s, R_DATA_GO) == END)
+		return END;
+	while (!ended) {
+		if (decode_pending(s, (size_t)-1, &ended) == 0 && !ended &&
+		    (st = io_fill(&s->io, s->conf->timeout_data)) != IO_OK)
+			return lost_client(s, st);
+	}
+	return finish_message(s);
+}
+
+/* Read exactly n octets of a chunk, decoding or dropping them. */
+static enum io_status
+read_chunk(struct session *s, size_t n, int keep)
+{
+	enum io_status st;
+	const char *p;
+	size_t avail;
+	int ended;
+
+	while (n > 0) {
+		if ((avail = io_pending(&s->io, &p)) == 0) {
+			if ((st = io_fill(&s->io, s->conf->timeout_data)) !=
+			    IO_OK)
+				return st;
+			continue;
+		}
+		if (keep)
+			avail = decode_pending(s, n, &ended);
+		else
+			io_consume(&s->io, avail = avail < n ? avail : n);
+		n -= avail;
+	}
+	return IO_OK;
+}
+
+static enum flow
+bdat(struct session *s, const struct smtp_cmd *cmd, int first)
+{
+	struct lmtpreply rep;
+	struct reply r = { .len = 0 };
+	enum io_status st;
+	char tail[DATA_OUT_MIN];
+
+	if (first && begin_message(s, 0, &rep) == -1)
+		log_helper_failure(s, NULL);
+	if ((st = read_chunk(s, cmd->chunk, 1)) != IO_OK)
+		return lost_client(s, st);
+	if (cmd->last) {
+		feed(s, tail, data_finish(&s->dec, tail));
+		return finish_message(s);
+	}
+	if (s->dec.fail != DATA_OK || !s->helper_ok) {
+		if (s->dec.fail != DATA_OK) {
+			feed(s, NULL, 0);
+			refuse_message(s);
+		} else
+			say(s, R_HELPER_FAILED);
+		if (s->helper.fd != -1)
+			helper_abort(&s->helper);
+		end_transaction(s);
+		return GO_ON;
+	}
+	reply_add(&r, s->st.esmtp, R_CHUNK_OK, cmd->chunk);
+	return respond(s, &r);
+}
+
+static void
+log_mail(struct session *s)
+{
+	char from[ADDR_MAX + 1];
+
+	snprintf(s->msgid, sizeof(s->msgid), "%s.%u", s->sid,
+	    s->st.transactions);
+	mailbox_format(&s->st.sender, from, sizeof(from));
+	log_event(&s->log, LOG_INFO, "mail", "msgid", s->msgid, "from", from,
+	    NULL);
+}
+
+static enum flow
+command(struct session *s, const struct io_line *line)
+{
+	struct smtp_cmd cmd;
+	struct reply r = { .len = 0 };
+	enum phase before = s->st.phase;
+	enum action act;
+
+	if (line->too_long)
+		return say(s, R_LINE_TOO_LONG);
+	if (line->bare_lf && s->conf->strict_crlf)
+		return say(s, R_BARE_LF_COMMAND);
+	parse_command(line->text, line->len, &cmd);
+	act = state_command(&s->st, &cmd, &r);
+	switch (act) {
+	case ACT_RCPT:
+		return rcpt(s, &cmd);
+	case ACT_DATA:
+		return data(s);
+	case ACT_BDAT:
+		return bdat(s, &cmd, before != PH_BDAT);
+	case ACT_BDAT_SKIP:
+		if (respond(s, &r) == END)
+			return END;
+		return read_chunk(s, cmd.chunk, 0) == IO_OK ? GO_ON : END;
+	case ACT_CLOSE:
+		respond(s, &r);
+		return END;
+	default:
+		break;
+	}
+	if (cmd.error == PARSE_OK && (cmd.verb == CMD_RSET ||
+	    cmd.verb == CMD_HELO || cmd.verb == CMD_EHLO))
+		end_transaction(s);
+	if (cmd.error == PARSE_OK && (cmd.verb == CMD_HELO ||
+	    cmd.verb == CMD_EHLO))
+		log_event(&s->log, LOG_INFO, "helo", "helo", s->st.helo, NULL);
+	if (cmd.verb == CMD_MAIL && s->st.phase == PH_MAIL &&
+	    before == PH_READY)
+		log_mail(s);
+	return respond(s, &r);
+}
+
+static void
+start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
+{
+	char prefix[SID_LEN + 8];
+
+	s->conf = c;
+	make_session_id(s);
+	snprintf(prefix, sizeof(prefix), "sid=%s", s->sid);
+	log_init(&s->log, logfd, c->log_level, prefix);
+	peer_detect(&s->peer, rfd);
+	io_init(&s->io, rfd, wfd);
+	state_init(&s->st, c);
+	helper_init(&s->helper, c->hostname);
+	snprintf(s->msgid, sizeof(s->msgid), "%s.0", s->sid);
+	s->tx_route = NULL;
+	s->accepted = 0;
+	s->helper_ok = 0;
+	log_event(&s->log, LOG_INFO, "connect", "remote",
+	    s->peer.ip[0] != '\0' ? s->peer.ip : NULL, "port",
+	    s->peer.port[0] != '\0' ? s->peer.port : NULL, "host",
+	    s->peer.host[0] != '\0' ? s->peer.host : NULL, "via",
+	    s->peer.source, NULL);
+}
+
+int
+session_run(struct session *s, const struct conf *c, int rfd, int wfd,
+    int logfd)
+{
+	struct reply r = { .len = 0 };
+	struct io_line line;
+	enum io_status st;
+	char n[16];
+
+	start(s, c, rfd, wfd, logfd);
+	s->rcpts = calloc(c->max_recipients, sizeof(*s->rcpts));
+	if (s->rcpts == NULL) {
+		log_event(&s->log, LOG_ERROR, "error", "reason",
+		    "out of memory", NULL);
+		say(s, R_SHUTDOWN);
+		io_flush(&s->io, c->timeout_command);
+		return 1;
+	}
+	state_greeting(&s->st, &r);
+	respond(s, &r);
+	for (;;) {
+		st = io_line(&s->io, c->max_command_line, c->timeout_command,
+		    &line);
+		if (st == IO_TIMEOUT) {
+			log_event(&s->log, LOG_INFO, "timeout", NULL);
+			say(s, R_TIMEOUT);
+		}
+		if (st != IO_OK || command(s, &line) == END)
+			break;
+	}
+	helper_quit(&s->helper, c->timeout_helper);
+	io_flush(&s->io, c->timeout_command);
+	snprintf(n, sizeof(n), "%u", s->st.transactions);
+	log_event(&s->log, LOG_INFO, "disconnect", "messages", n, NULL);
+	free(s->rcpts);
+	return st == IO_ERROR ? 1 : 0;
+}

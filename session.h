@@ -1,0 +1,43 @@
+/*
+ * session.h: one SMTP session, wiring the pure core (parser, state,
+ * data) to the edges (io, deliver, log).
+ */
+#ifndef SAMOTOP_SESSION_H
+#define SAMOTOP_SESSION_H
+
+#include "conf.h"
+#include "data.h"
+#include "deliver.h"
+#include "io.h"
+#include "log.h"
+#include "peer.h"
+#include "received.h"
+#include "state.h"
+
+#define SESSION_CHUNK	(16 * 1024)
+
+struct session {
+	const struct conf	*conf;
+	struct logger		 log;
+	struct peer		 peer;
+	struct io		 io;
+	struct smtp_state	 st;
+	struct helper		 helper;
+	char			 sid[SID_LEN + 1];
+	char			 msgid[SID_LEN + 16];
+	const struct route	*tx_route;	/* the open transaction's */
+	struct data_decoder	 dec;		/* the message being read */
+	int			 helper_ok;	/* still taking this message */
+	unsigned		 accepted;	/* recipients of the message */
+	char			 (*rcpts)[ADDR_MAX + 1];	/* their addresses */
+	char			 out[SESSION_CHUNK * 2];	/* decoded content */
+};
+
+/*
+ * Run the session on rfd/wfd; returns the exit status (0 after QUIT or
+ * a clean close).  s is the caller's (it is large: allocate it).
+ */
+int	session_run(struct session *s, const struct conf *c, int rfd,
+	    int wfd, int logfd);
+
+#endif

@@ -1,0 +1,241 @@
+/*
+ * state.c: sequencing (RFC 5321 §4.1.4, RFC 3030, RFC 2920).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "state.h"
+
+void
+state_init(struct smtp_state *st, const struct conf *c)
+{
+	memset(st, 0, sizeof(*st));
+	st->conf = c;
+	st->phase = PH_START;
+}
+
+void
+state_greeting(const struct smtp_state *st, struct reply *r)
+{
+	reply_add(r, 0, R_GREETING, st->conf->hostname);
+}
+
+void
+state_reset(struct smtp_state *st)
+{
+	memset(&st->sender, 0, sizeof(st->sender));
+	st->smtputf8 = 0;
+	st->body = BODY_NONE;
+	st->nrcpt = 0;
+	st->bdat_failed = 0;
+	if (st->phase != PH_START)
+		st->phase = PH_READY;
+}
+
+int
+state_error(struct smtp_state *st)
+{
+	return ++st->errors >= st->conf->max_errors;
+}
+
+static void
+ehlo_reply(const struct smtp_state *st, struct reply *r)
+{
+	char line[300];
+
+	snprintf(line, sizeof(line), "250-%s", st->conf->hostname);
+	reply_line(r, line);
+	reply_line(r, "250-PIPELINING");
+	snprintf(line, sizeof(line), "250-SIZE %zu",
+	    st->conf->max_message_size);
+	reply_line(r, line);
+	reply_line(r, "250-8BITMIME");
+	reply_line(r, "250-ENHANCEDSTATUSCODES");
+	reply_line(r, "250-SMTPUTF8");
+	reply_line(r, "250 CHUNKING");
+}
+
+static enum action
+greet(struct smtp_state *st, const struct smtp_cmd *cmd, struct reply *r)
+{
+	state_reset(st);
+	st->phase = PH_READY;
+	st->esmtp = cmd->verb == CMD_EHLO;
+	snprintf(st->helo, sizeof(st->helo), "%s", cmd->arg);
+	if (st->esmtp)
+		ehlo_reply(st, r);
+	else
+		reply_add(r, 0, R_HELO, st->conf->hostname);
+	return ACT_REPLY;
+}
+
+static enum action
+say(struct smtp_state *st, struct reply *r, enum reply_id id)
+{
+	reply_add(r, st->esmtp, id);
+	return ACT_REPLY;
+}
+
+static enum action
+mail(struct smtp_state *st, const struct smtp_cmd *cmd, struct reply *r)
+{
+	if (st->phase == PH_START)
+		return say(st, r, R_SEQ_HELO);
+	if (st->phase != PH_READY)
+		return say(st, r, R_SEQ_MAIL_NESTED);
+	/* Parameters of extensions that HELO did not advertise. */
+	if (!st->esmtp && (cmd->has_size || cmd->body || cmd->smtputf8))
+		return say(st, r, R_PARAM_UNKNOWN);
+	if (cmd->path.is_utf8 && !cmd->smtputf8)
+		return say(st, r, R_UTF8_REQUIRED);
+	if (cmd->has_size && cmd->size > st->conf->max_message_size) {
+		reply_add(r, st->esmtp, R_SIZE_EXCEEDED,
+		    st->conf->max_message_size);
+		return ACT_REPLY;
+	}
+	st->sender = cmd->path;
+	st->smtputf8 = cmd->smtputf8;
+	st->body = cmd->body;
+	st->nrcpt = 0;
+	st->phase = PH_MAIL;
+	st->transactions++;
+	return say(st, r, R_MAIL_OK);
+}
+
+static enum action
+rcpt(struct smtp_state *st, const struct smtp_cmd *cmd, struct reply *r)
+{
+	if (st->phase == PH_START)
+		return say(st, r, R_SEQ_HELO);
+	if (st->phase != PH_MAIL && st->phase != PH_RCPT)
+		return say(st, r, st->phase == PH_BDAT ? R_SEQ_BDAT :
+		    R_SEQ_NEED_MAIL);
+	if (cmd->path.is_utf8 && !st->smtputf8)
+		return say(st, r, R_UTF8_REQUIRED);
+	if (st->nrcpt >= st->conf->max_recipients)
+		return say(st, r, R_TOO_MANY_RCPTS);
+	return ACT_RCPT;
+}
+
+void
+state_rcpt_done(struct smtp_state *st, int accepted)
+{
+	if (accepted) {
+		st->nrcpt++;
+		st->phase = PH_RCPT;
+	}
+}
+
+static enum action
+data(struct smtp_state *st, struct reply *r)
+{
+	if (st->phase == PH_START)
+		return say(st, r, R_SEQ_HELO);
+	if (st->phase == PH_BDAT)
+		return say(st, r, R_SEQ_BDAT);
+	if (st->phase == PH_READY)
+		return say(st, r, R_SEQ_NEED_MAIL);
+	if (st->phase == PH_MAIL)
+		return say(st, r, R_SEQ_NEED_RCPT);
+	if (st->body == BODY_BINARYMIME)
+		return say(st, r, R_SEQ_BINARY);
+	return ACT_DATA;
+}
+
+/*
+ * A BDAT command's octets follow it whatever the answer, so a refused
+ * BDAT still has its chunk read and dropped (RFC 3030 §2).
+ */
+static enum action
+bdat(struct smtp_state *st, struct reply *r)
+{
+	enum reply_id why;
+
+	if (st->phase == PH_RCPT || st->phase == PH_BDAT) {
+		st->phase = PH_BDAT;
+		return ACT_BDAT;
+	}
+	why = st->phase == PH_START ? R_SEQ_HELO :
+	    st->phase == PH_READY ? R_SEQ_NEED_MAIL : R_SEQ_NEED_RCPT;
+	reply_add(r, st->esmtp, why);
+	return ACT_BDAT_SKIP;
+}
+
+void
+state_message_done(struct smtp_state *st)
+{
+	state_reset(st);
+}
+
+static enum action
+parse_failure(struct smtp_state *st, const struct smtp_cmd *cmd,
+    struct reply *r)
+{
+	const char *why = addr_strerror(cmd->addr_error);
+
+	switch (cmd->error) {
+	case PARSE_ECONTROL:
+		return say(st, r, R_CONTROL);
+	case PARSE_ESENDER:
+		reply_add(r, st->esmtp, R_BAD_SENDER, why);
+		return ACT_REPLY;
+	case PARSE_ERCPT:
+		reply_add(r, st->esmtp, R_BAD_RCPT, why);
+		return ACT_REPLY;
+	case PARSE_EPARAM:
+		return say(st, r, R_PARAM_UNKNOWN);
+	case PARSE_EPARAMVAL:
+		return say(st, r, R_PARAM_VALUE);
+	default:
+		return say(st, r, R_SYNTAX);
+	}
+}
+
+/* Inside a BDAT sequence only BDAT, RSET, QUIT and NOOP make sense. */
+static int
+allowed_in_bdat(enum smtp_verb v)
+{
+	return v == CMD_BDAT || v == CMD_RSET || v == CMD_QUIT ||
+	    v == CMD_NOOP;
+}
+
+enum action
+state_command(struct smtp_state *st, const struct smtp_cmd *cmd,
+    struct reply *r)
+{
+	if (cmd->error != PARSE_OK)
+		return parse_failure(st, cmd, r);
+	if (st->phase == PH_BDAT && !allowed_in_bdat(cmd->verb))
+		return say(st, r, R_SEQ_BDAT);
+	switch (cmd->verb) {
+	case CMD_HELO:
+	case CMD_EHLO:
+		return greet(st, cmd, r);
+	case CMD_MAIL:
+		return mail(st, cmd, r);
+	case CMD_RCPT:
+		return rcpt(st, cmd, r);
+	case CMD_DATA:
+		return data(st, r);
+	case CMD_BDAT:
+		return bdat(st, r);
+	case CMD_RSET:
+		state_reset(st);
+		return say(st, r, R_RSET);
+	case CMD_NOOP:
+		return say(st, r, R_NOOP);
+	case CMD_QUIT:
+		reply_add(r, st->esmtp, R_BYE, st->conf->hostname);
+		return ACT_CLOSE;
+	case CMD_VRFY:
+		return say(st, r, R_VRFY);
+	case CMD_HELP:
+		return say(st, r, R_HELP);
+	case CMD_STARTTLS:
+		return say(st, r, R_STARTTLS_UNAVAIL);
+	case CMD_NOTIMPL:
+		return say(st, r, R_NOTIMPL);
+	default:
+		return say(st, r, R_UNKNOWN);
+	}
+}

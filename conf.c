@@ -1,0 +1,605 @@
+/*
+ * conf.c: samotop.conf(5).
+ *
+ * conf_parse() and conf_load() set only what the text names; they do not
+ * reset c.  The caller runs conf_defaults() first, so that the order of
+ * defaults, file and command-line options is decided in one place (the
+ * caller) and tests can parse fragments on top of the defaults.
+ *
+ * The text is split in place: a word's NUL goes where its separator, its
+ * closing quote or its line end was.  Only route words outlive a line;
+ * everything else is converted as soon as it is read.
+ */
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "address.h"
+#include "conf.h"
+
+#define CONF_FILE_MAX	(1024 * 1024)	/* more is a mistake */
+#define WORDS_MAX	(CONF_ARGV_MAX + 2)	/* route PATTERN argv */
+#define SHOW		60	/* octets of a bad value in a message */
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* 4G, or less where size_t arithmetic on such a size could overflow. */
+#define SIZE_LIMIT	(SIZE_MAX / 2 < (4ULL << 30) ? SIZE_MAX / 2 : \
+			    (4ULL << 30))
+
+enum kind {
+	OCTETS,		/* plain number, size_t */
+	SIZE,		/* number with K, M or G, size_t */
+	COUNT,		/* plain number, unsigned */
+	DURATION,	/* number with s, m, h or d, unsigned seconds */
+	HOSTNAME,
+	BOOLEAN,
+	DELIMITER,
+	LOGLEVEL,
+	ROUTE
+};
+
+struct unit {
+	char			suffix;
+	unsigned long long	scale;
+};
+
+/* Largest first, so that a limit is shown in its shortest form. */
+static const struct unit size_units[] = {
+	{ 'G', 1ULL << 30 }, { 'M', 1ULL << 20 }, { 'K', 1ULL << 10 },
+	{ '\0', 0 }
+};
+static const struct unit time_units[] = {
+	{ 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 }, { '\0', 0 }
+};
+
+struct directive {
+	const char		*name;
+	enum kind		 kind;
+	const char		*what;	/* expected, for messages */
+	size_t			 off;	/* the field, for numbers */
+	unsigned long long	 min, max;
+};
+
+#define NUMBER(name, kind, what, field, min, max) \
+	{ name, kind, what, offsetof(struct conf, field), min, max }
+#define WORD(name, kind, what)	{ name, kind, what, 0, 0, 0 }
+
+static const struct directive directives[] = {
+	WORD("hostname", HOSTNAME, "a domain name or address literal"),
+	NUMBER("max-command-line", OCTETS, "a number", max_command_line,
+	    512, 65536),
+	NUMBER("max-line-length", OCTETS, "a number", max_line_length,
+	    1000, 1048576),
+	NUMBER("max-message-size", SIZE, "a size", max_message_size,
+	    1024, SIZE_LIMIT),
+	NUMBER("max-recipients", COUNT, "a number", max_recipients,
+	    100, 100000),
+	NUMBER("max-errors", COUNT, "a number", max_errors, 1, 1000),
+	NUMBER("timeout-command", DURATION, "a duration", timeout_command,
+	    1, 86400),
+	NUMBER("timeout-data", DURATION, "a duration", timeout_data,
+	    1, 86400),
+	NUMBER("timeout-helper", DURATION, "a duration", timeout_helper,
+	    1, 86400),
+	WORD("strict-crlf", BOOLEAN, "yes or no"),
+	WORD("recipient-delimiter", DELIMITER,
+	    "one punctuation character or none"),
+	WORD("log-level", LOGLEVEL, "error, warn, info or debug"),
+	WORD("route", ROUTE, "PATTERN PROGRAM [ARG...]"),
+};
+
+/* In enum log_level order. */
+static const char *const levels[] = { "error", "warn", "info", "debug" };
+
+struct parser {
+	struct conf		*c;
+	struct conf_error	*err;
+	unsigned		 line;
+	unsigned		 seen[NELEM(directives)]; /* first line */
+};
+
+static int
+fail(struct parser *p, const char *fmt, ...)
+{
+	va_list	ap;
+
+	p->err->line = p->line;
+	va_start(ap, fmt);
+	vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Not tolower(3): the locale must not change what a file means. */
+static int
+lower(int ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+}
+
+static int
+is_alnum(int ch)
+{
+	return (ch >= '0' && ch <= '9') || (lower(ch) >= 'a' &&
+	    lower(ch) <= 'z');
+}
+
+void
+conf_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->max_command_line = 2048;
+	c->max_line_length = 1000;
+	c->max_message_size = 25 << 20;
+	c->max_recipients = 100;
+	c->max_errors = 10;
+	c->timeout_command = 5 * 60;
+	c->timeout_data = 3 * 60;
+	c->timeout_helper = 10 * 60;
+	c->strict_crlf = 1;
+	c->recipient_delimiter = '+';
+	c->log_level = LOG_INFO;
+}
+
+/*
+ * A quoted word starting at s[0] == '"': the unescaped text is written
+ * from s on, which leaves room for its NUL.  Returns where to go on, or
+ * NULL on error.
+ */
+static char *
+unquote(struct parser *p, char *s)
+{
+	char	*q = s, *r = s + 1;
+
+	for (; *r != '"'; *q++ = *r++) {
+		if (*r == '\0' || (*r == '\\' && r[1] == '\0')) {
+			fail(p, "unterminated quoted word");
+			return NULL;
+		}
+		if (*r == '\\' && r[1] != '"' && r[1] != '\\') {
+			fail(p, "expected \\\" or \\\\ after a backslash "
+			    "in a quoted word");
+			return NULL;
+		}
+		if (*r == '\\')
+			r++;
+	}
+	*q = '\0';
+	r++;
+	if (*r != '\0' && *r != ' ' && *r != '\t') {
+		fail(p, "expected a blank after a quoted word");
+		return NULL;
+	}
+	return r;
+}
+
+/*
+ * Split a NUL-terminated line into w[].  Returns the number of words,
+ * WORDS_MAX + 1 when there are more than w[] holds, or -1.
+ */
+static int
+split(struct parser *p, char *s, char **w)
+{
+	int	n = 0;
+
+	for (;;) {
+		s += strspn(s, " \t");
+		if (*s == '\0' || *s == '#')
+			return n;
+		if (n == WORDS_MAX)
+			return n + 1;
+		w[n++] = s;
+		if (*s == '"') {
+			if ((s = unquote(p, s)) == NULL)
+				return -1;
+		} else {
+			s += strcspn(s, " \t");
+			if (*s != '\0')
+				*s++ = '\0';
+		}
+	}
+}
+
+/* Digits, then one optional suffix from u; no sign, no blanks. */
+static int
+scan(const char *s, const struct unit *u, unsigned long long *out)
+{
+	unsigned long long	n = 0;
+	const char		*d = s;
+
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (n > (ULLONG_MAX - (unsigned)(*s - '0')) / 10)
+			return -1;
+		n = n * 10 + (unsigned)(*s - '0');
+	}
+	if (s == d)
+		return -1;
+	if (*s != '\0' && u != NULL) {
+		while (u->suffix != '\0' && lower(u->suffix) != lower(*s))
+			u++;
+		if (u->suffix == '\0' || n > ULLONG_MAX / u->scale)
+			return -1;
+		n *= u->scale;
+		s++;
+	}
+	if (*s != '\0')
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static void
+human(unsigned long long n, const struct unit *u, char *buf, size_t size)
+{
+	for (; u != NULL && u->suffix != '\0'; u++) {
+		if (n % u->scale == 0) {
+			snprintf(buf, size, "%llu%c", n / u->scale,
+			    u->suffix);
+			return;
+		}
+	}
+	snprintf(buf, size, "%llu", n);
+}
+
+static const struct unit *
+units(const struct directive *d)
+{
+	if (d->kind == SIZE)
+		return size_units;
+	if (d->kind == DURATION)
+		return time_units;
+	return NULL;
+}
+
+/* What a directive expects, for messages. */
+static void
+expected(const struct directive *d, char *buf, size_t size)
+{
+	char	lo[24], hi[24];
+
+	if (d->max == 0) {
+		snprintf(buf, size, "%s", d->what);
+		return;
+	}
+	human(d->min, units(d), lo, sizeof(lo));
+	human(d->max, units(d), hi, sizeof(hi));
+	snprintf(buf, size, "%s from %s to %s%s", d->what, lo, hi,
+	    d->kind == SIZE ? " (suffix K, M or G)" :
+	    d->kind == DURATION ? " (suffix s, m, h or d)" : "");
+}
+
+static int
+bad_value(struct parser *p, const struct directive *d, const char *v)
+{
+	char	what[128];
+
+	expected(d, what, sizeof(what));
+	return fail(p, "%s: expected %s, got '%.*s'", d->name, what, SHOW, v);
+}
+
+/* RFC 5321 address literal: "[a.b.c.d]" or "[IPv6:...]". */
+static int
+valid_literal(const char *s, size_t len)
+{
+	char		a[ADDR_DOMAIN_MAX + 1];
+	struct in6_addr	a6;
+
+	if (len < 2 || s[len - 1] != ']' || len - 2 >= sizeof(a))
+		return 0;
+	memcpy(a, s + 1, len - 2);
+	a[len - 2] = '\0';
+	if (strncasecmp(a, "IPv6:", 5) == 0)
+		return inet_pton(AF_INET6, a + 5, &a6) == 1;
+	return inet_pton(AF_INET, a, &a6) == 1;
+}
+
+/* What EHLO may say: labels of letters, digits and inner hyphens. */
+static int
+valid_hostname(const char *s)
+{
+	size_t	len = strlen(s), n;
+
+	if (len == 0 || len > ADDR_DOMAIN_MAX)
+		return 0;
+	if (s[0] == '[')
+		return valid_literal(s, len);
+	for (;;) {
+		for (n = 0; is_alnum(s[n]) || s[n] == '-'; n++)
+			;
+		if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+			return 0;
+		if (s[n] == '\0')
+			return 1;
+		if (s[n] != '.')
+			return 0;
+		s += n + 1;
+	}
+}
+
+static int
+valid_delimiter(const char *s)
+{
+	unsigned char	ch = s[0];
+
+	return s[0] != '\0' && s[1] == '\0' && ch > ' ' && ch < 0x7f &&
+	    !is_alnum(ch) && ch != '@' && ch != '"';
+}
+
+static int
+set_number(struct parser *p, const struct directive *d, const char *v)
+{
+	unsigned long long	n;
+	char			*field = (char *)p->c + d->off;
+
+	if (scan(v, units(d), &n) == -1 || n < d->min || n > d->max)
+		return bad_value(p, d, v);
+	if (d->kind == OCTETS || d->kind == SIZE)
+		*(size_t *)(void *)field = n;
+	else
+		*(unsigned *)(void *)field = n;
+	return 0;
+}
+
+static int
+set(struct parser *p, const struct directive *d, const char *v)
+{
+	struct conf	*c = p->c;
+	size_t		 i;
+
+	switch (d->kind) {
+	case HOSTNAME:
+		if (!valid_hostname(v))
+			return bad_value(p, d, v);
+		memcpy(c->hostname, v, strlen(v) + 1);
+		return 0;
+	case BOOLEAN:
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+			return bad_value(p, d, v);
+		c->strict_crlf = strcmp(v, "yes") == 0;
+		return 0;
+	case DELIMITER:
+		if (strcmp(v, "none") == 0)
+			c->recipient_delimiter = 0;
+		else if (valid_delimiter(v))
+			c->recipient_delimiter = (unsigned char)v[0];
+		else
+			return bad_value(p, d, v);
+		return 0;
+	case LOGLEVEL:
+		for (i = 0; i < NELEM(levels); i++) {
+			if (strcmp(v, levels[i]) == 0) {
+				c->log_level = (enum log_level)i;
+				return 0;
+			}
+		}
+		return bad_value(p, d, v);
+	default:
+		return set_number(p, d, v);
+	}
+}
+
+/*
+ * Check and lowercase a route pattern.  Returns its specificity, or -1.
+ * A '*' anywhere but alone is refused: "*@domain" would silently match
+ * only the local part "*", which is never what was meant.
+ */
+static int
+pattern(char *s)
+{
+	char	*at, *q;
+
+	if (strcmp(s, "*") == 0)
+		return 0;
+	if (s[strcspn(s, " \t*")] != '\0')
+		return -1;
+	if ((at = strchr(s, '@')) == NULL || strchr(at + 1, '@') != NULL)
+		return -1;
+	if (at[1] == '\0' || strlen(at + 1) > ADDR_DOMAIN_MAX ||
+	    at - s > ADDR_LOCAL_MAX)
+		return -1;
+	for (q = s; *q != '\0'; q++)
+		*q = lower((unsigned char)*q);
+	return at == s ? 1 : 2;
+}
+
+/* w[0] is PATTERN, w[1] PROGRAM, then its arguments. */
+static int
+route(struct parser *p, const struct directive *d, char **w, int n)
+{
+	struct conf	*c = p->c;
+	struct route	*r;
+	int		 spec, i;
+	size_t		 k;
+
+	if (n < 2)
+		return fail(p, "route: missing value, expected %s", d->what);
+	if (n - 1 > CONF_ARGV_MAX)
+		return fail(p, "route: more than %d words after the pattern",
+		    CONF_ARGV_MAX);
+	if ((spec = pattern(w[0])) == -1)
+		return fail(p, "route: expected a pattern '*', '@domain' or "
+		    "'local@domain', got '%.*s'", SHOW, w[0]);
+	if (w[1][0] != '/')
+		return fail(p, "route: PROGRAM must be an absolute path, "
+		    "got '%.*s'", SHOW, w[1]);
+	for (k = 0; k < c->nroutes; k++)
+		if (strcmp(c->routes[k].pattern, w[0]) == 0)
+			return fail(p, "route: pattern '%.*s' already routed "
+			    "on line %u", SHOW, w[0], c->routes[k].line);
+	if (c->nroutes == CONF_ROUTES_MAX)
+		return fail(p, "route: more than %d routes", CONF_ROUTES_MAX);
+	r = &c->routes[c->nroutes++];
+	r->pattern = w[0];
+	r->specificity = spec;
+	r->line = p->line;
+	for (i = 0; i < n - 1; i++)
+		r->argv[i] = w[i + 1];
+	for (; i <= CONF_ARGV_MAX; i++)
+		r->argv[i] = NULL;
+	return 0;
+}
+
+static const struct directive *
+directive(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NELEM(directives); i++)
+		if (strcmp(name, directives[i].name) == 0)
+			return &directives[i];
+	return NULL;
+}
+
+/* One NUL-terminated line. */
+static int
+line(struct parser *p, char *s)
+{
+	const struct directive	*d;
+	char			*w[WORDS_MAX], what[128];
+	int			 n;
+	size_t			 i;
+
+	if ((n = split(p, s, w)) <= 0)
+		return n;
+	if ((d = directive(w[0])) == NULL)
+		return fail(p, "unknown directive '%.*s'", SHOW, w[0]);
+	if (d->kind == ROUTE)
+		return route(p, d, w + 1, n - 1);
+	i = d - directives;
+	if (p->seen[i] != 0)
+		return fail(p, "%s: given twice (first on line %u)", d->name,
+		    p->seen[i]);
+	p->seen[i] = p->line;
+	if (n < 2) {
+		expected(d, what, sizeof(what));
+		return fail(p, "%s: missing value, expected %s", d->name,
+		    what);
+	}
+	if (n > 2)
+		return fail(p, "%s: too many arguments", d->name);
+	return set(p, d, w[1]);
+}
+
+/*
+ * Check the octets of s[0..e) and NUL-terminate the line: over its LF,
+ * the CR before it, or text[len] for a last line without LF.
+ */
+static int
+terminate(struct parser *p, char *s, char *e, int lf)
+{
+	unsigned char	ch;
+	char		*q;
+
+	if (lf && e > s && e[-1] == '\r')
+		e--;
+	for (q = s; q < e; q++) {
+		ch = *q;
+		if (ch == '\0')
+			return fail(p, "NUL byte in text");
+		if ((ch < ' ' && ch != '\t') || ch == 0x7f)
+			return fail(p, "control character 0x%02x in text",
+			    ch);
+	}
+	*e = '\0';
+	return 0;
+}
+
+int
+conf_parse(struct conf *c, char *text, size_t len, struct conf_error *err)
+{
+	struct parser	 p;
+	char		*s = text, *e, *end = text + len;
+
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.err = err;
+	while (s < end) {
+		p.line++;
+		e = memchr(s, '\n', end - s);
+		if (terminate(&p, s, e != NULL ? e : end, e != NULL) == -1 ||
+		    line(&p, s) == -1)
+			return -1;
+		if (e == NULL)
+			break;
+		s = e + 1;
+	}
+	err->line = 0;
+	err->msg[0] = '\0';
+	return 0;
+}
+
+/* Errors not tied to a line; errno is left as the failure set it. */
+static int
+load_fail(struct conf_error *err, int fd, char *text, const char *msg)
+{
+	int	saved = errno;
+
+	if (fd != -1)
+		close(fd);
+	free(text);
+	errno = saved;
+	err->line = 0;
+	snprintf(err->msg, sizeof(err->msg), "%s",
+	    msg != NULL ? msg : strerror(saved));
+	return -1;
+}
+
+/*
+ * On failure *buf is NULL and c must not be used: its routes may point
+ * into the text that was freed.
+ */
+int
+conf_load(struct conf *c, const char *path, char **buf,
+    struct conf_error *err)
+{
+	struct stat	 st;
+	char		*text;
+	size_t		 len, got = 0;
+	ssize_t		 r;
+	int		 fd;
+
+	*buf = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return load_fail(err, -1, NULL, NULL);
+	if (fstat(fd, &st) == -1)
+		return load_fail(err, fd, NULL, NULL);
+	if (!S_ISREG(st.st_mode))
+		return load_fail(err, fd, NULL, "not a regular file");
+	if (st.st_size > CONF_FILE_MAX)
+		return load_fail(err, fd, NULL, "file too large "
+		    "(more than 1 MiB)");
+	len = st.st_size;
+	if ((text = malloc(len + 1)) == NULL)
+		return load_fail(err, fd, NULL, NULL);
+	while (got < len) {
+		if ((r = read(fd, text + got, len - got)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return load_fail(err, fd, text, NULL);
+		}
+		if (r == 0)
+			break;	/* it shrank: parse what is there */
+		got += r;
+	}
+	close(fd);
+	text[got] = '\0';
+	if (conf_parse(c, text, got, err) == -1) {
+		free(text);
+		return -1;
+	}
+	*buf = text;
+	return 0;
+}

@@ -1,0 +1,402 @@
+/*
+ * test_conf.c: samotop.conf(5) parsing.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "unit.h"
+
+static struct conf		c;
+static struct conf_error	err;
+static char			text[8192];
+
+/* Parse s[0..len) on top of the defaults, in a buffer with room. */
+static int
+parsen(const char *s, size_t len)
+{
+	conf_defaults(&c);
+	memset(&err, 0, sizeof(err));
+	memset(text, 'X', sizeof(text));
+	memcpy(text, s, len);
+	return conf_parse(&c, text, len, &err);
+}
+
+static int
+parse(const char *s)
+{
+	return parsen(s, strlen(s));
+}
+
+#define OK(s) do {							\
+	CHECK(parse(s) == 0);						\
+	CHECK_STR(err.msg, "");						\
+} while (0)
+
+/* s parses, and leaves cond true */
+#define SETS(s, cond) do {						\
+	OK(s);								\
+	CHECK(cond);							\
+} while (0)
+
+#define FAILS(s, ln, m) do {						\
+	CHECK(parse(s) == -1);						\
+	CHECK(err.line == (ln));					\
+	CHECK_STR(err.msg, (m));					\
+} while (0)
+
+static void
+test_defaults(void)
+{
+	OK("");
+	CHECK_STR(c.hostname, "");
+	CHECK(c.max_command_line == 2048);
+	CHECK(c.max_line_length == 1000);
+	CHECK(c.max_message_size == 26214400);
+	CHECK(c.max_recipients == 100);
+	CHECK(c.max_errors == 10);
+	CHECK(c.timeout_command == 300);
+	CHECK(c.timeout_data == 180);
+	CHECK(c.timeout_helper == 600);
+	CHECK(c.strict_crlf == 1);
+	CHECK(c.recipient_delimiter == '+');
+	CHECK(c.log_level == LOG_INFO);
+	CHECK(c.nroutes == 0);
+}
+
+static void
+test_blank_and_comments(void)
+{
+	OK("\n\n   \n\t\n# comment\n   # indented comment\n");
+	CHECK(c.max_errors == 10);
+	OK("max-errors 5 # trailing comment\n\t max-recipients\t200 \t\n");
+	CHECK(c.max_errors == 5);
+	CHECK(c.max_recipients == 200);
+	SETS("#max-errors 7\nmax-errors 8 #max-errors 7\n", c.max_errors == 8);
+	/* '#' inside a word is part of it, so this is one bad word */
+	FAILS("max-errors 5#x\n", 1,
+	    "max-errors: expected a number from 1 to 1000, got '5#x'");
+	FAILS("log-level debug#x\n", 1,
+	    "log-level: expected error, warn, info or debug, got 'debug#x'");
+}
+
+static void
+test_line_ends(void)
+{
+	SETS("max-errors 7\r\nmax-recipients 300\r\n", c.max_errors == 7);
+	CHECK(c.max_recipients == 300);
+	/* no newline at the end: the last word still ends where it should */
+	SETS("max-errors 9", c.max_errors == 9);
+	SETS("max-errors 3\n# last", c.max_errors == 3);
+	FAILS("max-errors 1\nmax-recipients 100\rmax-errors 2\n", 2,
+	    "control character 0x0d in text");
+	FAILS("max-errors 9\r", 1, "control character 0x0d in text");
+	FAILS("max-errors 9\r\r\n", 1, "control character 0x0d in text");
+}
+
+static void
+test_control_octets(void)
+{
+	CHECK(parsen("max-errors 5\nmax-\0recipients 200\n", 33) == -1);
+	CHECK(err.line == 2);
+	CHECK_STR(err.msg, "NUL byte in text");
+	/* even inside a comment */
+	CHECK(parsen("\n\n# a\0b\n", 8) == -1);
+	CHECK(err.line == 3);
+	CHECK_STR(err.msg, "NUL byte in text");
+	FAILS("max-errors 5\x01\n", 1, "control character 0x01 in text");
+	FAILS("\n\n\n# x\x1b[0m\n", 4, "control character 0x1b in text");
+	FAILS("log-level info\x7f\n", 1, "control character 0x7f in text");
+	SETS("\tmax-errors\t5\t\n# caf\xc3\xa9\n", c.max_errors == 5);
+}
+
+static void
+test_octet_limits(void)
+{
+	FAILS("max-command-line 511\n", 1,
+	    "max-command-line: expected a number from 512 to 65536, "
+	    "got '511'");
+	SETS("max-command-line 512\n", c.max_command_line == 512);
+	SETS("max-command-line 65536\n", c.max_command_line == 65536);
+	FAILS("max-command-line 65537\n", 1,
+	    "max-command-line: expected a number from 512 to 65536, "
+	    "got '65537'");
+	FAILS("max-command-line 1K\n", 1,
+	    "max-command-line: expected a number from 512 to 65536, "
+	    "got '1K'");
+	FAILS("max-line-length 999\n", 1,
+	    "max-line-length: expected a number from 1000 to 1048576, "
+	    "got '999'");
+	SETS("max-line-length 1000\n", c.max_line_length == 1000);
+	SETS("max-line-length 1048576\n", c.max_line_length == 1048576);
+	FAILS("max-line-length 1048577\n", 1,
+	    "max-line-length: expected a number from 1000 to 1048576, "
+	    "got '1048577'");
+}
+
+static void
+test_counts(void)
+{
+	FAILS("max-recipients abc\n", 1,
+	    "max-recipients: expected a number from 100 to 100000, "
+	    "got 'abc'");
+	FAILS("max-recipients 99\n", 1,
+	    "max-recipients: expected a number from 100 to 100000, "
+	    "got '99'");
+	SETS("max-recipients 100\n", c.max_recipients == 100);
+	SETS("max-recipients 100000\n", c.max_recipients == 100000);
+	FAILS("max-recipients 100001\n", 1,
+	    "max-recipients: expected a number from 100 to 100000, "
+	    "got '100001'");
+	FAILS("max-errors 0\n", 1,
+	    "max-errors: expected a number from 1 to 1000, got '0'");
+	SETS("max-errors 1\n", c.max_errors == 1);
+	SETS("max-errors 1000\n", c.max_errors == 1000);
+	FAILS("max-errors 1001\n", 1,
+	    "max-errors: expected a number from 1 to 1000, got '1001'");
+	CHECK(parse("max-errors -1\n") == -1);
+	CHECK(parse("max-errors +5\n") == -1);
+	CHECK(parse("max-errors 5.0\n") == -1);
+	CHECK(parse("max-errors 0x10\n") == -1);
+	CHECK(parse("max-errors \"\"\n") == -1);
+	CHECK(parse("max-errors 18446744073709551621\n") == -1);
+	SETS("max-errors 0005\n", c.max_errors == 5);
+}
+
+static void
+test_sizes(void)
+{
+	const char *want = "max-message-size: expected a size from 1K to "
+	    "4G (suffix K, M or G), got '1023'";
+
+	if (SIZE_MAX / 2 < (4ULL << 30))
+		want = "max-message-size: expected a size from 1K to "
+		    "2147483647 (suffix K, M or G), got '1023'";
+	FAILS("max-message-size 1023\n", 1, want);
+	SETS("max-message-size 1024\n", c.max_message_size == 1024);
+	SETS("max-message-size 1K\n", c.max_message_size == 1024);
+	SETS("max-message-size 1k\n", c.max_message_size == 1024);
+	SETS("max-message-size 10m\n", c.max_message_size == 10485760);
+	SETS("max-message-size 25M\n", c.max_message_size == 26214400);
+	if (SIZE_MAX / 2 >= (4ULL << 30)) {
+		OK("max-message-size 4G\n");
+		CHECK(c.max_message_size == 4294967296ULL);
+		OK("max-message-size 4194304k\n");
+		CHECK(c.max_message_size == 4294967296ULL);
+	}
+	CHECK(parse("max-message-size 4194305K\n") == -1);
+	CHECK(parse("max-message-size 4294967297\n") == -1);
+	CHECK(parse("max-message-size 5g\n") == -1);
+	CHECK(parse("max-message-size 17179869184G\n") == -1);
+	CHECK(parse("max-message-size 99999999999999999999\n") == -1);
+	CHECK(parse("max-message-size 1KB\n") == -1);
+	CHECK(parse("max-message-size K\n") == -1);
+	CHECK(parse("max-message-size 1T\n") == -1);
+	CHECK(parse("max-message-size 1 K\n") == -1);
+	CHECK_STR(err.msg, "max-message-size: too many arguments");
+}
+
+static void
+test_durations(void)
+{
+	FAILS("timeout-command 0\n", 1,
+	    "timeout-command: expected a duration from 1s to 1d "
+	    "(suffix s, m, h or d), got '0'");
+	SETS("timeout-command 1\n", c.timeout_command == 1);
+	SETS("timeout-command 1s\n", c.timeout_command == 1);
+	SETS("timeout-data 5m\n", c.timeout_data == 300);
+	SETS("timeout-helper 2h\n", c.timeout_helper == 7200);
+	SETS("timeout-helper 1d\n", c.timeout_helper == 86400);
+	SETS("timeout-helper 86400\n", c.timeout_helper == 86400);
+	SETS("timeout-data 1440m\n", c.timeout_data == 86400);
+	CHECK(parse("timeout-helper 86401\n") == -1);
+	CHECK(parse("timeout-helper 25h\n") == -1);
+	CHECK(parse("timeout-helper 2d\n") == -1);
+	CHECK(parse("timeout-data 1w\n") == -1);
+	CHECK(parse("timeout-data 0m\n") == -1);
+	CHECK(parse("timeout-data 1ms\n") == -1);
+}
+
+static void
+test_switches(void)
+{
+	SETS("strict-crlf no\n", c.strict_crlf == 0);
+	SETS("strict-crlf yes\n", c.strict_crlf == 1);
+	FAILS("strict-crlf maybe\n", 1,
+	    "strict-crlf: expected yes or no, got 'maybe'");
+	SETS("log-level error\n", c.log_level == LOG_ERROR);
+	SETS("log-level warn\n", c.log_level == LOG_WARN);
+	SETS("log-level info\n", c.log_level == LOG_INFO);
+	SETS("log-level debug\n", c.log_level == LOG_DEBUG);
+	CHECK(parse("log-level DEBUG\n") == -1);
+}
+
+static void
+test_delimiter(void)
+{
+	SETS("recipient-delimiter none\n", c.recipient_delimiter == 0);
+	SETS("recipient-delimiter -\n", c.recipient_delimiter == '-');
+	SETS("recipient-delimiter =\n", c.recipient_delimiter == '=');
+	FAILS("recipient-delimiter a\n", 1, "recipient-delimiter: expected "
+	    "one punctuation character or none, got 'a'");
+	CHECK(parse("recipient-delimiter 7\n") == -1);
+	CHECK(parse("recipient-delimiter @\n") == -1);
+	CHECK(parse("recipient-delimiter \"\\\"\"\n") == -1);
+	CHECK_STR(err.msg, "recipient-delimiter: expected one punctuation "
+	    "character or none, got '\"'");
+	CHECK(parse("recipient-delimiter \" \"\n") == -1);
+	CHECK(parse("recipient-delimiter ++\n") == -1);
+	CHECK(parse("recipient-delimiter \xc3\xa9\n") == -1);
+}
+
+static void
+test_hostname(void)
+{
+	char	line[400];
+
+	OK("hostname mx1.Example.org\n");
+	CHECK_STR(c.hostname, "mx1.Example.org");
+	OK("hostname localhost\n");
+	CHECK_STR(c.hostname, "localhost");
+	OK("hostname [192.0.2.1]\n");
+	CHECK_STR(c.hostname, "[192.0.2.1]");
+	OK("hostname [IPv6:2001:db8::1]\n");
+	CHECK_STR(c.hostname, "[IPv6:2001:db8::1]");
+	FAILS("hostname mx_1.example.org\n", 1, "hostname: expected a "
+	    "domain name or address literal, got 'mx_1.example.org'");
+	CHECK(parse("hostname a..b\n") == -1);
+	CHECK(parse("hostname .example.org\n") == -1);
+	CHECK(parse("hostname -mx.example.org\n") == -1);
+	CHECK(parse("hostname [300.1.1.1]\n") == -1);
+	CHECK(parse("hostname [2001:db8::1]\n") == -1);
+	CHECK(parse("hostname [192.0.2.1\n") == -1);
+	/* a label has at most 63 octets */
+	OK("hostname a23456789012345678901234567890123456789012345678901234567"
+	    "890123.org\n");
+	CHECK(parse("hostname a234567890123456789012345678901234567890123456789"
+	    "012345678901234.org\n") == -1);
+	CHECK(parse("hostname \"a b\"\n") == -1);
+	/* 255 octets fit, 256 do not */
+	memcpy(line, "hostname ", 9);
+	for (int i = 0; i < 256; i++)
+		line[9 + i] = i % 2 == 0 ? 'a' : '.';
+	line[9 + 255] = '\0';
+	SETS(line, strlen(c.hostname) == 255);
+	line[9 + 255] = 'b';
+	line[9 + 256] = '\0';
+	CHECK(parse(line) == -1);
+}
+
+static void
+test_quoting(void)
+{
+	OK("hostname \"mx.example.org\"\n");
+	CHECK_STR(c.hostname, "mx.example.org");
+	OK("route * /bin/helper \"a b\" \"say \\\"hi\\\" \\\\ ok\" \"\"\n");
+	CHECK(c.nroutes == 1);
+	CHECK_STR(c.routes[0].argv[1], "a b");
+	CHECK_STR(c.routes[0].argv[2], "say \"hi\" \\ ok");
+	CHECK_STR(c.routes[0].argv[3], "");
+	CHECK(c.routes[0].argv[4] == NULL);
+	OK("route * \"/bin/x\"");
+	CHECK_STR(c.routes[0].argv[0], "/bin/x");
+	FAILS("\nhostname \"mx.example.org\n", 2, "unterminated quoted word");
+	FAILS("hostname \"mx\\\n", 1, "unterminated quoted word");
+	FAILS("hostname \"a\\nb\"\n", 1,
+	    "expected \\\" or \\\\ after a backslash in a quoted word");
+	FAILS("hostname \"mx\"x\n", 1, "expected a blank after a quoted word");
+	/* a quote inside a bare word is just a character */
+	CHECK(parse("route a\"b@x /bin/x\n") == 0);
+	CHECK_STR(c.routes[0].pattern, "a\"b@x");
+}
+
+static void
+test_directive_errors(void)
+{
+	FAILS("max-errors 5\n\nfrobnicate 1\n", 3,
+	    "unknown directive 'frobnicate'");
+	FAILS("Max-Errors 5\n", 1, "unknown directive 'Max-Errors'");
+	FAILS("max-errors\n", 1,
+	    "max-errors: missing value, expected a number from 1 to 1000");
+	FAILS("log-level   # nothing\n", 1, "log-level: missing value, "
+	    "expected error, warn, info or debug");
+	FAILS("max-errors 5 6\n", 1, "max-errors: too many arguments");
+	FAILS("strict-crlf yes no\n", 1, "strict-crlf: too many arguments");
+	FAILS("max-errors 5\n# x\nmax-errors 5\n", 3,
+	    "max-errors: given twice (first on line 1)");
+	FAILS("hostname a\nhostname b\n", 2,
+	    "hostname: given twice (first on line 1)");
+	/* a file with many words on a line */
+	FAILS("max-errors 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 "
+	    "21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38\n", 1,
+	    "max-errors: too many arguments");
+}
+
+static void
+test_load(void)
+{
+	char	 path[] = "/tmp/test_conf.XXXXXX", *buf = (char *)1;
+	FILE	*f;
+	int	 fd;
+
+	fd = mkstemp(path);
+	CHECK(fd != -1);
+	f = fdopen(fd, "w");
+	fputs("max-errors 4\nroute @Example.ORG /usr/bin/deliver -v", f);
+	fclose(f);
+	conf_defaults(&c);
+	CHECK(conf_load(&c, path, &buf, &err) == 0);
+	CHECK(buf != NULL);
+	CHECK(c.max_errors == 4);
+	CHECK(c.nroutes == 1);
+	CHECK_STR(c.routes[0].pattern, "@example.org");
+	CHECK_STR(c.routes[0].argv[1], "-v");
+	free(buf);
+
+	f = fopen(path, "w");
+	fputs("max-errors 4\nmax-errors 5\n", f);
+	fclose(f);
+	conf_defaults(&c);
+	CHECK(conf_load(&c, path, &buf, &err) == -1);
+	CHECK(buf == NULL);
+	CHECK(err.line == 2);
+
+	f = fopen(path, "w");
+	for (int i = 0; i < 1024 * 1024 / 8 + 1; i++)
+		fputs("#######\n", f);
+	fclose(f);
+	CHECK(conf_load(&c, path, &buf, &err) == -1);
+	CHECK(err.line == 0);
+	CHECK_STR(err.msg, "file too large (more than 1 MiB)");
+	unlink(path);
+
+	CHECK(conf_load(&c, path, &buf, &err) == -1);
+	CHECK(err.line == 0);
+	CHECK(errno == ENOENT);
+	CHECK_STR(err.msg, strerror(ENOENT));
+	CHECK(conf_load(&c, "/tmp", &buf, &err) == -1);
+	CHECK_STR(err.msg, "not a regular file");
+	CHECK(buf == NULL);
+}
+
+int
+main(void)
+{
+	TEST(test_defaults);
+	TEST(test_blank_and_comments);
+	TEST(test_line_ends);
+	TEST(test_control_octets);
+	TEST(test_octet_limits);
+	TEST(test_counts);
+	TEST(test_sizes);
+	TEST(test_durations);
+	TEST(test_switches);
+	TEST(test_delimiter);
+	TEST(test_hostname);
+	TEST(test_quoting);
+	TEST(test_directive_errors);
+	TEST(test_load);
+	return UNIT_DONE();
+}

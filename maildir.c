@@ -1,0 +1,676 @@
+/*
+ * maildir.c: templates, safety checks and Maildir delivery for
+ * samotop-maildir.
+ *
+ * Delivery writes one file per recipient under that recipient's own tmp/
+ * while the content streams in (one pass over the input, at most
+ * LMTP_RCPT_MAX open files), so a full disk or a quota hits only the
+ * recipients it concerns.  Content arrives with CRLF line ends and is
+ * stored with LF, as every Maildir reader expects; S= in the name is the
+ * size of the stored file.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lmtp.h"
+#include "maildir.h"
+
+/* A path in a Maildir: dir + "/tmp/" + name. */
+#define FILE_PATH_MAX	(MAILDIR_PATH_MAX + MAILDIR_NAME_MAX + 16)
+
+static int
+is_control(int ch)
+{
+	return (ch >= 0 && ch < 0x20) || ch == 0x7f;
+}
+
+static void
+lowercase(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s += 'a' - 'A';
+}
+
+enum maildir_error
+maildir_template_check(const char *tmpl)
+{
+	for (; *tmpl != '\0'; tmpl++) {
+		if (*tmpl != '%')
+			continue;
+		tmpl++;
+		if (*tmpl == '\0' || strchr("ulde%", *tmpl) == NULL)
+			return MAILDIR_ETEMPLATE;
+	}
+	return MAILDIR_OK;
+}
+
+int
+maildir_vars_set(struct maildir_vars *v, const struct mailbox *mb)
+{
+	char ignored[ADDR_LOCAL_MAX + 1];
+
+	if (mailbox_split(mb, '+', v->user, sizeof(v->user), v->ext,
+	    sizeof(v->ext)) == -1 ||
+	    mailbox_split(mb, 0, v->local, sizeof(v->local), ignored,
+	    sizeof(ignored)) == -1)
+		return -1;
+	if (snprintf(v->domain, sizeof(v->domain), "%s", mb->domain) >=
+	    (int)sizeof(v->domain))
+		return -1;
+	lowercase(v->user);
+	lowercase(v->local);
+	lowercase(v->domain);
+	return 0;
+}
+
+int
+maildir_safe(const char *value)
+{
+	if (value[0] == '\0' || value[0] == '.')
+		return 0;
+	for (; *value != '\0'; value++)
+		if (*value == '/' || is_control((unsigned char)*value))
+			return 0;
+	return 1;
+}
+
+static const char *
+escape_value(const struct maildir_vars *v, int ch)
+{
+	switch (ch) {
+	case 'u':
+		return v->user;
+	case 'l':
+		return v->local;
+	case 'd':
+		return v->domain;
+	case 'e':
+		return v->ext;
+	}
+	return NULL;
+}
+
+enum maildir_error
+maildir_expand(const char *tmpl, const struct maildir_vars *v, char *out,
+    size_t size)
+{
+	const char *val;
+	size_t n = 0, len;
+
+	for (; *tmpl != '\0'; tmpl++) {
+		if (*tmpl != '%' || tmpl[1] == '%') {
+			tmpl += *tmpl == '%';
+			val = tmpl;
+			len = 1;
+		} else {
+			if ((val = escape_value(v, *++tmpl)) == NULL)
+				return MAILDIR_ETEMPLATE;
+			if (!maildir_safe(val))
+				return MAILDIR_EUNSAFE;
+			len = strlen(val);
+		}
+		if (size - n <= len)
+			return MAILDIR_ETOOLONG;
+		memcpy(out + n, val, len);
+		n += len;
+	}
+	out[n] = '\0';
+	return MAILDIR_OK;
+}
+
+int
+maildir_exists(const char *path)
+{
+	static const char *const sub[] = { "cur", "new", "tmp" };
+	char p[FILE_PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (snprintf(p, sizeof(p), "%s/%s", path, sub[i]) >=
+		    (int)sizeof(p)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (stat(p, &st) == -1)
+			return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+		if (!S_ISDIR(st.st_mode))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+make_dir(const char *path)
+{
+	if (mkdir(path, 0700) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int
+maildir_make(const char *path)
+{
+	static const char *const sub[] = { "cur", "new", "tmp" };
+	char p[FILE_PATH_MAX];
+	size_t i;
+
+	if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p) - 4) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* the parents, then the Maildir itself */
+	for (i = 1; p[i] != '\0'; i++) {
+		if (p[i] != '/')
+			continue;
+		p[i] = '\0';
+		if (make_dir(p) == -1)
+			return -1;
+		p[i] = '/';
+	}
+	if (make_dir(p) == -1)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s/%s", path, sub[i]);
+		if (make_dir(p) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+void
+maildir_host(const char *hostname, char *out, size_t size)
+{
+	size_t n = 0;
+	const char *esc;
+
+	for (; *hostname != '\0'; hostname++) {
+		esc = *hostname == '/' ? "\\057" : *hostname == ':' ?
+		    "\\072" : NULL;
+		if (n + (esc != NULL ? 4 : 1) >= size)
+			break;
+		if (esc != NULL) {
+			memcpy(out + n, esc, 4);
+			n += 4;
+		} else
+			out[n++] = *hostname;
+	}
+	out[n] = '\0';
+}
+
+/* Append one value to a log line: escaped, quoted if it has blanks. */
+static void
+log_value(char *buf, size_t size, size_t *n, const char *val)
+{
+	int quote = val[0] == '\0' || strpbrk(val, " \"") != NULL;
+	const unsigned char *p;
+	char esc[5];
+
+	if (quote && *n < size)
+		buf[(*n)++] = '"';
+	for (p = (const unsigned char *)val; *p != '\0' && *n + 4 < size;
+	    p++) {
+		if (is_control(*p)) {
+			snprintf(esc, sizeof(esc), "\\x%02X", *p);
+			memcpy(buf + *n, esc, 4);
+			*n += 4;
+			continue;
+		}
+		if (*p == '\\' || (quote && *p == '"'))
+			buf[(*n)++] = '\\';
+		buf[(*n)++] = *p;
+	}
+	if (quote && *n < size)
+		buf[(*n)++] = '"';
+}
+
+void
+maildir_log(FILE *f, const char *level, const char *event, ...)
+{
+	char buf[2048];
+	const char *key, *val;
+	size_t n;
+	va_list ap;
+	int r;
+
+	if (f == NULL)
+		return;
+	r = snprintf(buf, sizeof(buf), "level=%s prog=samotop-maildir "
+	    "event=%s", level, event);
+	n = r > 0 ? (size_t)r : 0;
+	va_start(ap, event);
+	while ((key = va_arg(ap, const char *)) != NULL) {
+		val = va_arg(ap, const char *);
+		if (n + strlen(key) + 8 >= sizeof(buf))
+			break;
+		n += snprintf(buf + n, sizeof(buf) - n, " %s=", key);
+		log_value(buf, sizeof(buf) - 1, &n, val);
+	}
+	va_end(ap);
+	buf[n] = '\0';
+	fprintf(f, "%s\n", buf);
+}
+
+int
+maildir_init(struct maildir_ctx *c, const char *hostname)
+{
+	memset(c, 0, sizeof(*c));
+	c->rcpt = calloc(LMTP_RCPT_MAX, sizeof(*c->rcpt));
+	if (c->rcpt == NULL)
+		return -1;
+	maildir_host(hostname, c->host, sizeof(c->host));
+	c->pid = (long)getpid();
+	c->log = stderr;
+	return 0;
+}
+
+void
+maildir_free(struct maildir_ctx *c)
+{
+	maildir_reset(c);
+	free(c->rcpt);
+	c->rcpt = NULL;
+}
+
+/* Refuse a recipient at RCPT time: reply and log line. */
+static int
+refuse(struct maildir_ctx *c, const struct maildir_rcpt *r, char *reply,
+    size_t size, const char *status, const char *text)
+{
+	snprintf(reply, size, "%s <%s>: %s", status, r->addr, text);
+	maildir_log(c->log, status[0] == '5' ? "info" : "error", "refused",
+	    "to", r->addr, "reason", text, NULL);
+	return -1;
+}
+
+/* Every template must expand safely before any of them is used. */
+static enum maildir_error
+check_all(const struct maildir_ctx *c, const struct maildir_vars *v)
+{
+	char path[MAILDIR_PATH_MAX];
+	enum maildir_error e;
+	size_t i;
+
+	for (i = 0; i < c->ntemplates; i++)
+		if ((e = maildir_expand(c->templates[i], v, path,
+		    sizeof(path))) != MAILDIR_OK)
+			return e;
+	return MAILDIR_OK;
+}
+
+/* 1: dir is the first expansion that is a Maildir, 0: none, -1: errno. */
+static int
+find_maildir(const struct maildir_ctx *c, const struct maildir_vars *v,
+    char *dir, size_t size)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->ntemplates; i++) {
+		/* check_all() has seen every expansion succeed */
+		maildir_expand(c->templates[i], v, dir, size);
+		if ((r = maildir_exists(dir)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* -c: make the first template's Maildir.  1, or -1: errno. */
+static int
+create_first(struct maildir_ctx *c, const struct maildir_vars *v,
+    char *dir, size_t size)
+{
+	maildir_expand(c->templates[0], v, dir, size);
+	if (maildir_make(dir) == -1)
+		return -1;
+	maildir_log(c->log, "info", "created", "maildir", dir, NULL);
+	return 1;
+}
+
+/* A Maildir++ folder named by the extension, when it exists. */
+static int
+choose_folder(struct maildir_rcpt *r, const char *ext)
+{
+	char p[MAILDIR_PATH_MAX];
+	int e;
+
+	if (ext[0] == '\0' || !maildir_safe(ext))
+		return 0;
+	if (snprintf(p, sizeof(p), "%s/.%s", r->dir, ext) >= (int)sizeof(p))
+		return 0;
+	if ((e = maildir_exists(p)) != 1)
+		return e;
+	memcpy(r->dir, p, sizeof(r->dir));
+	snprintf(r->folder, sizeof(r->folder), ".%s", ext);
+	return 0;
+}
+
+int
+maildir_rcpt(struct maildir_ctx *c, const struct mailbox *mb, size_t index,
+    char *reply, size_t size)
+{
+	struct maildir_rcpt *r;
+	struct maildir_vars v;
+	int found;
+
+	if (index >= LMTP_RCPT_MAX) {
+		snprintf(reply, size, "452 4.5.3 Too many recipients");
+		return -1;
+	}
+	if (c->ntemplates == 0) {
+		snprintf(reply, size, "451 4.3.5 No Maildir template");
+		return -1;
+	}
+	r = &c->rcpt[index];
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	mailbox_format(mb, r->addr, sizeof(r->addr));
+	if (maildir_vars_set(&v, mb) == -1 || check_all(c, &v) != MAILDIR_OK)
+		return refuse(c, r, reply, size, "550 5.1.3", "unsafe address");
+	found = find_maildir(c, &v, r->dir, sizeof(r->dir));
+	if (found == 0 && c->create)
+		found = create_first(c, &v, r->dir, sizeof(r->dir));
+	if (found == 1 && choose_folder(r, v.ext) == -1)
+		found = -1;
+	if (found == -1)
+		return refuse(c, r, reply, size, "451 4.3.0", strerror(errno));
+	if (found == 0)
+		return refuse(c, r, reply, size, "550 5.1.1",
+		    "no such mailbox");
+	c->nrcpt = index + 1;
+	snprintf(reply, size, "250 2.1.5 <%s>: OK", r->addr);
+	return 0;
+}
+
+static int
+copy_path(const struct maildir_rcpt *r, const char *sub, char *p,
+    size_t size)
+{
+	int n;
+
+	if (strcmp(sub, "new") == 0)
+		n = snprintf(p, size, "%s/new/%s,S=%zu", r->dir, r->name,
+		    r->size);
+	else
+		n = snprintf(p, size, "%s/tmp/%s", r->dir, r->name);
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* Create this copy's file in tmp/ under a new unique name. */
+static int
+open_copy(struct maildir_ctx *c, struct maildir_rcpt *r)
+{
+	char p[FILE_PATH_MAX];
+	struct timespec ts;
+	int tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf(r->name, sizeof(r->name), "%lld.M%ldP%ldQ%lu.%s",
+		    (long long)ts.tv_sec, (long)(ts.tv_nsec / 1000), c->pid,
+		    ++c->counter, c->host);
+		if (copy_path(r, "tmp", p, sizeof(p)) == -1)
+			return -1;
+		r->fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (r->fd != -1)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+/* Close and remove an uncommitted copy; remember a failure to remove. */
+static void
+discard(struct maildir_ctx *c, struct maildir_rcpt *r)
+{
+	char p[FILE_PATH_MAX];
+
+	if (r->fd == -1)
+		return;
+	close(r->fd);
+	r->fd = -1;
+	if (copy_path(r, "tmp", p, sizeof(p)) == 0 && unlink(p) == -1 &&
+	    errno != ENOENT) {
+		maildir_log(c->log, "error", "cleanup", "path", p,
+		    "error", strerror(errno), NULL);
+		c->cleanup_failed = 1;
+	}
+}
+
+static void
+fail_copy(struct maildir_ctx *c, struct maildir_rcpt *r, int err)
+{
+	if (r->err == 0)
+		r->err = err;
+	discard(c, r);
+}
+
+void
+maildir_begin(struct maildir_ctx *c)
+{
+	size_t i;
+
+	c->pending_cr = 0;
+	for (i = 0; i < c->nrcpt; i++) {
+		c->rcpt[i].size = 0;
+		c->rcpt[i].err = 0;
+		if (open_copy(c, &c->rcpt[i]) == -1)
+			fail_copy(c, &c->rcpt[i], errno);
+	}
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Write to every open copy; returns how many are still open. */
+static size_t
+write_copies(struct maildir_ctx *c, const char *buf, size_t len)
+{
+	struct maildir_rcpt *r;
+	size_t i, open = 0;
+
+	for (i = 0; i < c->nrcpt; i++) {
+		r = &c->rcpt[i];
+		if (r->fd == -1)
+			continue;
+		if (write_all(r->fd, buf, len) == -1) {
+			fail_copy(c, r, errno);
+			continue;
+		}
+		r->size += len;
+		open++;
+	}
+	return open;
+}
+
+/* CRLF -> LF; a CR at the end waits for the next octet.  out: len + 1. */
+static size_t
+to_lf(struct maildir_ctx *c, const char *in, size_t len, char *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (c->pending_cr && in[i] != '\n')
+			out[n++] = '\r';
+		c->pending_cr = in[i] == '\r';
+		if (!c->pending_cr)
+			out[n++] = in[i];
+	}
+	return n;
+}
+
+int
+maildir_write(struct maildir_ctx *c, const char *buf, size_t len)
+{
+	char lf[LMTP_CHUNK_SIZE + 1];
+	size_t n, part;
+
+	do {
+		part = len < LMTP_CHUNK_SIZE ? len : LMTP_CHUNK_SIZE;
+		n = to_lf(c, buf, part, lf);
+		if (write_copies(c, lf, n) == 0)
+			return -1;
+		buf += part;
+		len -= part;
+	} while (len > 0);
+	return 0;
+}
+
+static int
+sync_dir(const char *dir, const char *sub)
+{
+	char p[FILE_PATH_MAX];
+	int fd, r, saved;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, sub);
+	if ((fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	r = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
+}
+
+/*
+ * tmp/NAME: fsync, close, link to new/NAME,S=SIZE, unlink, fsync new/.
+ * On failure nothing of this copy is left; -1 with errno.
+ */
+static int
+commit(struct maildir_ctx *c, struct maildir_rcpt *r)
+{
+	char tmp[FILE_PATH_MAX], new[FILE_PATH_MAX] = "";
+	int fd = r->fd, err;
+
+	if (r->err != 0 || fd == -1) {
+		errno = r->err != 0 ? r->err : EBADF;
+		return -1;
+	}
+	r->fd = -1;
+	copy_path(r, "tmp", tmp, sizeof(tmp));
+	if (fsync(fd) == -1) {
+		err = errno;
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) == -1 || copy_path(r, "new", new, sizeof(new)) == -1 ||
+	    link(tmp, new) == -1) {
+		err = errno;
+		new[0] = '\0';
+		goto fail;
+	}
+	if (unlink(tmp) == -1 || sync_dir(r->dir, "new") == -1) {
+		err = errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	if (new[0] != '\0')
+		unlink(new);
+	if (unlink(tmp) == -1 && errno != ENOENT)
+		c->cleanup_failed = 1;
+	r->err = err;
+	errno = err;
+	return -1;
+}
+
+static void
+error_reply(const struct maildir_rcpt *r, int err, char *reply, size_t size)
+{
+	const char *status = "451 4.3.0";
+
+	if (err == ENOSPC)
+		status = "452 4.3.1";
+#ifdef EDQUOT
+	else if (err == EDQUOT)
+		status = "452 4.2.2";
+#endif
+	snprintf(reply, size, "%s <%s>: %s", status, r->addr, strerror(err));
+}
+
+void
+maildir_end(struct maildir_ctx *c, size_t index, char *reply, size_t size)
+{
+	char path[MAILDIR_NAME_MAX + 32], num[32];
+	struct maildir_rcpt *r;
+	int err;
+
+	if (index >= c->nrcpt) {
+		snprintf(reply, size, "451 4.3.0 No such recipient");
+		return;
+	}
+	r = &c->rcpt[index];
+	if (index == 0 && c->pending_cr) {
+		c->pending_cr = 0;
+		write_copies(c, "\r", 1);
+	}
+	if (commit(c, r) == -1) {
+		err = errno;
+		error_reply(r, err, reply, size);
+		maildir_log(c->log, "error", "failed", "to", r->addr,
+		    "error", strerror(err), NULL);
+		return;
+	}
+	snprintf(reply, size, "250 2.0.0 <%s>: delivered", r->addr);
+	snprintf(path, sizeof(path), "new/%s,S=%zu", r->name, r->size);
+	snprintf(num, sizeof(num), "%zu", r->size);
+	if (r->folder[0] != '\0')
+		maildir_log(c->log, "info", "delivered", "to", r->addr,
+		    "folder", r->folder, "path", path, "size", num, NULL);
+	else
+		maildir_log(c->log, "info", "delivered", "to", r->addr,
+		    "path", path, "size", num, NULL);
+}
+
+int
+maildir_abort(struct maildir_ctx *c)
+{
+	char num[32];
+	size_t i;
+
+	for (i = 0; i < c->nrcpt; i++)
+		discard(c, &c->rcpt[i]);
+	snprintf(num, sizeof(num), "%zu", c->nrcpt);
+	maildir_log(c->log, "warn", "aborted", "recipients", num, NULL);
+	c->nrcpt = 0;
+	c->pending_cr = 0;
+	return c->cleanup_failed ? -1 : 0;
+}
+
+void
+maildir_reset(struct maildir_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrcpt; i++)
+		discard(c, &c->rcpt[i]);
+	c->nrcpt = 0;
+	c->pending_cr = 0;
+}

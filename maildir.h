@@ -1,0 +1,104 @@
+/*
+ * maildir.h: samotop-maildir's work.  Which Maildir a recipient's copy
+ * goes to (templates and safety checks), and the delivery of the copies
+ * of one message: one file per recipient, written under that recipient's
+ * own tmp/ while the content streams in, then fsync, link into new/,
+ * unlink from tmp/, fsync new/.
+ */
+#ifndef SAMOTOP_MAILDIR_H
+#define SAMOTOP_MAILDIR_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "address.h"
+
+#define MAILDIR_PATH_MAX	1024	/* an expanded template, NUL included */
+#define MAILDIR_NAME_MAX	256	/* a file name in tmp/ or new/ */
+#define MAILDIR_HOST_MAX	129	/* the escaped host part of names */
+
+enum maildir_error {
+	MAILDIR_OK = 0,
+	MAILDIR_EUNSAFE,	/* a substituted value is unsafe in a path */
+	MAILDIR_ETOOLONG,	/* the expansion does not fit */
+	MAILDIR_ETEMPLATE,	/* unknown escape, or '%' at the end */
+};
+
+/* The values a template substitutes, taken from one recipient. */
+struct maildir_vars {
+	char	user[ADDR_LOCAL_MAX + 1];	/* %u: before '+', lowercased */
+	char	local[ADDR_LOCAL_MAX + 1];	/* %l: unquoted, lowercased */
+	char	domain[ADDR_DOMAIN_MAX + 1];	/* %d: lowercased */
+	char	ext[ADDR_LOCAL_MAX + 1];	/* %e: after '+', as written */
+};
+
+/* One accepted recipient of the open transaction. */
+struct maildir_rcpt {
+	char	addr[ADDR_MAX + 1];		/* for replies and logs */
+	char	dir[MAILDIR_PATH_MAX];		/* Maildir or ++ folder */
+	char	name[MAILDIR_NAME_MAX];		/* unique name in tmp/ */
+	char	folder[ADDR_LOCAL_MAX + 2];	/* ".EXT" when dir is one */
+	int	fd;				/* the file in tmp/, or -1 */
+	int	err;				/* first errno, or 0 */
+	size_t	size;				/* octets written */
+};
+
+struct maildir_ctx {
+	char *const		*templates;
+	size_t			 ntemplates;
+	int			 create;	/* -c: make the first one */
+	FILE			*log;		/* key=value lines */
+	char			 host[MAILDIR_HOST_MAX];
+	long			 pid;
+	unsigned long		 counter;	/* Q of unique names */
+	int			 pending_cr;	/* CRLF -> LF across chunks */
+	int			 cleanup_failed; /* a tmp file stayed */
+	size_t			 nrcpt;
+	struct maildir_rcpt	*rcpt;		/* LMTP_RCPT_MAX of them */
+};
+
+/* Templates: check the escapes once, at start-up. */
+enum maildir_error maildir_template_check(const char *tmpl);
+int		maildir_vars_set(struct maildir_vars *v,
+		    const struct mailbox *mb);
+/* Whether a value may go into a path: no '/', not empty, no leading '.'. */
+int		maildir_safe(const char *value);
+enum maildir_error maildir_expand(const char *tmpl,
+		    const struct maildir_vars *v, char *out, size_t size);
+
+/* 1: path is a Maildir (cur/, new/, tmp/), 0: it is not, -1: errno. */
+int		maildir_exists(const char *path);
+/* Make path, its parents, cur/, new/ and tmp/ (mode 0700); -1: errno. */
+int		maildir_make(const char *path);
+
+/* The Maildir name of a host: '/' and ':' escaped, truncated. */
+void		maildir_host(const char *hostname, char *out, size_t size);
+
+/* Set up c (rcpt array allocated once); -1: errno. */
+int		maildir_init(struct maildir_ctx *c, const char *hostname);
+void		maildir_free(struct maildir_ctx *c);
+
+/*
+ * The transaction, in the shape of the lmtp_ops callbacks.  Replies are
+ * LMTP reply lines without CRLF.
+ */
+int		maildir_rcpt(struct maildir_ctx *c, const struct mailbox *mb,
+		    size_t index, char *reply, size_t size);
+void		maildir_begin(struct maildir_ctx *c);
+/* Canonical (CRLF) content; stored with LF.  -1: every copy failed. */
+int		maildir_write(struct maildir_ctx *c, const char *buf,
+		    size_t len);
+void		maildir_end(struct maildir_ctx *c, size_t index, char *reply,
+		    size_t size);
+/* Remove every uncommitted copy; -1 when a tmp file could not go. */
+int		maildir_abort(struct maildir_ctx *c);
+void		maildir_reset(struct maildir_ctx *c);
+
+/*
+ * One log line: "level=L prog=samotop-maildir event=E" then the
+ * NULL-terminated key, value pairs; values escaped and quoted as needed.
+ */
+void		maildir_log(FILE *f, const char *level, const char *event,
+		    ...);
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * samotop-maildir: deliver into Maildirs, speaking LMTP on stdin/stdout.
+ *
+ *	samotop-maildir [-c] TEMPLATE...
+ *
+ * Options and wiring only; the work is in maildir.c and lmtp.c.
+ *
+ * Exit status: 0 after QUIT or end of input, including end of input
+ * inside DATA: that is how the LMTP client aborts a message, and the
+ * abort removed every copy.  1 when stdin or stdout failed or an aborted
+ * copy could not be removed from tmp/, 2 on a usage error.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lmtp.h"
+#include "maildir.h"
+
+#ifndef HOST_NAME_MAX
+#define HOST_NAME_MAX	255
+#endif
+
+static int
+on_rcpt(void *ctx, const struct mailbox *rcpt, size_t index, char *reply,
+    size_t size)
+{
+	return maildir_rcpt(ctx, rcpt, index, reply, size);
+}
+
+static int
+on_data_begin(void *ctx, char *reply, size_t size)
+{
+	(void)reply;
+	(void)size;
+	maildir_begin(ctx);	/* a copy that cannot start fails alone */
+	return 0;
+}
+
+static int
+on_data_write(void *ctx, const char *buf, size_t len)
+{
+	return maildir_write(ctx, buf, len);
+}
+
+static void
+on_data_end(void *ctx, size_t index, char *reply, size_t size)
+{
+	maildir_end(ctx, index, reply, size);
+}
+
+static void
+on_data_abort(void *ctx)
+{
+	maildir_abort(ctx);
+}
+
+static void
+on_reset(void *ctx)
+{
+	maildir_reset(ctx);
+}
+
+static const struct lmtp_ops ops = {
+	.rcpt = on_rcpt,
+	.data_begin = on_data_begin,
+	.data_write = on_data_write,
+	.data_end = on_data_end,
+	.data_abort = on_data_abort,
+	.reset = on_reset,
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: samotop-maildir [-c] TEMPLATE...\n");
+	exit(2);
+}
+
+static void
+check_templates(char *const *t, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (maildir_template_check(t[i]) != MAILDIR_OK) {
+			maildir_log(stderr, "error", "usage", "template", t[i],
+			    "error", "unknown % escape (use %u %l %d %e %%)",
+			    NULL);
+			usage();
+		}
+}
+
+int
+main(int argc, char *argv[])
+{
+	char host[HOST_NAME_MAX + 1];
+	struct maildir_ctx ctx;
+	int ch, create = 0, r;
+
+	while ((ch = getopt(argc, argv, "c")) != -1) {
+		if (ch != 'c')
+			usage();
+		create = 1;
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		usage();
+	check_templates(argv, argc);
+
+	/* a vanished client is an error to report, not a signal to die of */
+	signal(SIGPIPE, SIG_IGN);
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	if (maildir_init(&ctx, host) == -1) {
+		maildir_log(stderr, "error", "startup", "error",
+		    strerror(errno), NULL);
+		return 1;
+	}
+	ctx.templates = argv;
+	ctx.ntemplates = argc;
+	ctx.create = create;
+
+	r = lmtp_serve(STDIN_FILENO, STDOUT_FILENO, host, &ops, &ctx);
+	if (r == -1)
+		maildir_log(stderr, "error", "io", "error", strerror(errno),
+		    NULL);
+	if (ctx.cleanup_failed)
+		r = -1;
+	maildir_free(&ctx);
+	return r == -1 ? 1 : 0;
+}

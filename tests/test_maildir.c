@@ -1,0 +1,421 @@
+/*
+ * test_maildir.c: templates, safety checks, folder choice and delivery,
+ * in a directory made by mkdtemp.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "lmtp.h"
+#include "maildir.h"
+#include "unit.h"
+
+static char root[64];
+
+static struct mailbox
+mbox(const char *path)
+{
+	struct mailbox mb;
+	size_t used;
+
+	if (addr_parse_path(path, strlen(path),
+	    ADDR_ALLOW_POSTMASTER | ADDR_ALLOW_UTF8, &mb, &used) != ADDR_OK)
+		abort();
+	return mb;
+}
+
+static const char *
+expand(const char *tmpl, const char *path)
+{
+	static char out[MAILDIR_PATH_MAX];
+	struct mailbox mb = mbox(path);
+	struct maildir_vars v;
+
+	if (maildir_vars_set(&v, &mb) == -1)
+		return "(vars)";
+	switch (maildir_expand(tmpl, &v, out, sizeof(out))) {
+	case MAILDIR_OK:
+		return out;
+	case MAILDIR_EUNSAFE:
+		return "(unsafe)";
+	case MAILDIR_ETOOLONG:
+		return "(toolong)";
+	case MAILDIR_ETEMPLATE:
+		return "(template)";
+	}
+	return "(?)";
+}
+
+static void
+test_template_check(void)
+{
+	CHECK(maildir_template_check("/var/mail/%d/%u/%l/%e/%%") ==
+	    MAILDIR_OK);
+	CHECK(maildir_template_check("plain") == MAILDIR_OK);
+	CHECK(maildir_template_check("/m/%x") == MAILDIR_ETEMPLATE);
+	CHECK(maildir_template_check("/m/%U") == MAILDIR_ETEMPLATE);
+	CHECK(maildir_template_check("/m/%") == MAILDIR_ETEMPLATE);
+}
+
+static void
+test_expand_escapes(void)
+{
+	const char *a = "<Foo.Bar+Tag@Example.ORG>";
+
+	CHECK_STR(expand("%u", a), "foo.bar");
+	CHECK_STR(expand("%l", a), "foo.bar+tag");
+	CHECK_STR(expand("%d", a), "example.org");
+	CHECK_STR(expand("%e", a), "Tag");
+	CHECK_STR(expand("/m/%%/100%%", a), "/m/%/100%");
+	CHECK_STR(expand("/m/%d/%u/x", a), "/m/example.org/foo.bar/x");
+	CHECK_STR(expand("%l", "<\"Joe Q\"@x.test>"), "joe q");
+	CHECK_STR(expand("%u", "<\xc3\x89va@x.test>"), "\xc3\x89va");
+	CHECK_STR(expand("/m/%u", "<a+b+c@x.test>"), "/m/a");
+	CHECK_STR(expand("%e", "<a+b+c@x.test>"), "b+c");
+	CHECK_STR(expand("/m/%q", "<a@x.test>"), "(template)");
+}
+
+static void
+test_unsafe(void)
+{
+	struct mailbox mb = mbox("<a@x.test>");
+	struct maildir_vars v;
+	char out[64];
+
+	CHECK_STR(expand("/m/%u", "<\"a/b\"@x.test>"), "(unsafe)");
+	CHECK_STR(expand("/m/%l", "<\"..\"@x.test>"), "(unsafe)");
+	CHECK_STR(expand("/m/%u", "<\".hidden\"@x.test>"), "(unsafe)");
+	CHECK_STR(expand("/m/%u", "<+tag@x.test>"), "(unsafe)");
+	CHECK_STR(expand("/m/%e", "<a@x.test>"), "(unsafe)");
+	CHECK_STR(expand("/m/%e", "<a+.x@x.test>"), "(unsafe)");
+	CHECK_STR(expand("/m/%d", "<postmaster>"), "(unsafe)");
+	CHECK_STR(expand("/m/%u", "<postmaster>"), "/m/postmaster");
+	/* the parser refuses control octets; check the guard anyway */
+	snprintf(mb.local, sizeof(mb.local), "a\x01z");
+	CHECK(maildir_vars_set(&v, &mb) == 0);
+	CHECK(maildir_expand("/m/%u", &v, out, sizeof(out)) ==
+	    MAILDIR_EUNSAFE);
+	snprintf(mb.local, sizeof(mb.local), "a\x7fz");
+	CHECK(maildir_vars_set(&v, &mb) == 0);
+	CHECK(maildir_expand("/m/%l", &v, out, sizeof(out)) ==
+	    MAILDIR_EUNSAFE);
+	CHECK(maildir_expand("/m/%%", &v, out, 4) == MAILDIR_ETOOLONG);
+	CHECK(maildir_safe("ok") && !maildir_safe("") &&
+	    !maildir_safe(".") && !maildir_safe("a/b") &&
+	    !maildir_safe("a\nb"));
+}
+
+static void
+test_host(void)
+{
+	char out[MAILDIR_HOST_MAX];
+
+	maildir_host("mx/1:2.test", out, sizeof(out));
+	CHECK_STR(out, "mx\\0571\\0722.test");
+	maildir_host("::::", out, 10);
+	CHECK_STR(out, "\\072\\072");
+}
+
+static void
+test_log(void)
+{
+	char buf[512] = "";
+	FILE *f = tmpfile();
+
+	maildir_log(f, "info", "delivered", "to", "a b@x", "path", "new/1",
+	    "error", "bad\x01\"q\\", "empty", "", NULL);
+	rewind(f);
+	CHECK(fgets(buf, sizeof(buf), f) != NULL);
+	CHECK_STR(buf, "level=info prog=samotop-maildir event=delivered "
+	    "to=\"a b@x\" path=new/1 error=\"bad\\x01\\\"q\\\\\" "
+	    "empty=\"\"\n");
+	fclose(f);
+}
+
+/* Files in root/rel, or -1 if it cannot be read. */
+static int
+nfiles(const char *rel)
+{
+	char p[512];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if ((d = opendir(p)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static int
+exists(const char *rel)
+{
+	char p[512];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	return stat(p, &st) == 0;
+}
+
+static void
+make(const char *rel)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if (maildir_make(p) == -1)
+		abort();
+}
+
+/* The one file in root/rel/new: its contents, and its name. */
+static size_t
+read_new(const char *rel, char *buf, size_t size, char *name, size_t nsize)
+{
+	char p[1024];
+	struct dirent *e;
+	DIR *d;
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s/new", root, rel);
+	if ((d = opendir(p)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(name, nsize, "%s", e->d_name);
+		snprintf(p, sizeof(p), "%s/%s/new/%s", root, rel, e->d_name);
+		if ((fd = open(p, O_RDONLY)) != -1) {
+			n = read(fd, buf, size - 1);
+			close(fd);
+		}
+	}
+	closedir(d);
+	buf[n > 0 ? n : 0] = '\0';
+	return n > 0 ? (size_t)n : 0;
+}
+
+struct setup {
+	struct maildir_ctx	ctx;
+	char			t[2][256];
+	char			*templates[2];
+};
+
+static void
+setup(struct setup *s, const char *t0, const char *t1, int create)
+{
+	if (maildir_init(&s->ctx, "mx/test:1") == -1)
+		abort();
+	s->ctx.log = NULL;
+	snprintf(s->t[0], sizeof(s->t[0]), "%s/%s", root, t0);
+	s->templates[0] = s->t[0];
+	s->ctx.ntemplates = 1;
+	if (t1 != NULL) {
+		snprintf(s->t[1], sizeof(s->t[1]), "%s/%s", root, t1);
+		s->templates[1] = s->t[1];
+		s->ctx.ntemplates = 2;
+	}
+	s->ctx.templates = s->templates;
+	s->ctx.create = create;
+}
+
+static int
+rcpt(struct setup *s, const char *path, size_t index, char *reply)
+{
+	struct mailbox mb = mbox(path);
+
+	return maildir_rcpt(&s->ctx, &mb, index, reply, LMTP_REPLY_MAX);
+}
+
+static void
+test_no_mailbox(void)
+{
+	char reply[LMTP_REPLY_MAX];
+	struct setup s;
+
+	setup(&s, "nm/%d/%u", "nm2/%u", 0);
+	CHECK(rcpt(&s, "<Bob@X.test>", 0, reply) == -1);
+	CHECK_STR(reply, "550 5.1.1 <Bob@X.test>: no such mailbox");
+	CHECK(!exists("nm") && !exists("nm2"));
+	CHECK(s.ctx.nrcpt == 0);
+	maildir_free(&s.ctx);
+}
+
+static void
+test_unsafe_creates_nothing(void)
+{
+	char reply[LMTP_REPLY_MAX];
+	struct setup s;
+
+	setup(&s, "un/%d/%u", "un2/%u/%e", 1);
+	CHECK(rcpt(&s, "<bob@x.test>", 0, reply) == -1);
+	CHECK_STR(reply, "550 5.1.3 <bob@x.test>: unsafe address");
+	CHECK(rcpt(&s, "<\"../x\"@x.test>", 0, reply) == -1);
+	CHECK_STR(reply, "550 5.1.3 <\"../x\"@x.test>: unsafe address");
+	CHECK(!exists("un") && !exists("un2"));
+	maildir_free(&s.ctx);
+}
+
+static void
+test_choice(void)
+{
+	char reply[LMTP_REPLY_MAX];
+	struct setup s;
+
+	make("ch2/bob");
+	make("ch2/bob/.work");
+	make("ch2/bob/.Work2");
+	setup(&s, "ch1/%u", "ch2/%u", 1);
+	/* the second template exists: no creation of the first */
+	CHECK(rcpt(&s, "<Bob+work@x.test>", 0, reply) == 0);
+	CHECK_STR(reply, "250 2.1.5 <Bob+work@x.test>: OK");
+	CHECK(!exists("ch1"));
+	CHECK(strcmp(s.ctx.rcpt[0].dir + strlen(root), "/ch2/bob/.work") == 0);
+	CHECK_STR(s.ctx.rcpt[0].folder, ".work");
+	/* extension as written: .Work2 exists, .work2 would not */
+	CHECK(rcpt(&s, "<bob+Work2@x.test>", 1, reply) == 0);
+	CHECK(strcmp(s.ctx.rcpt[1].dir + strlen(root), "/ch2/bob/.Work2") ==
+	    0);
+	/* a folder that does not exist, or an unsafe one: the inbox */
+	CHECK(rcpt(&s, "<bob+play@x.test>", 2, reply) == 0);
+	CHECK(strcmp(s.ctx.rcpt[2].dir + strlen(root), "/ch2/bob") == 0);
+	CHECK_STR(s.ctx.rcpt[2].folder, "");
+	CHECK(rcpt(&s, "<\"bob+..\"@x.test>", 3, reply) == 0);
+	CHECK(strcmp(s.ctx.rcpt[3].dir + strlen(root), "/ch2/bob") == 0);
+	CHECK(s.ctx.nrcpt == 4);
+	/* -c: the first template, made when neither exists */
+	CHECK(rcpt(&s, "<carol@x.test>", 4, reply) == 0);
+	CHECK(exists("ch1/carol/cur") && exists("ch1/carol/new") &&
+	    exists("ch1/carol/tmp") && !exists("ch2/carol"));
+	maildir_free(&s.ctx);
+}
+
+static void
+test_deliver(void)
+{
+	char reply[LMTP_REPLY_MAX], buf[256], name[256];
+	struct setup s;
+	size_t n;
+
+	setup(&s, "dl/%d/%u", NULL, 1);
+	CHECK(rcpt(&s, "<ann@x.test>", 0, reply) == 0);
+	CHECK(rcpt(&s, "<nobody/x@x.test>", 1, reply) == -1);
+	CHECK(rcpt(&s, "<ben+tag@x.test>", 1, reply) == 0);
+	maildir_begin(&s.ctx);
+	CHECK(nfiles("dl/x.test/ann/tmp") == 1);
+	/* a CRLF split across two chunks, and a lone CR kept */
+	CHECK(maildir_write(&s.ctx, "Subject: t\r\n\r\nline 1\r", 21) == 0);
+	CHECK(maildir_write(&s.ctx, "\nodd\rcr\r\n", 9) == 0);
+	maildir_end(&s.ctx, 0, reply, sizeof(reply));
+	CHECK_STR(reply, "250 2.0.0 <ann@x.test>: delivered");
+	maildir_end(&s.ctx, 1, reply, sizeof(reply));
+	CHECK_STR(reply, "250 2.0.0 <ben+tag@x.test>: delivered");
+	maildir_reset(&s.ctx);
+	n = read_new("dl/x.test/ann", buf, sizeof(buf), name, sizeof(name));
+	CHECK_STR(buf, "Subject: t\n\nline 1\nodd\rcr\n");
+	CHECK(n == 26);
+	CHECK(strstr(name, ".mx\\057test\\0721,S=26") != NULL);
+	CHECK(strstr(name, ".M") != NULL && strstr(name, "P") != NULL &&
+	    strstr(name, "Q") != NULL);
+	read_new("dl/x.test/ben", buf, sizeof(buf), name, sizeof(name));
+	CHECK_STR(buf, "Subject: t\n\nline 1\nodd\rcr\n");
+	CHECK(nfiles("dl/x.test/ann/tmp") == 0);
+	CHECK(nfiles("dl/x.test/ben/tmp") == 0);
+	maildir_free(&s.ctx);
+}
+
+static void
+test_abort(void)
+{
+	char reply[LMTP_REPLY_MAX];
+	struct setup s;
+
+	setup(&s, "ab/%u", NULL, 1);
+	CHECK(rcpt(&s, "<ann@x.test>", 0, reply) == 0);
+	CHECK(rcpt(&s, "<ben@x.test>", 1, reply) == 0);
+	maildir_begin(&s.ctx);
+	CHECK(maildir_write(&s.ctx, "half\r\n", 6) == 0);
+	CHECK(nfiles("ab/ann/tmp") == 1 && nfiles("ab/ben/tmp") == 1);
+	CHECK(maildir_abort(&s.ctx) == 0);
+	CHECK(nfiles("ab/ann/tmp") == 0 && nfiles("ab/ann/new") == 0);
+	CHECK(nfiles("ab/ben/tmp") == 0 && nfiles("ab/ben/new") == 0);
+	CHECK(s.ctx.nrcpt == 0);
+	maildir_free(&s.ctx);
+}
+
+/* One copy fails (its new/ vanished): 451, nothing left; others fine. */
+static void
+test_failed_copy(void)
+{
+	char reply[LMTP_REPLY_MAX], p[512];
+	struct setup s;
+
+	setup(&s, "fc/%u", NULL, 1);
+	CHECK(rcpt(&s, "<ann@x.test>", 0, reply) == 0);
+	CHECK(rcpt(&s, "<ben@x.test>", 1, reply) == 0);
+	snprintf(p, sizeof(p), "%s/fc/ann/new", root);
+	CHECK(rmdir(p) == 0);
+	maildir_begin(&s.ctx);
+	CHECK(maildir_write(&s.ctx, "x\r\n", 3) == 0);
+	maildir_end(&s.ctx, 0, reply, sizeof(reply));
+	CHECK_STR(reply, "451 4.3.0 <ann@x.test>: No such file or directory");
+	maildir_end(&s.ctx, 1, reply, sizeof(reply));
+	CHECK_STR(reply, "250 2.0.0 <ben@x.test>: delivered");
+	CHECK(nfiles("fc/ann/tmp") == 0);
+	CHECK(nfiles("fc/ben/tmp") == 0 && nfiles("fc/ben/new") == 1);
+	/* no tmp/ at all: the copy fails at the start, alone */
+	maildir_reset(&s.ctx);
+	CHECK(rcpt(&s, "<ben@x.test>", 0, reply) == 0);
+	snprintf(p, sizeof(p), "%s/fc/ben/tmp", root);
+	CHECK(rmdir(p) == 0);
+	maildir_begin(&s.ctx);
+	CHECK(maildir_write(&s.ctx, "x\r\n", 3) == -1);
+	maildir_end(&s.ctx, 0, reply, sizeof(reply));
+	CHECK_STR(reply, "451 4.3.0 <ben@x.test>: No such file or directory");
+	CHECK(nfiles("fc/ben/new") == 1);
+	maildir_free(&s.ctx);
+}
+
+static void
+cleanup(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", root);
+}
+
+int
+main(void)
+{
+	int failed;
+
+	snprintf(root, sizeof(root), "/tmp/test_maildir.XXXXXX");
+	if (mkdtemp(root) == NULL) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	TEST(test_template_check);
+	TEST(test_expand_escapes);
+	TEST(test_unsafe);
+	TEST(test_host);
+	TEST(test_log);
+	TEST(test_no_mailbox);
+	TEST(test_unsafe_creates_nothing);
+	TEST(test_choice);
+	TEST(test_deliver);
+	TEST(test_abort);
+	TEST(test_failed_copy);
+	failed = UNIT_DONE();
+	cleanup();
+	return failed;
+}

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -206,57 +207,25 @@ maildir_host(const char *hostname, char *out, size_t size)
 	out[n] = '\0';
 }
 
-/* Append one value to a log line: escaped, quoted if it has blanks. */
-static void
-log_value(char *buf, size_t size, size_t *n, const char *val)
-{
-	int quote = val[0] == '\0' || strpbrk(val, " \"") != NULL;
-	const unsigned char *p;
-	char esc[5];
-
-	if (quote && *n < size)
-		buf[(*n)++] = '"';
-	for (p = (const unsigned char *)val; *p != '\0' && *n + 4 < size;
-	    p++) {
-		if (is_control(*p)) {
-			snprintf(esc, sizeof(esc), "\\x%02X", *p);
-			memcpy(buf + *n, esc, 4);
-			*n += 4;
-			continue;
-		}
-		if (*p == '\\' || (quote && *p == '"'))
-			buf[(*n)++] = '\\';
-		buf[(*n)++] = *p;
-	}
-	if (quote && *n < size)
-		buf[(*n)++] = '"';
-}
-
+/*
+ * Log as samotop-maildir, with the session id samotop-smtpd passes in
+ * SAMOTOP_SID so that our lines join the session's.
+ */
 void
-maildir_log(FILE *f, const char *level, const char *event, ...)
+maildir_log_init(struct logger *lg)
 {
-	char buf[2048];
-	const char *key, *val;
-	size_t n;
-	va_list ap;
-	int r;
+	const char *sid = getenv("SAMOTOP_SID");
+	char prefix[64] = "prog=samotop-maildir";
+	size_t i;
 
-	if (f == NULL)
-		return;
-	r = snprintf(buf, sizeof(buf), "level=%s prog=samotop-maildir "
-	    "event=%s", level, event);
-	n = r > 0 ? (size_t)r : 0;
-	va_start(ap, event);
-	while ((key = va_arg(ap, const char *)) != NULL) {
-		val = va_arg(ap, const char *);
-		if (n + strlen(key) + 8 >= sizeof(buf))
-			break;
-		n += snprintf(buf + n, sizeof(buf) - n, " %s=", key);
-		log_value(buf, sizeof(buf) - 1, &n, val);
-	}
-	va_end(ap);
-	buf[n] = '\0';
-	fprintf(f, "%s\n", buf);
+	for (i = 0; sid != NULL && sid[i] != '\0'; i++)
+		if (!((sid[i] >= '0' && sid[i] <= '9') ||
+		    (sid[i] >= 'A' && sid[i] <= 'Z')) || i >= 32)
+			sid = NULL;
+	if (sid != NULL && *sid != '\0')
+		snprintf(prefix, sizeof(prefix), "prog=samotop-maildir sid=%s",
+		    sid);
+	log_init(lg, 2, LOG_INFO, prefix);
 }
 
 int
@@ -268,7 +237,7 @@ maildir_init(struct maildir_ctx *c, const char *hostname)
 		return -1;
 	maildir_host(hostname, c->host, sizeof(c->host));
 	c->pid = (long)getpid();
-	c->log = stderr;
+	maildir_log_init(&c->log);
 	return 0;
 }
 
@@ -286,7 +255,7 @@ refuse(struct maildir_ctx *c, const struct maildir_rcpt *r, char *reply,
     size_t size, const char *status, const char *text)
 {
 	snprintf(reply, size, "%s <%s>: %s", status, r->addr, text);
-	maildir_log(c->log, status[0] == '5' ? "info" : "error", "refused",
+	log_event(&c->log, status[0] == '5' ? LOG_INFO : LOG_ERROR, "refused",
 	    "to", r->addr, "reason", text, NULL);
 	return -1;
 }
@@ -331,7 +300,7 @@ create_first(struct maildir_ctx *c, const struct maildir_vars *v,
 	maildir_expand(c->templates[0], v, dir, size);
 	if (maildir_make(dir) == -1)
 		return -1;
-	maildir_log(c->log, "info", "created", "maildir", dir, NULL);
+	log_event(&c->log, LOG_INFO, "created", "maildir", dir, NULL);
 	return 1;
 }
 
@@ -444,7 +413,7 @@ discard(struct maildir_ctx *c, struct maildir_rcpt *r)
 	r->fd = -1;
 	if (copy_path(r, "tmp", p, sizeof(p)) == 0 && unlink(p) == -1 &&
 	    errno != ENOENT) {
-		maildir_log(c->log, "error", "cleanup", "path", p,
+		log_event(&c->log, LOG_ERROR, "cleanup", "path", p,
 		    "error", strerror(errno), NULL);
 		c->cleanup_failed = 1;
 	}
@@ -634,7 +603,7 @@ maildir_end(struct maildir_ctx *c, size_t index, char *reply, size_t size)
 	if (commit(c, r) == -1) {
 		err = errno;
 		error_reply(r, err, reply, size);
-		maildir_log(c->log, "error", "failed", "to", r->addr,
+		log_event(&c->log, LOG_ERROR, "failed", "to", r->addr,
 		    "error", strerror(err), NULL);
 		return;
 	}
@@ -642,10 +611,10 @@ maildir_end(struct maildir_ctx *c, size_t index, char *reply, size_t size)
 	snprintf(path, sizeof(path), "new/%s,S=%zu", r->name, r->size);
 	snprintf(num, sizeof(num), "%zu", r->size);
 	if (r->folder[0] != '\0')
-		maildir_log(c->log, "info", "delivered", "to", r->addr,
+		log_event(&c->log, LOG_INFO, "delivered", "to", r->addr,
 		    "folder", r->folder, "path", path, "size", num, NULL);
 	else
-		maildir_log(c->log, "info", "delivered", "to", r->addr,
+		log_event(&c->log, LOG_INFO, "delivered", "to", r->addr,
 		    "path", path, "size", num, NULL);
 }
 
@@ -658,7 +627,7 @@ maildir_abort(struct maildir_ctx *c)
 	for (i = 0; i < c->nrcpt; i++)
 		discard(c, &c->rcpt[i]);
 	snprintf(num, sizeof(num), "%zu", c->nrcpt);
-	maildir_log(c->log, "warn", "aborted", "recipients", num, NULL);
+	log_event(&c->log, LOG_WARN, "aborted", "recipients", num, NULL);
 	c->nrcpt = 0;
 	c->pending_cr = 0;
 	return c->cleanup_failed ? -1 : 0;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "address.h"
+#include "log.h"
 
 #define MAILDIR_PATH_MAX	1024	/* an expanded template, NUL included */
 #define MAILDIR_NAME_MAX	256	/* a file name in tmp/ or new/ */
@@ -47,7 +48,7 @@ struct maildir_ctx {
 	char *const		*templates;
 	size_t			 ntemplates;
 	int			 create;	/* -c: make the first one */
-	FILE			*log;		/* key=value lines */
+	struct logger		 log;		/* key=value lines on fd 2 */
 	char			 host[MAILDIR_HOST_MAX];
 	long			 pid;
 	unsigned long		 counter;	/* Q of unique names */
@@ -93,12 +94,8 @@ void		maildir_end(struct maildir_ctx *c, size_t index, char *reply,
 /* Remove every uncommitted copy; -1 when a tmp file could not go. */
 int		maildir_abort(struct maildir_ctx *c);
 void		maildir_reset(struct maildir_ctx *c);
+/* The logger, tagged with samotop-smtpd's session id when given. */
+void		maildir_log_init(struct logger *lg);
 
-/*
- * One log line: "level=L prog=samotop-maildir event=E" then the
- * NULL-terminated key, value pairs; values escaped and quoted as needed.
- */
-void		maildir_log(FILE *f, const char *level, const char *event,
-		    ...);
 
 #endif

@@ -82,13 +82,13 @@ usage(void)
 }
 
 static void
-check_templates(char *const *t, int n)
+check_templates(const struct logger *lg, char *const *t, int n)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
 		if (maildir_template_check(t[i]) != MAILDIR_OK) {
-			maildir_log(stderr, "error", "usage", "template", t[i],
+			log_event(lg, LOG_ERROR, "usage", "template", t[i],
 			    "error", "unknown % escape (use %u %l %d %e %%)",
 			    NULL);
 			usage();
@@ -111,7 +111,8 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc == 0)
 		usage();
-	check_templates(argv, argc);
+	maildir_log_init(&ctx.log);
+	check_templates(&ctx.log, argv, argc);
 
 	/* a vanished client is an error to report, not a signal to die of */
 	signal(SIGPIPE, SIG_IGN);
@@ -119,7 +120,7 @@ main(int argc, char *argv[])
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
 	if (maildir_init(&ctx, host) == -1) {
-		maildir_log(stderr, "error", "startup", "error",
+		log_event(&ctx.log, LOG_ERROR, "startup", "error",
 		    strerror(errno), NULL);
 		return 1;
 	}
@@ -129,7 +130,7 @@ main(int argc, char *argv[])
 
 	r = lmtp_serve(STDIN_FILENO, STDOUT_FILENO, host, &ops, &ctx);
 	if (r == -1)
-		maildir_log(stderr, "error", "io", "error", strerror(errno),
+		log_event(&ctx.log, LOG_ERROR, "io", "error", strerror(errno),
 		    NULL);
 	if (ctx.cleanup_failed)
 		r = -1;

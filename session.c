@@ -454,6 +454,8 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	make_session_id(s);
 	snprintf(prefix, sizeof(prefix), "sid=%s", s->sid);
 	log_init(&s->log, logfd, c->log_level, prefix);
+	/* Helpers inherit it, so that their log lines join ours. */
+	setenv("SAMOTOP_SID", s->sid, 1);
 	peer_detect(&s->peer, rfd);
 	io_init(&s->io, rfd, wfd);
 	state_init(&s->st, c);

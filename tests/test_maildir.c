@@ -120,22 +120,6 @@ test_host(void)
 	CHECK_STR(out, "\\072\\072");
 }
 
-static void
-test_log(void)
-{
-	char buf[512] = "";
-	FILE *f = tmpfile();
-
-	maildir_log(f, "info", "delivered", "to", "a b@x", "path", "new/1",
-	    "error", "bad\x01\"q\\", "empty", "", NULL);
-	rewind(f);
-	CHECK(fgets(buf, sizeof(buf), f) != NULL);
-	CHECK_STR(buf, "level=info prog=samotop-maildir event=delivered "
-	    "to=\"a b@x\" path=new/1 error=\"bad\\x01\\\"q\\\\\" "
-	    "empty=\"\"\n");
-	fclose(f);
-}
-
 /* Files in root/rel, or -1 if it cannot be read. */
 static int
 nfiles(const char *rel)
@@ -214,7 +198,9 @@ setup(struct setup *s, const char *t0, const char *t1, int create)
 {
 	if (maildir_init(&s->ctx, "mx/test:1") == -1)
 		abort();
-	s->ctx.log = NULL;
+	/* Quiet: the log lines are not what these tests look at. */
+	s->ctx.log.level = LOG_ERROR;
+	s->ctx.log.fd = -1;
 	snprintf(s->t[0], sizeof(s->t[0]), "%s/%s", root, t0);
 	s->templates[0] = s->t[0];
 	s->ctx.ntemplates = 1;
@@ -408,7 +394,6 @@ main(void)
 	TEST(test_expand_escapes);
 	TEST(test_unsafe);
 	TEST(test_host);
-	TEST(test_log);
 	TEST(test_no_mailbox);
 	TEST(test_unsafe_creates_nothing);
 	TEST(test_choice);

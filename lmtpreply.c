@@ -45,17 +45,20 @@ lmtpreply_plain_text(const struct lmtpreply *r)
 {
 	const char *t = r->text;
 	size_t i = 0;
-	int dots = 0;
+	int dots = 0, digits = 0;
 
+	/* RFC 3463: class "." 1*3digit "." 1*3digit */
 	if (t[0] < '2' || t[0] > '5' || t[1] != '.')
 		return t;
 	for (i = 2; t[i] != '\0' && t[i] != ' '; i++) {
-		if (t[i] == '.')
-			dots++;
-		else if (!digit(t[i]))
+		if (t[i] == '.') {
+			if (digits == 0 || dots++ > 0)
+				return t;
+			digits = 0;
+		} else if (!digit(t[i]) || ++digits > 3)
 			return t;
 	}
-	if (dots != 1)
+	if (dots != 1 || digits == 0)
 		return t;
 	return t[i] == ' ' ? t + i + 1 : t + i;
 }

@@ -71,6 +71,8 @@ static const struct {
 				  "%s Too many errors, closing connection" },
 	[R_TIMEOUT] =		{ 421, "4.4.2",
 				  "%s Timeout, closing connection" },
+	[R_DESYNC] =		{ 421, "4.5.0",
+				  "%s Cannot find the next command, closing connection" },
 	[R_SHUTDOWN] =		{ 421, "4.3.0",
 				  "%s Local error, closing connection" },
 	[R_STARTTLS_UNAVAIL] =	{ 502, "5.5.1", "STARTTLS not available" },

@@ -52,6 +52,7 @@ enum reply_id {
 	R_PARTIAL,		/* 451 4.3.0 some recipients failed */
 	R_TOO_MANY_ERRORS,	/* 421 4.7.0 */
 	R_TIMEOUT,		/* 421 4.4.2 */
+	R_DESYNC,		/* 421 4.5.0 lost command framing */
 	R_SHUTDOWN,		/* 421 4.3.0 local error */
 	R_STARTTLS_UNAVAIL,	/* 502 5.5.1 (no certificate) */
 	R__COUNT

@@ -430,6 +430,12 @@ command(struct session *s, const struct io_line *line)
 	case ACT_CLOSE:
 		respond(s, &r);
 		return END;
+	case ACT_DESYNC:
+		if (respond(s, &r) == GO_ON)
+			say(s, R_DESYNC);
+		log_event(&s->log, LOG_WARN, "error", "reason",
+		    "malformed BDAT; cannot find the next command", NULL);
+		return END;
 	default:
 		break;
 	}

@@ -108,8 +108,7 @@ rcpt(struct smtp_state *st, const struct smtp_cmd *cmd, struct reply *r)
 	if (st->phase == PH_START)
 		return say(st, r, R_SEQ_HELO);
 	if (st->phase != PH_MAIL && st->phase != PH_RCPT)
-		return say(st, r, st->phase == PH_BDAT ? R_SEQ_BDAT :
-		    R_SEQ_NEED_MAIL);
+		return say(st, r, R_SEQ_NEED_MAIL);
 	if (cmd->path.is_utf8 && !st->smtputf8)
 		return say(st, r, R_UTF8_REQUIRED);
 	if (st->nrcpt >= st->conf->max_recipients)
@@ -131,8 +130,6 @@ data(struct smtp_state *st, struct reply *r)
 {
 	if (st->phase == PH_START)
 		return say(st, r, R_SEQ_HELO);
-	if (st->phase == PH_BDAT)
-		return say(st, r, R_SEQ_BDAT);
 	if (st->phase == PH_READY)
 		return say(st, r, R_SEQ_NEED_MAIL);
 	if (st->phase == PH_MAIL)
@@ -203,8 +200,14 @@ enum action
 state_command(struct smtp_state *st, const struct smtp_cmd *cmd,
     struct reply *r)
 {
-	if (cmd->error != PARSE_OK)
+	if (cmd->error != PARSE_OK) {
+		/* A BDAT whose size we cannot read leaves its chunk unframed. */
+		if (cmd->verb == CMD_BDAT) {
+			parse_failure(st, cmd, r);
+			return ACT_DESYNC;
+		}
 		return parse_failure(st, cmd, r);
+	}
 	if (st->phase == PH_BDAT && !allowed_in_bdat(cmd->verb))
 		return say(st, r, R_SEQ_BDAT);
 	switch (cmd->verb) {

@@ -26,6 +26,7 @@ enum action {
 	ACT_DATA,	/* start DATA, then state_message_done() */
 	ACT_BDAT,	/* take cmd->chunk octets into the message */
 	ACT_BDAT_SKIP,	/* reply, then read and drop cmd->chunk octets */
+	ACT_DESYNC,	/* reply, then end: the client's octets can't be framed */
 };
 
 struct smtp_state {

@@ -8,10 +8,9 @@ SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 PREFIX	?= /usr/local
 BINDIR	 = $(PREFIX)/bin
-LIBEXECDIR = $(PREFIX)/libexec/samotop
 MANDIR	 = $(PREFIX)/share/man
 
-PROGS	 = samotop-smtpd samotop-maildir
+PROGS	 = $(patsubst %.c,%,$(wildcard samotop-*.c))
 LIBSRCS	 = $(filter-out samotop-%.c,$(wildcard *.c))
 LIBOBJS	 = $(LIBSRCS:.c=.o)
 HDRS	 = $(wildcard *.h)
@@ -34,8 +33,9 @@ libsamotop.a: $(LIBOBJS)
 samotop-smtpd: samotop-smtpd.o libsamotop.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ samotop-smtpd.o libsamotop.a $(LDLIBS_SMTPD)
 
-samotop-maildir: samotop-maildir.o libsamotop.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ samotop-maildir.o libsamotop.a
+# The helpers: one main each, linked against the same library.
+samotop-%: samotop-%.o libsamotop.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $@.o libsamotop.a
 
 tests/test_%: tests/test_%.c tests/unit.h libsamotop.a
 	$(CC) $(CFLAGS) $(WFLAGS) -I. -o $@ $< libsamotop.a

@@ -20,6 +20,7 @@
 
 #include "data.h"
 #include "deliver.h"
+#include "xforward.h"
 
 extern char **environ;
 
@@ -67,8 +68,6 @@ spawn(struct helper *h, const struct route *route)
 	}
 	h->fd = sv[0];
 	h->route = route;
-	h->in_start = h->in_end = h->out_len = 0;
-	h->in_mail = 0;
 	return 0;
 }
 
@@ -165,6 +164,18 @@ command(struct helper *h, const char *line, unsigned timeout)
 	return flush(h, timeout);
 }
 
+static int
+capability(const char *kw, size_t len)
+{
+	if (len >= 8 && strncasecmp(kw, "SMTPUTF8", 8) == 0 &&
+	    (len == 8 || kw[8] == ' '))
+		return CAP_SMTPUTF8;
+	if (len >= 8 && strncasecmp(kw, "XFORWARD", 8) == 0 &&
+	    (len == 8 || kw[8] == ' '))
+		return CAP_XFORWARD;
+	return 0;
+}
+
 /* One reply line into line[0..*len), or -1. */
 static int
 read_line(struct helper *h, unsigned timeout, const char **line, size_t *len)
@@ -199,8 +210,10 @@ read_line(struct helper *h, unsigned timeout, const char **line, size_t *len)
 	return 0;
 }
 
-int
-helper_reply(struct helper *h, unsigned timeout, struct lmtpreply *rep)
+/* A reply; on LHLO's (caps != NULL) also the extensions it names. */
+static int
+read_reply(struct helper *h, unsigned timeout, struct lmtpreply *rep,
+    int *caps)
 {
 	enum lmtpreply_status st;
 	const char *line;
@@ -211,12 +224,18 @@ helper_reply(struct helper *h, unsigned timeout, struct lmtpreply *rep)
 		if (read_line(h, timeout, &line, &len) == -1)
 			return -1;
 		st = lmtpreply_line(rep, line, len);
-		if (len >= 12 && strncasecmp(line + 4, "SMTPUTF8", 8) == 0)
-			h->smtputf8 = 1;
+		if (caps != NULL && st != LMTPREPLY_BAD)
+			*caps |= capability(line + 4, len - 4);
 	} while (st == LMTPREPLY_MORE);
 	if (st == LMTPREPLY_BAD)
 		return fail(h, "helper answered nonsense");
 	return 0;
+}
+
+int
+helper_reply(struct helper *h, unsigned timeout, struct lmtpreply *rep)
+{
+	return read_reply(h, timeout, rep, NULL);
 }
 
 /* A reply that must be positive for the dialogue to go on. */
@@ -232,20 +251,49 @@ expect(struct helper *h, unsigned timeout, int code, const char *why)
 	return 0;
 }
 
-static int
-start(struct helper *h, const struct route *route, unsigned timeout)
+int
+helper_attach(struct helper *h, int fd, unsigned timeout)
 {
+	struct lmtpreply rep;
 	char line[300];
 
-	if (spawn(h, route) == -1)
-		return -1;
-	h->smtputf8 = 0;
+	h->fd = fd;
+	h->in_start = h->in_end = h->out_len = 0;
+	h->in_mail = 0;
+	h->caps = 0;
 	if (expect(h, timeout, 220, "helper refused the connection") == -1)
 		return -1;
 	snprintf(line, sizeof(line), "LHLO %s", h->hostname);
+	if (command(h, line, timeout) == -1 ||
+	    read_reply(h, timeout, &rep, &h->caps) == -1)
+		return -1;
+	if (rep.code != 250)
+		return fail(h, "helper refused LHLO");
+	return 0;
+}
+
+int
+helper_spawn(struct helper *h, const struct route *route, unsigned timeout)
+{
+	if (spawn(h, route) == -1)
+		return -1;
+	return helper_attach(h, h->fd, timeout);
+}
+
+/* XFORWARD first when the helper takes it, so it knows the client. */
+static int
+forward_client(struct helper *h, const struct delivery_envelope *env,
+    unsigned timeout)
+{
+	char line[XFORWARD_LINE_MAX];
+
+	if (env->xforward == NULL || !(h->caps & CAP_XFORWARD))
+		return 0;
+	if (xforward_format(line, sizeof(line), env->xforward) == 0)
+		return 0;	/* too long to matter; helpers do without */
 	if (command(h, line, timeout) == -1)
 		return -1;
-	return expect(h, timeout, 250, "helper refused LHLO");
+	return expect(h, timeout, 250, "helper refused XFORWARD");
 }
 
 static int
@@ -254,11 +302,12 @@ open_transaction(struct helper *h, const struct delivery_envelope *env,
 {
 	char line[ADDR_MAX + 64], addr[ADDR_MAX + 1];
 
+	if (forward_client(h, env, timeout) == -1)
+		return -1;
 	mailbox_format(env->sender, addr, sizeof(addr));
 	snprintf(line, sizeof(line), "MAIL FROM:<%s>%s%s", addr,
 	    env->body == BODY_8BITMIME || env->body == BODY_BINARYMIME ?
-	    " BODY=8BITMIME" : "", env->smtputf8 && h->smtputf8 ?
-	    " SMTPUTF8" : "");
+	    " BODY=8BITMIME" : "", env->smtputf8 ? " SMTPUTF8" : "");
 	if (command(h, line, timeout) == -1 ||
 	    helper_reply(h, timeout, rep) == -1)
 		return -1;
@@ -273,11 +322,12 @@ helper_rcpt(struct helper *h, const struct route *route,
 {
 	char line[ADDR_MAX + 32], addr[ADDR_MAX + 1];
 
-	if (h->fd != -1 && !route_same(h->route, route))
+	if (route != NULL && h->fd != -1 && !route_same(h->route, route))
 		helper_quit(h, timeout);
-	if (h->fd == -1 && start(h, route, timeout) == -1)
-		return -1;
-	if (env->smtputf8 && !h->smtputf8)
+	if (h->fd == -1 && (route == NULL ||
+	    helper_spawn(h, route, timeout) == -1))
+		return route == NULL ? fail(h, "helper not running") : -1;
+	if (env->smtputf8 && !(h->caps & CAP_SMTPUTF8))
 		return fail(h, "helper does not support SMTPUTF8");
 	if (!h->in_mail) {
 		if (open_transaction(h, env, timeout, rep) == -1)

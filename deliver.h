@@ -14,15 +14,20 @@
 #include "lmtpreply.h"
 #include "parser.h"
 #include "route.h"
+#include "xforward.h"
 
 #define HELPER_IN_SIZE	4096
 #define HELPER_OUT_SIZE	(32 * 1024)
+#define XFORWARD_LINE_MAX	1024
+
+#define CAP_SMTPUTF8	0x01
+#define CAP_XFORWARD	0x02
 
 struct helper {
 	pid_t			 pid;		/* 0: none running */
 	int			 fd;		/* -1: none */
 	const struct route	*route;
-	int			 smtputf8;	/* LHLO advertised it */
+	int			 caps;		/* CAP_* from LHLO */
 	int			 in_mail;	/* MAIL sent, transaction open */
 	int			 at_bol;	/* dot-stuffing state in DATA */
 	char			 in[HELPER_IN_SIZE];
@@ -37,11 +42,20 @@ struct delivery_envelope {
 	const struct mailbox	*sender;
 	enum body_type		 body;
 	int			 smtputf8;
+	const struct xforward	*xforward;	/* NULL: nothing to tell */
 };
 
 void	helper_init(struct helper *h, const char *hostname);
 /*
- * Ask the route's helper about rcpt, starting it and opening the
+ * Speak LMTP on fd (a socket or the helper's pipe): read the greeting,
+ * send LHLO.  helper_spawn() executes the route's program first.
+ * 0, or -1 with the helper dropped.
+ */
+int	helper_attach(struct helper *h, int fd, unsigned timeout);
+int	helper_spawn(struct helper *h, const struct route *route,
+	    unsigned timeout);
+/*
+ * Ask the route's helper about rcpt (route NULL: the attached one), starting it and opening the
  * transaction as needed.  Returns 0 with the helper's reply in *rep, or
  * -1 when the helper failed (h->why says how; the helper is gone).
  */

@@ -12,6 +12,28 @@
 
 enum flow { GO_ON, END };
 
+static const char *
+protocol(const struct session *s)
+{
+	if (!s->st.esmtp)
+		return "SMTP";
+	return s->st.smtputf8 ? "UTF8SMTP" : "ESMTP";
+}
+
+/* What the helper learns of the client through XFORWARD. */
+static void
+describe_client(struct session *s)
+{
+	struct xforward *x = &s->xforward;
+
+	snprintf(x->name, sizeof(x->name), "%s", s->peer.host);
+	snprintf(x->addr, sizeof(x->addr), "%s", s->peer.ip);
+	snprintf(x->port, sizeof(x->port), "%s", s->peer.port);
+	snprintf(x->helo, sizeof(x->helo), "%s", s->st.helo);
+	snprintf(x->proto, sizeof(x->proto), "%s", protocol(s));
+	snprintf(x->ident, sizeof(x->ident), "%s", s->msgid);
+}
+
 static void
 make_session_id(struct session *s)
 {
@@ -100,7 +122,7 @@ static enum flow
 rcpt(struct session *s, const struct smtp_cmd *cmd)
 {
 	struct delivery_envelope env = { &s->st.sender, s->st.body,
-	    s->st.smtputf8 };
+	    s->st.smtputf8, &s->xforward };
 	struct mailbox mb = cmd->path;
 	const struct route *route;
 	struct lmtpreply rep;
@@ -133,13 +155,6 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	return relay_reply(s, &rep);
 }
 
-static const char *
-protocol(const struct session *s)
-{
-	if (!s->st.esmtp)
-		return "SMTP";
-	return s->st.smtputf8 ? "UTF8SMTP" : "ESMTP";
-}
 
 /* Open the helper's DATA and give it the trace header. */
 static int
@@ -398,6 +413,7 @@ log_mail(struct session *s)
 	snprintf(s->msgid, sizeof(s->msgid), "%s.%u", s->sid,
 	    s->st.transactions);
 	mailbox_format(&s->st.sender, from, sizeof(from));
+	describe_client(s);
 	log_event(&s->log, LOG_INFO, "mail", "msgid", s->msgid, "from", from,
 	    NULL);
 }

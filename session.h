@@ -26,6 +26,7 @@ struct session {
 	char			 sid[SID_LEN + 1];
 	char			 msgid[SID_LEN + 16];
 	const struct route	*tx_route;	/* the open transaction's */
+	struct xforward		 xforward;	/* the client, for helpers */
 	struct data_decoder	 dec;		/* the message being read */
 	int			 helper_ok;	/* still taking this message */
 	unsigned		 accepted;	/* recipients of the message */

@@ -1,0 +1,156 @@
+/*
+ * xforward.c: XFORWARD attributes in xtext.
+ */
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+
+#include "xforward.h"
+
+static const struct {
+	const char	*key;
+	size_t		 offset;
+} attributes[] = {
+	{ "NAME", offsetof(struct xforward, name) },
+	{ "ADDR", offsetof(struct xforward, addr) },
+	{ "PORT", offsetof(struct xforward, port) },
+	{ "HELO", offsetof(struct xforward, helo) },
+	{ "PROTO", offsetof(struct xforward, proto) },
+	{ "IDENT", offsetof(struct xforward, ident) },
+};
+#define NATTRIBUTES	(sizeof(attributes) / sizeof(attributes[0]))
+
+static const char hex[] = "0123456789ABCDEF";
+
+/* Append s as xtext; returns the new length, or size when it overflows. */
+static size_t
+put_xtext(char *buf, size_t len, size_t size, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = *s;
+
+		if (c >= 33 && c <= 126 && c != '+' && c != '=') {
+			if (len + 1 >= size)
+				return size;
+			buf[len++] = c;
+		} else {
+			if (len + 3 >= size)
+				return size;
+			buf[len++] = '+';
+			buf[len++] = hex[c >> 4];
+			buf[len++] = hex[c & 15];
+		}
+	}
+	return len;
+}
+
+static size_t
+put(char *buf, size_t len, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (len >= size || n >= size - len)
+		return size;
+	memcpy(buf + len, s, n);
+	return len + n;
+}
+
+size_t
+xforward_format(char *buf, size_t size, const struct xforward *x)
+{
+	size_t i, len = 0;
+
+	len = put(buf, len, size, "XFORWARD");
+	for (i = 0; i < NATTRIBUTES; i++) {
+		const char *v = (const char *)x + attributes[i].offset;
+
+		len = put(buf, len, size, " ");
+		len = put(buf, len, size, attributes[i].key);
+		len = put(buf, len, size, "=");
+		len = *v == '\0' ? put(buf, len, size, "[UNAVAILABLE]") :
+		    put_xtext(buf, len, size, v);
+	}
+	if (len >= size)
+		return 0;
+	buf[len] = '\0';
+	return len;
+}
+
+static int
+unhex(int c)
+{
+	const char *p = c != '\0' ? strchr(hex, c) : NULL;
+
+	return p != NULL ? (int)(p - hex) : -1;
+}
+
+/* Decode the xtext value v[0..n) into out; -1 on bad xtext or octets. */
+static int
+decode(const char *v, size_t n, char *out)
+{
+	size_t i, o = 0;
+	int hi, lo;
+
+	if (n > XFORWARD_VALUE_MAX)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (v[i] != '+') {
+			out[o++] = v[i];
+			continue;
+		}
+		if (n - i < 3)
+			return -1;
+		if ((hi = unhex(v[i + 1])) == -1 || (lo = unhex(v[i + 2])) == -1)
+			return -1;
+		out[o++] = hi << 4 | lo;
+		i += 2;
+	}
+	out[o] = '\0';
+	for (i = 0; i < o; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			return -1;
+	return 0;
+}
+
+static int
+attribute(struct xforward *x, const char *w, size_t n)
+{
+	const char *eq = memchr(w, '=', n);
+	char value[XFORWARD_VALUE_MAX + 1];
+	size_t i, kn, vn;
+
+	if (eq == NULL)
+		return -1;
+	kn = eq - w;
+	vn = n - kn - 1;
+	for (i = 0; i < NATTRIBUTES; i++)
+		if (strlen(attributes[i].key) == kn &&
+		    strncasecmp(attributes[i].key, w, kn) == 0)
+			break;
+	if (i == NATTRIBUTES)
+		return 0;
+	if ((vn == 13 && strncmp(eq + 1, "[UNAVAILABLE]", 13) == 0) ||
+	    (vn == 13 && strncmp(eq + 1, "[TEMPUNAVAIL]", 13) == 0))
+		value[0] = '\0';
+	else if (decode(eq + 1, vn, value) == -1)
+		return -1;
+	memcpy((char *)x + attributes[i].offset, value, strlen(value) + 1);
+	return 0;
+}
+
+int
+xforward_parse(struct xforward *x, const char *args, size_t len)
+{
+	size_t i = 0, start;
+
+	while (i < len) {
+		while (i < len && args[i] == ' ')
+			i++;
+		start = i;
+		while (i < len && args[i] != ' ')
+			i++;
+		if (i > start && attribute(x, args + start, i - start) == -1)
+			return -1;
+	}
+	return 0;
+}

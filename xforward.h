@@ -1,0 +1,36 @@
+/*
+ * xforward.h: the XFORWARD command (Postfix's XFORWARD_README), with
+ * which samotop-smtpd tells an LMTP helper about the client of a
+ * transaction: its address, HELO name, protocol and the message id.
+ * Values are xtext (RFC 3461 §4).  Pure.
+ */
+#ifndef SAMOTOP_XFORWARD_H
+#define SAMOTOP_XFORWARD_H
+
+#include <stddef.h>
+
+#define XFORWARD_VALUE_MAX	255
+
+struct xforward {
+	char	name[XFORWARD_VALUE_MAX + 1];	/* NAME: client host name */
+	char	addr[XFORWARD_VALUE_MAX + 1];	/* ADDR: client IP */
+	char	port[XFORWARD_VALUE_MAX + 1];	/* PORT */
+	char	helo[XFORWARD_VALUE_MAX + 1];	/* HELO */
+	char	proto[XFORWARD_VALUE_MAX + 1];	/* PROTO: SMTP, ESMTP... */
+	char	ident[XFORWARD_VALUE_MAX + 1];	/* IDENT: the message id */
+};
+
+/*
+ * "XFORWARD NAME=... ADDR=... ..." without CRLF; empty attributes are
+ * sent as [UNAVAILABLE].  Returns the length, or 0 if it does not fit.
+ */
+size_t	xforward_format(char *buf, size_t size, const struct xforward *x);
+/*
+ * Parse the arguments of one XFORWARD command (after "XFORWARD ") into
+ * x, keeping attributes already there.  Unknown attributes are ignored
+ * (XFORWARD_README allows that); [UNAVAILABLE] and [TEMPUNAVAIL] clear
+ * one.  Decoded values with control octets are refused.  0 or -1.
+ */
+int	xforward_parse(struct xforward *x, const char *args, size_t len);
+
+#endif

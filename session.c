@@ -98,12 +98,22 @@ end_transaction(struct session *s)
 	s->helper_ok = 0;
 }
 
+/* Every helper failure: which helper, which recipient, and why. */
 static void
-log_helper_failure(struct session *s, const char *rcpt)
+log_helper_failure(struct session *s, const struct route *route,
+    const char *rcpt)
 {
+	char n[16];
+
+	if (route == NULL)
+		route = s->tx_route;
+	snprintf(n, sizeof(n), "%u", s->accepted);
 	log_event(&s->log, LOG_ERROR, "helper", "msgid", s->msgid,
-	    "helper", s->tx_route != NULL ? s->tx_route->argv[0] : NULL,
-	    "to", rcpt, "reason", s->helper.why, NULL);
+	    "helper", route != NULL ? route->argv[0] : NULL,
+	    "to", rcpt != NULL ? rcpt : s->accepted > 0 ? s->rcpts[0] : NULL,
+	    "recipients", rcpt == NULL ? n : NULL,
+	    "reason", s->helper.why != NULL ? s->helper.why : "unknown",
+	    NULL);
 }
 
 static enum flow
@@ -140,7 +150,7 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	if ((s->accepted > 0 && s->helper.fd == -1) ||
 	    helper_rcpt(&s->helper, route, &env, &mb,
 	    s->conf->timeout_helper, &rep) == -1) {
-		log_helper_failure(s, addr);
+		log_helper_failure(s, route, addr);
 		state_rcpt_done(&s->st, 0);
 		return say(s, R_HELPER_FAILED);
 	}
@@ -192,7 +202,7 @@ feed(struct session *s, const char *buf, size_t len)
 	}
 	if (len > 0 && helper_write(&s->helper, buf, len,
 	    s->conf->timeout_helper) == -1) {
-		log_helper_failure(s, NULL);
+		log_helper_failure(s, NULL, NULL);
 		s->helper_ok = 0;
 	}
 }
@@ -275,7 +285,7 @@ fold_replies(struct session *s)
 	for (i = 0; i < s->accepted; i++) {
 		if (helper_reply(&s->helper, s->conf->timeout_helper,
 		    &rep) == -1) {
-			log_helper_failure(s, s->rcpts[i]);
+			log_helper_failure(s, NULL, s->rcpts[i]);
 			return say(s, R_HELPER_FAILED);
 		}
 		snprintf(code, sizeof(code), "%d", rep.code);
@@ -309,7 +319,7 @@ finish_message(struct session *s)
 		flow = refuse_message(s);
 	} else if (!s->helper_ok ||
 	    helper_end_data(&s->helper, s->conf->timeout_helper) == -1) {
-		log_helper_failure(s, NULL);
+		log_helper_failure(s, NULL, NULL);
 		flow = say(s, R_HELPER_FAILED);
 	} else
 		flow = fold_replies(s);
@@ -323,7 +333,7 @@ finish_message(struct session *s)
 static enum flow
 refuse_data_start(struct session *s, const struct lmtpreply *rep)
 {
-	log_helper_failure(s, NULL);
+	log_helper_failure(s, NULL, NULL);
 	end_transaction(s);
 	if (rep->code >= 400 && s->helper.fd != -1)
 		return relay_reply(s, rep);
@@ -383,7 +393,7 @@ bdat(struct session *s, const struct smtp_cmd *cmd, int first)
 	char tail[DATA_OUT_MIN];
 
 	if (first && begin_message(s, 0, &rep) == -1)
-		log_helper_failure(s, NULL);
+		log_helper_failure(s, NULL, NULL);
 	if ((st = read_chunk(s, cmd->chunk, 1)) != IO_OK)
 		return lost_client(s, st);
 	if (cmd->last) {

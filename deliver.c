@@ -101,6 +101,7 @@ drop(struct helper *h)
 	reap(h);
 	h->route = NULL;
 	h->in_mail = 0;
+	h->in_data = 0;
 }
 
 static int
@@ -353,6 +354,7 @@ helper_data(struct helper *h, unsigned timeout, struct lmtpreply *rep)
 		return -1;
 	}
 	h->at_bol = 1;
+	h->in_data = 1;
 	return 0;
 }
 
@@ -384,12 +386,17 @@ helper_end_data(struct helper *h, unsigned timeout)
 		return -1;
 	h->out_len += data_encode_end(h->at_bol, h->out + h->out_len);
 	h->in_mail = 0;
+	h->in_data = 0;
 	return flush(h, timeout);
 }
 
 int
 helper_rset(struct helper *h, unsigned timeout)
 {
+	if (h->in_data) {	/* a message left unfinished: drop it */
+		helper_abort(h);
+		return 0;
+	}
 	if (h->fd == -1 || !h->in_mail)
 		return 0;
 	h->in_mail = 0;
@@ -410,6 +417,8 @@ helper_quit(struct helper *h, unsigned timeout)
 {
 	struct lmtpreply rep;
 
+	if (h->in_data)
+		helper_abort(h);
 	if (h->fd == -1)
 		return;
 	if (command(h, "QUIT", timeout) == 0)

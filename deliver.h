@@ -29,6 +29,8 @@ struct helper {
 	const struct route	*route;
 	int			 caps;		/* CAP_* from LHLO */
 	int			 in_mail;	/* MAIL sent, transaction open */
+	int			 in_data;	/* inside DATA: only the end or
+						 * an abort may follow */
 	int			 at_bol;	/* dot-stuffing state in DATA */
 	char			 in[HELPER_IN_SIZE];
 	size_t			 in_start, in_end;

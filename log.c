@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,12 +11,44 @@
 
 static const char *level_names[] = { "error", "warn", "info", "debug" };
 
+const char *
+log_level_name(enum log_level level)
+{
+	return level_names[level];
+}
+
 void
 log_init(struct logger *lg, int fd, enum log_level level, const char *prefix)
 {
 	lg->fd = fd;
 	lg->level = level;
 	snprintf(lg->prefix, sizeof(lg->prefix), "%s", prefix);
+}
+
+/* A session id as samotop-smtpd makes them: up to 32 of [0-9A-Z]. */
+static int
+valid_sid(const char *sid)
+{
+	size_t i;
+
+	for (i = 0; sid[i] != '\0'; i++)
+		if (i >= 32 || !((sid[i] >= '0' && sid[i] <= '9') ||
+		    (sid[i] >= 'A' && sid[i] <= 'Z')))
+			return 0;
+	return i > 0;
+}
+
+void
+log_init_helper(struct logger *lg, const char *prog)
+{
+	const char *sid = getenv("SAMOTOP_SID");
+	char prefix[sizeof(lg->prefix)];
+
+	if (sid != NULL && valid_sid(sid))
+		snprintf(prefix, sizeof(prefix), "prog=%s sid=%s", prog, sid);
+	else
+		snprintf(prefix, sizeof(prefix), "prog=%s", prog);
+	log_init(lg, 2, LOG_INFO, prefix);
 }
 
 static size_t

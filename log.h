@@ -20,11 +20,19 @@ struct logger {
 void	log_init(struct logger *lg, int fd, enum log_level level,
 	    const char *prefix);
 /*
+ * A delivery helper's logger on fd 2: "prog=PROG", then "sid=SID" when
+ * samotop-smtpd passed its session id in SAMOTOP_SID, so that the
+ * helper's lines join the session's.
+ */
+void	log_init_helper(struct logger *lg, const char *prog);
+/*
  * log_event(lg, LOG_INFO, "rcpt", "to", addr, "code", "250", NULL):
  * pairs of key and value; a NULL value skips its pair.
  */
 void	log_event(const struct logger *lg, enum log_level level,
 	    const char *event, ...);
+/* "error", "warn", "info" or "debug". */
+const char *log_level_name(enum log_level level);
 /* Append one escaped value to buf; returns the new length.  Pure. */
 size_t	log_escape(char *buf, size_t len, size_t size, const char *value);
 

@@ -302,6 +302,7 @@ fold_replies(struct session *s)
 		log_event(&s->log, LOG_INFO, "accepted", "msgid", s->msgid,
 		    "size", size, NULL);
 		reply_add(&r, s->st.esmtp, R_ACCEPTED, s->msgid);
+		s->delivered++;
 		return respond(s, &r);
 	}
 	if (bad == s->accepted)
@@ -486,8 +487,9 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	make_session_id(s);
 	snprintf(prefix, sizeof(prefix), "sid=%s", s->sid);
 	log_init(&s->log, logfd, c->log_level, prefix);
-	/* Helpers inherit it, so that their log lines join ours. */
+	/* Helpers inherit these, so that their log lines join ours. */
 	setenv("SAMOTOP_SID", s->sid, 1);
+	setenv("SAMOTOP_LOG_LEVEL", log_level_name(c->log_level), 1);
 	peer_detect(&s->peer, rfd);
 	io_init(&s->io, rfd, wfd);
 	state_init(&s->st, c);
@@ -496,6 +498,7 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	s->tx_route = NULL;
 	s->accepted = 0;
 	s->helper_ok = 0;
+	s->delivered = 0;
 	log_event(&s->log, LOG_INFO, "connect", "remote",
 	    s->peer.ip[0] != '\0' ? s->peer.ip : NULL, "port",
 	    s->peer.port[0] != '\0' ? s->peer.port : NULL, "host",
@@ -510,7 +513,7 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 	struct reply r = { .len = 0 };
 	struct io_line line;
 	enum io_status st;
-	char n[16];
+	char n[16], m[16];
 
 	start(s, c, rfd, wfd, logfd);
 	s->rcpts = calloc(c->max_recipients, sizeof(*s->rcpts));
@@ -536,7 +539,9 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 	helper_quit(&s->helper, c->timeout_helper);
 	io_flush(&s->io, c->timeout_command);
 	snprintf(n, sizeof(n), "%u", s->st.transactions);
-	log_event(&s->log, LOG_INFO, "disconnect", "messages", n, NULL);
+	snprintf(m, sizeof(m), "%u", s->delivered);
+	log_event(&s->log, LOG_INFO, "disconnect", "transactions", n,
+	    "accepted", m, NULL);
 	free(s->rcpts);
 	return st == IO_ERROR ? 1 : 0;
 }

@@ -30,6 +30,7 @@ struct session {
 	struct data_decoder	 dec;		/* the message being read */
 	int			 helper_ok;	/* still taking this message */
 	unsigned		 accepted;	/* recipients of the message */
+	unsigned		 delivered;	/* messages answered 250 */
 	char			 (*rcpts)[ADDR_MAX + 1];	/* their addresses */
 	char			 out[SESSION_CHUNK * 2];	/* decoded content */
 };

@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# samotop.conf: checking with -n, error messages, the limits' ranges, and
+# what a client sees when the configuration is bad.
+
+bats_require_minimum_version 1.5.0
+load lib
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+# check LINE...: run samotop-smtpd -n on a file of these lines.
+check() {
+	printf '%s\n' "$@" >"$T/x.conf"
+	"$SMTPD_BIN" -n -c "$T/x.conf"
+}
+
+@test "-n on a good file exits 0 and prints nothing" {
+	write_conf "# a comment" "" "log-level debug  # trailing comment" \
+		"route * /bin/true"
+	run --separate-stderr "$SMTPD_BIN" -n -c "$CONF"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+}
+
+@test "-n on a bad file prints FILE:LINE: message on stderr and exits 1" {
+	printf 'hostname mx.test\n\n# comment\nbogus-directive 1\n' >"$T/bad.conf"
+	run --separate-stderr "$SMTPD_BIN" -n -c "$T/bad.conf"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "$T/bad.conf:4: "* ]]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+}
+
+@test "-n on a missing file exits 1 with a message naming the file" {
+	run --separate-stderr "$SMTPD_BIN" -n -c "$T/nonexistent.conf"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	assert_contains "$stderr" "$T/nonexistent.conf"
+}
+
+@test "-n on a directory, and on a file over 1 MiB, exits 1" {
+	run "$SMTPD_BIN" -n -c "$T"
+	[ "$status" -eq 1 ]
+	{ echo "hostname mx.test"; head -c 1100000 /dev/zero | tr '\0' '#'; echo; } >"$T/big.conf"
+	run "$SMTPD_BIN" -n -c "$T/big.conf"
+	[ "$status" -eq 1 ]
+}
+
+@test "every limit directive is accepted at its bounds and with its suffixes" {
+	run check "hostname mx.test" "log-level warn" "max-command-line 512" "max-line-length 1000" \
+		"max-message-size 1K" "max-recipients 100" "max-errors 1" "timeout-command 1s" \
+		"timeout-data 1" "timeout-helper 1d" "strict-crlf no" "recipient-delimiter -"
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	run check "hostname [192.0.2.1]" "log-level error" "max-command-line 65536" "max-line-length 1048576" \
+		"max-message-size 4G" "max-recipients 100000" "max-errors 1000" "timeout-command 24h" \
+		"timeout-data 1440m" "timeout-helper 86400" "strict-crlf yes" "recipient-delimiter none"
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	run check "max-message-size 50M" "timeout-data 3m" "log-level debug" "log-level2 x"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "$T/x.conf:4: "* ]]
+}
+
+@test "each limit out of range is an error on its line" {
+	for l in "max-command-line 511" "max-command-line 65537" "max-line-length 999" \
+		"max-line-length 1048577" "max-message-size 1023" "max-message-size 5G" \
+		"max-recipients 99" "max-recipients 100001" "max-errors 0" "max-errors 1001" \
+		"timeout-command 0" "timeout-command 2d" "timeout-data 25h" "timeout-helper 0s" \
+		"strict-crlf maybe" "log-level loud" "recipient-delimiter @" "recipient-delimiter ab" \
+		"max-errors" "max-errors 5 6" "max-errors -1" "max-errors 1x"; do
+		run check "hostname mx.test" "$l"
+		[ "$status" -eq 1 ] || { echo "accepted: $l" >&2; false; }
+		[[ "$output" == "$T/x.conf:2: "* ]] || { echo "for '$l': $output" >&2; false; }
+	done
+}
+
+@test "route errors: relative program, *@domain, same pattern twice, no program" {
+	for l in "route * bin/true" "route *@example.org /bin/true" "route @example.org" "route" \
+		"route @@example.org /bin/true"; do
+		run check "hostname mx.test" "$l"
+		[ "$status" -eq 1 ] || { echo "accepted: $l" >&2; false; }
+		[[ "$output" == "$T/x.conf:2: "* ]] || { echo "for '$l': $output" >&2; false; }
+	done
+	run check "route @example.org /bin/true" "route @EXAMPLE.ORG /bin/true"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "$T/x.conf:2: "* ]]
+	run check "hostname a.example" "hostname b.example"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "$T/x.conf:2: "* ]]
+}
+
+@test "syntax: CR LF line ends, tabs, quoted words; control characters are errors" {
+	printf 'hostname\tmx.test\r\nroute @example.org "/opt/My Helper/lmtpd" "a \\"q\\" \\\\ b"\r\n' >"$T/x.conf"
+	run "$SMTPD_BIN" -n -c "$T/x.conf"
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	printf 'hostname mx.test\nroute * "/bin/true\n' >"$T/x.conf"
+	run "$SMTPD_BIN" -n -c "$T/x.conf"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "$T/x.conf:2: "* ]]
+	printf 'hostname mx.test\nlog-level\001 info\n' >"$T/x.conf"
+	run "$SMTPD_BIN" -n -c "$T/x.conf"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "$T/x.conf:2: "* ]]
+}
+
+@test "a bad configuration: the client gets 421 and no greeting, the log names FILE:LINE" {
+	printf 'hostname mx.test\nmax-errors lots\n' >"$CONF"
+	start_server
+	run smtp_raw -n @eof
+	[[ "${lines[0]}" == "421 "* ]]
+	assert_line_eq 1 "<EOF>"
+	assert_not_contains "$output" "220"
+	wait_sessions
+	assert_contains "$(cat "$LOG")" "$CONF:2"
+}
+
+@test "a missing configuration file: the client gets 421 and no greeting" {
+	start_server "$T/missing.conf"
+	run smtp_raw -n @eof
+	[[ "${lines[0]}" == "421 "* ]]
+	assert_line_eq 1 "<EOF>"
+}
+
+@test "the file is read per connection: an edit applies to the next one" {
+	write_conf "route * /bin/true"
+	start_server
+	run smtp_raw 'QUIT\r\n' @eof
+	assert_line_eq 0 "220 mx.test ESMTP samotop"
+	printf 'hostname mx2.test\n' >"$CONF"
+	run smtp_raw 'QUIT\r\n' @eof
+	assert_line_eq 0 "220 mx2.test ESMTP samotop"
+}
+
+@test "a file without routes accepts no mail (no open relay)" {
+	write_conf
+	start_server
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 'RCPT TO:<u@example.org>\r\n' @1 \
+		'RCPT TO:<postmaster>\r\n' @1 'QUIT\r\n' @eof
+	[[ "${lines[9]}" == "550 5.7.1 "* ]]
+	[[ "${lines[10]}" == "550 5.7.1 "* ]]
+}

@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+# The log on fd 2 (tcpserver's stderr): key=value lines, session and message
+# ids, hostile input that must not break or forge a line, no bodies.
+
+load lib
+
+setup() {
+	common_setup
+	need_maildir
+	MD=$T/Maildir
+}
+
+teardown() { common_teardown; }
+
+serve_all() {
+	write_conf "$@" "route * $MAILDIR_BIN -c $MD"
+	start_server
+}
+
+# one_message [BODYWORD]: a session with one message; prints the replies.
+one_message() {
+	smtp_raw 'EHLO client.example\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 'RCPT TO:<u@example.org>\r\n' @1 \
+		'DATA\r\n' @1 "Subject: ${1:-hello}\\r\\n\\r\\n${1:-hello} body\\r\\n.\\r\\n" @1 'QUIT\r\n' @eof
+}
+
+log_ok() {
+	run "$PYTHON" "$TESTS_DIR/logcheck.py" "$LOG"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; cat "$LOG" >&2; false; }
+}
+
+@test "log lines are key=value with level=, sid= and event=; connect has remote=127.0.0.1" {
+	serve_all
+	run one_message
+	wait_sessions
+	log_ok
+	connect=$(grep ' event=connect ' "$LOG")
+	[ "$(wc -l <<<"$connect")" -eq 1 ]
+	assert_contains "$connect" " remote=127.0.0.1 "
+	[[ "$connect" =~ \ port=[0-9]+ ]]
+	# one session id on every line of samotop-smtpd
+	[ "$(grep -v ' prog=' "$LOG" | sed 's/.* sid=\([^ ]*\) .*/\1/' | sort -u | wc -l)" -eq 1 ]
+	grep -q ' event=disconnect' "$LOG"
+}
+
+@test "event=accepted carries msgid= equal to the id in the 250 reply and in Received:" {
+	serve_all
+	run one_message
+	id=$(msgid_of "$output")
+	[ -n "$id" ]
+	wait_sessions
+	acc=$(grep ' event=accepted ' "$LOG")
+	[ "$(wc -l <<<"$acc")" -eq 1 ]
+	assert_contains "$acc" " msgid=$id"
+	assert_contains "$(received_of "$MD"/new/*)" " id $id;"
+	# the lines about the message (mail, rcpt, accepted) all carry it
+	for ev in mail rcpt accepted; do
+		grep " event=$ev " "$LOG" | grep -q " msgid=$id\\b"
+	done
+}
+
+@test "one grep for the msgid follows the message from client to mailbox file" {
+	serve_all
+	run one_message
+	id=$(msgid_of "$output")
+	wait_sessions
+	file=$(basename "$(the_file "$MD/new")")
+	grep -F "msgid=$id" "$LOG" | grep -q -F "$file" || {
+		echo "no line with msgid=$id names $file:" >&2
+		cat "$LOG" >&2
+		false
+	}
+}
+
+@test "samotop-smtpd's events are the documented ones" {
+	serve_all
+	run one_message
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 'RCPT TO:<u@example.org>\r\n' @1 'DATA\r\n' @1 \
+		'bare\nLF\r\n.\r\n' @1 'XYZ\r\n' @1 'QUIT\r\n' @eof
+	wait_sessions
+	events=$(grep -v ' prog=' "$LOG" | sed 's/.* event=\([^ ]*\).*/\1/' | sort -u)
+	for e in $events; do
+		case $e in
+		connect | helo | mail | rcpt | delivery | accepted | refused | helper | timeout | error | disconnect) ;;
+		*) echo "undocumented event=$e:" >&2; grep " event=$e" "$LOG" >&2; false ;;
+		esac
+	done
+	grep -q ' event=refused ' "$LOG"
+}
+
+@test "junk in TCPREMOTEHOST never breaks a log line and is not used" {
+	printf '127.0.0.1:allow,TCPREMOTEHOST=/evil host="x"=y\\z \001\033[31m\377 end/\n' >"$T/rules.txt"
+	tcprules "$T/rules.cdb" "$T/rules.tmp" <"$T/rules.txt"
+	TCPSERVER_OPTS="-x $T/rules.cdb"
+	serve_all
+	run one_message
+	[[ "${lines[11]}" == "250 2.0.0 Ok: queued as "* ]]
+	wait_sessions
+	log_ok
+	assert_not_contains "$(cat "$LOG")" "evil"
+	assert_not_contains "$(received_of "$MD"/new/*)" "evil"
+}
+
+@test "a clean TCPREMOTEHOST is logged and named in Received:" {
+	printf '127.0.0.1:allow,TCPREMOTEHOST="good.example"\n' | tcprules "$T/rules.cdb" "$T/rules.tmp"
+	TCPSERVER_OPTS="-x $T/rules.cdb"
+	serve_all
+	run one_message
+	wait_sessions
+	log_ok
+	grep ' event=connect ' "$LOG" | grep -q ' host=good.example'
+	assert_contains "$(received_of "$MD"/new/*)" "from client.example (good.example [127.0.0.1])"
+}
+
+@test "a HELO and addresses with odd characters never break a log line" {
+	serve_all
+	run smtp_raw 'EHLO x=y"z\r\n' @1 'EHLO a\\b\r\n' @1 'EHLO \xc3\xa9.example"level=error\r\n' @1 \
+		'MAIL FROM:<"q \\" =x"@b.example> SMTPUTF8\r\n' @1 'RCPT TO:<"sp ace=\\" level=error sid=forged"@example.org>\r\n' @1 \
+		'RCPT TO:<\xc3\xbc\xc3\xb1@example.org>\r\n' @1 'RCPT TO:<bad\x01@example.org>\r\n' @1 'QUIT\r\n' @eof
+	# the odd but valid ones are accepted (so they do reach the log)
+	[ "$(printf '%s\n' "${lines[@]}" | grep -c '^250 mx.test\|^250-mx.test')" -eq 3 ]
+	assert_contains "$output" "250 2.1.0 Sender ok"
+	[ "$(printf '%s\n' "${lines[@]}" | grep -c '^250 2\.1\.5 ')" -eq 2 ]
+	wait_sessions
+	log_ok
+	[ "$(grep -c ' event=helo ' "$LOG")" -eq 3 ]
+	[ "$(grep -c ' event=rcpt ' "$LOG")" -ge 2 ]
+	# no line got a field of its own from the client's text
+	"$PYTHON" "$TESTS_DIR/logcheck.py" --fields "$LOG" >"$T/fields"
+	[ "$(grep -c -E '^[0-9]+ sid ' "$T/fields")" -eq "$(wc -l <"$LOG")" ]
+	run grep -E '^[0-9]+ [a-z_-]+ forged$' "$T/fields"
+	[ "$status" -ne 0 ]
+	run grep -E '^[0-9]+ level error$' "$T/fields"
+	[ "$status" -ne 0 ]
+}
+
+@test "the log stays ASCII when a recipient is non-ASCII (helper lines too)" {
+	serve_all
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<j\xc3\xa1@b.example> SMTPUTF8\r\n' @1 'RCPT TO:<\xc3\xbc\xc3\xb1@example.org>\r\n' @1 \
+		'DATA\r\n' @1 'Subject: u\r\n\r\nx\r\n.\r\n' @1 'QUIT\r\n' @eof
+	[[ "${lines[11]}" == "250 2.0.0 Ok: queued as "* ]]
+	wait_sessions
+	log_ok
+}
+
+@test "bodies are never logged, accepted or refused" {
+	serve_all "log-level debug"
+	run one_message Zebrafinch4711
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 'RCPT TO:<u@example.org>\r\n' @1 'DATA\r\n' @1 \
+		'Subject: Quokka0815\r\n\r\nQuokka0815\nbare\r\n.\r\n' @1 'QUIT\r\n' @eof
+	[[ "${lines[11]}" == "550 5.6.0 "* ]]
+	wait_sessions
+	[ -s "$LOG" ]
+	assert_not_contains "$(cat "$LOG")" "Zebrafinch4711"
+	assert_not_contains "$(cat "$LOG")" "Quokka0815"
+}
+
+@test "log-level warn: no info lines" {
+	serve_all "log-level warn"
+	run one_message
+	run smtp_raw 'EHLO c\r\n' @1 'FOO\r\n' @1 'QUIT\r\n' @eof
+	wait_sessions
+	run grep '^level=info ' "$LOG"
+	[ "$status" -ne 0 ] || { echo "info lines under log-level warn:" >&2; echo "$output" >&2; false; }
+}

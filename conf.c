@@ -48,6 +48,8 @@ enum kind {
 	BOOLEAN,
 	DELIMITER,
 	LOGLEVEL,
+	PATH,		/* a file name, kept as a pointer into the text */
+	TEXT,		/* a word for a library (libtls), kept likewise */
 	ROUTE
 };
 
@@ -76,6 +78,8 @@ struct directive {
 #define NUMBER(name, kind, what, field, min, max) \
 	{ name, kind, what, offsetof(struct conf, field), min, max }
 #define WORD(name, kind, what)	{ name, kind, what, 0, 0, 0 }
+#define FIELD(name, kind, what, field) \
+	{ name, kind, what, offsetof(struct conf, field), 0, 0 }
 
 static const struct directive directives[] = {
 	WORD("hostname", HOSTNAME, "a domain name or address literal"),
@@ -94,7 +98,16 @@ static const struct directive directives[] = {
 	    1, 86400),
 	NUMBER("timeout-helper", DURATION, "a duration", timeout_helper,
 	    1, 86400),
-	WORD("strict-crlf", BOOLEAN, "yes or no"),
+	FIELD("strict-crlf", BOOLEAN, "yes or no", strict_crlf),
+	FIELD("tls-certificate", PATH, "a file", tls_certificate),
+	FIELD("tls-key", PATH, "a file", tls_key),
+	FIELD("tls-ocsp-staple", PATH, "a file", tls_ocsp_staple),
+	FIELD("tls-protocols", TEXT, "a protocol list such as "
+	    "tlsv1.2,tlsv1.3", tls_protocols),
+	FIELD("tls-ciphers", TEXT, "a cipher list such as secure",
+	    tls_ciphers),
+	FIELD("tls-implicit", BOOLEAN, "yes or no", tls_implicit),
+	FIELD("require-tls", BOOLEAN, "yes or no", require_tls),
 	WORD("recipient-delimiter", DELIMITER,
 	    "one punctuation character or none"),
 	WORD("log-level", LOGLEVEL, "error, warn, info or debug"),
@@ -368,7 +381,16 @@ set(struct parser *p, const struct directive *d, const char *v)
 	case BOOLEAN:
 		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
 			return bad_value(p, d, v);
-		c->strict_crlf = strcmp(v, "yes") == 0;
+		*(int *)(void *)((char *)c + d->off) = strcmp(v, "yes") == 0;
+		return 0;
+	case PATH:
+	case TEXT:
+		if (*v == '\0')
+			return bad_value(p, d, v);
+		if (d->kind == PATH && *v != '/')
+			return fail(p, "%s: expected an absolute path, got "
+			    "'%.*s'", d->name, SHOW, v);
+		*(const char **)(void *)((char *)c + d->off) = v;
 		return 0;
 	case DELIMITER:
 		if (strcmp(v, "none") == 0)
@@ -518,6 +540,22 @@ terminate(struct parser *p, char *s, char *e, int lf)
 }
 
 int
+conf_check(const struct conf *c, struct conf_error *err)
+{
+	const char *why = NULL;
+
+	if ((c->tls_certificate == NULL) != (c->tls_key == NULL))
+		why = "tls-certificate and tls-key go together";
+	else if (c->tls_certificate == NULL && c->tls_implicit)
+		why = "tls-implicit needs tls-certificate";
+	else if (c->tls_certificate == NULL && c->require_tls)
+		why = "require-tls needs tls-certificate";
+	err->line = 0;
+	snprintf(err->msg, sizeof(err->msg), "%s", why != NULL ? why : "");
+	return why != NULL ? -1 : 0;
+}
+
+int
 conf_parse(struct conf *c, char *text, size_t len, struct conf_error *err)
 {
 	struct parser	 p;
@@ -536,9 +574,7 @@ conf_parse(struct conf *c, char *text, size_t len, struct conf_error *err)
 			break;
 		s = e + 1;
 	}
-	err->line = 0;
-	err->msg[0] = '\0';
-	return 0;
+	return conf_check(c, err);
 }
 
 /* Errors not tied to a line; errno is left as the failure set it. */

@@ -30,6 +30,13 @@ struct conf {
 	unsigned	timeout_data;		/* seconds */
 	unsigned	timeout_helper;		/* seconds */
 	int		strict_crlf;		/* 1: refuse bare CR/LF */
+	const char	*tls_certificate;	/* PEM chain, or NULL */
+	const char	*tls_key;		/* PEM key, or NULL */
+	const char	*tls_protocols;		/* libtls syntax, or NULL */
+	const char	*tls_ciphers;		/* libtls syntax, or NULL */
+	const char	*tls_ocsp_staple;	/* DER response, or NULL */
+	int		tls_implicit;		/* handshake first (port 465) */
+	int		require_tls;		/* no MAIL before STARTTLS */
 	int		recipient_delimiter;	/* '+', or 0 for none */
 	enum log_level	log_level;
 	size_t		nroutes;
@@ -51,6 +58,11 @@ void		conf_defaults(struct conf *c);
  */
 int		conf_parse(struct conf *c, char *text, size_t len,
 		    struct conf_error *err);
+/*
+ * What no single line can check: directives that need each other (run
+ * by conf_parse, and again after command-line options).  0 or -1.
+ */
+int		conf_check(const struct conf *c, struct conf_error *err);
 /*
  * Read and parse a file.  *buf receives the malloc'd text the routes point
  * into (free it after c).  Returns 0, or -1 with *err filled

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <tls.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -13,6 +14,7 @@ io_init(struct io *io, int rfd, int wfd)
 {
 	io->rfd = rfd;
 	io->wfd = wfd;
+	io->tls = NULL;
 	io->in_start = io->in_end = 0;
 	io->out_len = 0;
 	io->skipping = 0;
@@ -32,21 +34,46 @@ wait_fd(int fd, short events, unsigned timeout)
 	return n == 0 ? IO_TIMEOUT : IO_OK;
 }
 
+/*
+ * One write: plain, or through TLS, which may need to read first.
+ * Returns octets written, 0 to retry after waiting, -1 on error.
+ */
+static ssize_t
+put(struct io *io, const char *buf, size_t len, unsigned timeout,
+    enum io_status *st)
+{
+	ssize_t n;
+
+	if (io->tls == NULL) {
+		if ((*st = wait_fd(io->wfd, POLLOUT, timeout)) != IO_OK)
+			return -1;
+		n = write(io->wfd, buf, len);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			return 0;
+	} else {
+		n = tls_write(io->tls, buf, len);
+		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
+			*st = wait_fd(n == TLS_WANT_POLLIN ? io->rfd : io->wfd,
+			    n == TLS_WANT_POLLIN ? POLLIN : POLLOUT, timeout);
+			return *st == IO_OK ? 0 : -1;
+		}
+	}
+	if (n < 0)
+		*st = IO_ERROR;
+	return n;
+}
+
 enum io_status
 io_flush(struct io *io, unsigned timeout)
 {
+	enum io_status st = IO_ERROR;
 	size_t done = 0;
-	enum io_status st;
 	ssize_t n;
 
 	while (done < io->out_len) {
-		if ((st = wait_fd(io->wfd, POLLOUT, timeout)) != IO_OK)
+		if ((n = put(io, io->out + done, io->out_len - done, timeout,
+		    &st)) == -1)
 			return st;
-		n = write(io->wfd, io->out + done, io->out_len - done);
-		if (n == -1 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n == -1)
-			return IO_ERROR;
 		done += n;
 	}
 	io->out_len = 0;
@@ -85,6 +112,39 @@ compact(struct io *io)
 	io->in_start = 0;
 }
 
+/*
+ * One read.  With TLS, read first and wait only when libtls asks:
+ * decrypted octets may be waiting inside it while the socket is quiet.
+ * Returns octets read, 0 to retry after waiting, -1 with *st.
+ */
+static ssize_t
+get(struct io *io, char *buf, size_t len, unsigned timeout,
+    enum io_status *st)
+{
+	ssize_t n;
+
+	if (io->tls == NULL) {
+		if ((*st = wait_fd(io->rfd, POLLIN, timeout)) != IO_OK)
+			return -1;
+		n = read(io->rfd, buf, len);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			return 0;
+	} else {
+		n = tls_read(io->tls, buf, len);
+		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
+			*st = wait_fd(n == TLS_WANT_POLLIN ? io->rfd : io->wfd,
+			    n == TLS_WANT_POLLIN ? POLLIN : POLLOUT, timeout);
+			return *st == IO_OK ? 0 : -1;
+		}
+	}
+	if (n == 0)
+		*st = IO_EOF;
+	else if (n < 0)
+		*st = errno == ECONNRESET || errno == EPIPE ? IO_EOF :
+		    IO_ERROR;
+	return n > 0 ? n : -1;
+}
+
 enum io_status
 io_fill(struct io *io, unsigned timeout)
 {
@@ -96,20 +156,14 @@ io_fill(struct io *io, unsigned timeout)
 	compact(io);
 	if (io->in_end == sizeof(io->in))
 		return IO_OK;
-	for (;;) {
-		if ((st = wait_fd(io->rfd, POLLIN, timeout)) != IO_OK)
-			return st;
-		n = read(io->rfd, io->in + io->in_end,
-		    sizeof(io->in) - io->in_end);
-		if (n == -1 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n == -1)
-			return errno == ECONNRESET ? IO_EOF : IO_ERROR;
-		if (n == 0)
-			return IO_EOF;
-		io->in_end += n;
-		return IO_OK;
-	}
+	do
+		n = get(io, io->in + io->in_end, sizeof(io->in) - io->in_end,
+		    timeout, &st);
+	while (n == 0);
+	if (n < 0)
+		return st;
+	io->in_end += n;
+	return IO_OK;
 }
 
 size_t
@@ -127,10 +181,13 @@ io_consume(struct io *io, size_t n)
 		io->in_start = io->in_end = 0;
 }
 
-void
+size_t
 io_discard(struct io *io)
 {
+	size_t n = io->in_end - io->in_start;
+
 	io->in_start = io->in_end = 0;
+	return n;
 }
 
 /* Look for a line end in what is buffered; 1 when a line is complete. */

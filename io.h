@@ -19,9 +19,12 @@ enum io_status {
 	IO_ERROR,	/* read or write failed; errno says why */
 };
 
+struct tls;
+
 struct io {
 	int	rfd;
 	int	wfd;
+	struct tls *tls;	/* after STARTTLS: all I/O goes through it */
 	char	in[IO_IN_SIZE];
 	size_t	in_start;	/* first unconsumed octet */
 	size_t	in_end;
@@ -50,8 +53,12 @@ enum io_status	io_line(struct io *io, size_t max, unsigned timeout,
 /* Octets waiting in the input buffer, and consuming them. */
 size_t		io_pending(const struct io *io, const char **p);
 void		io_consume(struct io *io, size_t n);
-/* Drop input that arrived before a point where the client must wait. */
-void		io_discard(struct io *io);
+/*
+ * Drop input that arrived before a point where the client must wait:
+ * after STARTTLS, nothing sent in the clear may be taken as sent under
+ * TLS (CVE-2011-0411).  Returns how many octets were dropped.
+ */
+size_t		io_discard(struct io *io);
 enum io_status	io_write(struct io *io, const char *s, size_t n,
 		    unsigned timeout);
 enum io_status	io_flush(struct io *io, unsigned timeout);

@@ -26,7 +26,7 @@ clean(const char *in, char *out, size_t size)
 size_t
 received_header(char *buf, size_t size, const struct received_info *ri)
 {
-	char helo[256], date[64], from[320];
+	char helo[256], date[64], from[320], tls[200] = "";
 	struct tm tm;
 	int n;
 
@@ -38,9 +38,11 @@ received_header(char *buf, size_t size, const struct received_info *ri)
 	else
 		snprintf(from, sizeof(from), "(%s%s[%s])", ri->host,
 		    ri->host[0] != '\0' ? " " : "", ri->ip);
-	n = snprintf(buf, size, "Received: from %s %s\r\n"
+	if (ri->tls != NULL)
+		snprintf(tls, sizeof(tls), "\t(using %s)\r\n", ri->tls);
+	n = snprintf(buf, size, "Received: from %s %s\r\n%s"
 	    "\tby %s (samotop) with %s id %s;\r\n\t%s\r\n",
-	    helo, from, ri->hostname, ri->protocol, ri->id, date);
+	    helo, from, tls, ri->hostname, ri->protocol, ri->id, date);
 	if (n < 0 || (size_t)n >= size)
 		return 0;
 	return n;

@@ -15,7 +15,9 @@ struct received_info {
 	const char	*host;		/* sanitised name of the client, or "" */
 	const char	*ip;		/* "" in a pipe session */
 	const char	*hostname;	/* ours */
-	const char	*protocol;	/* "ESMTP", "SMTP", "UTF8SMTP" */
+	const char	*protocol;	/* "ESMTP", "ESMTPS", "UTF8SMTPS"... */
+	const char	*tls;		/* "TLSv1.3 with cipher X (256 bits)"
+					 * or NULL */
 	const char	*id;
 	time_t		 when;
 };

@@ -76,6 +76,12 @@ static const struct {
 	[R_SHUTDOWN] =		{ 421, "4.3.0",
 				  "%s Local error, closing connection" },
 	[R_STARTTLS_UNAVAIL] =	{ 502, "5.5.1", "STARTTLS not available" },
+	[R_STARTTLS_READY] =	{ 220, "2.0.0", "Ready to start TLS" },
+	[R_TLS_ACTIVE] =	{ 503, "5.5.1", "TLS already active" },
+	[R_TLS_IN_TX] =		{ 503, "5.5.1",
+				  "STARTTLS not allowed inside a transaction" },
+	[R_TLS_REQUIRED] =	{ 530, "5.7.0",
+				  "Must issue a STARTTLS command first" },
 };
 
 void

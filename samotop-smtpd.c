@@ -10,28 +10,53 @@
 
 #include "conf.h"
 #include "session.h"
+#include "smtptls.h"
 
 #define DEFAULT_CONF	"/etc/samotop/samotop.conf"
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: samotop-smtpd [-n] [-c file]\n");
+	fprintf(stderr, "usage: samotop-smtpd [-nT] [-c file]\n");
 	exit(1);
 }
 
+static void
+print_error(const char *path, const struct conf_error *err)
+{
+	if (err->line > 0)
+		fprintf(stderr, "%s:%u: %s\n", path, err->line, err->msg);
+	else
+		fprintf(stderr, "%s: %s\n", path, err->msg);
+}
+
 static int
-load(struct conf *c, const char *path, char **text)
+load(struct conf *c, const char *path, char **text, int check,
+    int implicit)
 {
 	struct conf_error err;
 
 	conf_defaults(c);
 	if (conf_load(c, path, text, &err) == -1) {
-		if (err.line > 0)
-			fprintf(stderr, "%s:%u: %s\n", path, err.line, err.msg);
-		else
-			fprintf(stderr, "%s: %s\n", path, err.msg);
+		print_error(path, &err);
 		return -1;
+	}
+	if (implicit)
+		c->tls_implicit = 1;
+	if (conf_check(c, &err) == -1) {
+		print_error(path, &err);
+		return -1;
+	}
+	if (c->tls_certificate != NULL && check) {
+		struct smtptls t;
+
+		smtptls_init(&t);
+		if (smtptls_check(&t, c) == -1) {
+			fprintf(stderr, "%s: %s\n", path, t.why);
+			smtptls_free(&t);
+			return -1;
+		}
+		smtptls_free(&t);
 	}
 	if (c->hostname[0] == '\0' &&
 	    gethostname(c->hostname, sizeof(c->hostname) - 1) == -1)
@@ -48,15 +73,18 @@ main(int argc, char *argv[])
 	struct session *s;
 	struct conf *c;
 	char *text = NULL;
-	int ch, check = 0, status;
+	int ch, check = 0, implicit = 0, status;
 
-	while ((ch = getopt(argc, argv, "c:n")) != -1) {
+	while ((ch = getopt(argc, argv, "c:nT")) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
 			break;
 		case 'n':
 			check = 1;
+			break;
+		case 'T':
+			implicit = 1;
 			break;
 		default:
 			usage();
@@ -70,7 +98,7 @@ main(int argc, char *argv[])
 		perror("samotop-smtpd");
 		return 1;
 	}
-	if (load(c, path, &text) == -1) {
+	if (load(c, path, &text, check, implicit) == -1) {
 		if (!check)
 			(void)!write(1, unavailable, sizeof(unavailable) - 1);
 		return 1;

@@ -12,11 +12,14 @@
 
 enum flow { GO_ON, END };
 
+/* RFC 3848 and RFC 6531 names for the Received: "with" clause. */
 static const char *
 protocol(const struct session *s)
 {
 	if (!s->st.esmtp)
 		return "SMTP";
+	if (s->st.tls_active)
+		return s->st.smtputf8 ? "UTF8SMTPS" : "ESMTPS";
 	return s->st.smtputf8 ? "UTF8SMTP" : "ESMTP";
 }
 
@@ -171,7 +174,8 @@ static int
 begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 {
 	struct received_info ri = { s->st.helo, s->peer.host, s->peer.ip,
-	    s->conf->hostname, protocol(s), s->msgid, time(NULL) };
+	    s->conf->hostname, protocol(s),
+	    s->st.tls_active ? s->tls_desc : NULL, s->msgid, time(NULL) };
 	char hdr[RECEIVED_MAX];
 	size_t n;
 
@@ -429,6 +433,44 @@ log_mail(struct session *s)
 	    NULL);
 }
 
+/* The handshake; on failure the session ends, and nothing was open. */
+static enum flow
+start_tls(struct session *s)
+{
+	if (smtptls_accept(&s->tls, s->conf, s->io.rfd, s->io.wfd,
+	    s->conf->timeout_command) == -1) {
+		log_event(&s->log, LOG_WARN, "tls", "reason", s->tls.why,
+		    NULL);
+		return END;
+	}
+	s->io.tls = s->tls.conn;
+	snprintf(s->tls_desc, sizeof(s->tls_desc),
+	    "%s with cipher %s (%d bits)", s->tls.version, s->tls.cipher,
+	    s->tls.bits);
+	log_event(&s->log, LOG_INFO, "tls", "version", s->tls.version,
+	    "cipher", s->tls.cipher, NULL);
+	state_tls_started(&s->st);
+	return GO_ON;
+}
+
+static enum flow
+starttls(struct session *s, struct reply *r)
+{
+	char n[24];
+	size_t dropped;
+
+	if (respond(s, r) == END ||
+	    io_flush(&s->io, s->conf->timeout_command) != IO_OK)
+		return END;
+	/* What came in the clear after STARTTLS is never executed. */
+	if ((dropped = io_discard(&s->io)) > 0) {
+		snprintf(n, sizeof(n), "%zu", dropped);
+		log_event(&s->log, LOG_WARN, "tls", "reason",
+		    "plaintext after STARTTLS discarded", "octets", n, NULL);
+	}
+	return start_tls(s);
+}
+
 static enum flow
 command(struct session *s, const struct io_line *line)
 {
@@ -457,6 +499,8 @@ command(struct session *s, const struct io_line *line)
 	case ACT_CLOSE:
 		respond(s, &r);
 		return END;
+	case ACT_STARTTLS:
+		return starttls(s, &r);
 	case ACT_DESYNC:
 		if (respond(s, &r) == GO_ON)
 			say(s, R_DESYNC);
@@ -494,6 +538,7 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	io_init(&s->io, rfd, wfd);
 	state_init(&s->st, c);
 	helper_init(&s->helper, c->hostname);
+	smtptls_init(&s->tls);
 	snprintf(s->msgid, sizeof(s->msgid), "%s.0", s->sid);
 	s->tx_route = NULL;
 	s->accepted = 0;
@@ -512,7 +557,7 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 {
 	struct reply r = { .len = 0 };
 	struct io_line line;
-	enum io_status st;
+	enum io_status st = IO_OK;
 	char n[16], m[16];
 
 	start(s, c, rfd, wfd, logfd);
@@ -524,6 +569,18 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 		io_flush(&s->io, c->timeout_command);
 		return 1;
 	}
+	if (c->tls_certificate != NULL) {
+		if (smtptls_load(&s->tls, c) == -1) {
+			log_event(&s->log, LOG_ERROR, "tls", "reason",
+			    s->tls.why, NULL);
+			say(s, R_SHUTDOWN);
+			io_flush(&s->io, c->timeout_command);
+			return 1;
+		}
+		s->st.tls_offered = 1;
+	}
+	if (c->tls_implicit && (!s->st.tls_offered || start_tls(s) == END))
+		goto done;
 	state_greeting(&s->st, &r);
 	respond(s, &r);
 	for (;;) {
@@ -536,8 +593,10 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 		if (st != IO_OK || command(s, &line) == END)
 			break;
 	}
+done:
 	helper_quit(&s->helper, c->timeout_helper);
 	io_flush(&s->io, c->timeout_command);
+	smtptls_free(&s->tls);
 	snprintf(n, sizeof(n), "%u", s->st.transactions);
 	snprintf(m, sizeof(m), "%u", s->delivered);
 	log_event(&s->log, LOG_INFO, "disconnect", "transactions", n,

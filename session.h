@@ -12,6 +12,7 @@
 #include "log.h"
 #include "peer.h"
 #include "received.h"
+#include "smtptls.h"
 #include "state.h"
 
 #define SESSION_CHUNK	(16 * 1024)
@@ -23,6 +24,8 @@ struct session {
 	struct io		 io;
 	struct smtp_state	 st;
 	struct helper		 helper;
+	struct smtptls		 tls;
+	char			 tls_desc[200];	/* for Received: */
 	char			 sid[SID_LEN + 1];
 	char			 msgid[SID_LEN + 16];
 	const struct route	*tx_route;	/* the open transaction's */

@@ -45,6 +45,9 @@ ehlo_reply(const struct smtp_state *st, struct reply *r)
 
 	snprintf(line, sizeof(line), "250-%s", st->conf->hostname);
 	reply_line(r, line);
+	/* First, so that a client that must use it sees it at once. */
+	if (st->tls_offered && !st->tls_active)
+		reply_line(r, "250-STARTTLS");
 	reply_line(r, "250-PIPELINING");
 	snprintf(line, sizeof(line), "250-SIZE %zu",
 	    st->conf->max_message_size);
@@ -83,6 +86,8 @@ mail(struct smtp_state *st, const struct smtp_cmd *cmd, struct reply *r)
 		return say(st, r, R_SEQ_HELO);
 	if (st->phase != PH_READY)
 		return say(st, r, R_SEQ_MAIL_NESTED);
+	if (st->conf->require_tls && !st->tls_active)
+		return say(st, r, R_TLS_REQUIRED);
 	/* Parameters of extensions that HELO did not advertise. */
 	if (!st->esmtp && (cmd->has_size || cmd->body || cmd->smtputf8))
 		return say(st, r, R_PARAM_UNKNOWN);
@@ -156,6 +161,31 @@ bdat(struct smtp_state *st, struct reply *r)
 	    st->phase == PH_READY ? R_SEQ_NEED_MAIL : R_SEQ_NEED_RCPT;
 	reply_add(r, st->esmtp, why);
 	return ACT_BDAT_SKIP;
+}
+
+static enum action
+starttls(struct smtp_state *st, struct reply *r)
+{
+	if (st->tls_active)
+		return say(st, r, R_TLS_ACTIVE);
+	if (!st->tls_offered)
+		return say(st, r, R_STARTTLS_UNAVAIL);
+	if (st->phase == PH_START)
+		return say(st, r, R_SEQ_HELO);
+	if (st->phase != PH_READY)
+		return say(st, r, R_TLS_IN_TX);
+	reply_add(r, st->esmtp, R_STARTTLS_READY);
+	return ACT_STARTTLS;
+}
+
+void
+state_tls_started(struct smtp_state *st)
+{
+	state_reset(st);
+	st->phase = PH_START;
+	st->esmtp = 0;
+	st->helo[0] = '\0';
+	st->tls_active = 1;
 }
 
 void
@@ -235,7 +265,7 @@ state_command(struct smtp_state *st, const struct smtp_cmd *cmd,
 	case CMD_HELP:
 		return say(st, r, R_HELP);
 	case CMD_STARTTLS:
-		return say(st, r, R_STARTTLS_UNAVAIL);
+		return starttls(st, r);
 	case CMD_NOTIMPL:
 		return say(st, r, R_NOTIMPL);
 	default:

@@ -27,12 +27,15 @@ enum action {
 	ACT_BDAT,	/* take cmd->chunk octets into the message */
 	ACT_BDAT_SKIP,	/* reply, then read and drop cmd->chunk octets */
 	ACT_DESYNC,	/* reply, then end: the client's octets can't be framed */
+	ACT_STARTTLS,	/* send the reply (220), then the TLS handshake */
 };
 
 struct smtp_state {
 	const struct conf	*conf;
 	enum phase		 phase;
 	int			 esmtp;		/* greeted with EHLO */
+	int			 tls_offered;	/* a certificate is configured */
+	int			 tls_active;	/* STARTTLS or implicit TLS done */
 	char			 helo[HELO_MAX + 1];
 	unsigned		 errors;
 	unsigned		 transactions;	/* messages begun */
@@ -49,6 +52,11 @@ void		state_init(struct smtp_state *st, const struct conf *c);
 void		state_greeting(const struct smtp_state *st, struct reply *r);
 enum action	state_command(struct smtp_state *st,
 		    const struct smtp_cmd *cmd, struct reply *r);
+/*
+ * TLS is up: the session starts over, the client must greet again
+ * (RFC 3207 §4.2).
+ */
+void		state_tls_started(struct smtp_state *st);
 /* The caller accepted (1) or refused (0) the recipient of ACT_RCPT. */
 void		state_rcpt_done(struct smtp_state *st, int accepted);
 /* The message of ACT_DATA or the LAST chunk of BDAT has been answered. */

@@ -87,6 +87,18 @@ put_reply(struct lmtp_session *s, char *reply, const char *dflt)
 		put(s, "%s", reply);
 }
 
+/* XFORWARD attributes hold for one transaction. */
+static void
+forget_client(struct lmtp_session *s)
+{
+	if (!s->xforwarded)
+		return;
+	memset(&s->xforward, 0, sizeof(s->xforward));
+	s->xforwarded = 0;
+	if (s->ops->xforward != NULL)
+		s->ops->xforward(s->ctx, &s->xforward);
+}
+
 static void
 end_txn(struct lmtp_session *s)
 {
@@ -95,6 +107,7 @@ end_txn(struct lmtp_session *s)
 	s->txn = T_NONE;
 	s->nrcpt = 0;
 	s->nreplied = 0;
+	forget_client(s);
 }
 
 /* Case-insensitive prefix match; *rest is what follows it. */
@@ -163,11 +176,13 @@ cmd_lhlo(struct lmtp_session *s, const char *arg, size_t len)
 	}
 	if (s->txn != T_NONE)
 		end_txn(s);
+	forget_client(s);
 	s->greeted = 1;
 	put(s, "250-%s", s->hostname);
 	put(s, "250-PIPELINING");
 	put(s, "250-ENHANCEDSTATUSCODES");
 	put(s, "250-8BITMIME");
+	put(s, "250-XFORWARD NAME ADDR PORT PROTO HELO IDENT");
 	put(s, "250 SMTPUTF8");
 	return 0;
 }
@@ -267,7 +282,35 @@ cmd_rset(struct lmtp_session *s, const char *arg, size_t len)
 	(void)len;
 	if (s->txn != T_NONE)
 		end_txn(s);
+	forget_client(s);
 	put(s, "250 2.0.0 OK");
+	return 0;
+}
+
+/* XFORWARD (Postfix's XFORWARD_README): between transactions only. */
+static int
+cmd_xforward(struct lmtp_session *s, const char *arg, size_t len)
+{
+	struct xforward x;
+
+	if (!s->greeted) {
+		put(s, "503 5.5.1 Send LHLO first");
+		return 0;
+	}
+	if (s->txn != T_NONE) {
+		put(s, "503 5.5.1 XFORWARD not allowed in a transaction");
+		return 0;
+	}
+	x = s->xforward;
+	if (len == 0 || xforward_parse(&x, arg, len) == -1) {
+		put(s, "501 5.5.4 Syntax: XFORWARD attribute=value...");
+		return 0;
+	}
+	s->xforward = x;
+	s->xforwarded = 1;
+	if (s->ops->xforward != NULL)
+		s->ops->xforward(s->ctx, &s->xforward);
+	put(s, "250 2.0.0 Ok");
 	return 0;
 }
 
@@ -321,6 +364,7 @@ static const struct command {
 	{ "NOOP", cmd_noop },
 	{ "VRFY", cmd_vrfy },
 	{ "QUIT", cmd_quit },
+	{ "XFORWARD", cmd_xforward },
 	/* SMTP verbs that have no place in LMTP (RFC 2033 §4.1) */
 	{ "HELO", cmd_unimplemented },
 	{ "EHLO", cmd_unimplemented },

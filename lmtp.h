@@ -13,6 +13,7 @@
 
 #include "address.h"
 #include "data.h"
+#include "xforward.h"
 
 #define LMTP_LINE_MAX	4096	/* command line octets, line end excluded */
 #define LMTP_RCPT_MAX	1000	/* accepted recipients per transaction */
@@ -61,6 +62,13 @@ struct lmtp_ops {
 	 * transaction is open (but not after data_abort()).
 	 */
 	void	(*reset)(void *ctx);
+	/*
+	 * optional; the client's attributes from XFORWARD (samotop-smtpd
+	 * sends them before MAIL), all of those given so far.  Called after
+	 * each XFORWARD command, and with every field empty when they are
+	 * forgotten: after the transaction, at RSET and at LHLO.
+	 */
+	void	(*xforward)(void *ctx, const struct xforward *x);
 };
 
 enum lmtp_status {
@@ -77,6 +85,8 @@ struct lmtp_session {
 	int			 txn;		/* transaction state */
 	int			 overlong;	/* skipping to the next LF */
 	int			 write_failed;	/* data_write() said stop */
+	int			 xforwarded;	/* XFORWARD since the last reset */
+	struct xforward		 xforward;
 	size_t			 nrcpt;		/* accepted recipients */
 	size_t			 nreplied;	/* data_end() replies sent */
 	size_t			 linelen;

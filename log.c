@@ -38,6 +38,19 @@ valid_sid(const char *sid)
 	return i > 0;
 }
 
+/* The level named by SAMOTOP_LOG_LEVEL; info when unset or unknown. */
+static enum log_level
+env_level(void)
+{
+	const char *name = getenv("SAMOTOP_LOG_LEVEL");
+	size_t i;
+
+	for (i = 0; name != NULL && i <= LOG_DEBUG; i++)
+		if (strcmp(name, level_names[i]) == 0)
+			return (enum log_level)i;
+	return LOG_INFO;
+}
+
 void
 log_init_helper(struct logger *lg, const char *prog)
 {
@@ -48,7 +61,7 @@ log_init_helper(struct logger *lg, const char *prog)
 		snprintf(prefix, sizeof(prefix), "prog=%s sid=%s", prog, sid);
 	else
 		snprintf(prefix, sizeof(prefix), "prog=%s", prog);
-	log_init(lg, 2, LOG_INFO, prefix);
+	log_init(lg, 2, env_level(), prefix);
 }
 
 static size_t

@@ -22,7 +22,8 @@ void	log_init(struct logger *lg, int fd, enum log_level level,
 /*
  * A delivery helper's logger on fd 2: "prog=PROG", then "sid=SID" when
  * samotop-smtpd passed its session id in SAMOTOP_SID, so that the
- * helper's lines join the session's.
+ * helper's lines join the session's; the level samotop-smtpd passed in
+ * SAMOTOP_LOG_LEVEL (default info).
  */
 void	log_init_helper(struct logger *lg, const char *prog);
 /*

@@ -207,27 +207,6 @@ maildir_host(const char *hostname, char *out, size_t size)
 	out[n] = '\0';
 }
 
-/*
- * Log as samotop-maildir, with the session id samotop-smtpd passes in
- * SAMOTOP_SID so that our lines join the session's.
- */
-void
-maildir_log_init(struct logger *lg)
-{
-	const char *sid = getenv("SAMOTOP_SID");
-	char prefix[64] = "prog=samotop-maildir";
-	size_t i;
-
-	for (i = 0; sid != NULL && sid[i] != '\0'; i++)
-		if (!((sid[i] >= '0' && sid[i] <= '9') ||
-		    (sid[i] >= 'A' && sid[i] <= 'Z')) || i >= 32)
-			sid = NULL;
-	if (sid != NULL && *sid != '\0')
-		snprintf(prefix, sizeof(prefix), "prog=samotop-maildir sid=%s",
-		    sid);
-	log_init(lg, 2, LOG_INFO, prefix);
-}
-
 int
 maildir_init(struct maildir_ctx *c, const char *hostname)
 {
@@ -237,7 +216,7 @@ maildir_init(struct maildir_ctx *c, const char *hostname)
 		return -1;
 	maildir_host(hostname, c->host, sizeof(c->host));
 	c->pid = (long)getpid();
-	maildir_log_init(&c->log);
+	log_init_helper(&c->log, "samotop-maildir");
 	return 0;
 }
 

@@ -94,8 +94,6 @@ void		maildir_end(struct maildir_ctx *c, size_t index, char *reply,
 /* Remove every uncommitted copy; -1 when a tmp file could not go. */
 int		maildir_abort(struct maildir_ctx *c);
 void		maildir_reset(struct maildir_ctx *c);
-/* The logger, tagged with samotop-smtpd's session id when given. */
-void		maildir_log_init(struct logger *lg);
 
 
 #endif

@@ -111,7 +111,7 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc == 0)
 		usage();
-	maildir_log_init(&ctx.log);
+	log_init_helper(&ctx.log, "samotop-maildir");
 	check_templates(&ctx.log, argv, argc);
 
 	/* a vanished client is an error to report, not a signal to die of */

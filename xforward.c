@@ -91,9 +91,10 @@ decode(const char *v, size_t n, char *out)
 	size_t i, o = 0;
 	int hi, lo;
 
-	if (n > XFORWARD_VALUE_MAX)
-		return -1;
+	/* the limit is on the decoded value: "+2B" is one octet */
 	for (i = 0; i < n; i++) {
+		if (o == XFORWARD_VALUE_MAX)
+			return -1;
 		if (v[i] != '+') {
 			out[o++] = v[i];
 			continue;

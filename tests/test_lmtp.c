@@ -117,8 +117,22 @@ t_reset(void *ctx)
 	event(r, "reset%s%zu;", "", 0);
 }
 
+/* The attributes XFORWARD gave, "-" for an empty one. */
+static void
+t_xforward(void *ctx, const struct xforward *x)
+{
+	struct rec *r = ctx;
+	char buf[6 * (XFORWARD_VALUE_MAX + 1) + 8];
+
+	snprintf(buf, sizeof(buf), "%s,%s,%s,%s,%s,%s",
+	    x->name[0] ? x->name : "-", x->addr[0] ? x->addr : "-",
+	    x->port[0] ? x->port : "-", x->helo[0] ? x->helo : "-",
+	    x->proto[0] ? x->proto : "-", x->ident[0] ? x->ident : "-");
+	event(r, "xf<%s>%zu;", buf, 0);
+}
+
 static const struct lmtp_ops ops = {
-	t_mail, t_rcpt, t_begin, t_write, t_end, t_abort, t_reset,
+	t_mail, t_rcpt, t_begin, t_write, t_end, t_abort, t_reset, t_xforward,
 };
 
 static void
@@ -164,6 +178,7 @@ runs(const char *in, struct rec *r, char *out, size_t size)
 #define GREETING	"220 mx.test LMTP server ready\r\n"
 #define LHLO_REPLY	"250-mx.test\r\n250-PIPELINING\r\n" \
 			"250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n" \
+			"250-XFORWARD NAME ADDR PORT PROTO HELO IDENT\r\n" \
 			"250 SMTPUTF8\r\n"
 
 static const char session_in[] =
@@ -435,6 +450,70 @@ test_callback_replies(void)
 	    "250 2.1.5 OK\r\n452 4.3.1 Disk full\r\n250 2.0.0 OK\r\n");
 }
 
+/*
+ * XFORWARD: between transactions only; attributes add up, are given to
+ * the helper after each command, and are forgotten after the
+ * transaction and at RSET.
+ */
+static void
+test_xforward(void)
+{
+	struct rec r = { 0 };
+	char out[4096];
+
+	CHECK(runs("XFORWARD ADDR=192.0.2.1\r\nLHLO c\r\n"
+	    "XFORWARD ADDR=192.0.2.1 NAME=[UNAVAILABLE] PORT=25\r\n"
+	    "XFORWARD HELO=a+20b IDENT=M.1 X-NEW=1\r\n"
+	    "MAIL FROM:<a@b>\r\nXFORWARD NAME=x\r\nRCPT TO:<u@x>\r\n"
+	    "DATA\r\nhi\r\n.\r\n"
+	    "XFORWARD\r\nXFORWARD ADDR=a+0Ab\r\nXFORWARD ADDR\r\n"
+	    "XFORWARD PROTO=ESMTP\r\nRSET\r\nRSET\r\nQUIT\r\n",
+	    &r, out, sizeof(out)) == 0);
+	CHECK_STR(out, GREETING
+	    "503 5.5.1 Send LHLO first\r\n"
+	    LHLO_REPLY
+	    "250 2.0.0 Ok\r\n250 2.0.0 Ok\r\n250 2.1.0 OK\r\n"
+	    "503 5.5.1 XFORWARD not allowed in a transaction\r\n"
+	    "250 2.1.5 OK\r\n"
+	    "354 Start mail input; end with <CRLF>.<CRLF>\r\n"
+	    "250 2.0.0 copy 0\r\n"
+	    "501 5.5.4 Syntax: XFORWARD attribute=value...\r\n"
+	    "501 5.5.4 Syntax: XFORWARD attribute=value...\r\n"
+	    "501 5.5.4 Syntax: XFORWARD attribute=value...\r\n"
+	    "250 2.0.0 Ok\r\n250 2.0.0 OK\r\n250 2.0.0 OK\r\n"
+	    "221 2.0.0 mx.test closing connection\r\n");
+	CHECK_STR(r.events,
+	    "xf<-,192.0.2.1,25,-,-,->0;"
+	    "xf<-,192.0.2.1,25,a b,-,M.1>0;"
+	    "mail<a@b>0;rcpt<u@x>0;begin0;end0;reset0;"
+	    "xf<-,-,-,-,-,->0;"
+	    "xf<-,-,-,-,ESMTP,->0;"
+	    "xf<-,-,-,-,-,->0;");
+}
+
+/* Without the callback, XFORWARD is answered and ignored. */
+static void
+test_xforward_ignored(void)
+{
+	static const struct lmtp_ops plain = {
+		.rcpt = t_rcpt, .data_end = t_end,
+	};
+	static struct lmtp_session s;
+	struct rec r = { 0 };
+	static const char in[] = "LHLO c\r\nXFORWARD ADDR=192.0.2.1\r\n"
+	    "MAIL FROM:<>\r\n";
+	size_t used;
+
+	lmtp_init(&s, "mx.test", &plain, &r);
+	CHECK(lmtp_input(&s, in, sizeof(in) - 1, &used) == LMTP_MORE);
+	CHECK(used == sizeof(in) - 1);
+	s.out[s.outlen] = '\0';
+	CHECK_STR(s.out, GREETING LHLO_REPLY "250 2.0.0 Ok\r\n"
+	    "250 2.1.0 OK\r\n");
+	CHECK(lmtp_eof(&s) == 0);
+	CHECK_STR(r.events, "");
+}
+
 /* Reply lines, up to want of them, within two seconds. */
 static int
 read_lines(int fd, char *buf, size_t size, int want)
@@ -508,5 +587,7 @@ main(void)
 	TEST(test_many_recipients);
 	TEST(test_callback_replies);
 	TEST(test_flush_before_read);
+	TEST(test_xforward);
+	TEST(test_xforward_ignored);
 	return UNIT_DONE();
 }

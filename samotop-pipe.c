@@ -1,0 +1,669 @@
+/*
+ * samotop-pipe: run a command once per recipient, speaking LMTP on
+ * stdin/stdout.
+ *
+ *	samotop-pipe [-d delim] [-t seconds] command [arg ...]
+ *
+ * The message is read from the client once, into a spool file that is
+ * unlinked as soon as it is made (so nothing is left behind, whatever
+ * happens to us), stored with LF line ends as samotop-maildir stores
+ * them.  Each recipient's run of the command gets that file, rewound,
+ * on its stdin and the envelope in its environment; its exit status
+ * becomes the recipient's reply.  The pure parts are in pipe.c.
+ *
+ * Exit status: 0 after QUIT or end of input (end of input inside DATA
+ * is the client's abort: nothing was run), 1 when stdin or stdout
+ * failed or the set-up did, 2 on a usage error.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lmtp.h"
+#include "log.h"
+#include "pipe.h"
+
+#ifndef HOST_NAME_MAX
+#define HOST_NAME_MAX	255
+#endif
+
+#define TIMEOUT_DEFAULT	300		/* seconds per run of the command */
+#define TIMEOUT_MAX	86400
+#define LINE_KEEP	(PIPE_TEXT_MAX * 2)	/* raw first line kept */
+
+extern char **environ;
+
+struct ctx {
+	char *const	*argv;		/* the command */
+	int		 delim;		/* of the extension; 0: none */
+	int		 timeout;	/* seconds */
+	struct logger	 log;
+	struct xforward	 client;	/* from XFORWARD */
+	char		 sender[ADDR_MAX + 1];
+	struct mailbox	*rcpt;		/* LMTP_RCPT_MAX of them */
+	size_t		 nrcpt;
+	int		 spool;		/* the message, or -1 */
+	int		 spool_err;	/* errno of a failed write, or 0 */
+	int		 pending_cr;	/* CRLF -> LF across chunks */
+	size_t		 size;		/* octets stored */
+	struct pipe_env	 env;
+};
+
+/* The command's stdout: the first line is kept, the rest discarded. */
+struct output {
+	char	line[LINE_KEEP];
+	size_t	len;
+	int	full;		/* the first line has ended */
+	int	eof;
+};
+
+struct outcome {
+	enum pipe_end	how;
+	int		code;
+};
+
+static int sigchld_pipe[2] = { -1, -1 };
+
+/* SIGCHLD wakes poll() through a pipe: the self-pipe trick. */
+static void
+on_sigchld(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	(void)!write(sigchld_pipe[1], "", 1);
+	errno = saved;
+}
+
+static int
+set_fd_flags(int fd, int nonblock)
+{
+	int fl;
+
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		return -1;
+	if (!nonblock)
+		return 0;
+	if ((fl = fcntl(fd, F_GETFL)) == -1)
+		return -1;
+	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static int
+close_keep_errno(int fd)
+{
+	int saved = errno;
+
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/* A close-on-exec pipe; nonblock applies to both ends. */
+static int
+make_pipe(int p[2], int nonblock)
+{
+	if (pipe(p) == -1)
+		return -1;
+	if (set_fd_flags(p[0], nonblock) == -1 ||
+	    set_fd_flags(p[1], nonblock) == -1) {
+		close(p[1]);
+		return close_keep_errno(p[0]);
+	}
+	return 0;
+}
+
+static int
+setup_signals(void)
+{
+	struct sigaction sa;
+
+	/* a vanished client is an error to report, not a signal to die of */
+	signal(SIGPIPE, SIG_IGN);
+	if (make_pipe(sigchld_pipe, 1) == -1)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigchld;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGCHLD, &sa, NULL);
+}
+
+/* Fds 0-2 open, so that no file we make becomes a command's stdio. */
+static void
+open_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= 2)
+		continue;
+	if (fd > 2)
+		close(fd);
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* mkstemp (mode 0600) in $TMPDIR or /tmp, unlinked at once. */
+static int
+open_spool(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[PATH_MAX];
+	int fd;
+
+	if (dir == NULL || dir[0] != '/' || snprintf(path, sizeof(path),
+	    "%s/samotop-pipe.XXXXXX", dir) >= (int)sizeof(path))
+		snprintf(path, sizeof(path), "/tmp/samotop-pipe.XXXXXX");
+	if ((fd = mkstemp(path)) == -1)
+		return -1;
+	if (unlink(path) == -1 || set_fd_flags(fd, 0) == -1)
+		return close_keep_errno(fd);
+	return fd;
+}
+
+static void
+close_spool(struct ctx *c)
+{
+	if (c->spool != -1)
+		close(c->spool);
+	c->spool = -1;
+}
+
+static int
+on_mail(void *ctx, const struct mailbox *from, char *reply, size_t size)
+{
+	struct ctx *c = ctx;
+
+	(void)reply;
+	(void)size;
+	mailbox_format(from, c->sender, sizeof(c->sender));
+	return 0;
+}
+
+/* Every valid recipient is taken: the command decides after DATA. */
+static int
+on_rcpt(void *ctx, const struct mailbox *rcpt, size_t index, char *reply,
+    size_t size)
+{
+	struct ctx *c = ctx;
+
+	if (index >= LMTP_RCPT_MAX) {
+		snprintf(reply, size, "452 4.5.3 Too many recipients");
+		return -1;
+	}
+	c->rcpt[index] = *rcpt;
+	c->nrcpt = index + 1;
+	return 0;
+}
+
+static int
+on_data_begin(void *ctx, char *reply, size_t size)
+{
+	struct ctx *c = ctx;
+	int err;
+
+	close_spool(c);
+	c->size = 0;
+	c->spool_err = 0;
+	c->pending_cr = 0;
+	if ((c->spool = open_spool()) == -1) {
+		err = errno;
+		snprintf(reply, size, "451 4.3.0 Cannot make a spool file: %s",
+		    strerror(err));
+		log_event(&c->log, LOG_ERROR, "spool", "error", strerror(err),
+		    NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+store(struct ctx *c, const char *buf, size_t len)
+{
+	if (write_all(c->spool, buf, len) == -1) {
+		c->spool_err = errno;
+		log_event(&c->log, LOG_ERROR, "spool", "error",
+		    strerror(c->spool_err), NULL);
+		return -1;
+	}
+	c->size += len;
+	return 0;
+}
+
+static int
+on_data_write(void *ctx, const char *buf, size_t len)
+{
+	char lf[LMTP_CHUNK_SIZE + 1];
+	struct ctx *c = ctx;
+	size_t part, n;
+
+	do {
+		part = len < LMTP_CHUNK_SIZE ? len : LMTP_CHUNK_SIZE;
+		n = pipe_to_lf(&c->pending_cr, buf, part, lf);
+		if (store(c, lf, n) == -1)
+			return -1;
+		buf += part;
+		len -= part;
+	} while (len > 0);
+	return 0;
+}
+
+/* The environment of one recipient's run. */
+static int
+make_env(struct ctx *c, size_t index)
+{
+	pipe_env_init(&c->env);
+	if (pipe_env_inherit(&c->env, environ) == -1 ||
+	    pipe_env_envelope(&c->env, c->sender, &c->rcpt[index], c->delim,
+	    &c->client) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * posix_spawnp: stdin the spool, stdout our pipe, stderr inherited (the
+ * log); a process group of its own, so that a time limit kills all of
+ * it; every signal default and unblocked.  Returns 0 or an errno.
+ */
+static int
+spawn(struct ctx *c, int out, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t all, none;
+	int err;
+
+	sigfillset(&all);
+	sigemptyset(&none);
+	if ((err = posix_spawn_file_actions_init(&fa)) != 0)
+		return err;
+	if ((err = posix_spawnattr_init(&attr)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return err;
+	}
+	if ((err = posix_spawn_file_actions_adddup2(&fa, c->spool, 0)) == 0 &&
+	    (err = posix_spawn_file_actions_adddup2(&fa, out, 1)) == 0 &&
+	    (err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
+	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) == 0 &&
+	    (err = posix_spawnattr_setpgroup(&attr, 0)) == 0 &&
+	    (err = posix_spawnattr_setsigdefault(&attr, &all)) == 0 &&
+	    (err = posix_spawnattr_setsigmask(&attr, &none)) == 0)
+		err = posix_spawnp(pid, c->argv[0], &fa, &attr, c->argv,
+		    c->env.envp);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	return err;
+}
+
+/* One read of the command's output: 0 data, 1 end, -1 nothing now. */
+static int
+read_output(int fd, struct output *o)
+{
+	char buf[4096];
+	const char *lf;
+	size_t n, room;
+	ssize_t r;
+
+	r = read(fd, buf, sizeof(buf));
+	if (r == -1 && (errno == EAGAIN || errno == EINTR))
+		return -1;
+	if (r <= 0) {
+		o->eof = 1;
+		return 1;
+	}
+	if (o->full)
+		return 0;
+	lf = memchr(buf, '\n', r);
+	n = lf != NULL ? (size_t)(lf - buf) : (size_t)r;
+	room = sizeof(o->line) - o->len;
+	memcpy(o->line + o->len, buf, n < room ? n : room);
+	o->len += n < room ? n : room;
+	o->full = lf != NULL || o->len == sizeof(o->line);
+	return 0;
+}
+
+/* Milliseconds left of limit seconds since start; 0 when none. */
+static int
+remaining(const struct timespec *start, int limit)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)limit * 1000 -
+	    ((long long)(now.tv_sec - start->tv_sec) * 1000 +
+	    (now.tv_nsec - start->tv_nsec) / 1000000);
+	if (ms <= 0)
+		return 0;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* Sleep until output, a child's end or ms; read what came. */
+static void
+wait_event(int fd, struct output *o, int ms)
+{
+	struct pollfd p[2];
+	char buf[64];
+
+	p[0].fd = sigchld_pipe[0];
+	p[0].events = POLLIN;
+	p[1].fd = o->eof ? -1 : fd;
+	p[1].events = POLLIN;
+	p[0].revents = p[1].revents = 0;
+	if (poll(p, 2, ms) <= 0)
+		return;
+	if (p[0].revents != 0)
+		while (read(sigchld_pipe[0], buf, sizeof(buf)) > 0)
+			continue;
+	if (p[1].revents != 0)
+		read_output(fd, o);
+}
+
+static pid_t
+reap(pid_t pid, int *status, int flags)
+{
+	pid_t r;
+
+	do
+		r = waitpid(pid, status, flags);
+	while (r == -1 && errno == EINTR);
+	return r;
+}
+
+static void
+ended(int status, struct outcome *oc)
+{
+	if (WIFEXITED(status)) {
+		oc->how = PIPE_EXITED;
+		oc->code = WEXITSTATUS(status);
+	} else {
+		oc->how = PIPE_SIGNALED;
+		oc->code = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	}
+}
+
+/*
+ * Read the output until the command ends or its time is up; then its
+ * whole process group is killed.  Output still in the pipe when it
+ * ends is read; a background process that keeps the pipe open is not
+ * waited for.
+ */
+static void
+wait_command(struct ctx *c, pid_t pid, int fd, struct output *o,
+    struct outcome *oc)
+{
+	struct timespec start;
+	int ms, status;
+	pid_t r;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((r = reap(pid, &status, WNOHANG)) == 0) {
+		if ((ms = remaining(&start, c->timeout)) == 0) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			reap(pid, &status, 0);
+			oc->how = PIPE_TIMEOUT;
+			oc->code = c->timeout;
+			return;
+		}
+		wait_event(fd, o, ms);
+	}
+	if (r == -1) {
+		oc->how = PIPE_NOSTART;
+		oc->code = errno;
+		return;
+	}
+	while (!o->eof && read_output(fd, o) == 0)
+		continue;
+	ended(status, oc);
+}
+
+/* One run of the command, for the recipient whose env is set. */
+static void
+run(struct ctx *c, struct output *o, struct outcome *oc)
+{
+	pid_t pid;
+	int p[2], err;
+
+	if (lseek(c->spool, 0, SEEK_SET) == -1 || make_pipe(p, 0) == -1) {
+		oc->how = PIPE_NOSTART;
+		oc->code = errno;
+		return;
+	}
+	if (set_fd_flags(p[0], 1) == -1)
+		err = errno;
+	else
+		err = spawn(c, p[1], &pid);
+	close(p[1]);
+	if (err != 0) {
+		oc->how = PIPE_NOSTART;
+		oc->code = err;
+	} else
+		wait_command(c, pid, p[0], o, oc);
+	close(p[0]);
+}
+
+static void
+log_result(struct ctx *c, const char *addr, const struct outcome *oc,
+    const char *reply)
+{
+	static const char *const keys[] = {
+		[PIPE_EXITED] = "exit", [PIPE_SIGNALED] = "signal",
+		[PIPE_TIMEOUT] = "timeout", [PIPE_NOSTART] = "error",
+	};
+	const char *event = "failed", *val;
+	enum log_level level = LOG_INFO;
+	char num[32], size[32];
+
+	if (reply[0] == '2')
+		event = "delivered";
+	else if (reply[0] == '4') {
+		event = "deferred";
+		level = oc->how == PIPE_NOSTART ? LOG_ERROR : LOG_WARN;
+	}
+	snprintf(num, sizeof(num), "%d", oc->code);
+	val = oc->how == PIPE_NOSTART ? strerror(oc->code) : num;
+	snprintf(size, sizeof(size), "%zu", c->size);
+	log_event(&c->log, level, event, "msgid",
+	    c->client.ident[0] != '\0' ? c->client.ident : NULL, "to", addr,
+	    keys[oc->how], val, "size", size, "reply", reply, NULL);
+}
+
+static void
+deliver(struct ctx *c, size_t index, char *reply, size_t size)
+{
+	char text[PIPE_TEXT_MAX + 1], addr[ADDR_MAX + 1];
+	struct output o;
+	struct outcome oc;
+
+	memset(&o, 0, sizeof(o));
+	mailbox_format(&c->rcpt[index], addr, sizeof(addr));
+	if (make_env(c, index) == -1) {
+		oc.how = PIPE_NOSTART;
+		oc.code = E2BIG;
+	} else
+		run(c, &o, &oc);
+	pipe_text(text, sizeof(text), o.line, o.len);
+	pipe_reply(reply, size, oc.how, oc.code, text);
+	log_result(c, addr, &oc, reply);
+}
+
+static void
+on_data_end(void *ctx, size_t index, char *reply, size_t size)
+{
+	struct ctx *c = ctx;
+
+	if (index >= c->nrcpt) {
+		snprintf(reply, size, "451 4.3.0 No such recipient");
+		return;
+	}
+	if (index == 0 && c->pending_cr && c->spool_err == 0) {
+		c->pending_cr = 0;
+		store(c, "\r", 1);
+	}
+	if (c->spool_err != 0) {
+		snprintf(reply, size, "%s Cannot store the message: %s",
+		    c->spool_err == ENOSPC ? "452 4.3.1" : "451 4.3.0",
+		    strerror(c->spool_err));
+		return;
+	}
+	deliver(c, index, reply, size);
+}
+
+static void
+on_data_abort(void *ctx)
+{
+	struct ctx *c = ctx;
+	char num[32];
+
+	close_spool(c);
+	snprintf(num, sizeof(num), "%zu", c->nrcpt);
+	log_event(&c->log, LOG_WARN, "aborted", "msgid",
+	    c->client.ident[0] != '\0' ? c->client.ident : NULL,
+	    "recipients", num, NULL);
+	c->nrcpt = 0;
+}
+
+static void
+on_reset(void *ctx)
+{
+	struct ctx *c = ctx;
+
+	close_spool(c);
+	c->nrcpt = 0;
+	c->sender[0] = '\0';
+}
+
+static void
+on_xforward(void *ctx, const struct xforward *x)
+{
+	struct ctx *c = ctx;
+
+	c->client = *x;
+}
+
+static const struct lmtp_ops ops = {
+	.mail = on_mail,
+	.rcpt = on_rcpt,
+	.data_begin = on_data_begin,
+	.data_write = on_data_write,
+	.data_end = on_data_end,
+	.data_abort = on_data_abort,
+	.reset = on_reset,
+	.xforward = on_xforward,
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: samotop-pipe [-d delim] [-t seconds] "
+	    "command [arg ...]\n");
+	exit(2);
+}
+
+/* One printable character other than blank, '@' and '"'; or none. */
+static int
+parse_delim(const char *s)
+{
+	if (s[0] == '\0')
+		return 0;
+	if (s[1] != '\0' || s[0] <= ' ' || s[0] > '~' || s[0] == '@' ||
+	    s[0] == '"')
+		usage();
+	return s[0];
+}
+
+static int
+parse_seconds(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 ||
+	    v > TIMEOUT_MAX)
+		usage();
+	return (int)v;
+}
+
+static void
+options(struct ctx *c, int argc, char *argv[])
+{
+	int ch;
+
+	/* '+': the command's own options are not ours (GNU getopt) */
+	while ((ch = getopt(argc, argv, "+d:t:")) != -1) {
+		switch (ch) {
+		case 'd':
+			c->delim = parse_delim(optarg);
+			break;
+		case 't':
+			c->timeout = parse_seconds(optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind >= argc)
+		usage();
+	c->argv = argv + optind;
+}
+
+int
+main(int argc, char *argv[])
+{
+	char host[HOST_NAME_MAX + 1];
+	static struct ctx c;
+	int r;
+
+	open_std_fds();
+	c.spool = -1;
+	c.delim = '+';
+	c.timeout = TIMEOUT_DEFAULT;
+	log_init_helper(&c.log, "samotop-pipe");
+	options(&c, argc, argv);
+	if (setup_signals() == -1 ||
+	    (c.rcpt = calloc(LMTP_RCPT_MAX, sizeof(*c.rcpt))) == NULL) {
+		log_event(&c.log, LOG_ERROR, "startup", "error",
+		    strerror(errno), NULL);
+		return 1;
+	}
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+
+	r = lmtp_serve(STDIN_FILENO, STDOUT_FILENO, host, &ops, &c);
+	if (r == -1)
+		log_event(&c.log, LOG_ERROR, "io", "error", strerror(errno),
+		    NULL);
+	close_spool(&c);
+	free(c.rcpt);
+	return r == -1 ? 1 : 0;
+}

@@ -349,10 +349,8 @@ helper_data(struct helper *h, unsigned timeout, struct lmtpreply *rep)
 	if (command(h, "DATA", timeout) == -1 ||
 	    helper_reply(h, timeout, rep) == -1)
 		return -1;
-	if (rep->code != 354) {
-		h->in_mail = 0;
-		return -1;
-	}
+	if (rep->code != 354)
+		return -1;	/* its transaction stays open for RSET */
 	h->at_bol = 1;
 	h->in_data = 1;
 	return 0;

@@ -165,16 +165,15 @@ command(struct helper *h, const char *line, unsigned timeout)
 	return flush(h, timeout);
 }
 
-static int
-capability(const char *kw, size_t len)
+/* An LHLO line: the extensions we use, and XFORWARD's attributes. */
+static void
+capability(struct helper *h, const char *kw, size_t len)
 {
 	if (len >= 8 && strncasecmp(kw, "SMTPUTF8", 8) == 0 &&
 	    (len == 8 || kw[8] == ' '))
-		return CAP_SMTPUTF8;
-	if (len >= 8 && strncasecmp(kw, "XFORWARD", 8) == 0 &&
-	    (len == 8 || kw[8] == ' '))
-		return CAP_XFORWARD;
-	return 0;
+		h->caps |= CAP_SMTPUTF8;
+	if (len > 9 && strncasecmp(kw, "XFORWARD ", 9) == 0)
+		h->xforward = xforward_offered(kw + 9, len - 9);
 }
 
 /* One reply line into line[0..*len), or -1. */
@@ -211,10 +210,10 @@ read_line(struct helper *h, unsigned timeout, const char **line, size_t *len)
 	return 0;
 }
 
-/* A reply; on LHLO's (caps != NULL) also the extensions it names. */
+/* A reply; on LHLO's (lhlo set) also the extensions it names. */
 static int
 read_reply(struct helper *h, unsigned timeout, struct lmtpreply *rep,
-    int *caps)
+    int lhlo)
 {
 	enum lmtpreply_status st;
 	const char *line;
@@ -225,8 +224,8 @@ read_reply(struct helper *h, unsigned timeout, struct lmtpreply *rep,
 		if (read_line(h, timeout, &line, &len) == -1)
 			return -1;
 		st = lmtpreply_line(rep, line, len);
-		if (caps != NULL && st != LMTPREPLY_BAD)
-			*caps |= capability(line + 4, len - 4);
+		if (lhlo && st != LMTPREPLY_BAD && len > 4)
+			capability(h, line + 4, len - 4);
 	} while (st == LMTPREPLY_MORE);
 	if (st == LMTPREPLY_BAD)
 		return fail(h, "helper answered nonsense");
@@ -236,7 +235,7 @@ read_reply(struct helper *h, unsigned timeout, struct lmtpreply *rep,
 int
 helper_reply(struct helper *h, unsigned timeout, struct lmtpreply *rep)
 {
-	return read_reply(h, timeout, rep, NULL);
+	return read_reply(h, timeout, rep, 0);
 }
 
 /* A reply that must be positive for the dialogue to go on. */
@@ -262,11 +261,12 @@ helper_attach(struct helper *h, int fd, unsigned timeout)
 	h->in_start = h->in_end = h->out_len = 0;
 	h->in_mail = 0;
 	h->caps = 0;
+	h->xforward = 0;
 	if (expect(h, timeout, 220, "helper refused the connection") == -1)
 		return -1;
 	snprintf(line, sizeof(line), "LHLO %s", h->hostname);
 	if (command(h, line, timeout) == -1 ||
-	    read_reply(h, timeout, &rep, &h->caps) == -1)
+	    read_reply(h, timeout, &rep, 1) == -1)
 		return -1;
 	if (rep.code != 250)
 		return fail(h, "helper refused LHLO");
@@ -281,20 +281,30 @@ helper_spawn(struct helper *h, const struct route *route, unsigned timeout)
 	return helper_attach(h, h->fd, timeout);
 }
 
-/* XFORWARD first when the helper takes it, so it knows the client. */
+/*
+ * XFORWARD first when the helper takes it, so that it knows the client:
+ * the attributes it lists, split over commands of its line limit.  A
+ * refusal costs only the information, not the delivery.
+ */
 static int
 forward_client(struct helper *h, const struct delivery_envelope *env,
     unsigned timeout)
 {
-	char line[XFORWARD_LINE_MAX];
+	char line[XFORWARD_LINE_LIMIT - 2];
+	struct lmtpreply rep;
+	unsigned done = 0;
 
-	if (env->xforward == NULL || !(h->caps & CAP_XFORWARD))
+	if (env->xforward == NULL)
 		return 0;
-	if (xforward_format(line, sizeof(line), env->xforward) == 0)
-		return 0;	/* too long to matter; helpers do without */
-	if (command(h, line, timeout) == -1)
-		return -1;
-	return expect(h, timeout, 250, "helper refused XFORWARD");
+	while (xforward_next(line, sizeof(line), env->xforward, h->xforward,
+	    &done) > 0) {
+		if (command(h, line, timeout) == -1 ||
+		    helper_reply(h, timeout, &rep) == -1)
+			return -1;
+		if (rep.code != 250)
+			break;
+	}
+	return 0;
 }
 
 static int

@@ -18,16 +18,14 @@
 
 #define HELPER_IN_SIZE	4096
 #define HELPER_OUT_SIZE	(32 * 1024)
-#define XFORWARD_LINE_MAX	1024
-
 #define CAP_SMTPUTF8	0x01
-#define CAP_XFORWARD	0x02
 
 struct helper {
 	pid_t			 pid;		/* 0: none running */
 	int			 fd;		/* -1: none */
 	const struct route	*route;
 	int			 caps;		/* CAP_* from LHLO */
+	unsigned		 xforward;	/* XFORWARD attributes it takes */
 	int			 in_mail;	/* MAIL sent, transaction open */
 	int			 in_data;	/* inside DATA: only the end or
 						 * an abort may follow */

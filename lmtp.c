@@ -182,7 +182,7 @@ cmd_lhlo(struct lmtp_session *s, const char *arg, size_t len)
 	put(s, "250-PIPELINING");
 	put(s, "250-ENHANCEDSTATUSCODES");
 	put(s, "250-8BITMIME");
-	put(s, "250-XFORWARD NAME ADDR PORT PROTO HELO IDENT");
+	put(s, "250-XFORWARD NAME ADDR PORT PROTO HELO IDENT TLS");
 	put(s, "250 SMTPUTF8");
 	return 0;
 }

@@ -207,6 +207,13 @@ maildir_host(const char *hostname, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* The id smtpd gave the message, or NULL (the field is left out). */
+static const char *
+msgid(const struct maildir_ctx *c)
+{
+	return c->msgid[0] != '\0' ? c->msgid : NULL;
+}
+
 int
 maildir_init(struct maildir_ctx *c, const char *hostname)
 {
@@ -582,7 +589,8 @@ maildir_end(struct maildir_ctx *c, size_t index, char *reply, size_t size)
 	if (commit(c, r) == -1) {
 		err = errno;
 		error_reply(r, err, reply, size);
-		log_event(&c->log, LOG_ERROR, "failed", "to", r->addr,
+		log_event(&c->log, LOG_ERROR, "failed", "msgid", msgid(c),
+		    "to", r->addr,
 		    "error", strerror(err), NULL);
 		return;
 	}
@@ -590,11 +598,11 @@ maildir_end(struct maildir_ctx *c, size_t index, char *reply, size_t size)
 	snprintf(path, sizeof(path), "new/%s,S=%zu", r->name, r->size);
 	snprintf(num, sizeof(num), "%zu", r->size);
 	if (r->folder[0] != '\0')
-		log_event(&c->log, LOG_INFO, "delivered", "to", r->addr,
-		    "folder", r->folder, "path", path, "size", num, NULL);
+		log_event(&c->log, LOG_INFO, "delivered", "msgid", msgid(c),
+		    "to", r->addr, "folder", r->folder, "path", path, "size", num, NULL);
 	else
-		log_event(&c->log, LOG_INFO, "delivered", "to", r->addr,
-		    "path", path, "size", num, NULL);
+		log_event(&c->log, LOG_INFO, "delivered", "msgid", msgid(c),
+		    "to", r->addr, "path", path, "size", num, NULL);
 }
 
 int
@@ -606,7 +614,8 @@ maildir_abort(struct maildir_ctx *c)
 	for (i = 0; i < c->nrcpt; i++)
 		discard(c, &c->rcpt[i]);
 	snprintf(num, sizeof(num), "%zu", c->nrcpt);
-	log_event(&c->log, LOG_WARN, "aborted", "recipients", num, NULL);
+	log_event(&c->log, LOG_WARN, "aborted", "msgid", msgid(c),
+	    "recipients", num, NULL);
 	c->nrcpt = 0;
 	c->pending_cr = 0;
 	return c->cleanup_failed ? -1 : 0;

@@ -13,6 +13,7 @@
 
 #include "address.h"
 #include "log.h"
+#include "xforward.h"
 
 #define MAILDIR_PATH_MAX	1024	/* an expanded template, NUL included */
 #define MAILDIR_NAME_MAX	256	/* a file name in tmp/ or new/ */
@@ -56,6 +57,7 @@ struct maildir_ctx {
 	int			 cleanup_failed; /* a tmp file stayed */
 	size_t			 nrcpt;
 	struct maildir_rcpt	*rcpt;		/* LMTP_RCPT_MAX of them */
+	char			 msgid[XFORWARD_VALUE_MAX + 1]; /* IDENT, for logs */
 };
 
 /* Templates: check the escapes once, at start-up. */

@@ -116,7 +116,8 @@ env_client(struct pipe_env *e, const struct xforward *x)
 	    pipe_env_set(e, "CLIENT_HOST", x->name) == -1 ||
 	    pipe_env_set(e, "HELO", x->helo) == -1 ||
 	    pipe_env_set(e, "PROTOCOL", x->proto) == -1 ||
-	    pipe_env_set(e, "MESSAGE_ID", x->ident) == -1)
+	    pipe_env_set(e, "MESSAGE_ID", x->ident) == -1 ||
+	    pipe_env_set(e, "TLS", x->tls) == -1)
 		return -1;
 	return 0;
 }

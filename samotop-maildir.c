@@ -65,6 +65,15 @@ on_reset(void *ctx)
 	maildir_reset(ctx);
 }
 
+/* Only the message id matters here: it joins our log lines to smtpd's. */
+static void
+on_xforward(void *ctx, const struct xforward *x)
+{
+	struct maildir_ctx *c = ctx;
+
+	snprintf(c->msgid, sizeof(c->msgid), "%s", x->ident);
+}
+
 static const struct lmtp_ops ops = {
 	.rcpt = on_rcpt,
 	.data_begin = on_data_begin,
@@ -72,6 +81,7 @@ static const struct lmtp_ops ops = {
 	.data_end = on_data_end,
 	.data_abort = on_data_abort,
 	.reset = on_reset,
+	.xforward = on_xforward,
 };
 
 static void

@@ -35,6 +35,8 @@ describe_client(struct session *s)
 	snprintf(x->helo, sizeof(x->helo), "%s", s->st.helo);
 	snprintf(x->proto, sizeof(x->proto), "%s", protocol(s));
 	snprintf(x->ident, sizeof(x->ident), "%s", s->msgid);
+	snprintf(x->tls, sizeof(x->tls), "%s",
+	    s->st.tls_active ? s->tls.version : "");
 }
 
 static void
@@ -574,8 +576,8 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 			log_event(&s->log, LOG_ERROR, "tls", "reason",
 			    s->tls.why, NULL);
 			say(s, R_SHUTDOWN);
-			io_flush(&s->io, c->timeout_command);
-			return 1;
+			st = IO_ERROR;
+			goto done;
 		}
 		s->st.tls_offered = 1;
 	}

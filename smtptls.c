@@ -24,6 +24,16 @@ failed(struct smtptls *t, const char *what, const char *detail)
 	return -1;
 }
 
+/* Name both files: the usual cause is a key that is not the cert's. */
+static int
+keypair_failed(struct smtptls *t, const struct conf *c, const char *detail)
+{
+	snprintf(t->why, sizeof(t->why), "tls-key %s does not match "
+	    "tls-certificate %s, or one is unusable (%s)", c->tls_key,
+	    c->tls_certificate, detail != NULL ? detail : "unknown error");
+	return -1;
+}
+
 static int
 load_file(struct smtptls *t, const char *path, uint8_t **buf, size_t *len)
 {
@@ -68,11 +78,11 @@ configure(struct smtptls *t, const struct conf *c)
 		failed(t, "tls-ciphers", tls_config_error(cfg));
 	else if (tls_config_set_keypair_ocsp_mem(cfg, t->cert, t->certlen,
 	    t->key, t->keylen, t->ocsp, t->ocsplen) == -1)
-		failed(t, "tls-certificate", tls_config_error(cfg));
+		keypair_failed(t, c, tls_config_error(cfg));
 	else if ((t->server = tls_server()) == NULL)
 		failed(t, "tls_server", strerror(errno));
 	else if (tls_configure(t->server, cfg) == -1)
-		failed(t, "tls-certificate", tls_error(t->server));
+		keypair_failed(t, c, tls_error(t->server));
 	else
 		rc = 0;
 	/* The key is in libtls now; no copy of it stays around. */

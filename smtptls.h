@@ -22,7 +22,7 @@ struct smtptls {
 	size_t		 certlen, keylen, ocsplen;
 	struct tls	*server;
 	struct tls	*conn;		/* the session's, once accepted */
-	char		 why[160];	/* the last failure */
+	char		 why[600];	/* the last failure */
 	char		 version[32];	/* "TLSv1.3" */
 	char		 cipher[96];	/* "TLS_AES_256_GCM_SHA384" */
 	int		 bits;

@@ -17,6 +17,7 @@ static const struct {
 	{ "HELO", offsetof(struct xforward, helo) },
 	{ "PROTO", offsetof(struct xforward, proto) },
 	{ "IDENT", offsetof(struct xforward, ident) },
+	{ "TLS", offsetof(struct xforward, tls) },
 };
 #define NATTRIBUTES	(sizeof(attributes) / sizeof(attributes[0]))
 
@@ -55,25 +56,94 @@ put(char *buf, size_t len, size_t size, const char *s)
 	return len + n;
 }
 
-size_t
-xforward_format(char *buf, size_t size, const struct xforward *x)
+/* " KEY=value" for attribute i; returns the new length (size: full). */
+static size_t
+put_attribute(char *buf, size_t len, size_t size, const struct xforward *x,
+    size_t i)
 {
-	size_t i, len = 0;
+	const char *v = (const char *)x + attributes[i].offset;
 
-	len = put(buf, len, size, "XFORWARD");
-	for (i = 0; i < NATTRIBUTES; i++) {
-		const char *v = (const char *)x + attributes[i].offset;
+	len = put(buf, len, size, " ");
+	len = put(buf, len, size, attributes[i].key);
+	len = put(buf, len, size, "=");
+	return *v == '\0' ? put(buf, len, size, "[UNAVAILABLE]") :
+	    put_xtext(buf, len, size, v);
+}
 
-		len = put(buf, len, size, " ");
-		len = put(buf, len, size, attributes[i].key);
-		len = put(buf, len, size, "=");
-		len = *v == '\0' ? put(buf, len, size, "[UNAVAILABLE]") :
-		    put_xtext(buf, len, size, v);
+/* Octets of " KEY=value" for attribute i. */
+static size_t
+attribute_len(const struct xforward *x, size_t i)
+{
+	const unsigned char *v = (const unsigned char *)x +
+	    attributes[i].offset;
+	size_t n = 2 + strlen(attributes[i].key);
+
+	if (*v == '\0')
+		return n + 13;
+	for (; *v != '\0'; v++)
+		n += (*v >= 33 && *v <= 126 && *v != '+' && *v != '=') ? 1 : 3;
+	return n;
+}
+
+size_t
+xforward_next(char *buf, size_t size, const struct xforward *x,
+    unsigned mask, unsigned *done)
+{
+	size_t i, len, need;
+
+	len = put(buf, 0, size, "XFORWARD");
+	for (i = 0; i < NATTRIBUTES && len < size; i++) {
+		if (!(mask & 1u << i) || (*done & 1u << i))
+			continue;
+		need = attribute_len(x, i);
+		if (8 + need >= size)
+			*done |= 1u << i;	/* can never fit: left out */
+		if (len + need >= size)
+			continue;		/* for the next line */
+		len = put_attribute(buf, len, size, x, i);
+		*done |= 1u << i;
 	}
-	if (len >= size)
+	if (len >= size || len == 8)
 		return 0;
 	buf[len] = '\0';
 	return len;
+}
+
+size_t
+xforward_format(char *buf, size_t size, const struct xforward *x)
+{
+	size_t i, len = 8;
+
+	for (i = 0; i < NATTRIBUTES; i++)
+		len += attribute_len(x, i);
+	if (len >= size)
+		return 0;
+	len = put(buf, 0, size, "XFORWARD");
+	for (i = 0; i < NATTRIBUTES; i++)
+		len = put_attribute(buf, len, size, x, i);
+	buf[len] = '\0';
+	return len;
+}
+
+unsigned
+xforward_offered(const char *list, size_t len)
+{
+	size_t i, start, pos = 0;
+	unsigned mask = 0;
+
+	while (pos < len) {
+		while (pos < len && list[pos] == ' ')
+			pos++;
+		start = pos;
+		while (pos < len && list[pos] != ' ')
+			pos++;
+		for (i = 0; i < NATTRIBUTES; i++)
+			if (strlen(attributes[i].key) == pos - start &&
+			    strncasecmp(attributes[i].key, list + start,
+			    pos - start) == 0)
+				mask |= 1u << i;
+	}
+	return mask;
 }
 
 static int

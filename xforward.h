@@ -18,13 +18,29 @@ struct xforward {
 	char	helo[XFORWARD_VALUE_MAX + 1];	/* HELO */
 	char	proto[XFORWARD_VALUE_MAX + 1];	/* PROTO: SMTP, ESMTP... */
 	char	ident[XFORWARD_VALUE_MAX + 1];	/* IDENT: the message id */
+	char	tls[XFORWARD_VALUE_MAX + 1];	/* TLS: "TLSv1.3" (samotop's
+						 * own; sent only to a helper
+						 * that lists it) */
 };
 
+#define XFORWARD_ALL		0x7f	/* every attribute above */
+#define XFORWARD_LINE_LIMIT	512	/* octets of one command, CRLF too */
+
 /*
- * "XFORWARD NAME=... ADDR=... ..." without CRLF; empty attributes are
- * sent as [UNAVAILABLE].  Returns the length, or 0 if it does not fit.
+ * "XFORWARD NAME=... ADDR=... ..." with every attribute, without CRLF;
+ * empty attributes are sent as [UNAVAILABLE].  Returns the length, or 0
+ * if it does not fit.
  */
 size_t	xforward_format(char *buf, size_t size, const struct xforward *x);
+/*
+ * The next command carrying attributes of mask not yet in *done, as
+ * many as fit in size octets; they are added to *done.  Returns its
+ * length, or 0 when nothing is left (or one attribute cannot fit).
+ */
+size_t	xforward_next(char *buf, size_t size, const struct xforward *x,
+	    unsigned mask, unsigned *done);
+/* The attributes a server lists after "XFORWARD" in its EHLO/LHLO. */
+unsigned xforward_offered(const char *list, size_t len);
 /*
  * Parse the arguments of one XFORWARD command (after "XFORWARD ") into
  * x, keeping attributes already there.  Unknown attributes are ignored

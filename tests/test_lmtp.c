@@ -178,7 +178,7 @@ runs(const char *in, struct rec *r, char *out, size_t size)
 #define GREETING	"220 mx.test LMTP server ready\r\n"
 #define LHLO_REPLY	"250-mx.test\r\n250-PIPELINING\r\n" \
 			"250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n" \
-			"250-XFORWARD NAME ADDR PORT PROTO HELO IDENT\r\n" \
+			"250-XFORWARD NAME ADDR PORT PROTO HELO IDENT TLS\r\n" \
 			"250 SMTPUTF8\r\n"
 
 static const char session_in[] =

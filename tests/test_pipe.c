@@ -226,6 +226,7 @@ test_env_envelope(void)
 	snprintf(x.helo, sizeof(x.helo), "helo.example.net");
 	snprintf(x.proto, sizeof(x.proto), "ESMTP");
 	snprintf(x.ident, sizeof(x.ident), "0ABC.1");
+	snprintf(x.tls, sizeof(x.tls), "TLSv1.3");
 	pipe_env_init(&e);
 	CHECK(pipe_env_envelope(&e, "a@b.example", &r, '+', &x) == 0);
 	CHECK_STR(getv(&e, "SENDER"), "a@b.example");
@@ -238,7 +239,8 @@ test_env_envelope(void)
 	CHECK_STR(getv(&e, "HELO"), "helo.example.net");
 	CHECK_STR(getv(&e, "PROTOCOL"), "ESMTP");
 	CHECK_STR(getv(&e, "MESSAGE_ID"), "0ABC.1");
-	CHECK(e.n == 10);
+	CHECK_STR(getv(&e, "TLS"), "TLSv1.3");
+	CHECK(e.n == 11);
 }
 
 /* Quotes removed, other delimiters, none, <>, no XFORWARD. */

@@ -28,7 +28,8 @@ test_format(void)
 	snprintf(x.ident, sizeof(x.ident), "ID.1");
 	n = xforward_format(buf, sizeof(buf), &x);
 	CHECK_STR(buf, "XFORWARD NAME=mail.example.org ADDR=192.0.2.1 "
-	    "PORT=1234 HELO=a+20b+2Bc+3Dd PROTO=ESMTP IDENT=ID.1");
+	    "PORT=1234 HELO=a+20b+2Bc+3Dd PROTO=ESMTP IDENT=ID.1 "
+	    "TLS=[UNAVAILABLE]");
 	CHECK(n == strlen(buf));
 }
 
@@ -44,7 +45,40 @@ test_format_unavailable(void)
 	CHECK(xforward_format(buf, sizeof(buf), &x) > 0);
 	CHECK_STR(buf, "XFORWARD NAME=[UNAVAILABLE] ADDR=2001:db8::1 "
 	    "PORT=[UNAVAILABLE] HELO=+C3+A9t+C3+A9 PROTO=[UNAVAILABLE] "
-	    "IDENT=[UNAVAILABLE]");
+	    "IDENT=[UNAVAILABLE] TLS=[UNAVAILABLE]");
+}
+
+/* Only what the server lists, and split to fit its line limit. */
+static void
+test_next_split(void)
+{
+	struct xforward x;
+	char buf[XFORWARD_LINE_LIMIT];
+	unsigned mask, done = 0;
+	size_t n, lines = 0;
+
+	memset(&x, 0, sizeof(x));
+	memset(x.helo, '+', XFORWARD_VALUE_MAX);	/* 765 octets */
+	memset(x.name, 'n', XFORWARD_VALUE_MAX);
+	snprintf(x.ident, sizeof(x.ident), "ID.7");
+	snprintf(x.tls, sizeof(x.tls), "TLSv1.3");
+	mask = xforward_offered("NAME ADDR PORT PROTO HELO IDENT",
+	    strlen("NAME ADDR PORT PROTO HELO IDENT"));
+	CHECK(mask == (XFORWARD_ALL & ~0x40u));
+	while ((n = xforward_next(buf, sizeof(buf), &x, mask, &done)) > 0) {
+		CHECK(n + 2 <= XFORWARD_LINE_LIMIT);
+		CHECK(strstr(buf, "TLS=") == NULL);
+		CHECK(strstr(buf, "HELO=") == NULL);
+		if (lines == 0)
+			CHECK(strncmp(buf, "XFORWARD NAME=nnn", 17) == 0);
+		lines++;
+	}
+	/* HELO alone cannot fit in 512 octets: it is left out, not cut. */
+	CHECK(lines == 1);
+	CHECK(done & 0x08u);		/* settled, by leaving it out */
+	CHECK(done & 0x20u);		/* IDENT went */
+	CHECK(xforward_offered("tls", 3) == 0x40u);
+	CHECK(xforward_offered("", 0) == 0);
 }
 
 /* Too small a buffer: 0, never a cut line; exactly enough: the line. */
@@ -238,6 +272,7 @@ main(void)
 {
 	TEST(test_format);
 	TEST(test_format_unavailable);
+	TEST(test_next_split);
 	TEST(test_format_overflow);
 	TEST(test_parse);
 	TEST(test_round_trip);

@@ -515,6 +515,10 @@ lmtp_input(struct lmtp_session *s, const char *in, size_t len,
 		}
 		if (s->txn == T_REPLIES) {
 			data_reply(s);
+			if (s->ops->slow_delivery) {
+				st = LMTP_FLUSH;
+				break;
+			}
 			continue;
 		}
 		if (pos == len)

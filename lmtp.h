@@ -69,6 +69,12 @@ struct lmtp_ops {
 	 * forgotten: after the transaction, at RSET and at LHLO.
 	 */
 	void	(*xforward)(void *ctx, const struct xforward *x);
+	/*
+	 * Set by a helper whose data_end() may take long (samotop-pipe):
+	 * each answer is then sent before the next is worked out, so the
+	 * client's timeout runs per recipient, not per message.
+	 */
+	int	slow_delivery;
 };
 
 enum lmtp_status {

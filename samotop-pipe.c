@@ -577,6 +577,7 @@ static const struct lmtp_ops ops = {
 	.data_abort = on_data_abort,
 	.reset = on_reset,
 	.xforward = on_xforward,
+	.slow_delivery = 1,
 };
 
 static void

@@ -90,7 +90,7 @@ f_reset(void *ctx)
 }
 
 static const struct lmtp_ops ops = {
-	NULL, f_rcpt, f_begin, f_write, f_end, f_abort, f_reset, NULL,
+	NULL, f_rcpt, f_begin, f_write, f_end, f_abort, f_reset, NULL, 0,
 };
 
 /* Replies are whole CRLF lines. */

@@ -133,6 +133,7 @@ t_xforward(void *ctx, const struct xforward *x)
 
 static const struct lmtp_ops ops = {
 	t_mail, t_rcpt, t_begin, t_write, t_end, t_abort, t_reset, t_xforward,
+	0,
 };
 
 static void
@@ -492,6 +493,34 @@ test_xforward(void)
 }
 
 /* Without the callback, XFORWARD is answered and ignored. */
+/* A slow helper's answers leave one at a time, each before the next. */
+static void
+test_slow_delivery(void)
+{
+	static const struct lmtp_ops slow = {
+		.rcpt = t_rcpt, .data_end = t_end, .slow_delivery = 1,
+	};
+	static struct lmtp_session s;
+	struct rec r = { 0 };
+	static const char in[] = "LHLO c\r\nMAIL FROM:<>\r\n"
+	    "RCPT TO:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\nhi\r\n.\r\n";
+	size_t used, pos = 0, flushes = 0;
+	enum lmtp_status st;
+
+	lmtp_init(&s, "mx.test", &slow, &r);
+	do {
+		s.outlen = 0;
+		st = lmtp_input(&s, in + pos, sizeof(in) - 1 - pos, &used);
+		pos += used;
+		if (st == LMTP_FLUSH) {
+			flushes++;
+			CHECK(strncmp(s.out + s.outlen - 2, "\r\n", 2) == 0);
+		}
+	} while (st == LMTP_FLUSH);
+	CHECK(pos == sizeof(in) - 1);
+	CHECK(flushes == 2);		/* one per recipient */
+}
+
 static void
 test_xforward_ignored(void)
 {
@@ -589,5 +618,6 @@ main(void)
 	TEST(test_flush_before_read);
 	TEST(test_xforward);
 	TEST(test_xforward_ignored);
+	TEST(test_slow_delivery);
 	return UNIT_DONE();
 }

@@ -143,8 +143,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conf.max_recipients = 1 + data[0] % 4;
 		conf.max_errors = 1 + data[0] / 4 % 16;
 		conf.max_message_size = (size_t)1 << (data[0] % 31);
+		conf.require_tls = data[0] >> 6 == 3;
 	}
 	state_init(&st, &conf);
+	st.tls_offered = size > 0 && data[0] >> 6 >= 2;
 	memset(&r, 0, sizeof(r));
 	state_greeting(&st, &r);
 	check_reply(&r, 0);
@@ -176,6 +178,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (len % 3 == 0)
 				state_message_done(&st);
 			break;
+		case ACT_DESYNC:
+			if (cmd.verb != CMD_BDAT || cmd.error == PARSE_OK ||
+			    r.len == 0)
+				abort();
+			act = ACT_CLOSE;
+			break;
+		case ACT_STARTTLS:
+			if (cmd.verb != CMD_STARTTLS ||
+			    reply_last_code(&r) != 220)
+				abort();
+			state_tls_started(&st);
+			break;
 		case ACT_BDAT_SKIP:
 			if (cmd.verb != CMD_BDAT)
 				abort();
@@ -200,8 +214,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			act = ACT_CLOSE;
 		}
 		free(line);
-		if (act == ACT_CLOSE)		/* a new session */
+		if (act == ACT_CLOSE) {		/* a new session */
 			state_init(&st, &conf);
+			st.tls_offered = data[0] >> 6 >= 2;
+		}
 		pos = end + 1;
 	}
 	return 0;

@@ -29,6 +29,7 @@
 
 #include "address.h"
 #include "conf.h"
+#include "lists.h"
 
 #define CONF_FILE_MAX	(1024 * 1024)	/* more is a mistake */
 #define WORDS_MAX	(CONF_ARGV_MAX + 2)	/* route PATTERN argv */
@@ -50,7 +51,38 @@ enum kind {
 	LOGLEVEL,
 	PATH,		/* a file name, kept as a pointer into the text */
 	TEXT,		/* a word for a library (libtls), kept likewise */
+	CHOICE,		/* one word of d->choices, into an int field */
+	LIST,		/* allow/deny KIND VALUE, repeatable */
+	DNSBL,		/* dnsbl ZONE, repeatable */
 	ROUTE
+};
+
+struct choice {
+	const char	*word;
+	int		 value;
+};
+
+static const struct choice check_choices[] = {
+	{ "off", ACTION_OFF }, { "log", ACTION_LOG },
+	{ "reject", ACTION_REJECT }, { NULL, 0 }
+};
+static const struct choice rdns_choices[] = {
+	{ "off", ACTION_OFF }, { "log", ACTION_LOG },
+	{ "reject", ACTION_REJECT }, { "tempfail", ACTION_TEMPFAIL },
+	{ NULL, 0 }
+};
+static const struct choice spf_choices[] = {
+	{ "accept", ACTION_ACCEPT }, { "reject", ACTION_REJECT },
+	{ "tempfail", ACTION_TEMPFAIL }, { NULL, 0 }
+};
+static const struct choice plaintext_choices[] = {
+	{ "accept", ACTION_ACCEPT }, { "greylist", ACTION_GREYLIST },
+	{ "reject", ACTION_REJECT }, { NULL, 0 }
+};
+static const struct choice list_kinds[] = {
+	{ "client", LIST_CLIENT }, { "helo", LIST_HELO },
+	{ "rdns", LIST_RDNS }, { "sender", LIST_SENDER },
+	{ "recipient", LIST_RECIPIENT }, { NULL, 0 }
 };
 
 struct unit {
@@ -71,15 +103,20 @@ struct directive {
 	const char		*name;
 	enum kind		 kind;
 	const char		*what;	/* expected, for messages */
-	size_t			 off;	/* the field, for numbers */
+	size_t			 off;	/* the field */
 	unsigned long long	 min, max;
+	const struct choice	*choices;
 };
 
 #define NUMBER(name, kind, what, field, min, max) \
-	{ name, kind, what, offsetof(struct conf, field), min, max }
-#define WORD(name, kind, what)	{ name, kind, what, 0, 0, 0 }
+	{ name, kind, what, offsetof(struct conf, field), min, max, NULL }
+#define WORD(name, kind, what)	{ name, kind, what, 0, 0, 0, NULL }
 #define FIELD(name, kind, what, field) \
-	{ name, kind, what, offsetof(struct conf, field), 0, 0 }
+	{ name, kind, what, offsetof(struct conf, field), 0, 0, NULL }
+#define PICK(name, choices, what, field) \
+	{ name, CHOICE, what, offsetof(struct conf, field), 0, 0, choices }
+#define SPF(name, result) PICK("spf-" name, spf_choices, \
+	"accept, reject or tempfail", spf_action[result])
 
 static const struct directive directives[] = {
 	WORD("hostname", HOSTNAME, "a domain name or address literal"),
@@ -111,6 +148,34 @@ static const struct directive directives[] = {
 	WORD("recipient-delimiter", DELIMITER,
 	    "one punctuation character or none"),
 	WORD("log-level", LOGLEVEL, "error, warn, info or debug"),
+	NUMBER("greet-delay", DURATION, "a duration", greet_delay, 0, 60),
+	PICK("unauth-pipelining", check_choices, "off, log or reject",
+	    unauth_pipelining),
+	PICK("helo-check", check_choices, "off, log or reject", helo_check),
+	PICK("rdns", rdns_choices, "off, log, reject or tempfail", rdns),
+	FIELD("spf", BOOLEAN, "yes or no", spf),
+	SPF("pass", SPFR_PASS), SPF("fail", SPFR_FAIL),
+	SPF("softfail", SPFR_SOFTFAIL), SPF("neutral", SPFR_NEUTRAL),
+	SPF("none", SPFR_NONE), SPF("temperror", SPFR_TEMPERROR),
+	SPF("permerror", SPFR_PERMERROR),
+	FIELD("deny-message", TEXT, "a text", deny_message),
+	WORD("allow", LIST, "KIND VALUE (client, helo, rdns, sender or "
+	    "recipient; VALUE or file:PATH)"),
+	WORD("deny", LIST, "KIND VALUE (client, helo, rdns, sender or "
+	    "recipient; VALUE or file:PATH)"),
+	WORD("dnsbl", DNSBL, "a DNS zone"),
+	FIELD("greylist", PATH, "a file", greylist_db),
+	NUMBER("greylist-delay", DURATION, "a duration", greylist_delay,
+	    1, 86400),
+	NUMBER("greylist-window", DURATION, "a duration", greylist_window,
+	    60, 30 * 86400),
+	NUMBER("greylist-expire", DURATION, "a duration", greylist_expire,
+	    3600, 366 * 86400),
+	NUMBER("greylist-autoallow", COUNT, "a number", greylist_autoallow,
+	    0, 1000),
+	PICK("plaintext", plaintext_choices, "accept, greylist or reject",
+	    plaintext),
+	FIELD("auth-results", BOOLEAN, "yes or no", auth_results),
 	WORD("route", ROUTE, "PATTERN PROGRAM [ARG...]"),
 };
 
@@ -165,6 +230,23 @@ conf_defaults(struct conf *c)
 	c->strict_crlf = 1;
 	c->recipient_delimiter = '+';
 	c->log_level = LOG_INFO;
+	c->greet_delay = 1;
+	c->unauth_pipelining = ACTION_LOG;
+	c->helo_check = ACTION_LOG;
+	c->rdns = ACTION_OFF;
+	c->spf_action[SPFR_PASS] = ACTION_ACCEPT;
+	c->spf_action[SPFR_FAIL] = ACTION_REJECT;
+	c->spf_action[SPFR_SOFTFAIL] = ACTION_ACCEPT;
+	c->spf_action[SPFR_NEUTRAL] = ACTION_ACCEPT;
+	c->spf_action[SPFR_NONE] = ACTION_ACCEPT;
+	c->spf_action[SPFR_TEMPERROR] = ACTION_TEMPFAIL;
+	c->spf_action[SPFR_PERMERROR] = ACTION_ACCEPT;
+	c->greylist_delay = 5 * 60;
+	c->greylist_window = 2 * 86400;
+	c->greylist_expire = 35 * 86400;
+	c->greylist_autoallow = 5;
+	c->plaintext = ACTION_ACCEPT;
+	c->auth_results = 1;
 }
 
 /*
@@ -257,7 +339,7 @@ scan(const char *s, const struct unit *u, unsigned long long *out)
 static void
 human(unsigned long long n, const struct unit *u, char *buf, size_t size)
 {
-	for (; u != NULL && u->suffix != '\0'; u++) {
+	for (; n > 0 && u != NULL && u->suffix != '\0'; u++) {
 		if (n % u->scale == 0) {
 			snprintf(buf, size, "%llu%c", n / u->scale,
 			    u->suffix);
@@ -383,6 +465,23 @@ set(struct parser *p, const struct directive *d, const char *v)
 			return bad_value(p, d, v);
 		*(int *)(void *)((char *)c + d->off) = strcmp(v, "yes") == 0;
 		return 0;
+	case CHOICE:
+		for (i = 0; d->choices[i].word != NULL; i++) {
+			if (strcmp(v, d->choices[i].word) == 0) {
+				*(int *)(void *)((char *)c + d->off) =
+				    d->choices[i].value;
+				return 0;
+			}
+		}
+		return bad_value(p, d, v);
+	case DNSBL:
+		if (!valid_hostname(v))
+			return bad_value(p, d, v);
+		if (c->ndnsbl == CONF_DNSBL_MAX)
+			return fail(p, "dnsbl: more than %d zones",
+			    CONF_DNSBL_MAX);
+		c->dnsbl[c->ndnsbl++] = v;
+		return 0;
 	case PATH:
 	case TEXT:
 		if (*v == '\0')
@@ -411,6 +510,13 @@ set(struct parser *p, const struct directive *d, const char *v)
 	default:
 		return set_number(p, d, v);
 	}
+}
+
+static void
+lowercase(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = lower((unsigned char)*s);
 }
 
 /*
@@ -474,6 +580,58 @@ route(struct parser *p, const struct directive *d, char **w, int n)
 	return 0;
 }
 
+/* An entry's syntax, by kind; files are checked when they are read. */
+static int
+valid_entry(enum list_kind kind, const char *v)
+{
+	switch (kind) {
+	case LIST_CLIENT:
+		return list_cidr_valid(v);
+	case LIST_HELO:
+	case LIST_RDNS:
+		return valid_hostname(v[0] == '.' ? v + 1 : v);
+	default:
+		return strchr(v, '@') != NULL && v[strcspn(v, " \t")] == '\0';
+	}
+}
+
+/* allow|deny KIND VALUE, or KIND file:PATH. */
+static int
+list(struct parser *p, const struct directive *d, char **w, int n)
+{
+	struct conf	*c = p->c;
+	struct list_entry *e;
+	size_t		 k;
+
+	if (n != 2)
+		return fail(p, "%s: expected %s", d->name, d->what);
+	for (k = 0; list_kinds[k].word != NULL; k++)
+		if (strcmp(w[0], list_kinds[k].word) == 0)
+			break;
+	if (list_kinds[k].word == NULL)
+		return fail(p, "%s: expected client, helo, rdns, sender or "
+		    "recipient, got '%.*s'", d->name, SHOW, w[0]);
+	if (c->nlists == CONF_LISTS_MAX)
+		return fail(p, "%s: more than %d list lines", d->name,
+		    CONF_LISTS_MAX);
+	e = &c->lists[c->nlists];
+	e->kind = (enum list_kind)list_kinds[k].value;
+	e->allow = d->name[0] == 'a';
+	e->is_file = strncmp(w[1], "file:", 5) == 0;
+	e->value = e->is_file ? w[1] + 5 : w[1];
+	e->line = p->line;
+	if (e->is_file && e->value[0] != '/')
+		return fail(p, "%s: expected file:/absolute/path, got '%.*s'",
+		    d->name, SHOW, w[1]);
+	if (!e->is_file && !valid_entry(e->kind, e->value))
+		return fail(p, "%s %s: not a valid entry: '%.*s'", d->name,
+		    w[0], SHOW, w[1]);
+	if (e->kind != LIST_CLIENT)
+		lowercase(w[1]);
+	c->nlists++;
+	return 0;
+}
+
 static const struct directive *
 directive(const char *name)
 {
@@ -500,7 +658,11 @@ line(struct parser *p, char *s)
 		return fail(p, "unknown directive '%.*s'", SHOW, w[0]);
 	if (d->kind == ROUTE)
 		return route(p, d, w + 1, n - 1);
+	if (d->kind == LIST)
+		return list(p, d, w + 1, n - 1);
 	i = d - directives;
+	if (d->kind == DNSBL)
+		p->seen[i] = 0;		/* repeatable */
 	if (p->seen[i] != 0)
 		return fail(p, "%s: given twice (first on line %u)", d->name,
 		    p->seen[i]);
@@ -550,6 +712,8 @@ conf_check(const struct conf *c, struct conf_error *err)
 		why = "tls-implicit needs tls-certificate";
 	else if (c->tls_certificate == NULL && c->require_tls)
 		why = "require-tls needs tls-certificate";
+	else if (c->greylist_db == NULL && c->plaintext == ACTION_GREYLIST)
+		why = "plaintext greylist needs greylist";
 	err->line = 0;
 	snprintf(err->msg, sizeof(err->msg), "%s", why != NULL ? why : "");
 	return why != NULL ? -1 : 0;

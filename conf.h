@@ -9,8 +9,43 @@
 
 #define CONF_ROUTES_MAX	256	/* route lines in one file */
 #define CONF_ARGV_MAX	32	/* words in one route's command line */
+#define CONF_LISTS_MAX	1024	/* allow/deny lines in one file */
+#define CONF_DNSBL_MAX	16	/* dnsbl zones */
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+/* What a check does with what it finds. */
+enum check_action {
+	ACTION_OFF,		/* do not check */
+	ACTION_LOG,		/* check and log, refuse nothing */
+	ACTION_REJECT,		/* 5xx */
+	ACTION_TEMPFAIL,	/* 4xx */
+	ACTION_ACCEPT,		/* accept (SPF: with Received-SPF) */
+	ACTION_GREYLIST,	/* greylist it (plaintext sessions) */
+};
+
+/* The SPF results (RFC 7208 §2.6), for spf-RESULT directives. */
+enum spf_outcome {
+	SPFR_PASS, SPFR_FAIL, SPFR_SOFTFAIL, SPFR_NEUTRAL, SPFR_NONE,
+	SPFR_TEMPERROR, SPFR_PERMERROR, SPFR__COUNT
+};
+
+enum list_kind {
+	LIST_CLIENT,		/* CIDR: 192.0.2.0/24, 2001:db8::/32 */
+	LIST_HELO,		/* a HELO name, or .suffix */
+	LIST_RDNS,		/* the client's verified name, .suffix */
+	LIST_SENDER,		/* address or @domain */
+	LIST_RECIPIENT,		/* address or @domain */
+	LIST__COUNT
+};
+
+struct list_entry {
+	enum list_kind	 kind;
+	int		 allow;		/* allow (1) or deny (0) */
+	int		 is_file;	/* value is a file of entries */
+	const char	*value;		/* the entry, or the file's path */
+	unsigned	 line;
+};
 
 struct route {
 	const char	*pattern;	/* "*", "@domain" or "local@domain" */
@@ -37,6 +72,25 @@ struct conf {
 	const char	*tls_ocsp_staple;	/* DER response, or NULL */
 	int		tls_implicit;		/* handshake first (port 465) */
 	int		require_tls;		/* no MAIL before STARTTLS */
+	/* Spam checks (samotop.conf(5), "SPAM CHECKS"). */
+	unsigned	greet_delay;		/* seconds; 0: no wait */
+	enum check_action unauth_pipelining;	/* off, log, reject */
+	enum check_action helo_check;		/* off, log, reject */
+	enum check_action rdns;			/* off, log, reject, tempfail */
+	int		spf;			/* check SPF at MAIL */
+	enum check_action spf_action[SPFR__COUNT];
+	const char	*deny_message;		/* text of list refusals */
+	size_t		nlists;
+	struct list_entry lists[CONF_LISTS_MAX];
+	size_t		ndnsbl;
+	const char	*dnsbl[CONF_DNSBL_MAX];
+	const char	*greylist_db;		/* NULL: no greylisting */
+	unsigned	greylist_delay;		/* seconds before a retry passes */
+	unsigned	greylist_window;	/* seconds a retry may come in */
+	unsigned	greylist_expire;	/* seconds a passed triplet lives */
+	unsigned	greylist_autoallow;	/* passes that allow a network */
+	enum check_action plaintext;		/* accept, greylist, reject */
+	int		auth_results;		/* Authentication-Results: */
 	int		recipient_delimiter;	/* '+', or 0 for none */
 	enum log_level	log_level;
 	size_t		nroutes;

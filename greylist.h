@@ -1,0 +1,43 @@
+/*
+ * greylist.h: greylisting of (client network, sender, recipient)
+ * triplets.  The network is the client's IPv4 /24 or IPv6 /64.  A
+ * triplet first seen, or retried before greylist-delay, is deferred;
+ * a retry after the delay and within greylist-window passes, and the
+ * triplet then passes until greylist-expire.  A network with
+ * greylist-autoallow passes is allowed for greylist-expire without
+ * greylisting.  The state is kept through store.h.
+ */
+#ifndef SAMOTOP_GREYLIST_H
+#define SAMOTOP_GREYLIST_H
+
+#include <time.h>
+
+#include "conf.h"
+
+enum grey_result {
+	GREY_PASS,		/* known and old enough, or network allowed */
+	GREY_DEFER,		/* *wait seconds left */
+	GREY_ERROR,		/* the store failed: the caller decides */
+};
+
+struct store;
+
+/* One session's greylisting: the store opens on first use. */
+struct greylist {
+	struct store	*store;
+	char		 why[200];	/* the last GREY_ERROR */
+};
+
+/* The network of ip: "192.0.2.0/24" or "2001:db8:1:2::/64"; 0 or -1. */
+int		 greylist_network(const char *ip, char *out, size_t size);
+void		 greylist_init(struct greylist *g);
+/*
+ * Check and record one triplet at time now (the store opens on first
+ * use).  g->why says what failed on GREY_ERROR.
+ */
+enum grey_result greylist_check(struct greylist *g, const struct conf *c,
+		    const char *ip, const char *sender, const char *rcpt,
+		    time_t now, unsigned *wait);
+void		 greylist_close(struct greylist *g);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * lists.h: allow and deny lists (samotop.conf(5): allow, deny).
+ * The matchers are pure; list_lookup() also reads list files, which are
+ * read afresh by every session so that an edit needs no reload.
+ */
+#ifndef SAMOTOP_LISTS_H
+#define SAMOTOP_LISTS_H
+
+#include "conf.h"
+
+enum list_verdict {
+	LIST_NONE,	/* no entry names it */
+	LIST_ALLOW,	/* an allow entry: skip every later check */
+	LIST_DENY,	/* a deny entry, and no allow entry */
+};
+
+/* "192.0.2.0/24", "192.0.2.1", "2001:db8::/32", "::1". */
+int	list_cidr_valid(const char *cidr);
+int	list_cidr_match(const char *cidr, const char *ip);
+/* "name" equal, or ".suffix" ending the name or equal to it; any case. */
+int	list_name_match(const char *pattern, const char *name);
+/* "local@domain" equal, or "@domain" naming its domain; any case. */
+int	list_address_match(const char *pattern, const char *addr);
+/* One entry against a value of its kind. */
+int	list_entry_match(enum list_kind kind, const char *pattern,
+	    const char *value);
+/*
+ * What the lists of kind say about value.  Allow beats deny.  A list
+ * file that cannot be read counts as no entry, and *err names it (the
+ * caller logs); *line gets the configuration line that decided.
+ */
+enum list_verdict list_lookup(const struct conf *c, enum list_kind kind,
+	    const char *value, const char **err, unsigned *line);
+
+#endif

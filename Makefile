@@ -19,7 +19,7 @@ TESTS	 = $(TESTSRCS:.c=)
 ASANTESTS = $(TESTSRCS:tests/%.c=tests/asan/%)
 FUZZSRCS = $(wildcard fuzz/fuzz_*.c)
 FUZZERS	 = $(FUZZSRCS:.c=)
-LDLIBS_SMTPD = -ltls
+LDLIBS_SMTPD = -ltls -lsqlite3 -lspf2 -lresolv
 
 all: $(PROGS)
 
@@ -38,7 +38,7 @@ samotop-%: samotop-%.o libsamotop.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $@.o libsamotop.a
 
 tests/test_%: tests/test_%.c tests/unit.h libsamotop.a
-	$(CC) $(CFLAGS) $(WFLAGS) -I. -o $@ $< libsamotop.a
+	$(CC) $(CFLAGS) $(WFLAGS) -I. -o $@ $< libsamotop.a $(LDLIBS_SMTPD)
 
 tests/asan/test_%: tests/test_%.c tests/unit.h $(LIBSRCS) $(HDRS)
 	@mkdir -p tests/asan

@@ -318,6 +318,16 @@ addr_parse_path(const char *s, size_t len, int flags, struct mailbox *mb,
 	return ADDR_OK;
 }
 
+int
+addr_domain_valid(const char *s, size_t len)
+{
+	struct cursor c = { s, len, 0, 0, ADDR_OK };
+
+	if (len == 0 || len > ADDR_DOMAIN_MAX || domain(&c) == -1)
+		return 0;
+	return c.pos == len;
+}
+
 size_t
 mailbox_format(const struct mailbox *mb, char *buf, size_t size)
 {

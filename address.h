@@ -42,6 +42,9 @@ enum addr_error {
 enum addr_error	addr_parse_path(const char *s, size_t len, int flags,
 		    struct mailbox *mb, size_t *used);
 
+/* A whole Domain or address-literal (ASCII), as HELO should give one. */
+int		addr_domain_valid(const char *s, size_t len);
+
 /* "local@domain", "postmaster" or "" for the null path; returns length. */
 size_t		mailbox_format(const struct mailbox *mb, char *buf,
 		    size_t size);

@@ -626,7 +626,7 @@ list(struct parser *p, const struct directive *d, char **w, int n)
 	if (!e->is_file && !valid_entry(e->kind, e->value))
 		return fail(p, "%s %s: not a valid entry: '%.*s'", d->name,
 		    w[0], SHOW, w[1]);
-	if (e->kind != LIST_CLIENT)
+	if (e->kind != LIST_CLIENT && !e->is_file)
 		lowercase(w[1]);
 	c->nlists++;
 	return 0;
@@ -714,6 +714,8 @@ conf_check(const struct conf *c, struct conf_error *err)
 		why = "require-tls needs tls-certificate";
 	else if (c->greylist_db == NULL && c->plaintext == ACTION_GREYLIST)
 		why = "plaintext greylist needs greylist";
+	else if (c->tls_certificate == NULL && c->plaintext == ACTION_REJECT)
+		why = "plaintext reject needs tls-certificate";
 	err->line = 0;
 	snprintf(err->msg, sizeof(err->msg), "%s", why != NULL ? why : "");
 	return why != NULL ? -1 : 0;

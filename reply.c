@@ -82,6 +82,27 @@ static const struct {
 				  "STARTTLS not allowed inside a transaction" },
 	[R_TLS_REQUIRED] =	{ 530, "5.7.0",
 				  "Must issue a STARTTLS command first" },
+	[R_DENIED_CONNECT] =	{ 554, "5.7.1", "%s" },
+	[R_DENIED] =		{ 550, "5.7.1", "%s" },
+	[R_RDNS_REJECT] =	{ 554, "5.7.25",
+				  "Reverse DNS validation failed for [%s]" },
+	[R_RDNS_TEMPFAIL] =	{ 421, "4.7.25", "Reverse DNS lookup for [%s] "
+				  "failed, try again later" },
+	[R_DNSBL] =		{ 554, "5.7.1", "Service unavailable; client "
+				  "[%s] listed in %s: %s" },
+	[R_SPF_FAIL] =		{ 550, "5.7.23", "SPF validation failed: %s" },
+	[R_SPF_TEMPFAIL] =	{ 451, "4.7.24",
+				  "SPF validation error (DNS), try again later" },
+	[R_SPF_PERMERROR] =	{ 550, "5.7.24", "SPF validation error: %s" },
+	[R_GREYLISTED] =	{ 451, "4.7.1",
+				  "Greylisted, try again in %u seconds" },
+	[R_LOCAL_ERROR] =	{ 451, "4.3.0", "Local error, try again later" },
+	[R_EARLY_TALKER] =	{ 554, "5.5.0",
+				  "Protocol error: talked before the greeting" },
+	[R_UNAUTH_PIPELINING] =	{ 554, "5.5.0", "Protocol error: commands "
+				  "pipelined before EHLO advertised PIPELINING" },
+	[R_BAD_HELO] =		{ 501, "5.5.4", "HELO name must be a domain "
+				  "or an address literal" },
 };
 
 void

@@ -59,6 +59,19 @@ enum reply_id {
 	R_TLS_ACTIVE,		/* 503 5.5.1 TLS already active */
 	R_TLS_IN_TX,		/* 503 5.5.1 not inside a transaction */
 	R_TLS_REQUIRED,		/* 530 5.7.0 */
+	R_DENIED_CONNECT,	/* 554 5.7.1 deny list, at connect */
+	R_DENIED,		/* 550 5.7.1 deny list */
+	R_RDNS_REJECT,		/* 554 5.7.25 */
+	R_RDNS_TEMPFAIL,	/* 421 4.7.25 */
+	R_DNSBL,		/* 554 5.7.1 listed */
+	R_SPF_FAIL,		/* 550 5.7.23 */
+	R_SPF_TEMPFAIL,		/* 451 4.7.24 */
+	R_SPF_PERMERROR,	/* 550 5.7.24 */
+	R_GREYLISTED,		/* 451 4.7.1 */
+	R_LOCAL_ERROR,		/* 451 4.3.0 */
+	R_EARLY_TALKER,		/* 554 5.5.0 */
+	R_UNAUTH_PIPELINING,	/* 554 5.5.0 */
+	R_BAD_HELO,		/* 501 5.5.4 */
 	R__COUNT
 };
 

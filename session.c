@@ -133,6 +133,22 @@ refuse_rcpt(struct session *s, const char *addr, enum reply_id id)
 	return respond(s, &r);
 }
 
+/* The spam checks of RCPT; END here means "refused, answered". */
+static enum flow
+check_rcpt(struct session *s, const char *addr)
+{
+	struct reply r = { .len = 0 };
+	char from[ADDR_MAX + 1];
+
+	mailbox_format(&s->st.sender, from, sizeof(from));
+	if (policy_rcpt(&s->policy, from, addr, s->st.esmtp, &r) ==
+	    POLICY_PASS)
+		return GO_ON;
+	state_rcpt_done(&s->st, 0);
+	respond(s, &r);
+	return END;
+}
+
 static enum flow
 rcpt(struct session *s, const struct smtp_cmd *cmd)
 {
@@ -152,6 +168,8 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 		    mb.domain) ? R_NO_MAILBOX : R_RELAY_DENIED);
 	if (s->tx_route != NULL && !route_same(route, s->tx_route))
 		return refuse_rcpt(s, addr, R_OTHER_ROUTE);
+	if (check_rcpt(s, addr) == END)
+		return GO_ON;
 	if ((s->accepted > 0 && s->helper.fd == -1) ||
 	    helper_rcpt(&s->helper, route, &env, &mb,
 	    s->conf->timeout_helper, &rep) == -1) {
@@ -171,14 +189,23 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 }
 
 
+/* A verified name first; the launcher's only when nothing else. */
+static const char *
+client_name(const struct session *s)
+{
+	const char *name = policy_client_name(&s->policy);
+
+	return name[0] != '\0' ? name : s->peer.host;
+}
+
 /* Open the helper's DATA and give it the trace header. */
 static int
 begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 {
-	struct received_info ri = { s->st.helo, s->peer.host, s->peer.ip,
+	struct received_info ri = { s->st.helo, client_name(s), s->peer.ip,
 	    s->conf->hostname, protocol(s),
 	    s->st.tls_active ? s->tls_desc : NULL, s->msgid, time(NULL) };
-	char hdr[RECEIVED_MAX];
+	char hdr[RECEIVED_MAX + 2048], from[ADDR_MAX + 1];
 	size_t n;
 
 	data_init(&s->dec, dotted, s->conf->strict_crlf,
@@ -188,7 +215,9 @@ begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 	if (s->accepted == 0 || s->helper.fd == -1 ||
 	    helper_data(&s->helper, s->conf->timeout_helper, rep) == -1)
 		return -1;
-	n = received_header(hdr, sizeof(hdr), &ri);
+	mailbox_format(&s->st.sender, from, sizeof(from));
+	n = policy_headers(&s->policy, from, s->st.helo, hdr, sizeof(hdr));
+	n += received_header(hdr + n, sizeof(hdr) - n, &ri);
 	if (helper_write(&s->helper, hdr, n, s->conf->timeout_helper) == -1)
 		return -1;
 	s->helper_ok = 1;
@@ -452,6 +481,9 @@ start_tls(struct session *s)
 	log_event(&s->log, LOG_INFO, "tls", "version", s->tls.version,
 	    "cipher", s->tls.cipher, NULL);
 	state_tls_started(&s->st);
+	s->policy.tls = 1;
+	snprintf(s->policy.tls_desc, sizeof(s->policy.tls_desc), "%s",
+	    s->tls_desc);
 	return GO_ON;
 }
 
@@ -473,6 +505,50 @@ starttls(struct session *s, struct reply *r)
 	return start_tls(s);
 }
 
+/* The spam checks of MAIL: a refusal replaces the 250 and undoes MAIL. */
+static void
+check_mail(struct session *s, struct reply *r)
+{
+	char from[ADDR_MAX + 1];
+
+	mailbox_format(&s->st.sender, from, sizeof(from));
+	r->len = 0;
+	if (policy_mail(&s->policy, s->st.helo, from, s->st.esmtp, r) ==
+	    POLICY_PASS) {
+		r->len = 0;
+		reply_add(r, s->st.esmtp, R_MAIL_OK);
+		return;
+	}
+	state_reset(&s->st);
+}
+
+/*
+ * RFC 2920: a client may pipeline only once EHLO has advertised it.
+ * Octets already waiting behind a command before then were sent without
+ * waiting for our reply: what ratware does.
+ */
+static enum flow
+unauthorized_pipelining(struct session *s)
+{
+	struct reply r = { .len = 0 };
+	const char *p;
+
+	if (s->conf->unauth_pipelining == ACTION_OFF || s->pipelining_seen ||
+	    s->policy.allowed ||
+	    (s->st.esmtp && s->st.phase != PH_START) ||
+	    io_pending(&s->io, &p) == 0)
+		return GO_ON;
+	s->pipelining_seen = 1;
+	log_event(&s->log, LOG_INFO, "pipelining", "result",
+	    "unauthorized", "action", s->conf->unauth_pipelining ==
+	    ACTION_REJECT ? "reject" : "log", NULL);
+	if (s->conf->unauth_pipelining != ACTION_REJECT)
+		return GO_ON;
+	reply_add(&r, 1, R_UNAUTH_PIPELINING);
+	respond(s, &r);
+	return END;
+}
+
 static enum flow
 command(struct session *s, const struct io_line *line)
 {
@@ -485,7 +561,13 @@ command(struct session *s, const struct io_line *line)
 		return say(s, R_LINE_TOO_LONG);
 	if (line->bare_lf && s->conf->strict_crlf)
 		return say(s, R_BARE_LF_COMMAND);
+	if (unauthorized_pipelining(s) == END)
+		return END;
 	parse_command(line->text, line->len, &cmd);
+	if (cmd.error == PARSE_OK && (cmd.verb == CMD_HELO ||
+	    cmd.verb == CMD_EHLO) && policy_helo(&s->policy, cmd.arg,
+	    s->st.esmtp, &r) != POLICY_PASS)
+		return respond(s, &r);
 	act = state_command(&s->st, &cmd, &r);
 	switch (act) {
 	case ACT_RCPT:
@@ -519,8 +601,46 @@ command(struct session *s, const struct io_line *line)
 	    cmd.verb == CMD_EHLO))
 		log_event(&s->log, LOG_INFO, "helo", "helo", s->st.helo, NULL);
 	if (cmd.verb == CMD_MAIL && s->st.phase == PH_MAIL &&
-	    before == PH_READY)
+	    before == PH_READY) {
 		log_mail(s);
+		check_mail(s, &r);
+	}
+	return respond(s, &r);
+}
+
+/*
+ * Before the banner: the connect-time checks, then the early-talker
+ * wait (a client that speaks before the banner is not an SMTP client
+ * that waits for replies, as RFC 5321 §3.1 requires).
+ */
+static enum flow
+greet(struct session *s)
+{
+	struct reply r = { .len = 0 };
+	enum io_status st;
+
+	if (policy_connect(&s->policy, &r) != POLICY_PASS) {
+		log_event(&s->log, LOG_INFO, "refused", "stage", "connect",
+		    NULL);
+		respond(s, &r);
+		return END;
+	}
+	/* Not for allowed clients, nor a pipe (a local program writes
+	 * its whole script at once). */
+	if (s->conf->greet_delay > 0 && !s->policy.allowed &&
+	    s->peer.ip[0] != '\0') {
+		st = io_fill(&s->io, s->conf->greet_delay);
+		if (st == IO_OK) {
+			log_event(&s->log, LOG_INFO, "early-talker",
+			    "result", "reject", NULL);
+			reply_add(&r, 1, R_EARLY_TALKER);
+			respond(s, &r);
+			return END;
+		}
+		if (st != IO_TIMEOUT)
+			return END;
+	}
+	state_greeting(&s->st, &r);
 	return respond(s, &r);
 }
 
@@ -541,6 +661,8 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	state_init(&s->st, c);
 	helper_init(&s->helper, c->hostname);
 	smtptls_init(&s->tls);
+	policy_init(&s->policy, c, &s->log, s->peer.ip);
+	s->pipelining_seen = 0;
 	snprintf(s->msgid, sizeof(s->msgid), "%s.0", s->sid);
 	s->tx_route = NULL;
 	s->accepted = 0;
@@ -557,7 +679,6 @@ int
 session_run(struct session *s, const struct conf *c, int rfd, int wfd,
     int logfd)
 {
-	struct reply r = { .len = 0 };
 	struct io_line line;
 	enum io_status st = IO_OK;
 	char n[16], m[16];
@@ -583,8 +704,8 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 	}
 	if (c->tls_implicit && (!s->st.tls_offered || start_tls(s) == END))
 		goto done;
-	state_greeting(&s->st, &r);
-	respond(s, &r);
+	if (greet(s) == END)
+		goto done;
 	for (;;) {
 		st = io_line(&s->io, c->max_command_line, c->timeout_command,
 		    &line);
@@ -599,6 +720,7 @@ done:
 	helper_quit(&s->helper, c->timeout_helper);
 	io_flush(&s->io, c->timeout_command);
 	smtptls_free(&s->tls);
+	policy_free(&s->policy);
 	snprintf(n, sizeof(n), "%u", s->st.transactions);
 	snprintf(m, sizeof(m), "%u", s->delivered);
 	log_event(&s->log, LOG_INFO, "disconnect", "transactions", n,

@@ -11,6 +11,7 @@
 #include "io.h"
 #include "log.h"
 #include "peer.h"
+#include "policy.h"
 #include "received.h"
 #include "smtptls.h"
 #include "state.h"
@@ -25,6 +26,8 @@ struct session {
 	struct smtp_state	 st;
 	struct helper		 helper;
 	struct smtptls		 tls;
+	struct policy		 policy;
+	int			 pipelining_seen;	/* logged once */
 	char			 tls_desc[200];	/* for Received: */
 	char			 sid[SID_LEN + 1];
 	char			 msgid[SID_LEN + 16];

@@ -18,15 +18,50 @@ struct spf_verdict {
 	char		 explanation[SPF_TEXT_MAX];	/* for a 550 reply */
 	char		 header[SPF_HEADER_MAX];	/* "Received-SPF: ..." with
 							 * CRLF line ends */
-	char		 identity[8];			/* "mailfrom", "helo" */
+	char		 identity[16];			/* "mailfrom", "helo" */
 };
 
 /*
- * Check the client ip for sender (an address, "" for the null sender,
- * then helo is checked).  hostname is ours, for the header.
+ * The libspf2 state of one session, owned by the caller (no global state
+ * here).  spf_ctx_init() is cheap (no DNS, no libspf2 set-up): libspf2's
+ * server is made at the first spf_check(), so a session that never
+ * checks SPF pays nothing for it.  Its member is libspf2's and is not to
+ * be touched.
  */
-void		spf_check(const char *ip, const char *helo, const char *sender,
-		    const char *hostname, struct spf_verdict *v);
+struct spf_ctx {
+	void	*server;	/* SPF_server_t *, NULL until the first check */
+};
+void		spf_ctx_init(struct spf_ctx *ctx);
+void		spf_ctx_free(struct spf_ctx *ctx);
+
+/*
+ * Check the client ip for sender (an address, "" for the null sender,
+ * then postmaster@helo is checked, RFC 7208 §2.4).  hostname is ours, for
+ * the header.  v->header is the whole field, folded, each line ending in
+ * CR LF (the last one too); v->explanation one line of printable ASCII
+ * (maybe ""), meant for the text of a 550 reply.
+ *
+ * Time: libspf2 asks the libc resolver (res_query), so each of its DNS
+ * queries is bounded by resolv.conf's `options timeout:N attempts:N`; RFC
+ * 7208's limit of 10 DNS-querying terms bounds their number.
+ */
+void		spf_check(struct spf_ctx *ctx, const char *ip, const char *helo,
+		    const char *sender, const char *hostname,
+		    struct spf_verdict *v);
 const char	*spf_outcome_name(enum spf_outcome r);	/* "pass", ... */
+
+/*
+ * Pure helpers (fuzzed by fuzz/fuzz_spf.c).  spf_sanitise: in (NULL: "")
+ * as one line of printable ASCII in out: tab, CR and LF become blanks,
+ * runs of blanks one blank, other octets '?', no blank at either end, cut
+ * to size - 1 octets; returns the length.  spf_fold: a one-line header
+ * field (as spf_sanitise makes it) folded at blanks into lines of at most
+ * 78 octets where the words allow, continuation lines starting with a
+ * tab, every line ending in CR LF; words that no longer fit in out are
+ * dropped; returns the length (0 and "" when not even the first word
+ * fits).
+ */
+size_t		spf_sanitise(char *out, size_t size, const char *in);
+size_t		spf_fold(char *out, size_t size, const char *in);
 
 #endif

@@ -1,0 +1,254 @@
+/*
+ * greylist.c: the greylisting rules, over the records of store.h.
+ *
+ * A triplet's round starts at its first attempt; a retry between
+ * greylist-delay and greylist-window after it passes, and the triplet
+ * then passes until greylist-expire after its latest attempt.  A retry
+ * after the window starts a new round.  Each triplet that gets through
+ * counts one pass for its network: a triplet that waited out the delay
+ * is what shows that a network retries (repeated deliveries of one
+ * triplet show nothing more), and greylist-autoallow such passes
+ * allow the whole network until greylist-expire after its latest pass.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "address.h"
+#include "greylist.h"
+#include "store.h"
+
+#define GREY_NET_MAX		(INET6_ADDRSTRLEN + 4)
+#define GREY_EXPIRE_ODDS	100	/* expire on one check in this many */
+#define GREY_EXPIRE_MAX		200	/* records removed at a time */
+
+int
+greylist_network(const char *ip, char *out, size_t size)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0xff, 0xff };
+	unsigned char a[16];
+	char buf[INET6_ADDRSTRLEN];
+	int af, bits, n;
+
+	if (inet_pton(AF_INET, ip, a) == 1)
+		af = AF_INET;
+	else if (inet_pton(AF_INET6, ip, a) != 1)
+		return -1;
+	else if (memcmp(a, mapped, sizeof(mapped)) == 0) {
+		/* The same client as its IPv4 address, so the same key. */
+		memmove(a, a + 12, 4);
+		af = AF_INET;
+	} else
+		af = AF_INET6;
+	if (af == AF_INET) {
+		a[3] = 0;
+		bits = 24;
+	} else {
+		memset(a + 8, 0, 8);
+		bits = 64;
+	}
+	if (inet_ntop(af, a, buf, sizeof(buf)) == NULL)
+		return -1;
+	n = snprintf(out, size, "%s/%d", buf, bits);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+void
+greylist_init(struct greylist *g)
+{
+	g->store = NULL;
+	g->why[0] = '\0';
+}
+
+void
+greylist_close(struct greylist *g)
+{
+	store_close(g->store);
+	g->store = NULL;
+}
+
+/*
+ * Domains are case-insensitive and nearly every site treats local parts
+ * so: one key for one mailbox, whatever the client's spelling.  ASCII
+ * only; UTF-8 octets are kept.
+ */
+static int
+lower(char *dst, const char *src, size_t size)
+{
+	size_t i;
+
+	for (i = 0; src[i] != '\0'; i++) {
+		if (i + 1 >= size)
+			return -1;
+		dst[i] = src[i] >= 'A' && src[i] <= 'Z' ? src[i] + 32 : src[i];
+	}
+	dst[i] = '\0';
+	return 0;
+}
+
+static time_t
+elapsed(time_t now, time_t since)
+{
+	return now > since ? now - since : 0;
+}
+
+/* The store's failure as the reason; always GREY_ERROR. */
+static enum grey_result
+store_failed(struct greylist *g)
+{
+	snprintf(g->why, sizeof(g->why), "greylist %s", store_error(g->store));
+	store_rollback(g->store);
+	return GREY_ERROR;
+}
+
+/* Open on first use: sessions that never reach RCPT never pay for it. */
+static int
+opened(struct greylist *g, const struct conf *c)
+{
+	char err[sizeof(g->why) - 16];
+
+	if (g->store != NULL)
+		return 0;
+	if ((g->store = store_open(c->greylist_db, err, sizeof(err))) == NULL) {
+		snprintf(g->why, sizeof(g->why), "greylist %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Allowed for having passed often enough; its pass is refreshed. */
+static int
+network_allowed(struct greylist *g, const struct conf *c, const char *net,
+    time_t now)
+{
+	struct store_network n;
+	int rc;
+
+	if (c->greylist_autoallow == 0)
+		return 0;
+	if ((rc = store_network_get(g->store, net, &n)) != 1)
+		return rc;
+	if (n.passes < c->greylist_autoallow ||
+	    elapsed(now, n.last) > c->greylist_expire)
+		return 0;
+	n.last = now;
+	n.until = now + c->greylist_expire;
+	return store_network_put(g->store, net, &n) == -1 ? -1 : 1;
+}
+
+/* One more triplet of this network got through. */
+static int
+network_pass(struct greylist *g, const struct conf *c, const char *net,
+    time_t now)
+{
+	struct store_network n;
+	int rc;
+
+	if (c->greylist_autoallow == 0)
+		return 0;
+	if ((rc = store_network_get(g->store, net, &n)) == -1)
+		return -1;
+	if (rc == 0 || elapsed(now, n.last) > c->greylist_expire)
+		n.passes = 0;
+	n.passes++;
+	n.last = now;
+	n.until = now + c->greylist_expire;
+	return store_network_put(g->store, net, &n);
+}
+
+/*
+ * Update t for an attempt at now; 1 when it passes (*first_pass set if
+ * this attempt is the one that got it through), else 0.
+ */
+static int
+attempt(struct store_triplet *t, int found, const struct conf *c,
+    time_t now, int *first_pass)
+{
+	int stale;
+
+	*first_pass = 0;
+	if (!found)
+		memset(t, 0, sizeof(*t));
+	stale = t->passed != 0 ?
+	    elapsed(now, t->last) > c->greylist_expire :
+	    elapsed(now, t->first) > c->greylist_window;
+	if (!found || stale) {
+		t->first = now;
+		t->passed = 0;
+	}
+	t->last = now;
+	t->attempts++;
+	if (t->passed == 0 && elapsed(now, t->first) >= c->greylist_delay) {
+		t->passed = now;
+		*first_pass = 1;
+	}
+	/* Garbage once a retry would start a new round anyway. */
+	t->until = t->passed != 0 ? now + c->greylist_expire :
+	    t->first + c->greylist_window;
+	return t->passed != 0;
+}
+
+/* Occasionally, so that no one session pays for many others. */
+static int
+maybe_expire(struct greylist *g, time_t now)
+{
+	if (arc4random_uniform(GREY_EXPIRE_ODDS) != 0)
+		return 0;
+	return store_expire(g->store, now, GREY_EXPIRE_MAX) == -1 ? -1 : 0;
+}
+
+/* Inside the transaction: look up, decide, record. */
+static enum grey_result
+decide(struct greylist *g, const struct conf *c, const struct store_key *k,
+    time_t now, unsigned *wait)
+{
+	struct store_triplet t;
+	int found, pass, first_pass;
+
+	if ((found = network_allowed(g, c, k->network, now)) == -1)
+		return GREY_ERROR;
+	if (found == 1)
+		return GREY_PASS;
+	if ((found = store_triplet_get(g->store, k, &t)) == -1)
+		return GREY_ERROR;
+	pass = attempt(&t, found, c, now, &first_pass);
+	if (store_triplet_put(g->store, k, &t) == -1)
+		return GREY_ERROR;
+	if (first_pass && network_pass(g, c, k->network, now) == -1)
+		return GREY_ERROR;
+	if (pass)
+		return GREY_PASS;
+	*wait = (unsigned)(c->greylist_delay - elapsed(now, t.first));
+	return GREY_DEFER;
+}
+
+enum grey_result
+greylist_check(struct greylist *g, const struct conf *c, const char *ip,
+    const char *sender, const char *rcpt, time_t now, unsigned *wait)
+{
+	char net[GREY_NET_MAX], from[ADDR_MAX + 1], to[ADDR_MAX + 1];
+	struct store_key k = { net, from, to };
+	enum grey_result r;
+
+	*wait = 0;
+	if (greylist_network(ip, net, sizeof(net)) == -1) {
+		snprintf(g->why, sizeof(g->why),
+		    "greylist: not an IP address: %.64s", ip);
+		return GREY_ERROR;
+	}
+	if (lower(from, sender, sizeof(from)) == -1 ||
+	    lower(to, rcpt, sizeof(to)) == -1) {
+		snprintf(g->why, sizeof(g->why), "greylist: address too long");
+		return GREY_ERROR;
+	}
+	if (opened(g, c) == -1)
+		return GREY_ERROR;
+	if (store_begin(g->store) == -1)
+		return store_failed(g);
+	if ((r = decide(g, c, &k, now, wait)) == GREY_ERROR ||
+	    maybe_expire(g, now) == -1 || store_commit(g->store) == -1)
+		return store_failed(g);
+	return r;
+}

@@ -1,0 +1,343 @@
+/*
+ * policy.c: the order and the replies of the spam checks.  The checks
+ * themselves live in lists.c, rdns.c, dnsbl.c, spf.c and greylist.c.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "address.h"
+#include "dnsbl.h"
+#include "lists.h"
+#include "policy.h"
+
+static const char *list_kind_names[LIST__COUNT] = {
+	"client", "helo", "rdns", "sender", "recipient"
+};
+
+void
+policy_init(struct policy *p, const struct conf *c, const struct logger *log,
+    const char *ip)
+{
+	memset(p, 0, sizeof(*p));
+	p->conf = c;
+	p->log = log;
+	p->ip = ip;
+	spf_ctx_init(&p->spf_ctx);
+	greylist_init(&p->grey);
+}
+
+void
+policy_free(struct policy *p)
+{
+	spf_ctx_free(&p->spf_ctx);
+	greylist_close(&p->grey);
+}
+
+static const char *
+deny_text(const struct policy *p)
+{
+	return p->conf->deny_message != NULL ? p->conf->deny_message :
+	    "Access denied";
+}
+
+/* Lists of one kind: allow ends the checks, deny refuses. */
+static enum list_verdict
+lists(struct policy *p, enum list_kind kind, const char *value)
+{
+	enum list_verdict v;
+	const char *err;
+	unsigned line = 0;
+	char n[16];
+
+	v = list_lookup(p->conf, kind, value, &err, &line);
+	if (err != NULL)
+		log_event(p->log, LOG_WARN, "list", "kind",
+		    list_kind_names[kind], "file", err, "reason",
+		    "cannot read the list file", NULL);
+	if (v == LIST_NONE)
+		return v;
+	snprintf(n, sizeof(n), "%u", line);
+	log_event(p->log, LOG_INFO, "list", "kind", list_kind_names[kind],
+	    "value", value, "result", v == LIST_ALLOW ? "allow" : "deny",
+	    "line", n, NULL);
+	if (v == LIST_ALLOW)
+		p->allowed = 1;
+	return v;
+}
+
+static int
+rdns_wanted(const struct policy *p)
+{
+	size_t i;
+
+	if (p->conf->rdns != ACTION_OFF)
+		return 1;
+	for (i = 0; i < p->conf->nlists; i++)
+		if (p->conf->lists[i].kind == LIST_RDNS)
+			return 1;
+	return 0;
+}
+
+static void
+lookup_rdns(struct policy *p)
+{
+	p->rdns = rdns_check(p->ip, p->rdns_name, sizeof(p->rdns_name));
+	p->rdns_done = 1;
+	log_event(p->log, LOG_INFO, "rdns", "result",
+	    rdns_result_name(p->rdns), "name",
+	    p->rdns_name[0] != '\0' ? p->rdns_name : NULL, NULL);
+}
+
+static enum policy_verdict
+rdns_policy(struct policy *p, struct reply *r)
+{
+	enum check_action a = p->conf->rdns;
+
+	if (p->rdns == RDNS_PASS || a == ACTION_OFF || a == ACTION_LOG)
+		return POLICY_PASS;
+	if (p->rdns == RDNS_TEMPERROR || a == ACTION_TEMPFAIL) {
+		reply_add(r, 1, R_RDNS_TEMPFAIL, p->ip);
+		return POLICY_CLOSE;
+	}
+	reply_add(r, 1, R_RDNS_REJECT, p->ip);
+	return POLICY_CLOSE;
+}
+
+static enum policy_verdict
+dnsbl(struct policy *p, struct reply *r)
+{
+	char reason[200];
+	size_t i;
+
+	for (i = 0; i < p->conf->ndnsbl; i++) {
+		switch (dnsbl_check(p->ip, p->conf->dnsbl[i], reason,
+		    sizeof(reason))) {
+		case DNSBL_LISTED:
+			log_event(p->log, LOG_INFO, "dnsbl", "zone",
+			    p->conf->dnsbl[i], "result", "listed", "reason",
+			    reason, NULL);
+			reply_add(r, 1, R_DNSBL, p->ip, p->conf->dnsbl[i],
+			    reason);
+			return POLICY_CLOSE;
+		case DNSBL_TEMPERROR:
+			log_event(p->log, LOG_WARN, "dnsbl", "zone",
+			    p->conf->dnsbl[i], "result", "temperror", NULL);
+			break;
+		default:
+			break;
+		}
+	}
+	return POLICY_PASS;
+}
+
+enum policy_verdict
+policy_connect(struct policy *p, struct reply *r)
+{
+	if (p->ip[0] == '\0')		/* a pipe session: nothing to ask */
+		return POLICY_PASS;
+	switch (lists(p, LIST_CLIENT, p->ip)) {
+	case LIST_ALLOW:
+		return POLICY_PASS;
+	case LIST_DENY:
+		reply_add(r, 1, R_DENIED_CONNECT, deny_text(p));
+		return POLICY_CLOSE;
+	default:
+		break;
+	}
+	if (rdns_wanted(p)) {
+		lookup_rdns(p);
+		switch (lists(p, LIST_RDNS, p->rdns == RDNS_PASS ?
+		    p->rdns_name : "")) {
+		case LIST_ALLOW:
+			return POLICY_PASS;
+		case LIST_DENY:
+			reply_add(r, 1, R_DENIED_CONNECT, deny_text(p));
+			return POLICY_CLOSE;
+		default:
+			break;
+		}
+	}
+	if (dnsbl(p, r) == POLICY_CLOSE)
+		return POLICY_CLOSE;
+	return p->rdns_done ? rdns_policy(p, r) : POLICY_PASS;
+}
+
+const char *
+policy_client_name(const struct policy *p)
+{
+	return p->rdns_done && p->rdns == RDNS_PASS ? p->rdns_name : "";
+}
+
+enum policy_verdict
+policy_helo(struct policy *p, const char *helo, int esmtp, struct reply *r)
+{
+	if (p->allowed)
+		return POLICY_PASS;
+	if (lists(p, LIST_HELO, helo) == LIST_DENY) {
+		reply_add(r, esmtp, R_DENIED, deny_text(p));
+		return POLICY_REFUSE;
+	}
+	if (p->allowed || p->conf->helo_check == ACTION_OFF ||
+	    addr_domain_valid(helo, strlen(helo)))
+		return POLICY_PASS;
+	log_event(p->log, LOG_INFO, "helo-check", "helo", helo, "result",
+	    "invalid", NULL);
+	if (p->conf->helo_check != ACTION_REJECT)
+		return POLICY_PASS;
+	reply_add(r, esmtp, R_BAD_HELO);
+	return POLICY_REFUSE;
+}
+
+static enum policy_verdict
+spf_policy(struct policy *p, const char *helo, const char *sender, int esmtp,
+    struct reply *r)
+{
+	enum check_action a;
+
+	spf_check(&p->spf_ctx, p->ip, helo, sender, p->conf->hostname,
+	    &p->spf);
+	p->spf_done = 1;
+	a = p->conf->spf_action[p->spf.result];
+	log_event(p->log, LOG_INFO, "spf", "identity", p->spf.identity,
+	    "result", spf_outcome_name(p->spf.result), "action",
+	    a == ACTION_REJECT ? "reject" : a == ACTION_TEMPFAIL ?
+	    "tempfail" : "accept", NULL);
+	if (a == ACTION_TEMPFAIL) {
+		reply_add(r, esmtp, R_SPF_TEMPFAIL);
+		return POLICY_REFUSE;
+	}
+	if (a != ACTION_REJECT)
+		return POLICY_PASS;
+	reply_add(r, esmtp, p->spf.result == SPFR_PERMERROR ?
+	    R_SPF_PERMERROR : R_SPF_FAIL, p->spf.explanation);
+	return POLICY_REFUSE;
+}
+
+enum policy_verdict
+policy_mail(struct policy *p, const char *helo, const char *sender,
+    int esmtp, struct reply *r)
+{
+	p->spf_done = 0;
+	if (!p->tls && p->conf->plaintext == ACTION_REJECT) {
+		reply_add(r, esmtp, R_TLS_REQUIRED);
+		return POLICY_REFUSE;
+	}
+	if (p->allowed)
+		return POLICY_PASS;
+	switch (lists(p, LIST_SENDER, sender)) {
+	case LIST_ALLOW:
+		return POLICY_PASS;
+	case LIST_DENY:
+		reply_add(r, esmtp, R_DENIED, deny_text(p));
+		return POLICY_REFUSE;
+	default:
+		break;
+	}
+	if (!p->conf->spf || p->ip[0] == '\0')
+		return POLICY_PASS;
+	return spf_policy(p, helo, sender, esmtp, r);
+}
+
+static int
+greylisting(const struct policy *p)
+{
+	if (p->conf->greylist_db == NULL || p->ip[0] == '\0')
+		return 0;
+	return p->conf->plaintext != ACTION_GREYLIST || !p->tls;
+}
+
+static enum policy_verdict
+greylist(struct policy *p, const char *sender, const char *rcpt, int esmtp,
+    struct reply *r)
+{
+	unsigned wait = 0;
+	char n[16];
+
+	switch (greylist_check(&p->grey, p->conf, p->ip, sender, rcpt,
+	    time(NULL), &wait)) {
+	case GREY_PASS:
+		return POLICY_PASS;
+	case GREY_DEFER:
+		snprintf(n, sizeof(n), "%u", wait);
+		log_event(p->log, LOG_INFO, "greylist", "from", sender,
+		    "to", rcpt, "result", "defer", "wait", n, NULL);
+		reply_add(r, esmtp, R_GREYLISTED, wait);
+		return POLICY_REFUSE;
+	default:
+		log_event(p->log, LOG_ERROR, "greylist", "result", "error",
+		    "reason", p->grey.why, NULL);
+		reply_add(r, esmtp, R_LOCAL_ERROR);
+		return POLICY_REFUSE;
+	}
+}
+
+enum policy_verdict
+policy_rcpt(struct policy *p, const char *sender, const char *rcpt,
+    int esmtp, struct reply *r)
+{
+	if (p->allowed)
+		return POLICY_PASS;
+	switch (lists(p, LIST_RECIPIENT, rcpt)) {
+	case LIST_ALLOW:
+		p->allowed = 0;		/* this recipient only */
+		return POLICY_PASS;
+	case LIST_DENY:
+		reply_add(r, esmtp, R_DENIED, deny_text(p));
+		return POLICY_REFUSE;
+	default:
+		break;
+	}
+	if (!greylisting(p))
+		return POLICY_PASS;
+	return greylist(p, sender, rcpt, esmtp, r);
+}
+
+static const char *
+iprev_result(enum rdns_result r)
+{
+	return r == RDNS_PASS ? "pass" : r == RDNS_TEMPERROR ? "temperror" :
+	    "fail";
+}
+
+/* RFC 8601: what this host checked, for the mailbox owner's filters. */
+static size_t
+auth_results(const struct policy *p, const char *sender, const char *helo,
+    char *buf, size_t size)
+{
+	size_t n;
+
+	n = snprintf(buf, size, "Authentication-Results: %s",
+	    p->conf->hostname);
+	if (p->rdns_done && n < size)
+		n += snprintf(buf + n, size - n, ";\r\n\tiprev=%s "
+		    "policy.iprev=%s%s%s%s", iprev_result(p->rdns), p->ip,
+		    p->rdns_name[0] != '\0' ? " (" : "", p->rdns_name,
+		    p->rdns_name[0] != '\0' ? ")" : "");
+	if (p->spf_done && n < size)
+		n += snprintf(buf + n, size - n, ";\r\n\tspf=%s smtp.%s=%s",
+		    spf_outcome_name(p->spf.result), sender[0] != '\0' ?
+		    "mailfrom" : "helo", sender[0] != '\0' ? sender : helo);
+	if (!p->rdns_done && !p->spf_done && n < size)
+		n += snprintf(buf + n, size - n, "; none");
+	if (n < size)
+		n += snprintf(buf + n, size - n, "\r\n\t(%s%s)\r\n",
+		    p->tls ? "TLS: " : "plaintext: no TLS",
+		    p->tls ? p->tls_desc : "");
+	return n < size ? n : 0;
+}
+
+size_t
+policy_headers(const struct policy *p, const char *sender, const char *helo,
+    char *buf, size_t size)
+{
+	size_t n = 0, k;
+
+	if (p->conf->auth_results)
+		n = auth_results(p, sender, helo, buf, size);
+	if (p->spf_done && p->spf.header[0] != '\0') {
+		k = snprintf(buf + n, size - n, "%s", p->spf.header);
+		n = k < size - n ? n + k : n;
+	}
+	return n;
+}

@@ -1,0 +1,56 @@
+/*
+ * policy.h: the spam checks of one session, in the order a session meets
+ * them.  Each check returns a decision and logs it with its reason; the
+ * session turns a refusal into its reply.  An allow-list entry that
+ * matches ends all later checks (samotop.conf(5), SPAM CHECKS).
+ */
+#ifndef SAMOTOP_POLICY_H
+#define SAMOTOP_POLICY_H
+
+#include "conf.h"
+#include "greylist.h"
+#include "log.h"
+#include "rdns.h"
+#include "reply.h"
+#include "spf.h"
+
+enum policy_verdict {
+	POLICY_PASS,		/* go on */
+	POLICY_REFUSE,		/* send the reply; the session goes on */
+	POLICY_CLOSE,		/* send the reply, then end the session */
+};
+
+struct policy {
+	const struct conf	*conf;
+	const struct logger	*log;
+	const char		*ip;		/* "" in a pipe session */
+	int			 allowed;	/* an allow entry matched */
+	int			 rdns_done;
+	enum rdns_result	 rdns;
+	char			 rdns_name[256];
+	int			 spf_done;
+	struct spf_verdict	 spf;
+	struct spf_ctx		 spf_ctx;
+	struct greylist		 grey;
+	int			 tls;		/* the session is encrypted */
+	char			 tls_desc[200];
+};
+
+void	policy_init(struct policy *p, const struct conf *c,
+	    const struct logger *log, const char *ip);
+void	policy_free(struct policy *p);
+/* Before the greeting: client lists, reverse DNS, DNS block lists. */
+enum policy_verdict policy_connect(struct policy *p, struct reply *r);
+/* The client's verified name ("" when unknown), for Received:. */
+const char *policy_client_name(const struct policy *p);
+enum policy_verdict policy_helo(struct policy *p, const char *helo,
+	    int esmtp, struct reply *r);
+enum policy_verdict policy_mail(struct policy *p, const char *helo,
+	    const char *sender, int esmtp, struct reply *r);
+enum policy_verdict policy_rcpt(struct policy *p, const char *sender,
+	    const char *rcpt, int esmtp, struct reply *r);
+/* Authentication-Results: and Received-SPF:, CRLF-ended; length. */
+size_t	policy_headers(const struct policy *p, const char *sender,
+	    const char *helo, char *buf, size_t size);
+
+#endif

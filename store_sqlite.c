@@ -1,0 +1,411 @@
+/*
+ * store_sqlite.c: store.h in an SQLite file.
+ *
+ * Every session is its own process with its own connection, so the
+ * file is shared through SQLite's locking: WAL lets readers run beside
+ * the one writer, busy_timeout makes a writer wait for the lock rather
+ * than fail, and store_begin is BEGIN IMMEDIATE, which takes the write
+ * lock before the first read (a deferred transaction that reads, then
+ * writes, can fail with SQLITE_BUSY without waiting).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define STORE_BUSY_MS	5000	/* longest wait for the write lock */
+#define STORE_RETRY_MS	5	/* between tries to switch to WAL */
+#define NOT_WAL		(-1)	/* not an SQLite result code */
+
+/*
+ * synchronous=NORMAL: in WAL mode a power cut may lose the last
+ * commits, never the file's consistency; a lost triplet only means one
+ * more deferral, and no fsync per check keeps the lock short.
+ */
+static const char schema[] =
+	"PRAGMA synchronous=NORMAL;"
+	"CREATE TABLE IF NOT EXISTS triplet ("
+	" network TEXT NOT NULL, sender TEXT NOT NULL, rcpt TEXT NOT NULL,"
+	" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+	" passed_at INTEGER NOT NULL, attempts INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" UNIQUE (network, sender, rcpt));"
+	"CREATE INDEX IF NOT EXISTS triplet_expires ON triplet (expires);"
+	"CREATE TABLE IF NOT EXISTS network ("
+	" network TEXT NOT NULL UNIQUE, passes INTEGER NOT NULL,"
+	" last_seen INTEGER NOT NULL, expires INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS network_expires ON network (expires);";
+
+enum {
+	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_TGET, Q_TPUT, Q_NGET, Q_NPUT,
+	Q_TEXPIRE, Q_NEXPIRE, Q__COUNT
+};
+
+static const char *const queries[Q__COUNT] = {
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_COMMIT] = "COMMIT",
+	[Q_ROLLBACK] = "ROLLBACK",
+	[Q_TGET] = "SELECT first_seen, last_seen, passed_at, attempts,"
+	    " expires FROM triplet"
+	    " WHERE network = ?1 AND sender = ?2 AND rcpt = ?3",
+	[Q_TPUT] = "INSERT INTO triplet (network, sender, rcpt, first_seen,"
+	    " last_seen, passed_at, attempts, expires)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " ON CONFLICT (network, sender, rcpt) DO UPDATE SET"
+	    " first_seen = ?4, last_seen = ?5, passed_at = ?6,"
+	    " attempts = ?7, expires = ?8",
+	[Q_NGET] = "SELECT passes, last_seen, expires FROM network"
+	    " WHERE network = ?1",
+	[Q_NPUT] = "INSERT INTO network (network, passes, last_seen, expires)"
+	    " VALUES (?1, ?2, ?3, ?4)"
+	    " ON CONFLICT (network) DO UPDATE SET"
+	    " passes = ?2, last_seen = ?3, expires = ?4",
+	/* Through the index, and bounded by LIMIT. */
+	[Q_TEXPIRE] = "DELETE FROM triplet WHERE rowid IN (SELECT rowid"
+	    " FROM triplet WHERE expires < ?1 LIMIT ?2)",
+	[Q_NEXPIRE] = "DELETE FROM network WHERE rowid IN (SELECT rowid"
+	    " FROM network WHERE expires < ?1 LIMIT ?2)",
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*q[Q__COUNT];
+	char		 err[256];
+	char		 path[];	/* for messages */
+};
+
+/* Remember what SQLite says went wrong; returns -1 for the caller. */
+static int
+fail(struct store *s)
+{
+	snprintf(s->err, sizeof(s->err), "%s: %s", s->path,
+	    sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/*
+ * Step q once: 1 a row (its columns stay readable until done()),
+ * 0 done, -1 error.
+ */
+static int
+step(struct store *s, sqlite3_stmt *q)
+{
+	int rc;
+
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	fail(s);
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	return -1;
+}
+
+static void
+done(sqlite3_stmt *q)
+{
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+}
+
+/* Run a statement that returns no rows. */
+static int
+run(struct store *s, sqlite3_stmt *q)
+{
+	int rc;
+
+	if ((rc = step(s, q)) == -1)
+		return -1;
+	done(q);
+	return 0;
+}
+
+static int
+bind_text(struct store *s, sqlite3_stmt *q, int i, const char *v)
+{
+	if (sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC) != SQLITE_OK)
+		return fail(s);
+	return 0;
+}
+
+static int
+bind_int(struct store *s, sqlite3_stmt *q, int i, sqlite3_int64 v)
+{
+	if (sqlite3_bind_int64(q, i, v) != SQLITE_OK)
+		return fail(s);
+	return 0;
+}
+
+/*
+ * WAL is what lets many sessions share the file; a file system where it
+ * cannot work (no shared memory) is an error, not a silent slowdown.
+ * Returns an SQLite result code, or NOT_WAL.
+ */
+static int
+try_wal(struct store *s)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1,
+	    &q, NULL)) != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW && sqlite3_strnicmp(
+	    (const char *)sqlite3_column_text(q, 0), "wal", 4) != 0)
+		rc = NOT_WAL;
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+/*
+ * Switching a new file to WAL turns a read lock into a write lock, and
+ * SQLite does not wait for that (two waiting readers would deadlock):
+ * when many sessions open a new file at once, all but one are told
+ * SQLITE_BUSY at once.  They wait here, as busy_timeout would.
+ */
+static int
+wal(struct store *s)
+{
+	int rc, waited;
+
+	for (waited = 0;; waited += STORE_RETRY_MS) {
+		if ((rc = try_wal(s)) == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= STORE_BUSY_MS)
+			break;
+		sqlite3_sleep(STORE_RETRY_MS);
+	}
+	if (rc == NOT_WAL)
+		snprintf(s->err, sizeof(s->err), "%s: cannot use WAL mode",
+		    s->path);
+	else
+		fail(s);
+	return -1;
+}
+
+static int
+prepare(struct store *s)
+{
+	int i;
+
+	if (sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s);
+	for (i = 0; i < Q__COUNT; i++)
+		if (sqlite3_prepare_v3(s->db, queries[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL) != SQLITE_OK)
+			return fail(s);
+	return 0;
+}
+
+/*
+ * SQLite would create the file 0644, and who writes to whom is nobody
+ * else's business: create it 0600 first (its -wal and -shm files get
+ * the same mode from SQLite).
+ */
+static int
+create(const char *path, char *err, size_t size)
+{
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd == -1) {
+		snprintf(err, size, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t size)
+{
+	struct store *s;
+	size_t len = strlen(path);
+
+	if (create(path, err, size) == -1)
+		return NULL;
+	if ((s = calloc(1, sizeof(*s) + len + 1)) == NULL) {
+		snprintf(err, size, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	memcpy(s->path, path, len + 1);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if (s->db == NULL)
+			snprintf(s->err, sizeof(s->err), "%s: out of memory",
+			    path);
+		else
+			fail(s);
+		goto bad;
+	}
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if (wal(s) == -1 || prepare(s) == -1)
+		goto bad;
+	return s;
+bad:
+	snprintf(err, size, "%s", s->err);
+	store_close(s);
+	return NULL;
+}
+
+int
+store_begin(struct store *s)
+{
+	return run(s, s->q[Q_BEGIN]);
+}
+
+int
+store_commit(struct store *s)
+{
+	return run(s, s->q[Q_COMMIT]);
+}
+
+/* Keeps the error that led here: that is what the caller reports. */
+void
+store_rollback(struct store *s)
+{
+	if (sqlite3_get_autocommit(s->db))
+		return;
+	sqlite3_step(s->q[Q_ROLLBACK]);
+	done(s->q[Q_ROLLBACK]);
+}
+
+static int
+bind_key(struct store *s, sqlite3_stmt *q, const struct store_key *k)
+{
+	if (bind_text(s, q, 1, k->network) == -1 ||
+	    bind_text(s, q, 2, k->sender) == -1 ||
+	    bind_text(s, q, 3, k->rcpt) == -1)
+		return -1;
+	return 0;
+}
+
+int
+store_triplet_get(struct store *s, const struct store_key *k,
+    struct store_triplet *t)
+{
+	sqlite3_stmt *q = s->q[Q_TGET];
+	int rc;
+
+	if (bind_key(s, q, k) == -1) {
+		done(q);
+		return -1;
+	}
+	if ((rc = step(s, q)) == 1) {
+		t->first = (time_t)sqlite3_column_int64(q, 0);
+		t->last = (time_t)sqlite3_column_int64(q, 1);
+		t->passed = (time_t)sqlite3_column_int64(q, 2);
+		t->attempts = (unsigned long)sqlite3_column_int64(q, 3);
+		t->until = (time_t)sqlite3_column_int64(q, 4);
+	}
+	if (rc != -1)
+		done(q);
+	return rc;
+}
+
+int
+store_triplet_put(struct store *s, const struct store_key *k,
+    const struct store_triplet *t)
+{
+	sqlite3_stmt *q = s->q[Q_TPUT];
+
+	if (bind_key(s, q, k) == -1 ||
+	    bind_int(s, q, 4, t->first) == -1 ||
+	    bind_int(s, q, 5, t->last) == -1 ||
+	    bind_int(s, q, 6, t->passed) == -1 ||
+	    bind_int(s, q, 7, (sqlite3_int64)t->attempts) == -1 ||
+	    bind_int(s, q, 8, t->until) == -1) {
+		done(q);
+		return -1;
+	}
+	return run(s, q);
+}
+
+int
+store_network_get(struct store *s, const char *network,
+    struct store_network *n)
+{
+	sqlite3_stmt *q = s->q[Q_NGET];
+	int rc;
+
+	if (bind_text(s, q, 1, network) == -1) {
+		done(q);
+		return -1;
+	}
+	if ((rc = step(s, q)) == 1) {
+		n->passes = (unsigned long)sqlite3_column_int64(q, 0);
+		n->last = (time_t)sqlite3_column_int64(q, 1);
+		n->until = (time_t)sqlite3_column_int64(q, 2);
+	}
+	if (rc != -1)
+		done(q);
+	return rc;
+}
+
+int
+store_network_put(struct store *s, const char *network,
+    const struct store_network *n)
+{
+	sqlite3_stmt *q = s->q[Q_NPUT];
+
+	if (bind_text(s, q, 1, network) == -1 ||
+	    bind_int(s, q, 2, (sqlite3_int64)n->passes) == -1 ||
+	    bind_int(s, q, 3, n->last) == -1 ||
+	    bind_int(s, q, 4, n->until) == -1) {
+		done(q);
+		return -1;
+	}
+	return run(s, q);
+}
+
+/* One bounded DELETE; the rows removed, or -1. */
+static long
+expire(struct store *s, sqlite3_stmt *q, time_t now, unsigned max)
+{
+	if (bind_int(s, q, 1, now) == -1 || bind_int(s, q, 2, max) == -1) {
+		done(q);
+		return -1;
+	}
+	if (run(s, q) == -1)
+		return -1;
+	return (long)sqlite3_changes(s->db);
+}
+
+long
+store_expire(struct store *s, time_t now, unsigned max)
+{
+	long t, n;
+
+	if ((t = expire(s, s->q[Q_TEXPIRE], now, max)) == -1 ||
+	    (n = expire(s, s->q[Q_NEXPIRE], now, max)) == -1)
+		return -1;
+	return t + n;
+}
+
+const char *
+store_error(const struct store *s)
+{
+	return s->err;
+}
+
+void
+store_close(struct store *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < Q__COUNT; i++)
+		sqlite3_finalize(s->q[i]);
+	sqlite3_close(s->db);
+	free(s);
+}

@@ -1,0 +1,214 @@
+/*
+ * test_greylist_concurrent.c: 50 sessions (processes, each with its own
+ * connection) greylist at the same moment against one fresh database:
+ * none may fail ("database is locked"), and no update may be lost.
+ * Each process checks distinct triplets and one triplet they all
+ * share, first all at one time (all deferred), then all after the
+ * delay (all passing).
+ */
+#include <sys/wait.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "greylist.h"
+#include "unit.h"
+
+#define NPROC	50
+#define K	10		/* distinct triplets per process */
+#define T0	1700000000
+#define T0S	"1700000000"	/* as SQL text */
+#define STR(x)	#x
+#define XSTR(x)	STR(x)
+#define KS	XSTR(K)
+
+static char		dir[] = "/tmp/test_greylist_concurrent.XXXXXX";
+static char		path[256];
+static struct conf	c;
+static int		failed[2];	/* processes that saw an error */
+static int		wrong[2];	/* processes that got a wrong answer */
+
+/* 0, or 1 for GREY_ERROR (reported), or 2 for the wrong answer. */
+static int
+one(struct greylist *g, const char *ip, const char *from, time_t now,
+    enum grey_result want)
+{
+	enum grey_result r;
+	unsigned wait;
+
+	r = greylist_check(g, &c, ip, from, "r@example.net", now, &wait);
+	if (r == GREY_ERROR) {
+		fprintf(stderr, "# pid %d: %s\n", (int)getpid(), g->why);
+		return 1;
+	}
+	return r == want ? 0 : 2;
+}
+
+/* One session: its own triplets and the shared one, in turn. */
+static int
+session(int n, time_t now, enum grey_result want)
+{
+	struct greylist g;
+	char ip[32], from[64];
+	int i, bad = 0;
+
+	greylist_init(&g);
+	snprintf(ip, sizeof(ip), "10.0.%d.1", n);
+	for (i = 0; i < K; i++) {
+		snprintf(from, sizeof(from), "s%d@example.org", i);
+		bad |= one(&g, ip, from, now, want);
+		bad |= one(&g, "192.0.2.1", "shared@example.org", now, want);
+	}
+	greylist_close(&g);
+	return bad;
+}
+
+/*
+ * NPROC processes released at once (a pipe closed under them), each a
+ * session at now.  Counts the failures of phase p.
+ */
+static void
+sessions(int p, time_t now, enum grey_result want)
+{
+	int go[2], i, status;
+	pid_t pid;
+	char x;
+
+	if (pipe(go) == -1) {
+		perror("pipe");
+		exit(1);
+	}
+	fflush(stdout);
+	for (i = 0; i < NPROC; i++) {
+		if ((pid = fork()) == -1) {
+			perror("fork");
+			exit(1);
+		}
+		if (pid == 0) {
+			close(go[1]);
+			if (read(go[0], &x, 1) == -1)	/* EOF: go */
+				_exit(1);
+			_exit(session(i, now, want));
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	while (wait(&status) != -1) {
+		if (!WIFEXITED(status) || WEXITSTATUS(status) & 1)
+			failed[p]++;
+		if (WIFEXITED(status) && WEXITSTATUS(status) & 2)
+			wrong[p]++;
+	}
+}
+
+static sqlite3_int64
+number(sqlite3 *db, const char *sql, const char *arg)
+{
+	sqlite3_stmt *q;
+	sqlite3_int64 v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
+		printf("#   %s: %s\n", sql, sqlite3_errmsg(db));
+		return -1;
+	}
+	if (arg != NULL)
+		sqlite3_bind_text(q, 1, arg, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+static void
+first_round_deferred(void)
+{
+	sessions(0, T0, GREY_DEFER);
+	CHECK(failed[0] == 0);
+	CHECK(wrong[0] == 0);
+}
+
+static void
+second_round_passed(void)
+{
+	sessions(1, T0 + 300, GREY_PASS);
+	CHECK(failed[1] == 0);
+	CHECK(wrong[1] == 0);
+}
+
+static void
+no_triplet_lost_or_doubled(void)
+{
+	sqlite3 *db;
+
+	CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK);
+	CHECK(number(db, "SELECT count(*) FROM triplet", NULL) ==
+	    NPROC * K + 1);
+	CHECK(number(db, "SELECT count(*) FROM (SELECT DISTINCT network,"
+	    " sender, rcpt FROM triplet)", NULL) == NPROC * K + 1);
+	/* every distinct one: seen twice, first at T0, passed after */
+	CHECK(number(db, "SELECT count(*) FROM triplet WHERE"
+	    " network LIKE '10.0.%' AND attempts = 2 AND passed_at ="
+	    " first_seen + 300", NULL) == NPROC * K);
+	CHECK(number(db, "SELECT count(*) FROM triplet WHERE"
+	    " first_seen <> ?1", T0S) == 0);
+	sqlite3_close(db);
+}
+
+static void
+shared_triplet_counts(void)
+{
+	sqlite3 *db;
+
+	CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK);
+	CHECK(number(db, "SELECT attempts FROM triplet WHERE sender = ?1",
+	    "shared@example.org") == 2 * NPROC * K);
+	CHECK(number(db, "SELECT passed_at FROM triplet WHERE sender = ?1",
+	    "shared@example.org") == T0 + 300);
+	/* it got through once, whoever was first */
+	CHECK(number(db, "SELECT passes FROM network WHERE network = ?1",
+	    "192.0.2.0/24") == 1);
+	CHECK(number(db, "SELECT count(*) FROM network WHERE"
+	    " network LIKE '10.0.%' AND passes = ?1", KS) == NPROC);
+	sqlite3_close(db);
+}
+
+static void
+cleanup(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("# cannot remove %s\n", dir);
+}
+
+int
+main(void)
+{
+	struct timespec a, b;
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/grey.db", dir);
+	conf_defaults(&c);
+	c.greylist_db = path;
+	c.greylist_autoallow = K + 1;	/* every check is greylisted */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	TEST(first_round_deferred);
+	TEST(second_round_passed);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("# %d processes, %d checks, %.2f s\n", NPROC, 2 * NPROC * 2 * K,
+	    (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+	TEST(no_triplet_lost_or_doubled);
+	TEST(shared_triplet_counts);
+	cleanup();
+	return UNIT_DONE();
+}

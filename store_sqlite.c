@@ -120,9 +120,7 @@ done(sqlite3_stmt *q)
 static int
 run(struct store *s, sqlite3_stmt *q)
 {
-	int rc;
-
-	if ((rc = step(s, q)) == -1)
+	if (step(s, q) == -1)
 		return -1;
 	done(q);
 	return 0;
@@ -153,15 +151,17 @@ static int
 try_wal(struct store *s)
 {
 	sqlite3_stmt *q;
+	const char *mode;
 	int rc;
 
 	if ((rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1,
 	    &q, NULL)) != SQLITE_OK)
 		return rc;
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW && sqlite3_strnicmp(
-	    (const char *)sqlite3_column_text(q, 0), "wal", 4) != 0)
-		rc = NOT_WAL;
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		mode = (const char *)sqlite3_column_text(q, 0);
+		if (mode == NULL || sqlite3_stricmp(mode, "wal") != 0)
+			rc = NOT_WAL;
+	}
 	sqlite3_finalize(q);
 	return rc == SQLITE_ROW ? SQLITE_OK : rc;
 }

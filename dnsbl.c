@@ -62,7 +62,7 @@ zone_ok(const char *zone)
 		if (++label > 63)
 			return 0;
 	}
-	return i <= 253 + 1;	/* a final '.' may follow 253 octets */
+	return i - (zone[i - 1] == '.') <= 253;	/* the final '.' aside */
 }
 
 int
@@ -98,6 +98,9 @@ dnsbl_query_name(const char *ip, const char *zone, char *out, size_t size)
 	} else
 		return -1;
 	if (len < 0 || (size_t)len >= sizeof(buf) || (size_t)len >= size)
+		return -1;
+	/* a domain name has at most 253 octets, the final '.' aside */
+	if (len - (buf[len - 1] == '.') > 253)
 		return -1;
 	memcpy(out, buf, (size_t)len + 1);
 	return 0;

@@ -118,7 +118,8 @@ dnsbl(struct policy *p, struct reply *r)
 			    p->conf->dnsbl[i], "result", "listed", "reason",
 			    reason, NULL);
 			reply_add(r, 1, R_DNSBL, p->ip, p->conf->dnsbl[i],
-			    reason);
+			    reason[0] != '\0' ? reason : "see the list's "
+			    "web site");
 			return POLICY_CLOSE;
 		case DNSBL_TEMPERROR:
 			log_event(p->log, LOG_WARN, "dnsbl", "zone",

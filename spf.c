@@ -82,10 +82,11 @@ spf_sanitise(char *out, size_t size, const char *in)
 				continue;
 			}
 			if (blank) {
+				/* room for the blank, an octet and the NUL */
+				if (n + 2 >= size)
+					break;
 				out[n++] = ' ';
 				blank = 0;
-				if (n + 1 >= size)
-					break;
 			}
 			out[n++] = c > 0x20 && c < 0x7f ? (char)c : '?';
 		}

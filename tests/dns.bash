@@ -3,13 +3,14 @@
 #
 # Everything DNS happens inside a network namespace of the test's own,
 # samotop-t$$: its loopback interface is up (all of 127.0.0.0/8 is local
-# there; 192.0.2.5 and 2001:db8::5 are added), NSD (authoritative only, run as root with
-# a configuration in the test's temp dir) serves the zones of tests/dns/
-# on 127.0.0.1:53, and /etc/netns/NAME/resolv.conf, which `ip netns exec`
-# bind-mounts over /etc/resolv.conf, points the libc resolver at it with
-# `options timeout:1 attempts:2`, so a DNS server that does not answer
-# costs about two seconds a query.  Nothing of it is left behind: NSD is
-# stopped by its PID, the namespace and /etc/netns/NAME are deleted.
+# there; 192.0.2.5 and 2001:db8::5 are added), NSD (authoritative only,
+# run as root with a configuration in the test's temp dir) serves the
+# zones of tests/dns/ on 127.0.0.1:53, and /etc/netns/NAME/resolv.conf,
+# which `ip netns exec` bind-mounts over /etc/resolv.conf, points the libc
+# resolver at it with `options timeout:1 attempts:2`, so a DNS server that
+# does not answer costs about two seconds a query.  Nothing of it is left
+# behind: NSD is stopped by its PID, the namespace and /etc/netns/NAME are
+# deleted.
 #
 #   load lib
 #   load dns
@@ -26,7 +27,7 @@
 #   from_smtplib 127.0.0.5 FROM TO <MSG      # send_smtplib.py from there
 #
 # The test clients: 127.0.0.5 (PTR good.example, confirmed; listed in
-# bl.test; the SPF records of tests/dns/example.zone name it), 127.0.0.6
+# bl.test), 127.0.0.6
 # (no PTR), 127.0.0.7 (PTR liar.example, which leads elsewhere), 127.0.0.8
 # (PTR ghost.example, which has no address), 127.0.0.9 (its PTR zone
 # answers SERVFAIL), 192.0.2.5 and 2001:db8::5 (PTR good.example,
@@ -66,6 +67,7 @@ dns_ns_create() {
 dns_ns_delete() {
 	ip netns del "$DNS_NS" 2>/dev/null || true
 	rm -rf "/etc/netns/${DNS_NS:?}"
+	rmdir /etc/netns 2>/dev/null || true	# only when nothing else is there
 }
 
 # dns_start: NSD in the namespace, with the zones of tests/dns/ made from
@@ -80,21 +82,19 @@ dns_start() {
 			>"$DNS_DIR/$(basename "$f" .in)"
 	done
 	rm -f "$DNS_DIR/xfrd.state" "$DNS_DIR/zone.list"
-	# not through in_ns: $! must be nsd's own PID (ip execs it)
+	# not through in_ns: $! must be nsd's own PID (ip execs it); and not
+	# on bats' fd 3, or bats would wait for it
 	ip netns exec "$DNS_NS" nsd -d -c "$DNS_DIR/nsd.conf" </dev/null \
-		>>"$DNS_DIR/nsd.out" 2>&1 &
+		>>"$DNS_DIR/nsd.out" 2>&1 3>&- &
 	DNS_PID=$!
 	echo "$DNS_PID" >"$DNS_DIR/pid"
 	local i
 	for i in $(seq 1 250); do
 		# (not getent ahosts: with only loopback addresses in the
 		# namespace, AI_ADDRCONFIG finds no IPv4 and asks nothing)
-		if [ "$(in_ns getent hosts good.example 2>/dev/null |
-		    awk 'NR == 1 { print $1 }')" = 2001:db8::5 ] ||
-		    [ "$(in_ns getent hosts good.example 2>/dev/null |
-		    awk 'NR == 1 { print $1 }')" = 127.0.0.5 ]; then
-			return 0
-		fi
+		case $(in_ns getent hosts good.example 2>/dev/null) in
+		2001:db8::5*|127.0.0.5*|192.0.2.5*) return 0 ;;
+		esac
 		kill -0 "$DNS_PID" 2>/dev/null || break
 		sleep 0.02
 	done
@@ -104,10 +104,12 @@ dns_start() {
 }
 
 # dns_stop: stop NSD by its PID (it stops its own children) and wait.
+# The PID is read from $DNS_DIR/pid: a test may have restarted NSD in a
+# process of its own.
 dns_stop() {
 	DNS_DIR=${DNS_DIR:-$BATS_FILE_TMPDIR/dns}
-	local pid=${DNS_PID:-}
-	[ -n "$pid" ] || pid=$(cat "$DNS_DIR/pid" 2>/dev/null || true)
+	local pid
+	pid=$(cat "$DNS_DIR/pid" 2>/dev/null || true)
 	[ -n "$pid" ] || return 0
 	local kids
 	kids=$(descendants "$pid")

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "lmtp.h"
 
 enum {
@@ -555,30 +556,10 @@ lmtp_eof(struct lmtp_session *s)
 static int
 flush(int fd, struct lmtp_session *s)
 {
-	size_t off = 0;
-	ssize_t n;
-
-	while (off < s->outlen) {
-		n = write(fd, s->out + off, s->outlen - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		off += n;
-	}
+	if (fd_write_all(fd, s->out, s->outlen) == -1)
+		return -1;
 	s->outlen = 0;
 	return 0;
-}
-
-static ssize_t
-read_some(int fd, char *buf, size_t size)
-{
-	ssize_t n;
-
-	do
-		n = read(fd, buf, size);
-	while (n == -1 && errno == EINTR);
-	return n;
 }
 
 /* An I/O error ends the session like end of input, errno kept. */
@@ -616,7 +597,7 @@ lmtp_serve(int in, int out, const char *hostname,
 		/* About to wait for input: answer what is pipelined. */
 		if (flush(out, &s) == -1)
 			return fail(&s);
-		if ((n = read_some(in, buf, sizeof(buf))) == -1)
+		if ((n = fd_read_some(in, buf, sizeof(buf))) == -1)
 			return fail(&s);
 		if (n == 0)
 			return lmtp_eof(&s);

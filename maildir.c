@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "lmtp.h"
 #include "maildir.h"
 
@@ -427,23 +428,6 @@ maildir_begin(struct maildir_ctx *c)
 	}
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* Write to every open copy; returns how many are still open. */
 static size_t
 write_copies(struct maildir_ctx *c, const char *buf, size_t len)
@@ -455,7 +439,7 @@ write_copies(struct maildir_ctx *c, const char *buf, size_t len)
 		r = &c->rcpt[i];
 		if (r->fd == -1)
 			continue;
-		if (write_all(r->fd, buf, len) == -1) {
+		if (fd_write_all(r->fd, buf, len) == -1) {
 			fail_copy(c, r, errno);
 			continue;
 		}

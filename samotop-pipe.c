@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "lmtp.h"
 #include "log.h"
 #include "pipe.h"
@@ -152,23 +153,6 @@ open_std_fds(void)
 		close(fd);
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* mkstemp (mode 0600) in $TMPDIR or /tmp, unlinked at once. */
 static int
 open_spool(void)
@@ -246,7 +230,7 @@ on_data_begin(void *ctx, char *reply, size_t size)
 static int
 store(struct ctx *c, const char *buf, size_t len)
 {
-	if (write_all(c->spool, buf, len) == -1) {
+	if (fd_write_all(c->spool, buf, len) == -1) {
 		c->spool_err = errno;
 		log_event(&c->log, LOG_ERROR, "spool", "error",
 		    strerror(c->spool_err), NULL);

@@ -1,0 +1,15 @@
+/*
+ * fdio.h: whole writes and interrupted reads on blocking descriptors,
+ * for the helpers (samotop-smtpd's client side has io.c).
+ */
+#ifndef SAMOTOP_FDIO_H
+#define SAMOTOP_FDIO_H
+
+#include <sys/types.h>
+
+/* All of buf, retrying after EINTR; 0, or -1 with errno. */
+int	fd_write_all(int fd, const char *buf, size_t len);
+/* One read(2), retried after EINTR. */
+ssize_t	fd_read_some(int fd, char *buf, size_t size);
+
+#endif

@@ -67,11 +67,83 @@ install: all
 	cp man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	cp man/*.8 $(DESTDIR)$(MANDIR)/man8/
 
+bench: all
+	@sh bench/run
+
 lint:
 	mandoc -Tlint -Wwarning man/*.5 man/*.8
+
+# Robustness (README "Robustness"): long fuzzing, the bats suite under
+# ASan/UBSan and under valgrind, a soak test and memory bounds.
+#   make fuzz-long  FUZZ_SECONDS=300: each fuzzer that long, from its seeds
+#                   (fuzz/seeds/NAME) and corpus (fuzz/corpus-NAME); crash
+#                   inputs and logs go to fuzz/findings/ (not in git)
+FUZZ_SECONDS ?= 300
+
+fuzz-long: $(FUZZERS)
+	@mkdir -p fuzz/findings; bad=0; \
+	for f in $(FUZZERS); do \
+		n=$${f#fuzz/}; \
+		mkdir -p fuzz/corpus-$$n fuzz/findings/$$n; \
+		before=$$(ls fuzz/findings/$$n | wc -l); \
+		seeds=; [ -d fuzz/seeds/$$n ] && seeds=fuzz/seeds/$$n; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		    -rss_limit_mb=2048 -print_final_stats=1 \
+		    -artifact_prefix=fuzz/findings/$$n/ \
+		    fuzz/corpus-$$n $$seeds >fuzz/findings/$$n.log 2>&1; \
+		rc=$$?; \
+		runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' \
+		    fuzz/findings/$$n.log | tail -1); \
+		cov=$$(grep -o 'cov: [0-9]*' fuzz/findings/$$n.log | tail -1); \
+		found=$$(($$(ls fuzz/findings/$$n | wc -l) - before)); \
+		if [ $$rc -eq 0 ] && [ $$found -eq 0 ]; then \
+			echo "$$n: $${runs:-?} executions in $(FUZZ_SECONDS) s, $$cov, nothing found"; \
+		else \
+			bad=1; \
+			echo "$$n: $${runs:-?} executions, $$cov, FOUND $$found (exit $$rc): $$(ls -t fuzz/findings/$$n | head -$$found | tr '\n' ' ')see fuzz/findings/$$n.log"; \
+		fi; \
+	done; \
+	exit $$bad
+
+#   make check-asan: the programs built with ASan and UBSan into
+#                   build-asan/, then every tests/*.bats against them
+#                   (tests/asan.bash); fails on a test failure or on any
+#                   sanitizer report (build-asan/logs/)
+#   make check-valgrind: tests smtp_basic, smtp_data and maildir against
+#                   the programs above run under valgrind --leak-check=full
+ASANDIR	 = build-asan
+ASANOBJS = $(LIBSRCS:%.c=$(ASANDIR)/%.o)
+ASANPROGS = $(PROGS:%=$(ASANDIR)/%)
+
+$(ASANOBJS) $(ASANPROGS:=.o): $(ASANDIR)/%.o: %.c $(HDRS)
+	@mkdir -p $(ASANDIR)
+	$(CC) $(SANFLAGS) $(WFLAGS) -c -o $@ $<
+
+$(ASANDIR)/libsamotop.a: $(ASANOBJS)
+	rm -f $@
+	ar rcs $@ $(ASANOBJS)
+
+$(ASANPROGS): $(ASANDIR)/%: $(ASANDIR)/%.o $(ASANDIR)/libsamotop.a
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $@.o $(ASANDIR)/libsamotop.a \
+	    $(LDLIBS_SMTPD)
+
+check-asan: $(ASANPROGS)
+	@CC="$(CC) $(SANFLAGS) -I$(CURDIR)" bash tests/asan.bash asan
+
+check-valgrind: $(PROGS)
+	@mkdir -p build-valgrind
+	@bash tests/asan.bash valgrind
+
+#   make soak:      tests/soak/run: SOAK_SESSIONS (2000) sessions of every
+#                   kind under tcpserver, then the delivery counts; and
+#                   tests/soak/memory: peak RSS for small and large input
+soak: samotop-smtpd samotop-maildir samotop-lmtp
+	@sh tests/soak/run
+	@python3 tests/soak/memory
 
 clean:
 	rm -f *.o libsamotop.a $(PROGS) $(TESTS) $(FUZZERS)
 	rm -rf tests/asan run
 
-.PHONY: all check run install lint clean fuzz units asan
+.PHONY: all check run install lint clean fuzz units asan bench
+.PHONY: fuzz-long check-asan check-valgrind soak

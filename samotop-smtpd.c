@@ -101,16 +101,17 @@ main(int argc, char *argv[])
 	if (load(c, path, &text, check, implicit) == -1) {
 		if (!check)
 			(void)!write(1, unavailable, sizeof(unavailable) - 1);
-		return 1;
-	}
-	if (check)
-		return 0;
-	if ((s = malloc(sizeof(*s))) == NULL) {
+		status = 1;
+	} else if (check)
+		status = 0;
+	else if ((s = malloc(sizeof(*s))) == NULL) {
 		perror("samotop-smtpd");
-		return 1;
+		status = 1;
+	} else {
+		status = session_run(s, c, 0, 1, 2);
+		free(s);
 	}
-	status = session_run(s, c, 0, 1, 2);
-	free(s);
+	/* Freed although exit follows: so that leak checkers see none. */
 	free(text);
 	free(c);
 	return status;

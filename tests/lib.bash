@@ -16,6 +16,7 @@
 
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$TESTS_DIR/.." && pwd)
+[ -z "${SAMOTOP_BINDIR:-}" ] || TOP=$SAMOTOP_BINDIR	# programs of another build (tests/asan.bash)
 SMTPD_BIN=$TOP/samotop-smtpd
 MAILDIR_BIN=$TOP/samotop-maildir
 # The real interpreter, not a pyenv shim: routes name an absolute program

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""fuzz/seeds/make-seeds.py: (re)write the seed corpora fuzz/seeds/fuzz_*.
+
+Run from the top of the tree:  python3 fuzz/seeds/make-seeds.py
+The seeds are small, hand-picked inputs that put each fuzzer on the paths
+that matter from the first second: command lines of the bats sessions
+(parser), DATA/BDAT bodies with the smuggling samples (data), the example
+samotop.conf and the test configurations (conf), and typical LMTP
+sessions, helper replies, XFORWARD arguments and paths.  `make fuzz-long`
+fuzzes with them; fuzzing adds its finds to fuzz/corpus-NAME (not in git).
+"""
+import glob
+import hashlib
+import os
+import re
+import shutil
+import warnings
+
+warnings.simplefilter("ignore", DeprecationWarning)
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SEEDS = os.path.join(TOP, "fuzz", "seeds")
+
+
+def write(target, seeds):
+    d = os.path.join(SEEDS, target)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    seen = set()
+    for name, data in seeds:
+        if data in seen:
+            continue
+        seen.add(data)
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+    assert len(seen) < 50, target
+    assert sum(len(s) for s in seen) < 100 * 1024, target
+
+
+def unescape(s):
+    return s.encode("latin-1").decode("unicode_escape").encode("latin-1")
+
+
+# --- parser: one session per seed, commands split at \n, first octet the
+# limits (see fuzz_parser.c: recipients, errors, size, TLS offered).
+def bats_sessions():
+    """Command lines of the smtp_raw sessions of tests/*.bats."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(TOP, "tests", "*.bats"))):
+        text = open(path, encoding="utf-8", errors="replace").read()
+        text = text.replace("\\\n", " ")
+        for line in text.splitlines():
+            if "smtp_raw" not in line:
+                continue
+            cmds = []
+            for q in re.findall(r"'([^']*)'", line):
+                b = unescape(q)
+                for c in b.split(b"\r\n"):
+                    c = c.rstrip(b"\n")
+                    if c and not c.startswith(b"Subject:"):
+                        cmds.append(c)
+            if cmds:
+                out.append(cmds)
+    return out
+
+
+sessions = bats_sessions()
+parser = []
+for i, cmds in enumerate(sessions):
+    parser.append(("bats-%02d" % i, bytes([i * 37 % 256]) + b"\n".join(cmds) + b"\n"))
+extra = [
+    [b"EHLO c", b"MAIL FROM:<a@b.example> SIZE=1000 BODY=8BITMIME",
+     b"RCPT TO:<u@example.org>", b"RCPT TO:<v@example.org>", b"BDAT 10",
+     b"BDAT 0 LAST", b"RSET", b"QUIT"],
+    [b"EHLO c", b"MAIL FROM:<j\xc3\xa1@b.example> SMTPUTF8 BODY=8BITMIME",
+     b"RCPT TO:<\xc3\xbc@example.org> NOTIFY=NEVER", b"DATA", b"QUIT"],
+    [b"HELO [127.0.0.1]", b"MAIL FROM:<>", b"RCPT TO:<postmaster>",
+     b"RCPT TO:<\"a b\"@[IPv6:2001:db8::1]>", b"DATA", b"NOOP x", b"VRFY u",
+     b"EXPN list", b"HELP MAIL", b"STARTTLS", b"QUIT"],
+    [b"EHLO c", b"STARTTLS", b"EHLO c", b"MAIL FROM:<@r1,@r2:a@b.example>",
+     b"RCPT TO:<u@example.org> ORCPT=rfc822;u@example.org", b"BDAT x",
+     b"QUIT"],
+    [b"EHLO c", b"AUTH PLAIN AGFAYg==", b"XFORWARD NAME=x ADDR=1.2.3.4",
+     b"MAIL FROM:<a@b.example> SIZE=99999999999999999999", b"MAIL FROM: <a@b.example>",
+     b"MAIL FROM:a@b.example", b"RCPT TO:<u@example.org", b"DATA x", b"QUIT x"],
+    [b"EHLO c", b"MAIL FROM:<a@b.example>", b"RCPT TO:<u@example.org>",
+     b"BDAT 100 LAST", b"BDAT 18446744073709551615", b"BDAT 1 LAST x",
+     b"QUIT"],
+]
+for i, cmds in enumerate(extra):
+    parser.append(("extra-%02d" % i, bytes([(i * 91 + 64) % 256]) + b"\n".join(cmds) + b"\n"))
+parser.append(("long-noop", b"\x08EHLO c\nNOOP " + b"a" * 2100 + b"\nQUIT\n"))
+write("fuzz_parser", parser[:45])
+
+# --- data: first octet = mode (bit 0 dotted DATA, bit 1 strict CRLF, bits
+# 2-3 line limit, 4-5 size limit, 6-7 output room); the rest is the body.
+body = (b"From: Alice <a@b.example>\r\nSubject: sample\r\n\r\nFirst line.\r\n"
+        b"\tindented   \r\n\r\n..a line that begins with one dot\r\n...two\r\n"
+        b". \r\n" + b"x" * 998 + b"\r\nlast line\r\n")
+smuggled = (b"MAIL FROM:<evil@b.example>\r\nRCPT TO:<victim@example.org>\r\n"
+            b"DATA\r\nSubject: smuggled\r\n\r\nevil body\r\n.\r\n")
+data = []
+for mode in (0x01, 0x03, 0xC3, 0x43):
+    data.append(("dot-%02x" % mode, bytes([mode]) + body + b".\r\n"))
+for j, v in enumerate([b"\n.\n", b"\r\n.\n", b"\n.\r\n", b"\r.\r", b"\r\n.\r\r\n",
+                       b"\r\n.\r", b"\n.\r", b"\r\n\x00.\r\n"]):
+    for mode in (0x03, 0x01):
+        data.append(("smuggle-%d-%02x" % (j, mode),
+                     bytes([mode]) + b"Subject: s\r\n\r\nhello" + v + smuggled))
+data += [
+    ("bdat-plain", b"\x02" + body),
+    ("bdat-lax", b"\x80" + body.replace(b"\r\n", b"\n")),
+    ("bdat-dotend", b"\xc2Subject: b\r\n\r\n.\r\n..\r\nend"),
+    ("small-line", b"\x0b" + b"abcdefgh\r\nab\r\n.\r\n"),
+    ("small-size", b"\x13" + b"0123456789" * 5 + b"\r\n.\r\n"),
+    ("size-zero", b"\x33a\r\n.\r\n"),
+    ("empty-msg", b"\x03.\r\n"),
+    ("bare-cr-lax", b"\x01a\rb\r\nc\nd\r\n.\r\n"),
+    ("long-line", b"\x07" + b"y" * 1100 + b"\r\n.\r\n"),
+    ("crlf-split", b"\x43line\r\r\n\r\n.\r\n"),
+]
+write("fuzz_data", data)
+
+# --- conf: the example configuration and the test configurations.
+conf = [("samotop.conf", open(os.path.join(TOP, "etc", "samotop.conf"), "rb").read())]
+lines = set()
+for path in sorted(glob.glob(os.path.join(TOP, "tests", "*.bats"))):
+    for m in re.finditer(r'write_conf ([^\n]*)', open(path, encoding="utf-8").read()):
+        for q in re.findall(r'"([^"]*)"', m.group(1)):
+            if q.startswith("$(") or q.startswith("$@"):
+                continue
+            q = q.replace("$MAILDIR_BIN", "/usr/bin/samotop-maildir")
+            q = q.replace("$PIPE_BIN", "/usr/bin/samotop-pipe")
+            q = q.replace("$LMTP_BIN", "/usr/bin/samotop-lmtp")
+            q = re.sub(r"\$\{?\w+\}?", "/tmp/x", q)
+            lines.add(q)
+lines = sorted(lines)
+for i in range(0, len(lines), 6):
+    conf.append(("tests-%02d" % (i // 6),
+                 ("hostname mx.test\ngreet-delay 0\n" + "\n".join(lines[i:i + 6]) + "\n").encode()))
+conf += [
+    ("routes", b"route * /bin/m -c /m/%d/%u\nroute @example.org /bin/l unix:/run/l\n"
+     b"route bob+tag@example.org /bin/p \"/bin/sh\" -c \"cat >> /m/x\"\n"
+     b"route postmaster /bin/m /m/pm\nrecipient-delimiter -\n"),
+    ("limits", b"max-command-line 512\nmax-line-length 1000\nmax-message-size 10M\n"
+     b"max-recipients 100\nmax-errors 1\ntimeout-command 5m\ntimeout-data 3m\n"
+     b"timeout-helper 1h\nstrict-crlf no\n"),
+    ("quoting", b"hostname \"a b\\\" \\\\c\" # comment\n\n   # only comment\r\n"
+     b"log-level debug\ngreylist /var/db/g.sqlite\ngreylist-delay 1s\n"),
+    ("bad", b"nosuch directive\nmax-recipients 99999999999999999999\n\"unterminated\n"),
+]
+write("fuzz_conf", conf[:45])
+
+# --- lmtp: first octet = chunk size (0: all at once), then the session.
+sess = (b"LHLO mx.test\r\nMAIL FROM:<a@b.example> SIZE=100 BODY=8BITMIME\r\n"
+        b"RCPT TO:<u@example.org>\r\nRCPT TO:<xno@example.org>\r\n"
+        b"RCPT TO:<v@example.org>\r\nDATA\r\nSubject: t\r\n\r\nbody\r\n..dot\r\n.\r\n")
+lmtp = [
+    ("session-whole", b"\x00" + sess + b"QUIT\r\n"),
+    ("session-1", b"\x01" + sess + b"QUIT\r\n"),
+    ("session-7", b"\x07" + sess + b"RSET\r\nNOOP\r\nQUIT\r\n"),
+    ("two-tx", b"\x00" + sess + sess[14:] + b"QUIT\r\n"),
+    ("xforward", b"\x00LHLO x\r\nXFORWARD NAME=c.example ADDR=192.0.2.1 PORT=25\r\n"
+     b"XFORWARD HELO=c PROTO=ESMTP IDENT=ab12 TLS=TLSv1.3\r\n" + sess[8:] + b"QUIT\r\n"),
+    ("no-rcpt", b"\x00LHLO x\r\nMAIL FROM:<>\r\nDATA\r\nRCPT TO:<xa@b>\r\nDATA\r\n.\r\n"),
+    ("cut", b"\x03" + sess[:-5]),
+    ("pipelined-errors", b"\x00HELO x\r\nEHLO x\r\nLHLO\r\nMAIL FROM:<a@b>\r\n"
+     b"MAIL FROM:<a@b>\r\nRCPT TO:<u>\r\nVRFY x\r\nFOO\r\n\r\n"),
+    ("bare-lf", b"\x00LHLO x\nMAIL FROM:<a@b.example>\nRCPT TO:<u@example.org>\nDATA\na\n.\n"),
+    ("utf8", b"\x05LHLO x\r\nMAIL FROM:<j\xc3\xa1@b.example> SMTPUTF8\r\n"
+     b"RCPT TO:<\xc3\xbc@example.org>\r\nDATA\r\n\xe2\x82\xac\r\n.\r\nQUIT\r\n"),
+]
+write("fuzz_lmtp", lmtp)
+
+# --- lmtpreply: reply lines of a helper, split at \n.
+write("fuzz_lmtpreply", [
+    ("ok", b"250 2.1.5 ok\n250 2.0.0 Ok: delivered\n"),
+    ("multi", b"250-mx.test\n250-PIPELINING\n250-ENHANCEDSTATUSCODES\n250 8BITMIME\n"),
+    ("temp", b"452 4.2.2 Mailbox full\n451 4.3.0 Error: helper crashed\n"),
+    ("perm", b"550 5.1.1 <u@example.org>: no such user\n554 5.6.0\n"),
+    ("nocode", b"250 ok\n220\n421 4.4.2 timeout\n"),
+    ("crlf", b"250 2.0.0 ok\r\n"),
+    ("bad", b"25\n2500 x\n250x\n650 6.0.0 x\n199 ok\n250 2.0.0\x01ctrl\n"),
+    ("mixed", b"250-2.0.0 a\n451 4.0.0 b\n"),
+    ("long", b"250 2.0.0 " + b"z" * 600 + b"\n"),
+    ("enh-odd", b"250 2.1000.5 x\n250 2.1.\n250 2..1 x\n250 5.1.1 x\n"),
+])
+
+# --- xforward: the arguments of one XFORWARD command.
+write("fuzz_xforward", [
+    ("all", b"NAME=mail.example.org ADDR=192.0.2.1 PORT=25 HELO=mail.example.org "
+     b"PROTO=ESMTP IDENT=4f2a1b TLS=TLSv1.3"),
+    ("unavail", b"NAME=[UNAVAILABLE] ADDR=2001:db8::1 PORT=[TEMPUNAVAIL]"),
+    ("xtext", b"HELO=a+20b+2B+3D IDENT=x+00y NAME=+C3+A9.example"),
+    ("lower", b"name=x addr=1.2.3.4 proto=SMTP"),
+    ("unknown", b"FOO=bar NAME=x"),
+    ("empty", b"NAME= ADDR="),
+    ("spaces", b"NAME=a  ADDR=b \tPORT=1"),
+    ("long", b"NAME=" + b"n" * 300),
+    ("bad-xtext", b"HELO=+2 IDENT=+zz NAME=a=b"),
+])
+
+# --- address: a path, maybe followed by ESMTP parameters.
+write("fuzz_address", [(hashlib.sha1(s).hexdigest()[:12], s) for s in [
+    b"<a@b.example>", b"<>", b"<postmaster>", b"<Postmaster>",
+    b"<\"a b\\\"c\"@example.org>", b"<@r1.example,@r2.example:u@example.org>",
+    b"<u@[127.0.0.1]>", b"<u@[IPv6:2001:db8::1]>", b"<u@[IPv6:::ffff:1.2.3.4]>",
+    b"<j\xc3\xa1@b.example> SMTPUTF8", b"<\xc3\xbc@\xc3\xa9.example>",
+    b"<bob+tag@example.org> SIZE=100", b"<a.b.c@sub.example.org>",
+    b"<" + b"l" * 64 + b"@" + b"d" * 63 + b".example>",
+    b"<" + b"l" * 65 + b"@x>", b"<a@b..c>", b"<a..b@c>", b"<.a@b>",
+    b"<a@-b.example>", b"<a@[1.2.3.256]>", b"<a@b.example", b"a@b.example",
+    b"<a@b@c>", b"<\"\"@x>", b"<u@[tag:text]>",
+]])
+print("seeds written to", SEEDS)

@@ -44,10 +44,11 @@ need_maildir() {
 write_conf() {
 	{
 		echo "hostname mx.test"
-		# no wait before the banner unless a test asks for one
-		case " $* " in *" greet-delay "*) ;; *) echo "greet-delay 0" ;; esac
 		local l
 		for l in "$@"; do echo "$l"; done
+		# no wait before the banner unless a test asks for one (last,
+		# so that the line numbers of the given lines stay as they are)
+		case " $* " in *" greet-delay "*) ;; *) echo "greet-delay 0" ;; esac
 	} >"$CONF"
 }
 

@@ -468,6 +468,10 @@ log_mail(struct session *s)
 static enum flow
 start_tls(struct session *s)
 {
+	/* The only place libtls is set up: a plaintext session never is. */
+	if (s->tls.server == NULL)
+		log_event(&s->log, LOG_DEBUG, "tls", "stage",
+		    "initialising libtls", NULL);
 	if (smtptls_accept(&s->tls, s->conf, s->io.rfd, s->io.wfd,
 	    s->conf->timeout_command) == -1) {
 		log_event(&s->log, LOG_WARN, "tls", "reason", s->tls.why,

@@ -507,8 +507,32 @@ ltraced() {
 		"$SMTPD_BIN" -c "$CONF" -- 0 "$@" 2>>"$LOG"
 }
 
-@test "a plaintext session never initialises libtls; a STARTTLS session does (ltrace)" {
+# piped ACTION...: one session of samotop-smtpd on a socketpair; log in $LOG.
+piped() {
+	"$PYTHON" "$TLS_RAW" --ca "$CA" --exec "$SMTPD_BIN" -c "$CONF" -- 0 \
+		"$@" 2>>"$LOG"
+}
+
+@test "a plaintext session never initialises libtls; a STARTTLS session does (log)" {
+	tls_conf "log-level debug"
+	: >"$LOG"
+	run piped 'EHLO client.example\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 \
+		'RCPT TO:<u@example.org>\r\n' @1 \
+		'DATA\r\n' @1 'Subject: plain\r\n\r\nx\r\n.\r\n' @1 'QUIT\r\n' @eof
+	[ "$status" -eq 0 ]
+	assert_line_eq 2 "250-STARTTLS"
+	[[ "$output" == *"250 2.0.0 Ok: queued as "* ]]
+	! grep -q ' event=tls' "$LOG"
+	run piped 'EHLO client.example\r\n' @1 'STARTTLS\r\n' @1 @starttls \
+		'EHLO client.example\r\n' @1 'QUIT\r\n' @eof
+	[ "$status" -eq 0 ]
+	grep -q ' event=tls stage="initialising libtls"' "$LOG"
+}
+
+@test "a plaintext session never calls libtls's set-up; a STARTTLS session does (ltrace)" {
 	command -v ltrace >/dev/null || skip "ltrace is not installed"
+	ldd "$SMTPD_BIN" | grep -q 'libtls' ||
+		skip "libtls is linked in statically (build with DYNAMIC=1 for this test)"
 	tls_conf
 	# plaintext, with a certificate configured: STARTTLS offered, not used
 	run ltraced "$T/plain.ltrace" \

@@ -71,32 +71,57 @@ spawn(struct helper *h, const struct route *route)
 	return 0;
 }
 
-/* Wait for the helper to exit; kill it if it lingers past the grace. */
+#define HELPER_GRACE_MS	2000	/* to exit once told to */
+
+/* Until the helper closes its side (it exits), or the grace is over. */
+static void
+wait_eof(int fd, int ms)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	char scratch[512];
+	ssize_t n;
+
+	while (poll(&pfd, 1, ms) > 0) {
+		n = read(fd, scratch, sizeof(scratch));
+		if (n == 0 || (n == -1 && errno != EINTR))
+			return;
+	}
+}
+
+/* Reap the helper; kill it if it lingers past the grace. */
 static void
 reap(struct helper *h)
 {
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	struct timespec tick = { 0, 1000 * 1000 };
 	int i, status;
 
 	if (h->pid == 0)
 		return;
-	for (i = 0; i < 200; i++) {
+	for (i = 0; i < HELPER_GRACE_MS; i++) {
 		if (waitpid(h->pid, &status, WNOHANG) != 0)
 			break;
 		nanosleep(&tick, NULL);
 	}
-	if (i == 200) {
+	if (i == HELPER_GRACE_MS) {
 		kill(h->pid, SIGKILL);
 		waitpid(h->pid, &status, 0);
 	}
 	h->pid = 0;
 }
 
+/*
+ * End the helper: shutting our side is its end of input (an abort when
+ * it is inside DATA); its side closes when it exits, so the reaping
+ * that follows rarely has to wait.
+ */
 static void
 drop(struct helper *h)
 {
-	if (h->fd != -1)
+	if (h->fd != -1) {
+		shutdown(h->fd, SHUT_WR);
+		wait_eof(h->fd, HELPER_GRACE_MS);
 		close(h->fd);
+	}
 	h->fd = -1;
 	reap(h);
 	h->route = NULL;

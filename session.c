@@ -721,8 +721,9 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 			break;
 	}
 done:
-	helper_quit(&s->helper, c->timeout_helper);
+	/* The client's last reply first: it need not wait for the helper. */
 	io_flush(&s->io, c->timeout_command);
+	helper_quit(&s->helper, c->timeout_helper);
 	smtptls_free(&s->tls);
 	policy_free(&s->policy);
 	snprintf(n, sizeof(n), "%u", s->st.transactions);

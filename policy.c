@@ -132,32 +132,38 @@ dnsbl(struct policy *p, struct reply *r)
 	return POLICY_PASS;
 }
 
+/* A list checked at connect: 1 when it decided (allow or deny), in *v. */
+static int
+connect_list(struct policy *p, enum list_kind kind, const char *value,
+    struct reply *r, enum policy_verdict *v)
+{
+	switch (lists(p, kind, value)) {
+	case LIST_ALLOW:
+		*v = POLICY_PASS;
+		return 1;
+	case LIST_DENY:
+		reply_add(r, 1, R_DENIED_CONNECT, deny_text(p));
+		*v = POLICY_CLOSE;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 enum policy_verdict
 policy_connect(struct policy *p, struct reply *r)
 {
+	enum policy_verdict v;
+
 	if (p->ip[0] == '\0')		/* a pipe session: nothing to ask */
 		return POLICY_PASS;
-	switch (lists(p, LIST_CLIENT, p->ip)) {
-	case LIST_ALLOW:
-		return POLICY_PASS;
-	case LIST_DENY:
-		reply_add(r, 1, R_DENIED_CONNECT, deny_text(p));
-		return POLICY_CLOSE;
-	default:
-		break;
-	}
+	if (connect_list(p, LIST_CLIENT, p->ip, r, &v))
+		return v;
 	if (rdns_wanted(p)) {
 		lookup_rdns(p);
-		switch (lists(p, LIST_RDNS, p->rdns == RDNS_PASS ?
-		    p->rdns_name : "")) {
-		case LIST_ALLOW:
-			return POLICY_PASS;
-		case LIST_DENY:
-			reply_add(r, 1, R_DENIED_CONNECT, deny_text(p));
-			return POLICY_CLOSE;
-		default:
-			break;
-		}
+		if (connect_list(p, LIST_RDNS, p->rdns == RDNS_PASS ?
+		    p->rdns_name : "", r, &v))
+			return v;
 	}
 	if (dnsbl(p, r) == POLICY_CLOSE)
 		return POLICY_CLOSE;

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""bench/report.py RESULTS.ENV: the Markdown table of `make bench`.
+
+Every figure of one run, and samotop's figure as a ratio to the floor and
+to each peer from the same run.  For rates a ratio above 1 is samotop ahead;
+for latency and memory a ratio below 1 is samotop ahead.
+"""
+import re
+import sys
+
+PEERS = ["postfix", "exim", "opensmtpd"]
+
+
+def load(path):
+    r = {}
+    with open(path) as f:
+        for line in f:
+            k, _, v = line.rstrip("\n").partition("=")
+            r[k] = v
+    return r
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def fmt(v, unit=""):
+    if v is None:
+        return "–"
+    if v >= 100:
+        return "%.0f%s" % (v, unit)
+    if v >= 10:
+        return "%.1f%s" % (v, unit)
+    return "%.2f%s" % (v, unit)
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "–"
+    return "%.2f×" % (a / b)
+
+
+def mem(r, key, child=True):
+    """private KiB of the session process (+ its helper) from a mem line"""
+    v = r.get(key)
+    if not v or "proc=none" in v:
+        return None, ""
+    m = dict(re.findall(r"(\w+)=(\S+)", v))
+    priv = num(m.get("priv_kib"))
+    kids = [num(x) for x in re.findall(r"child_priv_kib=(\S+)", v)]
+    total = priv + (sum(k for k in kids if k) if child else 0)
+    desc = "%s %s KiB private dirty (VmHWM %s KiB)" % (
+        m.get("proc"), m.get("priv_kib"), m.get("hwm_kib"))
+    for name, hwm, p in re.findall(
+            r"child=(\S+) child_hwm_kib=(\S+) child_priv_kib=(\S+)", v):
+        desc += " + %s %s KiB (VmHWM %s)" % (name, p, hwm)
+    return total, desc
+
+
+def main():
+    r = load(sys.argv[1])
+    peers = [p for p in PEERS if r.get("peer." + p) == "up"]
+    out = []
+    w = out.append
+    w("# samotop benchmark")
+    w("")
+    w("%s; %s CPUs (%s); %s; Maildirs on %s or tmpfs." % (
+        r.get("date"), r.get("nproc"), r.get("cpu"), r.get("kernel"),
+        r.get("disk")))
+    w("Sizes: %s messages of 4 KiB per smtp-source run; %s STARTTLS "
+      "sessions, %s at a time; one %s MiB message; %s banners." % (
+          r.get("msgs"), r.get("tls_n"), r.get("tls_c"), r.get("big"),
+          r.get("banner_n")))
+    w("samotop: commit %s." % r.get("samotop"))
+    w("Load average (1, 5, 15 min) at the start of the sessions: %s; at "
+      "the end: %s (anything above 0 is other work sharing the CPUs)." % (
+          r.get("load.start"), r.get("load.end")))
+    w("")
+    head = ["figure", "samotop", "floor"] + peers + ["samotop/floor"] + \
+        ["samotop/" + p for p in peers] + ["target", "met"]
+    w("| " + " | ".join(head) + " |")
+    w("|" + "---|" * len(head))
+
+    def row(label, s, f, pk, target="", met=None, unit=""):
+        pv = [num(r.get(pk % p)) if pk else None for p in peers]
+        cells = [label, fmt(s, unit), fmt(f, unit)] + \
+            [fmt(v, unit) for v in pv] + [ratio(s, f)] + \
+            [ratio(s, v) for v in pv] + \
+            [target, "" if met is None else ("yes" if met else "**no**")]
+        w("| " + " | ".join(cells) + " |")
+
+    conc = r.get("conc", "1 8 32").split()
+    for c in conc:
+        s = num(r.get("sess.samotop-tmpfs.%s" % c))
+        f = num(r.get("sess.floor.%s" % c))
+        row("msgs/s, clients: %s, samotop Maildir on tmpfs" % c, s, f,
+            "sess.%%s.%s" % c, "≥ 0.90× floor",
+            s is not None and f and s >= 0.9 * f)
+    for c in conc:
+        s = num(r.get("sess.samotop-disk.%s" % c))
+        pv = [num(r.get("sess.%s.%s" % (p, c))) for p in peers]
+        row("msgs/s, clients: %s, all Maildirs on disk" % c, s,
+            num(r.get("sess.floor.%s" % c)), "sess.%%s.%s" % c,
+            "ahead of every peer",
+            s is not None and all(v is None or s > v for v in pv))
+    for c in conc:
+        row("server CPU ms per message, clients: %s, samotop Maildir on tmpfs"
+            % c, num(r.get("cpu.samotop-tmpfs.%s" % c)),
+            num(r.get("cpu.floor.%s" % c)), None, "≤ 1.10× floor",
+            num(r.get("cpu.samotop-tmpfs.%s" % c)) is not None and
+            num(r.get("cpu.floor.%s" % c)) and
+            num(r.get("cpu.samotop-tmpfs.%s" % c)) <=
+            1.10 * num(r.get("cpu.floor.%s" % c)))
+    for c in conc:
+        row("server CPU ms per message, clients: %s, all Maildirs on disk" % c,
+            num(r.get("cpu.samotop-disk.%s" % c)),
+            num(r.get("cpu.floor.%s" % c)), "cpu.%%s.%s" % c)
+    for c in conc:
+        s = num(r.get("deliv.samotop-disk.%s" % c))
+        row("msgs/s in the Maildir (after the queue), clients: %s, disk" % c,
+            s, None, "deliv.%%s.%s" % c)
+    row("ms from QUIT to 221 (median)", num(r.get("quit.samotop-tmpfs")),
+        num(r.get("quit.floor")), "quit.%s")
+    s = num(r.get("banner.samotop-tmpfs"))
+    row("ms to the banner (median)", s, num(r.get("banner.floor")),
+        "banner.%s", "", None, "")
+    st = num(r.get("banner.samotop-tls"))
+    row("ms to the banner, tls-certificate configured", st,
+        num(r.get("banner.floor")), "banner.%s",
+        "no TLS cost before STARTTLS: ≤ 1.10× without",
+        st is not None and s and st <= 1.10 * s)
+    row("sessions/s, no TLS, python client, %s at a time" % r.get("tls_c"),
+        num(r.get("plain.samotop-tmpfs")), num(r.get("plain.floor")), None)
+    row("sessions/s with STARTTLS (floor: without)",
+        num(r.get("tls.samotop-tls")), num(r.get("plain.floor")), "tls.%s")
+    sb = num(r.get("big.samotop-sink"))
+    row("DATA MB/s into the helper pipe (LMTP sink; floor: its pipe)", sb,
+        num(r.get("big.floor")), None, "≥ 1000 MB/s", sb is not None
+        and sb >= 1000)
+    row("DATA MB/s, `cat | sink` (the pipe alone)", num(r.get("big.cat")),
+        None, None)
+    row("DATA MB/s into a Maildir on tmpfs", num(r.get("big.samotop-tmpfs")),
+        num(r.get("big.floor")), None)
+    row("DATA MB/s into a Maildir on disk", num(r.get("big.samotop-disk")),
+        num(r.get("big.floor")), "big.%s")
+    ms, mdesc = mem(r, "mem.samotop-tmpfs")
+    mf, fdesc = mem(r, "mem.floor")
+    mp = {}
+    pdesc = {}
+    for p in peers:
+        mp[p], pdesc[p] = mem(r, "mem." + p)
+    # private memory rows are in KiB; pass through a fake key table
+    for p in peers:
+        r["memk." + p] = "" if mp[p] is None else str(mp[p])
+    row("private dirty KiB of one plaintext session (+ helper)", ms, mf,
+        "memk.%s", "< 1024 KiB", ms is not None and ms < 1024)
+    mt, tdesc = mem(r, "mem.samotop-tls")
+    row("… with tls-certificate configured (plaintext)", mt, mf, None,
+        "no TLS cost: ≈ without", mt is not None and ms and mt <= ms * 1.1)
+    w("")
+    w("Memory, process by process (the server's process that owns the "
+      "session's socket, and its children):")
+    w("")
+    w("* samotop: %s" % mdesc)
+    w("* samotop, tls-certificate configured: %s" % tdesc)
+    w("* floor: %s" % fdesc)
+    for p in peers:
+        w("* %s: %s" % (p, pdesc[p] or "–"))
+    notes = [(k, v) for k, v in r.items() if k.endswith(".note")]
+    down = [(k, v) for k, v in r.items()
+            if k.startswith("peer.") and v != "up"]
+    if notes or down:
+        w("")
+        w("Notes:")
+        w("")
+        for k, v in down:
+            w("* %s: %s" % (k[5:], v))
+        for k, v in notes:
+            w("* %s: %s" % (k[:-5], v))
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -252,3 +252,18 @@ data_encode_end(int at_bol, char *out)
 	out[n++] = '\n';
 	return n;
 }
+
+size_t
+data_to_lf(int *pending_cr, const char *in, size_t len, char *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (*pending_cr && in[i] != '\n')
+			out[n++] = '\r';
+		*pending_cr = in[i] == '\r';
+		if (!*pending_cr)
+			out[n++] = in[i];
+	}
+	return n;
+}

@@ -67,4 +67,13 @@ size_t		data_encode(int *at_bol, const char *in, size_t inlen,
 		    char *out);
 size_t		data_encode_end(int at_bol, char *out);
 
+/*
+ * CRLF -> LF, as Maildirs and mbox store a message, over a stream cut in
+ * chunks: *pending_cr carries a CR that ended the previous chunk.  out
+ * needs room for len + 1 octets; returns the octets written.  A CR not
+ * followed by LF is kept.
+ */
+size_t		data_to_lf(int *pending_cr, const char *in, size_t len,
+		    char *out);
+
 #endif

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "data.h"
 #include "fdio.h"
 #include "lmtp.h"
 #include "maildir.h"
@@ -449,22 +450,6 @@ write_copies(struct maildir_ctx *c, const char *buf, size_t len)
 	return open;
 }
 
-/* CRLF -> LF; a CR at the end waits for the next octet.  out: len + 1. */
-static size_t
-to_lf(struct maildir_ctx *c, const char *in, size_t len, char *out)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++) {
-		if (c->pending_cr && in[i] != '\n')
-			out[n++] = '\r';
-		c->pending_cr = in[i] == '\r';
-		if (!c->pending_cr)
-			out[n++] = in[i];
-	}
-	return n;
-}
-
 int
 maildir_write(struct maildir_ctx *c, const char *buf, size_t len)
 {
@@ -473,7 +458,7 @@ maildir_write(struct maildir_ctx *c, const char *buf, size_t len)
 
 	do {
 		part = len < LMTP_CHUNK_SIZE ? len : LMTP_CHUNK_SIZE;
-		n = to_lf(c, buf, part, lf);
+		n = data_to_lf(&c->pending_cr, buf, part, lf);
 		if (write_copies(c, lf, n) == 0)
 			return -1;
 		buf += part;

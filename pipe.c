@@ -234,18 +234,3 @@ pipe_text(char *out, size_t size, const char *in, size_t len)
 	out[n] = '\0';
 	return n;
 }
-
-size_t
-pipe_to_lf(int *pending_cr, const char *in, size_t len, char *out)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++) {
-		if (*pending_cr && in[i] != '\n')
-			out[n++] = '\r';
-		*pending_cr = in[i] == '\r';
-		if (!*pending_cr)
-			out[n++] = in[i];
-	}
-	return n;
-}

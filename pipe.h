@@ -79,11 +79,4 @@ void	pipe_reply(char *reply, size_t size, enum pipe_end how, int code,
  */
 size_t	pipe_text(char *out, size_t size, const char *in, size_t len);
 
-/*
- * CRLF -> LF over a stream cut in chunks: *pending_cr carries a CR that
- * ended the previous chunk.  out needs room for len + 1 octets; returns
- * the octets written.  A CR not followed by LF is kept.
- */
-size_t	pipe_to_lf(int *pending_cr, const char *in, size_t len, char *out);
-
 #endif

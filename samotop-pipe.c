@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "data.h"
 #include "fdio.h"
 #include "lmtp.h"
 #include "log.h"
@@ -249,7 +250,7 @@ on_data_write(void *ctx, const char *buf, size_t len)
 
 	do {
 		part = len < LMTP_CHUNK_SIZE ? len : LMTP_CHUNK_SIZE;
-		n = pipe_to_lf(&c->pending_cr, buf, part, lf);
+		n = data_to_lf(&c->pending_cr, buf, part, lf);
 		if (store(c, lf, n) == -1)
 			return -1;
 		buf += part;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "data.h"
 #include "pipe.h"
 #include "unit.h"
 
@@ -276,7 +277,7 @@ test_env_envelope_variants(void)
 static size_t
 lf(int *cr, const char *in, char *out)
 {
-	size_t n = pipe_to_lf(cr, in, strlen(in), out);
+	size_t n = data_to_lf(cr, in, strlen(in), out);
 
 	out[n] = '\0';
 	return n;

@@ -20,6 +20,7 @@
 
 #include "data.h"
 #include "deliver.h"
+#include "fdio.h"
 #include "xforward.h"
 
 extern char **environ;
@@ -140,12 +141,8 @@ fail(struct helper *h, const char *why)
 static int
 wait_for(struct helper *h, short events, unsigned timeout)
 {
-	struct pollfd pfd = { h->fd, events, 0 };
-	int n;
+	int n = fd_wait(h->fd, events, (int)timeout * 1000);
 
-	do
-		n = poll(&pfd, 1, (int)timeout * 1000);
-	while (n == -1 && errno == EINTR);
 	if (n == 0)
 		h->why = "helper timed out";
 	else if (n == -1)

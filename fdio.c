@@ -2,6 +2,7 @@
  * fdio.c: EINTR-safe whole writes and reads.
  */
 #include <errno.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "fdio.h"
@@ -30,6 +31,18 @@ fd_read_some(int fd, char *buf, size_t size)
 
 	do
 		n = read(fd, buf, size);
+	while (n == -1 && errno == EINTR);
+	return n;
+}
+
+int
+fd_wait(int fd, short events, int ms)
+{
+	struct pollfd pfd = { fd, events, 0 };
+	int n;
+
+	do
+		n = poll(&pfd, 1, ms);
 	while (n == -1 && errno == EINTR);
 	return n;
 }

@@ -9,6 +9,11 @@
 
 /* All of buf, retrying after EINTR; 0, or -1 with errno. */
 int	fd_write_all(int fd, const char *buf, size_t len);
+/*
+ * Wait until fd is ready for events, at most ms milliseconds (-1: for
+ * ever), retried after EINTR: poll(2)'s 1, 0 on time-out, -1 and errno.
+ */
+int	fd_wait(int fd, short events, int ms);
 /* One read(2), retried after EINTR. */
 ssize_t	fd_read_some(int fd, char *buf, size_t size);
 

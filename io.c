@@ -7,6 +7,7 @@
 #include <tls.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "io.h"
 
 void
@@ -23,12 +24,8 @@ io_init(struct io *io, int rfd, int wfd)
 static enum io_status
 wait_fd(int fd, short events, unsigned timeout)
 {
-	struct pollfd pfd = { fd, events, 0 };
-	int n;
+	int n = fd_wait(fd, events, timeout > 0 ? (int)timeout * 1000 : -1);
 
-	do
-		n = poll(&pfd, 1, timeout > 0 ? (int)timeout * 1000 : -1);
-	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		return IO_ERROR;
 	return n == 0 ? IO_TIMEOUT : IO_OK;

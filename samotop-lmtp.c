@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "deliver.h"
+#include "fdio.h"
 #include "lmtp.h"
 #include "lmtpconn.h"
 #include "log.h"
@@ -74,7 +75,6 @@ static int
 connect_wait(int fd, const struct sockaddr *sa, socklen_t len,
     unsigned timeout)
 {
-	struct pollfd pfd = { fd, POLLOUT, 0 };
 	socklen_t elen = sizeof(int);
 	int n, err = 0, fl = fcntl(fd, F_GETFL);
 
@@ -83,9 +83,7 @@ connect_wait(int fd, const struct sockaddr *sa, socklen_t len,
 	if (connect(fd, sa, len) == -1) {
 		if (errno != EINPROGRESS && errno != EINTR)
 			return -1;
-		do
-			n = poll(&pfd, 1, (int)timeout * 1000);
-		while (n == -1 && errno == EINTR);
+		n = fd_wait(fd, POLLOUT, (int)timeout * 1000);
 		if (n <= 0) {
 			errno = n == 0 ? ETIMEDOUT : errno;
 			return -1;

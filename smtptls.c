@@ -8,6 +8,7 @@
 #include <string.h>
 #include <tls.h>
 
+#include "fdio.h"
 #include "smtptls.h"
 
 void
@@ -111,7 +112,6 @@ nonblocking(int fd)
 static int
 handshake(struct smtptls *t, int rfd, int wfd, unsigned timeout)
 {
-	struct pollfd pfd;
 	int rc, n;
 
 	for (;;) {
@@ -120,11 +120,9 @@ handshake(struct smtptls *t, int rfd, int wfd, unsigned timeout)
 			return 0;
 		if (rc != TLS_WANT_POLLIN && rc != TLS_WANT_POLLOUT)
 			return failed(t, "handshake", tls_error(t->conn));
-		pfd.fd = rc == TLS_WANT_POLLIN ? rfd : wfd;
-		pfd.events = rc == TLS_WANT_POLLIN ? POLLIN : POLLOUT;
-		do
-			n = poll(&pfd, 1, (int)timeout * 1000);
-		while (n == -1 && errno == EINTR);
+		n = fd_wait(rc == TLS_WANT_POLLIN ? rfd : wfd,
+		    rc == TLS_WANT_POLLIN ? POLLIN : POLLOUT,
+		    (int)timeout * 1000);
 		if (n == 0)
 			return failed(t, "handshake", "timed out");
 		if (n == -1)

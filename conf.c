@@ -29,6 +29,7 @@
 
 #include "address.h"
 #include "conf.h"
+#include "fdio.h"
 #include "lists.h"
 
 #define CONF_FILE_MAX	(1024 * 1024)	/* more is a mistake */
@@ -743,22 +744,6 @@ conf_parse(struct conf *c, char *text, size_t len, struct conf_error *err)
 	return conf_check(c, err);
 }
 
-/* Errors not tied to a line; errno is left as the failure set it. */
-static int
-load_fail(struct conf_error *err, int fd, char *text, const char *msg)
-{
-	int	saved = errno;
-
-	if (fd != -1)
-		close(fd);
-	free(text);
-	errno = saved;
-	err->line = 0;
-	snprintf(err->msg, sizeof(err->msg), "%s",
-	    msg != NULL ? msg : strerror(saved));
-	return -1;
-}
-
 /*
  * On failure *buf is NULL and c must not be used: its routes may point
  * into the text that was freed.
@@ -767,37 +752,19 @@ int
 conf_load(struct conf *c, const char *path, char **buf,
     struct conf_error *err)
 {
-	struct stat	 st;
-	char		*text;
-	size_t		 len, got = 0;
-	ssize_t		 r;
-	int		 fd;
+	char	*text;
+	size_t	 got;
+	int	 rc;
 
 	*buf = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return load_fail(err, -1, NULL, NULL);
-	if (fstat(fd, &st) == -1)
-		return load_fail(err, fd, NULL, NULL);
-	if (!S_ISREG(st.st_mode))
-		return load_fail(err, fd, NULL, "not a regular file");
-	if (st.st_size > CONF_FILE_MAX)
-		return load_fail(err, fd, NULL, "file too large "
-		    "(more than 1 MiB)");
-	len = st.st_size;
-	if ((text = malloc(len + 1)) == NULL)
-		return load_fail(err, fd, NULL, NULL);
-	while (got < len) {
-		if ((r = read(fd, text + got, len - got)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return load_fail(err, fd, text, NULL);
-		}
-		if (r == 0)
-			break;	/* it shrank: parse what is there */
-		got += r;
+	if ((rc = fd_read_file(path, CONF_FILE_MAX, &text, &got)) != 0) {
+		err->line = 0;
+		snprintf(err->msg, sizeof(err->msg), "%s",
+		    rc == FD_NOT_REGULAR ? "not a regular file" :
+		    rc == FD_TOO_LARGE ? "file too large (more than 1 MiB)" :
+		    strerror(errno));
+		return -1;
 	}
-	close(fd);
-	text[got] = '\0';
 	if (conf_parse(c, text, got, err) == -1) {
 		free(text);
 		return -1;

@@ -1,8 +1,12 @@
 /*
- * fdio.c: EINTR-safe whole writes and reads.
+ * fdio.c: EINTR-safe whole writes and reads, and whole files.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "fdio.h"
@@ -45,4 +49,51 @@ fd_wait(int fd, short events, int ms)
 		n = poll(&pfd, 1, ms);
 	while (n == -1 && errno == EINTR);
 	return n;
+}
+
+/* Close and free with errno kept for the caller. */
+static int
+read_fail(int fd, char *text, int rc)
+{
+	int saved = errno;
+
+	close(fd);
+	free(text);
+	errno = saved;
+	return rc;
+}
+
+int
+fd_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	struct stat	 st;
+	char		*text;
+	size_t		 size, got = 0;
+	ssize_t		 r;
+	int		 fd;
+
+	*buf = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1)
+		return read_fail(fd, NULL, -1);
+	if (!S_ISREG(st.st_mode))
+		return read_fail(fd, NULL, FD_NOT_REGULAR);
+	if ((unsigned long long)st.st_size > max)
+		return read_fail(fd, NULL, FD_TOO_LARGE);
+	size = st.st_size;
+	if ((text = malloc(size + 1)) == NULL)
+		return read_fail(fd, NULL, -1);
+	while (got < size) {
+		if ((r = fd_read_some(fd, text + got, size - got)) == -1)
+			return read_fail(fd, text, -1);
+		if (r == 0)
+			break;	/* it shrank: take what is there */
+		got += r;
+	}
+	close(fd);
+	text[got] = '\0';
+	*buf = text;
+	*len = got;
+	return 0;
 }

@@ -16,5 +16,12 @@ int	fd_write_all(int fd, const char *buf, size_t len);
 int	fd_wait(int fd, short events, int ms);
 /* One read(2), retried after EINTR. */
 ssize_t	fd_read_some(int fd, char *buf, size_t size);
+/*
+ * A whole regular file of at most max octets, in a buffer of its length
+ * plus a NUL that the caller frees: 0, -1 with errno, or one of these.
+ */
+#define FD_NOT_REGULAR	(-2)
+#define FD_TOO_LARGE	(-3)
+int	fd_read_file(const char *path, size_t max, char **buf, size_t *len);
 
 #endif

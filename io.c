@@ -9,6 +9,7 @@
 
 #include "fdio.h"
 #include "io.h"
+#include "tlslib.h"
 
 void
 io_init(struct io *io, int rfd, int wfd)
@@ -16,6 +17,7 @@ io_init(struct io *io, int rfd, int wfd)
 	io->rfd = rfd;
 	io->wfd = wfd;
 	io->tls = NULL;
+	io->tls_lib = NULL;
 	io->in_start = io->in_end = 0;
 	io->out_len = 0;
 	io->skipping = 0;
@@ -48,7 +50,7 @@ put(struct io *io, const char *buf, size_t len, unsigned timeout,
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			return 0;
 	} else {
-		n = tls_write(io->tls, buf, len);
+		n = io->tls_lib->write(io->tls, buf, len);
 		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
 			*st = wait_fd(n == TLS_WANT_POLLIN ? io->rfd : io->wfd,
 			    n == TLS_WANT_POLLIN ? POLLIN : POLLOUT, timeout);
@@ -127,7 +129,7 @@ get(struct io *io, char *buf, size_t len, unsigned timeout,
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			return 0;
 	} else {
-		n = tls_read(io->tls, buf, len);
+		n = io->tls_lib->read(io->tls, buf, len);
 		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
 			*st = wait_fd(n == TLS_WANT_POLLIN ? io->rfd : io->wfd,
 			    n == TLS_WANT_POLLIN ? POLLIN : POLLOUT, timeout);

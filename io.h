@@ -20,11 +20,13 @@ enum io_status {
 };
 
 struct tls;
+struct tlslib;
 
 struct io {
 	int	rfd;
 	int	wfd;
 	struct tls *tls;	/* after STARTTLS: all I/O goes through it */
+	const struct tlslib *tls_lib;	/* with these functions */
 	char	in[IO_IN_SIZE];
 	size_t	in_start;	/* first unconsumed octet */
 	size_t	in_end;

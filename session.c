@@ -479,6 +479,7 @@ start_tls(struct session *s)
 		return END;
 	}
 	s->io.tls = s->tls.conn;
+	s->io.tls_lib = &s->tls.lib;
 	snprintf(s->tls_desc, sizeof(s->tls_desc),
 	    "%s with cipher %s (%d bits)", s->tls.version, s->tls.cipher,
 	    s->tls.bits);

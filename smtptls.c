@@ -5,11 +5,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <tls.h>
 
 #include "fdio.h"
 #include "smtptls.h"
+#include "tlslib.h"
 
 void
 smtptls_init(struct smtptls *t)
@@ -35,14 +37,34 @@ keypair_failed(struct smtptls *t, const struct conf *c, const char *detail)
 	return -1;
 }
 
+/* Keys and certificates are small; anything larger is a mistake. */
+#define TLS_FILE_MAX	(1024 * 1024)
+
 static int
 load_file(struct smtptls *t, const char *path, uint8_t **buf, size_t *len)
 {
+	char *text;
+	int rc;
+
 	if (path == NULL)
 		return 0;
-	if ((*buf = tls_load_file(path, len, NULL)) == NULL)
-		return failed(t, path, strerror(errno));
+	if ((rc = fd_read_file(path, TLS_FILE_MAX, &text, len)) != 0)
+		return failed(t, path, rc == FD_NOT_REGULAR ?
+		    "not a regular file" : rc == FD_TOO_LARGE ?
+		    "file too large (more than 1 MiB)" : strerror(errno));
+	*buf = (uint8_t *)text;
 	return 0;
+}
+
+/* The key is wiped before its memory goes back. */
+static void
+unload_file(uint8_t **buf, size_t len)
+{
+	if (*buf == NULL)
+		return;
+	explicit_bzero(*buf, len);
+	free(*buf);
+	*buf = NULL;
 }
 
 int
@@ -61,35 +83,37 @@ smtptls_load(struct smtptls *t, const struct conf *c)
 static int
 configure(struct smtptls *t, const struct conf *c)
 {
+	const struct tlslib *l = &t->lib;
 	struct tls_config *cfg;
 	uint32_t protocols = TLS_PROTOCOLS_DEFAULT;
 	int rc = -1;
 
-	if (tls_init() == -1)
+	if (tlslib_open(&t->lib, t->why, sizeof(t->why)) == -1)
+		return -1;
+	if (l->init() == -1)
 		return failed(t, "tls_init", "cannot initialise libtls");
-	if ((cfg = tls_config_new()) == NULL)
+	if ((cfg = l->config_new()) == NULL)
 		return failed(t, "tls_config_new", strerror(errno));
 	if (c->tls_protocols != NULL &&
-	    tls_config_parse_protocols(&protocols, c->tls_protocols) == -1)
+	    l->config_parse_protocols(&protocols, c->tls_protocols) == -1)
 		failed(t, "tls-protocols", c->tls_protocols);
-	else if (tls_config_set_protocols(cfg, protocols) == -1)
-		failed(t, "tls-protocols", tls_config_error(cfg));
+	else if (l->config_set_protocols(cfg, protocols) == -1)
+		failed(t, "tls-protocols", l->config_error(cfg));
 	else if (c->tls_ciphers != NULL &&
-	    tls_config_set_ciphers(cfg, c->tls_ciphers) == -1)
-		failed(t, "tls-ciphers", tls_config_error(cfg));
-	else if (tls_config_set_keypair_ocsp_mem(cfg, t->cert, t->certlen,
+	    l->config_set_ciphers(cfg, c->tls_ciphers) == -1)
+		failed(t, "tls-ciphers", l->config_error(cfg));
+	else if (l->config_set_keypair_ocsp_mem(cfg, t->cert, t->certlen,
 	    t->key, t->keylen, t->ocsp, t->ocsplen) == -1)
-		keypair_failed(t, c, tls_config_error(cfg));
-	else if ((t->server = tls_server()) == NULL)
+		keypair_failed(t, c, l->config_error(cfg));
+	else if ((t->server = l->server()) == NULL)
 		failed(t, "tls_server", strerror(errno));
-	else if (tls_configure(t->server, cfg) == -1)
-		keypair_failed(t, c, tls_error(t->server));
+	else if (l->configure(t->server, cfg) == -1)
+		keypair_failed(t, c, l->error(t->server));
 	else
 		rc = 0;
 	/* The key is in libtls now; no copy of it stays around. */
-	tls_config_free(cfg);
-	tls_unload_file(t->key, t->keylen);
-	t->key = NULL;
+	l->config_free(cfg);
+	unload_file(&t->key, t->keylen);
 	return rc;
 }
 
@@ -115,11 +139,11 @@ handshake(struct smtptls *t, int rfd, int wfd, unsigned timeout)
 	int rc, n;
 
 	for (;;) {
-		rc = tls_handshake(t->conn);
+		rc = t->lib.handshake(t->conn);
 		if (rc == 0)
 			return 0;
 		if (rc != TLS_WANT_POLLIN && rc != TLS_WANT_POLLOUT)
-			return failed(t, "handshake", tls_error(t->conn));
+			return failed(t, "handshake", t->lib.error(t->conn));
 		n = fd_wait(rc == TLS_WANT_POLLIN ? rfd : wfd,
 		    rc == TLS_WANT_POLLIN ? POLLIN : POLLOUT,
 		    (int)timeout * 1000);
@@ -134,21 +158,22 @@ int
 smtptls_accept(struct smtptls *t, const struct conf *c, int rfd, int wfd,
     unsigned timeout)
 {
+	const struct tlslib *l = &t->lib;
 	const char *s;
 
 	if (t->server == NULL && configure(t, c) == -1)
 		return -1;
 	if (nonblocking(rfd) == -1 || nonblocking(wfd) == -1)
 		return failed(t, "fcntl", strerror(errno));
-	if (tls_accept_fds(t->server, &t->conn, rfd, wfd) == -1)
-		return failed(t, "tls_accept_fds", tls_error(t->server));
+	if (l->accept_fds(t->server, &t->conn, rfd, wfd) == -1)
+		return failed(t, "tls_accept_fds", l->error(t->server));
 	if (handshake(t, rfd, wfd, timeout) == -1)
 		return -1;
-	s = tls_conn_version(t->conn);
+	s = l->conn_version(t->conn);
 	snprintf(t->version, sizeof(t->version), "%s", s != NULL ? s : "");
-	s = tls_conn_cipher(t->conn);
+	s = l->conn_cipher(t->conn);
 	snprintf(t->cipher, sizeof(t->cipher), "%s", s != NULL ? s : "");
-	t->bits = tls_conn_cipher_strength(t->conn);
+	t->bits = l->conn_cipher_strength(t->conn);
 	return 0;
 }
 
@@ -156,16 +181,14 @@ void
 smtptls_free(struct smtptls *t)
 {
 	if (t->conn != NULL) {
-		(void)tls_close(t->conn);	/* best effort: non-blocking */
-		tls_free(t->conn);
+		(void)t->lib.close(t->conn);	/* best effort: non-blocking */
+		t->lib.free(t->conn);
 	}
 	if (t->server != NULL)
-		tls_free(t->server);
-	if (t->cert != NULL)
-		tls_unload_file(t->cert, t->certlen);
-	if (t->key != NULL)
-		tls_unload_file(t->key, t->keylen);
-	if (t->ocsp != NULL)
-		tls_unload_file(t->ocsp, t->ocsplen);
+		t->lib.free(t->server);
+	unload_file(&t->cert, t->certlen);
+	unload_file(&t->key, t->keylen);
+	unload_file(&t->ocsp, t->ocsplen);
+	tlslib_close(&t->lib);
 	smtptls_init(t);
 }

@@ -3,9 +3,9 @@
  * (Not "tls.h": that is libtls's own header.)
  *
  * The certificate and key are read before the banner, so that a broken
- * set-up shows at once; libtls itself is initialised only when a client
- * asks for STARTTLS (or connects to the implicit-TLS port), so that a
- * plaintext session pays nothing for TLS.
+ * set-up shows at once; libtls itself is loaded and initialised only when
+ * a client asks for STARTTLS (or connects to the implicit-TLS port), so
+ * that a plaintext session pays nothing for TLS.
  */
 #ifndef SAMOTOP_SMTPTLS_H
 #define SAMOTOP_SMTPTLS_H
@@ -14,10 +14,10 @@
 #include <stdint.h>
 
 #include "conf.h"
-
-struct tls;
+#include "tlslib.h"
 
 struct smtptls {
+	struct tlslib	 lib;		/* loaded at the first handshake */
 	uint8_t		*cert, *key, *ocsp;
 	size_t		 certlen, keylen, ocsplen;
 	struct tls	*server;

@@ -1,0 +1,70 @@
+/*
+ * tlslib.c: resolve the libtls functions samotop uses.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tlslib.h"
+
+#ifndef LIBTLS_SONAME
+#define LIBTLS_SONAME	"libtls.so"
+#endif
+
+static int
+missing(struct tlslib *l, char *why, size_t size, const char *what)
+{
+	const char *e = dlerror();
+
+	snprintf(why, size, "%s: %s", what, e != NULL ? e : "not found");
+	tlslib_close(l);
+	return -1;
+}
+
+#define RESOLVE(field, name)						\
+	if ((l->field = (__typeof__(l->field))dlsym(l->handle,		\
+	    name)) == NULL)						\
+		return missing(l, why, size, name)
+
+int
+tlslib_open(struct tlslib *l, char *why, size_t size)
+{
+	if (l->handle != NULL)
+		return 0;
+	if ((l->handle = dlopen(LIBTLS_SONAME, RTLD_NOW | RTLD_LOCAL)) ==
+	    NULL)
+		return missing(l, why, size, LIBTLS_SONAME);
+	RESOLVE(init, "tls_init");
+	RESOLVE(config_new, "tls_config_new");
+	RESOLVE(config_free, "tls_config_free");
+	RESOLVE(config_error, "tls_config_error");
+	RESOLVE(config_parse_protocols, "tls_config_parse_protocols");
+	RESOLVE(config_set_protocols, "tls_config_set_protocols");
+	RESOLVE(config_set_ciphers, "tls_config_set_ciphers");
+	RESOLVE(config_set_keypair_ocsp_mem,
+	    "tls_config_set_keypair_ocsp_mem");
+	RESOLVE(server, "tls_server");
+	RESOLVE(configure, "tls_configure");
+	RESOLVE(accept_fds, "tls_accept_fds");
+	RESOLVE(handshake, "tls_handshake");
+	RESOLVE(read, "tls_read");
+	RESOLVE(write, "tls_write");
+	RESOLVE(close, "tls_close");
+	RESOLVE(free, "tls_free");
+	RESOLVE(error, "tls_error");
+	RESOLVE(conn_version, "tls_conn_version");
+	RESOLVE(conn_cipher, "tls_conn_cipher");
+	RESOLVE(conn_cipher_strength, "tls_conn_cipher_strength");
+	return 0;
+}
+
+void
+tlslib_close(struct tlslib *l)
+{
+	/*
+	 * Not dlclose(3): OpenSSL registers exit handlers and thread keys
+	 * that would point into unmapped code.  The process ends with the
+	 * session anyway.
+	 */
+	memset(l, 0, sizeof(*l));
+}

@@ -219,7 +219,7 @@ is_alnum(int ch)
 void
 conf_defaults(struct conf *c)
 {
-	memset(c, 0, sizeof(*c));
+	memset(c, 0, offsetof(struct conf, lists));
 	c->max_command_line = 2048;
 	c->max_line_length = 1000;
 	c->max_message_size = 25 << 20;

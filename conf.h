@@ -80,8 +80,6 @@ struct conf {
 	int		spf;			/* check SPF at MAIL */
 	enum check_action spf_action[SPFR__COUNT];
 	const char	*deny_message;		/* text of list refusals */
-	size_t		nlists;
-	struct list_entry lists[CONF_LISTS_MAX];
 	size_t		ndnsbl;
 	const char	*dnsbl[CONF_DNSBL_MAX];
 	const char	*greylist_db;		/* NULL: no greylisting */
@@ -93,7 +91,15 @@ struct conf {
 	int		auth_results;		/* Authentication-Results: */
 	int		recipient_delimiter;	/* '+', or 0 for none */
 	enum log_level	log_level;
+	size_t		nlists;
 	size_t		nroutes;
+	/*
+	 * The tables come last: conf_defaults() clears only what precedes
+	 * them, and an entry is written whole when it is added (valid below
+	 * its count), so that a session does not fault in 100 KiB of
+	 * zeroes it never reads.
+	 */
+	struct list_entry lists[CONF_LISTS_MAX];
 	struct route	routes[CONF_ROUTES_MAX];
 };
 

@@ -29,6 +29,16 @@ data_init(struct data_decoder *d, int dotted, int strict, size_t max_line,
 	d->size = 0;
 	d->line = 0;
 	d->fail = DATA_OK;
+	d->stuffed = 0;
+}
+
+int
+data_keep_stuffing(struct data_decoder *d)
+{
+	if (!d->dotted || !d->strict)
+		return -1;
+	d->stuffed = 1;
+	return 0;
 }
 
 static void
@@ -62,6 +72,18 @@ emit(struct data_decoder *d, const char *s, size_t n, char *out,
 		out[(*outlen)++] = s[i];
 }
 
+/* Octets before the first CR or LF: two memchr(3) beat a loop by far. */
+static size_t
+run_length(const char *in, size_t len)
+{
+	const char *lf = memchr(in, '\n', len), *cr;
+
+	if (lf != NULL)
+		len = lf - in;
+	cr = memchr(in, '\r', len);
+	return cr != NULL ? (size_t)(cr - in) : len;
+}
+
 /*
  * A run of ordinary octets inside a line (no CR, no LF), copied at once:
  * exactly what emitting them one by one would give, limits included,
@@ -77,8 +99,7 @@ text_run(struct data_decoder *d, const char *in, size_t len, char *out,
 		return 0;
 	if (len > room - DATA_OUT_MIN)
 		len = room - DATA_OUT_MIN;
-	while (n < len && in[n] != '\r' && in[n] != '\n')
-		n++;
+	n = run_length(in, len);
 	if (n == 0)
 		return 0;
 	if (d->fail == DATA_OK) {
@@ -141,8 +162,11 @@ step(struct data_decoder *d, char ch, char *out, size_t *outlen)
 		else if (ch == '\n') {
 			emit(d, ".", 1, out, outlen);
 			bare_end(d, DATA_EBARELF, out, outlen);
-		} else
+		} else {
+			if (d->stuffed && d->fail == DATA_OK)
+				out[(*outlen)++] = '.';	/* not content */
 			text_octet(d, ch, out, outlen);	/* unstuffed */
+		}
 		return 0;
 	case S_DOT_CR:
 		if (ch == '\n')
@@ -224,16 +248,23 @@ data_strerror(enum data_fail f)
 	return "data error";
 }
 
+/* Line by line: a dot doubled at the start of each, the rest copied. */
 size_t
 data_encode(int *at_bol, const char *in, size_t inlen, char *out)
 {
-	size_t i, n = 0;
+	const char *lf;
+	size_t run, n = 0;
 
-	for (i = 0; i < inlen; i++) {
-		if (*at_bol && in[i] == '.')
+	while (inlen > 0) {
+		if (*at_bol && in[0] == '.')
 			out[n++] = '.';
-		out[n++] = in[i];
-		*at_bol = in[i] == '\n';
+		lf = memchr(in, '\n', inlen);
+		run = lf != NULL ? (size_t)(lf - in) + 1 : inlen;
+		memcpy(out + n, in, run);
+		n += run;
+		*at_bol = lf != NULL;
+		in += run;
+		inlen -= run;
 	}
 	return n;
 }
@@ -253,17 +284,27 @@ data_encode_end(int at_bol, char *out)
 	return n;
 }
 
+/* From CR to CR: each one is held until the next octet shows what it is. */
 size_t
 data_to_lf(int *pending_cr, const char *in, size_t len, char *out)
 {
-	size_t i, n = 0;
+	const char *cr;
+	size_t run, n = 0;
 
-	for (i = 0; i < len; i++) {
-		if (*pending_cr && in[i] != '\n')
+	while (len > 0) {
+		if (*pending_cr && in[0] != '\n')
 			out[n++] = '\r';
-		*pending_cr = in[i] == '\r';
-		if (!*pending_cr)
-			out[n++] = in[i];
+		*pending_cr = 0;
+		cr = memchr(in, '\r', len);
+		run = cr != NULL ? (size_t)(cr - in) : len;
+		memcpy(out + n, in, run);
+		n += run;
+		if (cr != NULL) {
+			*pending_cr = 1;
+			run++;
+		}
+		in += run;
+		len -= run;
 	}
 	return n;
 }

@@ -39,6 +39,7 @@ struct data_decoder {
 	size_t		size;		/* octets of content so far */
 	size_t		line;		/* octets of the current line so far */
 	enum data_fail	fail;		/* first failure; output stops then */
+	int		stuffed;	/* output still dot-stuffed */
 };
 
 /* Output room one call needs at the least, to make progress. */
@@ -46,6 +47,14 @@ struct data_decoder {
 
 void		data_init(struct data_decoder *d, int dotted, int strict,
 		    size_t max_line, size_t max_size);
+/*
+ * For a strict DATA decoder: write the content still dot-stuffed, ready
+ * to go on in an LMTP or SMTP DATA stream as it is, rather than unstuff
+ * it only for the encoder to stuff it again.  In strict mode nothing else
+ * differs (a bare CR or LF fails the message), and limits still count
+ * the content.  0, or -1 (nothing changed) for any other decoder.
+ */
+int		data_keep_stuffing(struct data_decoder *d);
 enum data_result data_decode(struct data_decoder *d, const char *in,
 		    size_t inlen, size_t *used, char *out, size_t outsize,
 		    size_t *outlen);

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -28,7 +29,7 @@ extern char **environ;
 void
 helper_init(struct helper *h, const char *hostname)
 {
-	memset(h, 0, sizeof(*h));
+	memset(h, 0, offsetof(struct helper, in));
 	h->fd = -1;
 	h->hostname = hostname;
 }
@@ -151,17 +152,17 @@ wait_for(struct helper *h, short events, unsigned timeout)
 }
 
 static int
-flush(struct helper *h, unsigned timeout)
+send_all(struct helper *h, const char *buf, size_t len, unsigned timeout)
 {
 	size_t done = 0;
 	ssize_t n;
 
 	if (h->fd == -1)
 		return fail(h, "helper not running");
-	while (done < h->out_len) {
+	while (done < len) {
 		if (wait_for(h, POLLOUT, timeout) == -1)
 			return fail(h, h->why);
-		n = write(h->fd, h->out + done, h->out_len - done);
+		n = write(h->fd, buf + done, len - done);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
@@ -169,6 +170,14 @@ flush(struct helper *h, unsigned timeout)
 			    "helper closed its input" : strerror(errno));
 		done += n;
 	}
+	return 0;
+}
+
+static int
+flush(struct helper *h, unsigned timeout)
+{
+	if (send_all(h, h->out, h->out_len, timeout) == -1)
+		return -1;
 	h->out_len = 0;
 	return 0;
 }
@@ -407,6 +416,26 @@ helper_write(struct helper *h, const char *buf, size_t len, unsigned timeout)
 		len -= n;
 	}
 	return 0;
+}
+
+int
+helper_write_stuffed(struct helper *h, const char *buf, size_t len,
+    unsigned timeout)
+{
+	if (len == 0)
+		return 0;
+	h->at_bol = buf[len - 1] == '\n';
+	if (len < sizeof(h->out) / 2) {
+		if (len > sizeof(h->out) - h->out_len && flush(h, timeout) == -1)
+			return -1;
+		memcpy(h->out + h->out_len, buf, len);
+		h->out_len += len;
+		return 0;
+	}
+	/* Large: straight from the caller's buffer, not copied. */
+	if (flush(h, timeout) == -1)
+		return -1;
+	return send_all(h, buf, len, timeout);
 }
 
 int

@@ -30,12 +30,13 @@ struct helper {
 	int			 in_data;	/* inside DATA: only the end or
 						 * an abort may follow */
 	int			 at_bol;	/* dot-stuffing state in DATA */
-	char			 in[HELPER_IN_SIZE];
 	size_t			 in_start, in_end;
-	char			 out[HELPER_OUT_SIZE];
 	size_t			 out_len;
 	const char		*why;		/* the last failure, for logs */
 	const char		*hostname;	/* for LHLO */
+	/* Last, and not cleared by helper_init(): only their counts are. */
+	char			 in[HELPER_IN_SIZE];
+	char			 out[HELPER_OUT_SIZE];
 };
 
 struct delivery_envelope {
@@ -66,6 +67,9 @@ int	helper_rcpt(struct helper *h, const struct route *route,
 int	helper_data(struct helper *h, unsigned timeout, struct lmtpreply *rep);
 /* Canonical content; dot-stuffed on the way.  -1: the helper failed. */
 int	helper_write(struct helper *h, const char *buf, size_t len,
+	    unsigned timeout);
+/* Content already dot-stuffed (data_keep_stuffing()), as it is. */
+int	helper_write_stuffed(struct helper *h, const char *buf, size_t len,
 	    unsigned timeout);
 /* The final dot, then one reply per accepted recipient: see reply(). */
 int	helper_end_data(struct helper *h, unsigned timeout);

@@ -210,6 +210,8 @@ begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 
 	data_init(&s->dec, dotted, s->conf->strict_crlf,
 	    s->conf->max_line_length, s->conf->max_message_size);
+	/* Strict DATA goes on still stuffed: no unstuffing and restuffing. */
+	(void)data_keep_stuffing(&s->dec);
 	rep->code = 0;
 	s->helper_ok = 0;
 	if (s->accepted == 0 || s->helper.fd == -1 ||
@@ -228,6 +230,9 @@ begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 static void
 feed(struct session *s, const char *buf, size_t len)
 {
+	unsigned timeout = s->conf->timeout_helper;
+	int rc;
+
 	if (!s->helper_ok)
 		return;
 	if (s->dec.fail != DATA_OK) {
@@ -235,8 +240,12 @@ feed(struct session *s, const char *buf, size_t len)
 		s->helper_ok = 0;
 		return;
 	}
-	if (len > 0 && helper_write(&s->helper, buf, len,
-	    s->conf->timeout_helper) == -1) {
+	if (len == 0)
+		return;
+	rc = s->dec.stuffed ?
+	    helper_write_stuffed(&s->helper, buf, len, timeout) :
+	    helper_write(&s->helper, buf, len, timeout);
+	if (rc == -1) {
 		log_helper_failure(s, NULL, NULL);
 		s->helper_ok = 0;
 	}

@@ -3,7 +3,9 @@
  * the limits; the rest is decoded in pieces whose sizes are derived from
  * the input.  The output must be canonical (CRLF only), must not depend
  * on the pieces, must respect the limits, must end only at a true
- * CRLF.CRLF, and must survive an encode/decode round trip.
+ * CRLF.CRLF, and must survive an encode/decode round trip.  Strict DATA
+ * decoded still dot-stuffed must end and fail where it does unstuffed,
+ * and must decode to the same content.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,8 +37,9 @@ next(uint32_t *x)
  * room per call; BDAT content is finished with data_finish().
  */
 static void
-decode(const char *in, size_t len, int dotted, int strict, size_t max_line,
-    size_t max_size, size_t outsize, uint32_t seed, struct result *r)
+decode(const char *in, size_t len, int dotted, int strict, int stuffed,
+    size_t max_line, size_t max_size, size_t outsize, uint32_t seed,
+    struct result *r)
 {
 	struct data_decoder d;
 	size_t cap = 2 * len + DATA_OUT_MIN + outsize;
@@ -48,6 +51,8 @@ decode(const char *in, size_t len, int dotted, int strict, size_t max_line,
 	r->outlen = 0;
 	r->res = DATA_MORE;
 	data_init(&d, dotted, strict, max_line, max_size);
+	if (stuffed && data_keep_stuffing(&d) == -1)
+		abort();
 	while (pos < len && r->res != DATA_END) {
 		end = len;
 		if (seed != 0 && next(&seed) % 4 != 0)
@@ -136,7 +141,7 @@ check_roundtrip(const struct result *r)
 	n += data_encode_end(bol, enc + n);
 	if (n > 2 * r->outlen + 5)
 		abort();
-	decode(enc, n, 1, 1, (size_t)-1, (size_t)-1, BIGOUT, 0, &again);
+	decode(enc, n, 1, 1, 0, (size_t)-1, (size_t)-1, BIGOUT, 0, &again);
 	if (again.res != DATA_END || again.used != n ||
 	    again.fail != DATA_OK)
 		abort();
@@ -151,6 +156,39 @@ check_roundtrip(const struct result *r)
 		abort();
 	free(again.out);
 	free(enc);
+}
+
+/*
+ * a: strict DATA decoded; the same input decoded still stuffed must stop
+ * at the same place with the same failure, and, if none, unstuff to a's
+ * content (followed by the CRLF that ends the line when it has not).
+ */
+static void
+check_stuffed(const char *in, size_t len, size_t max_line, size_t max_size,
+    uint32_t seed, const struct result *a)
+{
+	struct result s, back;
+	char *enc;
+
+	decode(in, len, 1, 1, 1, max_line, max_size, DATA_OUT_MIN, seed, &s);
+	if (s.res != a->res || s.used != a->used || s.fail != a->fail)
+		abort();
+	if (s.fail == DATA_OK) {
+		if ((enc = malloc(s.outlen + 5)) == NULL)
+			abort();
+		memcpy(enc, s.out, s.outlen);
+		memcpy(enc + s.outlen, a->res == DATA_END ? ".\r\n" :
+		    "\r\n.\r\n", a->res == DATA_END ? 3 : 5);
+		decode(enc, s.outlen + (a->res == DATA_END ? 3 : 5), 1, 1, 0,
+		    (size_t)-1, (size_t)-1, BIGOUT, 0, &back);
+		if (back.res != DATA_END || back.fail != DATA_OK ||
+		    back.outlen != a->outlen + (a->res == DATA_END ? 0 : 2) ||
+		    memcmp(back.out, a->out, a->outlen) != 0)
+			abort();
+		free(back.out);
+		free(enc);
+	}
+	free(s.out);
 }
 
 int
@@ -181,9 +219,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (seed == 0)
 		seed = 1;
 
-	decode(in, len, dotted, strict, max_line, max_size,
+	decode(in, len, dotted, strict, 0, max_line, max_size,
 	    outsizes[(data[0] >> 6) & 3], seed, &a);
-	decode(in, len, dotted, strict, max_line, max_size, BIGOUT, 0, &b);
+	decode(in, len, dotted, strict, 0, max_line, max_size, BIGOUT, 0, &b);
 	if (a.res != b.res || a.used != b.used || a.fail != b.fail ||
 	    a.outlen != b.outlen || memcmp(a.out, b.out, a.outlen) != 0)
 		abort();
@@ -193,6 +231,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    a.res == DATA_END || a.used != len)
 		abort();
 	check_roundtrip(&a);
+	if (dotted && strict)
+		check_stuffed(in, len, max_line, max_size, seed, &a);
 	free(a.out);
 	free(b.out);
 	free(in);

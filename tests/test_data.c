@@ -525,6 +525,51 @@ test_encode(void)
 	CHECK(n == 5 && memcmp(out, "a.b\r\n", 5) == 0 && bol == 1);
 }
 
+/* One piece; out is NUL-terminated.  Returns the result. */
+static enum data_result
+stuffed(const char *in, size_t max_line, enum data_fail *fail, char *out)
+{
+	struct data_decoder d;
+	enum data_result res;
+	size_t used, n;
+
+	data_init(&d, 1, 1, max_line, BIG);
+	CHECK(data_keep_stuffing(&d) == 0);
+	res = data_decode(&d, in, strlen(in), &used, out, BUFSZ - 1, &n);
+	out[n] = '\0';
+	*fail = d.fail;
+	return res;
+}
+
+static void
+test_keep_stuffing(void)
+{
+	struct data_decoder d;
+	enum data_fail fail;
+	char out[BUFSZ];
+
+	/* only strict DATA can pass its input on as it is */
+	data_init(&d, 1, 0, 1000, BIG);
+	CHECK(data_keep_stuffing(&d) == -1 && !d.stuffed);
+	data_init(&d, 0, 1, 1000, BIG);
+	CHECK(data_keep_stuffing(&d) == -1 && !d.stuffed);
+
+	CHECK(stuffed("..a\r\n.b\r\nc\r\n.\r\n", 1000, &fail, out) ==
+	    DATA_END);
+	CHECK_STR(out, "..a\r\n.b\r\nc\r\n");
+	CHECK(fail == DATA_OK);
+	/* the limit counts content: ".ab\r\n" is 5 octets, ".abc\r\n" 6 */
+	CHECK(stuffed("..ab\r\n.\r\n", 5, &fail, out) == DATA_END);
+	CHECK(fail == DATA_OK);
+	CHECK(stuffed("..abc\r\n.\r\n", 5, &fail, out) == DATA_END);
+	CHECK(fail == DATA_ELINE);
+	/* what strict mode refuses fails the same way */
+	CHECK(stuffed("a\nb\r\n.\r\n", 1000, &fail, out) == DATA_END);
+	CHECK(fail == DATA_EBARELF);
+	CHECK(stuffed(".\rb\r\n.\r\n", 1000, &fail, out) == DATA_END);
+	CHECK(fail == DATA_EBARECR);
+}
+
 int
 main(void)
 {
@@ -538,5 +583,6 @@ main(void)
 	TEST(test_strerror);
 	TEST(test_encode);
 	TEST(test_encode_roundtrip);
+	TEST(test_keep_stuffing);
 	return UNIT_DONE();
 }

@@ -182,17 +182,27 @@ flush(struct helper *h, unsigned timeout)
 	return 0;
 }
 
+/* A command line, sent with the next flush: before the next read. */
 static int
-command(struct helper *h, const char *line, unsigned timeout)
+queue(struct helper *h, const char *line)
 {
-	int n;
+	size_t len = strlen(line);
 
 	if (h->fd == -1)
 		return fail(h, "helper not running");
-	n = snprintf(h->out, sizeof(h->out), "%s\r\n", line);
-	if (n < 0 || (size_t)n >= sizeof(h->out))
+	if (len + 2 > sizeof(h->out) - h->out_len)
 		return fail(h, "command too long");
-	h->out_len = n;
+	memcpy(h->out + h->out_len, line, len);
+	memcpy(h->out + h->out_len + len, "\r\n", 2);
+	h->out_len += len + 2;
+	return 0;
+}
+
+static int
+command(struct helper *h, const char *line, unsigned timeout)
+{
+	if (queue(h, line) == -1)
+		return -1;
 	return flush(h, timeout);
 }
 
@@ -203,6 +213,8 @@ capability(struct helper *h, const char *kw, size_t len)
 	if (len >= 8 && strncasecmp(kw, "SMTPUTF8", 8) == 0 &&
 	    (len == 8 || kw[8] == ' '))
 		h->caps |= CAP_SMTPUTF8;
+	if (len == 10 && strncasecmp(kw, "PIPELINING", 10) == 0)
+		h->caps |= CAP_PIPELINING;
 	if (len > 9 && strncasecmp(kw, "XFORWARD ", 9) == 0)
 		h->xforward = xforward_offered(kw + 9, len - 9);
 }
@@ -218,6 +230,8 @@ read_line(struct helper *h, unsigned timeout, const char **line, size_t *len)
 		lf = memchr(h->in + h->in_start, '\n', h->in_end - h->in_start);
 		if (lf != NULL)
 			break;
+		if (h->out_len > 0 && flush(h, timeout) == -1)
+			return -1;	/* what was queued goes before we wait */
 		if (h->in_end - h->in_start == sizeof(h->in))
 			return fail(h, "helper reply line too long");
 		memmove(h->in, h->in + h->in_start, h->in_end - h->in_start);
@@ -338,22 +352,64 @@ forward_client(struct helper *h, const struct delivery_envelope *env,
 	return 0;
 }
 
+static void
+mail_line(const struct delivery_envelope *env, char *line, size_t size)
+{
+	char addr[ADDR_MAX + 1];
+
+	mailbox_format(env->sender, addr, sizeof(addr));
+	snprintf(line, size, "MAIL FROM:<%s>%s%s", addr,
+	    env->body == BODY_8BITMIME || env->body == BODY_BINARYMIME ?
+	    " BODY=8BITMIME" : "", env->smtputf8 ? " SMTPUTF8" : "");
+}
+
 static int
 open_transaction(struct helper *h, const struct delivery_envelope *env,
     unsigned timeout, struct lmtpreply *rep)
 {
-	char line[ADDR_MAX + 64], addr[ADDR_MAX + 1];
+	char line[ADDR_MAX + 64];
 
 	if (forward_client(h, env, timeout) == -1)
 		return -1;
-	mailbox_format(env->sender, addr, sizeof(addr));
-	snprintf(line, sizeof(line), "MAIL FROM:<%s>%s%s", addr,
-	    env->body == BODY_8BITMIME || env->body == BODY_BINARYMIME ?
-	    " BODY=8BITMIME" : "", env->smtputf8 ? " SMTPUTF8" : "");
+	mail_line(env, line, sizeof(line));
 	if (command(h, line, timeout) == -1 ||
 	    helper_reply(h, timeout, rep) == -1)
 		return -1;
 	h->in_mail = rep->code / 100 == 2;
+	return 0;
+}
+
+/*
+ * XFORWARD, MAIL and the first RCPT in one write to a helper that
+ * pipelines (RFC 2920): one round trip instead of three.  A refused
+ * XFORWARD costs only the information; a refused MAIL answers RCPT.
+ */
+static int
+open_pipelined(struct helper *h, const struct delivery_envelope *env,
+    const char *rcpt, unsigned timeout, struct lmtpreply *rep)
+{
+	char xf[XFORWARD_LINE_LIMIT - 2], line[ADDR_MAX + 64];
+	struct lmtpreply mail;
+	unsigned done = 0, n = 0;
+
+	while (env->xforward != NULL && xforward_next(xf, sizeof(xf),
+	    env->xforward, h->xforward, &done) > 0) {
+		if (queue(h, xf) == -1)
+			return -1;
+		n++;
+	}
+	mail_line(env, line, sizeof(line));
+	if (queue(h, line) == -1 || queue(h, rcpt) == -1)
+		return -1;
+	for (; n > 0; n--)
+		if (helper_reply(h, timeout, &mail) == -1)
+			return -1;
+	if (helper_reply(h, timeout, &mail) == -1 ||
+	    helper_reply(h, timeout, rep) == -1)
+		return -1;
+	h->in_mail = mail.code / 100 == 2;
+	if (!h->in_mail)
+		*rep = mail;
 	return 0;
 }
 
@@ -371,14 +427,16 @@ helper_rcpt(struct helper *h, const struct route *route,
 		return route == NULL ? fail(h, "helper not running") : -1;
 	if (env->smtputf8 && !(h->caps & CAP_SMTPUTF8))
 		return fail(h, "helper does not support SMTPUTF8");
+	mailbox_format(rcpt, addr, sizeof(addr));
+	snprintf(line, sizeof(line), "RCPT TO:<%s>", addr);
+	if (!h->in_mail && (h->caps & CAP_PIPELINING))
+		return open_pipelined(h, env, line, timeout, rep);
 	if (!h->in_mail) {
 		if (open_transaction(h, env, timeout, rep) == -1)
 			return -1;
 		if (!h->in_mail)
 			return 0;	/* its refusal of MAIL answers RCPT */
 	}
-	mailbox_format(rcpt, addr, sizeof(addr));
-	snprintf(line, sizeof(line), "RCPT TO:<%s>", addr);
 	if (command(h, line, timeout) == -1)
 		return -1;
 	return helper_reply(h, timeout, rep);

@@ -19,6 +19,7 @@
 #define HELPER_IN_SIZE	4096
 #define HELPER_OUT_SIZE	(32 * 1024)
 #define CAP_SMTPUTF8	0x01
+#define CAP_PIPELINING	0x02
 
 struct helper {
 	pid_t			 pid;		/* 0: none running */

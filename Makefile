@@ -19,11 +19,15 @@ TESTS	 = $(TESTSRCS:.c=)
 ASANTESTS = $(TESTSRCS:tests/%.c=tests/asan/%)
 FUZZSRCS = $(wildcard fuzz/fuzz_*.c)
 FUZZERS	 = $(FUZZSRCS:.c=)
-# Process start-up is the cost paid per connection, so SQLite is linked
-# in statically, and libtls (with OpenSSL) is not linked at all: it is
-# loaded with dlopen(3) by its soname when a session starts TLS, so that
-# a plaintext session does not pay its 20,000 relocations.  DYNAMIC=1
-# links SQLite as a shared library, for a distribution's updates.
+# Process start-up is the cost paid per connection and per delivery
+# (measured in bench/results.md).  So libtls (with OpenSSL) is not linked
+# at all: it is loaded with dlopen(3) by its soname when a session starts
+# TLS, so that a plaintext session does not pay its 20,000 relocations.
+# SQLite, libspf2 and libresolv are linked in statically, and the helpers
+# that need no name service (samotop-maildir, samotop-pipe) are static
+# PIEs: each shared library costs every process its loading.  DYNAMIC=1
+# links everything as shared libraries instead, so that a distribution's
+# updates apply without relinking.
 ifndef LIBTLS_SONAME
 LIBTLS_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libtls.so)" \
 	   2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
@@ -31,9 +35,11 @@ endif
 WFLAGS	+= -DLIBTLS_SONAME='"$(LIBTLS_SONAME)"'
 ifeq ($(DYNAMIC),1)
 LDLIBS_SMTPD = -lsqlite3 -lspf2 -lresolv
+STATIC_HELPERS =
 else
-LDLIBS_SMTPD = -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -lspf2 -lresolv \
+LDLIBS_SMTPD = -Wl,-Bstatic -lsqlite3 -lspf2 -lresolv -Wl,-Bdynamic \
 	   -lpthread -ldl -lm
+STATIC_HELPERS = samotop-maildir samotop-pipe
 endif
 
 all: $(PROGS)
@@ -50,7 +56,8 @@ samotop-smtpd: samotop-smtpd.o libsamotop.a
 
 # The helpers: one main each, linked against the same library.
 samotop-%: samotop-%.o libsamotop.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $@.o libsamotop.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(if $(filter $@,$(STATIC_HELPERS)),-static-pie) \
+	    -o $@ $@.o libsamotop.a
 
 tests/test_%: tests/test_%.c tests/unit.h libsamotop.a
 	$(CC) $(CFLAGS) $(WFLAGS) -I. -o $@ $< libsamotop.a $(LDLIBS_SMTPD)

@@ -94,19 +94,27 @@ wait_eof(int fd, int ms)
 static void
 reap(struct helper *h)
 {
-	struct timespec tick = { 0, 1000 * 1000 };
-	int i, status;
+	struct timespec tick = { 0, 20 * 1000 };
+	long waited_ns = 0;
+	int status;
 
 	if (h->pid == 0)
 		return;
-	for (i = 0; i < HELPER_GRACE_MS; i++) {
-		if (waitpid(h->pid, &status, WNOHANG) != 0)
+	/*
+	 * Its socket closed as it exited, so it is a zombie at once or
+	 * within microseconds: poll with a tick that starts short and
+	 * doubles, rather than sleep a whole millisecond every session.
+	 */
+	while (waitpid(h->pid, &status, WNOHANG) == 0) {
+		if (waited_ns >= HELPER_GRACE_MS * 1000000L) {
+			kill(h->pid, SIGKILL);
+			waitpid(h->pid, &status, 0);
 			break;
+		}
 		nanosleep(&tick, NULL);
-	}
-	if (i == HELPER_GRACE_MS) {
-		kill(h->pid, SIGKILL);
-		waitpid(h->pid, &status, 0);
+		waited_ns += tick.tv_nsec;
+		if (tick.tv_nsec < 10 * 1000 * 1000)
+			tick.tv_nsec *= 2;
 	}
 	h->pid = 0;
 }

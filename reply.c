@@ -77,6 +77,8 @@ static const struct {
 				  "%s Local error, closing connection" },
 	[R_STARTTLS_UNAVAIL] =	{ 502, "5.5.1", "STARTTLS not available" },
 	[R_STARTTLS_READY] =	{ 220, "2.0.0", "Ready to start TLS" },
+	[R_TLS_TEMP_UNAVAIL] =	{ 454, "4.7.0",
+				  "TLS not available due to temporary reason" },
 	[R_TLS_ACTIVE] =	{ 503, "5.5.1", "TLS already active" },
 	[R_TLS_IN_TX] =		{ 503, "5.5.1",
 				  "STARTTLS not allowed inside a transaction" },

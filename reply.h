@@ -56,6 +56,7 @@ enum reply_id {
 	R_SHUTDOWN,		/* 421 4.3.0 local error */
 	R_STARTTLS_UNAVAIL,	/* 502 5.5.1 (no certificate) */
 	R_STARTTLS_READY,	/* 220 2.0.0 */
+	R_TLS_TEMP_UNAVAIL,	/* 454 4.7.0 (libtls could not be set up) */
 	R_TLS_ACTIVE,		/* 503 5.5.1 TLS already active */
 	R_TLS_IN_TX,		/* 503 5.5.1 not inside a transaction */
 	R_TLS_REQUIRED,		/* 530 5.7.0 */

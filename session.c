@@ -477,10 +477,6 @@ log_mail(struct session *s)
 static enum flow
 start_tls(struct session *s)
 {
-	/* The only place libtls is set up: a plaintext session never is. */
-	if (s->tls.server == NULL)
-		log_event(&s->log, LOG_DEBUG, "tls", "stage",
-		    "initialising libtls", NULL);
 	if (smtptls_accept(&s->tls, s->conf, s->io.rfd, s->io.wfd,
 	    s->conf->timeout_command) == -1) {
 		log_event(&s->log, LOG_WARN, "tls", "reason", s->tls.why,
@@ -501,12 +497,30 @@ start_tls(struct session *s)
 	return GO_ON;
 }
 
+/*
+ * The only place libtls is loaded and set up: a plaintext session never
+ * is.  Done before the 220, so that a failure is a 454 and the session
+ * goes on in the clear (RFC 3207), not a connection dropped after 220.
+ */
+static int
+prepare_tls(struct session *s)
+{
+	log_event(&s->log, LOG_DEBUG, "tls", "stage", "initialising libtls",
+	    NULL);
+	if (smtptls_prepare(&s->tls, s->conf) == 0)
+		return 0;
+	log_event(&s->log, LOG_ERROR, "tls", "reason", s->tls.why, NULL);
+	return -1;
+}
+
 static enum flow
 starttls(struct session *s, struct reply *r)
 {
 	char n[24];
 	size_t dropped;
 
+	if (prepare_tls(s) == -1)
+		return say(s, R_TLS_TEMP_UNAVAIL);
 	if (respond(s, r) == END ||
 	    io_flush(&s->io, s->conf->timeout_command) != IO_OK)
 		return END;
@@ -716,7 +730,8 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 		}
 		s->st.tls_offered = 1;
 	}
-	if (c->tls_implicit && (!s->st.tls_offered || start_tls(s) == END))
+	if (c->tls_implicit && (!s->st.tls_offered || prepare_tls(s) == -1 ||
+	    start_tls(s) == END))
 		goto done;
 	if (greet(s) == END)
 		goto done;

@@ -118,6 +118,12 @@ configure(struct smtptls *t, const struct conf *c)
 }
 
 int
+smtptls_prepare(struct smtptls *t, const struct conf *c)
+{
+	return t->server != NULL ? 0 : configure(t, c);
+}
+
+int
 smtptls_check(struct smtptls *t, const struct conf *c)
 {
 	if (smtptls_load(t, c) == -1 || configure(t, c) == -1)

@@ -34,6 +34,12 @@ int	smtptls_load(struct smtptls *t, const struct conf *c);
 /* Load and configure fully, as `samotop-smtpd -n` does; -1 with why. */
 int	smtptls_check(struct smtptls *t, const struct conf *c);
 /*
+ * Load libtls and set up the server context, once: before a session
+ * says "220 Ready to start TLS", so that it can still say 454 instead.
+ * 0, or -1 with t->why.
+ */
+int	smtptls_prepare(struct smtptls *t, const struct conf *c);
+/*
  * Handshake on rfd/wfd (made non-blocking) within timeout seconds.
  * 0 with t->conn, version and cipher set; -1 with t->why.
  */

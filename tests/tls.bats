@@ -64,6 +64,18 @@ ehlo_keywords() {
 	assert_contains "$output" "$OTHER_KEY"
 }
 
+@test "a key that does not match: STARTTLS gets 454 4.7.0 and the session goes on in the clear" {
+	write_conf "tls-certificate $CERT" "tls-key $OTHER_KEY" "route * $MAILDIR_BIN -c $MD"
+	: >"$LOG"
+	run piped 'EHLO client.example\r\n' @1 'STARTTLS\r\n' @1 \
+		'EHLO client.example\r\n' @1 'QUIT\r\n' @eof
+	[ "$status" -eq 0 ]
+	assert_line_eq 9 "454 4.7.0 TLS not available due to temporary reason"
+	assert_line_eq 10 "250-mx.test"
+	[[ "${lines[-2]}" == "221 2.0.0 mx.test closing connection" ]]
+	grep ' event=tls ' "$LOG" | grep -q "$OTHER_KEY"
+}
+
 @test "-n refuses a certificate without a key, a key without a certificate, a missing file, a relative path" {
 	write_conf "tls-certificate $CERT"
 	run "$SMTPD_BIN" -n -c "$CONF"

@@ -20,27 +20,34 @@ ASANTESTS = $(TESTSRCS:tests/%.c=tests/asan/%)
 FUZZSRCS = $(wildcard fuzz/fuzz_*.c)
 FUZZERS	 = $(FUZZSRCS:.c=)
 # Process start-up is the cost paid per connection and per delivery
-# (measured in bench/results.md).  So libtls (with OpenSSL) is not linked
-# at all: it is loaded with dlopen(3) by its soname when a session starts
-# TLS, so that a plaintext session does not pay its 20,000 relocations.
-# SQLite, libspf2 and libresolv are linked in statically, and the helpers
-# that need no name service (samotop-maildir, samotop-pipe) are static
-# PIEs: each shared library costs every process its loading.  DYNAMIC=1
-# links everything as shared libraries instead, so that a distribution's
-# updates apply without relinking.
+# (measured in bench/results.md), and every shared library costs every
+# process its loading.  So libtls (with OpenSSL) and SQLite are not
+# linked at all: they are loaded with dlopen(3), by the sonames found
+# here, by the sessions that start TLS or greylist (dlload.h).  libspf2
+# and libresolv are linked in statically, and the helpers that need no
+# name service (samotop-maildir, samotop-pipe) are static PIEs.
+# DYNAMIC=1 links those as shared libraries instead, so that a
+# distribution's updates apply without relinking; libtls and SQLite are
+# always the system's shared ones.
+soname	 = $(shell objdump -p "$$($(CC) -print-file-name=$(1))" 2>/dev/null | \
+	   awk '$$1 == "SONAME" { print $$2 }')
 ifndef LIBTLS_SONAME
-LIBTLS_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libtls.so)" \
-	   2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
+LIBTLS_SONAME := $(call soname,libtls.so)
 endif
-WFLAGS	+= -DLIBTLS_SONAME='"$(LIBTLS_SONAME)"'
+ifndef LIBSQLITE3_SONAME
+LIBSQLITE3_SONAME := $(call soname,libsqlite3.so)
+endif
+WFLAGS	+= -DLIBTLS_SONAME='"$(LIBTLS_SONAME)"' \
+	   -DLIBSQLITE3_SONAME='"$(LIBSQLITE3_SONAME)"'
 ifeq ($(DYNAMIC),1)
-LDLIBS_SMTPD = -lsqlite3 -lspf2 -lresolv
+LDLIBS_SMTPD = -lspf2 -lresolv
 STATIC_HELPERS =
 else
-LDLIBS_SMTPD = -Wl,-Bstatic -lsqlite3 -lspf2 -lresolv -Wl,-Bdynamic \
-	   -lpthread -ldl -lm
+LDLIBS_SMTPD = -Wl,-Bstatic -lspf2 -lresolv -Wl,-Bdynamic
 STATIC_HELPERS = samotop-maildir samotop-pipe
 endif
+# Tests may look into a greylisting store themselves.
+LDLIBS_TEST = $(LDLIBS_SMTPD) -lsqlite3
 
 all: $(PROGS)
 
@@ -60,11 +67,11 @@ samotop-%: samotop-%.o libsamotop.a
 	    -o $@ $@.o libsamotop.a
 
 tests/test_%: tests/test_%.c tests/unit.h libsamotop.a
-	$(CC) $(CFLAGS) $(WFLAGS) -I. -o $@ $< libsamotop.a $(LDLIBS_SMTPD)
+	$(CC) $(CFLAGS) $(WFLAGS) -I. -o $@ $< libsamotop.a $(LDLIBS_TEST)
 
 tests/asan/test_%: tests/test_%.c tests/unit.h $(LIBSRCS) $(HDRS)
 	@mkdir -p tests/asan
-	$(CC) $(SANFLAGS) $(WFLAGS) -I. -o $@ $< $(LIBSRCS) $(LDLIBS_SMTPD)
+	$(CC) $(SANFLAGS) $(WFLAGS) -I. -o $@ $< $(LIBSRCS) $(LDLIBS_TEST)
 
 fuzz/fuzz_%: fuzz/fuzz_%.c $(LIBSRCS) $(HDRS)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(WFLAGS) -I. \

@@ -15,8 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
+#include "sqlitelib.h"
 #include "store.h"
 
 #define STORE_BUSY_MS	5000	/* longest wait for the write lock */
@@ -74,6 +73,7 @@ static const char *const queries[Q__COUNT] = {
 };
 
 struct store {
+	struct sqlitelib lib;
 	sqlite3		*db;
 	sqlite3_stmt	*q[Q__COUNT];
 	char		 err[256];
@@ -85,7 +85,7 @@ static int
 fail(struct store *s)
 {
 	snprintf(s->err, sizeof(s->err), "%s: %s", s->path,
-	    sqlite3_errmsg(s->db));
+	    s->lib.errmsg(s->db));
 	return -1;
 }
 
@@ -98,22 +98,22 @@ step(struct store *s, sqlite3_stmt *q)
 {
 	int rc;
 
-	rc = sqlite3_step(q);
+	rc = s->lib.step(q);
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
 	fail(s);
-	sqlite3_reset(q);
-	sqlite3_clear_bindings(q);
+	s->lib.reset(q);
+	s->lib.clear_bindings(q);
 	return -1;
 }
 
 static void
-done(sqlite3_stmt *q)
+done(struct store *s, sqlite3_stmt *q)
 {
-	sqlite3_reset(q);
-	sqlite3_clear_bindings(q);
+	s->lib.reset(q);
+	s->lib.clear_bindings(q);
 }
 
 /* Run a statement that returns no rows. */
@@ -122,14 +122,14 @@ run(struct store *s, sqlite3_stmt *q)
 {
 	if (step(s, q) == -1)
 		return -1;
-	done(q);
+	done(s, q);
 	return 0;
 }
 
 static int
 bind_text(struct store *s, sqlite3_stmt *q, int i, const char *v)
 {
-	if (sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (s->lib.bind_text(q, i, v, -1, SQLITE_STATIC) != SQLITE_OK)
 		return fail(s);
 	return 0;
 }
@@ -137,7 +137,7 @@ bind_text(struct store *s, sqlite3_stmt *q, int i, const char *v)
 static int
 bind_int(struct store *s, sqlite3_stmt *q, int i, sqlite3_int64 v)
 {
-	if (sqlite3_bind_int64(q, i, v) != SQLITE_OK)
+	if (s->lib.bind_int64(q, i, v) != SQLITE_OK)
 		return fail(s);
 	return 0;
 }
@@ -154,15 +154,15 @@ try_wal(struct store *s)
 	const char *mode;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1,
+	if ((rc = s->lib.prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1,
 	    &q, NULL)) != SQLITE_OK)
 		return rc;
-	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		mode = (const char *)sqlite3_column_text(q, 0);
-		if (mode == NULL || sqlite3_stricmp(mode, "wal") != 0)
+	if ((rc = s->lib.step(q)) == SQLITE_ROW) {
+		mode = (const char *)s->lib.column_text(q, 0);
+		if (mode == NULL || s->lib.stricmp(mode, "wal") != 0)
 			rc = NOT_WAL;
 	}
-	sqlite3_finalize(q);
+	s->lib.finalize(q);
 	return rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
@@ -182,7 +182,7 @@ wal(struct store *s)
 			return 0;
 		if ((rc & 0xff) != SQLITE_BUSY || waited >= STORE_BUSY_MS)
 			break;
-		sqlite3_sleep(STORE_RETRY_MS);
+		s->lib.sleep(STORE_RETRY_MS);
 	}
 	if (rc == NOT_WAL)
 		snprintf(s->err, sizeof(s->err), "%s: cannot use WAL mode",
@@ -197,10 +197,10 @@ prepare(struct store *s)
 {
 	int i;
 
-	if (sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK)
+	if (s->lib.exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK)
 		return fail(s);
 	for (i = 0; i < Q__COUNT; i++)
-		if (sqlite3_prepare_v3(s->db, queries[i], -1,
+		if (s->lib.prepare_v3(s->db, queries[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL) != SQLITE_OK)
 			return fail(s);
 	return 0;
@@ -238,7 +238,9 @@ store_open(const char *path, char *err, size_t size)
 		return NULL;
 	}
 	memcpy(s->path, path, len + 1);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	if (sqlitelib_open(&s->lib, s->err, sizeof(s->err)) == -1)
+		goto bad;
+	if (s->lib.open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		if (s->db == NULL)
 			snprintf(s->err, sizeof(s->err), "%s: out of memory",
@@ -247,7 +249,7 @@ store_open(const char *path, char *err, size_t size)
 			fail(s);
 		goto bad;
 	}
-	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	s->lib.busy_timeout(s->db, STORE_BUSY_MS);
 	if (wal(s) == -1 || prepare(s) == -1)
 		goto bad;
 	return s;
@@ -273,10 +275,10 @@ store_commit(struct store *s)
 void
 store_rollback(struct store *s)
 {
-	if (sqlite3_get_autocommit(s->db))
+	if (s->lib.get_autocommit(s->db))
 		return;
-	sqlite3_step(s->q[Q_ROLLBACK]);
-	done(s->q[Q_ROLLBACK]);
+	s->lib.step(s->q[Q_ROLLBACK]);
+	done(s, s->q[Q_ROLLBACK]);
 }
 
 static int
@@ -297,18 +299,18 @@ store_triplet_get(struct store *s, const struct store_key *k,
 	int rc;
 
 	if (bind_key(s, q, k) == -1) {
-		done(q);
+		done(s, q);
 		return -1;
 	}
 	if ((rc = step(s, q)) == 1) {
-		t->first = (time_t)sqlite3_column_int64(q, 0);
-		t->last = (time_t)sqlite3_column_int64(q, 1);
-		t->passed = (time_t)sqlite3_column_int64(q, 2);
-		t->attempts = (unsigned long)sqlite3_column_int64(q, 3);
-		t->until = (time_t)sqlite3_column_int64(q, 4);
+		t->first = (time_t)s->lib.column_int64(q, 0);
+		t->last = (time_t)s->lib.column_int64(q, 1);
+		t->passed = (time_t)s->lib.column_int64(q, 2);
+		t->attempts = (unsigned long)s->lib.column_int64(q, 3);
+		t->until = (time_t)s->lib.column_int64(q, 4);
 	}
 	if (rc != -1)
-		done(q);
+		done(s, q);
 	return rc;
 }
 
@@ -324,7 +326,7 @@ store_triplet_put(struct store *s, const struct store_key *k,
 	    bind_int(s, q, 6, t->passed) == -1 ||
 	    bind_int(s, q, 7, (sqlite3_int64)t->attempts) == -1 ||
 	    bind_int(s, q, 8, t->until) == -1) {
-		done(q);
+		done(s, q);
 		return -1;
 	}
 	return run(s, q);
@@ -338,16 +340,16 @@ store_network_get(struct store *s, const char *network,
 	int rc;
 
 	if (bind_text(s, q, 1, network) == -1) {
-		done(q);
+		done(s, q);
 		return -1;
 	}
 	if ((rc = step(s, q)) == 1) {
-		n->passes = (unsigned long)sqlite3_column_int64(q, 0);
-		n->last = (time_t)sqlite3_column_int64(q, 1);
-		n->until = (time_t)sqlite3_column_int64(q, 2);
+		n->passes = (unsigned long)s->lib.column_int64(q, 0);
+		n->last = (time_t)s->lib.column_int64(q, 1);
+		n->until = (time_t)s->lib.column_int64(q, 2);
 	}
 	if (rc != -1)
-		done(q);
+		done(s, q);
 	return rc;
 }
 
@@ -361,7 +363,7 @@ store_network_put(struct store *s, const char *network,
 	    bind_int(s, q, 2, (sqlite3_int64)n->passes) == -1 ||
 	    bind_int(s, q, 3, n->last) == -1 ||
 	    bind_int(s, q, 4, n->until) == -1) {
-		done(q);
+		done(s, q);
 		return -1;
 	}
 	return run(s, q);
@@ -372,12 +374,12 @@ static long
 expire(struct store *s, sqlite3_stmt *q, time_t now, unsigned max)
 {
 	if (bind_int(s, q, 1, now) == -1 || bind_int(s, q, 2, max) == -1) {
-		done(q);
+		done(s, q);
 		return -1;
 	}
 	if (run(s, q) == -1)
 		return -1;
-	return (long)sqlite3_changes(s->db);
+	return (long)s->lib.changes(s->db);
 }
 
 long
@@ -404,8 +406,12 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
+	if (s->lib.handle == NULL) {	/* SQLite could not be loaded */
+		free(s);
+		return;
+	}
 	for (i = 0; i < Q__COUNT; i++)
-		sqlite3_finalize(s->q[i]);
-	sqlite3_close(s->db);
+		s->lib.finalize(s->q[i]);
+	s->lib.close(s->db);
 	free(s);
 }

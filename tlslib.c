@@ -1,39 +1,20 @@
 /*
  * tlslib.c: resolve the libtls functions samotop uses.
  */
-#include <dlfcn.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "dlload.h"
 #include "tlslib.h"
 
 #ifndef LIBTLS_SONAME
 #define LIBTLS_SONAME	"libtls.so"
 #endif
 
+#define RESOLVE(field, name)	DL_RESOLVE(l, field, name, why, size)
+
 static int
-missing(struct tlslib *l, char *why, size_t size, const char *what)
+resolve(struct tlslib *l, char *why, size_t size)
 {
-	const char *e = dlerror();
-
-	snprintf(why, size, "%s: %s", what, e != NULL ? e : "not found");
-	tlslib_close(l);
-	return -1;
-}
-
-#define RESOLVE(field, name)						\
-	if ((l->field = (__typeof__(l->field))dlsym(l->handle,		\
-	    name)) == NULL)						\
-		return missing(l, why, size, name)
-
-int
-tlslib_open(struct tlslib *l, char *why, size_t size)
-{
-	if (l->handle != NULL)
-		return 0;
-	if ((l->handle = dlopen(LIBTLS_SONAME, RTLD_NOW | RTLD_LOCAL)) ==
-	    NULL)
-		return missing(l, why, size, LIBTLS_SONAME);
 	RESOLVE(init, "tls_init");
 	RESOLVE(config_new, "tls_config_new");
 	RESOLVE(config_free, "tls_config_free");
@@ -55,6 +36,20 @@ tlslib_open(struct tlslib *l, char *why, size_t size)
 	RESOLVE(conn_version, "tls_conn_version");
 	RESOLVE(conn_cipher, "tls_conn_cipher");
 	RESOLVE(conn_cipher_strength, "tls_conn_cipher_strength");
+	return 0;
+}
+
+int
+tlslib_open(struct tlslib *l, char *why, size_t size)
+{
+	if (l->handle != NULL)
+		return 0;
+	if ((l->handle = dl_load(LIBTLS_SONAME, why, size)) == NULL)
+		return -1;
+	if (resolve(l, why, size) == -1) {
+		tlslib_close(l);
+		return -1;
+	}
 	return 0;
 }
 

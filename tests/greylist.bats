@@ -157,3 +157,29 @@ EOF
 	run grep -c -i -e 'locked' -e 'level=error' -e 'result=error' "$LOG"
 	[ "$output" = 0 ] || { grep -i -e locked -e error "$LOG" | head >&2; false; }
 }
+
+# smtpd_libs: the libraries the dynamic loader mapped into the sessions of
+# samotop-smtpd that the server (started with LD_DEBUG=files) ran so far.
+smtpd_libs() {
+	wait_sessions
+	grep -l 'needed by .*/samotop-smtpd' "$T"/ld.* | xargs cat
+	rm -f "$T"/ld.*
+}
+
+@test "a session without greylisting never loads SQLite; one with it does (ld.so)" {
+	write_conf "route * $MAILDIR_BIN -c $M/%d/%u"
+	LD_DEBUG=files LD_DEBUG_OUTPUT="$T/ld" start_server
+	run attempt a@b.example
+	assert_line_eq 0 "250 2.1.5 <bob@example.org>: OK"
+	run smtpd_libs
+	assert_contains "$output" "file=libc.so"
+	assert_not_contains "$output" "libsqlite3"
+	stop_server
+
+	write_conf "route * $MAILDIR_BIN -c $M/%d/%u" "greylist $DB"
+	LD_DEBUG=files LD_DEBUG_OUTPUT="$T/ld" start_server
+	run attempt a@b.example
+	assert_line_eq 0 "451 4.7.1 Greylisted, try again in 300 seconds"
+	run smtpd_libs
+	assert_contains "$output" "file=libsqlite3.so"
+}

@@ -9,10 +9,10 @@
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>

@@ -159,8 +159,19 @@ $(ASANPROGS): $(ASANDIR)/%: $(ASANDIR)/%.o $(ASANDIR)/libsamotop.a
 check-asan: $(ASANPROGS)
 	@CC="$(CC) $(SANFLAGS) -I$(CURDIR)" bash tests/asan.bash asan
 
-check-valgrind: $(PROGS)
-	@mkdir -p build-valgrind
+# valgrind cannot follow a static executable's malloc: it runs shared builds.
+VGPROGS	 = $(PROGS:%=build-valgrind/bin/%)
+
+build-valgrind/bin/samotop-smtpd: samotop-smtpd.o libsamotop.a
+	@mkdir -p build-valgrind/bin
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ samotop-smtpd.o libsamotop.a \
+	    -lspf2 -lresolv
+
+build-valgrind/bin/samotop-%: samotop-%.o libsamotop.a
+	@mkdir -p build-valgrind/bin
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ samotop-$*.o libsamotop.a
+
+check-valgrind: $(VGPROGS)
 	@bash tests/asan.bash valgrind
 
 #   make soak:      tests/soak/run: SOAK_SESSIONS (2000) sessions of every

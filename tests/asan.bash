@@ -4,8 +4,9 @@
 #   bash tests/asan.bash asan      # make check-asan: every tests/*.bats
 #                                  # against build-asan/ (ASan + UBSan)
 #   bash tests/asan.bash valgrind  # make check-valgrind: a subset against
-#                                  # wrappers that run the programs of the
-#                                  # top directory under valgrind
+#                                  # wrappers that run shared builds of the
+#                                  # programs (build-valgrind/bin) under
+#                                  # valgrind
 #
 # tests/lib.bash takes the programs from $SAMOTOP_BINDIR when it is set.
 # The sanitizers and valgrind write their reports to files in
@@ -40,13 +41,15 @@ mkdir -p "$LOGS"
 if [ "$mode" = valgrind ]; then
 	# a wrapper per program, so that the helpers smtpd starts run under
 	# valgrind too; errors (and definite or possible leaks) go to a file
+	# (the shared builds in build-valgrind/bin: valgrind cannot follow
+	# the malloc of the static helpers)
 	for p in samotop-smtpd samotop-maildir samotop-lmtp samotop-pipe; do
-		[ -x "$TOP/$p" ] || { echo "$p is not built" >&2; exit 1; }
+		[ -x "$BINDIR/bin/$p" ] || { echo "$p is not built" >&2; exit 1; }
 		cat >"$BINDIR/$p" <<EOF
 #!/bin/sh
 exec valgrind -q --error-exitcode=99 --leak-check=full \\
     --errors-for-leak-kinds=definite,possible --child-silent-after-fork=yes \\
-    --log-file=$LOGS/vg.$p.%p "$TOP/$p" "\$@"
+    --log-file=$LOGS/vg.$p.%p "$BINDIR/bin/$p" "\$@"
 EOF
 		chmod +x "$BINDIR/$p"
 	done

@@ -752,17 +752,15 @@ int
 conf_load(struct conf *c, const char *path, char **buf,
     struct conf_error *err)
 {
-	char	*text;
+	char	*text, why[64];
 	size_t	 got;
 	int	 rc;
 
 	*buf = NULL;
 	if ((rc = fd_read_file(path, CONF_FILE_MAX, &text, &got)) != 0) {
 		err->line = 0;
-		snprintf(err->msg, sizeof(err->msg), "%s",
-		    rc == FD_NOT_REGULAR ? "not a regular file" :
-		    rc == FD_TOO_LARGE ? "file too large (more than 1 MiB)" :
-		    strerror(errno));
+		snprintf(err->msg, sizeof(err->msg), "%s", fd_read_file_error(rc,
+		    CONF_FILE_MAX, why, sizeof(why)));
 		return -1;
 	}
 	if (conf_parse(c, text, got, err) == -1) {

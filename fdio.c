@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fdio.h"
@@ -96,4 +98,19 @@ fd_read_file(const char *path, size_t max, char **buf, size_t *len)
 	*buf = text;
 	*len = got;
 	return 0;
+}
+
+const char *
+fd_read_file_error(int rc, size_t max, char *buf, size_t size)
+{
+	switch (rc) {
+	case FD_NOT_REGULAR:
+		return "not a regular file";
+	case FD_TOO_LARGE:
+		snprintf(buf, size, "file too large (more than %zu MiB)",
+		    max >> 20);
+		return buf;
+	default:
+		return strerror(errno);
+	}
 }

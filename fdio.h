@@ -23,5 +23,10 @@ ssize_t	fd_read_some(int fd, char *buf, size_t size);
 #define FD_NOT_REGULAR	(-2)
 #define FD_TOO_LARGE	(-3)
 int	fd_read_file(const char *path, size_t max, char **buf, size_t *len);
+/*
+ * fd_read_file's failure rc in words ("file too large (more than 1
+ * MiB)" names max), formatted into buf when it needs to be.
+ */
+const char *fd_read_file_error(int rc, size_t max, char *buf, size_t size);
 
 #endif

@@ -43,15 +43,14 @@ keypair_failed(struct smtptls *t, const struct conf *c, const char *detail)
 static int
 load_file(struct smtptls *t, const char *path, uint8_t **buf, size_t *len)
 {
-	char *text;
+	char *text, why[64];
 	int rc;
 
 	if (path == NULL)
 		return 0;
 	if ((rc = fd_read_file(path, TLS_FILE_MAX, &text, len)) != 0)
-		return failed(t, path, rc == FD_NOT_REGULAR ?
-		    "not a regular file" : rc == FD_TOO_LARGE ?
-		    "file too large (more than 1 MiB)" : strerror(errno));
+		return failed(t, path, fd_read_file_error(rc, TLS_FILE_MAX, why,
+		    sizeof(why)));
 	*buf = (uint8_t *)text;
 	return 0;
 }
@@ -167,7 +166,7 @@ smtptls_accept(struct smtptls *t, const struct conf *c, int rfd, int wfd,
 	const struct tlslib *l = &t->lib;
 	const char *s;
 
-	if (t->server == NULL && configure(t, c) == -1)
+	if (smtptls_prepare(t, c) == -1)
 		return -1;
 	if (nonblocking(rfd) == -1 || nonblocking(wfd) == -1)
 		return failed(t, "fcntl", strerror(errno));

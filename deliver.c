@@ -234,12 +234,13 @@ read_line(struct helper *h, unsigned timeout, const char **line, size_t *len)
 	char *lf;
 	ssize_t n;
 
+	/* What was queued goes out first: a reply answers a command sent. */
+	if (h->out_len > 0 && flush(h, timeout) == -1)
+		return -1;
 	for (;;) {
 		lf = memchr(h->in + h->in_start, '\n', h->in_end - h->in_start);
 		if (lf != NULL)
 			break;
-		if (h->out_len > 0 && flush(h, timeout) == -1)
-			return -1;	/* what was queued goes before we wait */
 		if (h->in_end - h->in_start == sizeof(h->in))
 			return fail(h, "helper reply line too long");
 		memmove(h->in, h->in + h->in_start, h->in_end - h->in_start);
@@ -337,11 +338,13 @@ helper_spawn(struct helper *h, const struct route *route, unsigned timeout)
 /*
  * XFORWARD first when the helper takes it, so that it knows the client:
  * the attributes it lists, split over commands of its line limit.  A
- * refusal costs only the information, not the delivery.
+ * refusal costs only the information, not the delivery.  A helper that
+ * pipelines gets them all at once, and *pending counts the replies left
+ * to read; one that does not answers each before the next.
  */
 static int
 forward_client(struct helper *h, const struct delivery_envelope *env,
-    unsigned timeout)
+    unsigned timeout, unsigned *pending)
 {
 	char line[XFORWARD_LINE_LIMIT - 2];
 	struct lmtpreply rep;
@@ -351,8 +354,13 @@ forward_client(struct helper *h, const struct delivery_envelope *env,
 		return 0;
 	while (xforward_next(line, sizeof(line), env->xforward, h->xforward,
 	    &done) > 0) {
-		if (command(h, line, timeout) == -1 ||
-		    helper_reply(h, timeout, &rep) == -1)
+		if (queue(h, line) == -1)
+			return -1;
+		if (h->caps & CAP_PIPELINING) {
+			(*pending)++;
+			continue;
+		}
+		if (helper_reply(h, timeout, &rep) == -1)
 			return -1;
 		if (rep.code != 250)
 			break;
@@ -371,51 +379,39 @@ mail_line(const struct delivery_envelope *env, char *line, size_t size)
 	    " BODY=8BITMIME" : "", env->smtputf8 ? " SMTPUTF8" : "");
 }
 
-static int
-open_transaction(struct helper *h, const struct delivery_envelope *env,
-    unsigned timeout, struct lmtpreply *rep)
-{
-	char line[ADDR_MAX + 64];
-
-	if (forward_client(h, env, timeout) == -1)
-		return -1;
-	mail_line(env, line, sizeof(line));
-	if (command(h, line, timeout) == -1 ||
-	    helper_reply(h, timeout, rep) == -1)
-		return -1;
-	h->in_mail = rep->code / 100 == 2;
-	return 0;
-}
-
 /*
- * XFORWARD, MAIL and the first RCPT in one write to a helper that
- * pipelines (RFC 2920): one round trip instead of three.  A refused
- * XFORWARD costs only the information; a refused MAIL answers RCPT.
+ * XFORWARD, MAIL and the first RCPT (the line rcpt).  To a helper that
+ * pipelines (RFC 2920) they go in one write, one round trip instead of
+ * three; to one that does not, RCPT only after MAIL was accepted.  A
+ * refused MAIL answers RCPT.
  */
 static int
-open_pipelined(struct helper *h, const struct delivery_envelope *env,
+open_transaction(struct helper *h, const struct delivery_envelope *env,
     const char *rcpt, unsigned timeout, struct lmtpreply *rep)
 {
-	char xf[XFORWARD_LINE_LIMIT - 2], line[ADDR_MAX + 64];
+	char line[ADDR_MAX + 64];
 	struct lmtpreply mail;
-	unsigned done = 0, n = 0;
+	unsigned pending = 0;
+	int pipelined = (h->caps & CAP_PIPELINING) != 0;
 
-	while (env->xforward != NULL && xforward_next(xf, sizeof(xf),
-	    env->xforward, h->xforward, &done) > 0) {
-		if (queue(h, xf) == -1)
-			return -1;
-		n++;
-	}
-	mail_line(env, line, sizeof(line));
-	if (queue(h, line) == -1 || queue(h, rcpt) == -1)
+	if (forward_client(h, env, timeout, &pending) == -1)
 		return -1;
-	for (; n > 0; n--)
+	mail_line(env, line, sizeof(line));
+	if (queue(h, line) == -1 || (pipelined && queue(h, rcpt) == -1))
+		return -1;
+	for (; pending > 0; pending--)
 		if (helper_reply(h, timeout, &mail) == -1)
 			return -1;
-	if (helper_reply(h, timeout, &mail) == -1 ||
-	    helper_reply(h, timeout, rep) == -1)
+	if (helper_reply(h, timeout, &mail) == -1)
 		return -1;
 	h->in_mail = mail.code / 100 == 2;
+	if (!pipelined && !h->in_mail) {
+		*rep = mail;
+		return 0;
+	}
+	if ((!pipelined && queue(h, rcpt) == -1) ||
+	    helper_reply(h, timeout, rep) == -1)
+		return -1;
 	if (!h->in_mail)
 		*rep = mail;
 	return 0;
@@ -437,14 +433,8 @@ helper_rcpt(struct helper *h, const struct route *route,
 		return fail(h, "helper does not support SMTPUTF8");
 	mailbox_format(rcpt, addr, sizeof(addr));
 	snprintf(line, sizeof(line), "RCPT TO:<%s>", addr);
-	if (!h->in_mail && (h->caps & CAP_PIPELINING))
-		return open_pipelined(h, env, line, timeout, rep);
-	if (!h->in_mail) {
-		if (open_transaction(h, env, timeout, rep) == -1)
-			return -1;
-		if (!h->in_mail)
-			return 0;	/* its refusal of MAIL answers RCPT */
-	}
+	if (!h->in_mail)
+		return open_transaction(h, env, line, timeout, rep);
 	if (command(h, line, timeout) == -1)
 		return -1;
 	return helper_reply(h, timeout, rep);

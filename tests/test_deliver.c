@@ -32,6 +32,15 @@ expect_record(const char *want)
 	CHECK_STR(buf, want);
 }
 
+/* smtpd wrote nothing more. */
+static void
+expect_no_record(void)
+{
+	char buf[64];
+
+	CHECK(recv(pair[1], buf, sizeof(buf), MSG_DONTWAIT) == -1);
+}
+
 static void
 open_helper(struct helper *h, const char *lhlo_reply)
 {
@@ -137,6 +146,40 @@ test_not_pipelined(void)
 	close_helper(&h);
 }
 
+static void
+test_not_pipelined_xforward(void)
+{
+	struct mailbox from = path("<a@b.example>");
+	struct xforward x = { .name = "client.example", .addr = "192.0.2.1" };
+	struct delivery_envelope env = { &from, BODY_7BIT, 0, &x };
+	struct helper h;
+
+	open_helper(&h, "250-stub\r\n250 XFORWARD NAME ADDR\r\n");
+	script("250 2.0.0 ok\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n");
+	rcpt(&h, &env, "<u@mx.test>", 250);
+	expect_record("XFORWARD NAME=client.example ADDR=192.0.2.1\r\n");
+	expect_record("MAIL FROM:<a@b.example>\r\n");
+	expect_record("RCPT TO:<u@mx.test>\r\n");
+	close_helper(&h);
+}
+
+static void
+test_not_pipelined_mail_refused(void)
+{
+	struct mailbox from = path("<a@b.example>");
+	struct delivery_envelope env = { &from, BODY_7BIT, 0, NULL };
+	struct helper h;
+
+	open_helper(&h, "250 stub\r\n");
+	/* the refusal of MAIL answers RCPT, which is never sent */
+	script("451 4.3.0 later\r\n");
+	rcpt(&h, &env, "<u@mx.test>", 451);
+	CHECK(!h.in_mail);
+	expect_record("MAIL FROM:<a@b.example>\r\n");
+	expect_no_record();
+	close_helper(&h);
+}
+
 int
 main(void)
 {
@@ -144,5 +187,7 @@ main(void)
 	TEST(test_pipelined_xforward);
 	TEST(test_pipelined_mail_refused);
 	TEST(test_not_pipelined);
+	TEST(test_not_pipelined_xforward);
+	TEST(test_not_pipelined_mail_refused);
 	return UNIT_DONE();
 }

@@ -568,16 +568,6 @@ wal_mode(void)
 	greylist_close(&g);
 }
 
-static void
-cleanup(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		printf("# cannot remove %s\n", dir);
-}
-
 int
 main(void)
 {
@@ -611,6 +601,6 @@ main(void)
 	TEST(unwritable_database);
 	TEST(bad_client_address);
 	TEST(wal_mode);
-	cleanup();
+	unit_rmtree(dir);
 	return UNIT_DONE();
 }

@@ -178,16 +178,6 @@ shared_triplet_counts(void)
 	sqlite3_close(db);
 }
 
-static void
-cleanup(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		printf("# cannot remove %s\n", dir);
-}
-
 int
 main(void)
 {
@@ -209,6 +199,6 @@ main(void)
 	    (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
 	TEST(no_triplet_lost_or_doubled);
 	TEST(shared_triplet_counts);
-	cleanup();
+	unit_rmtree(dir);
 	return UNIT_DONE();
 }

@@ -370,16 +370,6 @@ test_failed_copy(void)
 	maildir_free(&s.ctx);
 }
 
-static void
-cleanup(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		printf("# could not remove %s\n", root);
-}
-
 int
 main(void)
 {
@@ -401,6 +391,6 @@ main(void)
 	TEST(test_abort);
 	TEST(test_failed_copy);
 	failed = UNIT_DONE();
-	cleanup();
+	unit_rmtree(root);
 	return failed;
 }

@@ -7,6 +7,7 @@
 #define SAMOTOP_UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int unit_run, unit_failed, unit_case_failed;
@@ -37,6 +38,17 @@ static int unit_run, unit_failed, unit_case_failed;
 	printf("%sok %d - %s\n", unit_case_failed ? "not " : "",	\
 	    unit_run, #fn);						\
 } while (0)
+
+/* Remove a test's scratch directory; say so when it cannot be. */
+static inline void
+unit_rmtree(const char *dir)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("# cannot remove %s\n", dir);
+}
 
 #define UNIT_DONE() (printf("1..%d\n", unit_run), unit_failed != 0)
 

@@ -88,18 +88,19 @@ dns_start() {
 		>>"$DNS_DIR/nsd.out" 2>&1 3>&- &
 	DNS_PID=$!
 	echo "$DNS_PID" >"$DNS_DIR/pid"
-	local i
-	for i in $(seq 1 250); do
-		# (not getent ahosts: with only loopback addresses in the
-		# namespace, AI_ADDRCONFIG finds no IPv4 and asks nothing)
-		case $(in_ns getent hosts good.example 2>/dev/null) in
-		2001:db8::5*|127.0.0.5*|192.0.2.5*) return 0 ;;
-		esac
-		kill -0 "$DNS_PID" 2>/dev/null || break
-		sleep 0.02
-	done
+	wait_ready "$DNS_PID" 250 dns_answers && return 0
 	echo "nsd did not start" >&2
 	cat "$DNS_DIR/nsd.out" "$DNS_DIR/nsd.log" >&2 2>/dev/null
+	return 1
+}
+
+# dns_answers: NSD answers for the test zones in the namespace.  (Not
+# getent ahosts: with only loopback addresses in the namespace,
+# AI_ADDRCONFIG finds no IPv4 and asks nothing.)
+dns_answers() {
+	case $(in_ns getent hosts good.example 2>/dev/null) in
+	2001:db8::5*|127.0.0.5*|192.0.2.5*) return 0 ;;
+	esac
 	return 1
 }
 
@@ -114,16 +115,8 @@ dns_stop() {
 	local kids
 	kids=$(descendants "$pid")
 	kill "$pid" 2>/dev/null || true
-	local i p alive
-	for i in $(seq 1 250); do
-		alive=
-		for p in "$pid" $kids; do
-			kill -0 "$p" 2>/dev/null && alive="$alive $p"
-		done
-		[ -z "$alive" ] && break
-		sleep 0.02
-	done
-	for p in $alive; do kill -9 "$p" 2>/dev/null || true; done
+	# shellcheck disable=SC2086
+	reap_pids 250 "$pid" $kids
 	wait "$pid" 2>/dev/null || true
 	DNS_PID=
 	rm -f "$DNS_DIR/pid"

@@ -68,19 +68,16 @@ dovecot_setup() {
 		>"$DDIR/users"
 }
 
+# dovecot_listens: its LMTP port and its unix socket are both there.
+dovecot_listens() {
+	port_listens "$DPORT" && [ -S "$DSOCK" ]
+}
+
 # dovecot_start: start Dovecot; returns once its LMTP port listens.
 dovecot_start() {
 	dovecot -F -c "$DCONF" </dev/null >>"$DDIR/stderr" 2>&1 &
 	DOVECOT_PID=$!
-	local i
-	for i in $(seq 1 250); do
-		if ss -Hltn "sport = :$DPORT" | grep -q LISTEN &&
-			[ -S "$DSOCK" ]; then
-			return 0
-		fi
-		kill -0 "$DOVECOT_PID" 2>/dev/null || break
-		sleep 0.02
-	done
+	wait_ready "$DOVECOT_PID" 250 dovecot_listens && return 0
 	echo "Dovecot did not start" >&2
 	cat "$DDIR/stderr" "$DLOG" >&2 2>/dev/null
 	return 1
@@ -90,25 +87,14 @@ dovecot_start() {
 # process it started are gone (stragglers are killed by PID).
 dovecot_stop() {
 	[ -n "${DOVECOT_PID:-}" ] || return 0
-	local kids p i alive
+	local kids
 	kids=$(descendants "$DOVECOT_PID")
 	kill "$DOVECOT_PID" 2>/dev/null || true
-	for i in $(seq 1 250); do
-		kill -0 "$DOVECOT_PID" 2>/dev/null || break
-		sleep 0.02
-	done
-	kill -9 "$DOVECOT_PID" 2>/dev/null || true
+	reap_pids 250 "$DOVECOT_PID"
 	wait "$DOVECOT_PID" 2>/dev/null || true
 	DOVECOT_PID=
-	for i in $(seq 1 50); do
-		alive=
-		for p in $kids; do
-			kill -0 "$p" 2>/dev/null && alive="$alive $p"
-		done
-		[ -z "$alive" ] && return 0
-		sleep 0.02
-	done
-	for p in $alive; do kill -9 "$p" 2>/dev/null || true; done
+	# shellcheck disable=SC2086
+	reap_pids 50 $kids
 }
 
 dovecot_teardown() {

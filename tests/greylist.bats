@@ -162,7 +162,7 @@ EOF
 # samotop-smtpd that the server (started with LD_DEBUG=files) ran so far.
 smtpd_libs() {
 	wait_sessions
-	grep -l 'needed by .*/samotop-smtpd' "$T"/ld.* | xargs cat
+	smtpd_ld_lists "$T/ld" | xargs cat
 	rm -f "$T"/ld.*
 }
 

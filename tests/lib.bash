@@ -98,16 +98,27 @@ start_server() {
 	tcpserver -HRl0 -b 256 -c 20 ${TCPSERVER_OPTS:-} 127.0.0.1 "$PORT" \
 		"$SMTPD_BIN" -c "$conf" </dev/null >/dev/null 2>>"$LOG" &
 	SERVER_PID=$!
-	local i
-	for i in $(seq 1 200); do
-		if ss -Hltn "sport = :$PORT" | grep -q LISTEN; then
-			return 0
-		fi
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.02
-	done
+	wait_ready "$SERVER_PID" 200 port_listens "$PORT" && return 0
 	echo "tcpserver did not start on port $PORT" >&2
 	cat "$LOG" >&2
+	return 1
+}
+
+# port_listens PORT: something listens on the loopback TCP port PORT.
+port_listens() {
+	ss -Hltn "sport = :$1" | grep -q LISTEN
+}
+
+# wait_ready PID TRIES CHECK...: until CHECK succeeds, trying every 20 ms
+# at most TRIES times; 1 when the server PID died first or time ran out.
+wait_ready() {
+	local pid=$1 tries=$2 i
+	shift 2
+	for i in $(seq 1 "$tries"); do
+		"$@" && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.02
+	done
 	return 1
 }
 
@@ -121,16 +132,31 @@ stop_server() {
 	kill "$SERVER_PID" 2>/dev/null || true
 	wait "$SERVER_PID" 2>/dev/null || true
 	SERVER_PID=
-	local i p alive
-	for i in $(seq 1 50); do
+	# shellcheck disable=SC2086
+	reap_pids 50 $kids
+}
+
+# reap_pids TRIES PID...: wait until none of PID... is alive, looking
+# every 20 ms at most TRIES times, then kill -9 those that still are.
+reap_pids() {
+	local tries=$1 i p alive
+	shift
+	for i in $(seq 1 "$tries"); do
 		alive=
-		for p in $kids; do
+		for p in "$@"; do
 			kill -0 "$p" 2>/dev/null && alive="$alive $p"
 		done
 		[ -z "$alive" ] && return 0
 		sleep 0.02
 	done
 	for p in $alive; do kill -9 "$p" 2>/dev/null || true; done
+}
+
+# smtpd_ld_lists PREFIX: of the files LD_DEBUG=files LD_DEBUG_OUTPUT=PREFIX
+# left (one per process), those samotop-smtpd's dynamic loader wrote, not
+# its client's or its helpers'.
+smtpd_ld_lists() {
+	grep -l 'needed by .*/samotop-smtpd' "$1".*
 }
 
 # descendants PID: the PIDs of PID's children, grandchildren, ...

@@ -550,7 +550,7 @@ piped() {
 	assert_line_eq 2 "250-STARTTLS"
 	[[ "$output" == *"250 2.0.0 Ok: queued as "* ]]
 	# the list written by samotop-smtpd's loader (not the client's) ...
-	smtpd_list=$(grep -l 'needed by .*/samotop-smtpd' "$T"/plain.*)
+	smtpd_list=$(smtpd_ld_lists "$T/plain")
 	grep -q 'file=libc\.so' "$smtpd_list"
 	# ... has neither libtls nor OpenSSL on it
 	! grep -E 'file=lib(tls|ssl|crypto)\.so' "$smtpd_list"
@@ -559,7 +559,7 @@ piped() {
 		'EHLO client.example\r\n' @1 'STARTTLS\r\n' @1 @starttls 'EHLO client.example\r\n' @1 'QUIT\r\n' @eof
 	[ "$status" -eq 0 ]
 	assert_line_eq 10 "<TLS TLSv1.3>"
-	smtpd_list=$(grep -l 'needed by .*/samotop-smtpd' "$T"/tls.*)
+	smtpd_list=$(smtpd_ld_lists "$T/tls")
 	# (by samotop-smtpd; by libasan's dlopen under make check-asan)
 	grep -q 'file=libtls\.so.*dynamically loaded by' "$smtpd_list"
 	grep -q 'file=libssl\.so' "$smtpd_list"

@@ -12,69 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char in[1 << 16];
-static size_t len, off;
+#include "lineio.h"
 
-static int fill(void)
-{
-	ssize_t n;
-
-	if (off == len)
-		off = len = 0;
-	n = read(0, in + len, sizeof in - len);
-	if (n <= 0)
-		return -1;
-	len += (size_t)n;
-	return 0;
-}
-
-/* one line into line[], CRLF stripped; -1 at EOF */
-static int getline_(char *line, size_t max)
-{
-	size_t n = 0;
-
-	for (;;) {
-		while (off < len) {
-			char c = in[off++];
-			if (c == '\n') {
-				if (n && line[n - 1] == '\r')
-					n--;
-				line[n] = 0;
-				return 0;
-			}
-			if (n < max - 1)
-				line[n++] = c;
-		}
-		if (fill() < 0)
-			return -1;
-	}
-}
-
-static void say(const char *s)
-{
-	(void)!write(1, s, strlen(s));
-}
-
-static void writeall(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-/* Pipe the message, up to and with CRLF.CRLF, to the sink (the CRLF of
- * the DATA line counts as the first CRLF).  memmem finds the end. */
+/* Pipe the message, up to and with CRLF.CRLF, to the sink. */
 static int data(const char *sink)
 {
 	int p[2], st = 0;
 	pid_t pid;
-	const char *hit;
-	size_t keep;
-	ssize_t n;
 
 	if (pipe(p) < 0)
 		return -1;
@@ -87,32 +31,7 @@ static int data(const char *sink)
 		_exit(127);
 	}
 	close(p[0]);
-	if (off >= 2) {
-		off -= 2;
-	} else {
-		memmove(in + 2, in + off, len - off);
-		len = len - off + 2;
-		off = 0;
-	}
-	in[off] = '\r';
-	in[off + 1] = '\n';
-	for (;;) {
-		hit = memmem(in + off, len - off, "\r\n.\r\n", 5);
-		if (hit) {
-			writeall(p[1], in + off, (size_t)(hit - in) + 5 - off);
-			off = (size_t)(hit - in) + 5;
-			break;
-		}
-		keep = len - off < 4 ? len - off : 4;
-		writeall(p[1], in + off, len - off - keep);
-		memmove(in, in + len - keep, keep);
-		off = 0;
-		len = keep;
-		n = read(0, in + len, sizeof in - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
+	message(p[1]);
 	close(p[1]);
 	waitpid(pid, &st, 0);
 	return 0;

@@ -9,87 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-static char in[1 << 16];
-static size_t len, off;
-
-static int fill(void)
-{
-	ssize_t n;
-
-	if (off == len)
-		off = len = 0;
-	if (len == sizeof in) {
-		memmove(in, in + off, len - off);
-		len -= off;
-		off = 0;
-	}
-	n = read(0, in + len, sizeof in - len);
-	if (n <= 0)
-		return -1;
-	len += (size_t)n;
-	return 0;
-}
-
-static int getline_(char *line, size_t max)
-{
-	size_t n = 0;
-
-	for (;;) {
-		while (off < len) {
-			char c = in[off++];
-			if (c == '\n') {
-				if (n && line[n - 1] == '\r')
-					n--;
-				line[n] = 0;
-				return 0;
-			}
-			if (n < max - 1)
-				line[n++] = c;
-		}
-		if (fill() < 0)
-			return -1;
-	}
-}
-
-static void say(const char *s)
-{
-	(void)!write(1, s, strlen(s));
-}
-
-/* Skip the message up to and with CRLF.CRLF; the CRLF of the DATA line
- * counts as the first CRLF.  memmem, not an octet-by-octet loop: the sink
- * must cost less than what it measures. */
-static int skipdata(void)
-{
-	const char *hit;
-	size_t keep;
-	ssize_t n;
-
-	if (off >= 2) {
-		off -= 2;
-	} else {
-		memmove(in + 2, in + off, len - off);
-		len = len - off + 2;
-		off = 0;
-	}
-	in[off] = '\r';
-	in[off + 1] = '\n';
-	for (;;) {
-		hit = memmem(in + off, len - off, "\r\n.\r\n", 5);
-		if (hit) {
-			off = (size_t)(hit - in) + 5;
-			return 0;
-		}
-		keep = len - off < 4 ? len - off : 4;
-		memmove(in, in + len - keep, keep);
-		off = 0;
-		len = keep;
-		n = read(0, in + len, sizeof in - len);
-		if (n <= 0)
-			return -1;
-		len += (size_t)n;
-	}
-}
+#include "lineio.h"
 
 int main(void)
 {
@@ -108,7 +28,7 @@ int main(void)
 			say("250 2.1.5 ok\r\n");
 		} else if (!strncasecmp(line, "DATA", 4)) {
 			say("354 go\r\n");
-			if (skipdata() < 0)
+			if (message(-1) < 0)
 				return 0; /* end of input before the dot: abort */
 			while (rcpts-- > 0)
 				say("250 2.0.0 ok\r\n");

@@ -73,6 +73,27 @@ class Conn:
             raise RuntimeError("%r -> %r" % (line, text))
         return code
 
+    def hello(self):
+        """The banner, then EHLO."""
+        self.reply()
+        self.cmd(b"EHLO bench.client\r\n", 250)
+
+    def envelope(self):
+        self.cmd(b"MAIL FROM:<a@b.example>\r\n", 250)
+        self.cmd(b"RCPT TO:<u@example.org>\r\n", 250)
+
+    def message(self, msg):
+        """DATA with msg; the reply code to its end."""
+        self.cmd(b"DATA\r\n", 354)
+        self.sock.sendall(msg + b".\r\n")
+        return self.reply()[0]
+
+    def quit(self):
+        try:
+            self.cmd(b"QUIT\r\n")
+        except (EOFError, OSError):
+            pass
+
     def starttls(self):
         self.cmd(b"STARTTLS\r\n", 220)
         self.sock = client_context().wrap_socket(
@@ -89,20 +110,13 @@ def body(size):
 
 def one_session(port, tls, msg):
     c = Conn(port)
-    c.reply()
-    c.cmd(b"EHLO bench.client\r\n", 250)
+    c.hello()
     if tls:
         c.starttls()
         c.cmd(b"EHLO bench.client\r\n", 250)
-    c.cmd(b"MAIL FROM:<a@b.example>\r\n", 250)
-    c.cmd(b"RCPT TO:<u@example.org>\r\n", 250)
-    c.cmd(b"DATA\r\n", 354)
-    c.sock.sendall(msg + b".\r\n")
-    code, _ = c.reply()
-    try:
-        c.cmd(b"QUIT\r\n")
-    except (EOFError, OSError):
-        pass
+    c.envelope()
+    code = c.message(msg)
+    c.quit()
     c.sock.close()
     return code // 100 == 2
 
@@ -163,13 +177,9 @@ def cmd_quit(port, n):
     ts = []
     for _ in range(n):
         c = Conn(port)
-        c.reply()
-        c.cmd(b"EHLO bench.client\r\n", 250)
-        c.cmd(b"MAIL FROM:<a@b.example>\r\n", 250)
-        c.cmd(b"RCPT TO:<u@example.org>\r\n", 250)
-        c.cmd(b"DATA\r\n", 354)
-        c.sock.sendall(msg + b".\r\n")
-        c.reply()
+        c.hello()
+        c.envelope()
+        c.message(msg)
         t0 = time.monotonic()
         c.cmd(b"QUIT\r\n", 221)
         ts.append((time.monotonic() - t0) * 1000)
@@ -183,10 +193,8 @@ def cmd_big(port, mib):
     # 1000-octet lines (998 + CRLF), the longest RFC 5321 allows
     chunk = (b"x" * 998 + b"\r\n") * 1048          # about 1 MiB
     c = Conn(port)
-    c.reply()
-    c.cmd(b"EHLO bench.client\r\n", 250)
-    c.cmd(b"MAIL FROM:<a@b.example>\r\n", 250)
-    c.cmd(b"RCPT TO:<u@example.org>\r\n", 250)
+    c.hello()
+    c.envelope()
     t0 = time.monotonic()
     c.cmd(b"DATA\r\n", 354)
     c.sock.sendall(b"Subject: big\r\n\r\n")
@@ -195,10 +203,7 @@ def cmd_big(port, mib):
     c.sock.sendall(b".\r\n")
     code, text = c.reply()
     dt = time.monotonic() - t0
-    try:
-        c.cmd(b"QUIT\r\n")
-    except (EOFError, OSError):
-        pass
+    c.quit()
     mb = (mib * len(chunk) + 16) / 1e6
     print("mbps=%.1f code=%d seconds=%.3f" % (mb / dt, code, dt))
 
@@ -266,13 +271,9 @@ def meminfo(pid):
 
 def cmd_mem(port, mib):
     c = Conn(port)
-    c.reply()
-    c.cmd(b"EHLO bench.client\r\n", 250)
-    c.cmd(b"MAIL FROM:<a@b.example>\r\n", 250)
-    c.cmd(b"RCPT TO:<u@example.org>\r\n", 250)
-    c.cmd(b"DATA\r\n", 354)
-    c.sock.sendall(body(mib * 1048576) + b".\r\n")
-    c.reply()
+    c.hello()
+    c.envelope()
+    c.message(body(mib * 1048576))
     # the session is open; the helper, if any, is kept for the next message
     lport = c.sock.getsockname()[1]
     ino = sock_inode(port, lport)

@@ -13,10 +13,12 @@ MANDIR	 = $(PREFIX)/share/man
 PROGS	 = $(patsubst %.c,%,$(wildcard samotop-*.c))
 LIBSRCS	 = $(filter-out samotop-%.c,$(wildcard *.c))
 LIBOBJS	 = $(LIBSRCS:.c=.o)
-HDRS	 = $(wildcard *.h)
 TESTSRCS = $(wildcard tests/test_*.c)
 TESTS	 = $(TESTSRCS:.c=)
 ASANTESTS = $(TESTSRCS:tests/%.c=tests/asan/%)
+ASANDIR	 = build-asan
+ASANOBJS = $(LIBSRCS:%.c=$(ASANDIR)/%.o)
+ASANPROGS = $(PROGS:%=$(ASANDIR)/%)
 FUZZSRCS = $(wildcard fuzz/fuzz_*.c)
 FUZZERS	 = $(FUZZSRCS:.c=)
 # Process start-up is the cost paid per connection and per delivery
@@ -51,8 +53,11 @@ LDLIBS_TEST = $(LDLIBS_SMTPD) -lsqlite3
 
 all: $(PROGS)
 
-%.o: %.c $(HDRS)
-	$(CC) $(CFLAGS) $(WFLAGS) -c -o $@ $<
+# Each object lists the headers it includes (-MMD -MP, the *.d files).
+DEPFLAGS = -MMD -MP
+
+%.o: %.c
+	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 libsamotop.a: $(LIBOBJS)
 	rm -f $@
@@ -66,16 +71,32 @@ samotop-%: samotop-%.o libsamotop.a
 	$(CC) $(CFLAGS) $(LDFLAGS) $(if $(filter $@,$(STATIC_HELPERS)),-static-pie) \
 	    -o $@ $@.o libsamotop.a
 
-tests/test_%: tests/test_%.c tests/unit.h libsamotop.a
-	$(CC) $(CFLAGS) $(WFLAGS) -I. -o $@ $< libsamotop.a $(LDLIBS_TEST)
+tests/test_%: tests/test_%.c libsamotop.a
+	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a \
+	    $(LDLIBS_TEST)
 
-tests/asan/test_%: tests/test_%.c tests/unit.h $(LIBSRCS) $(HDRS)
+# The same tests against the library built with ASan and UBSan.
+tests/asan/test_%: tests/test_%.c $(ASANDIR)/libsamotop.a
 	@mkdir -p tests/asan
-	$(CC) $(SANFLAGS) $(WFLAGS) -I. -o $@ $< $(LIBSRCS) $(LDLIBS_TEST)
+	$(CC) $(SANFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< \
+	    $(ASANDIR)/libsamotop.a $(LDLIBS_TEST)
 
-fuzz/fuzz_%: fuzz/fuzz_%.c $(LIBSRCS) $(HDRS)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined $(WFLAGS) -I. \
-	    -o $@ $< $(LIBSRCS) $(LDLIBS_SMTPD)
+# Fuzzers link the library built for coverage (build-fuzz/).
+FUZZDIR	 = build-fuzz
+FUZZCC	 = clang -g -O1 -fsanitize=address,undefined
+FUZZOBJS = $(LIBSRCS:%.c=$(FUZZDIR)/%.o)
+
+$(FUZZOBJS): $(FUZZDIR)/%.o: %.c
+	@mkdir -p $(FUZZDIR)
+	$(FUZZCC) -fsanitize=fuzzer-no-link $(WFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(FUZZDIR)/libsamotop.a: $(FUZZOBJS)
+	rm -f $@
+	ar rcs $@ $(FUZZOBJS)
+
+fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZDIR)/libsamotop.a
+	$(FUZZCC) -fsanitize=fuzzer $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< \
+	    $(FUZZDIR)/libsamotop.a $(LDLIBS_SMTPD)
 
 fuzz: $(FUZZERS)
 
@@ -140,13 +161,9 @@ fuzz-long: $(FUZZERS)
 #                   sanitizer report (build-asan/logs/)
 #   make check-valgrind: tests smtp_basic, smtp_data and maildir against
 #                   the programs above run under valgrind --leak-check=full
-ASANDIR	 = build-asan
-ASANOBJS = $(LIBSRCS:%.c=$(ASANDIR)/%.o)
-ASANPROGS = $(PROGS:%=$(ASANDIR)/%)
-
-$(ASANOBJS) $(ASANPROGS:=.o): $(ASANDIR)/%.o: %.c $(HDRS)
+$(ASANOBJS) $(ASANPROGS:=.o): $(ASANDIR)/%.o: %.c
 	@mkdir -p $(ASANDIR)
-	$(CC) $(SANFLAGS) $(WFLAGS) -c -o $@ $<
+	$(CC) $(SANFLAGS) $(WFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(ASANDIR)/libsamotop.a: $(ASANOBJS)
 	rm -f $@
@@ -182,8 +199,12 @@ soak: samotop-smtpd samotop-maildir samotop-lmtp
 	@python3 tests/soak/memory
 
 clean:
-	rm -f *.o libsamotop.a $(PROGS) $(TESTS) $(FUZZERS)
-	rm -rf tests/asan run
+	rm -f *.o *.d libsamotop.a $(PROGS) $(TESTS) $(FUZZERS)
+	rm -f tests/*.d fuzz/*.d
+	rm -rf tests/asan run $(ASANDIR) $(FUZZDIR)
+
+-include $(wildcard *.d tests/*.d tests/asan/*.d fuzz/*.d \
+	    $(ASANDIR)/*.d $(FUZZDIR)/*.d)
 
 .PHONY: all check run install lint clean fuzz units asan bench
 .PHONY: fuzz-long check-asan check-valgrind soak

@@ -230,7 +230,7 @@ conf_defaults(struct conf *c)
 	c->timeout_helper = 10 * 60;
 	c->strict_crlf = 1;
 	c->recipient_delimiter = '+';
-	c->log_level = LOG_INFO;
+	c->log_level = LVL_INFO;
 	c->greet_delay = 1;
 	c->unauth_pipelining = ACTION_LOG;
 	c->helo_check = ACTION_LOG;

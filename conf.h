@@ -7,12 +7,12 @@
 
 #include <stddef.h>
 
+#include "log.h"
+
 #define CONF_ROUTES_MAX	256	/* route lines in one file */
 #define CONF_ARGV_MAX	32	/* words in one route's command line */
 #define CONF_LISTS_MAX	1024	/* allow/deny lines in one file */
 #define CONF_DNSBL_MAX	16	/* dnsbl zones */
-
-enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 /* What a check does with what it finds. */
 enum check_action {

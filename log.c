@@ -45,10 +45,10 @@ env_level(void)
 	const char *name = getenv("SAMOTOP_LOG_LEVEL");
 	size_t i;
 
-	for (i = 0; name != NULL && i <= LOG_DEBUG; i++)
+	for (i = 0; name != NULL && i <= LVL_DEBUG; i++)
 		if (strcmp(name, level_names[i]) == 0)
 			return (enum log_level)i;
-	return LOG_INFO;
+	return LVL_INFO;
 }
 
 void

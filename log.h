@@ -7,9 +7,12 @@
 #ifndef SAMOTOP_LOG_H
 #define SAMOTOP_LOG_H
 
-#include "conf.h"
+#include <stddef.h>
 
 #define LOG_LINE_MAX	2048
+
+/* Not LOG_*: those are <syslog.h>'s priorities. */
+enum log_level { LVL_ERROR, LVL_WARN, LVL_INFO, LVL_DEBUG };
 
 struct logger {
 	int		fd;
@@ -27,7 +30,7 @@ void	log_init(struct logger *lg, int fd, enum log_level level,
  */
 void	log_init_helper(struct logger *lg, const char *prog);
 /*
- * log_event(lg, LOG_INFO, "rcpt", "to", addr, "code", "250", NULL):
+ * log_event(lg, LVL_INFO, "rcpt", "to", addr, "code", "250", NULL):
  * pairs of key and value; a NULL value skips its pair.
  */
 void	log_event(const struct logger *lg, enum log_level level,

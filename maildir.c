@@ -243,7 +243,7 @@ refuse(struct maildir_ctx *c, const struct maildir_rcpt *r, char *reply,
     size_t size, const char *status, const char *text)
 {
 	snprintf(reply, size, "%s <%s>: %s", status, r->addr, text);
-	log_event(&c->log, status[0] == '5' ? LOG_INFO : LOG_ERROR, "refused",
+	log_event(&c->log, status[0] == '5' ? LVL_INFO : LVL_ERROR, "refused",
 	    "to", r->addr, "reason", text, NULL);
 	return -1;
 }
@@ -288,7 +288,7 @@ create_first(struct maildir_ctx *c, const struct maildir_vars *v,
 	maildir_expand(c->templates[0], v, dir, size);
 	if (maildir_make(dir) == -1)
 		return -1;
-	log_event(&c->log, LOG_INFO, "created", "maildir", dir, NULL);
+	log_event(&c->log, LVL_INFO, "created", "maildir", dir, NULL);
 	return 1;
 }
 
@@ -401,7 +401,7 @@ discard(struct maildir_ctx *c, struct maildir_rcpt *r)
 	r->fd = -1;
 	if (copy_path(r, "tmp", p, sizeof(p)) == 0 && unlink(p) == -1 &&
 	    errno != ENOENT) {
-		log_event(&c->log, LOG_ERROR, "cleanup", "path", p,
+		log_event(&c->log, LVL_ERROR, "cleanup", "path", p,
 		    "error", strerror(errno), NULL);
 		c->cleanup_failed = 1;
 	}
@@ -558,7 +558,7 @@ maildir_end(struct maildir_ctx *c, size_t index, char *reply, size_t size)
 	if (commit(c, r) == -1) {
 		err = errno;
 		error_reply(r, err, reply, size);
-		log_event(&c->log, LOG_ERROR, "failed", "msgid", msgid(c),
+		log_event(&c->log, LVL_ERROR, "failed", "msgid", msgid(c),
 		    "to", r->addr,
 		    "error", strerror(err), NULL);
 		return;
@@ -567,10 +567,10 @@ maildir_end(struct maildir_ctx *c, size_t index, char *reply, size_t size)
 	snprintf(path, sizeof(path), "new/%s,S=%zu", r->name, r->size);
 	snprintf(num, sizeof(num), "%zu", r->size);
 	if (r->folder[0] != '\0')
-		log_event(&c->log, LOG_INFO, "delivered", "msgid", msgid(c),
+		log_event(&c->log, LVL_INFO, "delivered", "msgid", msgid(c),
 		    "to", r->addr, "folder", r->folder, "path", path, "size", num, NULL);
 	else
-		log_event(&c->log, LOG_INFO, "delivered", "msgid", msgid(c),
+		log_event(&c->log, LVL_INFO, "delivered", "msgid", msgid(c),
 		    "to", r->addr, "path", path, "size", num, NULL);
 }
 
@@ -583,7 +583,7 @@ maildir_abort(struct maildir_ctx *c)
 	for (i = 0; i < c->nrcpt; i++)
 		discard(c, &c->rcpt[i]);
 	snprintf(num, sizeof(num), "%zu", c->nrcpt);
-	log_event(&c->log, LOG_WARN, "aborted", "msgid", msgid(c),
+	log_event(&c->log, LVL_WARN, "aborted", "msgid", msgid(c),
 	    "recipients", num, NULL);
 	c->nrcpt = 0;
 	c->pending_cr = 0;

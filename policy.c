@@ -52,13 +52,13 @@ lists(struct policy *p, enum list_kind kind, const char *value)
 
 	v = list_lookup(p->conf, kind, value, &err, &line);
 	if (err != NULL)
-		log_event(p->log, LOG_WARN, "list", "kind",
+		log_event(p->log, LVL_WARN, "list", "kind",
 		    list_kind_names[kind], "file", err, "reason",
 		    "cannot read the list file", NULL);
 	if (v == LIST_NONE)
 		return v;
 	snprintf(n, sizeof(n), "%u", line);
-	log_event(p->log, LOG_INFO, "list", "kind", list_kind_names[kind],
+	log_event(p->log, LVL_INFO, "list", "kind", list_kind_names[kind],
 	    "value", value, "result", v == LIST_ALLOW ? "allow" : "deny",
 	    "line", n, NULL);
 	if (v == LIST_ALLOW)
@@ -84,7 +84,7 @@ lookup_rdns(struct policy *p)
 {
 	p->rdns = rdns_check(p->ip, p->rdns_name, sizeof(p->rdns_name));
 	p->rdns_done = 1;
-	log_event(p->log, LOG_INFO, "rdns", "result",
+	log_event(p->log, LVL_INFO, "rdns", "result",
 	    rdns_result_name(p->rdns), "name",
 	    p->rdns_name[0] != '\0' ? p->rdns_name : NULL, NULL);
 }
@@ -114,7 +114,7 @@ dnsbl(struct policy *p, struct reply *r)
 		switch (dnsbl_check(p->ip, p->conf->dnsbl[i], reason,
 		    sizeof(reason))) {
 		case DNSBL_LISTED:
-			log_event(p->log, LOG_INFO, "dnsbl", "zone",
+			log_event(p->log, LVL_INFO, "dnsbl", "zone",
 			    p->conf->dnsbl[i], "result", "listed", "reason",
 			    reason, NULL);
 			reply_add(r, 1, R_DNSBL, p->ip, p->conf->dnsbl[i],
@@ -122,7 +122,7 @@ dnsbl(struct policy *p, struct reply *r)
 			    "web site");
 			return POLICY_CLOSE;
 		case DNSBL_TEMPERROR:
-			log_event(p->log, LOG_WARN, "dnsbl", "zone",
+			log_event(p->log, LVL_WARN, "dnsbl", "zone",
 			    p->conf->dnsbl[i], "result", "temperror", NULL);
 			break;
 		default:
@@ -188,7 +188,7 @@ policy_helo(struct policy *p, const char *helo, int esmtp, struct reply *r)
 	if (p->allowed || p->conf->helo_check == ACTION_OFF ||
 	    addr_domain_valid(helo, strlen(helo)))
 		return POLICY_PASS;
-	log_event(p->log, LOG_INFO, "helo-check", "helo", helo, "result",
+	log_event(p->log, LVL_INFO, "helo-check", "helo", helo, "result",
 	    "invalid", NULL);
 	if (p->conf->helo_check != ACTION_REJECT)
 		return POLICY_PASS;
@@ -206,7 +206,7 @@ spf_policy(struct policy *p, const char *helo, const char *sender, int esmtp,
 	    &p->spf);
 	p->spf_done = 1;
 	a = p->conf->spf_action[p->spf.result];
-	log_event(p->log, LOG_INFO, "spf", "identity", p->spf.identity,
+	log_event(p->log, LVL_INFO, "spf", "identity", p->spf.identity,
 	    "result", spf_outcome_name(p->spf.result), "action",
 	    a == ACTION_REJECT ? "reject" : a == ACTION_TEMPFAIL ?
 	    "tempfail" : "accept", NULL);
@@ -267,12 +267,12 @@ greylist(struct policy *p, const char *sender, const char *rcpt, int esmtp,
 		return POLICY_PASS;
 	case GREY_DEFER:
 		snprintf(n, sizeof(n), "%u", wait);
-		log_event(p->log, LOG_INFO, "greylist", "from", sender,
+		log_event(p->log, LVL_INFO, "greylist", "from", sender,
 		    "to", rcpt, "result", "defer", "wait", n, NULL);
 		reply_add(r, esmtp, R_GREYLISTED, wait);
 		return POLICY_REFUSE;
 	default:
-		log_event(p->log, LOG_ERROR, "greylist", "result", "error",
+		log_event(p->log, LVL_ERROR, "greylist", "result", "error",
 		    "reason", p->grey.why, NULL);
 		reply_add(r, esmtp, R_LOCAL_ERROR);
 		return POLICY_REFUSE;

@@ -178,11 +178,11 @@ static int
 lda_connect(struct conn *c)
 {
 	if (attach(c) == -1) {
-		log_event(&c->log, LOG_ERROR, "connect", "target", c->name,
+		log_event(&c->log, LVL_ERROR, "connect", "target", c->name,
 		    "reason", c->why, NULL);
 		return -1;
 	}
-	log_event(&c->log, LOG_DEBUG, "connect", "target", c->name, NULL);
+	log_event(&c->log, LVL_DEBUG, "connect", "target", c->name, NULL);
 	return 0;
 }
 
@@ -234,7 +234,7 @@ refuse_rcpt(struct conn *c, const char *addr, char *reply, size_t size)
 {
 	c->down = c->h.fd == -1;
 	lmtpconn_failure(LMTPCONN_AT_RCPT, addr, c->why, reply, size);
-	log_event(&c->log, LOG_ERROR, "rcpt", "to", addr, "target", c->name,
+	log_event(&c->log, LVL_ERROR, "rcpt", "to", addr, "target", c->name,
 	    "reply", reply, NULL);
 	return -1;
 }
@@ -259,7 +259,7 @@ on_rcpt(void *ctx, const struct mailbox *rcpt, size_t index, char *reply,
 		return refuse_rcpt(c, addr, reply, size);
 	}
 	snprintf(code, sizeof(code), "%d", rep.code);
-	log_event(&c->log, LOG_INFO, "rcpt", "to", addr, "code", code,
+	log_event(&c->log, LVL_INFO, "rcpt", "to", addr, "code", code,
 	    cls == 2 ? NULL : "reply", reply, NULL);
 	if (cls != 2)
 		return -1;
@@ -272,7 +272,7 @@ refuse_data(struct conn *c, char *reply, size_t size)
 {
 	if (c->h.fd == -1)
 		lmtpconn_failure(LMTPCONN_AT_DATA, NULL, c->why, reply, size);
-	log_event(&c->log, LOG_WARN, "data", "target", c->name, "reply",
+	log_event(&c->log, LVL_WARN, "data", "target", c->name, "reply",
 	    reply, NULL);
 	return -1;
 }
@@ -304,7 +304,7 @@ broke(struct conn *c)
 		return;
 	c->broken = 1;
 	set_why(c, c->h.why);
-	log_event(&c->log, LOG_ERROR, "data", "target", c->name, "reason",
+	log_event(&c->log, LVL_ERROR, "data", "target", c->name, "reason",
 	    c->why, NULL);
 }
 
@@ -344,7 +344,7 @@ on_data_end(void *ctx, size_t index, char *reply, size_t size)
 		lmtpconn_failure(LMTPCONN_AT_DATA, c->rcpts[index], c->why,
 		    reply, size);
 	snprintf(code, sizeof(code), "%.3s", reply);
-	log_event(&c->log, reply[0] == '2' ? LOG_INFO : LOG_WARN, "delivery",
+	log_event(&c->log, reply[0] == '2' ? LVL_INFO : LVL_WARN, "delivery",
 	    "to", c->rcpts[index], "code", code, "reply", reply, NULL);
 }
 
@@ -355,7 +355,7 @@ on_data_abort(void *ctx)
 
 	if (c->h.fd != -1)
 		helper_abort(&c->h);
-	log_event(&c->log, LOG_WARN, "abort", "target", c->name, "reason",
+	log_event(&c->log, LVL_WARN, "abort", "target", c->name, "reason",
 	    "input ended inside DATA; LDA connection closed before the "
 	    "final dot", NULL);
 }
@@ -366,7 +366,7 @@ on_reset(void *ctx)
 	struct conn *c = ctx;
 
 	if (c->h.fd != -1 && helper_rset(&c->h, c->treply) == -1)
-		log_event(&c->log, LOG_WARN, "rset", "target", c->name,
+		log_event(&c->log, LVL_WARN, "rset", "target", c->name,
 		    "reason", c->h.why, NULL);
 	c->naccepted = 0;
 	c->down = 0;
@@ -425,7 +425,7 @@ parse_target(struct conn *c, int argc, char *argv[])
 	int i;
 
 	if (lmtpconn_parse(&c->target, argc, argv, &err) == -1) {
-		log_event(&c->log, LOG_ERROR, "usage", "target",
+		log_event(&c->log, LVL_ERROR, "usage", "target",
 		    argc > 0 ? argv[0] : "", "error", err, NULL);
 		usage();
 	}
@@ -465,7 +465,7 @@ main(int argc, char *argv[])
 
 	r = lmtp_serve(STDIN_FILENO, STDOUT_FILENO, host, &ops, c);
 	if (r == -1)
-		log_event(&c->log, LOG_ERROR, "io", "error", strerror(errno),
+		log_event(&c->log, LVL_ERROR, "io", "error", strerror(errno),
 		    NULL);
 	helper_quit(&c->h, c->treply);
 	return r == -1 ? 1 : 0;

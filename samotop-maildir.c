@@ -98,7 +98,7 @@ check_templates(const struct logger *lg, char *const *t, int n)
 
 	for (i = 0; i < n; i++)
 		if (maildir_template_check(t[i]) != MAILDIR_OK) {
-			log_event(lg, LOG_ERROR, "usage", "template", t[i],
+			log_event(lg, LVL_ERROR, "usage", "template", t[i],
 			    "error", "unknown % escape (use %u %l %d %e %%)",
 			    NULL);
 			usage();
@@ -130,7 +130,7 @@ main(int argc, char *argv[])
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
 	if (maildir_init(&ctx, host) == -1) {
-		log_event(&ctx.log, LOG_ERROR, "startup", "error",
+		log_event(&ctx.log, LVL_ERROR, "startup", "error",
 		    strerror(errno), NULL);
 		return 1;
 	}
@@ -140,7 +140,7 @@ main(int argc, char *argv[])
 
 	r = lmtp_serve(STDIN_FILENO, STDOUT_FILENO, host, &ops, &ctx);
 	if (r == -1)
-		log_event(&ctx.log, LOG_ERROR, "io", "error", strerror(errno),
+		log_event(&ctx.log, LVL_ERROR, "io", "error", strerror(errno),
 		    NULL);
 	if (ctx.cleanup_failed)
 		r = -1;

@@ -221,7 +221,7 @@ on_data_begin(void *ctx, char *reply, size_t size)
 		err = errno;
 		snprintf(reply, size, "451 4.3.0 Cannot make a spool file: %s",
 		    strerror(err));
-		log_event(&c->log, LOG_ERROR, "spool", "error", strerror(err),
+		log_event(&c->log, LVL_ERROR, "spool", "error", strerror(err),
 		    NULL);
 		return -1;
 	}
@@ -233,7 +233,7 @@ store(struct ctx *c, const char *buf, size_t len)
 {
 	if (fd_write_all(c->spool, buf, len) == -1) {
 		c->spool_err = errno;
-		log_event(&c->log, LOG_ERROR, "spool", "error",
+		log_event(&c->log, LVL_ERROR, "spool", "error",
 		    strerror(c->spool_err), NULL);
 		return -1;
 	}
@@ -463,14 +463,14 @@ log_result(struct ctx *c, const char *addr, const struct outcome *oc,
 		[PIPE_TIMEOUT] = "timeout", [PIPE_NOSTART] = "error",
 	};
 	const char *event = "failed", *val;
-	enum log_level level = LOG_INFO;
+	enum log_level level = LVL_INFO;
 	char num[32], size[32];
 
 	if (reply[0] == '2')
 		event = "delivered";
 	else if (reply[0] == '4') {
 		event = "deferred";
-		level = oc->how == PIPE_NOSTART ? LOG_ERROR : LOG_WARN;
+		level = oc->how == PIPE_NOSTART ? LVL_ERROR : LVL_WARN;
 	}
 	snprintf(num, sizeof(num), "%d", oc->code);
 	val = oc->how == PIPE_NOSTART ? strerror(oc->code) : num;
@@ -529,7 +529,7 @@ on_data_abort(void *ctx)
 
 	close_spool(c);
 	snprintf(num, sizeof(num), "%zu", c->nrcpt);
-	log_event(&c->log, LOG_WARN, "aborted", "msgid",
+	log_event(&c->log, LVL_WARN, "aborted", "msgid",
 	    c->client.ident[0] != '\0' ? c->client.ident : NULL,
 	    "recipients", num, NULL);
 	c->nrcpt = 0;
@@ -637,7 +637,7 @@ main(int argc, char *argv[])
 	options(&c, argc, argv);
 	if (setup_signals() == -1 ||
 	    (c.rcpt = calloc(LMTP_RCPT_MAX, sizeof(*c.rcpt))) == NULL) {
-		log_event(&c.log, LOG_ERROR, "startup", "error",
+		log_event(&c.log, LVL_ERROR, "startup", "error",
 		    strerror(errno), NULL);
 		return 1;
 	}
@@ -647,7 +647,7 @@ main(int argc, char *argv[])
 
 	r = lmtp_serve(STDIN_FILENO, STDOUT_FILENO, host, &ops, &c);
 	if (r == -1)
-		log_event(&c.log, LOG_ERROR, "io", "error", strerror(errno),
+		log_event(&c.log, LVL_ERROR, "io", "error", strerror(errno),
 		    NULL);
 	close_spool(&c);
 	free(c.rcpt);

@@ -58,7 +58,7 @@ respond(struct session *s, struct reply *r)
 	if (reply_last_code(r) >= 500 && state_error(&s->st)) {
 		reply_add(r, s->st.esmtp, R_TOO_MANY_ERRORS,
 		    s->conf->hostname);
-		log_event(&s->log, LOG_WARN, "error", "reason",
+		log_event(&s->log, LVL_WARN, "error", "reason",
 		    "too many errors", NULL);
 		flow = END;
 	}
@@ -96,7 +96,7 @@ end_transaction(struct session *s)
 {
 	state_reset(&s->st);
 	if (helper_rset(&s->helper, s->conf->timeout_helper) == -1)
-		log_event(&s->log, LOG_WARN, "helper", "msgid", s->msgid,
+		log_event(&s->log, LVL_WARN, "helper", "msgid", s->msgid,
 		    "reason", s->helper.why, NULL);
 	s->tx_route = NULL;
 	s->accepted = 0;
@@ -113,7 +113,7 @@ log_helper_failure(struct session *s, const struct route *route,
 	if (route == NULL)
 		route = s->tx_route;
 	snprintf(n, sizeof(n), "%u", s->accepted);
-	log_event(&s->log, LOG_ERROR, "helper", "msgid", s->msgid,
+	log_event(&s->log, LVL_ERROR, "helper", "msgid", s->msgid,
 	    "helper", route != NULL ? route->argv[0] : NULL,
 	    "to", rcpt != NULL ? rcpt : s->accepted > 0 ? s->rcpts[0] : NULL,
 	    "recipients", rcpt == NULL ? n : NULL,
@@ -127,7 +127,7 @@ refuse_rcpt(struct session *s, const char *addr, enum reply_id id)
 	struct reply r = { .len = 0 };
 
 	reply_add(&r, s->st.esmtp, id, addr);
-	log_event(&s->log, LOG_INFO, "rcpt", "msgid", s->msgid, "to", addr,
+	log_event(&s->log, LVL_INFO, "rcpt", "msgid", s->msgid, "to", addr,
 	    "code", reply_last_code(&r) == 452 ? "452" : "550", NULL);
 	state_rcpt_done(&s->st, 0);
 	return respond(s, &r);
@@ -178,7 +178,7 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 		return say(s, R_HELPER_FAILED);
 	}
 	snprintf(code, sizeof(code), "%d", rep.code);
-	log_event(&s->log, LOG_INFO, "rcpt", "msgid", s->msgid, "to", addr,
+	log_event(&s->log, LVL_INFO, "rcpt", "msgid", s->msgid, "to", addr,
 	    "code", code, NULL);
 	state_rcpt_done(&s->st, rep.code / 100 == 2);
 	if (rep.code / 100 == 2) {
@@ -281,7 +281,7 @@ lost_client(struct session *s, enum io_status st)
 	if (s->helper_ok || s->helper.fd != -1)
 		helper_abort(&s->helper);
 	s->helper_ok = 0;
-	log_event(&s->log, LOG_WARN, st == IO_TIMEOUT ? "timeout" :
+	log_event(&s->log, LVL_WARN, st == IO_TIMEOUT ? "timeout" :
 	    "disconnect", "msgid", s->msgid, "reason",
 	    "client gone during message data; nothing delivered", NULL);
 	if (st == IO_TIMEOUT)
@@ -312,7 +312,7 @@ refuse_message(struct session *s)
 
 	reply_add(&r, s->st.esmtp, id, id == R_LONG_TEXT_LINE ?
 	    s->conf->max_line_length : s->conf->max_message_size);
-	log_event(&s->log, LOG_INFO, "refused", "msgid", s->msgid,
+	log_event(&s->log, LVL_INFO, "refused", "msgid", s->msgid,
 	    "reason", data_strerror(s->dec.fail), NULL);
 	return respond(s, &r);
 }
@@ -333,7 +333,7 @@ fold_replies(struct session *s)
 			return say(s, R_HELPER_FAILED);
 		}
 		snprintf(code, sizeof(code), "%d", rep.code);
-		log_event(&s->log, rep.code / 100 == 2 ? LOG_INFO : LOG_WARN,
+		log_event(&s->log, rep.code / 100 == 2 ? LVL_INFO : LVL_WARN,
 		    "delivery", "msgid", s->msgid, "to", s->rcpts[i],
 		    "code", code, "reply", rep.text, NULL);
 		if (rep.code / 100 == 2)
@@ -343,7 +343,7 @@ fold_replies(struct session *s)
 	}
 	if (ok == s->accepted) {
 		snprintf(size, sizeof(size), "%zu", s->dec.size);
-		log_event(&s->log, LOG_INFO, "accepted", "msgid", s->msgid,
+		log_event(&s->log, LVL_INFO, "accepted", "msgid", s->msgid,
 		    "size", size, NULL);
 		reply_add(&r, s->st.esmtp, R_ACCEPTED, s->msgid);
 		s->delivered++;
@@ -469,7 +469,7 @@ log_mail(struct session *s)
 	    s->st.transactions);
 	mailbox_format(&s->st.sender, from, sizeof(from));
 	describe_client(s);
-	log_event(&s->log, LOG_INFO, "mail", "msgid", s->msgid, "from", from,
+	log_event(&s->log, LVL_INFO, "mail", "msgid", s->msgid, "from", from,
 	    NULL);
 }
 
@@ -479,7 +479,7 @@ start_tls(struct session *s)
 {
 	if (smtptls_accept(&s->tls, s->conf, s->io.rfd, s->io.wfd,
 	    s->conf->timeout_command) == -1) {
-		log_event(&s->log, LOG_WARN, "tls", "reason", s->tls.why,
+		log_event(&s->log, LVL_WARN, "tls", "reason", s->tls.why,
 		    NULL);
 		return END;
 	}
@@ -488,7 +488,7 @@ start_tls(struct session *s)
 	snprintf(s->tls_desc, sizeof(s->tls_desc),
 	    "%s with cipher %s (%d bits)", s->tls.version, s->tls.cipher,
 	    s->tls.bits);
-	log_event(&s->log, LOG_INFO, "tls", "version", s->tls.version,
+	log_event(&s->log, LVL_INFO, "tls", "version", s->tls.version,
 	    "cipher", s->tls.cipher, NULL);
 	state_tls_started(&s->st);
 	s->policy.tls = 1;
@@ -505,11 +505,11 @@ start_tls(struct session *s)
 static int
 prepare_tls(struct session *s)
 {
-	log_event(&s->log, LOG_DEBUG, "tls", "stage", "initialising libtls",
+	log_event(&s->log, LVL_DEBUG, "tls", "stage", "initialising libtls",
 	    NULL);
 	if (smtptls_prepare(&s->tls, s->conf) == 0)
 		return 0;
-	log_event(&s->log, LOG_ERROR, "tls", "reason", s->tls.why, NULL);
+	log_event(&s->log, LVL_ERROR, "tls", "reason", s->tls.why, NULL);
 	return -1;
 }
 
@@ -527,7 +527,7 @@ starttls(struct session *s, struct reply *r)
 	/* What came in the clear after STARTTLS is never executed. */
 	if ((dropped = io_discard(&s->io)) > 0) {
 		snprintf(n, sizeof(n), "%zu", dropped);
-		log_event(&s->log, LOG_WARN, "tls", "reason",
+		log_event(&s->log, LVL_WARN, "tls", "reason",
 		    "plaintext after STARTTLS discarded", "octets", n, NULL);
 	}
 	return start_tls(s);
@@ -567,7 +567,7 @@ unauthorized_pipelining(struct session *s)
 	    io_pending(&s->io, &p) == 0)
 		return GO_ON;
 	s->pipelining_seen = 1;
-	log_event(&s->log, LOG_INFO, "pipelining", "result",
+	log_event(&s->log, LVL_INFO, "pipelining", "result",
 	    "unauthorized", "action", s->conf->unauth_pipelining ==
 	    ACTION_REJECT ? "reject" : "log", NULL);
 	if (s->conf->unauth_pipelining != ACTION_REJECT)
@@ -616,7 +616,7 @@ command(struct session *s, const struct io_line *line)
 	case ACT_DESYNC:
 		if (respond(s, &r) == GO_ON)
 			say(s, R_DESYNC);
-		log_event(&s->log, LOG_WARN, "error", "reason",
+		log_event(&s->log, LVL_WARN, "error", "reason",
 		    "malformed BDAT; cannot find the next command", NULL);
 		return END;
 	default:
@@ -627,7 +627,7 @@ command(struct session *s, const struct io_line *line)
 		end_transaction(s);
 	if (cmd.error == PARSE_OK && (cmd.verb == CMD_HELO ||
 	    cmd.verb == CMD_EHLO))
-		log_event(&s->log, LOG_INFO, "helo", "helo", s->st.helo, NULL);
+		log_event(&s->log, LVL_INFO, "helo", "helo", s->st.helo, NULL);
 	if (cmd.verb == CMD_MAIL && s->st.phase == PH_MAIL &&
 	    before == PH_READY) {
 		log_mail(s);
@@ -648,7 +648,7 @@ greet(struct session *s)
 	enum io_status st;
 
 	if (policy_connect(&s->policy, &r) != POLICY_PASS) {
-		log_event(&s->log, LOG_INFO, "refused", "stage", "connect",
+		log_event(&s->log, LVL_INFO, "refused", "stage", "connect",
 		    NULL);
 		respond(s, &r);
 		return END;
@@ -659,7 +659,7 @@ greet(struct session *s)
 	    s->peer.ip[0] != '\0') {
 		st = io_fill(&s->io, s->conf->greet_delay);
 		if (st == IO_OK) {
-			log_event(&s->log, LOG_INFO, "early-talker",
+			log_event(&s->log, LVL_INFO, "early-talker",
 			    "result", "reject", NULL);
 			reply_add(&r, 1, R_EARLY_TALKER);
 			respond(s, &r);
@@ -696,7 +696,7 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	s->accepted = 0;
 	s->helper_ok = 0;
 	s->delivered = 0;
-	log_event(&s->log, LOG_INFO, "connect", "remote",
+	log_event(&s->log, LVL_INFO, "connect", "remote",
 	    s->peer.ip[0] != '\0' ? s->peer.ip : NULL, "port",
 	    s->peer.port[0] != '\0' ? s->peer.port : NULL, "host",
 	    s->peer.host[0] != '\0' ? s->peer.host : NULL, "via",
@@ -714,7 +714,7 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 	start(s, c, rfd, wfd, logfd);
 	s->rcpts = calloc(c->max_recipients, sizeof(*s->rcpts));
 	if (s->rcpts == NULL) {
-		log_event(&s->log, LOG_ERROR, "error", "reason",
+		log_event(&s->log, LVL_ERROR, "error", "reason",
 		    "out of memory", NULL);
 		say(s, R_SHUTDOWN);
 		io_flush(&s->io, c->timeout_command);
@@ -722,7 +722,7 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 	}
 	if (c->tls_certificate != NULL) {
 		if (smtptls_load(&s->tls, c) == -1) {
-			log_event(&s->log, LOG_ERROR, "tls", "reason",
+			log_event(&s->log, LVL_ERROR, "tls", "reason",
 			    s->tls.why, NULL);
 			say(s, R_SHUTDOWN);
 			st = IO_ERROR;
@@ -739,7 +739,7 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 		st = io_line(&s->io, c->max_command_line, c->timeout_command,
 		    &line);
 		if (st == IO_TIMEOUT) {
-			log_event(&s->log, LOG_INFO, "timeout", NULL);
+			log_event(&s->log, LVL_INFO, "timeout", NULL);
 			say(s, R_TIMEOUT);
 		}
 		if (st != IO_OK || command(s, &line) == END)
@@ -753,7 +753,7 @@ done:
 	policy_free(&s->policy);
 	snprintf(n, sizeof(n), "%u", s->st.transactions);
 	snprintf(m, sizeof(m), "%u", s->delivered);
-	log_event(&s->log, LOG_INFO, "disconnect", "transactions", n,
+	log_event(&s->log, LVL_INFO, "disconnect", "transactions", n,
 	    "accepted", m, NULL);
 	free(s->rcpts);
 	return st == IO_ERROR ? 1 : 0;

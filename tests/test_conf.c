@@ -62,7 +62,7 @@ test_defaults(void)
 	CHECK(c.timeout_helper == 600);
 	CHECK(c.strict_crlf == 1);
 	CHECK(c.recipient_delimiter == '+');
-	CHECK(c.log_level == LOG_INFO);
+	CHECK(c.log_level == LVL_INFO);
 	CHECK(c.nroutes == 0);
 }
 
@@ -226,10 +226,10 @@ test_switches(void)
 	SETS("strict-crlf yes\n", c.strict_crlf == 1);
 	FAILS("strict-crlf maybe\n", 1,
 	    "strict-crlf: expected yes or no, got 'maybe'");
-	SETS("log-level error\n", c.log_level == LOG_ERROR);
-	SETS("log-level warn\n", c.log_level == LOG_WARN);
-	SETS("log-level info\n", c.log_level == LOG_INFO);
-	SETS("log-level debug\n", c.log_level == LOG_DEBUG);
+	SETS("log-level error\n", c.log_level == LVL_ERROR);
+	SETS("log-level warn\n", c.log_level == LVL_WARN);
+	SETS("log-level info\n", c.log_level == LVL_INFO);
+	SETS("log-level debug\n", c.log_level == LVL_DEBUG);
 	CHECK(parse("log-level DEBUG\n") == -1);
 }
 

@@ -199,7 +199,7 @@ setup(struct setup *s, const char *t0, const char *t1, int create)
 	if (maildir_init(&s->ctx, "mx/test:1") == -1)
 		abort();
 	/* Quiet: the log lines are not what these tests look at. */
-	s->ctx.log.level = LOG_ERROR;
+	s->ctx.log.level = LVL_ERROR;
 	s->ctx.log.fd = -1;
 	snprintf(s->t[0], sizeof(s->t[0]), "%s/%s", root, t0);
 	s->templates[0] = s->t[0];

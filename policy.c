@@ -61,8 +61,16 @@ lists(struct policy *p, enum list_kind kind, const char *value)
 	log_event(p->log, LVL_INFO, "list", "kind", list_kind_names[kind],
 	    "value", value, "result", v == LIST_ALLOW ? "allow" : "deny",
 	    "line", n, NULL);
-	if (v == LIST_ALLOW)
-		p->allowed = 1;
+	/*
+	 * Who the client is lasts the session; a sender's allow lasts its
+	 * transaction, a recipient's that recipient.
+	 */
+	if (v == LIST_ALLOW && kind == LIST_SENDER)
+		p->sender_allowed = 1;
+	else if (v == LIST_ALLOW && kind == LIST_RECIPIENT)
+		p->rcpt_allowed = 1;
+	else if (v == LIST_ALLOW)
+		p->client_allowed = 1;
 	return v;
 }
 
@@ -179,13 +187,13 @@ policy_client_name(const struct policy *p)
 enum policy_verdict
 policy_helo(struct policy *p, const char *helo, int esmtp, struct reply *r)
 {
-	if (p->allowed)
+	if (p->client_allowed)
 		return POLICY_PASS;
 	if (lists(p, LIST_HELO, helo) == LIST_DENY) {
 		reply_add(r, esmtp, R_DENIED, deny_text(p));
 		return POLICY_REFUSE;
 	}
-	if (p->allowed || p->conf->helo_check == ACTION_OFF ||
+	if (p->client_allowed || p->conf->helo_check == ACTION_OFF ||
 	    addr_domain_valid(helo, strlen(helo)))
 		return POLICY_PASS;
 	log_event(p->log, LVL_INFO, "helo-check", "helo", helo, "result",
@@ -225,12 +233,12 @@ enum policy_verdict
 policy_mail(struct policy *p, const char *helo, const char *sender,
     int esmtp, struct reply *r)
 {
-	p->spf_done = 0;
+	policy_tx_end(p);
 	if (!p->tls && p->conf->plaintext == ACTION_REJECT) {
 		reply_add(r, esmtp, R_TLS_REQUIRED);
 		return POLICY_REFUSE;
 	}
-	if (p->allowed)
+	if (p->client_allowed)
 		return POLICY_PASS;
 	switch (lists(p, LIST_SENDER, sender)) {
 	case LIST_ALLOW:
@@ -280,24 +288,33 @@ greylist(struct policy *p, const char *sender, const char *rcpt, int esmtp,
 }
 
 enum policy_verdict
-policy_rcpt(struct policy *p, const char *sender, const char *rcpt,
+policy_rcpt(struct policy *p, const char *rcpt, int esmtp, struct reply *r)
+{
+	p->rcpt_allowed = 0;
+	if (p->client_allowed || p->sender_allowed)
+		return POLICY_PASS;
+	if (lists(p, LIST_RECIPIENT, rcpt) != LIST_DENY)
+		return POLICY_PASS;
+	reply_add(r, esmtp, R_DENIED, deny_text(p));
+	return POLICY_REFUSE;
+}
+
+enum policy_verdict
+policy_rcpt_accepted(struct policy *p, const char *sender, const char *rcpt,
     int esmtp, struct reply *r)
 {
-	if (p->allowed)
-		return POLICY_PASS;
-	switch (lists(p, LIST_RECIPIENT, rcpt)) {
-	case LIST_ALLOW:
-		p->allowed = 0;		/* this recipient only */
-		return POLICY_PASS;
-	case LIST_DENY:
-		reply_add(r, esmtp, R_DENIED, deny_text(p));
-		return POLICY_REFUSE;
-	default:
-		break;
-	}
-	if (!greylisting(p))
+	if (p->client_allowed || p->sender_allowed || p->rcpt_allowed ||
+	    !greylisting(p))
 		return POLICY_PASS;
 	return greylist(p, sender, rcpt, esmtp, r);
+}
+
+void
+policy_tx_end(struct policy *p)
+{
+	p->sender_allowed = 0;
+	p->rcpt_allowed = 0;
+	p->spf_done = 0;
 }
 
 static const char *

@@ -2,7 +2,9 @@
  * policy.h: the spam checks of one session, in the order a session meets
  * them.  Each check returns a decision and logs it with its reason; the
  * session turns a refusal into its reply.  An allow-list entry that
- * matches ends all later checks (samotop.conf(5), SPAM CHECKS).
+ * matches ends the later checks of its scope: a client's, HELO's or
+ * rDNS name's the session, a sender's its transaction, a recipient's
+ * that recipient (samotop.conf(5), SPAM CHECKS).
  */
 #ifndef SAMOTOP_POLICY_H
 #define SAMOTOP_POLICY_H
@@ -24,7 +26,10 @@ struct policy {
 	const struct conf	*conf;
 	const struct logger	*log;
 	const char		*ip;		/* "" in a pipe session */
-	int			 allowed;	/* an allow entry matched */
+	int			 client_allowed;	/* client, HELO or rDNS
+						 * allowed: the session */
+	int			 sender_allowed;	/* the transaction */
+	int			 rcpt_allowed;	/* the recipient checked last */
 	int			 rdns_done;
 	enum rdns_result	 rdns;
 	char			 rdns_name[256];
@@ -47,8 +52,17 @@ enum policy_verdict policy_helo(struct policy *p, const char *helo,
 	    int esmtp, struct reply *r);
 enum policy_verdict policy_mail(struct policy *p, const char *helo,
 	    const char *sender, int esmtp, struct reply *r);
-enum policy_verdict policy_rcpt(struct policy *p, const char *sender,
-	    const char *rcpt, int esmtp, struct reply *r);
+/* RCPT before the helper is asked: the recipient lists. */
+enum policy_verdict policy_rcpt(struct policy *p, const char *rcpt,
+	    int esmtp, struct reply *r);
+/*
+ * A recipient the helper accepted: greylisting, so that only real
+ * recipients can add to the store.
+ */
+enum policy_verdict policy_rcpt_accepted(struct policy *p,
+	    const char *sender, const char *rcpt, int esmtp, struct reply *r);
+/* The transaction ended: a sender's or recipient's allow with it. */
+void	policy_tx_end(struct policy *p);
 /* Authentication-Results: and Received-SPF:, CRLF-ended; length. */
 size_t	policy_headers(const struct policy *p, const char *sender,
 	    const char *helo, char *buf, size_t size);

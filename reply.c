@@ -108,10 +108,11 @@ static const struct {
 };
 
 void
-reply_line(struct reply *r, const char *line)
+reply_line(struct reply *r, int code, const char *line)
 {
 	size_t room = sizeof(r->text) - r->len, n = strlen(line);
 
+	r->code = code;
 	if (room < 3)
 		return;
 	if (n > room - 3)
@@ -135,25 +136,11 @@ reply_add(struct reply *r, int esmtp, enum reply_id id, ...)
 		    table[id].enhanced, text);
 	else
 		snprintf(line, sizeof(line), "%d %s", table[id].code, text);
-	reply_line(r, line);
+	reply_line(r, table[id].code, line);
 }
 
 int
 reply_code(enum reply_id id)
 {
 	return table[id].code;
-}
-
-int
-reply_last_code(const struct reply *r)
-{
-	size_t i;
-
-	if (r->len < 5)
-		return 0;
-	i = r->len - 2;			/* the last line's CRLF */
-	while (i > 0 && r->text[i - 1] != '\n')
-		i--;
-	return (r->text[i] - '0') * 100 + (r->text[i + 1] - '0') * 10 +
-	    (r->text[i + 2] - '0');
 }

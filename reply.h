@@ -79,6 +79,7 @@ enum reply_id {
 struct reply {
 	char	text[REPLY_MAX];
 	size_t	len;
+	int	code;		/* of the last line added; 0: none */
 };
 
 /*
@@ -87,11 +88,12 @@ struct reply {
  * (RFC 2034: not before EHLO, not in the greeting or the EHLO reply).
  */
 void	reply_add(struct reply *r, int esmtp, enum reply_id id, ...);
-/* Append one complete line (text without CRLF); truncated if too long. */
-void	reply_line(struct reply *r, const char *line);
+/*
+ * Append one complete line (text without CRLF) whose code is code;
+ * truncated if too long.
+ */
+void	reply_line(struct reply *r, int code, const char *line);
 /* The code of a reply id (220, 250, 501, ...). */
 int	reply_code(enum reply_id id);
-/* The code of the last reply line in r, or 0. */
-int	reply_last_code(const struct reply *r);
 
 #endif

@@ -19,8 +19,8 @@ protocol(const struct session *s)
 	if (!s->st.esmtp)
 		return "SMTP";
 	if (s->st.tls_active)
-		return s->st.smtputf8 ? "UTF8SMTPS" : "ESMTPS";
-	return s->st.smtputf8 ? "UTF8SMTP" : "ESMTP";
+		return s->st.tx.smtputf8 ? "UTF8SMTPS" : "ESMTPS";
+	return s->st.tx.smtputf8 ? "UTF8SMTP" : "ESMTP";
 }
 
 /* What the helper learns of the client through XFORWARD. */
@@ -49,13 +49,13 @@ make_session_id(struct session *s)
 	received_session_id(s->sid, time(NULL), (long)getpid(), noise);
 }
 
-/* Send r; a 5xx counts against max-errors (RFC 5321 §4.3.2 style). */
+/* Send r; the core counts it against max-errors. */
 static enum flow
 respond(struct session *s, struct reply *r)
 {
 	enum flow flow = GO_ON;
 
-	if (reply_last_code(r) >= 500 && state_error(&s->st)) {
+	if (state_replied(&s->st, r->code)) {
 		reply_add(r, s->st.esmtp, R_TOO_MANY_ERRORS,
 		    s->conf->hostname);
 		log_event(&s->log, LVL_WARN, "error", "reason",
@@ -87,20 +87,25 @@ relay_reply(struct session *s, const struct lmtpreply *rep)
 
 	snprintf(line, sizeof(line), "%d %s", rep->code,
 	    s->st.esmtp ? rep->text : lmtpreply_plain_text(rep));
-	reply_line(&r, line);
+	reply_line(&r, rep->code, line);
 	return respond(s, &r);
 }
 
+/*
+ * The one end of a transaction, whatever ended it (RSET, a greeting, a
+ * message answered or refused): the core's, the policy's and the
+ * helper's together, so that no later RCPT can reach a helper whose
+ * transaction is still the last one's.
+ */
 static void
 end_transaction(struct session *s)
 {
-	state_reset(&s->st);
+	state_tx_end(&s->st);
+	policy_tx_end(&s->policy);
+	s->helper_ok = 0;
 	if (helper_rset(&s->helper, s->conf->timeout_helper) == -1)
 		log_event(&s->log, LVL_WARN, "helper", "msgid", s->msgid,
 		    "reason", s->helper.why, NULL);
-	s->tx_route = NULL;
-	s->accepted = 0;
-	s->helper_ok = 0;
 }
 
 /* Every helper failure: which helper, which recipient, and why. */
@@ -108,54 +113,108 @@ static void
 log_helper_failure(struct session *s, const struct route *route,
     const char *rcpt)
 {
-	char n[16];
+	char n[16], first[ADDR_MAX + 1];
 
 	if (route == NULL)
-		route = s->tx_route;
-	snprintf(n, sizeof(n), "%u", s->accepted);
+		route = s->st.tx.route;
+	snprintf(n, sizeof(n), "%u", s->st.tx.nrcpt);
+	if (rcpt == NULL && s->st.tx.nrcpt > 0) {
+		mailbox_format(&s->rcpts[0], first, sizeof(first));
+		rcpt = first;
+	}
 	log_event(&s->log, LVL_ERROR, "helper", "msgid", s->msgid,
-	    "helper", route != NULL ? route->argv[0] : NULL,
-	    "to", rcpt != NULL ? rcpt : s->accepted > 0 ? s->rcpts[0] : NULL,
-	    "recipients", rcpt == NULL ? n : NULL,
+	    "helper", route != NULL ? route->argv[0] : NULL, "to", rcpt,
+	    "recipients", rcpt == first ? n : NULL,
 	    "reason", s->helper.why != NULL ? s->helper.why : "unknown",
 	    NULL);
 }
 
+/* A recipient refused with r: counted by the core, logged, answered. */
 static enum flow
-refuse_rcpt(struct session *s, const char *addr, enum reply_id id)
+refuse_rcpt(struct session *s, const char *addr, struct reply *r)
+{
+	char code[8];
+
+	snprintf(code, sizeof(code), "%d", r->code);
+	log_event(&s->log, LVL_INFO, "rcpt", "msgid", s->msgid, "to", addr,
+	    "code", code, NULL);
+	state_rcpt_refused(&s->st);
+	return respond(s, r);
+}
+
+static enum flow
+refuse_rcpt_with(struct session *s, const char *addr, enum reply_id id)
 {
 	struct reply r = { .len = 0 };
 
 	reply_add(&r, s->st.esmtp, id, addr);
-	log_event(&s->log, LVL_INFO, "rcpt", "msgid", s->msgid, "to", addr,
-	    "code", reply_last_code(&r) == 452 ? "452" : "550", NULL);
-	state_rcpt_done(&s->st, 0);
-	return respond(s, &r);
+	return refuse_rcpt(s, addr, &r);
 }
 
-/* The spam checks of RCPT; END here means "refused, answered". */
+static void
+envelope(struct session *s, struct delivery_envelope *env)
+{
+	env->sender = &s->st.tx.sender;
+	env->body = s->st.tx.body;
+	env->smtputf8 = s->st.tx.smtputf8;
+	env->xforward = &s->xforward;
+}
+
+/*
+ * Take back the recipient the helper has just accepted.  LMTP cannot
+ * drop one recipient, so the helper's transaction starts over with the
+ * recipients accepted before it; if the helper will not take them all
+ * again, it is dropped and the message gets 451 at DATA.
+ */
+static void
+retract_rcpt(struct session *s, const struct route *route)
+{
+	struct delivery_envelope env;
+	struct lmtpreply rep;
+	unsigned i;
+
+	envelope(s, &env);
+	if (helper_rset(&s->helper, s->conf->timeout_helper) == -1)
+		goto failed;
+	for (i = 0; i < s->st.tx.nrcpt; i++) {
+		if (helper_rcpt(&s->helper, route, &env, &s->rcpts[i],
+		    s->conf->timeout_helper, &rep) == -1)
+			goto failed;
+		if (rep.code / 100 != 2) {
+			s->helper.why = "helper refused a recipient again";
+			helper_abort(&s->helper);
+			goto failed;
+		}
+	}
+	return;
+failed:
+	log_helper_failure(s, route, NULL);
+}
+
+/* Greylisting, once the helper has accepted the recipient. */
 static enum flow
-check_rcpt(struct session *s, const char *addr)
+check_accepted_rcpt(struct session *s, const struct route *route,
+    const char *addr)
 {
 	struct reply r = { .len = 0 };
 	char from[ADDR_MAX + 1];
 
-	mailbox_format(&s->st.sender, from, sizeof(from));
-	if (policy_rcpt(&s->policy, from, addr, s->st.esmtp, &r) ==
+	mailbox_format(&s->st.tx.sender, from, sizeof(from));
+	if (policy_rcpt_accepted(&s->policy, from, addr, s->st.esmtp, &r) ==
 	    POLICY_PASS)
 		return GO_ON;
-	state_rcpt_done(&s->st, 0);
-	respond(s, &r);
+	retract_rcpt(s, route);
+	refuse_rcpt(s, addr, &r);
 	return END;
 }
 
 static enum flow
 rcpt(struct session *s, const struct smtp_cmd *cmd)
 {
-	struct delivery_envelope env = { &s->st.sender, s->st.body,
-	    s->st.smtputf8, &s->xforward };
+	struct delivery_envelope env;
 	struct mailbox mb = cmd->path;
 	const struct route *route;
+	struct reply r = { .len = 0 };
 	struct lmtpreply rep;
 	char addr[ADDR_MAX + 1], code[8];
 
@@ -164,27 +223,33 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 		    s->conf->hostname);
 	mailbox_format(&mb, addr, sizeof(addr));
 	if ((route = route_lookup(s->conf, &mb)) == NULL)
-		return refuse_rcpt(s, addr, route_domain_known(s->conf,
+		return refuse_rcpt_with(s, addr, route_domain_known(s->conf,
 		    mb.domain) ? R_NO_MAILBOX : R_RELAY_DENIED);
-	if (s->tx_route != NULL && !route_same(route, s->tx_route))
-		return refuse_rcpt(s, addr, R_OTHER_ROUTE);
-	if (check_rcpt(s, addr) == END)
-		return GO_ON;
-	if ((s->accepted > 0 && s->helper.fd == -1) ||
+	/* Route lines that run the same command are one helper. */
+	if (route_same(route, s->st.tx.route))
+		route = s->st.tx.route;
+	if (state_rcpt_route(&s->st, route, &r) == -1 ||
+	    policy_rcpt(&s->policy, addr, s->st.esmtp, &r) != POLICY_PASS)
+		return refuse_rcpt(s, addr, &r);
+	envelope(s, &env);
+	if ((s->st.tx.nrcpt > 0 && s->helper.fd == -1) ||
 	    helper_rcpt(&s->helper, route, &env, &mb,
 	    s->conf->timeout_helper, &rep) == -1) {
 		log_helper_failure(s, route, addr);
-		state_rcpt_done(&s->st, 0);
+		state_rcpt_refused(&s->st);
 		return say(s, R_HELPER_FAILED);
 	}
+	if (rep.code / 100 == 2 &&
+	    check_accepted_rcpt(s, route, addr) == END)
+		return GO_ON;
 	snprintf(code, sizeof(code), "%d", rep.code);
 	log_event(&s->log, LVL_INFO, "rcpt", "msgid", s->msgid, "to", addr,
 	    "code", code, NULL);
-	state_rcpt_done(&s->st, rep.code / 100 == 2);
 	if (rep.code / 100 == 2) {
-		s->tx_route = route;
-		memcpy(s->rcpts[s->accepted++], addr, sizeof(addr));
-	}
+		s->rcpts[s->st.tx.nrcpt] = mb;
+		state_rcpt_accepted(&s->st, route);
+	} else
+		state_rcpt_refused(&s->st);
 	return relay_reply(s, &rep);
 }
 
@@ -214,10 +279,10 @@ begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 	(void)data_keep_stuffing(&s->dec);
 	rep->code = 0;
 	s->helper_ok = 0;
-	if (s->accepted == 0 || s->helper.fd == -1 ||
+	if (s->st.tx.nrcpt == 0 || s->helper.fd == -1 ||
 	    helper_data(&s->helper, s->conf->timeout_helper, rep) == -1)
 		return -1;
-	mailbox_format(&s->st.sender, from, sizeof(from));
+	mailbox_format(&s->st.tx.sender, from, sizeof(from));
 	n = policy_headers(&s->policy, from, s->st.helo, hdr, sizeof(hdr));
 	n += received_header(hdr + n, sizeof(hdr) - n, &ri);
 	if (helper_write(&s->helper, hdr, n, s->conf->timeout_helper) == -1)
@@ -317,31 +382,60 @@ refuse_message(struct session *s)
 	return respond(s, &r);
 }
 
+/*
+ * A fold that is neither all 2xx nor all 5xx: one line with every
+ * recipient's result, for the postmaster who must explain a duplicate.
+ */
+static void
+log_mixed_fold(struct session *s, const int *codes, unsigned ok)
+{
+	char results[LOG_LINE_MAX / 2], addr[ADDR_MAX + 1], n[16];
+	size_t len = 0;
+	unsigned i;
+	int w;
+
+	results[0] = '\0';
+	for (i = 0; i < s->st.tx.nrcpt; i++) {
+		mailbox_format(&s->rcpts[i], addr, sizeof(addr));
+		w = snprintf(results + len, sizeof(results) - len, "%s%s=%d",
+		    i > 0 ? "," : "", addr, codes[i]);
+		if (w < 0 || (size_t)w >= sizeof(results) - len)
+			break;		/* the delivery lines have the rest */
+		len += w;
+	}
+	snprintf(n, sizeof(n), "%u", ok);
+	log_event(&s->log, LVL_WARN, "fold", "msgid", s->msgid, "delivered",
+	    n, "reply", "451", "results", results, NULL);
+}
+
 /* Fold the per-recipient replies into one (DESIGN.md: never a loss). */
 static enum flow
 fold_replies(struct session *s)
 {
 	struct lmtpreply rep, first5 = { .code = 0 };
 	struct reply r = { .len = 0 };
-	unsigned i, ok = 0, bad = 0;
-	char code[8], size[24];
+	unsigned i, ok = 0, bad = 0, n = s->st.tx.nrcpt;
+	char code[8], size[24], addr[ADDR_MAX + 1];
+	int *codes = s->rcpt_codes;
 
-	for (i = 0; i < s->accepted; i++) {
+	for (i = 0; i < n; i++) {
+		mailbox_format(&s->rcpts[i], addr, sizeof(addr));
 		if (helper_reply(&s->helper, s->conf->timeout_helper,
 		    &rep) == -1) {
-			log_helper_failure(s, NULL, s->rcpts[i]);
+			log_helper_failure(s, NULL, addr);
 			return say(s, R_HELPER_FAILED);
 		}
+		codes[i] = rep.code;
 		snprintf(code, sizeof(code), "%d", rep.code);
 		log_event(&s->log, rep.code / 100 == 2 ? LVL_INFO : LVL_WARN,
-		    "delivery", "msgid", s->msgid, "to", s->rcpts[i],
+		    "delivery", "msgid", s->msgid, "to", addr,
 		    "code", code, "reply", rep.text, NULL);
 		if (rep.code / 100 == 2)
 			ok++;
 		else if (rep.code / 100 == 5 && bad++ == 0)
 			first5 = rep;
 	}
-	if (ok == s->accepted) {
+	if (ok == n) {
 		snprintf(size, sizeof(size), "%zu", s->dec.size);
 		log_event(&s->log, LVL_INFO, "accepted", "msgid", s->msgid,
 		    "size", size, NULL);
@@ -349,11 +443,17 @@ fold_replies(struct session *s)
 		s->delivered++;
 		return respond(s, &r);
 	}
-	if (bad == s->accepted)
+	if (bad == n)
 		return relay_reply(s, &first5);
+	if (ok > 0)
+		log_mixed_fold(s, codes, ok);
 	return say(s, R_PARTIAL);
 }
 
+/*
+ * The end of a message, whatever happened to it: the reply, then the
+ * transaction's end (the helper's too).
+ */
 static enum flow
 finish_message(struct session *s)
 {
@@ -368,21 +468,23 @@ finish_message(struct session *s)
 		flow = say(s, R_HELPER_FAILED);
 	} else
 		flow = fold_replies(s);
-	state_message_done(&s->st);
-	s->tx_route = NULL;
-	s->accepted = 0;
-	s->helper_ok = 0;
+	end_transaction(s);
 	return flow;
 }
 
+/* The helper would not take the message: its refusal, or 451. */
 static enum flow
 refuse_data_start(struct session *s, const struct lmtpreply *rep)
 {
+	enum flow flow;
+
 	log_helper_failure(s, NULL, NULL);
-	end_transaction(s);
 	if (rep->code >= 400 && s->helper.fd != -1)
-		return relay_reply(s, rep);
-	return say(s, R_HELPER_FAILED);
+		flow = relay_reply(s, rep);
+	else
+		flow = say(s, R_HELPER_FAILED);
+	end_transaction(s);
+	return flow;
 }
 
 static enum flow
@@ -429,46 +531,58 @@ read_chunk(struct session *s, size_t n, int keep)
 	return IO_OK;
 }
 
+/*
+ * A chunk that cannot go on (the decoder refused the message, or the
+ * helper failed): the refusal is the reply, and the transaction ends,
+ * so the chunks after it get 503 (RFC 3030 §2).
+ */
 static enum flow
-bdat(struct session *s, const struct smtp_cmd *cmd, int first)
+refuse_chunk(struct session *s)
+{
+	feed(s, NULL, 0);
+	if (s->dec.fail != DATA_OK)
+		refuse_message(s);
+	else
+		say(s, R_HELPER_FAILED);
+	end_transaction(s);
+	return GO_ON;
+}
+
+static enum flow
+bdat(struct session *s, const struct smtp_cmd *cmd)
 {
 	struct lmtpreply rep;
 	struct reply r = { .len = 0 };
 	enum io_status st;
 	char tail[DATA_OUT_MIN];
 
-	if (first && begin_message(s, 0, &rep) == -1)
-		log_helper_failure(s, NULL, NULL);
+	/* A refused message still has its chunk read and dropped. */
+	if (s->st.tx.chunks == 1 && begin_message(s, 0, &rep) == -1) {
+		if ((st = read_chunk(s, cmd->chunk, 0)) != IO_OK)
+			return lost_client(s, st);
+		return refuse_data_start(s, &rep);
+	}
 	if ((st = read_chunk(s, cmd->chunk, 1)) != IO_OK)
 		return lost_client(s, st);
 	if (cmd->last) {
 		feed(s, tail, data_finish(&s->dec, tail));
 		return finish_message(s);
 	}
-	if (s->dec.fail != DATA_OK || !s->helper_ok) {
-		if (s->dec.fail != DATA_OK) {
-			feed(s, NULL, 0);
-			refuse_message(s);
-		} else
-			say(s, R_HELPER_FAILED);
-		if (s->helper.fd != -1)
-			helper_abort(&s->helper);
-		end_transaction(s);
-		return GO_ON;
-	}
+	if (s->dec.fail != DATA_OK || !s->helper_ok)
+		return refuse_chunk(s);
 	reply_add(&r, s->st.esmtp, R_CHUNK_OK, cmd->chunk);
 	return respond(s, &r);
 }
 
+/* The message id of the transaction MAIL begins, for every log line. */
 static void
-log_mail(struct session *s)
+log_mail(struct session *s, const struct mailbox *sender)
 {
 	char from[ADDR_MAX + 1];
 
 	snprintf(s->msgid, sizeof(s->msgid), "%s.%u", s->sid,
 	    s->st.transactions);
-	mailbox_format(&s->st.sender, from, sizeof(from));
-	describe_client(s);
+	mailbox_format(sender, from, sizeof(from));
 	log_event(&s->log, LVL_INFO, "mail", "msgid", s->msgid, "from", from,
 	    NULL);
 }
@@ -533,21 +647,32 @@ starttls(struct session *s, struct reply *r)
 	return start_tls(s);
 }
 
-/* The spam checks of MAIL: a refusal replaces the 250 and undoes MAIL. */
-static void
-check_mail(struct session *s, struct reply *r)
+/* ACT_HELO: the name's checks, then the greeting ends any transaction. */
+static enum flow
+helo(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
+{
+	if (policy_helo(&s->policy, cmd->arg, s->st.esmtp, r) != POLICY_PASS)
+		return respond(s, r);
+	end_transaction(s);
+	state_helo(&s->st, cmd, r);
+	log_event(&s->log, LVL_INFO, "helo", "helo", s->st.helo, NULL);
+	return respond(s, r);
+}
+
+/* ACT_MAIL: the sender's checks; only a sender they pass begins one. */
+static enum flow
+mail(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
 {
 	char from[ADDR_MAX + 1];
 
-	mailbox_format(&s->st.sender, from, sizeof(from));
-	r->len = 0;
-	if (policy_mail(&s->policy, s->st.helo, from, s->st.esmtp, r) ==
-	    POLICY_PASS) {
-		r->len = 0;
-		reply_add(r, s->st.esmtp, R_MAIL_OK);
-		return;
-	}
-	state_reset(&s->st);
+	log_mail(s, &cmd->path);
+	mailbox_format(&cmd->path, from, sizeof(from));
+	if (policy_mail(&s->policy, s->st.helo, from, s->st.esmtp, r) !=
+	    POLICY_PASS)
+		return respond(s, r);
+	state_mail(&s->st, cmd, r);
+	describe_client(s);
+	return respond(s, r);
 }
 
 /*
@@ -562,7 +687,7 @@ unauthorized_pipelining(struct session *s)
 	const char *p;
 
 	if (s->conf->unauth_pipelining == ACTION_OFF || s->pipelining_seen ||
-	    s->policy.allowed ||
+	    s->policy.client_allowed ||
 	    (s->st.esmtp && s->st.phase != PH_START) ||
 	    io_pending(&s->io, &p) == 0)
 		return GO_ON;
@@ -582,8 +707,6 @@ command(struct session *s, const struct io_line *line)
 {
 	struct smtp_cmd cmd;
 	struct reply r = { .len = 0 };
-	enum phase before = s->st.phase;
-	enum action act;
 
 	if (line->too_long)
 		return say(s, R_LINE_TOO_LONG);
@@ -592,18 +715,20 @@ command(struct session *s, const struct io_line *line)
 	if (unauthorized_pipelining(s) == END)
 		return END;
 	parse_command(line->text, line->len, &cmd);
-	if (cmd.error == PARSE_OK && (cmd.verb == CMD_HELO ||
-	    cmd.verb == CMD_EHLO) && policy_helo(&s->policy, cmd.arg,
-	    s->st.esmtp, &r) != POLICY_PASS)
+	switch (state_command(&s->st, &cmd, &r)) {
+	case ACT_HELO:
+		return helo(s, &cmd, &r);
+	case ACT_MAIL:
+		return mail(s, &cmd, &r);
+	case ACT_RSET:
+		end_transaction(s);
 		return respond(s, &r);
-	act = state_command(&s->st, &cmd, &r);
-	switch (act) {
 	case ACT_RCPT:
 		return rcpt(s, &cmd);
 	case ACT_DATA:
 		return data(s);
 	case ACT_BDAT:
-		return bdat(s, &cmd, before != PH_BDAT);
+		return bdat(s, &cmd);
 	case ACT_BDAT_SKIP:
 		if (respond(s, &r) == END)
 			return END;
@@ -619,19 +744,8 @@ command(struct session *s, const struct io_line *line)
 		log_event(&s->log, LVL_WARN, "error", "reason",
 		    "malformed BDAT; cannot find the next command", NULL);
 		return END;
-	default:
+	case ACT_REPLY:
 		break;
-	}
-	if (cmd.error == PARSE_OK && (cmd.verb == CMD_RSET ||
-	    cmd.verb == CMD_HELO || cmd.verb == CMD_EHLO))
-		end_transaction(s);
-	if (cmd.error == PARSE_OK && (cmd.verb == CMD_HELO ||
-	    cmd.verb == CMD_EHLO))
-		log_event(&s->log, LVL_INFO, "helo", "helo", s->st.helo, NULL);
-	if (cmd.verb == CMD_MAIL && s->st.phase == PH_MAIL &&
-	    before == PH_READY) {
-		log_mail(s);
-		check_mail(s, &r);
 	}
 	return respond(s, &r);
 }
@@ -655,7 +769,7 @@ greet(struct session *s)
 	}
 	/* Not for allowed clients, nor a pipe (a local program writes
 	 * its whole script at once). */
-	if (s->conf->greet_delay > 0 && !s->policy.allowed &&
+	if (s->conf->greet_delay > 0 && !s->policy.client_allowed &&
 	    s->peer.ip[0] != '\0') {
 		st = io_fill(&s->io, s->conf->greet_delay);
 		if (st == IO_OK) {
@@ -692,8 +806,6 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	policy_init(&s->policy, c, &s->log, s->peer.ip);
 	s->pipelining_seen = 0;
 	snprintf(s->msgid, sizeof(s->msgid), "%s.0", s->sid);
-	s->tx_route = NULL;
-	s->accepted = 0;
 	s->helper_ok = 0;
 	s->delivered = 0;
 	log_event(&s->log, LVL_INFO, "connect", "remote",
@@ -713,11 +825,14 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 
 	start(s, c, rfd, wfd, logfd);
 	s->rcpts = calloc(c->max_recipients, sizeof(*s->rcpts));
-	if (s->rcpts == NULL) {
+	s->rcpt_codes = calloc(c->max_recipients, sizeof(*s->rcpt_codes));
+	if (s->rcpts == NULL || s->rcpt_codes == NULL) {
 		log_event(&s->log, LVL_ERROR, "error", "reason",
 		    "out of memory", NULL);
 		say(s, R_SHUTDOWN);
 		io_flush(&s->io, c->timeout_command);
+		free(s->rcpts);
+		free(s->rcpt_codes);
 		return 1;
 	}
 	if (c->tls_certificate != NULL) {
@@ -756,5 +871,6 @@ done:
 	log_event(&s->log, LVL_INFO, "disconnect", "transactions", n,
 	    "accepted", m, NULL);
 	free(s->rcpts);
+	free(s->rcpt_codes);
 	return st == IO_ERROR ? 1 : 0;
 }

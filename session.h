@@ -31,13 +31,12 @@ struct session {
 	char			 tls_desc[200];	/* for Received: */
 	char			 sid[SID_LEN + 1];
 	char			 msgid[SID_LEN + 16];
-	const struct route	*tx_route;	/* the open transaction's */
 	struct xforward		 xforward;	/* the client, for helpers */
 	struct data_decoder	 dec;		/* the message being read */
 	int			 helper_ok;	/* still taking this message */
-	unsigned		 accepted;	/* recipients of the message */
 	unsigned		 delivered;	/* messages answered 250 */
-	char			 (*rcpts)[ADDR_MAX + 1];	/* their addresses */
+	struct mailbox		*rcpts;		/* st.tx's accepted recipients */
+	int			*rcpt_codes;	/* their results after DATA */
 	char			 out[SESSION_CHUNK * 2];	/* decoded content */
 };
 

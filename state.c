@@ -21,21 +21,17 @@ state_greeting(const struct smtp_state *st, struct reply *r)
 }
 
 void
-state_reset(struct smtp_state *st)
+state_tx_end(struct smtp_state *st)
 {
-	memset(&st->sender, 0, sizeof(st->sender));
-	st->smtputf8 = 0;
-	st->body = BODY_NONE;
-	st->nrcpt = 0;
-	st->bdat_failed = 0;
+	memset(&st->tx, 0, sizeof(st->tx));
 	if (st->phase != PH_START)
 		st->phase = PH_READY;
 }
 
 int
-state_error(struct smtp_state *st)
+state_replied(struct smtp_state *st, int code)
 {
-	return ++st->errors >= st->conf->max_errors;
+	return code >= 500 && ++st->errors >= st->conf->max_errors;
 }
 
 static void
@@ -44,24 +40,24 @@ ehlo_reply(const struct smtp_state *st, struct reply *r)
 	char line[300];
 
 	snprintf(line, sizeof(line), "250-%s", st->conf->hostname);
-	reply_line(r, line);
+	reply_line(r, 250, line);
 	/* First, so that a client that must use it sees it at once. */
 	if (st->tls_offered && !st->tls_active)
-		reply_line(r, "250-STARTTLS");
-	reply_line(r, "250-PIPELINING");
+		reply_line(r, 250, "250-STARTTLS");
+	reply_line(r, 250, "250-PIPELINING");
 	snprintf(line, sizeof(line), "250-SIZE %zu",
 	    st->conf->max_message_size);
-	reply_line(r, line);
-	reply_line(r, "250-8BITMIME");
-	reply_line(r, "250-ENHANCEDSTATUSCODES");
-	reply_line(r, "250-SMTPUTF8");
-	reply_line(r, "250 CHUNKING");
+	reply_line(r, 250, line);
+	reply_line(r, 250, "250-8BITMIME");
+	reply_line(r, 250, "250-ENHANCEDSTATUSCODES");
+	reply_line(r, 250, "250-SMTPUTF8");
+	reply_line(r, 250, "250 CHUNKING");
 }
 
-static enum action
-greet(struct smtp_state *st, const struct smtp_cmd *cmd, struct reply *r)
+void
+state_helo(struct smtp_state *st, const struct smtp_cmd *cmd, struct reply *r)
 {
-	state_reset(st);
+	state_tx_end(st);
 	st->phase = PH_READY;
 	st->esmtp = cmd->verb == CMD_EHLO;
 	snprintf(st->helo, sizeof(st->helo), "%s", cmd->arg);
@@ -69,7 +65,6 @@ greet(struct smtp_state *st, const struct smtp_cmd *cmd, struct reply *r)
 		ehlo_reply(st, r);
 	else
 		reply_add(r, 0, R_HELO, st->conf->hostname);
-	return ACT_REPLY;
 }
 
 static enum action
@@ -98,13 +93,20 @@ mail(struct smtp_state *st, const struct smtp_cmd *cmd, struct reply *r)
 		    st->conf->max_message_size);
 		return ACT_REPLY;
 	}
-	st->sender = cmd->path;
-	st->smtputf8 = cmd->smtputf8;
-	st->body = cmd->body;
-	st->nrcpt = 0;
+	st->transactions++;	/* begun, even if its checks refuse it */
+	return ACT_MAIL;
+}
+
+void
+state_mail(struct smtp_state *st, const struct smtp_cmd *cmd, struct reply *r)
+{
+	memset(&st->tx, 0, sizeof(st->tx));
+	st->tx.id = st->transactions;
+	st->tx.sender = cmd->path;
+	st->tx.smtputf8 = cmd->smtputf8;
+	st->tx.body = cmd->body;
 	st->phase = PH_MAIL;
-	st->transactions++;
-	return say(st, r, R_MAIL_OK);
+	reply_add(r, st->esmtp, R_MAIL_OK);
 }
 
 static enum action
@@ -114,20 +116,40 @@ rcpt(struct smtp_state *st, const struct smtp_cmd *cmd, struct reply *r)
 		return say(st, r, R_SEQ_HELO);
 	if (st->phase != PH_MAIL && st->phase != PH_RCPT)
 		return say(st, r, R_SEQ_NEED_MAIL);
-	if (cmd->path.is_utf8 && !st->smtputf8)
+	if (cmd->path.is_utf8 && !st->tx.smtputf8)
 		return say(st, r, R_UTF8_REQUIRED);
-	if (st->nrcpt >= st->conf->max_recipients)
+	/*
+	 * Refused recipients count too: a client that tries addresses
+	 * (or feeds the greylist) gets no more tries than a sender gets
+	 * recipients.
+	 */
+	if (st->tx.nrcpt + st->tx.nrefused >= st->conf->max_recipients)
 		return say(st, r, R_TOO_MANY_RCPTS);
 	return ACT_RCPT;
 }
 
-void
-state_rcpt_done(struct smtp_state *st, int accepted)
+int
+state_rcpt_route(struct smtp_state *st, const void *route, struct reply *r)
 {
-	if (accepted) {
-		st->nrcpt++;
-		st->phase = PH_RCPT;
-	}
+	if (st->tx.route == NULL || st->tx.route == route)
+		return 0;
+	state_rcpt_refused(st);
+	reply_add(r, st->esmtp, R_OTHER_ROUTE);
+	return -1;
+}
+
+void
+state_rcpt_accepted(struct smtp_state *st, const void *route)
+{
+	st->tx.nrcpt++;
+	st->tx.route = route;
+	st->phase = PH_RCPT;
+}
+
+void
+state_rcpt_refused(struct smtp_state *st)
+{
+	st->tx.nrefused++;
 }
 
 static enum action
@@ -139,7 +161,7 @@ data(struct smtp_state *st, struct reply *r)
 		return say(st, r, R_SEQ_NEED_MAIL);
 	if (st->phase == PH_MAIL)
 		return say(st, r, R_SEQ_NEED_RCPT);
-	if (st->body == BODY_BINARYMIME)
+	if (st->tx.body == BODY_BINARYMIME)
 		return say(st, r, R_SEQ_BINARY);
 	return ACT_DATA;
 }
@@ -155,6 +177,7 @@ bdat(struct smtp_state *st, struct reply *r)
 
 	if (st->phase == PH_RCPT || st->phase == PH_BDAT) {
 		st->phase = PH_BDAT;
+		st->tx.chunks++;
 		return ACT_BDAT;
 	}
 	why = st->phase == PH_START ? R_SEQ_HELO :
@@ -181,17 +204,11 @@ starttls(struct smtp_state *st, struct reply *r)
 void
 state_tls_started(struct smtp_state *st)
 {
-	state_reset(st);
+	state_tx_end(st);
 	st->phase = PH_START;
 	st->esmtp = 0;
 	st->helo[0] = '\0';
 	st->tls_active = 1;
-}
-
-void
-state_message_done(struct smtp_state *st)
-{
-	state_reset(st);
 }
 
 static enum action
@@ -243,7 +260,7 @@ state_command(struct smtp_state *st, const struct smtp_cmd *cmd,
 	switch (cmd->verb) {
 	case CMD_HELO:
 	case CMD_EHLO:
-		return greet(st, cmd, r);
+		return ACT_HELO;
 	case CMD_MAIL:
 		return mail(st, cmd, r);
 	case CMD_RCPT:
@@ -253,8 +270,8 @@ state_command(struct smtp_state *st, const struct smtp_cmd *cmd,
 	case CMD_BDAT:
 		return bdat(st, r);
 	case CMD_RSET:
-		state_reset(st);
-		return say(st, r, R_RSET);
+		reply_add(r, st->esmtp, R_RSET);
+		return ACT_RSET;
 	case CMD_NOOP:
 		return say(st, r, R_NOOP);
 	case CMD_QUIT:

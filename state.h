@@ -1,7 +1,9 @@
 /*
  * state.h: the SMTP session state machine.  Pure: it sees commands and
- * results, decides the reply and the next state, and tells the caller
- * which I/O (delivery, reading data) a command needs.
+ * the results of the checks the session ran for it, decides every reply
+ * and the next state, and tells the session which work (a check, a
+ * delivery, reading data) a command needs: the session carries out,
+ * the core decides (OpenSMTPD's check/proceed).
  */
 #ifndef SAMOTOP_STATE_H
 #define SAMOTOP_STATE_H
@@ -22,12 +24,32 @@ enum phase {
 enum action {
 	ACT_REPLY,	/* send the reply */
 	ACT_CLOSE,	/* send the reply, then end the session */
-	ACT_RCPT,	/* route and ask the helper, then state_rcpt_done() */
-	ACT_DATA,	/* start DATA, then state_message_done() */
-	ACT_BDAT,	/* take cmd->chunk octets into the message */
+	ACT_HELO,	/* check the name, then state_helo() */
+	ACT_MAIL,	/* check the sender, then state_mail() */
+	ACT_RCPT,	/* route and check: state_rcpt_route(), then
+			 * state_rcpt_accepted() or _refused() */
+	ACT_RSET,	/* end the transaction, then send the reply */
+	ACT_DATA,	/* start DATA, then state_tx_end() */
+	ACT_BDAT,	/* take cmd->chunk octets into the message; a
+			 * refusal or LAST ends with state_tx_end() */
 	ACT_BDAT_SKIP,	/* reply, then read and drop cmd->chunk octets */
 	ACT_DESYNC,	/* reply, then end: the client's octets can't be framed */
 	ACT_STARTTLS,	/* send the reply (220), then the TLS handshake */
+};
+
+/*
+ * The one transaction, from MAIL to its end (OpenSMTPD's smtp_tx): its
+ * only begin is state_mail(), its only end state_tx_end().
+ */
+struct smtp_tx {
+	unsigned		 id;		/* its number; 0: none open */
+	struct mailbox		 sender;
+	int			 smtputf8;
+	enum body_type		 body;
+	unsigned		 nrcpt;		/* recipients accepted */
+	unsigned		 nrefused;	/* recipients refused, 4xx/5xx */
+	unsigned		 chunks;	/* BDAT commands taken */
+	const void		*route;		/* its recipients' route */
 };
 
 struct smtp_state {
@@ -39,12 +61,7 @@ struct smtp_state {
 	char			 helo[HELO_MAX + 1];
 	unsigned		 errors;
 	unsigned		 transactions;	/* messages begun */
-	/* the transaction */
-	struct mailbox		 sender;
-	int			 smtputf8;
-	enum body_type		 body;
-	unsigned		 nrcpt;		/* accepted recipients */
-	int			 bdat_failed;	/* a chunk was refused */
+	struct smtp_tx		 tx;
 };
 
 void		state_init(struct smtp_state *st, const struct conf *c);
@@ -52,21 +69,36 @@ void		state_init(struct smtp_state *st, const struct conf *c);
 void		state_greeting(const struct smtp_state *st, struct reply *r);
 enum action	state_command(struct smtp_state *st,
 		    const struct smtp_cmd *cmd, struct reply *r);
+/* ACT_HELO passed its checks: greet (any transaction ended first). */
+void		state_helo(struct smtp_state *st, const struct smtp_cmd *cmd,
+		    struct reply *r);
+/* ACT_MAIL passed its checks: the transaction begins. */
+void		state_mail(struct smtp_state *st, const struct smtp_cmd *cmd,
+		    struct reply *r);
+/*
+ * ACT_RCPT found its route: 0 when the transaction may take it, or -1
+ * with the refusal in r (one route per transaction, DESIGN.md).
+ */
+int		state_rcpt_route(struct smtp_state *st, const void *route,
+		    struct reply *r);
+/* The recipient of ACT_RCPT was accepted, by the helper of route. */
+void		state_rcpt_accepted(struct smtp_state *st, const void *route);
+/* The recipient of ACT_RCPT was refused (4xx or 5xx). */
+void		state_rcpt_refused(struct smtp_state *st);
+/*
+ * The end of the transaction: RSET, a new greeting, a message answered
+ * or refused.  The session ends the helper's transaction beside it.
+ */
+void		state_tx_end(struct smtp_state *st);
 /*
  * TLS is up: the session starts over, the client must greet again
  * (RFC 3207 §4.2).
  */
 void		state_tls_started(struct smtp_state *st);
-/* The caller accepted (1) or refused (0) the recipient of ACT_RCPT. */
-void		state_rcpt_done(struct smtp_state *st, int accepted);
-/* The message of ACT_DATA or the LAST chunk of BDAT has been answered. */
-void		state_message_done(struct smtp_state *st);
-/* End the transaction (RSET, or a refused BDAT chunk). */
-void		state_reset(struct smtp_state *st);
 /*
- * Count a 4xx/5xx reply.  Returns 1 when the session has reached
- * max-errors and must end with R_TOO_MANY_ERRORS.
+ * A reply with this code was sent.  Returns 1 when it was the error
+ * that reached max-errors: the session ends with R_TOO_MANY_ERRORS.
  */
-int		state_error(struct smtp_state *st);
+int		state_replied(struct smtp_state *st, int code);
 
 #endif

@@ -62,28 +62,36 @@ check_reply(const struct reply *r, int esmtp)
 			abort();
 		i = end + 2;
 	}
-	if (reply_last_code(r) != code)
+	if (r->code != code)
 		abort();
 }
 
 static void
 check_state(const struct smtp_state *st)
 {
+	const struct smtp_tx *tx = &st->tx;
+
 	if (memchr(st->helo, '\0', sizeof(st->helo)) == NULL)
 		abort();
-	if (st->phase == PH_START && (st->esmtp || st->nrcpt != 0))
+	if (st->phase == PH_START && (st->esmtp || tx->nrcpt != 0))
 		abort();
+	/* Outside a transaction, nothing of one is left. */
 	if ((st->phase == PH_START || st->phase == PH_READY) &&
-	    (st->nrcpt != 0 || st->smtputf8 || st->body != BODY_NONE ||
-	    st->sender.local[0] != '\0'))
+	    (tx->id != 0 || tx->nrcpt != 0 || tx->nrefused != 0 ||
+	    tx->smtputf8 || tx->body != BODY_NONE || tx->route != NULL ||
+	    tx->sender.local[0] != '\0'))
 		abort();
-	if (st->phase == PH_MAIL && st->nrcpt != 0)
+	if (st->phase != PH_START && st->phase != PH_READY &&
+	    (tx->id == 0 || tx->id > st->transactions))
 		abort();
-	if ((st->phase == PH_RCPT || st->phase == PH_BDAT) && st->nrcpt == 0)
+	if (st->phase == PH_MAIL && tx->nrcpt != 0)
 		abort();
-	if (st->nrcpt > st->conf->max_recipients)
+	if ((st->phase == PH_RCPT || st->phase == PH_BDAT) &&
+	    (tx->nrcpt == 0 || tx->route == NULL))
 		abort();
-	if (st->smtputf8 && !st->esmtp)
+	if (tx->nrcpt + tx->nrefused > st->conf->max_recipients)
+		abort();
+	if (tx->smtputf8 && !st->esmtp)
 		abort();
 }
 
@@ -129,6 +137,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct conf conf;
+	static const char routes[2] = { 0, 0 };
 	struct smtp_state st;
 	struct smtp_cmd cmd;
 	struct reply r;
@@ -164,10 +173,36 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		act = state_command(&st, &cmd, &r);
 		check_reply(&r, st.esmtp);
 		switch (act) {
+		case ACT_HELO:
+		case ACT_MAIL:
+			/* the session's checks: refuse one in five */
+			if (r.len != 0 || (act == ACT_MAIL) !=
+			    (cmd.verb == CMD_MAIL))
+				abort();
+			if (len % 5 == 0)
+				reply_add(&r, st.esmtp, R_DENIED, "no");
+			else if (act == ACT_HELO)
+				state_helo(&st, &cmd, &r);
+			else
+				state_mail(&st, &cmd, &r);
+			act = ACT_REPLY;
+			break;
+		case ACT_RSET:
+			if (r.code != 250 || cmd.verb != CMD_RSET)
+				abort();
+			state_tx_end(&st);
+			break;
 		case ACT_RCPT:
 			if (r.len != 0 || cmd.verb != CMD_RCPT)
 				abort();
-			state_rcpt_done(&st, len % 2 == 1);
+			/* two routes, chosen by the line */
+			if (state_rcpt_route(&st, routes + len % 2, &r) == 0) {
+				if (len % 3 == 1)
+					state_rcpt_accepted(&st,
+					    routes + len % 2);
+				else
+					state_rcpt_refused(&st);
+			}
 			break;
 		case ACT_DATA:
 		case ACT_BDAT:
@@ -176,7 +211,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (act == ACT_BDAT && st.phase != PH_BDAT)
 				abort();
 			if (len % 3 == 0)
-				state_message_done(&st);
+				state_tx_end(&st);
 			break;
 		case ACT_DESYNC:
 			if (cmd.verb != CMD_BDAT || cmd.error == PARSE_OK ||
@@ -186,7 +221,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case ACT_STARTTLS:
 			if (cmd.verb != CMD_STARTTLS ||
-			    reply_last_code(&r) != 220)
+			    r.code != 220)
 				abort();
 			state_tls_started(&st);
 			break;
@@ -199,14 +234,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (r.len == 0)
 				abort();
 			if (act == ACT_CLOSE && (cmd.verb != CMD_QUIT ||
-			    reply_last_code(&r) != 221))
+			    r.code != 221))
 				abort();
 			break;
 		default:
 			abort();
 		}
 		check_state(&st);
-		if (reply_last_code(&r) >= 400 && state_error(&st)) {
+		if (state_replied(&st, r.code)) {
 			memset(&r, 0, sizeof(r));
 			reply_add(&r, st.esmtp, R_TOO_MANY_ERRORS,
 			    conf.hostname);

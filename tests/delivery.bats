@@ -82,6 +82,10 @@ txn() {
 	start_server
 	run txn u@example.org v@example.org
 	[[ "${lines[4]}" == "451 4.3.0 "* ]]
+	# one warn line names every recipient's result, for the duplicates
+	wait_sessions
+	grep '^level=warn .* event=fold ' "$LOG" |
+		grep -q 'delivered=1 reply=451 results="u@example.org=250,v@example.org=550"' || { cat "$LOG" >&2; false; }
 }
 
 @test "folding: a nonsense reply from the helper gives 451 4.3.0, never 250" {
@@ -226,4 +230,39 @@ crash_test() {
 	wait_sessions
 	run grep -c '^<BODY ' "$SLOG"
 	[ "$output" -eq 0 ]
+}
+
+# refused_data_then_next MODE: a helper that answers DATA with 451 once and
+# stays up; the first message goes as MODE (DATA or BDAT LAST), then a second
+# transaction with another sender and recipient on the same connection.
+refused_data_then_next() {
+	local first=('DATA\r\n' @1)
+	mkdir "$T/saved"
+	write_conf "$(stub_route '*' "LMTP_STUB_SAVE=$T/saved" \
+		'LMTP_STUB_DATA_CMD=451 4.3.0 stub: no spool')"
+	start_server
+	[ "$1" = bdat ] && first=('BDAT 19 LAST\r\nSubject: 1\r\n\r\none\r\n' @1)
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 \
+		'RCPT TO:<u@example.org>\r\n' @1 "${first[@]}" \
+		'MAIL FROM:<z@y.example>\r\n' @1 'RCPT TO:<v@example.org>\r\n' @1 \
+		'BDAT 19 LAST\r\nSubject: 2\r\n\r\ntwo\r\n' @1 'QUIT\r\n' @eof
+}
+
+@test "a helper that refuses DATA and stays up: under BDAT LAST its transaction ends, the next message has only its own envelope" {
+	refused_data_then_next bdat
+	assert_line_eq 10 "451 4.3.0 stub: no spool"
+	[[ "${lines[13]}" == "250 2.0.0 Ok: queued as "* ]]
+	# the helper was told to forget the refused transaction
+	run grep -c '^RSET' "$SLOG"
+	[ "$output" -eq 1 ]
+	[ "$(cat "$T/saved/msg.1.env")" = "$(printf 'z@y.example\nv@example.org')" ]
+	[ ! -e "$T/saved/msg.2" ]
+}
+
+@test "a helper that refuses DATA and stays up: under DATA the same" {
+	refused_data_then_next data
+	assert_line_eq 10 "451 4.3.0 stub: no spool"
+	[[ "${lines[13]}" == "250 2.0.0 Ok: queued as "* ]]
+	[ "$(cat "$T/saved/msg.1.env")" = "$(printf 'z@y.example\nv@example.org')" ]
+	[ ! -e "$T/saved/msg.2" ]
 }

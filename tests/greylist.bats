@@ -74,6 +74,52 @@ attempt() {
 	grep -q "$DB" "$LOG"
 }
 
+# rows: how many triplets the store holds.
+rows() {
+	"$PYTHON" -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM triplet").fetchone()[0])' "$DB"
+}
+
+@test "only recipients the helper accepts are greylisted: unknown ones add nothing to the store" {
+	write_conf "route * $MAILDIR_BIN $M/%d/%u" "greylist $DB" \
+		"greylist-delay 2s"
+	start_server
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 \
+		'RCPT TO:<nobody1@example.org>\r\n' @1 'RCPT TO:<nobody2@example.org>\r\n' @1 \
+		'RCPT TO:<bob@example.org>\r\n' @1 'QUIT\r\n' @eof
+	[[ "${lines[9]}" == "550 5.1.1 "* ]] || { echo "$output" >&2; false; }
+	[[ "${lines[10]}" == "550 5.1.1 "* ]]
+	assert_line_eq 11 "451 4.7.1 Greylisted, try again in 2 seconds"
+	[ "$(rows)" -eq 1 ]
+}
+
+@test "refused recipients count toward max-recipients: no client can try more addresses than that" {
+	write_conf "route * $MAILDIR_BIN $M/%d/%u" "greylist $DB" "max-recipients 100" "max-errors 1000"
+	start_server
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 \
+		'RCPT TO:<bob@example.org>\r\n' @1 \
+		'@repeat:99:RCPT TO:<x@example.org>\r\n' @99 \
+		'RCPT TO:<bob@example.org>\r\n' @1 'QUIT\r\n' @eof
+	[[ "${lines[9]}" == "451 4.7.1 Greylisted"* ]] || { echo "$output" >&2; false; }
+	[[ "${lines[108]}" == "550 5.1.1 "* ]]
+	assert_line_eq 109 "452 4.5.3 Too many recipients"
+}
+
+@test "a greylisted recipient is taken back from the helper: the message reaches only the others" {
+	make_maildir "$M/example.org/alice"
+	write_conf "route * $MAILDIR_BIN $M/%d/%u" "greylist $DB" \
+		"greylist-delay 2s" "allow recipient alice@example.org"
+	start_server
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 \
+		'RCPT TO:<alice@example.org>\r\n' @1 'RCPT TO:<bob@example.org>\r\n' @1 \
+		'DATA\r\n' @1 'Subject: grey\r\n\r\nbody\r\n.\r\n' @1 'QUIT\r\n' @eof
+	[[ "${lines[9]}" == "250 2.1.5 "* ]] || { echo "$output" >&2; false; }
+	assert_line_eq 10 "451 4.7.1 Greylisted, try again in 2 seconds"
+	[[ "${lines[12]}" == "250 2.0.0 Ok: queued as "* ]]
+	[ "$(count_files "$M/example.org/alice/new")" -eq 1 ]
+	[ "$(count_files "$M/example.org/bob/new")" -eq 0 ]
+}
+
 # sessions PHASE: 50 clients at once, each from its own sender and then
 # from one sender they all share, to bob@example.org.  PHASE "first"
 # expects every RCPT to be greylisted, "retry" every one to pass and

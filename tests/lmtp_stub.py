@@ -9,10 +9,15 @@ route line can set them: route * /usr/bin/env VAR=VALUE PYTHON lmtp_stub.py):
   LMTP_STUB_LOG=FILE        append every line received, and "<EOF>" at the end
                             of input, to FILE
   LMTP_STUB_SAVE=DIR        write each message received (as sent, dot-stuffed
-                            lines unstuffed) to DIR/msg.N
+                            lines unstuffed) to DIR/msg.N, and its envelope
+                            (the sender, then each recipient, one a line) to
+                            DIR/msg.N.env
   LMTP_STUB_RCPT=ADDR=REPLY[;ADDR=REPLY...]
                             answer RCPT TO:<ADDR> with REPLY (e.g.
                             "bad@example.org=550 5.1.1 stub: no such user")
+  LMTP_STUB_DATA_CMD=REPLY  answer the first DATA command with REPLY (e.g.
+                            "451 4.3.0 stub: no spool") and stay up, the
+                            transaction still open, as an LMTP server does
   LMTP_STUB_DATA=ADDR=REPLY[;...]
                             after the data, answer for ADDR with REPLY
                             (default "250 2.0.0 stub: delivered")
@@ -51,6 +56,7 @@ def table(name):
     return t
 
 
+DATA_CMD = os.environ.get("LMTP_STUB_DATA_CMD")
 RCPT = table("LMTP_STUB_RCPT")
 DATA = table("LMTP_STUB_DATA")
 
@@ -94,8 +100,10 @@ def addr_of(arg):
 
 
 def main():
+    global DATA_CMD
     say("220 stub LMTP (mock)")
     rcpts = []
+    sender = None       # None: no transaction open
     nmsg = 0
     while True:
         ln = readline()
@@ -105,10 +113,17 @@ def main():
             say("250-stub\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME")
         elif cmd == b"MAIL":
             stage("mail")
+            if sender is not None:
+                say("503 5.5.1 stub: nested MAIL")
+                continue
             rcpts = []
+            sender = addr_of(ln)
             say("250 2.1.0 stub: sender ok")
         elif cmd == b"RCPT":
             stage("rcpt")
+            if sender is None:
+                say("503 5.5.1 stub: need MAIL before RCPT")
+                continue
             a = addr_of(ln)
             reply = RCPT.get(a, "250 2.1.5 stub: recipient ok")
             if reply.startswith("2"):
@@ -118,6 +133,10 @@ def main():
             stage("data")
             if not rcpts:
                 say("503 5.5.1 stub: no valid recipients")
+                continue
+            if DATA_CMD:
+                say(DATA_CMD)
+                DATA_CMD = None
                 continue
             say("354 stub: go ahead")
             body = []
@@ -135,13 +154,17 @@ def main():
             if SAVE:
                 with open(os.path.join(SAVE, "msg.%d" % nmsg), "wb") as f:
                     f.write(b"".join(body))
+                with open(os.path.join(SAVE, "msg.%d.env" % nmsg), "w") as f:
+                    f.write("".join(x + "\n" for x in [sender] + rcpts))
             for i, a in enumerate(rcpts):
                 say(DATA.get(a, "250 2.0.0 stub: delivered"))
                 if i == 0:
                     stage("reply1")
             rcpts = []
+            sender = None
         elif cmd == b"RSET":
             rcpts = []
+            sender = None
             say("250 2.0.0 stub: ok")
         elif cmd == b"NOOP":
             say("250 2.0.0 stub: ok")

@@ -305,6 +305,36 @@ deliver() {
 	[ "$(printf '%s\n' "$out" | sed -n 3p)" = "550 5.7.1 Access denied" ]
 }
 
+@test "allow sender lasts its transaction: after RSET a stranger meets the deny lists again" {
+	serve "allow sender friend@b.example" "deny recipient bob@example.org"
+	run smtp_raw 'EHLO client.example\r\n' @1 'MAIL FROM:<friend@b.example>\r\n' @1 \
+		'RCPT TO:<bob@example.org>\r\n' @1 'RSET\r\n' @1 \
+		'MAIL FROM:<stranger@c.example>\r\n' @1 'RCPT TO:<bob@example.org>\r\n' @1 \
+		'QUIT\r\n' @1
+	out=$(after_ehlo)
+	[[ "$(printf '%s\n' "$out" | sed -n 2p)" == "250 2.1.5 "* ]]
+	[ "$(printf '%s\n' "$out" | sed -n 5p)" = "550 5.7.1 Access denied" ]
+	# and after a message, too
+	run smtp_raw 'EHLO client.example\r\n' @1 'MAIL FROM:<friend@b.example>\r\n' @1 \
+		'RCPT TO:<bob@example.org>\r\n' @1 'DATA\r\n' @1 'Subject: t\r\n\r\nhi\r\n.\r\n' @1 \
+		'MAIL FROM:<stranger@c.example>\r\n' @1 'RCPT TO:<bob@example.org>\r\n' @1 \
+		'QUIT\r\n' @1
+	out=$(after_ehlo)
+	[[ "$(printf '%s\n' "$out" | sed -n 4p)" == "250 2.0.0 Ok: queued as "* ]]
+	[ "$(printf '%s\n' "$out" | sed -n 6p)" = "550 5.7.1 Access denied" ]
+}
+
+@test "allow client lasts the session" {
+	serve "allow client 127.0.0.1" "deny recipient bob@example.org"
+	run smtp_raw 'EHLO client.example\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 \
+		'RCPT TO:<bob@example.org>\r\n' @1 'RSET\r\n' @1 \
+		'MAIL FROM:<c@d.example>\r\n' @1 'RCPT TO:<bob@example.org>\r\n' @1 \
+		'QUIT\r\n' @1
+	out=$(after_ehlo)
+	[[ "$(printf '%s\n' "$out" | sed -n 2p)" == "250 2.1.5 "* ]]
+	[[ "$(printf '%s\n' "$out" | sed -n 5p)" == "250 2.1.5 "* ]]
+}
+
 # --- file: lists and deny-message -------------------------------------------
 
 @test "file: lists are read again by every session" {

@@ -25,7 +25,11 @@ setup(void)
 	state_init(&st, &conf);
 }
 
-/* One command line through parser and state; returns the reply text. */
+/*
+ * One command line through parser and state, the checks of HELO and
+ * MAIL passing and RSET carried out as the session does (act is then
+ * ACT_REPLY, what the client sees); returns the reply text.
+ */
 static const char *
 c(const char *line)
 {
@@ -34,6 +38,14 @@ c(const char *line)
 	parse_command(line, strlen(line), &cmd);
 	memset(&r, 0, sizeof(r));
 	act = state_command(&st, &cmd, &r);
+	if (act == ACT_HELO)
+		state_helo(&st, &cmd, &r);
+	else if (act == ACT_MAIL)
+		state_mail(&st, &cmd, &r);
+	else if (act == ACT_RSET)
+		state_tx_end(&st);
+	if (act == ACT_HELO || act == ACT_MAIL || act == ACT_RSET)
+		act = ACT_REPLY;
 	return r.text;			/* NUL-terminated: len < REPLY_MAX */
 }
 
@@ -42,8 +54,10 @@ static const char *
 rcpt(const char *line, int accepted)
 {
 	c(line);
-	if (act == ACT_RCPT)
-		state_rcpt_done(&st, accepted);
+	if (act == ACT_RCPT && accepted)
+		state_rcpt_accepted(&st, NULL);
+	else if (act == ACT_RCPT)
+		state_rcpt_refused(&st);
 	return r.text;
 }
 
@@ -95,7 +109,7 @@ greeting(void)
 	memset(&r, 0, sizeof(r));
 	state_greeting(&st, &r);
 	CHECK_STR(r.text, "220 mx.test ESMTP samotop\r\n");
-	CHECK(reply_last_code(&r) == 220);
+	CHECK(r.code == 220);
 }
 
 static void
@@ -113,7 +127,7 @@ ehlo_reply(void)
 	CHECK(act == ACT_REPLY);
 	CHECK(st.phase == PH_READY && st.esmtp);
 	CHECK_STR(st.helo, "client.example");
-	CHECK(reply_last_code(&r) == 250);
+	CHECK(r.code == 250);
 
 	/* the SIZE line follows the configuration */
 	setup();
@@ -202,13 +216,13 @@ sequencing(void)
 	CHECK_STR(c("DATA"), "503 5.5.1 Send RCPT first\r\n");
 	CHECK(act == ACT_REPLY);
 	CHECK_STR(c("MAIL FROM:<x@y>"), "503 5.5.1 Sender already given\r\n");
-	CHECK_STR(st.sender.local, "a");
+	CHECK_STR(st.tx.sender.local, "a");
 	/* a refused recipient leaves the transaction without one */
 	CHECK(rcpt("RCPT TO:<c@d>", 0)[0] == '\0');
-	CHECK(st.phase == PH_MAIL && st.nrcpt == 0);
+	CHECK(st.phase == PH_MAIL && st.tx.nrcpt == 0);
 	CHECK_STR(c("DATA"), "503 5.5.1 Send RCPT first\r\n");
 	rcpt("RCPT TO:<c@d>", 1);
-	CHECK(st.phase == PH_RCPT && st.nrcpt == 1);
+	CHECK(st.phase == PH_RCPT && st.tx.nrcpt == 1);
 	CHECK_STR(c("MAIL FROM:<x@y>"), "503 5.5.1 Sender already given\r\n");
 	CHECK(st.phase == PH_RCPT);
 
@@ -217,7 +231,7 @@ sequencing(void)
 	c("EHLO c");
 	CHECK_STR(c("MAIL FROM:<a@b> BODY=BINARYMIME"),
 	    "250 2.1.0 Sender ok\r\n");
-	CHECK(st.body == BODY_BINARYMIME);
+	CHECK(st.tx.body == BODY_BINARYMIME);
 	rcpt("RCPT TO:<c@d>", 1);
 	CHECK_STR(c("DATA"), "503 5.5.1 BODY=BINARYMIME requires BDAT\r\n");
 	CHECK(act == ACT_REPLY);
@@ -253,8 +267,8 @@ bdat_sequence(void)
 	CHECK(st.phase == PH_BDAT);
 	c("BDAT 0 LAST");
 	CHECK(act == ACT_BDAT && r.len == 0);
-	state_message_done(&st);
-	CHECK(st.phase == PH_READY && st.nrcpt == 0);
+	state_tx_end(&st);
+	CHECK(st.phase == PH_READY && st.tx.nrcpt == 0);
 	/* and a new transaction can start */
 	CHECK_STR(c("MAIL FROM:<x@y>"), "250 2.1.0 Sender ok\r\n");
 	CHECK(st.transactions == 2);
@@ -311,18 +325,18 @@ rcpt_action(void)
 	c("MAIL FROM:<a@b>");
 	c("RCPT TO:<c@d>");
 	CHECK(act == ACT_RCPT && r.len == 0);
-	CHECK(st.phase == PH_MAIL && st.nrcpt == 0);
-	state_rcpt_done(&st, 1);
-	CHECK(st.phase == PH_RCPT && st.nrcpt == 1);
+	CHECK(st.phase == PH_MAIL && st.tx.nrcpt == 0);
+	state_rcpt_accepted(&st, NULL);
+	CHECK(st.phase == PH_RCPT && st.tx.nrcpt == 1);
 	c("RCPT TO:<postmaster>");
 	CHECK(act == ACT_RCPT);
-	state_rcpt_done(&st, 0);
-	CHECK(st.phase == PH_RCPT && st.nrcpt == 1);
+	state_rcpt_refused(&st);
+	CHECK(st.phase == PH_RCPT && st.tx.nrcpt == 1);
 	c("DATA");
 	CHECK(act == ACT_DATA && r.len == 0);
-	state_message_done(&st);
-	CHECK(st.phase == PH_READY && st.nrcpt == 0);
-	CHECK(st.sender.local[0] == '\0');
+	state_tx_end(&st);
+	CHECK(st.phase == PH_READY && st.tx.nrcpt == 0);
+	CHECK(st.tx.sender.local[0] == '\0');
 }
 
 static void
@@ -338,29 +352,65 @@ max_recipients(void)
 		rcpt("RCPT TO:<c@d>", 1);
 		CHECK(act == ACT_RCPT);
 	}
-	CHECK(st.nrcpt == 3);
+	CHECK(st.tx.nrcpt == 3);
 	CHECK_STR(rcpt("RCPT TO:<c@d>", 1),
 	    "452 4.5.3 Too many recipients\r\n");
-	CHECK(act == ACT_REPLY && st.nrcpt == 3);
+	CHECK(act == ACT_REPLY && st.tx.nrcpt == 3);
 	CHECK_STR(c("RCPT TO:<e@f>"), "452 4.5.3 Too many recipients\r\n");
 	/* the recipients already accepted still get the message */
 	c("DATA");
 	CHECK(act == ACT_DATA);
-	state_message_done(&st);
+	state_tx_end(&st);
 	/* the limit is per transaction */
 	c("MAIL FROM:<a@b>");
 	c("RCPT TO:<c@d>");
 	CHECK(act == ACT_RCPT);
 
-	/* refused recipients do not count */
+	/*
+	 * refused recipients (4xx or 5xx) count too, so that no client
+	 * tries more addresses, or feeds the greylist more triplets, than
+	 * a transaction may have recipients
+	 */
 	setup();
-	conf.max_recipients = 1;
+	conf.max_recipients = 2;
 	c("EHLO c");
 	c("MAIL FROM:<a@b>");
 	rcpt("RCPT TO:<c@d>", 0);
-	rcpt("RCPT TO:<c@d>", 0);
+	rcpt("RCPT TO:<c@d>", 1);
+	CHECK_STR(c("RCPT TO:<c@d>"), "452 4.5.3 Too many recipients\r\n");
+	CHECK(act == ACT_REPLY && st.tx.nrcpt == 1 && st.tx.nrefused == 1);
+	/* and a new transaction starts from nothing */
+	state_tx_end(&st);
+	c("MAIL FROM:<a@b>");
+	CHECK(st.tx.nrefused == 0 && st.tx.nrcpt == 0);
 	c("RCPT TO:<c@d>");
 	CHECK(act == ACT_RCPT);
+}
+
+/* One route per transaction; the transaction's end forgets it. */
+static void
+one_route(void)
+{
+	static const int route_a = 1, route_b = 2;
+
+	setup();
+	c("EHLO c");
+	c("MAIL FROM:<a@b>");
+	c("RCPT TO:<c@d>");
+	CHECK(state_rcpt_route(&st, &route_a, &r) == 0);
+	state_rcpt_accepted(&st, &route_a);
+	c("RCPT TO:<e@f>");
+	CHECK(state_rcpt_route(&st, &route_a, &r) == 0);
+	c("RCPT TO:<g@h>");
+	CHECK(state_rcpt_route(&st, &route_b, &r) == -1);
+	CHECK_STR(r.text, "452 4.5.3 Send this recipient in another "
+	    "transaction\r\n");
+	CHECK(st.tx.nrefused == 1 && st.tx.route == &route_a);
+	c("RSET");
+	CHECK(st.tx.route == NULL && st.tx.id == 0 && st.phase == PH_READY);
+	c("MAIL FROM:<a@b>");
+	c("RCPT TO:<g@h>");
+	CHECK(state_rcpt_route(&st, &route_b, &r) == 0);
 }
 
 static void
@@ -369,7 +419,7 @@ quit(void)
 	setup();
 	CHECK_STR(c("QUIT"), "221 mx.test closing connection\r\n");
 	CHECK(act == ACT_CLOSE);
-	CHECK(reply_last_code(&r) == 221);
+	CHECK(r.code == 221);
 	setup();
 	c("EHLO c");
 	CHECK_STR(c("QUIT"), "221 2.0.0 mx.test closing connection\r\n");
@@ -386,11 +436,11 @@ rset(void)
 	c("EHLO c");
 	c("MAIL FROM:<a@b> SMTPUTF8 BODY=8BITMIME");
 	rcpt("RCPT TO:<c@d>", 1);
-	CHECK(st.phase == PH_RCPT && st.smtputf8 && st.body == BODY_8BITMIME);
+	CHECK(st.phase == PH_RCPT && st.tx.smtputf8 && st.tx.body == BODY_8BITMIME);
 	CHECK_STR(c("RSET"), "250 2.0.0 Reset\r\n");
 	CHECK(act == ACT_REPLY);
-	CHECK(st.phase == PH_READY && st.nrcpt == 0 && !st.smtputf8 &&
-	    st.body == BODY_NONE && st.sender.local[0] == '\0');
+	CHECK(st.phase == PH_READY && st.tx.nrcpt == 0 && !st.tx.smtputf8 &&
+	    st.tx.body == BODY_NONE && st.tx.sender.local[0] == '\0');
 	CHECK(st.esmtp);
 	CHECK_STR(st.helo, "c");
 	CHECK_STR(c("RCPT TO:<c@d>"), "503 5.5.1 Send MAIL first\r\n");
@@ -406,8 +456,8 @@ greeting_resets(void)
 	rcpt("RCPT TO:<c@d>", 1);
 	CHECK(st.phase == PH_RCPT);
 	CHECK_STR(c("HELO other"), "250 mx.test\r\n");
-	CHECK(st.phase == PH_READY && st.nrcpt == 0 && !st.esmtp &&
-	    !st.smtputf8);
+	CHECK(st.phase == PH_READY && st.tx.nrcpt == 0 && !st.esmtp &&
+	    !st.tx.smtputf8);
 	CHECK_STR(st.helo, "other");
 	CHECK_STR(c("DATA"), "503 Send MAIL first\r\n");
 	c("MAIL FROM:<a@b>");
@@ -477,7 +527,7 @@ utf8(void)
 	CHECK(st.phase == PH_READY);
 	CHECK_STR(c("MAIL FROM:<j\xc3\xb6rg@b.example> SMTPUTF8"),
 	    "250 2.1.0 Sender ok\r\n");
-	CHECK(st.smtputf8);
+	CHECK(st.tx.smtputf8);
 	c("RCPT TO:<\xe7\x94\xa8\xe6\x88\xb7@"
 	    "\xe4\xbe\x8b\xe5\xad\x90.example>");
 	CHECK(act == ACT_RCPT);
@@ -505,20 +555,20 @@ errors(void)
 
 	setup();
 	conf.max_errors = 3;
-	CHECK(state_error(&st) == 0);
-	CHECK(state_error(&st) == 0);
-	CHECK(state_error(&st) == 1);
+	CHECK(state_replied(&st, 500) == 0);
+	CHECK(state_replied(&st, 500) == 0);
+	CHECK(state_replied(&st, 500) == 1);
 	CHECK(st.errors == 3);
 
 	setup();
 	for (i = 1; i < conf.max_errors; i++)
-		CHECK(state_error(&st) == 0);
-	CHECK(state_error(&st) == 1);
+		CHECK(state_replied(&st, 500) == 0);
+	CHECK(state_replied(&st, 500) == 1);
 	CHECK(st.errors == 10);
 
 	setup();
 	conf.max_errors = 1;
-	CHECK(state_error(&st) == 1);
+	CHECK(state_replied(&st, 500) == 1);
 	/* the reply the caller sends then */
 	memset(&r, 0, sizeof(r));
 	reply_add(&r, 1, R_TOO_MANY_ERRORS, conf.hostname);
@@ -587,14 +637,14 @@ reply_table(void)
 	memset(&r, 0, sizeof(r));
 	reply_add(&r, 1, R_DATA_GO);
 	CHECK_STR(r.text, "354 End data with <CR><LF>.<CR><LF>\r\n");
-	CHECK(reply_last_code(&r) == 354);
+	CHECK(r.code == 354);
 	memset(&r, 0, sizeof(r));
-	CHECK(reply_last_code(&r) == 0);
+	CHECK(r.code == 0);
 	reply_add(&r, 1, R_RCPT_OK);
 	reply_add(&r, 0, R_HELPER_FAILED);
 	CHECK_STR(r.text, "250 2.1.5 Recipient ok\r\n"
 	    "451 Local delivery error, try again later\r\n");
-	CHECK(reply_last_code(&r) == 451);
+	CHECK(r.code == 451);
 	for (i = 0; i < R__COUNT; i++)
 		CHECK(reply_code(i) >= 200 && reply_code(i) <= 599);
 
@@ -603,7 +653,7 @@ reply_table(void)
 	memset(line, 'x', sizeof(line) - 1);
 	line[sizeof(line) - 1] = '\0';
 	memcpy(line, "250 ", 4);
-	reply_line(&big, line);
+	reply_line(&big, 250, line);
 	CHECK(big.len < REPLY_MAX && big.len >= 2);
 	CHECK(memcmp(big.text + big.len - 2, "\r\n", 2) == 0);
 	for (i = 0; i < 100; i++)
@@ -623,24 +673,24 @@ session(void)
 	CHECK(act == ACT_REPLY);
 	CHECK_STR(c("MAIL FROM:<bounce@client.example> SIZE=2048 "
 	    "BODY=8BITMIME"), "250 2.1.0 Sender ok\r\n");
-	CHECK_STR(st.sender.local, "bounce");
-	CHECK_STR(st.sender.domain, "client.example");
+	CHECK_STR(st.tx.sender.local, "bounce");
+	CHECK_STR(st.tx.sender.domain, "client.example");
 	rcpt("RCPT TO:<alice@mx.test>", 1);
 	rcpt("RCPT TO:<bob+lists@mx.test>", 1);
 	rcpt("RCPT TO:<nobody@mx.test>", 0);
-	CHECK(st.nrcpt == 2);
+	CHECK(st.tx.nrcpt == 2);
 	c("DATA");
 	CHECK(act == ACT_DATA);
-	state_message_done(&st);
+	state_tx_end(&st);
 	/* second transaction with the null sender, by BDAT */
 	CHECK_STR(c("MAIL FROM:<>"), "250 2.1.0 Sender ok\r\n");
-	CHECK(st.sender.is_null);
+	CHECK(st.tx.sender.is_null);
 	rcpt("RCPT TO:<alice@mx.test>", 1);
 	c("BDAT 512");
 	CHECK(act == ACT_BDAT);
 	c("BDAT 0 LAST");
 	CHECK(act == ACT_BDAT);
-	state_message_done(&st);
+	state_tx_end(&st);
 	CHECK(st.transactions == 2 && st.phase == PH_READY);
 	c("QUIT");
 	CHECK(act == ACT_CLOSE);
@@ -659,6 +709,7 @@ main(void)
 	TEST(bdat_desync);
 	TEST(rcpt_action);
 	TEST(max_recipients);
+	TEST(one_route);
 	TEST(quit);
 	TEST(rset);
 	TEST(greeting_resets);

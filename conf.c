@@ -174,6 +174,8 @@ static const struct directive directives[] = {
 	    3600, 366 * 86400),
 	NUMBER("greylist-autoallow", COUNT, "a number", greylist_autoallow,
 	    0, 1000),
+	NUMBER("greylist-max-pending", COUNT, "a number", greylist_max_pending,
+	    1, 100000),
 	PICK("plaintext", plaintext_choices, "accept, greylist or reject",
 	    plaintext),
 	FIELD("auth-results", BOOLEAN, "yes or no", auth_results),
@@ -246,6 +248,7 @@ conf_defaults(struct conf *c)
 	c->greylist_window = 2 * 86400;
 	c->greylist_expire = 35 * 86400;
 	c->greylist_autoallow = 5;
+	c->greylist_max_pending = 100;
 	c->plaintext = ACTION_ACCEPT;
 	c->auth_results = 1;
 }

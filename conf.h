@@ -87,6 +87,7 @@ struct conf {
 	unsigned	greylist_window;	/* seconds a retry may come in */
 	unsigned	greylist_expire;	/* seconds a passed triplet lives */
 	unsigned	greylist_autoallow;	/* passes that allow a network */
+	unsigned	greylist_max_pending;	/* its pending triplets */
 	enum check_action plaintext;		/* accept, greylist, reject */
 	int		auth_results;		/* Authentication-Results: */
 	int		recipient_delimiter;	/* '+', or 0 for none */

@@ -9,6 +9,12 @@
  * is what shows that a network retries (repeated deliveries of one
  * triplet show nothing more), and greylist-autoallow such passes
  * allow the whole network until greylist-expire after its latest pass.
+ *
+ * What a client can add is bounded: a network may have at most
+ * greylist-max-pending triplets whose round is open and not passed; a
+ * further one is not recorded (GREY_LIMIT) until some pass or their
+ * window ends.  Each triplet recorded removes a bounded number of
+ * expired records, so expiry keeps pace with what is added.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -158,6 +164,18 @@ network_pass(struct greylist *g, const struct conf *c, const char *net,
 	return store_network_put(g->store, net, &n);
 }
 
+/* Whether an attempt at now starts a new round of t. */
+static int
+new_round(const struct store_triplet *t, int found, const struct conf *c,
+    time_t now)
+{
+	if (!found)
+		return 1;
+	return t->passed != 0 ?
+	    elapsed(now, t->last) > c->greylist_expire :
+	    elapsed(now, t->first) > c->greylist_window;
+}
+
 /*
  * Update t for an attempt at now; 1 when it passes (*first_pass set if
  * this attempt is the one that got it through), else 0.
@@ -166,15 +184,10 @@ static int
 attempt(struct store_triplet *t, int found, const struct conf *c,
     time_t now, int *first_pass)
 {
-	int stale;
-
 	*first_pass = 0;
 	if (!found)
 		memset(t, 0, sizeof(*t));
-	stale = t->passed != 0 ?
-	    elapsed(now, t->last) > c->greylist_expire :
-	    elapsed(now, t->first) > c->greylist_window;
-	if (!found || stale) {
+	if (new_round(t, found, c, now)) {
 		t->first = now;
 		t->passed = 0;
 	}
@@ -190,22 +203,42 @@ attempt(struct store_triplet *t, int found, const struct conf *c,
 	return t->passed != 0;
 }
 
-/* Occasionally, so that no one session pays for many others. */
+/*
+ * Whenever a round opens, so that what is removed keeps pace with what
+ * is added; otherwise occasionally, for the rest.  Bounded either way,
+ * so that no one session pays for many others.
+ */
 static int
-maybe_expire(struct greylist *g, time_t now)
+maybe_expire(struct greylist *g, time_t now, int started)
 {
-	if (arc4random_uniform(GREY_EXPIRE_ODDS) != 0)
+	if (!started && arc4random_uniform(GREY_EXPIRE_ODDS) != 0)
 		return 0;
 	return store_expire(g->store, now, GREY_EXPIRE_MAX) == -1 ? -1 : 0;
 }
 
-/* Inside the transaction: look up, decide, record. */
+/* 1 when network already has all the open rounds it may have. */
+static int
+at_limit(struct greylist *g, const struct conf *c, const char *net,
+    time_t now)
+{
+	long n;
+
+	n = store_pending(g->store, net, now, c->greylist_max_pending);
+	if (n == -1)
+		return -1;
+	return (unsigned long)n >= c->greylist_max_pending;
+}
+
+/*
+ * Inside the transaction: look up, decide, record.  *started is set
+ * when a round was opened (a record added, or an old one started over).
+ */
 static enum grey_result
 decide(struct greylist *g, const struct conf *c, const struct store_key *k,
-    time_t now, unsigned *wait)
+    time_t now, unsigned *wait, int *started)
 {
 	struct store_triplet t;
-	int found, pass, first_pass;
+	int found, pass, first_pass, full, round;
 
 	if ((found = network_allowed(g, c, k->network, now)) == -1)
 		return GREY_ERROR;
@@ -213,9 +246,16 @@ decide(struct greylist *g, const struct conf *c, const struct store_key *k,
 		return GREY_PASS;
 	if ((found = store_triplet_get(g->store, k, &t)) == -1)
 		return GREY_ERROR;
+	if ((round = new_round(&t, found, c, now)) != 0) {
+		if ((full = at_limit(g, c, k->network, now)) == -1)
+			return GREY_ERROR;
+		if (full)
+			return GREY_LIMIT;
+	}
 	pass = attempt(&t, found, c, now, &first_pass);
 	if (store_triplet_put(g->store, k, &t) == -1)
 		return GREY_ERROR;
+	*started = round;
 	if (first_pass && network_pass(g, c, k->network, now) == -1)
 		return GREY_ERROR;
 	if (pass)
@@ -231,6 +271,7 @@ greylist_check(struct greylist *g, const struct conf *c, const char *ip,
 	char net[GREY_NET_MAX], from[ADDR_MAX + 1], to[ADDR_MAX + 1];
 	struct store_key k = { net, from, to };
 	enum grey_result r;
+	int started = 0;
 
 	*wait = 0;
 	if (greylist_network(ip, net, sizeof(net)) == -1) {
@@ -247,8 +288,9 @@ greylist_check(struct greylist *g, const struct conf *c, const char *ip,
 		return GREY_ERROR;
 	if (store_begin(g->store) == -1)
 		return store_failed(g);
-	if ((r = decide(g, c, &k, now, wait)) == GREY_ERROR ||
-	    maybe_expire(g, now) == -1 || store_commit(g->store) == -1)
+	if ((r = decide(g, c, &k, now, wait, &started)) == GREY_ERROR ||
+	    maybe_expire(g, now, started) == -1 ||
+	    store_commit(g->store) == -1)
 		return store_failed(g);
 	return r;
 }

@@ -5,7 +5,9 @@
  * a retry after the delay and within greylist-window passes, and the
  * triplet then passes until greylist-expire.  A network with
  * greylist-autoallow passes is allowed for greylist-expire without
- * greylisting.  The state is kept through store.h.
+ * greylisting.  A network may have at most greylist-max-pending
+ * triplets that are waiting to pass; a new one beyond that is not
+ * recorded and gets GREY_LIMIT.  The state is kept through store.h.
  */
 #ifndef SAMOTOP_GREYLIST_H
 #define SAMOTOP_GREYLIST_H
@@ -17,6 +19,8 @@
 enum grey_result {
 	GREY_PASS,		/* known and old enough, or network allowed */
 	GREY_DEFER,		/* *wait seconds left */
+	GREY_LIMIT,		/* not recorded: the network has too many
+				   pending; defer it, as for GREY_DEFER */
 	GREY_ERROR,		/* the store failed: the caller decides */
 };
 

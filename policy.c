@@ -279,6 +279,12 @@ greylist(struct policy *p, const char *sender, const char *rcpt, int esmtp,
 		    "to", rcpt, "result", "defer", "wait", n, NULL);
 		reply_add(r, esmtp, R_GREYLISTED, wait);
 		return POLICY_REFUSE;
+	case GREY_LIMIT:
+		snprintf(n, sizeof(n), "%u", p->conf->greylist_max_pending);
+		log_event(p->log, LVL_WARN, "greylist", "from", sender,
+		    "to", rcpt, "result", "limit", "max", n, NULL);
+		reply_add(r, esmtp, R_GREYLIST_LIMIT);
+		return POLICY_REFUSE;
 	default:
 		log_event(p->log, LVL_ERROR, "greylist", "result", "error",
 		    "reason", p->grey.why, NULL);

@@ -98,6 +98,8 @@ static const struct {
 	[R_SPF_PERMERROR] =	{ 550, "5.7.24", "SPF validation error: %s" },
 	[R_GREYLISTED] =	{ 451, "4.7.1",
 				  "Greylisted, try again in %u seconds" },
+	[R_GREYLIST_LIMIT] =	{ 451, "4.7.1", "Too many greylisted messages "
+				  "pending from your network, try again later" },
 	[R_LOCAL_ERROR] =	{ 451, "4.3.0", "Local error, try again later" },
 	[R_EARLY_TALKER] =	{ 554, "5.5.0",
 				  "Protocol error: talked before the greeting" },

@@ -69,6 +69,7 @@ enum reply_id {
 	R_SPF_TEMPFAIL,		/* 451 4.7.24 */
 	R_SPF_PERMERROR,	/* 550 5.7.24 */
 	R_GREYLISTED,		/* 451 4.7.1 */
+	R_GREYLIST_LIMIT,	/* 451 4.7.1 too many pending */
 	R_LOCAL_ERROR,		/* 451 4.3.0 */
 	R_EARLY_TALKER,		/* 554 5.5.0 */
 	R_UNAUTH_PIPELINING,	/* 554 5.5.0 */

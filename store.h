@@ -62,6 +62,13 @@ int		 store_network_get(struct store *s, const char *network,
 int		 store_network_put(struct store *s, const char *network,
 		    const struct store_network *n);
 /*
+ * The pending triplets of network: not passed, and until not before
+ * now (their round is still open).  Counts at most max of them, so the
+ * work is bounded whatever one network sent.  The number, or -1.
+ */
+long		 store_pending(struct store *s, const char *network,
+		    time_t now, unsigned max);
+/*
  * Remove up to max records of each kind whose until is before now:
  * bounded work, so a session never pays for a large backlog.  The
  * number removed, or -1.

@@ -36,6 +36,9 @@ static const char schema[] =
 	" expires INTEGER NOT NULL,"
 	" UNIQUE (network, sender, rcpt));"
 	"CREATE INDEX IF NOT EXISTS triplet_expires ON triplet (expires);"
+	/* Added later: IF NOT EXISTS also brings an older file up to date. */
+	"CREATE INDEX IF NOT EXISTS triplet_pending"
+	" ON triplet (network, passed_at, expires);"
 	"CREATE TABLE IF NOT EXISTS network ("
 	" network TEXT NOT NULL UNIQUE, passes INTEGER NOT NULL,"
 	" last_seen INTEGER NOT NULL, expires INTEGER NOT NULL);"
@@ -43,7 +46,7 @@ static const char schema[] =
 
 enum {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_TGET, Q_TPUT, Q_NGET, Q_NPUT,
-	Q_TEXPIRE, Q_NEXPIRE, Q__COUNT
+	Q_TEXPIRE, Q_NEXPIRE, Q_PENDING, Q__COUNT
 };
 
 static const char *const queries[Q__COUNT] = {
@@ -70,6 +73,10 @@ static const char *const queries[Q__COUNT] = {
 	    " FROM triplet WHERE expires < ?1 LIMIT ?2)",
 	[Q_NEXPIRE] = "DELETE FROM network WHERE rowid IN (SELECT rowid"
 	    " FROM network WHERE expires < ?1 LIMIT ?2)",
+	/* A range of triplet_pending, at most ?3 of its entries. */
+	[Q_PENDING] = "SELECT count(*) FROM (SELECT 1 FROM triplet"
+	    " WHERE network = ?1 AND passed_at = 0 AND expires >= ?2"
+	    " LIMIT ?3) AS pending",
 };
 
 struct store {
@@ -391,6 +398,33 @@ store_expire(struct store *s, time_t now, unsigned max)
 	    (n = expire(s, s->q[Q_NEXPIRE], now, max)) == -1)
 		return -1;
 	return t + n;
+}
+
+long
+store_pending(struct store *s, const char *network, time_t now,
+    unsigned max)
+{
+	sqlite3_stmt *q = s->q[Q_PENDING];
+	long n;
+
+	if (bind_text(s, q, 1, network) == -1 || bind_int(s, q, 2, now) == -1 ||
+	    bind_int(s, q, 3, max) == -1) {
+		done(s, q);
+		return -1;
+	}
+	switch (step(s, q)) {
+	case 1:
+		n = (long)s->lib.column_int64(q, 0);
+		done(s, q);
+		return n;
+	case 0:		/* count(*) always returns a row */
+		snprintf(s->err, sizeof(s->err), "%s: no count of pending "
+		    "triplets", s->path);
+		done(s, q);
+		return -1;
+	default:
+		return -1;
+	}
 }
 
 const char *

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Greylisting in samotop-smtpd (greylist FILE): 451 4.7.1 at RCPT for a
 # new triplet and an early retry, delivery after the delay, and many
-# concurrent sessions on one SQLite database.
+# concurrent sessions on one SQLite database, and greylist-max-pending.
 
 load lib
 
@@ -228,4 +228,41 @@ smtpd_libs() {
 	assert_line_eq 0 "451 4.7.1 Greylisted, try again in 300 seconds"
 	run smtpd_libs
 	assert_contains "$output" "file=libsqlite3.so"
+}
+
+# rows: how many triplets the database holds, read with Python's sqlite3.
+rows() {
+	"$PYTHON" - "$DB" <<'EOF2'
+import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT count(*) FROM triplet").fetchone()[0])
+EOF2
+}
+
+@test "greylist-max-pending: beyond it a network's new triplets get 451 4.7.1, a log line, and no row" {
+	write_conf "route * $MAILDIR_BIN -c $M/%d/%u" "greylist $DB" \
+		"greylist-delay 2s" "greylist-max-pending 3"
+	start_server
+	local i
+	for i in 1 2 3; do
+		run attempt "s$i@b.example"
+		assert_line_eq 0 "451 4.7.1 Greylisted, try again in 2 seconds"
+	done
+	for i in 4 5 6 7 8 9 10; do
+		run attempt "s$i@b.example"
+		assert_line_eq 0 "451 4.7.1 Too many greylisted messages pending from your network, try again later"
+	done
+	[ "$(rows)" = 3 ]
+	# the pending ones still pass, and each that passes makes room
+	sleep 3
+	run attempt s1@b.example
+	[[ "${lines[0]}" == "250 2.1.5 "* ]] || { echo "$output" >&2; false; }
+	run attempt s4@b.example
+	assert_line_eq 0 "451 4.7.1 Greylisted, try again in 2 seconds"
+	run attempt s5@b.example
+	assert_line_eq 0 "451 4.7.1 Too many greylisted messages pending from your network, try again later"
+	[ "$(rows)" = 4 ]
+	wait_sessions
+	assert_contains "$(cat "$LOG")" "event=greylist from=s10@b.example to=bob@example.org result=limit max=3"
+	[ "$(grep -c 'result=limit' "$LOG")" = 8 ]
 }

@@ -166,6 +166,22 @@ test_counts(void)
 }
 
 static void
+test_greylist_max_pending(void)
+{
+	OK("");
+	CHECK(c.greylist_max_pending == 100);
+	SETS("greylist-max-pending 1\n", c.greylist_max_pending == 1);
+	SETS("greylist-max-pending 100000\n",
+	    c.greylist_max_pending == 100000);
+	FAILS("greylist-max-pending 0\n", 1, "greylist-max-pending: "
+	    "expected a number from 1 to 100000, got '0'");
+	FAILS("greylist-max-pending 100001\n", 1, "greylist-max-pending: "
+	    "expected a number from 1 to 100000, got '100001'");
+	FAILS("greylist-max-pending\n", 1, "greylist-max-pending: missing "
+	    "value, expected a number from 1 to 100000");
+}
+
+static void
 test_sizes(void)
 {
 	const char *want = "max-message-size: expected a size from 1K to "
@@ -390,6 +406,7 @@ main(void)
 	TEST(test_control_octets);
 	TEST(test_octet_limits);
 	TEST(test_counts);
+	TEST(test_greylist_max_pending);
 	TEST(test_sizes);
 	TEST(test_durations);
 	TEST(test_switches);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "greylist.h"
 #include "store.h"
 #include "unit.h"
@@ -40,7 +42,12 @@ check(const char *ip, const char *from, const char *to, time_t now,
 	return greylist_check(&g, &c, ip, from, to, now, wait);
 }
 
-/* The result of one attempt, with its wait folded in: -1 for PASS. */
+#define LIMIT	(-3)	/* try(): GREY_LIMIT */
+
+/*
+ * The result of one attempt, with its wait folded in: -1 for PASS,
+ * LIMIT for GREY_LIMIT.
+ */
 static long
 try(const char *ip, const char *from, const char *to, time_t now)
 {
@@ -51,6 +58,8 @@ try(const char *ip, const char *from, const char *to, time_t now)
 		return -1;
 	case GREY_DEFER:
 		return wait;
+	case GREY_LIMIT:
+		return LIMIT;
 	default:
 		printf("#   GREY_ERROR: %s\n", g.why);
 		return -2;
@@ -484,6 +493,184 @@ greylist_expiry(void)
 	store_close(s);
 }
 
+/* One number that sql (with ?1 = arg, if any) gives on path, or -1. */
+static sqlite3_int64
+number(const char *sql, const char *arg)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	sqlite3_int64 v = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK || sqlite3_prepare_v2(db, sql, -1, &q, NULL) !=
+	    SQLITE_OK) {
+		printf("#   %s: %s\n", sql, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return -1;
+	}
+	if (arg != NULL)
+		sqlite3_bind_text(q, 1, arg, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+static sqlite3_int64
+rows(const char *network)
+{
+	return number("SELECT count(*) FROM triplet WHERE network = ?1",
+	    network);
+}
+
+/* Senders s<first>..s<first+n-1> from ip, at now: what each got. */
+static int
+all_get(const char *ip, int first, int n, time_t now, long want)
+{
+	char from[64];
+	int i, same = 1;
+	long got;
+
+	for (i = first; i < first + n; i++) {
+		snprintf(from, sizeof(from), "s%d@example.org", i);
+		if ((got = try(ip, from, "b@example.net", now)) != want) {
+			printf("#   %s from %s: %ld, not %ld\n", from, ip, got,
+			    want);
+			same = 0;
+		}
+	}
+	return same;
+}
+
+/*
+ * One network can open at most greylist-max-pending rounds: the next
+ * new triplet is neither recorded nor passed, other networks are not
+ * affected, and the triplets it has still get their retries.
+ */
+static void
+max_pending(void)
+{
+	fresh();
+	c.greylist_max_pending = 5;
+	CHECK(all_get("192.0.2.1", 0, 5, T0, 300));
+	CHECK(all_get("192.0.2.99", 5, 20, T0 + 1, LIMIT));
+	CHECK(rows("192.0.2.0/24") == 5);
+	CHECK(number("SELECT count(*) FROM triplet WHERE sender = ?1",
+	    "s5@example.org") == 0);
+	/* another network gets its own */
+	CHECK(all_get("192.0.3.1", 5, 5, T0 + 2, 300));
+	CHECK(try("192.0.3.1", "x@example.org", "b@example.net", T0 + 2) ==
+	    LIMIT);
+	CHECK(rows("192.0.3.0/24") == 5);
+	/* a pending triplet is still counted, and passes */
+	CHECK(try("192.0.2.1", "s0@example.org", "b@example.net", T0 + 100) ==
+	    200);
+	CHECK(try("192.0.2.1", "s0@example.org", "b@example.net", T0 + 300) ==
+	    -1);
+	/* one passed: room for one more */
+	CHECK(all_get("192.0.2.1", 5, 1, T0 + 300, 300));
+	CHECK(all_get("192.0.2.1", 6, 1, T0 + 300, LIMIT));
+	CHECK(rows("192.0.2.0/24") == 6);
+	greylist_close(&g);
+}
+
+/* When their window ends, pending rounds neither count nor stay. */
+static void
+max_pending_window(void)
+{
+	fresh();
+	c.greylist_max_pending = 3;
+	CHECK(all_get("192.0.2.1", 0, 3, T0, 300));
+	CHECK(all_get("192.0.2.1", 3, 1, T0 + 2 * DAY, LIMIT));
+	/* the attacker stops; the next new triplet, anyone's, clears */
+	CHECK(all_get("198.51.100.1", 0, 1, T0 + 2 * DAY + 1, 300));
+	CHECK(rows("192.0.2.0/24") == 0);
+	CHECK(all_get("192.0.2.1", 3, 3, T0 + 2 * DAY + 1, 300));
+	CHECK(all_get("192.0.2.1", 6, 1, T0 + 2 * DAY + 1, LIMIT));
+	/* a triplet whose old round was removed is a new one */
+	CHECK(try("192.0.2.1", "s0@example.org", "b@example.net",
+	    T0 + 2 * DAY + 2) == LIMIT);
+	greylist_close(&g);
+}
+
+/* store_pending counts open unpassed rounds of one network, at most max. */
+static void
+store_pending_count(void)
+{
+	struct store_key k = { "192.0.2.0/24", "", "b@example.net" };
+	struct store_triplet t = { T0, T0, 0, 1, T0 + 10 };
+	struct store *s;
+	char from[32];
+	int i;
+
+	fresh();
+	if ((s = open_store()) == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK(store_pending(s, "192.0.2.0/24", T0, 100) == 0);
+	for (i = 0; i < 8; i++) {
+		snprintf(from, sizeof(from), "p%d@example.org", i);
+		k.sender = from;
+		CHECK(store_triplet_put(s, &k, &t) == 0);
+	}
+	k.sender = "passed@example.org";
+	CHECK(store_triplet_put(s, &k, &(struct store_triplet){ T0, T0, T0,
+	    2, T0 + 10 }) == 0);
+	k.sender = "old@example.org";
+	CHECK(store_triplet_put(s, &k, &(struct store_triplet){ T0, T0, 0,
+	    1, T0 - 1 }) == 0);
+	k.network = "192.0.3.0/24";
+	CHECK(store_triplet_put(s, &k, &t) == 0);
+	CHECK(store_pending(s, "192.0.2.0/24", T0, 100) == 8);
+	CHECK(store_pending(s, "192.0.2.0/24", T0, 3) == 3);
+	CHECK(store_pending(s, "192.0.2.0/24", T0 + 10, 100) == 8);
+	CHECK(store_pending(s, "192.0.2.0/24", T0 + 11, 100) == 0);
+	CHECK(store_pending(s, "192.0.3.0/24", T0, 100) == 1);
+	CHECK(store_pending(s, "192.0.4.0/24", T0, 100) == 0);
+	store_close(s);
+}
+
+/*
+ * A database written by samotop before greylist-max-pending (no
+ * triplet_pending index) is used as it is, and gets the index.
+ */
+static void
+old_database(void)
+{
+	static const char old[] =
+	    "CREATE TABLE triplet ("
+	    " network TEXT NOT NULL, sender TEXT NOT NULL, rcpt TEXT NOT NULL,"
+	    " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+	    " passed_at INTEGER NOT NULL, attempts INTEGER NOT NULL,"
+	    " expires INTEGER NOT NULL,"
+	    " UNIQUE (network, sender, rcpt));"
+	    "CREATE INDEX triplet_expires ON triplet (expires);"
+	    "CREATE TABLE network ("
+	    " network TEXT NOT NULL UNIQUE, passes INTEGER NOT NULL,"
+	    " last_seen INTEGER NOT NULL, expires INTEGER NOT NULL);"
+	    "CREATE INDEX network_expires ON network (expires);"
+	    "INSERT INTO triplet VALUES ('192.0.2.0/24', 's0@example.org',"
+	    " 'b@example.net', 1700000000, 1700000000, 0, 1, 1700172800);"
+	    "INSERT INTO triplet VALUES ('192.0.2.0/24', 's1@example.org',"
+	    " 'b@example.net', 1700000000, 1700000000, 0, 1, 1700172800);";
+	sqlite3 *db;
+
+	fresh();
+	c.greylist_max_pending = 3;
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, old, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(all_get("192.0.2.1", 2, 1, T0 + 1, 300));
+	CHECK(all_get("192.0.2.1", 3, 1, T0 + 1, LIMIT));
+	CHECK(try("192.0.2.1", "s0@example.org", "b@example.net", T0 + 300) ==
+	    -1);
+	CHECK(number("SELECT count(*) FROM sqlite_master WHERE type ="
+	    " 'index' AND name = ?1", "triplet_pending") == 1);
+	greylist_close(&g);
+}
+
 static void
 why_contains(const char *what)
 {
@@ -597,6 +784,10 @@ main(void)
 	TEST(store_roundtrip);
 	TEST(store_expiry);
 	TEST(greylist_expiry);
+	TEST(max_pending);
+	TEST(max_pending_window);
+	TEST(store_pending_count);
+	TEST(old_database);
 	TEST(corrupt_database);
 	TEST(unwritable_database);
 	TEST(bad_client_address);

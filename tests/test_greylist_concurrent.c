@@ -4,7 +4,8 @@
  * none may fail ("database is locked"), and no update may be lost.
  * Each process checks distinct triplets and one triplet they all
  * share, first all at one time (all deferred), then all after the
- * delay (all passing).
+ * delay (all passing).  Then all add new triplets from one network at
+ * once: exactly greylist-max-pending of them may be recorded.
  */
 #include <sys/wait.h>
 
@@ -25,12 +26,13 @@
 #define STR(x)	#x
 #define XSTR(x)	STR(x)
 #define KS	XSTR(K)
+#define MAXP	37		/* greylist-max-pending of the flood */
 
 static char		dir[] = "/tmp/test_greylist_concurrent.XXXXXX";
 static char		path[256];
 static struct conf	c;
-static int		failed[2];	/* processes that saw an error */
-static int		wrong[2];	/* processes that got a wrong answer */
+static int		failed[3];	/* processes that saw an error */
+static int		wrong[3];	/* processes that got a wrong answer */
 
 /* 0, or 1 for GREY_ERROR (reported), or 2 for the wrong answer. */
 static int
@@ -68,11 +70,41 @@ session(int n, time_t now, enum grey_result want)
 }
 
 /*
- * NPROC processes released at once (a pipe closed under them), each a
- * session at now.  Counts the failures of phase p.
+ * One session of the flood: K new triplets from one network shared by
+ * all, each deferred or refused for the limit.
+ */
+static int
+flood(int n, time_t now, enum grey_result want)
+{
+	struct greylist g;
+	char from[64];
+	enum grey_result r;
+	unsigned wait;
+	int i, bad = 0;
+
+	(void)want;
+	greylist_init(&g);
+	for (i = 0; i < K; i++) {
+		snprintf(from, sizeof(from), "f%d-%d@example.org", n, i);
+		r = greylist_check(&g, &c, "203.0.113.1", from,
+		    "r@example.net", now, &wait);
+		if (r == GREY_ERROR) {
+			fprintf(stderr, "# pid %d: %s\n", (int)getpid(), g.why);
+			bad |= 1;
+		} else if (r != GREY_DEFER && r != GREY_LIMIT)
+			bad |= 2;
+	}
+	greylist_close(&g);
+	return bad;
+}
+
+/*
+ * NPROC processes released at once (a pipe closed under them), each
+ * running one at now.  Counts the failures of phase p.
  */
 static void
-sessions(int p, time_t now, enum grey_result want)
+sessions(int p, int (*one)(int, time_t, enum grey_result), time_t now,
+    enum grey_result want)
 {
 	int go[2], i, status;
 	pid_t pid;
@@ -92,7 +124,7 @@ sessions(int p, time_t now, enum grey_result want)
 			close(go[1]);
 			if (read(go[0], &x, 1) == -1)	/* EOF: go */
 				_exit(1);
-			_exit(session(i, now, want));
+			_exit(one(i, now, want));
 		}
 	}
 	close(go[0]);
@@ -126,7 +158,7 @@ number(sqlite3 *db, const char *sql, const char *arg)
 static void
 first_round_deferred(void)
 {
-	sessions(0, T0, GREY_DEFER);
+	sessions(0, session, T0, GREY_DEFER);
 	CHECK(failed[0] == 0);
 	CHECK(wrong[0] == 0);
 }
@@ -134,7 +166,7 @@ first_round_deferred(void)
 static void
 second_round_passed(void)
 {
-	sessions(1, T0 + 300, GREY_PASS);
+	sessions(1, session, T0 + 300, GREY_PASS);
 	CHECK(failed[1] == 0);
 	CHECK(wrong[1] == 0);
 }
@@ -178,6 +210,23 @@ shared_triplet_counts(void)
 	sqlite3_close(db);
 }
 
+/* The count and the insert are one transaction: never one too many. */
+static void
+flood_limited(void)
+{
+	sqlite3 *db;
+
+	c.greylist_max_pending = MAXP;
+	sessions(2, flood, T0 + 400, GREY_DEFER);
+	CHECK(failed[2] == 0);
+	CHECK(wrong[2] == 0);
+	CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK);
+	CHECK(number(db, "SELECT count(*) FROM triplet WHERE network = ?1",
+	    "203.0.113.0/24") == MAXP);
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -199,6 +248,7 @@ main(void)
 	    (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
 	TEST(no_triplet_lost_or_doubled);
 	TEST(shared_triplet_counts);
+	TEST(flood_limited);
 	unit_rmtree(dir);
 	return UNIT_DONE();
 }

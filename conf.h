@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "spf.h"
 
 #define CONF_ROUTES_MAX	256	/* route lines in one file */
 #define CONF_ARGV_MAX	32	/* words in one route's command line */
@@ -22,12 +23,6 @@ enum check_action {
 	ACTION_TEMPFAIL,	/* 4xx */
 	ACTION_ACCEPT,		/* accept (SPF: with Received-SPF) */
 	ACTION_GREYLIST,	/* greylist it (plaintext sessions) */
-};
-
-/* The SPF results (RFC 7208 §2.6), for spf-RESULT directives. */
-enum spf_outcome {
-	SPFR_PASS, SPFR_FAIL, SPFR_SOFTFAIL, SPFR_NEUTRAL, SPFR_NONE,
-	SPFR_TEMPERROR, SPFR_PERMERROR, SPFR__COUNT
 };
 
 enum list_kind {

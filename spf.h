@@ -8,10 +8,14 @@
 
 #include <stddef.h>
 
-#include "conf.h"
-
 #define SPF_HEADER_MAX	600
 #define SPF_TEXT_MAX	200
+
+/* The SPF results (RFC 7208 §2.6); spf-RESULT directives act on them. */
+enum spf_outcome {
+	SPFR_PASS, SPFR_FAIL, SPFR_SOFTFAIL, SPFR_NEUTRAL, SPFR_NONE,
+	SPFR_TEMPERROR, SPFR_PERMERROR, SPFR__COUNT
+};
 
 struct spf_verdict {
 	enum spf_outcome result;

@@ -171,7 +171,7 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	if (check_rcpt(s, addr) == END)
 		return GO_ON;
 	if ((s->accepted > 0 && s->helper.fd == -1) ||
-	    helper_rcpt(&s->helper, route, &env, &mb,
+	    helper_rcpt(&s->helper, route->argv, &env, &mb,
 	    s->conf->timeout_helper, &rep) == -1) {
 		log_helper_failure(s, route, addr);
 		state_rcpt_done(&s->st, 0);

@@ -17,8 +17,7 @@
  * answers nonsense.  End of input before the final dot closes the LDA
  * connection before the final dot, so the LDA delivers nothing.
  *
- * Exit status: 0 after QUIT or end of input, 1 when stdin or stdout
- * failed, 2 on a usage error.
+ * Exit status: lmtp.h's table (a malformed TARGET is a usage error).
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -29,7 +28,6 @@
 #include <limits.h>
 #include <netdb.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +38,6 @@
 #include "lmtp.h"
 #include "lmtpconn.h"
 #include "log.h"
-
-#ifndef HOST_NAME_MAX
-#define HOST_NAME_MAX	255
-#endif
 
 struct conn {
 	struct helper		 h;
@@ -412,9 +406,8 @@ static const struct lmtp_ops ops = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: samotop-lmtp [-t seconds] [-T seconds] "
-	    "unix:PATH | inet:HOST:PORT | exec:PROGRAM [ARG...]\n");
-	exit(2);
+	lmtp_usage("samotop-lmtp [-t seconds] [-T seconds] "
+	    "unix:PATH | inet:HOST:PORT | exec:PROGRAM [ARG...]");
 }
 
 static unsigned
@@ -447,7 +440,7 @@ parse_target(struct conn *c, int argc, char *argv[])
 int
 main(int argc, char *argv[])
 {
-	char host[HOST_NAME_MAX + 1];
+	char host[LMTP_HOST_MAX + 1];
 	struct conn *c = &conn;
 	int ch, r;
 
@@ -465,17 +458,9 @@ main(int argc, char *argv[])
 	}
 	parse_target(c, argc - optind, argv + optind);
 
-	/* a vanished peer is an error to report, not a signal to die of */
-	signal(SIGPIPE, SIG_IGN);
-	if (gethostname(host, sizeof(host)) == -1)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
+	lmtp_start(host);
 	helper_init(&c->h, host);
-
-	r = lmtp_serve(STDIN_FILENO, STDOUT_FILENO, host, &ops, c);
-	if (r == -1)
-		log_event(&c->log, LVL_ERROR, "io", "error", strerror(errno),
-		    NULL);
+	r = lmtp_run(&c->log, host, &ops, c);
 	helper_quit(&c->h, c->treply);
-	return r == -1 ? 1 : 0;
+	return r;
 }

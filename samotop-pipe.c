@@ -11,9 +11,8 @@
  * on its stdin and the envelope in its environment; its exit status
  * becomes the recipient's reply.  The pure parts are in pipe.c.
  *
- * Exit status: 0 after QUIT or end of input (end of input inside DATA
- * is the client's abort: nothing was run), 1 when stdin or stdout
- * failed or the set-up did, 2 on a usage error.
+ * Exit status: lmtp.h's table (end of input inside DATA is the
+ * client's abort: nothing was run).
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -35,10 +34,6 @@
 #include "log.h"
 #include "pipe.h"
 #include "proc.h"
-
-#ifndef HOST_NAME_MAX
-#define HOST_NAME_MAX	255
-#endif
 
 #define TIMEOUT_DEFAULT	300		/* seconds per run of the command */
 #define TIMEOUT_MAX	86400
@@ -131,8 +126,6 @@ setup_signals(void)
 {
 	struct sigaction sa;
 
-	/* a vanished client is an error to report, not a signal to die of */
-	signal(SIGPIPE, SIG_IGN);
 	if (make_pipe(sigchld_pipe, 1) == -1)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
@@ -510,9 +503,7 @@ static const struct lmtp_ops ops = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: samotop-pipe [-d delim] [-t seconds] "
-	    "command [arg ...]\n");
-	exit(2);
+	lmtp_usage("samotop-pipe [-d delim] [-t seconds] command [arg ...]");
 }
 
 /* One printable character other than blank, '@' and '"'; or none. */
@@ -567,7 +558,7 @@ options(struct ctx *c, int argc, char *argv[])
 int
 main(int argc, char *argv[])
 {
-	char host[HOST_NAME_MAX + 1];
+	char host[LMTP_HOST_MAX + 1];
 	static struct ctx c;
 	int r;
 
@@ -577,21 +568,13 @@ main(int argc, char *argv[])
 	c.timeout = TIMEOUT_DEFAULT;
 	log_init_helper(&c.log, "samotop-pipe");
 	options(&c, argc, argv);
+	lmtp_start(host);
 	if (setup_signals() == -1 ||
-	    (c.rcpt = calloc(LMTP_RCPT_MAX, sizeof(*c.rcpt))) == NULL) {
-		log_event(&c.log, LVL_ERROR, "startup", "error",
-		    strerror(errno), NULL);
-		return 1;
-	}
-	if (gethostname(host, sizeof(host)) == -1)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
+	    (c.rcpt = calloc(LMTP_RCPT_MAX, sizeof(*c.rcpt))) == NULL)
+		return lmtp_startup_failed(&c.log);
 
-	r = lmtp_serve(STDIN_FILENO, STDOUT_FILENO, host, &ops, &c);
-	if (r == -1)
-		log_event(&c.log, LVL_ERROR, "io", "error", strerror(errno),
-		    NULL);
+	r = lmtp_run(&c.log, host, &ops, &c);
 	close_spool(&c);
 	free(c.rcpt);
-	return r == -1 ? 1 : 0;
+	return r;
 }

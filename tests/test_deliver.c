@@ -236,18 +236,21 @@ seconds_since(const struct timespec *t0)
 }
 
 /*
- * A child that writes text on fd, ms milliseconds between each octet
- * (0: as fast as it can), over and over when forever is set.
+ * A child that writes first on fd, then text with ms milliseconds
+ * between each octet (0: as fast as it can), over and over when forever
+ * is set.
  */
 static pid_t
-writer(int fd, const char *text, int ms, int forever)
+writer(int fd, const char *first, const char *text, int ms, int forever)
 {
 	struct timespec gap = { 0, ms * 1000000L };
+	size_t len = strlen(first), i;
 	pid_t pid = fork();
-	size_t i;
 
 	if (pid != 0)
 		return pid;
+	if (write(fd, first, len) != (ssize_t)len)
+		_exit(0);
 	do
 		for (i = 0; text[i] != '\0'; i++) {
 			if (write(fd, text + i, 1) != 1)
@@ -260,56 +263,53 @@ writer(int fd, const char *text, int ms, int forever)
 }
 
 /*
+ * helper_attach() with timeout to writer()'s helper fails with want,
+ * the helper ended, within seconds.
+ */
+static void
+attach_fails(const char *first, const char *text, int ms, int forever,
+    unsigned timeout, enum helper_error want, double seconds)
+{
+	struct timespec t0;
+	struct helper h;
+	pid_t pid;
+	int sv[2], status;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	helper_init(&h, "mx.test");
+	pid = writer(sv[1], first, text, ms, forever);
+	close(sv[1]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	alarm(20);		/* a hang is a failure, not a stuck test run */
+	CHECK(helper_attach(&h, sv[0], timeout) == -1);
+	alarm(0);
+	CHECK(h.err == want);
+	CHECK(h.fd == -1);
+	CHECK(seconds_since(&t0) < seconds);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+/*
  * Finding 6: a helper that answers one octet at a time cannot stretch
  * the timeout, however often it writes: one deadline per operation.
  */
 static void
 test_deadline_drip(void)
 {
-	struct timespec t0;
-	struct helper h;
-	pid_t pid;
-	int sv[2], status;
-
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-	helper_init(&h, "mx.test");
-	pid = writer(sv[1], "220 drip\r\n", 0, 0);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	pid = writer(sv[1], "250 2.0.0 a slow but steady answer\r\n", 100, 0);
-	close(sv[1]);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	alarm(20);		/* a hang is a failure, not a stuck test run */
-	CHECK(helper_attach(&h, sv[0], 1) == -1);
-	alarm(0);
-	CHECK(h.err == HELPER_ETIMEOUT);
-	CHECK(seconds_since(&t0) < 1 + HELPER_GRACE_MS / 1000.0 + 1);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	attach_fails("220 drip\r\n", "250 2.0.0 a slow but steady answer\r\n",
+	    100, 0, 1, HELPER_ETIMEOUT, 1 + HELPER_GRACE_MS / 1000.0 + 1);
 }
 
-/* Nor does one that never stops writing keep us reading when we end it. */
+/*
+ * Nor does one that never stops writing keep us reading when we end it
+ * (its second "220" answers LHLO: refused, and so ended).
+ */
 static void
 test_deadline_flood(void)
 {
-	struct timespec t0;
-	struct helper h;
-	pid_t pid;
-	int sv[2], status;
-
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-	helper_init(&h, "mx.test");
-	pid = writer(sv[1], "220 flood\r\n", 0, 1);
-	close(sv[1]);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	alarm(20);
-	/* its second "220" answers LHLO: refused, and so ended */
-	CHECK(helper_attach(&h, sv[0], 5) == -1);
-	CHECK(h.err == HELPER_EREFUSED);
-	alarm(0);
-	CHECK(seconds_since(&t0) < HELPER_GRACE_MS / 1000.0 + 1);
-	CHECK(h.fd == -1);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	attach_fails("", "220 flood\r\n", 0, 1, 5, HELPER_EREFUSED,
+	    HELPER_GRACE_MS / 1000.0 + 1);
 }
 
 int

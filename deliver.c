@@ -3,15 +3,13 @@
  *
  * Every failure of the helper (cannot start, dies, times out, answers
  * nonsense) ends it: a helper in an unknown state could not be trusted
- * with the next message.  The caller turns -1 into 451 4.3.0.
+ * with the next message.  The caller turns -1 into 451 4.3.0, from
+ * h->err; h->why is for its log.
  */
 #include <sys/socket.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +20,7 @@
 #include "data.h"
 #include "deliver.h"
 #include "fdio.h"
+#include "proc.h"
 #include "xforward.h"
 
 extern char **environ;
@@ -35,156 +34,139 @@ helper_init(struct helper *h, const char *hostname)
 }
 
 static int
-spawn(struct helper *h, const struct route *route)
+spawn(struct helper *h, const char *const argv[])
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, pipe;
 	int sv[2], err;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		h->err = HELPER_ESPAWN;
 		h->why = strerror(errno);
 		return -1;
 	}
-	sigemptyset(&none);
-	sigemptyset(&pipe);
-	sigaddset(&pipe, SIGPIPE);	/* we ignore it; the helper must not */
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], 1);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &pipe);
-	posix_spawnattr_setflags(&attr,
-	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	err = posix_spawn(&h->pid, route->argv[0], &fa, &attr,
-	    (char *const *)route->argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	err = proc_spawn(&h->pid, argv, environ, sv[1], sv[1], 0);
 	close(sv[1]);
 	if (err != 0) {
 		close(sv[0]);
 		h->pid = 0;
+		h->err = HELPER_ESPAWN;
 		h->why = strerror(err);
 		return -1;
 	}
 	h->fd = sv[0];
-	h->route = route;
+	h->argv = argv;
 	return 0;
 }
 
-#define HELPER_GRACE_MS	2000	/* to exit once told to */
-
-/* Until the helper closes its side (it exits), or the grace is over. */
-static void
-wait_eof(int fd, int ms)
+/* Whether two commands are the same words. */
+static int
+same_argv(const char *const a[], const char *const b[])
 {
-	struct pollfd pfd = { fd, POLLIN, 0 };
+	for (; *a != NULL && *b != NULL; a++, b++)
+		if (strcmp(*a, *b) != 0)
+			return 0;
+	return *a == *b;
+}
+
+/* The operation that starts has timeout seconds, in all. */
+static void
+arm(struct helper *h, unsigned timeout)
+{
+	fd_deadline(&h->deadline, (long)timeout * 1000);
+}
+
+/*
+ * Until the helper closes its side (it exits), or deadline d: a helper
+ * that keeps writing does not keep us reading.
+ */
+static void
+wait_eof(int fd, const struct timespec *d)
+{
 	char scratch[512];
 	ssize_t n;
 
-	while (poll(&pfd, 1, ms) > 0) {
+	while (fd_wait_until(fd, POLLIN, d) > 0) {
 		n = read(fd, scratch, sizeof(scratch));
 		if (n == 0 || (n == -1 && errno != EINTR))
 			return;
 	}
 }
 
-/* Reap the helper; kill it if it lingers past the grace. */
-static void
-reap(struct helper *h)
-{
-	struct timespec tick = { 0, 20 * 1000 };
-	long waited_ns = 0;
-	int status;
-
-	if (h->pid == 0)
-		return;
-	/*
-	 * Its socket closed as it exited, so it is a zombie at once or
-	 * within microseconds: poll with a tick that starts short and
-	 * doubles, rather than sleep a whole millisecond every session.
-	 */
-	while (waitpid(h->pid, &status, WNOHANG) == 0) {
-		if (waited_ns >= HELPER_GRACE_MS * 1000000L) {
-			kill(h->pid, SIGKILL);
-			waitpid(h->pid, &status, 0);
-			break;
-		}
-		nanosleep(&tick, NULL);
-		waited_ns += tick.tv_nsec;
-		if (tick.tv_nsec < 10 * 1000 * 1000)
-			tick.tv_nsec *= 2;
-	}
-	h->pid = 0;
-}
-
 /*
  * End the helper: shutting our side is its end of input (an abort when
  * it is inside DATA); its side closes when it exits, so the reaping
- * that follows rarely has to wait.
+ * that follows rarely has to wait.  Both within one grace, then SIGKILL.
  */
 static void
 drop(struct helper *h)
 {
+	struct timespec grace;
+	int status;
+
+	fd_deadline(&grace, HELPER_GRACE_MS);
 	if (h->fd != -1) {
 		shutdown(h->fd, SHUT_WR);
-		wait_eof(h->fd, HELPER_GRACE_MS);
+		wait_eof(h->fd, &grace);
 		close(h->fd);
 	}
 	h->fd = -1;
-	reap(h);
-	h->route = NULL;
+	if (h->pid != 0)
+		(void)proc_reap(h->pid, &status, &grace, 0);
+	h->pid = 0;
+	h->argv = NULL;
 	h->in_mail = 0;
 	h->in_data = 0;
 }
 
 static int
-fail(struct helper *h, const char *why)
+fail(struct helper *h, enum helper_error err, const char *why)
 {
+	h->err = err;
 	h->why = why;
 	drop(h);
 	return -1;
 }
 
+/* Until fd is ready, or fail at the operation's deadline. */
 static int
-wait_for(struct helper *h, short events, unsigned timeout)
+wait_for(struct helper *h, short events)
 {
-	int n = fd_wait(h->fd, events, (int)timeout * 1000);
+	int n = fd_wait_until(h->fd, events, &h->deadline);
 
 	if (n == 0)
-		h->why = "helper timed out";
-	else if (n == -1)
-		h->why = strerror(errno);
-	return n > 0 ? 0 : -1;
+		return fail(h, HELPER_ETIMEOUT, "helper timed out");
+	if (n == -1)
+		return fail(h, HELPER_EIO, strerror(errno));
+	return 0;
 }
 
 static int
-send_all(struct helper *h, const char *buf, size_t len, unsigned timeout)
+send_all(struct helper *h, const char *buf, size_t len)
 {
 	size_t done = 0;
 	ssize_t n;
 
 	if (h->fd == -1)
-		return fail(h, "helper not running");
+		return fail(h, HELPER_ECLOSED, "helper not running");
 	while (done < len) {
-		if (wait_for(h, POLLOUT, timeout) == -1)
-			return fail(h, h->why);
+		if (wait_for(h, POLLOUT) == -1)
+			return -1;
 		n = write(h->fd, buf + done, len - done);
 		if (n == -1 && errno == EINTR)
 			continue;
+		if (n == -1 && errno == EPIPE)
+			return fail(h, HELPER_ECLOSED,
+			    "helper closed its input");
 		if (n == -1)
-			return fail(h, errno == EPIPE ?
-			    "helper closed its input" : strerror(errno));
+			return fail(h, HELPER_EIO, strerror(errno));
 		done += n;
 	}
 	return 0;
 }
 
 static int
-flush(struct helper *h, unsigned timeout)
+flush(struct helper *h)
 {
-	if (send_all(h, h->out, h->out_len, timeout) == -1)
+	if (send_all(h, h->out, h->out_len) == -1)
 		return -1;
 	h->out_len = 0;
 	return 0;
@@ -197,9 +179,9 @@ queue(struct helper *h, const char *line)
 	size_t len = strlen(line);
 
 	if (h->fd == -1)
-		return fail(h, "helper not running");
+		return fail(h, HELPER_ECLOSED, "helper not running");
 	if (len + 2 > sizeof(h->out) - h->out_len)
-		return fail(h, "command too long");
+		return fail(h, HELPER_EIO, "command too long");
 	memcpy(h->out + h->out_len, line, len);
 	memcpy(h->out + h->out_len + len, "\r\n", 2);
 	h->out_len += len + 2;
@@ -207,11 +189,11 @@ queue(struct helper *h, const char *line)
 }
 
 static int
-command(struct helper *h, const char *line, unsigned timeout)
+command(struct helper *h, const char *line)
 {
 	if (queue(h, line) == -1)
 		return -1;
-	return flush(h, timeout);
+	return flush(h);
 }
 
 /* An LHLO line: the extensions we use, and XFORWARD's attributes. */
@@ -229,31 +211,34 @@ capability(struct helper *h, const char *kw, size_t len)
 
 /* One reply line into line[0..*len), or -1. */
 static int
-read_line(struct helper *h, unsigned timeout, const char **line, size_t *len)
+read_line(struct helper *h, const char **line, size_t *len)
 {
 	char *lf;
 	ssize_t n;
 
 	/* What was queued goes out first: a reply answers a command sent. */
-	if (h->out_len > 0 && flush(h, timeout) == -1)
+	if (h->out_len > 0 && flush(h) == -1)
 		return -1;
 	for (;;) {
 		lf = memchr(h->in + h->in_start, '\n', h->in_end - h->in_start);
 		if (lf != NULL)
 			break;
 		if (h->in_end - h->in_start == sizeof(h->in))
-			return fail(h, "helper reply line too long");
+			return fail(h, HELPER_EPROTO,
+			    "helper reply line too long");
 		memmove(h->in, h->in + h->in_start, h->in_end - h->in_start);
 		h->in_end -= h->in_start;
 		h->in_start = 0;
-		if (wait_for(h, POLLIN, timeout) == -1)
-			return fail(h, h->why);
+		if (wait_for(h, POLLIN) == -1)
+			return -1;
 		n = read(h->fd, h->in + h->in_end, sizeof(h->in) - h->in_end);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return fail(h, n == 0 ? "helper closed the connection" :
-			    strerror(errno));
+		if (n == 0)
+			return fail(h, HELPER_ECLOSED,
+			    "helper closed the connection");
+		if (n == -1)
+			return fail(h, HELPER_EIO, strerror(errno));
 		h->in_end += n;
 	}
 	*line = h->in + h->in_start;
@@ -266,8 +251,7 @@ read_line(struct helper *h, unsigned timeout, const char **line, size_t *len)
 
 /* A reply; on LHLO's (lhlo set) also the extensions it names. */
 static int
-read_reply(struct helper *h, unsigned timeout, struct lmtpreply *rep,
-    int lhlo)
+read_reply(struct helper *h, struct lmtpreply *rep, int lhlo)
 {
 	enum lmtpreply_status st;
 	const char *line;
@@ -275,33 +259,34 @@ read_reply(struct helper *h, unsigned timeout, struct lmtpreply *rep,
 
 	lmtpreply_init(rep);
 	do {
-		if (read_line(h, timeout, &line, &len) == -1)
+		if (read_line(h, &line, &len) == -1)
 			return -1;
 		st = lmtpreply_line(rep, line, len);
 		if (lhlo && st != LMTPREPLY_BAD && len > 4)
 			capability(h, line + 4, len - 4);
 	} while (st == LMTPREPLY_MORE);
 	if (st == LMTPREPLY_BAD)
-		return fail(h, "helper answered nonsense");
+		return fail(h, HELPER_EPROTO, "helper answered nonsense");
 	return 0;
 }
 
 int
 helper_reply(struct helper *h, unsigned timeout, struct lmtpreply *rep)
 {
-	return read_reply(h, timeout, rep, 0);
+	arm(h, timeout);
+	return read_reply(h, rep, 0);
 }
 
 /* A reply that must be positive for the dialogue to go on. */
 static int
-expect(struct helper *h, unsigned timeout, int code, const char *why)
+expect(struct helper *h, int code, const char *why)
 {
 	struct lmtpreply rep;
 
-	if (helper_reply(h, timeout, &rep) == -1)
+	if (read_reply(h, &rep, 0) == -1)
 		return -1;
 	if (rep.code != code)
-		return fail(h, why);
+		return fail(h, HELPER_EREFUSED, why);
 	return 0;
 }
 
@@ -311,26 +296,26 @@ helper_attach(struct helper *h, int fd, unsigned timeout)
 	struct lmtpreply rep;
 	char line[300];
 
+	arm(h, timeout);
 	h->fd = fd;
 	h->in_start = h->in_end = h->out_len = 0;
 	h->in_mail = 0;
 	h->caps = 0;
 	h->xforward = 0;
-	if (expect(h, timeout, 220, "helper refused the connection") == -1)
+	if (expect(h, 220, "helper refused the connection") == -1)
 		return -1;
 	snprintf(line, sizeof(line), "LHLO %s", h->hostname);
-	if (command(h, line, timeout) == -1 ||
-	    read_reply(h, timeout, &rep, 1) == -1)
+	if (command(h, line) == -1 || read_reply(h, &rep, 1) == -1)
 		return -1;
 	if (rep.code != 250)
-		return fail(h, "helper refused LHLO");
+		return fail(h, HELPER_EREFUSED, "helper refused LHLO");
 	return 0;
 }
 
 int
-helper_spawn(struct helper *h, const struct route *route, unsigned timeout)
+helper_spawn(struct helper *h, const char *const argv[], unsigned timeout)
 {
-	if (spawn(h, route) == -1)
+	if (spawn(h, argv) == -1)
 		return -1;
 	return helper_attach(h, h->fd, timeout);
 }
@@ -344,7 +329,7 @@ helper_spawn(struct helper *h, const struct route *route, unsigned timeout)
  */
 static int
 forward_client(struct helper *h, const struct delivery_envelope *env,
-    unsigned timeout, unsigned *pending)
+    unsigned *pending)
 {
 	char line[XFORWARD_LINE_LIMIT - 2];
 	struct lmtpreply rep;
@@ -360,7 +345,7 @@ forward_client(struct helper *h, const struct delivery_envelope *env,
 			(*pending)++;
 			continue;
 		}
-		if (helper_reply(h, timeout, &rep) == -1)
+		if (read_reply(h, &rep, 0) == -1)
 			return -1;
 		if (rep.code != 250)
 			break;
@@ -387,22 +372,22 @@ mail_line(const struct delivery_envelope *env, char *line, size_t size)
  */
 static int
 open_transaction(struct helper *h, const struct delivery_envelope *env,
-    const char *rcpt, unsigned timeout, struct lmtpreply *rep)
+    const char *rcpt, struct lmtpreply *rep)
 {
 	char line[ADDR_MAX + 64];
 	struct lmtpreply mail;
 	unsigned pending = 0;
 	int pipelined = (h->caps & CAP_PIPELINING) != 0;
 
-	if (forward_client(h, env, timeout, &pending) == -1)
+	if (forward_client(h, env, &pending) == -1)
 		return -1;
 	mail_line(env, line, sizeof(line));
 	if (queue(h, line) == -1 || (pipelined && queue(h, rcpt) == -1))
 		return -1;
 	for (; pending > 0; pending--)
-		if (helper_reply(h, timeout, &mail) == -1)
+		if (read_reply(h, &mail, 0) == -1)
 			return -1;
-	if (helper_reply(h, timeout, &mail) == -1)
+	if (read_reply(h, &mail, 0) == -1)
 		return -1;
 	h->in_mail = mail.code / 100 == 2;
 	if (!pipelined && !h->in_mail) {
@@ -410,7 +395,7 @@ open_transaction(struct helper *h, const struct delivery_envelope *env,
 		return 0;
 	}
 	if ((!pipelined && queue(h, rcpt) == -1) ||
-	    helper_reply(h, timeout, rep) == -1)
+	    read_reply(h, rep, 0) == -1)
 		return -1;
 	if (!h->in_mail)
 		*rep = mail;
@@ -418,33 +403,37 @@ open_transaction(struct helper *h, const struct delivery_envelope *env,
 }
 
 int
-helper_rcpt(struct helper *h, const struct route *route,
+helper_rcpt(struct helper *h, const char *const argv[],
     const struct delivery_envelope *env, const struct mailbox *rcpt,
     unsigned timeout, struct lmtpreply *rep)
 {
 	char line[ADDR_MAX + 32], addr[ADDR_MAX + 1];
 
-	if (route != NULL && h->fd != -1 && !route_same(h->route, route))
+	if (argv != NULL && h->fd != -1 &&
+	    (h->argv == NULL || !same_argv(h->argv, argv)))
 		helper_quit(h, timeout);
-	if (h->fd == -1 && (route == NULL ||
-	    helper_spawn(h, route, timeout) == -1))
-		return route == NULL ? fail(h, "helper not running") : -1;
+	if (h->fd == -1 && argv == NULL)
+		return fail(h, HELPER_ECLOSED, "helper not running");
+	if (h->fd == -1 && helper_spawn(h, argv, timeout) == -1)
+		return -1;
 	if (env->smtputf8 && !(h->caps & CAP_SMTPUTF8))
-		return fail(h, "helper does not support SMTPUTF8");
+		return fail(h, HELPER_EUTF8,
+		    "helper does not support SMTPUTF8");
+	arm(h, timeout);
 	mailbox_format(rcpt, addr, sizeof(addr));
 	snprintf(line, sizeof(line), "RCPT TO:<%s>", addr);
 	if (!h->in_mail)
-		return open_transaction(h, env, line, timeout, rep);
-	if (command(h, line, timeout) == -1)
+		return open_transaction(h, env, line, rep);
+	if (command(h, line) == -1)
 		return -1;
-	return helper_reply(h, timeout, rep);
+	return read_reply(h, rep, 0);
 }
 
 int
 helper_data(struct helper *h, unsigned timeout, struct lmtpreply *rep)
 {
-	if (command(h, "DATA", timeout) == -1 ||
-	    helper_reply(h, timeout, rep) == -1)
+	arm(h, timeout);
+	if (command(h, "DATA") == -1 || read_reply(h, rep, 0) == -1)
 		return -1;
 	if (rep->code != 354)
 		return -1;	/* its transaction stays open for RSET */
@@ -458,10 +447,11 @@ helper_write(struct helper *h, const char *buf, size_t len, unsigned timeout)
 {
 	size_t room, n;
 
+	arm(h, timeout);
 	while (len > 0) {
 		room = (sizeof(h->out) - h->out_len) / 2;
 		if (room == 0) {
-			if (flush(h, timeout) == -1)
+			if (flush(h) == -1)
 				return -1;
 			continue;
 		}
@@ -480,29 +470,31 @@ helper_write_stuffed(struct helper *h, const char *buf, size_t len,
 {
 	if (len == 0)
 		return 0;
+	arm(h, timeout);
 	h->at_bol = buf[len - 1] == '\n';
 	if (len < sizeof(h->out) / 2) {
-		if (len > sizeof(h->out) - h->out_len && flush(h, timeout) == -1)
+		if (len > sizeof(h->out) - h->out_len && flush(h) == -1)
 			return -1;
 		memcpy(h->out + h->out_len, buf, len);
 		h->out_len += len;
 		return 0;
 	}
 	/* Large: straight from the caller's buffer, not copied. */
-	if (flush(h, timeout) == -1)
+	if (flush(h) == -1)
 		return -1;
-	return send_all(h, buf, len, timeout);
+	return send_all(h, buf, len);
 }
 
 int
 helper_end_data(struct helper *h, unsigned timeout)
 {
-	if (sizeof(h->out) - h->out_len < 5 && flush(h, timeout) == -1)
+	arm(h, timeout);
+	if (sizeof(h->out) - h->out_len < 5 && flush(h) == -1)
 		return -1;
 	h->out_len += data_encode_end(h->at_bol, h->out + h->out_len);
 	h->in_mail = 0;
 	h->in_data = 0;
-	return flush(h, timeout);
+	return flush(h);
 }
 
 int
@@ -514,15 +506,17 @@ helper_rset(struct helper *h, unsigned timeout)
 	}
 	if (h->fd == -1 || !h->in_mail)
 		return 0;
+	arm(h, timeout);
 	h->in_mail = 0;
-	if (command(h, "RSET", timeout) == -1)
+	if (command(h, "RSET") == -1)
 		return -1;
-	return expect(h, timeout, 250, "helper refused RSET");
+	return expect(h, 250, "helper refused RSET");
 }
 
 void
 helper_abort(struct helper *h)
 {
+	h->err = HELPER_EABORT;
 	h->why = "aborted";
 	drop(h);
 }
@@ -536,7 +530,8 @@ helper_quit(struct helper *h, unsigned timeout)
 		helper_abort(h);
 	if (h->fd == -1)
 		return;
-	if (command(h, "QUIT", timeout) == 0)
-		(void)helper_reply(h, timeout, &rep);
+	arm(h, timeout);
+	if (command(h, "QUIT") == 0)
+		(void)read_reply(h, &rep, 0);
 	drop(h);
 }

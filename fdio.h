@@ -7,6 +7,8 @@
 
 #include <sys/types.h>
 
+#include <time.h>
+
 /* All of buf, retrying after EINTR; 0, or -1 with errno. */
 int	fd_write_all(int fd, const char *buf, size_t len);
 /*
@@ -14,6 +16,20 @@ int	fd_write_all(int fd, const char *buf, size_t len);
  * ever), retried after EINTR: poll(2)'s 1, 0 on time-out, -1 and errno.
  */
 int	fd_wait(int fd, short events, int ms);
+/*
+ * Absolute deadlines on CLOCK_MONOTONIC, so that a peer that answers a
+ * byte at a time, or never stops writing, cannot stretch a wait: the
+ * deadline is computed once per operation and every wait of that
+ * operation counts down to it.  fd_deadline() sets *d to ms from now;
+ * fd_ms_left() is what is left of it for poll(2), 0 once it has passed.
+ */
+void	fd_deadline(struct timespec *d, long ms);
+int	fd_ms_left(const struct timespec *d);
+/*
+ * fd_wait() until deadline d: 0 once d has passed, even when fd would be
+ * ready (a flood of input must not keep a wait going).
+ */
+int	fd_wait_until(int fd, short events, const struct timespec *d);
 /* One read(2), retried after EINTR. */
 ssize_t	fd_read_some(int fd, char *buf, size_t size);
 /*

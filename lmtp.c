@@ -7,11 +7,14 @@
  * go through the RFC 5321 grammar, content through the DATA decoder.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "fdio.h"
@@ -604,4 +607,37 @@ lmtp_serve(int in, int out, const char *hostname,
 		pos = 0;
 		len = n;
 	}
+}
+
+void
+lmtp_start(char *host)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (gethostname(host, LMTP_HOST_MAX + 1) == -1)
+		snprintf(host, LMTP_HOST_MAX + 1, "localhost");
+	host[LMTP_HOST_MAX] = '\0';
+}
+
+int
+lmtp_run(const struct logger *lg, const char *host,
+    const struct lmtp_ops *ops, void *ctx)
+{
+	if (lmtp_serve(STDIN_FILENO, STDOUT_FILENO, host, ops, ctx) != -1)
+		return EX_OK;
+	log_event(lg, LVL_ERROR, "io", "error", strerror(errno), NULL);
+	return EX_IOERR;
+}
+
+int
+lmtp_startup_failed(const struct logger *lg)
+{
+	log_event(lg, LVL_ERROR, "startup", "error", strerror(errno), NULL);
+	return EX_OSERR;
+}
+
+void
+lmtp_usage(const char *synopsis)
+{
+	fprintf(stderr, "usage: %s\n", synopsis);
+	exit(EX_USAGE);
 }

@@ -5,6 +5,18 @@
  * consumes bytes and leaves replies in s->out, so it can be fuzzed and
  * tested byte by byte.  lmtp_serve() drives it over a pair of fds.
  * Nothing is allocated: every buffer is a fixed array in the session.
+ *
+ * Every helper (samotop-maildir, samotop-lmtp, samotop-pipe) has the
+ * same thin main over lmtp_start() and lmtp_run(), and one table of
+ * exit statuses (sysexits(3)), documented in each one's man page:
+ *	0 (EX_OK)	after QUIT or end of input, inside DATA too (that is
+ *			how an LMTP client aborts a message)
+ *	EX_USAGE	bad options or operands (lmtp_usage())
+ *	EX_OSERR	its set-up failed: memory, a pipe, a signal handler
+ *			(lmtp_startup_failed())
+ *	EX_IOERR	reading stdin or writing stdout failed (lmtp_run());
+ *			samotop-maildir: also an aborted copy that could not
+ *			be removed from tmp/
  */
 #ifndef SAMOTOP_LMTP_H
 #define SAMOTOP_LMTP_H
@@ -13,6 +25,7 @@
 
 #include "address.h"
 #include "data.h"
+#include "log.h"
 #include "xforward.h"
 
 #define LMTP_LINE_MAX	4096	/* command line octets, line end excluded */
@@ -21,6 +34,7 @@
 #define LMTP_IN_SIZE	65536	/* lmtp_serve() read buffer */
 #define LMTP_OUT_SIZE	8192	/* reply buffer */
 #define LMTP_CHUNK_SIZE	8192	/* decoded content per data_write() */
+#define LMTP_HOST_MAX	255	/* the greeting's host name */
 
 /*
  * The helper's side.  A reply is one complete line without CRLF, such as
@@ -123,5 +137,22 @@ int		lmtp_eof(struct lmtp_session *s);
  */
 int		lmtp_serve(int in, int out, const char *hostname,
 		    const struct lmtp_ops *ops, void *ctx);
+
+/*
+ * A helper's start, once its options are read: SIGPIPE ignored (a
+ * vanished peer is an error to report, not a signal to die of) and this
+ * host's name (or "localhost") into host[LMTP_HOST_MAX + 1].
+ */
+void		lmtp_start(char *host);
+/*
+ * lmtp_serve() on stdin and stdout, its failure logged: the exit status,
+ * 0 or EX_IOERR.
+ */
+int		lmtp_run(const struct logger *lg, const char *host,
+		    const struct lmtp_ops *ops, void *ctx);
+/* The set-up failed: logged with errno; returns EX_OSERR. */
+int		lmtp_startup_failed(const struct logger *lg);
+/* "usage: SYNOPSIS" on stderr, then exit with EX_USAGE. */
+_Noreturn void	lmtp_usage(const char *synopsis);
 
 #endif

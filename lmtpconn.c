@@ -196,16 +196,9 @@ lmtpconn_reason(const char *why, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
-static int
-malformed(const char *why)
-{
-	return why != NULL && (strstr(why, "nonsense") != NULL ||
-	    strstr(why, "line too long") != NULL);
-}
-
 void
 lmtpconn_failure(enum lmtpconn_stage stage, const char *addr,
-    const char *why, char *buf, size_t size)
+    enum helper_error err, const char *why, char *buf, size_t size)
 {
 	char reason[LMTPCONN_REASON_MAX], who[LMTPCONN_HOST_MAX + 80] = "";
 	const char *code, *what;
@@ -214,10 +207,10 @@ lmtpconn_failure(enum lmtpconn_stage stage, const char *addr,
 	if (addr != NULL)
 		snprintf(who, sizeof(who), "<%.*s>: ", LMTPCONN_HOST_MAX + 70,
 		    addr);
-	if (malformed(why)) {
+	if (err == HELPER_EPROTO) {
 		code = "451 4.3.0";
 		what = "malformed reply from LDA";
-	} else if (why != NULL && strstr(why, "SMTPUTF8") != NULL) {
+	} else if (err == HELPER_EUTF8) {
 		code = "553 5.6.7";
 		what = "LDA does not accept SMTPUTF8 addresses";
 	} else if (stage == LMTPCONN_AT_RCPT) {

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "deliver.h"
 #include "lmtpreply.h"
 
 #define LMTPCONN_PATH_MAX	107	/* sun_path on Linux, NUL excluded */
@@ -54,12 +55,14 @@ enum lmtpconn_stage {
 int		lmtpconn_reply(const struct lmtpreply *rep, char *buf,
 		    size_t size);
 /*
- * A failure of the connector itself, for recipient addr.  why is the
- * LMTP client's reason (struct helper's why); a malformed reply gives
- * 451 4.3.0 whatever the stage.
+ * A failure of the connector itself, for recipient addr.  err decides
+ * the code (a malformed reply, HELPER_EPROTO, gives 451 4.3.0 whatever
+ * the stage; HELPER_EUTF8 553 5.6.7); why, the LMTP client's reason in
+ * words (struct helper's why), is only shown in the text.
  */
 void		lmtpconn_failure(enum lmtpconn_stage stage, const char *addr,
-		    const char *why, char *buf, size_t size);
+		    enum helper_error err, const char *why, char *buf,
+		    size_t size);
 /* The reason as the log and the replies say it ("helper " removed). */
 void		lmtpconn_reason(const char *why, char *buf, size_t size);
 

@@ -17,8 +17,7 @@
  * answers nonsense.  End of input before the final dot closes the LDA
  * connection before the final dot, so the LDA delivers nothing.
  *
- * Exit status: 0 after QUIT or end of input, 1 when stdin or stdout
- * failed, 2 on a usage error.
+ * Exit status: lmtp.h's table (a malformed TARGET is a usage error).
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -29,7 +28,6 @@
 #include <limits.h>
 #include <netdb.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,14 +39,9 @@
 #include "lmtpconn.h"
 #include "log.h"
 
-#ifndef HOST_NAME_MAX
-#define HOST_NAME_MAX	255
-#endif
-
 struct conn {
 	struct helper		 h;
 	struct lmtpconn_target	 target;
-	struct route		 route;		/* exec: the program */
 	const char		*name;		/* TARGET as given, for logs */
 	struct logger		 log;
 	unsigned		 tconnect, treply;
@@ -58,16 +51,25 @@ struct conn {
 	size_t			 naccepted;	/* by the LDA, this transaction */
 	int			 down;		/* LDA gone for this transaction */
 	int			 broken;	/* LDA gone during the message */
-	char			 why[LMTPCONN_REASON_MAX];
+	enum helper_error	 err;		/* why the LDA failed: replies */
+	char			 why[LMTPCONN_REASON_MAX];	/* logs */
 	char			 rcpts[LMTP_RCPT_MAX][ADDR_MAX + 1];
 };
 
 static struct conn conn;	/* 320 KB of recipients: not on the stack */
 
 static void
-set_why(struct conn *c, const char *why)
+set_why(struct conn *c, enum helper_error err, const char *why)
 {
+	c->err = err;
 	lmtpconn_reason(why, c->why, sizeof(c->why));
+}
+
+/* The LMTP client's failure, as it said it. */
+static void
+set_helper_why(struct conn *c)
+{
+	set_why(c, c->h.err, c->h.why);
 }
 
 /* Finish a non-blocking connect() within timeout seconds; errno set. */
@@ -76,14 +78,16 @@ connect_wait(int fd, const struct sockaddr *sa, socklen_t len,
     unsigned timeout)
 {
 	socklen_t elen = sizeof(int);
+	struct timespec deadline;
 	int n, err = 0, fl = fcntl(fd, F_GETFL);
 
 	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
 		return -1;
+	fd_deadline(&deadline, (long)timeout * 1000);
 	if (connect(fd, sa, len) == -1) {
 		if (errno != EINPROGRESS && errno != EINTR)
 			return -1;
-		n = fd_wait(fd, POLLOUT, (int)timeout * 1000);
+		n = fd_wait_until(fd, POLLOUT, &deadline);
 		if (n <= 0) {
 			errno = n == 0 ? ETIMEDOUT : errno;
 			return -1;
@@ -129,7 +133,7 @@ dial_inet(struct conn *c)
 	hints.ai_socktype = SOCK_STREAM;
 	if ((err = getaddrinfo(c->target.host, c->target.port, &hints,
 	    &res)) != 0) {
-		set_why(c, gai_strerror(err));
+		set_why(c, HELPER_ESPAWN, gai_strerror(err));
 		return -1;
 	}
 	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
@@ -144,7 +148,7 @@ dial_inet(struct conn *c)
 	}
 	freeaddrinfo(res);
 	if (fd == -1)
-		set_why(c, strerror(saved));
+		set_why(c, HELPER_ESPAWN, strerror(saved));
 	return fd;
 }
 
@@ -154,8 +158,8 @@ attach(struct conn *c)
 	int fd;
 
 	if (c->target.kind == LMTPCONN_EXEC) {
-		if (helper_spawn(&c->h, &c->route, c->tconnect) == -1) {
-			set_why(c, c->h.why);
+		if (helper_spawn(&c->h, c->target.argv, c->tconnect) == -1) {
+			set_helper_why(c);
 			return -1;
 		}
 		return 0;
@@ -164,11 +168,11 @@ attach(struct conn *c)
 	fd = c->target.kind == LMTPCONN_UNIX ? dial_unix(c) : dial_inet(c);
 	if (fd == -1) {
 		if (c->why[0] == '\0')
-			set_why(c, strerror(errno));
+			set_why(c, HELPER_ESPAWN, strerror(errno));
 		return -1;
 	}
 	if (helper_attach(&c->h, fd, c->tconnect) == -1) {
-		set_why(c, c->h.why);
+		set_helper_why(c);
 		return -1;
 	}
 	return 0;
@@ -200,7 +204,7 @@ lda_rcpt(struct conn *c, const struct mailbox *rcpt, struct lmtpreply *rep)
 		fresh = 1;
 	}
 	if (env.smtputf8 && !(c->h.caps & CAP_SMTPUTF8)) {
-		set_why(c, "LDA does not support SMTPUTF8");
+		set_why(c, HELPER_EUTF8, "LDA does not support SMTPUTF8");
 		return -1;
 	}
 	if (helper_rcpt(&c->h, NULL, &env, rcpt, c->treply, rep) == 0)
@@ -212,7 +216,7 @@ lda_rcpt(struct conn *c, const struct mailbox *rcpt, struct lmtpreply *rep)
 		if (helper_rcpt(&c->h, NULL, &env, rcpt, c->treply, rep) == 0)
 			return 0;
 	}
-	set_why(c, c->h.why);
+	set_helper_why(c);
 	return -1;
 }
 
@@ -233,7 +237,8 @@ static int
 refuse_rcpt(struct conn *c, const char *addr, char *reply, size_t size)
 {
 	c->down = c->h.fd == -1;
-	lmtpconn_failure(LMTPCONN_AT_RCPT, addr, c->why, reply, size);
+	lmtpconn_failure(LMTPCONN_AT_RCPT, addr, c->err, c->why, reply,
+	    size);
 	log_event(&c->log, LVL_ERROR, "rcpt", "to", addr, "target", c->name,
 	    "reply", reply, NULL);
 	return -1;
@@ -255,7 +260,7 @@ on_rcpt(void *ctx, const struct mailbox *rcpt, size_t index, char *reply,
 	cls = lmtpconn_reply(&rep, reply, size);
 	if (cls == 3) {			/* 3xx to RCPT: out of step */
 		helper_abort(&c->h);
-		set_why(c, "helper answered nonsense");
+		set_why(c, HELPER_EPROTO, "helper answered nonsense");
 		return refuse_rcpt(c, addr, reply, size);
 	}
 	snprintf(code, sizeof(code), "%d", rep.code);
@@ -271,7 +276,8 @@ static int
 refuse_data(struct conn *c, char *reply, size_t size)
 {
 	if (c->h.fd == -1)
-		lmtpconn_failure(LMTPCONN_AT_DATA, NULL, c->why, reply, size);
+		lmtpconn_failure(LMTPCONN_AT_DATA, NULL, c->err, c->why,
+		    reply, size);
 	log_event(&c->log, LVL_WARN, "data", "target", c->name, "reply",
 	    reply, NULL);
 	return -1;
@@ -289,10 +295,10 @@ on_data_begin(void *ctx, char *reply, size_t size)
 	if (helper_data(&c->h, c->treply, &rep) == 0)
 		return 0;
 	if (c->h.fd == -1)
-		set_why(c, c->h.why);
+		set_helper_why(c);
 	else if (lmtpconn_reply(&rep, reply, size) < 4) {
 		helper_abort(&c->h);
-		set_why(c, "helper answered nonsense");
+		set_why(c, HELPER_EPROTO, "helper answered nonsense");
 	}
 	return refuse_data(c, reply, size);
 }
@@ -303,7 +309,7 @@ broke(struct conn *c)
 	if (c->broken)
 		return;
 	c->broken = 1;
-	set_why(c, c->h.why);
+	set_helper_why(c);
 	log_event(&c->log, LVL_ERROR, "data", "target", c->name, "reason",
 	    c->why, NULL);
 }
@@ -337,12 +343,13 @@ on_data_end(void *ctx, size_t index, char *reply, size_t size)
 		broke(c);
 	if (!c->broken && lmtpconn_reply(&rep, reply, size) == 3) {
 		helper_abort(&c->h);
+		c->h.err = HELPER_EPROTO;
 		c->h.why = "helper answered nonsense";
 		broke(c);
 	}
 	if (c->broken)
-		lmtpconn_failure(LMTPCONN_AT_DATA, c->rcpts[index], c->why,
-		    reply, size);
+		lmtpconn_failure(LMTPCONN_AT_DATA, c->rcpts[index], c->err,
+		    c->why, reply, size);
 	snprintf(code, sizeof(code), "%.3s", reply);
 	log_event(&c->log, reply[0] == '2' ? LVL_INFO : LVL_WARN, "delivery",
 	    "to", c->rcpts[index], "code", code, "reply", reply, NULL);
@@ -399,9 +406,8 @@ static const struct lmtp_ops ops = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: samotop-lmtp [-t seconds] [-T seconds] "
-	    "unix:PATH | inet:HOST:PORT | exec:PROGRAM [ARG...]\n");
-	exit(2);
+	lmtp_usage("samotop-lmtp [-t seconds] [-T seconds] "
+	    "unix:PATH | inet:HOST:PORT | exec:PROGRAM [ARG...]");
 }
 
 static unsigned
@@ -422,7 +428,6 @@ static void
 parse_target(struct conn *c, int argc, char *argv[])
 {
 	const char *err;
-	int i;
 
 	if (lmtpconn_parse(&c->target, argc, argv, &err) == -1) {
 		log_event(&c->log, LVL_ERROR, "usage", "target",
@@ -430,15 +435,12 @@ parse_target(struct conn *c, int argc, char *argv[])
 		usage();
 	}
 	c->name = argv[0];
-	for (i = 0; c->target.argv[i] != NULL; i++)
-		c->route.argv[i] = c->target.argv[i];
-	c->route.pattern = "*";
 }
 
 int
 main(int argc, char *argv[])
 {
-	char host[HOST_NAME_MAX + 1];
+	char host[LMTP_HOST_MAX + 1];
 	struct conn *c = &conn;
 	int ch, r;
 
@@ -456,17 +458,9 @@ main(int argc, char *argv[])
 	}
 	parse_target(c, argc - optind, argv + optind);
 
-	/* a vanished peer is an error to report, not a signal to die of */
-	signal(SIGPIPE, SIG_IGN);
-	if (gethostname(host, sizeof(host)) == -1)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
+	lmtp_start(host);
 	helper_init(&c->h, host);
-
-	r = lmtp_serve(STDIN_FILENO, STDOUT_FILENO, host, &ops, c);
-	if (r == -1)
-		log_event(&c->log, LVL_ERROR, "io", "error", strerror(errno),
-		    NULL);
+	r = lmtp_run(&c->log, host, &ops, c);
 	helper_quit(&c->h, c->treply);
-	return r == -1 ? 1 : 0;
+	return r;
 }

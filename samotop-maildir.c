@@ -5,25 +5,16 @@
  *
  * Options and wiring only; the work is in maildir.c and lmtp.c.
  *
- * Exit status: 0 after QUIT or end of input, including end of input
- * inside DATA: that is how the LMTP client aborts a message, and the
- * abort removed every copy.  1 when stdin or stdout failed or an aborted
- * copy could not be removed from tmp/, 2 on a usage error.
+ * Exit status: lmtp.h's table.  End of input inside DATA is how the
+ * LMTP client aborts a message, and the abort removed every copy: 0; an
+ * aborted copy that could not be removed from tmp/: EX_IOERR.
  */
-#include <errno.h>
-#include <limits.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "lmtp.h"
 #include "maildir.h"
-
-#ifndef HOST_NAME_MAX
-#define HOST_NAME_MAX	255
-#endif
 
 static int
 on_rcpt(void *ctx, const struct mailbox *rcpt, size_t index, char *reply,
@@ -87,8 +78,7 @@ static const struct lmtp_ops ops = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: samotop-maildir [-c] TEMPLATE...\n");
-	exit(2);
+	lmtp_usage("samotop-maildir [-c] TEMPLATE...");
 }
 
 static void
@@ -108,7 +98,7 @@ check_templates(const struct logger *lg, char *const *t, int n)
 int
 main(int argc, char *argv[])
 {
-	char host[HOST_NAME_MAX + 1];
+	char host[LMTP_HOST_MAX + 1];
 	struct maildir_ctx ctx;
 	int ch, create = 0, r;
 
@@ -124,26 +114,16 @@ main(int argc, char *argv[])
 	log_init_helper(&ctx.log, "samotop-maildir");
 	check_templates(&ctx.log, argv, argc);
 
-	/* a vanished client is an error to report, not a signal to die of */
-	signal(SIGPIPE, SIG_IGN);
-	if (gethostname(host, sizeof(host)) == -1)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
-	if (maildir_init(&ctx, host) == -1) {
-		log_event(&ctx.log, LVL_ERROR, "startup", "error",
-		    strerror(errno), NULL);
-		return 1;
-	}
+	lmtp_start(host);
+	if (maildir_init(&ctx, host) == -1)
+		return lmtp_startup_failed(&ctx.log);
 	ctx.templates = argv;
 	ctx.ntemplates = argc;
 	ctx.create = create;
 
-	r = lmtp_serve(STDIN_FILENO, STDOUT_FILENO, host, &ops, &ctx);
-	if (r == -1)
-		log_event(&ctx.log, LVL_ERROR, "io", "error", strerror(errno),
-		    NULL);
+	r = lmtp_run(&ctx.log, host, &ops, &ctx);
 	if (ctx.cleanup_failed)
-		r = -1;
+		r = EX_IOERR;
 	maildir_free(&ctx);
-	return r == -1 ? 1 : 0;
+	return r;
 }

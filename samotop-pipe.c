@@ -11,9 +11,8 @@
  * on its stdin and the envelope in its environment; its exit status
  * becomes the recipient's reply.  The pure parts are in pipe.c.
  *
- * Exit status: 0 after QUIT or end of input (end of input inside DATA
- * is the client's abort: nothing was run), 1 when stdin or stdout
- * failed or the set-up did, 2 on a usage error.
+ * Exit status: lmtp.h's table (end of input inside DATA is the
+ * client's abort: nothing was run).
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -23,7 +22,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,10 +33,7 @@
 #include "lmtp.h"
 #include "log.h"
 #include "pipe.h"
-
-#ifndef HOST_NAME_MAX
-#define HOST_NAME_MAX	255
-#endif
+#include "proc.h"
 
 #define TIMEOUT_DEFAULT	300		/* seconds per run of the command */
 #define TIMEOUT_MAX	86400
@@ -131,8 +126,6 @@ setup_signals(void)
 {
 	struct sigaction sa;
 
-	/* a vanished client is an error to report, not a signal to die of */
-	signal(SIGPIPE, SIG_IGN);
 	if (make_pipe(sigchld_pipe, 1) == -1)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
@@ -271,41 +264,6 @@ make_env(struct ctx *c, size_t index)
 	return 0;
 }
 
-/*
- * posix_spawnp: stdin the spool, stdout our pipe, stderr inherited (the
- * log); a process group of its own, so that a time limit kills all of
- * it; every signal default and unblocked.  Returns 0 or an errno.
- */
-static int
-spawn(struct ctx *c, int out, pid_t *pid)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t all, none;
-	int err;
-
-	sigfillset(&all);
-	sigemptyset(&none);
-	if ((err = posix_spawn_file_actions_init(&fa)) != 0)
-		return err;
-	if ((err = posix_spawnattr_init(&attr)) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		return err;
-	}
-	if ((err = posix_spawn_file_actions_adddup2(&fa, c->spool, 0)) == 0 &&
-	    (err = posix_spawn_file_actions_adddup2(&fa, out, 1)) == 0 &&
-	    (err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) == 0 &&
-	    (err = posix_spawnattr_setpgroup(&attr, 0)) == 0 &&
-	    (err = posix_spawnattr_setsigdefault(&attr, &all)) == 0 &&
-	    (err = posix_spawnattr_setsigmask(&attr, &none)) == 0)
-		err = posix_spawnp(pid, c->argv[0], &fa, &attr, c->argv,
-		    c->env.envp);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	return err;
-}
-
 /* One read of the command's output: 0 data, 1 end, -1 nothing now. */
 static int
 read_output(int fd, struct output *o)
@@ -333,22 +291,6 @@ read_output(int fd, struct output *o)
 	return 0;
 }
 
-/* Milliseconds left of limit seconds since start; 0 when none. */
-static int
-remaining(const struct timespec *start, int limit)
-{
-	struct timespec now;
-	long long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long long)limit * 1000 -
-	    ((long long)(now.tv_sec - start->tv_sec) * 1000 +
-	    (now.tv_nsec - start->tv_nsec) / 1000000);
-	if (ms <= 0)
-		return 0;
-	return ms > INT_MAX ? INT_MAX : (int)ms;
-}
-
 /* Sleep until output, a child's end or ms; read what came. */
 static void
 wait_event(int fd, struct output *o, int ms)
@@ -370,17 +312,6 @@ wait_event(int fd, struct output *o, int ms)
 		read_output(fd, o);
 }
 
-static pid_t
-reap(pid_t pid, int *status, int flags)
-{
-	pid_t r;
-
-	do
-		r = waitpid(pid, status, flags);
-	while (r == -1 && errno == EINTR);
-	return r;
-}
-
 static void
 ended(int status, struct outcome *oc)
 {
@@ -396,23 +327,22 @@ ended(int status, struct outcome *oc)
 /*
  * Read the output until the command ends or its time is up; then its
  * whole process group is killed.  Output still in the pipe when it
- * ends is read; a background process that keeps the pipe open is not
- * waited for.
+ * ends is read up to the end of the first line, the reply text; a
+ * background process that keeps the pipe open, or keeps writing, is
+ * not waited for.
  */
 static void
 wait_command(struct ctx *c, pid_t pid, int fd, struct output *o,
     struct outcome *oc)
 {
-	struct timespec start;
+	struct timespec deadline;
 	int ms, status;
 	pid_t r;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while ((r = reap(pid, &status, WNOHANG)) == 0) {
-		if ((ms = remaining(&start, c->timeout)) == 0) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			reap(pid, &status, 0);
+	fd_deadline(&deadline, (long)c->timeout * 1000);
+	while ((r = proc_wait(pid, &status, WNOHANG)) == 0) {
+		if ((ms = fd_ms_left(&deadline)) == 0) {
+			proc_kill(pid, &status, PROC_PGROUP);
 			oc->how = PIPE_TIMEOUT;
 			oc->code = c->timeout;
 			return;
@@ -424,7 +354,7 @@ wait_command(struct ctx *c, pid_t pid, int fd, struct output *o,
 		oc->code = errno;
 		return;
 	}
-	while (!o->eof && read_output(fd, o) == 0)
+	while (!o->eof && !o->full && read_output(fd, o) == 0)
 		continue;
 	ended(status, oc);
 }
@@ -441,10 +371,15 @@ run(struct ctx *c, struct output *o, struct outcome *oc)
 		oc->code = errno;
 		return;
 	}
+	/*
+	 * stdin the spool, stdout our pipe, stderr inherited (the log); a
+	 * process group of its own, so that a time limit kills all of it.
+	 */
 	if (set_fd_flags(p[0], 1) == -1)
 		err = errno;
 	else
-		err = spawn(c, p[1], &pid);
+		err = proc_spawn(&pid, (const char *const *)c->argv,
+		    c->env.envp, c->spool, p[1], PROC_PGROUP | PROC_PATH);
 	close(p[1]);
 	if (err != 0) {
 		oc->how = PIPE_NOSTART;
@@ -568,9 +503,7 @@ static const struct lmtp_ops ops = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: samotop-pipe [-d delim] [-t seconds] "
-	    "command [arg ...]\n");
-	exit(2);
+	lmtp_usage("samotop-pipe [-d delim] [-t seconds] command [arg ...]");
 }
 
 /* One printable character other than blank, '@' and '"'; or none. */
@@ -625,7 +558,7 @@ options(struct ctx *c, int argc, char *argv[])
 int
 main(int argc, char *argv[])
 {
-	char host[HOST_NAME_MAX + 1];
+	char host[LMTP_HOST_MAX + 1];
 	static struct ctx c;
 	int r;
 
@@ -635,21 +568,13 @@ main(int argc, char *argv[])
 	c.timeout = TIMEOUT_DEFAULT;
 	log_init_helper(&c.log, "samotop-pipe");
 	options(&c, argc, argv);
+	lmtp_start(host);
 	if (setup_signals() == -1 ||
-	    (c.rcpt = calloc(LMTP_RCPT_MAX, sizeof(*c.rcpt))) == NULL) {
-		log_event(&c.log, LVL_ERROR, "startup", "error",
-		    strerror(errno), NULL);
-		return 1;
-	}
-	if (gethostname(host, sizeof(host)) == -1)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
+	    (c.rcpt = calloc(LMTP_RCPT_MAX, sizeof(*c.rcpt))) == NULL)
+		return lmtp_startup_failed(&c.log);
 
-	r = lmtp_serve(STDIN_FILENO, STDOUT_FILENO, host, &ops, &c);
-	if (r == -1)
-		log_event(&c.log, LVL_ERROR, "io", "error", strerror(errno),
-		    NULL);
+	r = lmtp_run(&c.log, host, &ops, &c);
 	close_spool(&c);
 	free(c.rcpt);
-	return r == -1 ? 1 : 0;
+	return r;
 }

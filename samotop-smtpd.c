@@ -1,11 +1,18 @@
 /*
  * samotop-smtpd: one SMTP session on stdin/stdout, started per
  * connection by inetd, systemd (Accept=yes), tcpserver or s6-tcpserver.
+ *
+ * Exit status (sysexits(3)): 0 after the session, or when -n finds the
+ * configuration valid; EX_USAGE for bad options; EX_CONFIG when the
+ * configuration cannot be read or is invalid; EX_OSERR when memory for
+ * the session is lacking; EX_TEMPFAIL when the session ended on an
+ * error (I/O with the client, TLS set-up, memory).
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -18,7 +25,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: samotop-smtpd [-nT] [-c file]\n");
-	exit(1);
+	exit(EX_USAGE);
 }
 
 static void
@@ -96,19 +103,20 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	if ((c = malloc(sizeof(*c))) == NULL) {
 		perror("samotop-smtpd");
-		return 1;
+		return EX_OSERR;
 	}
 	if (load(c, path, &text, check, implicit) == -1) {
 		if (!check)
 			(void)!write(1, unavailable, sizeof(unavailable) - 1);
-		status = 1;
+		status = EX_CONFIG;
 	} else if (check)
-		status = 0;
+		status = EX_OK;
 	else if ((s = malloc(sizeof(*s))) == NULL) {
 		perror("samotop-smtpd");
-		status = 1;
+		status = EX_OSERR;
 	} else {
-		status = session_run(s, c, 0, 1, 2);
+		status = session_run(s, c, 0, 1, 2) == 0 ? EX_OK :
+		    EX_TEMPFAIL;
 		free(s);
 	}
 	/* Freed although exit follows: so that leak checkers see none. */

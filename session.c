@@ -177,7 +177,7 @@ retract_rcpt(struct session *s, const struct route *route)
 	if (helper_rset(&s->helper, s->conf->timeout_helper) == -1)
 		goto failed;
 	for (i = 0; i < s->st.tx.nrcpt; i++) {
-		if (helper_rcpt(&s->helper, route, &env, &s->rcpts[i],
+		if (helper_rcpt(&s->helper, route->argv, &env, &s->rcpts[i],
 		    s->conf->timeout_helper, &rep) == -1)
 			goto failed;
 		if (rep.code / 100 != 2) {
@@ -233,7 +233,7 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 		return refuse_rcpt(s, addr, &r);
 	envelope(s, &env);
 	if ((s->st.tx.nrcpt > 0 && s->helper.fd == -1) ||
-	    helper_rcpt(&s->helper, route, &env, &mb,
+	    helper_rcpt(&s->helper, route->argv, &env, &mb,
 	    s->conf->timeout_helper, &rep) == -1) {
 		log_helper_failure(s, route, addr);
 		state_rcpt_refused(&s->st);

@@ -26,7 +26,7 @@ check() {
 @test "-n on a bad file prints FILE:LINE: message on stderr and exits 1" {
 	printf 'hostname mx.test\n\n# comment\nbogus-directive 1\n' >"$T/bad.conf"
 	run --separate-stderr "$SMTPD_BIN" -n -c "$T/bad.conf"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	[ -z "$output" ]
 	[[ "$stderr" == "$T/bad.conf:4: "* ]]
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
@@ -34,17 +34,17 @@ check() {
 
 @test "-n on a missing file exits 1 with a message naming the file" {
 	run --separate-stderr "$SMTPD_BIN" -n -c "$T/nonexistent.conf"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	[ -z "$output" ]
 	assert_contains "$stderr" "$T/nonexistent.conf"
 }
 
 @test "-n on a directory, and on a file over 1 MiB, exits 1" {
 	run "$SMTPD_BIN" -n -c "$T"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	{ echo "hostname mx.test"; head -c 1100000 /dev/zero | tr '\0' '#'; echo; } >"$T/big.conf"
 	run "$SMTPD_BIN" -n -c "$T/big.conf"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 }
 
 @test "every limit directive is accepted at its bounds and with its suffixes" {
@@ -57,7 +57,7 @@ check() {
 		"timeout-data 1440m" "timeout-helper 86400" "strict-crlf yes" "recipient-delimiter none"
 	[ "$status" -eq 0 ] && [ -z "$output" ]
 	run check "max-message-size 50M" "timeout-data 3m" "log-level debug" "log-level2 x"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	[[ "$output" == "$T/x.conf:4: "* ]]
 }
 
@@ -69,7 +69,7 @@ check() {
 		"strict-crlf maybe" "log-level loud" "recipient-delimiter @" "recipient-delimiter ab" \
 		"max-errors" "max-errors 5 6" "max-errors -1" "max-errors 1x"; do
 		run check "hostname mx.test" "$l"
-		[ "$status" -eq 1 ] || { echo "accepted: $l" >&2; false; }
+		[ "$status" -eq 78 ] || { echo "accepted: $l" >&2; false; }
 		[[ "$output" == "$T/x.conf:2: "* ]] || { echo "for '$l': $output" >&2; false; }
 	done
 }
@@ -78,14 +78,14 @@ check() {
 	for l in "route * bin/true" "route *@example.org /bin/true" "route @example.org" "route" \
 		"route @@example.org /bin/true"; do
 		run check "hostname mx.test" "$l"
-		[ "$status" -eq 1 ] || { echo "accepted: $l" >&2; false; }
+		[ "$status" -eq 78 ] || { echo "accepted: $l" >&2; false; }
 		[[ "$output" == "$T/x.conf:2: "* ]] || { echo "for '$l': $output" >&2; false; }
 	done
 	run check "route @example.org /bin/true" "route @EXAMPLE.ORG /bin/true"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	[[ "$output" == "$T/x.conf:2: "* ]]
 	run check "hostname a.example" "hostname b.example"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	[[ "$output" == "$T/x.conf:2: "* ]]
 }
 
@@ -95,11 +95,11 @@ check() {
 	[ "$status" -eq 0 ] && [ -z "$output" ]
 	printf 'hostname mx.test\nroute * "/bin/true\n' >"$T/x.conf"
 	run "$SMTPD_BIN" -n -c "$T/x.conf"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	[[ "$output" == "$T/x.conf:2: "* ]]
 	printf 'hostname mx.test\nlog-level\001 info\n' >"$T/x.conf"
 	run "$SMTPD_BIN" -n -c "$T/x.conf"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	[[ "$output" == "$T/x.conf:2: "* ]]
 }
 
@@ -138,4 +138,25 @@ check() {
 		'RCPT TO:<postmaster>\r\n' @1 'QUIT\r\n' @eof
 	[[ "${lines[9]}" == "550 5.7.1 "* ]]
 	[[ "${lines[10]}" == "550 5.7.1 "* ]]
+}
+
+# One exit-code table (sysexits(3)) for every program, as their man pages say.
+@test "exit statuses: EX_USAGE (64) for bad arguments, EX_IOERR (74) when stdout fails, 0 after QUIT" {
+	local p
+	run "$SMTPD_BIN" -x
+	[ "$status" -eq 64 ]
+	for p in "$TOP/samotop-maildir" "$TOP/samotop-maildir -x $T/M" \
+		"$TOP/samotop-lmtp" "$TOP/samotop-lmtp bogus:x" \
+		"$TOP/samotop-lmtp exec:relative" "$TOP/samotop-pipe" \
+		"$TOP/samotop-pipe -t 0 /bin/true"; do
+		run $p </dev/null
+		[ "$status" -eq 64 ] || { echo "$p: exit $status" >&2; false; }
+	done
+	for p in "$TOP/samotop-maildir $T/M/" "$TOP/samotop-lmtp unix:$T/no.sock" \
+		"$TOP/samotop-pipe /bin/true"; do
+		run sh -c "printf 'LHLO x\r\nQUIT\r\n' | $p" 2>/dev/null
+		[ "$status" -eq 0 ] || { echo "$p: exit $status" >&2; false; }
+		run sh -c "printf 'LHLO x\r\nQUIT\r\n' | $p >/dev/full" 2>/dev/null
+		[ "$status" -eq 74 ] || { echo "$p >/dev/full: exit $status" >&2; false; }
+	done
 }

@@ -184,6 +184,31 @@ crash_test() {
 	[ "$SECONDS" -lt 4 ]
 }
 
+# Finding 6: the timeout is a deadline for the whole answer, and a helper
+# that never stops writing is killed, not read for ever.
+# rcpt_within SETTING REASON: with the stub's SETTING and timeout-helper
+# 2s, RCPT gets 451 4.3.0 and QUIT 221 within 7 s, and the log says REASON.
+rcpt_within() {
+	write_conf "timeout-helper 2s" "$(stub_route '*' "$1")"
+	start_server
+	SECONDS=0
+	SMTP_RAW_TIMEOUT=15 run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 'RCPT TO:<u@example.org>\r\n' @1 'QUIT\r\n' @eof
+	[[ "${lines[9]}" == "451 4.3.0 "* ]]
+	[[ "${lines[10]}" == "221 "* ]]
+	[ "${lines[11]}" = "<EOF>" ]
+	[ "$SECONDS" -lt 7 ]
+	wait_sessions
+	grep ' event=helper ' "$LOG" | grep -q "$2"
+}
+
+@test "a helper that answers RCPT an octet a second: 451 4.3.0 within timeout-helper, logged" {
+	rcpt_within LMTP_STUB_DRIP=rcpt 'helper timed out'
+}
+
+@test "a helper that floods its output at RCPT: 451 4.3.0, the session ends, logged" {
+	rcpt_within LMTP_STUB_FLOOD=rcpt 'helper answered nonsense'
+}
+
 @test "mixed routes in one transaction: 452 4.5.3 for the second route, the next transaction delivers it" {
 	STUB_LOG_FILE=$T/a.log
 	ra=$(stub_route '@a.example')

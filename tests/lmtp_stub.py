@@ -27,6 +27,10 @@ route line can set them: route * /usr/bin/env VAR=VALUE PYTHON lmtp_stub.py):
                             (after the first per-recipient reply)
   LMTP_STUB_HANG=STAGE      at STAGE stop answering but keep reading input
                             until it ends (or 30 s), then exit
+  LMTP_STUB_DRIP=STAGE      at STAGE (lhlo, mail, rcpt, data) write the reply
+                            one octet a second
+  LMTP_STUB_FLOOD=STAGE     at STAGE write reply lines for ever, never reading
+                            again (until the reader goes away)
   LMTP_STUB_ONCE=FILE       crash or hang only if FILE does not exist yet,
                             and create it (so a later helper behaves)
 """
@@ -40,6 +44,8 @@ LOG = os.environ.get("LMTP_STUB_LOG")
 SAVE = os.environ.get("LMTP_STUB_SAVE")
 CRASH = os.environ.get("LMTP_STUB_CRASH", "")
 HANG = os.environ.get("LMTP_STUB_HANG", "")
+DRIP = os.environ.get("LMTP_STUB_DRIP", "")
+FLOOD = os.environ.get("LMTP_STUB_FLOOD", "")
 ONCE = os.environ.get("LMTP_STUB_ONCE")
 if ONCE:
     if os.path.exists(ONCE):
@@ -72,7 +78,26 @@ def say(text):
     out.flush()
 
 
+def drip(text):
+    for ch in text.encode() + b"\r\n":
+        out.write(bytes([ch]))
+        out.flush()
+        time.sleep(1)
+
+
 def stage(name):
+    global say
+    if DRIP == name:
+        log(b"<DRIP " + name.encode() + b">")
+        say = drip
+    if FLOOD == name:
+        log(b"<FLOOD " + name.encode() + b">")
+        try:
+            while True:
+                out.write(b"250-stub: flooding\r\n" * 64)
+                out.flush()
+        except OSError:
+            os._exit(0)
     if CRASH == name:
         log(b"<CRASH " + name.encode() + b">")
         os._exit(3)

@@ -146,6 +146,17 @@ pipe_log() {
 	[ -z "$left" ] || { ps -fp $left >&2; kill -9 $left; false; }
 }
 
+@test "a background process that keeps writing: the reply comes at once, nothing waits for it" {
+	script flood 'echo "stored it"' 'yes 0123456789abcdefghijklmnopqrstuvwxyz &' 'sleep 0.3' 'exit 0'
+	write_conf "timeout-helper 5s" "route * $PIPE_BIN -t 3 $T/flood"
+	start_server
+	SECONDS=0
+	run send u@example.org
+	[ "$(data_reply)" = "250 2.0.0 Ok: queued as ${lines[${#lines[@]} - 2]##* }" ]
+	[ "$SECONDS" -lt 3 ]
+	pipe_log | grep -q ' event=delivered .*reply="250 2.0.0 stored it"'
+}
+
 @test "a command killed by SIGKILL: 451" {
 	script deliver 'cat >/dev/null' 'kill -9 $$'
 	write_conf "route * $PIPE_BIN $T/deliver"

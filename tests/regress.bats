@@ -33,13 +33,13 @@ vg() {
 	[ "$status" -eq 0 ]
 	echo "bogus directive" >"$T/bad.conf"
 	run vg -n -c "$T/bad.conf"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 }
 
 @test "regress: a configuration that does not load: 421, and nothing leaked" {
 	need_valgrind
 	echo "bogus directive" >"$T/bad.conf"
 	run vg -c "$T/bad.conf" </dev/null
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	assert_contains "$output" "421"
 }

@@ -4,8 +4,11 @@
  * makes arrives as one record: what went out together shows.
  */
 #include <sys/socket.h>
+#include <sys/wait.h>
 
+#include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "address.h"
@@ -52,11 +55,12 @@ open_helper(struct helper *h, const char *lhlo_reply)
 	expect_record("LHLO mx.test\r\n");
 }
 
+/* Our end closed first: the helper sees end of input, not a wait. */
 static void
 close_helper(struct helper *h)
 {
-	helper_abort(h);
 	close(pair[1]);
+	helper_abort(h);
 }
 
 static struct mailbox
@@ -180,6 +184,134 @@ test_not_pipelined_mail_refused(void)
 	close_helper(&h);
 }
 
+/* The helper's failure is typed: its words are only for the log. */
+static void
+test_error_types(void)
+{
+	struct mailbox from = path("<a@b.example>"), to = path("<u@mx.test>");
+	struct delivery_envelope env = { &from, BODY_7BIT, 0, NULL };
+	struct lmtpreply rep;
+	struct helper h;
+
+	open_helper(&h, "250 stub\r\n");
+	script("250 2.1.0 ok\r\nnonsense\r\n");
+	shutdown(pair[1], SHUT_WR);
+	CHECK(helper_rcpt(&h, NULL, &env, &to, 5, &rep) == -1);
+	CHECK(h.err == HELPER_EPROTO);
+	CHECK(h.fd == -1);
+	close(pair[1]);
+
+	env.smtputf8 = 1;
+	open_helper(&h, "250 stub\r\n");
+	shutdown(pair[1], SHUT_WR);
+	CHECK(helper_rcpt(&h, NULL, &env, &to, 5, &rep) == -1);
+	CHECK(h.err == HELPER_EUTF8);
+	close(pair[1]);
+
+	env.smtputf8 = 0;
+	open_helper(&h, "250 stub\r\n");
+	script("250 2.1.0 ok\r\n");
+	shutdown(pair[1], SHUT_WR);
+	CHECK(helper_rcpt(&h, NULL, &env, &to, 5, &rep) == -1);
+	CHECK(h.err == HELPER_ECLOSED);
+	close(pair[1]);
+
+	open_helper(&h, "250 stub\r\n");
+	script("250 2.1.0 ok\r\n");
+	CHECK(helper_rcpt(&h, NULL, &env, &to, 1, &rep) == -1);
+	CHECK(h.err == HELPER_ETIMEOUT);
+	close(pair[1]);
+
+	CHECK(helper_rcpt(&h, NULL, &env, &to, 1, &rep) == -1);
+	CHECK(h.err == HELPER_ECLOSED);
+}
+
+static double
+seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * A child that writes first on fd, then text with ms milliseconds
+ * between each octet (0: as fast as it can), over and over when forever
+ * is set.
+ */
+static pid_t
+writer(int fd, const char *first, const char *text, int ms, int forever)
+{
+	struct timespec gap = { 0, ms * 1000000L };
+	size_t len = strlen(first), i;
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	if (write(fd, first, len) != (ssize_t)len)
+		_exit(0);
+	do
+		for (i = 0; text[i] != '\0'; i++) {
+			if (write(fd, text + i, 1) != 1)
+				_exit(0);
+			if (ms > 0)
+				nanosleep(&gap, NULL);
+		}
+	while (forever);
+	_exit(0);
+}
+
+/*
+ * helper_attach() with timeout to writer()'s helper fails with want,
+ * the helper ended, within seconds.
+ */
+static void
+attach_fails(const char *first, const char *text, int ms, int forever,
+    unsigned timeout, enum helper_error want, double seconds)
+{
+	struct timespec t0;
+	struct helper h;
+	pid_t pid;
+	int sv[2], status;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	helper_init(&h, "mx.test");
+	pid = writer(sv[1], first, text, ms, forever);
+	close(sv[1]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	alarm(20);		/* a hang is a failure, not a stuck test run */
+	CHECK(helper_attach(&h, sv[0], timeout) == -1);
+	alarm(0);
+	CHECK(h.err == want);
+	CHECK(h.fd == -1);
+	CHECK(seconds_since(&t0) < seconds);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+/*
+ * Finding 6: a helper that answers one octet at a time cannot stretch
+ * the timeout, however often it writes: one deadline per operation.
+ */
+static void
+test_deadline_drip(void)
+{
+	attach_fails("220 drip\r\n", "250 2.0.0 a slow but steady answer\r\n",
+	    100, 0, 1, HELPER_ETIMEOUT, 1 + HELPER_GRACE_MS / 1000.0 + 1);
+}
+
+/*
+ * Nor does one that never stops writing keep us reading when we end it
+ * (its second "220" answers LHLO: refused, and so ended).
+ */
+static void
+test_deadline_flood(void)
+{
+	attach_fails("", "220 flood\r\n", 0, 1, 5, HELPER_EREFUSED,
+	    HELPER_GRACE_MS / 1000.0 + 1);
+}
+
 int
 main(void)
 {
@@ -189,5 +321,8 @@ main(void)
 	TEST(test_not_pipelined);
 	TEST(test_not_pipelined_xforward);
 	TEST(test_not_pipelined_mail_refused);
+	TEST(test_error_types);
+	TEST(test_deadline_drip);
+	TEST(test_deadline_flood);
 	return UNIT_DONE();
 }

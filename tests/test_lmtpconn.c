@@ -200,29 +200,53 @@ test_failure(void)
 {
 	char buf[512];
 
-	lmtpconn_failure(LMTPCONN_AT_RCPT, "a@example.org",
+	lmtpconn_failure(LMTPCONN_AT_RCPT, "a@example.org", HELPER_ESPAWN,
 	    "Connection refused", buf, sizeof(buf));
 	CHECK_STR(buf, "451 4.4.1 <a@example.org>: cannot reach LDA "
 	    "(Connection refused)");
-	lmtpconn_failure(LMTPCONN_AT_RCPT, "a@example.org",
+	lmtpconn_failure(LMTPCONN_AT_RCPT, "a@example.org", HELPER_ETIMEOUT,
 	    "helper timed out", buf, sizeof(buf));
 	CHECK_STR(buf, "451 4.4.1 <a@example.org>: cannot reach LDA "
 	    "(timed out)");
-	lmtpconn_failure(LMTPCONN_AT_DATA, "b@example.org",
+	lmtpconn_failure(LMTPCONN_AT_DATA, "b@example.org", HELPER_ECLOSED,
 	    "helper closed the connection", buf, sizeof(buf));
 	CHECK_STR(buf, "451 4.4.2 <b@example.org>: LDA connection lost "
 	    "(closed the connection)");
-	lmtpconn_failure(LMTPCONN_AT_DATA, "b@example.org",
+	lmtpconn_failure(LMTPCONN_AT_DATA, "b@example.org", HELPER_EPROTO,
 	    "helper answered nonsense", buf, sizeof(buf));
 	CHECK_STR(buf, "451 4.3.0 <b@example.org>: malformed reply from LDA "
 	    "(answered nonsense)");
-	lmtpconn_failure(LMTPCONN_AT_RCPT, "c@example.org",
+	lmtpconn_failure(LMTPCONN_AT_RCPT, "c@example.org", HELPER_EPROTO,
 	    "helper reply line too long", buf, sizeof(buf));
 	CHECK(strncmp(buf, "451 4.3.0 ", 10) == 0);
-	lmtpconn_failure(LMTPCONN_AT_DATA, NULL, NULL, buf, sizeof(buf));
+	lmtpconn_failure(LMTPCONN_AT_DATA, NULL, HELPER_OK, NULL, buf,
+	    sizeof(buf));
 	CHECK_STR(buf, "451 4.4.2 LDA connection lost (unknown error)");
-	lmtpconn_failure(LMTPCONN_AT_RCPT, "d@example.org",
+	lmtpconn_failure(LMTPCONN_AT_RCPT, "d@example.org", HELPER_EUTF8,
 	    "LDA does not support SMTPUTF8", buf, sizeof(buf));
+	CHECK(strncmp(buf, "553 5.6.7 ", 10) == 0);
+}
+
+/* The code comes from the error, never from the words of the log. */
+static void
+test_failure_wording(void)
+{
+	char buf[512];
+
+	/* an errno text that happens to say "nonsense" or "SMTPUTF8" */
+	lmtpconn_failure(LMTPCONN_AT_RCPT, "a@example.org", HELPER_ETIMEOUT,
+	    "peer answered nonsense, line too long, no SMTPUTF8", buf,
+	    sizeof(buf));
+	CHECK(strncmp(buf, "451 4.4.1 ", 10) == 0);
+	lmtpconn_failure(LMTPCONN_AT_DATA, "a@example.org", HELPER_EIO,
+	    "SMTPUTF8", buf, sizeof(buf));
+	CHECK(strncmp(buf, "451 4.4.2 ", 10) == 0);
+	/* and a reworded reason keeps its code */
+	lmtpconn_failure(LMTPCONN_AT_RCPT, "a@example.org", HELPER_EPROTO,
+	    "helper said something odd", buf, sizeof(buf));
+	CHECK(strncmp(buf, "451 4.3.0 ", 10) == 0);
+	lmtpconn_failure(LMTPCONN_AT_DATA, "a@example.org", HELPER_EUTF8,
+	    "", buf, sizeof(buf));
 	CHECK(strncmp(buf, "553 5.6.7 ", 10) == 0);
 }
 
@@ -255,6 +279,7 @@ main(void)
 	TEST(test_reply_enhanced_added);
 	TEST(test_reply_sanitised);
 	TEST(test_failure);
+	TEST(test_failure_wording);
 	TEST(test_reason);
 	return UNIT_DONE();
 }

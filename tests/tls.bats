@@ -57,7 +57,7 @@ ehlo_keywords() {
 @test "-n refuses a key that does not match the certificate, naming the key file" {
 	write_conf "tls-certificate $CERT" "tls-key $OTHER_KEY" "route * $MAILDIR_BIN $MD"
 	run "$SMTPD_BIN" -n -c "$CONF"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	[ "${#lines[@]}" -eq 1 ]
 	assert_contains "$output" "$CONF"
 	# Which file is wrong?  The message should say: the key.
@@ -79,61 +79,61 @@ ehlo_keywords() {
 @test "-n refuses a certificate without a key, a key without a certificate, a missing file, a relative path" {
 	write_conf "tls-certificate $CERT"
 	run "$SMTPD_BIN" -n -c "$CONF"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	assert_output_eq "$CONF: tls-certificate and tls-key go together"
 
 	write_conf "tls-key $KEY"
 	run "$SMTPD_BIN" -n -c "$CONF"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	assert_output_eq "$CONF: tls-certificate and tls-key go together"
 
 	write_conf "tls-certificate $CERTS/nonexistent.pem" "tls-key $KEY"
 	run "$SMTPD_BIN" -n -c "$CONF"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	assert_contains "$output" "$CERTS/nonexistent.pem"
 	assert_contains "$output" "No such file"
 
 	write_conf "tls-certificate $CERT" "tls-key $CERTS/nokey.pem"
 	run "$SMTPD_BIN" -n -c "$CONF"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	assert_contains "$output" "$CERTS/nokey.pem"
 
 	write_conf "tls-certificate $CERT" "tls-key $KEY" "tls-ocsp-staple $CERTS/none.der"
 	run "$SMTPD_BIN" -n -c "$CONF"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	assert_contains "$output" "$CERTS/none.der"
 
 	write_conf "tls-certificate fullchain.pem" "tls-key $KEY"
 	run "$SMTPD_BIN" -n -c "$CONF"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	assert_output_eq "$CONF:2: tls-certificate: expected an absolute path, got 'fullchain.pem'"
 }
 
 @test "-n refuses tls-implicit or require-tls without a certificate, -T without one, and bad protocol or cipher lists" {
 	write_conf "require-tls yes"
 	run "$SMTPD_BIN" -n -c "$CONF"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	assert_output_eq "$CONF: require-tls needs tls-certificate"
 	write_conf "tls-implicit yes"
 	run "$SMTPD_BIN" -n -c "$CONF"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	assert_output_eq "$CONF: tls-implicit needs tls-certificate"
 	write_conf
 	run "$SMTPD_BIN" -n -T -c "$CONF"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	assert_output_eq "$CONF: tls-implicit needs tls-certificate"
 	write_conf "tls-implicit maybe"
 	run "$SMTPD_BIN" -n -c "$CONF"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	assert_output_eq "$CONF:2: tls-implicit: expected yes or no, got 'maybe'"
 	tls_conf "tls-protocols tlsv9"
 	run "$SMTPD_BIN" -n -c "$CONF"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	assert_contains "$output" "tls-protocols"
 	assert_contains "$output" "tlsv9"
 	tls_conf "tls-ciphers NO-SUCH-CIPHER"
 	run "$SMTPD_BIN" -n -c "$CONF"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 78 ]
 	assert_contains "$output" "tls-ciphers"
 	assert_contains "$output" "NO-SUCH-CIPHER"
 }

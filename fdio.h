@@ -14,6 +14,11 @@ int	fd_write_all(int fd, const char *buf, size_t len);
  * ever), retried after EINTR: poll(2)'s 1, 0 on time-out, -1 and errno.
  */
 int	fd_wait(int fd, short events, int ms);
+/*
+ * CLOCK_MONOTONIC in milliseconds: for deadlines, which a change of the
+ * wall clock must not move.
+ */
+long long fd_now_ms(void);
 /* One read(2), retried after EINTR. */
 ssize_t	fd_read_some(int fd, char *buf, size_t size);
 /*

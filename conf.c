@@ -136,6 +136,12 @@ static const struct directive directives[] = {
 	    1, 86400),
 	NUMBER("timeout-helper", DURATION, "a duration", timeout_helper,
 	    1, 86400),
+	NUMBER("deadline-command-line", DURATION, "a duration", deadline_line,
+	    1, 86400),
+	NUMBER("deadline-message", DURATION, "a duration", deadline_message,
+	    1, 86400),
+	NUMBER("deadline-session", DURATION, "a duration", deadline_session,
+	    1, 86400),
 	FIELD("strict-crlf", BOOLEAN, "yes or no", strict_crlf),
 	FIELD("tls-certificate", PATH, "a file", tls_certificate),
 	FIELD("tls-key", PATH, "a file", tls_key),
@@ -230,6 +236,11 @@ conf_defaults(struct conf *c)
 	c->timeout_command = 5 * 60;
 	c->timeout_data = 3 * 60;
 	c->timeout_helper = 10 * 60;
+	/* RFC 5321 §4.5.3.2.7: 5 minutes for a command; a message and a
+	 * session get room for max-message-size over a slow link. */
+	c->deadline_line = 5 * 60;
+	c->deadline_message = 30 * 60;
+	c->deadline_session = 60 * 60;
 	c->strict_crlf = 1;
 	c->recipient_delimiter = '+';
 	c->log_level = LVL_INFO;

@@ -59,6 +59,9 @@ struct conf {
 	unsigned	timeout_command;	/* seconds */
 	unsigned	timeout_data;		/* seconds */
 	unsigned	timeout_helper;		/* seconds */
+	unsigned	deadline_line;		/* seconds for one command line */
+	unsigned	deadline_message;	/* seconds, DATA or BDAT..LAST */
+	unsigned	deadline_session;	/* seconds for the connection */
 	int		strict_crlf;		/* 1: refuse bare CR/LF */
 	const char	*tls_certificate;	/* PEM chain, or NULL */
 	const char	*tls_key;		/* PEM key, or NULL */

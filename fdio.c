@@ -1,5 +1,6 @@
 /*
- * fdio.c: EINTR-safe whole writes and reads, and whole files.
+ * fdio.c: EINTR-safe whole writes and reads, whole files, and the
+ * monotonic clock.
  */
 #include <sys/stat.h>
 
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fdio.h"
@@ -92,6 +94,16 @@ fd_wait_until(int fd, short events, const struct timespec *d)
 		n = poll(&pfd, 1, ms);
 	} while (n == -1 && errno == EINTR);
 	return n;
+}
+
+long long
+fd_now_ms(void)
+{
+	struct timespec ts;
+
+	/* Cannot fail with a valid clock and pointer (POSIX). */
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Close and free with errno kept for the caller. */

@@ -30,6 +30,11 @@ int	fd_ms_left(const struct timespec *d);
  * ready (a flood of input must not keep a wait going).
  */
 int	fd_wait_until(int fd, short events, const struct timespec *d);
+/*
+ * CLOCK_MONOTONIC in milliseconds: for deadlines, which a change of the
+ * wall clock must not move.
+ */
+long long fd_now_ms(void);
 /* One read(2), retried after EINTR. */
 ssize_t	fd_read_some(int fd, char *buf, size_t size);
 /*

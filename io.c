@@ -1,7 +1,8 @@
 /*
- * io.c: client-side buffered I/O with timeouts.
+ * io.c: client-side buffered I/O with timeouts and deadlines.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <tls.h>
@@ -21,16 +22,102 @@ io_init(struct io *io, int rfd, int wfd)
 	io->in_start = io->in_end = 0;
 	io->out_len = 0;
 	io->skipping = 0;
+	io->strict_crlf = 0;
+	io->line_time = 0;
+	memset(io->deadline, 0, sizeof(io->deadline));
+	io->expired = -1;
+}
+
+void
+io_line_rules(struct io *io, int strict, unsigned seconds)
+{
+	io->strict_crlf = strict;
+	io->line_time = seconds;
+}
+
+void
+io_set_deadline(struct io *io, enum io_deadline which, unsigned seconds)
+{
+	io->deadline[which] = seconds > 0 ?
+	    fd_now_ms() + (long long)seconds * 1000 : 0;
+}
+
+const char *
+io_expired(const struct io *io)
+{
+	static const char *const names[IO_DL__COUNT] = {
+		[IO_DL_LINE] = "command-line",
+		[IO_DL_MESSAGE] = "message",
+		[IO_DL_SESSION] = "session",
+	};
+
+	return io->expired >= 0 ? names[io->expired] : NULL;
+}
+
+/*
+ * How long the next wait may last in milliseconds (-1: for ever): the
+ * timeout, or less when a deadline comes first, which *which names.
+ * 0 with *which set when a deadline has passed.
+ */
+static int
+wait_ms(const struct io *io, unsigned timeout, int *which)
+{
+	long long now = 0, left, ms = timeout > 0 ?
+	    (long long)timeout * 1000 : -1;
+	int i;
+
+	*which = -1;
+	for (i = 0; i < IO_DL__COUNT; i++) {
+		if (io->deadline[i] == 0)
+			continue;
+		if (now == 0)
+			now = fd_now_ms();
+		left = io->deadline[i] - now;
+		if (left < 0)
+			left = 0;
+		if (ms == -1 || left < ms) {
+			ms = left;
+			*which = i;
+		}
+	}
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* A deadline cut the wait: say which, and let the goodbye be written. */
+static enum io_status
+expire(struct io *io, int which)
+{
+	io->expired = which;
+	memset(io->deadline, 0, sizeof(io->deadline));
+	return IO_TIMEOUT;
 }
 
 static enum io_status
-wait_fd(int fd, short events, unsigned timeout)
+wait_fd(struct io *io, int fd, short events, unsigned timeout)
 {
-	int n = fd_wait(fd, events, timeout > 0 ? (int)timeout * 1000 : -1);
+	int which, ms = wait_ms(io, timeout, &which), n;
 
-	if (n == -1)
+	if (ms == 0 && which >= 0)
+		return expire(io, which);
+	if ((n = fd_wait(fd, events, ms)) == -1)
 		return IO_ERROR;
-	return n == 0 ? IO_TIMEOUT : IO_OK;
+	if (n > 0)
+		return IO_OK;
+	return which >= 0 ? expire(io, which) : IO_TIMEOUT;
+}
+
+/*
+ * Whether a deadline has passed, for reads that do not wait: a client
+ * that keeps the socket busy is cut off as surely as one that drips.
+ */
+static enum io_status
+check_deadlines(struct io *io)
+{
+	int which;
+
+	if (wait_ms(io, 0, &which) == 0 && which >= 0)
+		return expire(io, which);
+	return IO_OK;
 }
 
 /*
@@ -44,7 +131,7 @@ put(struct io *io, const char *buf, size_t len, unsigned timeout,
 	ssize_t n;
 
 	if (io->tls == NULL) {
-		if ((*st = wait_fd(io->wfd, POLLOUT, timeout)) != IO_OK)
+		if ((*st = wait_fd(io, io->wfd, POLLOUT, timeout)) != IO_OK)
 			return -1;
 		n = write(io->wfd, buf, len);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
@@ -52,8 +139,9 @@ put(struct io *io, const char *buf, size_t len, unsigned timeout,
 	} else {
 		n = io->tls_lib->write(io->tls, buf, len);
 		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
-			*st = wait_fd(n == TLS_WANT_POLLIN ? io->rfd : io->wfd,
-			    n == TLS_WANT_POLLIN ? POLLIN : POLLOUT, timeout);
+			*st = n == TLS_WANT_POLLIN ?
+			    wait_fd(io, io->rfd, POLLIN, timeout) :
+			    wait_fd(io, io->wfd, POLLOUT, timeout);
 			return *st == IO_OK ? 0 : -1;
 		}
 	}
@@ -123,7 +211,7 @@ get(struct io *io, char *buf, size_t len, unsigned timeout,
 	ssize_t n;
 
 	if (io->tls == NULL) {
-		if ((*st = wait_fd(io->rfd, POLLIN, timeout)) != IO_OK)
+		if ((*st = wait_fd(io, io->rfd, POLLIN, timeout)) != IO_OK)
 			return -1;
 		n = read(io->rfd, buf, len);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
@@ -131,8 +219,9 @@ get(struct io *io, char *buf, size_t len, unsigned timeout,
 	} else {
 		n = io->tls_lib->read(io->tls, buf, len);
 		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
-			*st = wait_fd(n == TLS_WANT_POLLIN ? io->rfd : io->wfd,
-			    n == TLS_WANT_POLLIN ? POLLIN : POLLOUT, timeout);
+			*st = n == TLS_WANT_POLLIN ?
+			    wait_fd(io, io->rfd, POLLIN, timeout) :
+			    wait_fd(io, io->wfd, POLLOUT, timeout);
 			return *st == IO_OK ? 0 : -1;
 		}
 	}
@@ -150,7 +239,8 @@ io_fill(struct io *io, unsigned timeout)
 	enum io_status st;
 	ssize_t n;
 
-	if ((st = io_flush(io, timeout)) != IO_OK)
+	if ((st = io_flush(io, timeout)) != IO_OK ||
+	    (st = check_deadlines(io)) != IO_OK)
 		return st;
 	compact(io);
 	if (io->in_end == sizeof(io->in))
@@ -189,18 +279,33 @@ io_discard(struct io *io)
 	return n;
 }
 
+/* The LF that ends the line in p[0..avail), or NULL. */
+static const char *
+line_end(const struct io *io, const char *p, size_t avail)
+{
+	const char *lf = memchr(p, '\n', avail);
+
+	/* Strict: only a LF after a CR; the CR of a line being skipped
+	 * is kept for this (see take_line). */
+	while (lf != NULL && io->strict_crlf && (lf == p || lf[-1] != '\r'))
+		lf = memchr(lf + 1, '\n', p + avail - lf - 1);
+	return lf;
+}
+
 /* Look for a line end in what is buffered; 1 when a line is complete. */
 static int
 take_line(struct io *io, size_t max, struct io_line *line)
 {
 	const char *p = io->in + io->in_start;
 	size_t avail = io->in_end - io->in_start, len;
-	const char *lf = memchr(p, '\n', avail);
+	const char *lf = line_end(io, p, avail);
 
 	if (lf == NULL) {
-		if (avail >= max) {	/* no LF within the limit */
+		if (avail >= max) {	/* no line end within the limit */
 			io->skipping = 1;
-			io_consume(io, avail);
+			/* A CR at the end may be the first half of CR LF. */
+			io_consume(io, io->strict_crlf &&
+			    p[avail - 1] == '\r' ? avail - 1 : avail);
 		}
 		return 0;
 	}
@@ -211,8 +316,14 @@ take_line(struct io *io, size_t max, struct io_line *line)
 		line->too_long = 1;
 		return 1;
 	}
-	line->bare_lf = len == 0 || p[len - 1] != '\r';
 	line->text = p;
+	if (io->strict_crlf) {
+		line->len = len - 1;
+		line->bare_lf = memchr(p, '\n', line->len) != NULL;
+		line->bare_cr = memchr(p, '\r', line->len) != NULL;
+		return 1;
+	}
+	line->bare_lf = len == 0 || p[len - 1] != '\r';
 	line->len = line->bare_lf ? len : len - 1;
 	return 1;
 }
@@ -220,13 +331,16 @@ take_line(struct io *io, size_t max, struct io_line *line)
 enum io_status
 io_line(struct io *io, size_t max, unsigned timeout, struct io_line *line)
 {
-	enum io_status st;
+	enum io_status st = IO_OK;
 
 	memset(line, 0, sizeof(*line));
 	if (max > sizeof(io->in))
 		max = sizeof(io->in);
+	if (io->line_time > 0)
+		io_set_deadline(io, IO_DL_LINE, io->line_time);
 	while (!take_line(io, max, line))
 		if ((st = io_fill(io, timeout)) != IO_OK)
-			return st;
-	return IO_OK;
+			break;
+	io->deadline[IO_DL_LINE] = 0;
+	return st;
 }

@@ -27,6 +27,7 @@ enum reply_id {
 	R_NOTIMPL,		/* 502 5.5.1 */
 	R_LINE_TOO_LONG,	/* 500 5.5.2 */
 	R_BARE_LF_COMMAND,	/* 500 5.5.2 */
+	R_BARE_CR_COMMAND,	/* 500 5.5.2 */
 	R_CONTROL,		/* 501 5.5.2 */
 	R_SYNTAX,		/* 501 5.5.4 */
 	R_BAD_SENDER,		/* 501 5.1.7 */

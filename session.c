@@ -106,6 +106,7 @@ end_transaction(struct session *s)
 	if (helper_rset(&s->helper, s->conf->timeout_helper) == -1)
 		log_event(&s->log, LVL_WARN, "helper", "msgid", s->msgid,
 		    "reason", s->helper.why, NULL);
+	io_set_deadline(&s->io, IO_DL_MESSAGE, 0);
 }
 
 /* Every helper failure: which helper, which recipient, and why. */
@@ -273,6 +274,7 @@ begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 	char hdr[RECEIVED_MAX + 2048], from[ADDR_MAX + 1];
 	size_t n;
 
+	io_set_deadline(&s->io, IO_DL_MESSAGE, s->conf->deadline_message);
 	data_init(&s->dec, dotted, s->conf->strict_crlf,
 	    s->conf->max_line_length, s->conf->max_message_size);
 	/* Strict DATA goes on still stuffed: no unstuffing and restuffing. */
@@ -347,8 +349,9 @@ lost_client(struct session *s, enum io_status st)
 		helper_abort(&s->helper);
 	s->helper_ok = 0;
 	log_event(&s->log, LVL_WARN, st == IO_TIMEOUT ? "timeout" :
-	    "disconnect", "msgid", s->msgid, "reason",
-	    "client gone during message data; nothing delivered", NULL);
+	    "disconnect", "msgid", s->msgid, "deadline", io_expired(&s->io),
+	    "reason", "client gone during message data; nothing delivered",
+	    NULL);
 	if (st == IO_TIMEOUT)
 		say(s, R_TIMEOUT);
 	return END;
@@ -712,6 +715,8 @@ command(struct session *s, const struct io_line *line)
 		return say(s, R_LINE_TOO_LONG);
 	if (line->bare_lf && s->conf->strict_crlf)
 		return say(s, R_BARE_LF_COMMAND);
+	if (line->bare_cr)
+		return say(s, R_BARE_CR_COMMAND);
 	if (unauthorized_pipelining(s) == END)
 		return END;
 	parse_command(line->text, line->len, &cmd);
@@ -800,6 +805,8 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	setenv("SAMOTOP_LOG_LEVEL", log_level_name(c->log_level), 1);
 	peer_detect(&s->peer, rfd);
 	io_init(&s->io, rfd, wfd);
+	io_line_rules(&s->io, c->strict_crlf, c->deadline_line);
+	io_set_deadline(&s->io, IO_DL_SESSION, c->deadline_session);
 	state_init(&s->st, c);
 	helper_init(&s->helper, c->hostname);
 	smtptls_init(&s->tls);
@@ -854,7 +861,8 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 		st = io_line(&s->io, c->max_command_line, c->timeout_command,
 		    &line);
 		if (st == IO_TIMEOUT) {
-			log_event(&s->log, LVL_INFO, "timeout", NULL);
+			log_event(&s->log, LVL_INFO, "timeout", "deadline",
+			    io_expired(&s->io), NULL);
 			say(s, R_TIMEOUT);
 		}
 		if (st != IO_OK || command(s, &line) == END)

@@ -138,9 +138,11 @@ nonblocking(int fd)
 	return fl == -1 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+/* The whole handshake within timeout: a client dripping it is cut off. */
 static int
 handshake(struct smtptls *t, int rfd, int wfd, unsigned timeout)
 {
+	long long end = fd_now_ms() + (long long)timeout * 1000, left;
 	int rc, n;
 
 	for (;;) {
@@ -149,9 +151,10 @@ handshake(struct smtptls *t, int rfd, int wfd, unsigned timeout)
 			return 0;
 		if (rc != TLS_WANT_POLLIN && rc != TLS_WANT_POLLOUT)
 			return failed(t, "handshake", t->lib.error(t->conn));
+		if ((left = end - fd_now_ms()) < 0)
+			left = 0;
 		n = fd_wait(rc == TLS_WANT_POLLIN ? rfd : wfd,
-		    rc == TLS_WANT_POLLIN ? POLLIN : POLLOUT,
-		    (int)timeout * 1000);
+		    rc == TLS_WANT_POLLIN ? POLLIN : POLLOUT, (int)left);
 		if (n == 0)
 			return failed(t, "handshake", "timed out");
 		if (n == -1)

@@ -104,13 +104,64 @@ ENV='EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<u@example.org>\r\nDATA\r\n'
 	[[ "${lines[10]}" == "221 "* ]]
 }
 
-@test "a command line ending in a bare LF gets 500 5.5.2 under strict-crlf" {
+# inline_line_end SEP REPLY: under strict-crlf, "NOOP${SEP}RSET\r\n" inside a
+# transaction is one command line, refused whole with one REPLY: RSET is not
+# run (a proxy that splits at CR LF sees one command, and so do we).
+inline_line_end() {
 	serve_all
-	run smtp_raw 'EHLO c\r\n' @1 'NOOP\n' @1 'MAIL FROM:<a@b.example>\n' @1 'NOOP\r\n' @1 'QUIT\r\n' @eof
-	[[ "${lines[8]}" == "500 5.5.2 "* ]]
-	[[ "${lines[9]}" == "500 5.5.2 "* ]]
-	[[ "${lines[10]}" == "250 2.0.0"* ]]
-	[[ "${lines[11]}" == "221 "* ]]
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 "NOOP${1}RSET\\r\\n" @1 \
+		'RCPT TO:<u@example.org>\r\n' @1 'NOOP\r\n' @1 'QUIT\r\n' @eof
+	out=$(after_ehlo)
+	want="250 2.1.0 Sender ok
+$2
+250 2.1.5 <u@example.org>: OK
+250 2.0.0 Ok
+221 2.0.0 mx.test closing connection
+<EOF>"
+	output=$out assert_output_eq "$want"
+}
+
+@test "strict-crlf: NOOP<LF>RSET<CRLF> is one line, refused once with 500 5.5.2; RSET is not run" {
+	inline_line_end '\n' "500 5.5.2 Bare LF in command line"
+}
+
+@test "strict-crlf: NOOP<CR>RSET<CRLF> is one line, refused once with 500 5.5.2; RSET is not run" {
+	inline_line_end '\r' "500 5.5.2 Bare CR in command line"
+}
+
+@test "strict-crlf: a bare LF at the end of what was sent does not end the line; CRLF does" {
+	serve_all
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\n' @sleep:0.3 'RCPT TO:<u@example.org>\r\n' @1 \
+		'NOOP\r\n' @1 'QUIT\r\n' @eof
+	out=$(after_ehlo)
+	want="500 5.5.2 Bare LF in command line
+250 2.0.0 Ok
+221 2.0.0 mx.test closing connection
+<EOF>"
+	output=$out assert_output_eq "$want"
+}
+
+@test "strict-crlf: an overlong line with bare LFs is skipped to its CRLF, the session stays in step" {
+	serve_all "max-command-line 512"
+	run smtp_raw 'EHLO c\r\n' @1 '@repeat:130:NOOP\n' 'RSET\r\nNOOP\r\n' @2 'QUIT\r\n' @eof
+	out=$(after_ehlo)
+	want="500 5.5.2 Line too long
+250 2.0.0 Ok
+221 2.0.0 mx.test closing connection
+<EOF>"
+	output=$out assert_output_eq "$want"
+}
+
+@test "strict-crlf no: a bare LF ends a command line (the old behaviour, documented)" {
+	serve_all "strict-crlf no"
+	run smtp_raw 'EHLO c\r\n' @1 'NOOP\n' @1 'NOOP\nRSET\r\n' @2 'QUIT\r\n' @eof
+	out=$(after_ehlo)
+	want="250 2.0.0 Ok
+250 2.0.0 Ok
+250 2.0.0 Reset
+221 2.0.0 mx.test closing connection
+<EOF>"
+	output=$out assert_output_eq "$want"
 }
 
 # smuggle V: a session whose message holds V (a would-be end of data)

@@ -11,6 +11,8 @@ each ACTION in order:
   @file:PATH    send the contents of PATH
   @shut         shut down the sending side (the server sees end of input)
   @sleep:SEC    pause (only for tests that need a pause to be a pause)
+  @drip:SEC:TXT send TXT one octet every SEC seconds (a slowloris client),
+                stopping early once the server has replied or closed
 
 Every line received is printed, CR LF removed; a line that ends in a bare LF
 gets " <LF>" appended.  A read that times out (SMTP_RAW_TIMEOUT seconds, 5 by
@@ -19,6 +21,7 @@ default) prints <TIMEOUT> and exits 2.  At the end the socket is closed.
 import codecs
 import os
 import re
+import select
 import socket
 import sys
 import time
@@ -92,6 +95,13 @@ class Conn:
                 return
             self.show(ln)
 
+    def drip(self, data, sec):
+        for i in range(len(data)):
+            if self.buf or select.select([self.s], [], [], 0)[0]:
+                return
+            self.send(data[i:i + 1])
+            time.sleep(sec)
+
     def send(self, data):
         try:
             self.s.sendall(data)
@@ -123,6 +133,9 @@ def main(argv):
         elif a.startswith("@file:"):
             with open(a[6:], "rb") as f:
                 c.send(f.read())
+        elif a.startswith("@drip:"):
+            _, sec, txt = a.split(":", 2)
+            c.drip(unescape(txt), float(sec))
         elif a.startswith("@sleep:"):
             time.sleep(float(a[7:]))
         else:

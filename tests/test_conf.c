@@ -60,6 +60,9 @@ test_defaults(void)
 	CHECK(c.timeout_command == 300);
 	CHECK(c.timeout_data == 180);
 	CHECK(c.timeout_helper == 600);
+	CHECK(c.deadline_line == 300);
+	CHECK(c.deadline_message == 1800);
+	CHECK(c.deadline_session == 3600);
 	CHECK(c.strict_crlf == 1);
 	CHECK(c.recipient_delimiter == '+');
 	CHECK(c.log_level == LVL_INFO);
@@ -225,6 +228,12 @@ test_durations(void)
 	SETS("timeout-data 5m\n", c.timeout_data == 300);
 	SETS("timeout-helper 2h\n", c.timeout_helper == 7200);
 	SETS("timeout-helper 1d\n", c.timeout_helper == 86400);
+	SETS("deadline-command-line 2s\n", c.deadline_line == 2);
+	SETS("deadline-message 1h\n", c.deadline_message == 3600);
+	SETS("deadline-session 1d\n", c.deadline_session == 86400);
+	FAILS("deadline-session 0\n", 1,
+	    "deadline-session: expected a duration from 1s to 1d "
+	    "(suffix s, m, h or d), got '0'");
 	SETS("timeout-helper 86400\n", c.timeout_helper == 86400);
 	SETS("timeout-data 1440m\n", c.timeout_data == 86400);
 	CHECK(parse("timeout-helper 86401\n") == -1);

@@ -1,7 +1,7 @@
 /*
  * samotop-maildir: deliver into Maildirs, speaking LMTP on stdin/stdout.
  *
- *	samotop-maildir [-c] TEMPLATE...
+ *	samotop-maildir [-c] [-d delim] TEMPLATE...
  *
  * Options and wiring only; the work is in maildir.c and lmtp.c.
  *
@@ -87,7 +87,8 @@ static const struct lmtp_ops ops = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: samotop-maildir [-c] TEMPLATE...\n");
+	fprintf(stderr, "usage: samotop-maildir [-c] [-d delim] "
+	    "TEMPLATE...\n");
 	exit(2);
 }
 
@@ -111,11 +112,21 @@ main(int argc, char *argv[])
 	char host[HOST_NAME_MAX + 1];
 	struct maildir_ctx ctx;
 	int ch, create = 0, r;
+	/* samotop-smtpd's recipient-delimiter, unless -d says otherwise */
+	int delim = addr_delimiter_parse(getenv("SAMOTOP_RECIPIENT_DELIMITER"));
 
-	while ((ch = getopt(argc, argv, "c")) != -1) {
-		if (ch != 'c')
+	while ((ch = getopt(argc, argv, "cd:")) != -1) {
+		switch (ch) {
+		case 'c':
+			create = 1;
+			break;
+		case 'd':
+			if ((delim = addr_delimiter_parse(optarg)) == -1)
+				usage();
+			break;
+		default:
 			usage();
-		create = 1;
+		}
 	}
 	argc -= optind;
 	argv += optind;
@@ -137,6 +148,8 @@ main(int argc, char *argv[])
 	ctx.templates = argv;
 	ctx.ntemplates = argc;
 	ctx.create = create;
+	if (delim != -1)
+		ctx.delim = delim;
 
 	r = lmtp_serve(STDIN_FILENO, STDOUT_FILENO, host, &ops, &ctx);
 	if (r == -1)

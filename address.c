@@ -382,6 +382,166 @@ mailbox_split(const struct mailbox *mb, int delim, char *user, size_t usize,
 	return 0;
 }
 
+/* ASCII only: the locale must not change where mail goes. */
+static int
+lower(int ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+}
+
+static void
+lowercase(char *s, size_t n)
+{
+	for (; n > 0 && *s != '\0'; s++, n--)
+		*s = (char)lower((unsigned char)*s);
+}
+
+/* Whether s, unquoted, is a Dot-string (RFC 5321 §4.1.2; RFC 6531). */
+static int
+is_dot_string(const char *s)
+{
+	int ch, prev = '.';
+
+	for (; *s != '\0'; prev = ch, s++) {
+		ch = (unsigned char)*s;
+		if (ch == '.' ? prev == '.' : !is_atext(ch) && ch < 0x80)
+			return 0;
+	}
+	return prev != '.';
+}
+
+/* Write content as a local part: bare when it may be, else quoted. */
+static int
+requote(const char *content, char *dst, size_t size)
+{
+	size_t n = 0;
+	int esc;
+
+	if (is_dot_string(content))
+		return snprintf(dst, size, "%s", content) < (int)size ? 0 : -1;
+	if (size < 3)
+		return -1;
+	dst[n++] = '"';
+	for (; *content != '\0'; content++) {
+		esc = *content == '"' || *content == '\\';
+		if (n + esc + 3 > size)		/* octet, '"', NUL */
+			return -1;
+		if (esc)
+			dst[n++] = '\\';
+		dst[n++] = *content;
+	}
+	dst[n++] = '"';
+	dst[n] = '\0';
+	return 0;
+}
+
+int
+mailbox_canonical(const struct mailbox *in, int delim, int fold_case,
+    struct mailbox *out)
+{
+	char content[ADDR_LOCAL_MAX + 1], local[ADDR_LOCAL_MAX + 1];
+	const char *d;
+
+	if (out != in)
+		*out = *in;
+	if (in->is_null)
+		return 0;
+	if (unquote(in->local, content, sizeof(content)) == -1)
+		return -1;
+	if (fold_case) {
+		d = delim != 0 ? strchr(content, delim) : NULL;
+		lowercase(content, d != NULL ? (size_t)(d - content) :
+		    sizeof(content));
+	}
+	if (requote(content, local, sizeof(local)) == -1)
+		return -1;
+	memcpy(out->local, local, sizeof(out->local));
+	lowercase(out->domain, sizeof(out->domain));
+	return 0;
+}
+
+int
+mailbox_base(const struct mailbox *in, int delim, struct mailbox *out)
+{
+	char content[ADDR_LOCAL_MAX + 1], local[ADDR_LOCAL_MAX + 1];
+	char *d;
+
+	if (out != in)
+		*out = *in;
+	if (in->is_null || delim == 0 ||
+	    unquote(in->local, content, sizeof(content)) == -1 ||
+	    (d = strchr(content, delim)) == NULL || d == content)
+		return 0;
+	*d = '\0';
+	if (requote(content, local, sizeof(local)) == -1)
+		return 0;
+	memcpy(out->local, local, sizeof(out->local));
+	return 1;
+}
+
+enum addr_error
+addr_parse_mailbox(const char *s, size_t len, int flags, struct mailbox *mb)
+{
+	struct cursor c = { s, len, 0, flags & ADDR_ALLOW_UTF8, ADDR_OK };
+
+	memset(mb, 0, sizeof(*mb));
+	if (mailbox(&c, mb) == -1)
+		return c.err;
+	if (c.pos != len)
+		return is_control(peek(&c)) ? ADDR_ECONTROL : ADDR_ESYNTAX;
+	mb->is_utf8 = has_high_octet(mb->local) || has_high_octet(mb->domain);
+	return ADDR_OK;
+}
+
+static int
+same_text(const char *a, const char *b, int fold_case)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++)
+		if (fold_case ? lower((unsigned char)*a) !=
+		    lower((unsigned char)*b) : *a != *b)
+			return 0;
+	return *a == *b;
+}
+
+enum addr_match
+addr_pattern_match(const char *pattern, const struct mailbox *canon,
+    int delim, int fold_case)
+{
+	struct mailbox p, base;
+
+	if (canon->is_null || canon->domain[0] == '\0')
+		return ADDR_MATCH_NONE;
+	if (pattern[0] == '@')
+		return same_text(pattern + 1, canon->domain, 1) ?
+		    ADDR_MATCH_DOMAIN : ADDR_MATCH_NONE;
+	if (addr_parse_mailbox(pattern, strlen(pattern), ADDR_ALLOW_UTF8,
+	    &p) != ADDR_OK || mailbox_canonical(&p, delim, fold_case,
+	    &p) == -1 || !same_text(p.domain, canon->domain, 1))
+		return ADDR_MATCH_NONE;
+	if (same_text(p.local, canon->local, fold_case))
+		return ADDR_MATCH_EXACT;
+	if (mailbox_base(canon, delim, &base) &&
+	    same_text(p.local, base.local, fold_case))
+		return ADDR_MATCH_BASE;
+	return ADDR_MATCH_NONE;
+}
+
+int
+addr_delimiter_parse(const char *s)
+{
+	unsigned char ch;
+
+	if (s == NULL)
+		return -1;
+	if (strcmp(s, "none") == 0)
+		return 0;
+	ch = s[0];
+	if (ch == '\0' || s[1] != '\0' || ch <= ' ' || ch >= 0x7f ||
+	    is_letdig(ch) || ch == '@' || ch == '"')
+		return -1;
+	return ch;
+}
+
 const char *
 addr_strerror(enum addr_error e)
 {

@@ -80,6 +80,9 @@ static const struct choice plaintext_choices[] = {
 	{ "accept", ACTION_ACCEPT }, { "greylist", ACTION_GREYLIST },
 	{ "reject", ACTION_REJECT }, { NULL, 0 }
 };
+static const struct choice case_choices[] = {
+	{ "insensitive", 1 }, { "sensitive", 0 }, { NULL, 0 }
+};
 static const struct choice list_kinds[] = {
 	{ "client", LIST_CLIENT }, { "helo", LIST_HELO },
 	{ "rdns", LIST_RDNS }, { "sender", LIST_SENDER },
@@ -154,6 +157,8 @@ static const struct directive directives[] = {
 	FIELD("require-tls", BOOLEAN, "yes or no", require_tls),
 	WORD("recipient-delimiter", DELIMITER,
 	    "one punctuation character or none"),
+	PICK("local-part-case", case_choices, "insensitive or sensitive",
+	    local_part_fold),
 	WORD("log-level", LOGLEVEL, "error, warn, info or debug"),
 	NUMBER("greet-delay", DURATION, "a duration", greet_delay, 0, 60),
 	PICK("unauth-pipelining", check_choices, "off, log or reject",
@@ -243,6 +248,7 @@ conf_defaults(struct conf *c)
 	c->deadline_session = 60 * 60;
 	c->strict_crlf = 1;
 	c->recipient_delimiter = '+';
+	c->local_part_fold = 1;
 	c->log_level = LVL_INFO;
 	c->greet_delay = 1;
 	c->unauth_pipelining = ACTION_LOG;
@@ -440,15 +446,6 @@ valid_hostname(const char *s)
 }
 
 static int
-valid_delimiter(const char *s)
-{
-	unsigned char	ch = s[0];
-
-	return s[0] != '\0' && s[1] == '\0' && ch > ' ' && ch < 0x7f &&
-	    !is_alnum(ch) && ch != '@' && ch != '"';
-}
-
-static int
 set_number(struct parser *p, const struct directive *d, const char *v)
 {
 	unsigned long long	n;
@@ -507,12 +504,9 @@ set(struct parser *p, const struct directive *d, const char *v)
 		*(const char **)(void *)((char *)c + d->off) = v;
 		return 0;
 	case DELIMITER:
-		if (strcmp(v, "none") == 0)
-			c->recipient_delimiter = 0;
-		else if (valid_delimiter(v))
-			c->recipient_delimiter = (unsigned char)v[0];
-		else
+		if (addr_delimiter_parse(v) == -1)
 			return bad_value(p, d, v);
+		c->recipient_delimiter = addr_delimiter_parse(v);
 		return 0;
 	case LOGLEVEL:
 		for (i = 0; i < NELEM(levels); i++) {
@@ -535,27 +529,48 @@ lowercase(char *s)
 }
 
 /*
- * Check and lowercase a route pattern.  Returns its specificity, or -1.
- * A '*' anywhere but alone is refused: "*@domain" would silently match
- * only the local part "*", which is never what was meant.
+ * "@domain" or an address (samotop.conf(5), ADDRESSES): what a route
+ * pattern or a sender or recipient list entry names.  The comparison
+ * canonicalizes both sides (address.h), so an entry is kept as written.
+ */
+static int
+valid_address_pattern(const char *s)
+{
+	struct mailbox	mb;
+
+	if (s[0] == '@')
+		return s[1] != '\0' && strlen(s + 1) <= ADDR_DOMAIN_MAX &&
+		    s[1 + strcspn(s + 1, " \t@")] == '\0';
+	return addr_parse_mailbox(s, strlen(s), ADDR_ALLOW_UTF8, &mb) ==
+	    ADDR_OK;
+}
+
+/*
+ * Check a route pattern and write it in canonical form (without case
+ * folding, which local-part-case decides, maybe on a later line), so
+ * that one pattern written two ways is found twice.  The canonical form
+ * is never longer.  Returns its specificity, or -1.  A '*' anywhere but
+ * alone is refused: "*@domain" would silently match only the local part
+ * "*", which is never what was meant.
  */
 static int
 pattern(char *s)
 {
-	char	*at, *q;
+	struct mailbox	mb;
 
 	if (strcmp(s, "*") == 0)
 		return 0;
-	if (s[strcspn(s, " \t*")] != '\0')
+	if (strchr(s, '*') != NULL || !valid_address_pattern(s))
 		return -1;
-	if ((at = strchr(s, '@')) == NULL || strchr(at + 1, '@') != NULL)
+	if (s[0] == '@') {
+		lowercase(s);
+		return 1;
+	}
+	if (addr_parse_mailbox(s, strlen(s), ADDR_ALLOW_UTF8, &mb) !=
+	    ADDR_OK || mailbox_canonical(&mb, 0, 0, &mb) == -1)
 		return -1;
-	if (at[1] == '\0' || strlen(at + 1) > ADDR_DOMAIN_MAX ||
-	    at - s > ADDR_LOCAL_MAX)
-		return -1;
-	for (q = s; *q != '\0'; q++)
-		*q = lower((unsigned char)*q);
-	return at == s ? 1 : 2;
+	mailbox_format(&mb, s, strlen(s) + 1);
+	return 2;
 }
 
 /* w[0] is PATTERN, w[1] PROGRAM, then its arguments. */
@@ -606,7 +621,7 @@ valid_entry(enum list_kind kind, const char *v)
 	case LIST_RDNS:
 		return valid_hostname(v[0] == '.' ? v + 1 : v);
 	default:
-		return strchr(v, '@') != NULL && v[strcspn(v, " \t")] == '\0';
+		return valid_address_pattern(v);
 	}
 }
 
@@ -641,7 +656,7 @@ list(struct parser *p, const struct directive *d, char **w, int n)
 	if (!e->is_file && !valid_entry(e->kind, e->value))
 		return fail(p, "%s %s: not a valid entry: '%.*s'", d->name,
 		    w[0], SHOW, w[1]);
-	if (e->kind != LIST_CLIENT && !e->is_file)
+	if ((e->kind == LIST_HELO || e->kind == LIST_RDNS) && !e->is_file)
 		lowercase(w[1]);
 	c->nlists++;
 	return 0;

@@ -89,6 +89,8 @@ struct conf {
 	enum check_action plaintext;		/* accept, greylist, reject */
 	int		auth_results;		/* Authentication-Results: */
 	int		recipient_delimiter;	/* '+', or 0 for none */
+	int		local_part_fold;	/* 1: ignore the case of a
+						   local part (default) */
 	enum log_level	log_level;
 	size_t		nlists;
 	size_t		nroutes;

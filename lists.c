@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "address.h"
 #include "lists.h"
 
 #define LIST_LINE_MAX	512
@@ -102,33 +103,70 @@ list_name_match(const char *pattern, const char *name)
 	return n > p && strcasecmp(name + n - p, pattern) == 0;
 }
 
-int
-list_address_match(const char *pattern, const char *addr)
-{
-	const char *at = strrchr(addr, '@');
+/* What an entry is compared with: a value, and an address's form. */
+struct subject {
+	const struct conf	*conf;
+	enum list_kind		 kind;
+	const char		*value;
+	struct mailbox		 canon;	/* sender and recipient kinds */
+	int			 exact;	/* only entries naming the extension */
+};
 
-	if (pattern[0] == '@')
-		return at != NULL && strcasecmp(pattern + 1, at + 1) == 0;
-	return strcasecmp(pattern, addr) == 0;
+static int
+is_address_kind(enum list_kind kind)
+{
+	return kind == LIST_SENDER || kind == LIST_RECIPIENT;
+}
+
+/* 0, or -1 when an address value is no address (nothing names it). */
+static int
+subject_init(struct subject *s, const struct conf *c, enum list_kind kind,
+    const char *value)
+{
+	memset(s, 0, sizeof(*s));
+	s->conf = c;
+	s->kind = kind;
+	s->value = value;
+	if (!is_address_kind(kind))
+		return 0;
+	if (addr_parse_mailbox(value, strlen(value), ADDR_ALLOW_UTF8,
+	    &s->canon) != ADDR_OK)
+		return -1;
+	return mailbox_canonical(&s->canon, c->recipient_delimiter,
+	    c->local_part_fold, &s->canon);
+}
+
+static int
+subject_match(const struct subject *s, const char *pattern)
+{
+	enum addr_match m;
+
+	switch (s->kind) {
+	case LIST_CLIENT:
+		return list_cidr_match(pattern, s->value);
+	case LIST_HELO:
+	case LIST_RDNS:
+		return list_name_match(pattern, s->value);
+	default:
+		m = addr_pattern_match(pattern, &s->canon,
+		    s->conf->recipient_delimiter, s->conf->local_part_fold);
+		return s->exact ? m == ADDR_MATCH_EXACT : m != ADDR_MATCH_NONE;
+	}
 }
 
 int
-list_entry_match(enum list_kind kind, const char *pattern, const char *value)
+list_entry_match(const struct conf *c, enum list_kind kind,
+    const char *pattern, const char *value)
 {
-	switch (kind) {
-	case LIST_CLIENT:
-		return list_cidr_match(pattern, value);
-	case LIST_HELO:
-	case LIST_RDNS:
-		return list_name_match(pattern, value);
-	default:
-		return list_address_match(pattern, value);
-	}
+	struct subject s;
+
+	return subject_init(&s, c, kind, value) == 0 &&
+	    subject_match(&s, pattern);
 }
 
 /* Whether any line of the file matches; -1 when it cannot be read. */
 static int
-file_match(enum list_kind kind, const char *path, const char *value)
+file_match(const struct subject *subj, const char *path)
 {
 	char line[LIST_LINE_MAX], *s, *e;
 	int found = 0;
@@ -142,7 +180,7 @@ file_match(enum list_kind kind, const char *path, const char *value)
 			continue;
 		e = s + strcspn(s, " \t\r\n#");
 		*e = '\0';
-		found = *s != '\0' && list_entry_match(kind, s, value);
+		found = *s != '\0' && subject_match(subj, s);
 	}
 	if (ferror(f))
 		found = -1;
@@ -150,24 +188,22 @@ file_match(enum list_kind kind, const char *path, const char *value)
 	return found;
 }
 
-enum list_verdict
-list_lookup(const struct conf *c, enum list_kind kind, const char *value,
-    const char **err, unsigned *line)
+/* One pass over the lists: allow beats deny. */
+static enum list_verdict
+lookup(const struct subject *s, const char **err, unsigned *line)
 {
+	const struct conf *c = s->conf;
 	enum list_verdict v = LIST_NONE;
 	const struct list_entry *e;
 	size_t i;
 	int m;
 
-	*err = NULL;
-	if (value == NULL || *value == '\0')
-		return LIST_NONE;
 	for (i = 0; i < c->nlists && v != LIST_ALLOW; i++) {
 		e = &c->lists[i];
-		if (e->kind != kind || (v == LIST_DENY && !e->allow))
+		if (e->kind != s->kind || (v == LIST_DENY && !e->allow))
 			continue;
-		m = e->is_file ? file_match(kind, e->value, value) :
-		    list_entry_match(kind, e->value, value);
+		m = e->is_file ? file_match(s, e->value) :
+		    subject_match(s, e->value);
 		if (m == -1) {
 			*err = e->value;
 			continue;
@@ -178,4 +214,31 @@ list_lookup(const struct conf *c, enum list_kind kind, const char *value,
 		}
 	}
 	return v;
+}
+
+/*
+ * An entry naming an address with its extension decides before those
+ * naming it without: "deny recipient bob+x@d" refuses bob+x@d even when
+ * "allow recipient bob@d" is there, as whoever wrote both meant.
+ */
+enum list_verdict
+list_lookup(const struct conf *c, enum list_kind kind, const char *value,
+    const char **err, unsigned *line)
+{
+	struct subject s;
+	struct mailbox base;
+	enum list_verdict v;
+
+	*err = NULL;
+	if (value == NULL || *value == '\0' ||
+	    subject_init(&s, c, kind, value) == -1)
+		return LIST_NONE;
+	if (is_address_kind(kind) && mailbox_base(&s.canon,
+	    c->recipient_delimiter, &base)) {
+		s.exact = 1;
+		if ((v = lookup(&s, err, line)) != LIST_NONE)
+			return v;
+		s.exact = 0;
+	}
+	return lookup(&s, err, line);
 }

@@ -19,13 +19,19 @@ int	list_cidr_valid(const char *cidr);
 int	list_cidr_match(const char *cidr, const char *ip);
 /* "name" equal, or ".suffix" ending the name or equal to it; any case. */
 int	list_name_match(const char *pattern, const char *name);
-/* "local@domain" equal, or "@domain" naming its domain; any case. */
-int	list_address_match(const char *pattern, const char *addr);
-/* One entry against a value of its kind. */
-int	list_entry_match(enum list_kind kind, const char *pattern,
-	    const char *value);
 /*
- * What the lists of kind say about value.  Allow beats deny.  A list
+ * One entry against a value of its kind.  Sender and recipient entries
+ * ("local@domain" or "@domain") and values are compared in canonical
+ * form (address.h: addr_pattern_match(), with c's recipient-delimiter
+ * and local-part-case): an entry for bob@d names "bob"@d, BOB@d and,
+ * without its extension, bob+x@d.
+ */
+int	list_entry_match(const struct conf *c, enum list_kind kind,
+	    const char *pattern, const char *value);
+/*
+ * What the lists of kind say about value.  Allow beats deny, except that
+ * for an address with an extension the entries naming it whole decide
+ * first, and only when none does the entries naming it without.  A list
  * file that cannot be read counts as no entry, and *err names it (the
  * caller logs); *line gets the configuration line that decided.
  */

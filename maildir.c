@@ -56,11 +56,11 @@ maildir_template_check(const char *tmpl)
 }
 
 int
-maildir_vars_set(struct maildir_vars *v, const struct mailbox *mb)
+maildir_vars_set(struct maildir_vars *v, const struct mailbox *mb, int delim)
 {
 	char ignored[ADDR_LOCAL_MAX + 1];
 
-	if (mailbox_split(mb, '+', v->user, sizeof(v->user), v->ext,
+	if (mailbox_split(mb, delim, v->user, sizeof(v->user), v->ext,
 	    sizeof(v->ext)) == -1 ||
 	    mailbox_split(mb, 0, v->local, sizeof(v->local), ignored,
 	    sizeof(ignored)) == -1)
@@ -116,6 +116,8 @@ maildir_expand(const char *tmpl, const struct maildir_vars *v, char *out,
 		} else {
 			if ((val = escape_value(v, *++tmpl)) == NULL)
 				return MAILDIR_ETEMPLATE;
+			if (*tmpl == 'e' && val[0] == '\0')
+				return MAILDIR_ENOEXT;
 			if (!maildir_safe(val))
 				return MAILDIR_EUNSAFE;
 			len = strlen(val);
@@ -224,6 +226,7 @@ maildir_init(struct maildir_ctx *c, const char *hostname)
 	if (c->rcpt == NULL)
 		return -1;
 	maildir_host(hostname, c->host, sizeof(c->host));
+	c->delim = '+';
 	c->pid = (long)getpid();
 	log_init_helper(&c->log, "samotop-maildir");
 	return 0;
@@ -248,7 +251,11 @@ refuse(struct maildir_ctx *c, const struct maildir_rcpt *r, char *reply,
 	return -1;
 }
 
-/* Every template must expand safely before any of them is used. */
+/*
+ * Every template must expand safely before any of them is used: an
+ * unsafe value is refused whichever template would have taken it.  A
+ * template that needs an extension the recipient lacks is skipped.
+ */
 static enum maildir_error
 check_all(const struct maildir_ctx *c, const struct maildir_vars *v)
 {
@@ -258,34 +265,36 @@ check_all(const struct maildir_ctx *c, const struct maildir_vars *v)
 
 	for (i = 0; i < c->ntemplates; i++)
 		if ((e = maildir_expand(c->templates[i], v, path,
-		    sizeof(path))) != MAILDIR_OK)
+		    sizeof(path))) != MAILDIR_OK && e != MAILDIR_ENOEXT)
 			return e;
 	return MAILDIR_OK;
 }
 
-/* 1: dir is the first expansion that is a Maildir, 0: none, -1: errno. */
+/*
+ * 1: dir is the first expansion that is a Maildir, 0: none, -1: errno.
+ * With create, the first expansion is made a Maildir when none is.
+ */
 static int
-find_maildir(const struct maildir_ctx *c, const struct maildir_vars *v,
-    char *dir, size_t size)
+find_maildir(struct maildir_ctx *c, const struct maildir_vars *v,
+    int create, char *dir, size_t size)
 {
+	char first[MAILDIR_PATH_MAX] = "";
 	size_t i;
 	int r;
 
 	for (i = 0; i < c->ntemplates; i++) {
-		/* check_all() has seen every expansion succeed */
-		maildir_expand(c->templates[i], v, dir, size);
+		/* check_all() has seen every other expansion succeed */
+		if (maildir_expand(c->templates[i], v, dir, size) !=
+		    MAILDIR_OK)
+			continue;
 		if ((r = maildir_exists(dir)) != 0)
 			return r;
+		if (first[0] == '\0')
+			snprintf(first, sizeof(first), "%s", dir);
 	}
-	return 0;
-}
-
-/* -c: make the first template's Maildir.  1, or -1: errno. */
-static int
-create_first(struct maildir_ctx *c, const struct maildir_vars *v,
-    char *dir, size_t size)
-{
-	maildir_expand(c->templates[0], v, dir, size);
+	if (!create || first[0] == '\0')
+		return 0;
+	snprintf(dir, size, "%s", first);
 	if (maildir_make(dir) == -1)
 		return -1;
 	log_event(&c->log, LVL_INFO, "created", "maildir", dir, NULL);
@@ -330,11 +339,10 @@ maildir_rcpt(struct maildir_ctx *c, const struct mailbox *mb, size_t index,
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 	mailbox_format(mb, r->addr, sizeof(r->addr));
-	if (maildir_vars_set(&v, mb) == -1 || check_all(c, &v) != MAILDIR_OK)
+	if (maildir_vars_set(&v, mb, c->delim) == -1 ||
+	    check_all(c, &v) != MAILDIR_OK)
 		return refuse(c, r, reply, size, "550 5.1.3", "unsafe address");
-	found = find_maildir(c, &v, r->dir, sizeof(r->dir));
-	if (found == 0 && c->create)
-		found = create_first(c, &v, r->dir, sizeof(r->dir));
+	found = find_maildir(c, &v, c->create, r->dir, sizeof(r->dir));
 	if (found == 1 && choose_folder(r, v.ext) == -1)
 		found = -1;
 	if (found == -1)

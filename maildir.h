@@ -24,14 +24,15 @@ enum maildir_error {
 	MAILDIR_EUNSAFE,	/* a substituted value is unsafe in a path */
 	MAILDIR_ETOOLONG,	/* the expansion does not fit */
 	MAILDIR_ETEMPLATE,	/* unknown escape, or '%' at the end */
+	MAILDIR_ENOEXT,		/* %e, and the recipient has no extension */
 };
 
 /* The values a template substitutes, taken from one recipient. */
 struct maildir_vars {
-	char	user[ADDR_LOCAL_MAX + 1];	/* %u: before '+', lowercased */
+	char	user[ADDR_LOCAL_MAX + 1];	/* %u: before delim, lowercased */
 	char	local[ADDR_LOCAL_MAX + 1];	/* %l: unquoted, lowercased */
 	char	domain[ADDR_DOMAIN_MAX + 1];	/* %d: lowercased */
-	char	ext[ADDR_LOCAL_MAX + 1];	/* %e: after '+', as written */
+	char	ext[ADDR_LOCAL_MAX + 1];	/* %e: after delim, as written */
 };
 
 /* One accepted recipient of the open transaction. */
@@ -49,6 +50,7 @@ struct maildir_ctx {
 	char *const		*templates;
 	size_t			 ntemplates;
 	int			 create;	/* -c: make the first one */
+	int			 delim;		/* of the extension; 0: none */
 	struct logger		 log;		/* key=value lines on fd 2 */
 	char			 host[MAILDIR_HOST_MAX];
 	long			 pid;
@@ -62,10 +64,15 @@ struct maildir_ctx {
 
 /* Templates: check the escapes once, at start-up. */
 enum maildir_error maildir_template_check(const char *tmpl);
+/* The values of mb, its extension split at delim (0: none). */
 int		maildir_vars_set(struct maildir_vars *v,
-		    const struct mailbox *mb);
+		    const struct mailbox *mb, int delim);
 /* Whether a value may go into a path: no '/', not empty, no leading '.'. */
 int		maildir_safe(const char *value);
+/*
+ * Expand tmpl into out.  MAILDIR_ENOEXT when it has %e and v no
+ * extension: such a template is skipped, not a reason to refuse.
+ */
 enum maildir_error maildir_expand(const char *tmpl,
 		    const struct maildir_vars *v, char *out, size_t size);
 

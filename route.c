@@ -1,10 +1,10 @@
 /*
  * route.c: which helper delivers a recipient.
  *
- * The local part is compared as written, quotes included, because that
- * is what a pattern in samotop.conf(5) can name.  The +extension fallback
- * applies only to unquoted local parts: splitting "\"a+b\"" as written
- * would give "\"a", which names nothing.
+ * Patterns and recipients are compared in their canonical form
+ * (address.h, mailbox_canonical()), so that "\"bob\""@d, BOB@d and
+ * bob+x@d reach the helper that bob@d's route names, as they reach
+ * bob's mailbox.
  */
 #include <string.h>
 
@@ -28,41 +28,27 @@ same(const char *a, size_t alen, const char *b, size_t blen)
 	return 1;
 }
 
-/* Length of the local part before its extension, or 0 when none. */
-static size_t
-user_len(const struct conf *c, const char *local)
-{
-	const char	*d;
-
-	if (c->recipient_delimiter == 0 || local[0] == '"')
-		return 0;
-	if ((d = strchr(local, c->recipient_delimiter)) == NULL)
-		return 0;
-	return d - local;
-}
-
 /*
- * How well a "@domain" or "local@domain" route matches: 4 the whole
- * local part, 3 the local part without its extension, 2 the domain,
- * 0 not at all.
+ * How well a route matches: 4 the whole address, 3 the address without
+ * its extension, 2 the domain, 1 "*", 0 not at all.
  */
 static int
-rank(const struct route *r, const struct mailbox *rcpt, size_t ulen)
+rank(const struct conf *c, const struct route *r,
+    const struct mailbox *canon)
 {
-	const char	*at = strchr(r->pattern, '@');
-	size_t		 llen;
-
-	if (at == NULL || !same(at + 1, strlen(at + 1), rcpt->domain,
-	    strlen(rcpt->domain)))
-		return 0;
-	if (r->specificity == 1)
-		return 2;
-	llen = at - r->pattern;
-	if (same(r->pattern, llen, rcpt->local, strlen(rcpt->local)))
+	if (r->specificity == 0)
+		return 1;
+	switch (addr_pattern_match(r->pattern, canon, c->recipient_delimiter,
+	    c->local_part_fold)) {
+	case ADDR_MATCH_EXACT:
 		return 4;
-	if (ulen > 0 && same(r->pattern, llen, rcpt->local, ulen))
+	case ADDR_MATCH_BASE:
 		return 3;
-	return 0;
+	case ADDR_MATCH_DOMAIN:
+		return 2;
+	default:
+		return 0;
+	}
 }
 
 /*
@@ -72,22 +58,18 @@ rank(const struct route *r, const struct mailbox *rcpt, size_t ulen)
 const struct route *
 route_lookup(const struct conf *c, const struct mailbox *rcpt)
 {
-	const struct route	*r, *best = NULL;
-	int			 k, best_k = 0, addressed;
-	size_t			 i, ulen;
+	const struct route	*best = NULL;
+	struct mailbox		 canon;
+	int			 k, best_k = 0;
+	size_t			 i;
 
-	addressed = !rcpt->is_null && rcpt->domain[0] != '\0';
-	ulen = user_len(c, rcpt->local);
+	if (mailbox_canonical(rcpt, c->recipient_delimiter,
+	    c->local_part_fold, &canon) == -1)
+		return NULL;
 	for (i = 0; i < c->nroutes; i++) {
-		r = &c->routes[i];
-		if (r->specificity == 0)
-			k = 1;
-		else if (addressed)
-			k = rank(r, rcpt, ulen);
-		else
-			k = 0;
+		k = rank(c, &c->routes[i], &canon);
 		if (k > best_k) {
-			best = r;
+			best = &c->routes[i];
 			best_k = k;
 		}
 	}

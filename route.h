@@ -9,8 +9,10 @@
 
 /*
  * The most specific route for rcpt, whatever the order in the file:
- * "local@domain" (the whole local part, then without its +extension),
- * then "@domain", then "*".  Matching ignores case.  NULL: no route.
+ * "local@domain" (the whole address, then without its extension), then
+ * "@domain", then "*".  rcpt and the patterns are compared in canonical
+ * form (mailbox_canonical() with the configured recipient-delimiter and
+ * local-part-case).  NULL: no route.
  */
 const struct route	*route_lookup(const struct conf *c,
 			    const struct mailbox *rcpt);

@@ -1,7 +1,7 @@
 /*
  * samotop-maildir: deliver into Maildirs, speaking LMTP on stdin/stdout.
  *
- *	samotop-maildir [-c] TEMPLATE...
+ *	samotop-maildir [-c] [-d delim] TEMPLATE...
  *
  * Options and wiring only; the work is in maildir.c and lmtp.c.
  *
@@ -10,6 +10,7 @@
  * aborted copy that could not be removed from tmp/: EX_IOERR.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -78,7 +79,7 @@ static const struct lmtp_ops ops = {
 static void
 usage(void)
 {
-	lmtp_usage("samotop-maildir [-c] TEMPLATE...");
+	lmtp_usage("samotop-maildir [-c] [-d delim] TEMPLATE...");
 }
 
 static void
@@ -101,11 +102,21 @@ main(int argc, char *argv[])
 	char host[LMTP_HOST_MAX + 1];
 	struct maildir_ctx ctx;
 	int ch, create = 0, r;
+	/* samotop-smtpd's recipient-delimiter, unless -d says otherwise */
+	int delim = addr_delimiter_parse(getenv("SAMOTOP_RECIPIENT_DELIMITER"));
 
-	while ((ch = getopt(argc, argv, "c")) != -1) {
-		if (ch != 'c')
+	while ((ch = getopt(argc, argv, "cd:")) != -1) {
+		switch (ch) {
+		case 'c':
+			create = 1;
+			break;
+		case 'd':
+			if ((delim = addr_delimiter_parse(optarg)) == -1)
+				usage();
+			break;
+		default:
 			usage();
-		create = 1;
+		}
 	}
 	argc -= optind;
 	argv += optind;
@@ -120,6 +131,8 @@ main(int argc, char *argv[])
 	ctx.templates = argv;
 	ctx.ntemplates = argc;
 	ctx.create = create;
+	if (delim != -1)
+		ctx.delim = delim;
 
 	r = lmtp_run(&ctx.log, host, &ops, &ctx);
 	if (ctx.cleanup_failed)

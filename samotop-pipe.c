@@ -506,16 +506,15 @@ usage(void)
 	lmtp_usage("samotop-pipe [-d delim] [-t seconds] command [arg ...]");
 }
 
-/* One printable character other than blank, '@' and '"'; or none. */
+/* "" or "none" for none, else one punctuation character (address.h). */
 static int
 parse_delim(const char *s)
 {
-	if (s[0] == '\0')
-		return 0;
-	if (s[1] != '\0' || s[0] <= ' ' || s[0] > '~' || s[0] == '@' ||
-	    s[0] == '"')
+	int d = s[0] == '\0' ? 0 : addr_delimiter_parse(s);
+
+	if (d == -1)
 		usage();
-	return s[0];
+	return d;
 }
 
 static int
@@ -564,7 +563,10 @@ main(int argc, char *argv[])
 
 	open_std_fds();
 	c.spool = -1;
-	c.delim = '+';
+	/* samotop-smtpd's recipient-delimiter, unless -d says otherwise */
+	if ((c.delim = addr_delimiter_parse(getenv(
+	    "SAMOTOP_RECIPIENT_DELIMITER"))) == -1)
+		c.delim = '+';
 	c.timeout = TIMEOUT_DEFAULT;
 	log_init_helper(&c.log, "samotop-pipe");
 	options(&c, argc, argv);

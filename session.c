@@ -222,6 +222,12 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	if (mb.domain[0] == '\0')	/* <postmaster> is ours */
 		snprintf(mb.domain, sizeof(mb.domain), "%s",
 		    s->conf->hostname);
+	/* One form for lists, routes, greylisting and the helper. */
+	if (mailbox_canonical(&mb, s->conf->recipient_delimiter,
+	    s->conf->local_part_fold, &mb) == -1) {
+		state_rcpt_refused(&s->st);	/* never for a parsed path */
+		return say(s, R_SYNTAX);
+	}
 	mailbox_format(&mb, addr, sizeof(addr));
 	if ((route = route_lookup(s->conf, &mb)) == NULL)
 		return refuse_rcpt_with(s, addr, route_domain_known(s->conf,
@@ -794,15 +800,19 @@ greet(struct session *s)
 static void
 start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 {
-	char prefix[SID_LEN + 8];
+	char prefix[SID_LEN + 8], delim[2] = "";
 
 	s->conf = c;
 	make_session_id(s);
 	snprintf(prefix, sizeof(prefix), "sid=%s", s->sid);
 	log_init(&s->log, logfd, c->log_level, prefix);
-	/* Helpers inherit these, so that their log lines join ours. */
+	/* Helpers inherit these, so that their log lines join ours... */
 	setenv("SAMOTOP_SID", s->sid, 1);
 	setenv("SAMOTOP_LOG_LEVEL", log_level_name(c->log_level), 1);
+	/* ...and they split extensions where routes and lists do. */
+	delim[0] = (char)c->recipient_delimiter;
+	setenv("SAMOTOP_RECIPIENT_DELIMITER", delim[0] != '\0' ? delim :
+	    "none", 1);
 	peer_detect(&s->peer, rfd);
 	io_init(&s->io, rfd, wfd);
 	io_line_rules(&s->io, c->strict_crlf, c->deadline_line);

@@ -136,6 +136,18 @@ subjects() {
 	[ "$(subjects "$M/example.org/postmaster")" = "to nobody@example.org" ]
 }
 
+@test "a %e template is skipped for a recipient without an extension (issue 10, #7)" {
+	make_maildir "$M/example.org/bob" "$M/lists/news"
+	write_conf "route @example.org $MAILDIR_BIN $M/lists/%e $M/%d/%u"
+	start_server
+	run send_to 'bob@example.org' 'bob+news@example.org' 'carol@example.org'
+	[ "${lines[0]}" = "250 2.1.5 <bob@example.org>: OK" ] || { echo "$output" >&2; false; }
+	[ "${lines[3]}" = "250 2.1.5 <bob+news@example.org>: OK" ] || { echo "$output" >&2; false; }
+	[ "${lines[6]}" = "550 5.1.1 <carol@example.org>: no such mailbox" ]
+	[ "$(subjects "$M/example.org/bob")" = "to bob@example.org" ]
+	[ "$(subjects "$M/lists/news")" = "to bob+news@example.org" ]
+}
+
 @test "-c creates the first template's Maildir with cur, new and tmp, mode 0700" {
 	write_conf "route @example.org $MAILDIR_BIN -c $M/%d/%u"
 	start_server

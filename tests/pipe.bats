@@ -63,15 +63,15 @@ pipe_log() {
 	wait_sessions
 	want=$(printf '%s\n' CLIENT_HOST= CLIENT_IP=127.0.0.1 \
 		DOMAIN=example.org EXTENSION=Lists HELO=client.example \
-		LOCAL=Bob "MESSAGE_ID=$id" PROTOCOL=ESMTP \
-		RECIPIENT=Bob+Lists@Example.ORG SENDER=a@b.example)
+		LOCAL=bob "MESSAGE_ID=$id" PROTOCOL=ESMTP \
+		RECIPIENT=bob+Lists@example.org SENDER=a@b.example)
 	[ "$(cat "$T/env")" = "$want" ] || { diff <(echo "$want") "$T/env" >&2; false; }
 	[ "$(cat "$T/leaked")" = 0 ]
 	# the message as sent, LF line ends, after samotop's Received:
 	cmp <(strip_received "$T/msg") <(lf_of "$T/sample")
 	[ "$(grep -c $'\r' "$T/msg")" -eq 0 ]
 	assert_contains "$(received_of "$T/msg")" "id $id"
-	assert_contains "$(pipe_log)" "event=delivered msgid=$id to=Bob+Lists@Example.ORG exit=0"
+	assert_contains "$(pipe_log)" "event=delivered msgid=$id to=bob+Lists@example.org exit=0"
 }
 
 @test "the null sender gives SENDER=\"\"; -d - splits the extension at '-'" {

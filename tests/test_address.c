@@ -434,6 +434,160 @@ test_split(void)
 	CHECK(mailbox_split(&mb, '+', user, 64, ext, sizeof(ext)) == -1);
 }
 
+/* The canonical form of path (with delim and fold_case), as text. */
+static const char *
+canon(const char *path, int delim, int fold_case)
+{
+	static char buf[ADDR_MAX + 1];
+	struct mailbox mb;
+	size_t used;
+
+	if (addr_parse_path(path, strlen(path), ALL, &mb, &used) != ADDR_OK)
+		return "(parse)";
+	if (mailbox_canonical(&mb, delim, fold_case, &mb) == -1)
+		return "(canonical)";
+	mailbox_format(&mb, buf, sizeof(buf));
+	return buf;
+}
+
+static void
+test_canonical(void)
+{
+	/* the forms of finding 5 of issue 10 */
+	CHECK_STR(canon("<\"bob\"@Example.ORG>", '+', 1), "bob@example.org");
+	CHECK_STR(canon("<BOB@example.org>", '+', 1), "bob@example.org");
+	CHECK_STR(canon("<\"bob+x\"@d>", '+', 1), "bob+x@d");
+	CHECK_STR(canon("<\"B\\ob\"@d>", '+', 1), "bob@d");
+	CHECK_STR(canon("<\"a.b\"@d>", '+', 1), "a.b@d");
+	/* the extension keeps its case: it may name a folder */
+	CHECK_STR(canon("<Bob+Lists@d>", '+', 1), "bob+Lists@d");
+	CHECK_STR(canon("<Bob+Lists@d>", '-', 1), "bob+lists@d");
+	CHECK_STR(canon("<Bob-Lists@d>", '-', 1), "bob-Lists@d");
+	CHECK_STR(canon("<Bob+Lists@d>", 0, 1), "bob+lists@d");
+	CHECK_STR(canon("<Bob+Lists@D>", '+', 0), "Bob+Lists@d");
+	/* a local part that needs its quotes keeps them, minimal */
+	CHECK_STR(canon("<\"a b\"@d>", '+', 1), "\"a b\"@d");
+	CHECK_STR(canon("<\"A\\ B\"@d>", '+', 1), "\"a b\"@d");
+	CHECK_STR(canon("<\"a\\\"b\"@d>", '+', 1), "\"a\\\"b\"@d");
+	CHECK_STR(canon("<\"a\\\\b\"@d>", '+', 1), "\"a\\\\b\"@d");
+	CHECK_STR(canon("<\"\"@d>", '+', 1), "\"\"@d");
+	CHECK_STR(canon("<\".a\"@d>", '+', 1), "\".a\"@d");
+	CHECK_STR(canon("<\"a.\"@d>", '+', 1), "\"a.\"@d");
+	CHECK_STR(canon("<\"a..b\"@d>", '+', 1), "\"a..b\"@d");
+	CHECK_STR(canon("<\"a@b\"@d>", '+', 1), "\"a@b\"@d");
+	/* UTF-8 is atext (RFC 6531); only ASCII is folded */
+	CHECK_STR(canon("<\"\xc3\x89Va\"@D\xc3\x89>", '+', 1),
+	    "\xc3\x89va@d\xc3\x89");
+	/* the domain, an address literal too */
+	CHECK_STR(canon("<u@[IPv6:2001:DB8::1]>", '+', 1),
+	    "u@[ipv6:2001:db8::1]");
+	/* the null path and <postmaster> */
+	CHECK_STR(canon("<>", '+', 1), "");
+	CHECK_STR(canon("<PostMaster>", '+', 1), "postmaster");
+	/* the longest: unquoting never grows */
+	CHECK_STR(canon("<\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaa b\"@d>", '+', 1),
+	    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b\"@d");
+	/* idempotent */
+	CHECK_STR(canon("<\"a b+C\"@d>", '+', 1), "\"a b+C\"@d");
+}
+
+static const char *
+base(const char *path, int delim)
+{
+	static char buf[ADDR_MAX + 1];
+	struct mailbox mb;
+	size_t used;
+	int r;
+
+	if (addr_parse_path(path, strlen(path), ALL, &mb, &used) != ADDR_OK ||
+	    mailbox_canonical(&mb, delim, 1, &mb) == -1)
+		return "(parse)";
+	r = mailbox_base(&mb, delim, &mb);
+	mailbox_format(&mb, buf + 1, sizeof(buf) - 1);
+	buf[0] = r ? '1' : '0';
+	return buf;
+}
+
+static void
+test_base(void)
+{
+	CHECK_STR(base("<bob+x@d>", '+'), "1bob@d");
+	CHECK_STR(base("<bob+x+y@d>", '+'), "1bob@d");
+	CHECK_STR(base("<bob+@d>", '+'), "1bob@d");
+	CHECK_STR(base("<bob@d>", '+'), "0bob@d");
+	CHECK_STR(base("<+bob@d>", '+'), "0+bob@d");
+	CHECK_STR(base("<bob+x@d>", 0), "0bob+x@d");
+	CHECK_STR(base("<bob-x@d>", '-'), "1bob@d");
+	CHECK_STR(base("<\"a b+x\"@d>", '+'), "1\"a b\"@d");
+	CHECK_STR(base("<\"a+b c\"@d>", '+'), "1a@d");
+	CHECK_STR(base("<\"a.+x\"@d>", '+'), "1\"a.\"@d");
+	CHECK_STR(base("<>", '+'), "0");
+}
+
+static void
+test_pattern_match(void)
+{
+	struct mailbox mb;
+	size_t used;
+
+	CHECK(addr_parse_path("<\"Bob+X\"@Example.org>", 21, 0, &mb, &used) ==
+	    ADDR_OK);
+	CHECK(mailbox_canonical(&mb, '+', 1, &mb) == 0);
+	CHECK(addr_pattern_match("bob+x@example.org", &mb, '+', 1) ==
+	    ADDR_MATCH_EXACT);
+	CHECK(addr_pattern_match("\"BOB+x\"@EXAMPLE.org", &mb, '+', 1) ==
+	    ADDR_MATCH_EXACT);
+	CHECK(addr_pattern_match("bob@example.org", &mb, '+', 1) ==
+	    ADDR_MATCH_BASE);
+	CHECK(addr_pattern_match("\"bob\"@example.org", &mb, '+', 1) ==
+	    ADDR_MATCH_BASE);
+	CHECK(addr_pattern_match("@EXAMPLE.ORG", &mb, '+', 1) ==
+	    ADDR_MATCH_DOMAIN);
+	CHECK(addr_pattern_match("@example.org.x", &mb, '+', 1) ==
+	    ADDR_MATCH_NONE);
+	CHECK(addr_pattern_match("bob@example.net", &mb, '+', 1) ==
+	    ADDR_MATCH_NONE);
+	CHECK(addr_pattern_match("bob@example.org", &mb, 0, 1) ==
+	    ADDR_MATCH_NONE);
+	CHECK(addr_pattern_match("bo@example.org", &mb, '+', 1) ==
+	    ADDR_MATCH_NONE);
+	CHECK(addr_pattern_match("\"bob@example.org", &mb, '+', 1) ==
+	    ADDR_MATCH_NONE);
+	CHECK(addr_pattern_match("", &mb, '+', 1) == ADDR_MATCH_NONE);
+	/* case-sensitive local parts: the domain still ignores case */
+	CHECK(addr_parse_path("<Bob+X@Example.org>", 19, 0, &mb, &used) ==
+	    ADDR_OK);
+	CHECK(mailbox_canonical(&mb, '+', 0, &mb) == 0);
+	CHECK(addr_pattern_match("bob@example.org", &mb, '+', 0) ==
+	    ADDR_MATCH_NONE);
+	CHECK(addr_pattern_match("Bob@EXAMPLE.org", &mb, '+', 0) ==
+	    ADDR_MATCH_BASE);
+	CHECK(addr_pattern_match("Bob+x@example.org", &mb, '+', 0) ==
+	    ADDR_MATCH_NONE);
+	/* the null path and a bare postmaster have no domain */
+	memset(&mb, 0, sizeof(mb));
+	mb.is_null = 1;
+	CHECK(addr_pattern_match("@x", &mb, '+', 1) == ADDR_MATCH_NONE);
+}
+
+static void
+test_delimiter(void)
+{
+	CHECK(addr_delimiter_parse("+") == '+');
+	CHECK(addr_delimiter_parse("-") == '-');
+	CHECK(addr_delimiter_parse("none") == 0);
+	CHECK(addr_delimiter_parse(NULL) == -1);
+	CHECK(addr_delimiter_parse("") == -1);
+	CHECK(addr_delimiter_parse("a") == -1);
+	CHECK(addr_delimiter_parse("7") == -1);
+	CHECK(addr_delimiter_parse("@") == -1);
+	CHECK(addr_delimiter_parse("\"") == -1);
+	CHECK(addr_delimiter_parse(" ") == -1);
+	CHECK(addr_delimiter_parse("++") == -1);
+	CHECK(addr_delimiter_parse("\xc3\xa9") == -1);
+}
+
 static void
 test_strerror(void)
 {
@@ -464,6 +618,10 @@ main(void)
 	TEST(test_len_respected);
 	TEST(test_format);
 	TEST(test_split);
+	TEST(test_canonical);
+	TEST(test_base);
+	TEST(test_pattern_match);
+	TEST(test_delimiter);
 	TEST(test_strerror);
 	return UNIT_DONE();
 }

@@ -332,9 +332,10 @@ test_quoting(void)
 	FAILS("hostname \"a\\nb\"\n", 1,
 	    "expected \\\" or \\\\ after a backslash in a quoted word");
 	FAILS("hostname \"mx\"x\n", 1, "expected a blank after a quoted word");
-	/* a quote inside a bare word is just a character */
-	CHECK(parse("route a\"b@x /bin/x\n") == 0);
-	CHECK_STR(c.routes[0].pattern, "a\"b@x");
+	/* a quote inside a bare word is just a character: no address */
+	CHECK(parse("route a\"b@x /bin/x\n") == -1);
+	CHECK(parse("route \"\\\"a b\\\"@x\" /bin/x\n") == 0);
+	CHECK_STR(c.routes[0].pattern, "\"a b\"@x");
 }
 
 static void

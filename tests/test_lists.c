@@ -206,45 +206,108 @@ test_name_match(void)
 	CHECK(!list_name_match("[192.0.2.1]", "[192.0.2.10]"));
 }
 
+/* A recipient entry against a value, under the defaults. */
+static int
+address_match(const char *pattern, const char *value)
+{
+	conf_defaults(&c);
+	return list_entry_match(&c, LIST_RECIPIENT, pattern, value);
+}
+
 static void
 test_address_match(void)
 {
 	/* @domain: any local part at exactly that domain */
-	CHECK(list_address_match("@spam.example", "a@spam.example"));
-	CHECK(list_address_match("@spam.example", "A.B+c@SPAM.Example"));
-	CHECK(list_address_match("@SPAM.EXAMPLE", "x@spam.example"));
-	CHECK(!list_address_match("@spam.example", "a@sub.spam.example"));
-	CHECK(!list_address_match("@spam.example", "a@notspam.example"));
-	CHECK(!list_address_match("@spam.example", "a@spam.example.org"));
-	CHECK(!list_address_match("@spam.example", "spam.example"));
-	CHECK(!list_address_match("@spam.example", ""));
+	CHECK(address_match("@spam.example", "a@spam.example"));
+	CHECK(address_match("@spam.example", "A.B+c@SPAM.Example"));
+	CHECK(address_match("@SPAM.EXAMPLE", "x@spam.example"));
+	CHECK(!address_match("@spam.example", "a@sub.spam.example"));
+	CHECK(!address_match("@spam.example", "a@notspam.example"));
+	CHECK(!address_match("@spam.example", "a@spam.example.org"));
+	CHECK(!address_match("@spam.example", "spam.example"));
+	CHECK(!address_match("@spam.example", ""));
 	/* the domain is after the last '@' (a quoted local part) */
-	CHECK(list_address_match("@spam.example",
+	CHECK(address_match("@spam.example",
 	    "\"a@good.example\"@spam.example"));
-	CHECK(!list_address_match("@good.example",
+	CHECK(!address_match("@good.example",
 	    "\"a@good.example\"@spam.example"));
 	/* a full address, any case */
-	CHECK(list_address_match("x@example.org", "x@example.org"));
-	CHECK(list_address_match("x@example.org", "X@Example.Org"));
-	CHECK(!list_address_match("x@example.org", "xx@example.org"));
-	CHECK(!list_address_match("x@example.org", "x@example.org.evil"));
-	CHECK(!list_address_match("x@example.org", "y@example.org"));
-	CHECK(!list_address_match("x@example.org", "x+tag@example.org"));
-	CHECK(!list_address_match("x@example.org", ""));
+	CHECK(address_match("x@example.org", "x@example.org"));
+	CHECK(address_match("x@example.org", "X@Example.Org"));
+	CHECK(!address_match("x@example.org", "xx@example.org"));
+	CHECK(!address_match("x@example.org", "x@example.org.evil"));
+	CHECK(!address_match("x@example.org", "y@example.org"));
+	CHECK(!address_match("x@example.org", ""));
+	/* one canonical form: quotes, case, extension (issue 10, #5) */
+	CHECK(address_match("x@example.org", "x+tag@example.org"));
+	CHECK(address_match("x@example.org", "\"x\"@example.org"));
+	CHECK(address_match("x@example.org", "\"X+tag\"@example.org"));
+	CHECK(address_match("\"x\"@EXAMPLE.org", "X@example.org"));
+	CHECK(address_match("x+tag@example.org", "\"x+TAG\"@example.org"));
+	CHECK(!address_match("x+tag@example.org", "x@example.org"));
+	CHECK(!address_match("x+tag@example.org", "x+other@example.org"));
+	CHECK(!address_match("x@example.org", "xx+x@example.org"));
+	CHECK(!address_match("x@example.org", "+x@example.org"));
+	CHECK(address_match("\"a b\"@example.org", "\"A\\ B+c\"@example.org"));
+	CHECK(!address_match("x@example.org", "\"x y\"@example.org"));
+	/* an entry that is no address names nothing */
+	CHECK(!address_match("\"x@example.org", "x@example.org"));
+}
+
+static void
+test_address_options(void)
+{
+	CHECK(parse("local-part-case sensitive\n") == 0);
+	CHECK(!list_entry_match(&c, LIST_SENDER, "x@example.org",
+	    "X@example.org"));
+	CHECK(list_entry_match(&c, LIST_SENDER, "X@example.org",
+	    "\"X+y\"@EXAMPLE.org"));
+	CHECK(list_entry_match(&c, LIST_SENDER, "@Example.Org",
+	    "X@example.org"));
+	CHECK(parse("recipient-delimiter -\n") == 0);
+	CHECK(list_entry_match(&c, LIST_SENDER, "x@example.org",
+	    "X-y@example.org"));
+	CHECK(!list_entry_match(&c, LIST_SENDER, "x@example.org",
+	    "x+y@example.org"));
+	CHECK(parse("recipient-delimiter none\n") == 0);
+	CHECK(!list_entry_match(&c, LIST_SENDER, "x@example.org",
+	    "x+y@example.org"));
+}
+
+/* An entry naming the extension decides before one naming the user. */
+static void
+test_extension_first(void)
+{
+	unsigned ln;
+
+	CHECK(parse("allow recipient bob@example.org\n"
+	    "deny recipient bob+spam@example.org\n"
+	    "deny recipient @example.org\n") == 0);
+	CHECK(lookup(LIST_RECIPIENT, "bob+spam@example.org", &ln) ==
+	    LIST_DENY && ln == 2);
+	CHECK(lookup(LIST_RECIPIENT, "BOB+spam@example.org", &ln) ==
+	    LIST_DENY && ln == 2);
+	CHECK(lookup(LIST_RECIPIENT, "bob+ok@example.org", &ln) ==
+	    LIST_ALLOW && ln == 1);
+	CHECK(lookup(LIST_RECIPIENT, "\"bob\"@example.org", &ln) ==
+	    LIST_ALLOW && ln == 1);
+	CHECK(lookup(LIST_RECIPIENT, "alice@example.org", &ln) ==
+	    LIST_DENY && ln == 3);
 }
 
 static void
 test_entry_match(void)
 {
-	CHECK(list_entry_match(LIST_CLIENT, "192.0.2.0/24", "192.0.2.9"));
-	CHECK(!list_entry_match(LIST_CLIENT, "192.0.2.0/24", "192.0.3.9"));
-	CHECK(list_entry_match(LIST_HELO, ".example.org", "mx.example.org"));
-	CHECK(list_entry_match(LIST_RDNS, ".example.org", "mx.example.org"));
-	CHECK(!list_entry_match(LIST_RDNS, ".example.org", "example.com"));
-	CHECK(list_entry_match(LIST_SENDER, "@example.org", "a@example.org"));
-	CHECK(list_entry_match(LIST_RECIPIENT, "a@example.org",
+	conf_defaults(&c);
+	CHECK(list_entry_match(&c, LIST_CLIENT, "192.0.2.0/24", "192.0.2.9"));
+	CHECK(!list_entry_match(&c, LIST_CLIENT, "192.0.2.0/24", "192.0.3.9"));
+	CHECK(list_entry_match(&c, LIST_HELO, ".example.org", "mx.example.org"));
+	CHECK(list_entry_match(&c, LIST_RDNS, ".example.org", "mx.example.org"));
+	CHECK(!list_entry_match(&c, LIST_RDNS, ".example.org", "example.com"));
+	CHECK(list_entry_match(&c, LIST_SENDER, "@example.org", "a@example.org"));
+	CHECK(list_entry_match(&c, LIST_RECIPIENT, "a@example.org",
 	    "a@example.org"));
-	CHECK(!list_entry_match(LIST_RECIPIENT, "a@example.org",
+	CHECK(!list_entry_match(&c, LIST_RECIPIENT, "a@example.org",
 	    "b@example.org"));
 }
 
@@ -262,7 +325,7 @@ test_conf_entries(void)
 	CHECK_STR(c.lists[0].value, "192.0.2.0/24");
 	CHECK(c.lists[1].kind == LIST_HELO && !c.lists[1].allow);
 	CHECK_STR(c.lists[1].value, ".bad.example");
-	CHECK_STR(c.lists[2].value, "@spam.example");
+	CHECK_STR(c.lists[2].value, "@Spam.Example");	/* as written */
 	CHECK(c.lists[3].kind == LIST_RECIPIENT && c.lists[3].allow);
 	CHECK(c.lists[4].is_file && c.lists[4].line == 5);
 	CHECK_STR(c.lists[4].value, "/etc/samotop/deny-clients");
@@ -273,6 +336,10 @@ test_conf_entries(void)
 	CHECK(parse("deny helo my_host\n") == -1);
 	CHECK(parse("deny sender example.org\n") == -1);
 	CHECK(parse("deny recipient x\n") == -1);
+	CHECK(parse("deny recipient x@\n") == -1);
+	CHECK(parse("deny recipient \"x@example.org\n") == -1);
+	CHECK(parse("deny recipient @\n") == -1);
+	CHECK(parse("deny recipient @a@b\n") == -1);
 	CHECK(parse("deny mailbox x@example.org\n") == -1);
 	CHECK(parse("deny client\n") == -1);
 	CHECK(parse("deny client 192.0.2.1 192.0.2.2\n") == -1);
@@ -459,6 +526,8 @@ main(void)
 	TEST(test_cidr_ipv6);
 	TEST(test_name_match);
 	TEST(test_address_match);
+	TEST(test_address_options);
+	TEST(test_extension_first);
 	TEST(test_entry_match);
 	TEST(test_conf_entries);
 	TEST(test_lookup_inline);

@@ -35,7 +35,7 @@ expand(const char *tmpl, const char *path)
 	struct mailbox mb = mbox(path);
 	struct maildir_vars v;
 
-	if (maildir_vars_set(&v, &mb) == -1)
+	if (maildir_vars_set(&v, &mb, '+') == -1)
 		return "(vars)";
 	switch (maildir_expand(tmpl, &v, out, sizeof(out))) {
 	case MAILDIR_OK:
@@ -46,6 +46,8 @@ expand(const char *tmpl, const char *path)
 		return "(toolong)";
 	case MAILDIR_ETEMPLATE:
 		return "(template)";
+	case MAILDIR_ENOEXT:
+		return "(noext)";
 	}
 	return "(?)";
 }
@@ -90,17 +92,18 @@ test_unsafe(void)
 	CHECK_STR(expand("/m/%l", "<\"..\"@x.test>"), "(unsafe)");
 	CHECK_STR(expand("/m/%u", "<\".hidden\"@x.test>"), "(unsafe)");
 	CHECK_STR(expand("/m/%u", "<+tag@x.test>"), "(unsafe)");
-	CHECK_STR(expand("/m/%e", "<a@x.test>"), "(unsafe)");
+	CHECK_STR(expand("/m/%e", "<a@x.test>"), "(noext)");
+	CHECK_STR(expand("/m/%u/.%e", "<a+@x.test>"), "(noext)");
 	CHECK_STR(expand("/m/%e", "<a+.x@x.test>"), "(unsafe)");
 	CHECK_STR(expand("/m/%d", "<postmaster>"), "(unsafe)");
 	CHECK_STR(expand("/m/%u", "<postmaster>"), "/m/postmaster");
 	/* the parser refuses control octets; check the guard anyway */
 	snprintf(mb.local, sizeof(mb.local), "a\x01z");
-	CHECK(maildir_vars_set(&v, &mb) == 0);
+	CHECK(maildir_vars_set(&v, &mb, '+') == 0);
 	CHECK(maildir_expand("/m/%u", &v, out, sizeof(out)) ==
 	    MAILDIR_EUNSAFE);
 	snprintf(mb.local, sizeof(mb.local), "a\x7fz");
-	CHECK(maildir_vars_set(&v, &mb) == 0);
+	CHECK(maildir_vars_set(&v, &mb, '+') == 0);
 	CHECK(maildir_expand("/m/%l", &v, out, sizeof(out)) ==
 	    MAILDIR_EUNSAFE);
 	CHECK(maildir_expand("/m/%%", &v, out, 4) == MAILDIR_ETOOLONG);
@@ -242,11 +245,66 @@ test_unsafe_creates_nothing(void)
 	struct setup s;
 
 	setup(&s, "un/%d/%u", "un2/%u/%e", 1);
-	CHECK(rcpt(&s, "<bob@x.test>", 0, reply) == -1);
-	CHECK_STR(reply, "550 5.1.3 <bob@x.test>: unsafe address");
+	CHECK(rcpt(&s, "<bob+.x@x.test>", 0, reply) == -1);
+	CHECK_STR(reply, "550 5.1.3 <bob+.x@x.test>: unsafe address");
 	CHECK(rcpt(&s, "<\"../x\"@x.test>", 0, reply) == -1);
 	CHECK_STR(reply, "550 5.1.3 <\"../x\"@x.test>: unsafe address");
 	CHECK(!exists("un") && !exists("un2"));
+	maildir_free(&s.ctx);
+}
+
+/*
+ * A template with %e does not expand for a recipient without an
+ * extension: it is skipped, and the next one is tried (issue 10, #7).
+ */
+static void
+test_noext_skipped(void)
+{
+	char reply[LMTP_REPLY_MAX];
+	struct setup s;
+
+	setup(&s, "ne/%d/%e", "ne2/%u", 0);
+	make("ne2/bob");
+	CHECK(rcpt(&s, "<bob@x.test>", 0, reply) == 0);
+	CHECK_STR(reply, "250 2.1.5 <bob@x.test>: OK");
+	CHECK(strstr(s.ctx.rcpt[0].dir, "/ne2/bob") != NULL);
+	CHECK(rcpt(&s, "<bob+@x.test>", 1, reply) == 0);
+	CHECK(strstr(s.ctx.rcpt[1].dir, "/ne2/bob") != NULL);
+	make("ne/x.test/tag");
+	CHECK(rcpt(&s, "<bob+tag@x.test>", 2, reply) == 0);
+	CHECK(strstr(s.ctx.rcpt[2].dir, "/ne/x.test/tag") != NULL);
+	maildir_free(&s.ctx);
+
+	/* only %e templates, no extension: no mailbox, nothing made */
+	setup(&s, "ne3/%d/%e", NULL, 1);
+	CHECK(rcpt(&s, "<bob@x.test>", 0, reply) == -1);
+	CHECK_STR(reply, "550 5.1.1 <bob@x.test>: no such mailbox");
+	CHECK(!exists("ne3"));
+	maildir_free(&s.ctx);
+
+	/* -c makes the first template that expands */
+	setup(&s, "ne4/%u/%e", "ne5/%u", 1);
+	CHECK(rcpt(&s, "<bob@x.test>", 0, reply) == 0);
+	CHECK(exists("ne5/bob/new") && !exists("ne4"));
+	maildir_free(&s.ctx);
+}
+
+/* The delimiter is samotop-smtpd's (SAMOTOP_RECIPIENT_DELIMITER). */
+static void
+test_delimiter(void)
+{
+	char reply[LMTP_REPLY_MAX];
+	struct setup s;
+
+	setup(&s, "dl/%u", NULL, 0);
+	make("dl/bob");
+	make("dl/bob/.tag");
+	s.ctx.delim = '-';
+	CHECK(rcpt(&s, "<bob-tag@x.test>", 0, reply) == 0);
+	CHECK(strstr(s.ctx.rcpt[0].dir, "/dl/bob/.tag") != NULL);
+	CHECK(rcpt(&s, "<bob+tag@x.test>", 1, reply) == -1);
+	s.ctx.delim = 0;
+	CHECK(rcpt(&s, "<bob-tag@x.test>", 1, reply) == -1);
 	maildir_free(&s.ctx);
 }
 
@@ -386,6 +444,8 @@ main(void)
 	TEST(test_host);
 	TEST(test_no_mailbox);
 	TEST(test_unsafe_creates_nothing);
+	TEST(test_noext_skipped);
+	TEST(test_delimiter);
 	TEST(test_choice);
 	TEST(test_deliver);
 	TEST(test_abort);

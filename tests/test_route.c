@@ -59,7 +59,8 @@ test_parse_routes(void)
 	CHECK(c.routes[1].specificity == 1);
 	CHECK(c.routes[1].line == 3);
 	CHECK(c.routes[1].argv[1] == NULL);
-	CHECK_STR(c.routes[2].pattern, "bob@example.org");
+	/* canonical, but for the case of the local part */
+	CHECK_STR(c.routes[2].pattern, "Bob@example.org");
 	CHECK(c.routes[2].specificity == 2);
 	CHECK(c.routes[2].line == 5);
 	CHECK_STR(c.routes[2].argv[2], "a b");
@@ -70,7 +71,7 @@ static void
 test_route_errors(void)
 {
 	const char *bad[] = { "example.org", "@", "bob@", "a@b@c", "@a@b",
-	    "\\\"a b\\\"@x", "**", "*@example.org", "", "a\tb@x" };
+	    "\\\"a b@x", "**", "*@example.org", "", "a\tb@x" };
 	char	line[200];
 	size_t	i;
 
@@ -90,6 +91,8 @@ test_route_errors(void)
 	    "route: missing value, expected PATTERN PROGRAM [ARG...]");
 	FAILS("route @a.org /bin/x\nroute * /bin/y\nroute @A.Org /bin/z\n",
 	    3, "route: pattern '@a.org' already routed on line 1");
+	FAILS("route bob@a.org /bin/x\nroute \"\\\"bob\\\"@A.org\" /bin/y\n",
+	    2, "route: pattern 'bob@a.org' already routed on line 1");
 	FAILS("route * /bin/x\nroute * /bin/x\n", 2,
 	    "route: pattern '*' already routed on line 1");
 }
@@ -168,11 +171,16 @@ test_extension(void)
 	CHECK_STR(to("bob+", "example.org"), "/bob");
 	CHECK_STR(to("+bob", "example.org"), "/domain");
 	CHECK_STR(to("bobby+x", "example.org"), "/domain");
-	/* quoted local parts are matched as written, without a split */
-	CHECK_STR(to("\"bob+x\"", "example.org"), "/domain");
+	/* one canonical form: quotes removed, then the split (#5) */
+	CHECK_STR(to("\"bob+x\"", "example.org"), "/bob");
+	CHECK_STR(to("\"bob\"", "example.org"), "/bob");
+	CHECK_STR(to("\"b\\ob+list\"", "example.org"), "/list");
+	CHECK_STR(to("\"bob smith+x\"", "example.org"), "/domain");
 	CHECK(parse("route @example.org /domain\n"
-	    "route \"\\\"bob@example.org\" /half-quoted\n") == 0);
-	CHECK_STR(to("\"bob+x\"", "example.org"), "/domain");
+	    "route \"\\\"bob smith\\\"@example.org\" /smith\n") == 0);
+	CHECK_STR(to("\"bob smith+x\"", "example.org"), "/smith");
+	CHECK_STR(to("\"Bob\\ Smith\"", "example.org"), "/smith");
+	CHECK_STR(to("\"bob+smith\"", "example.org"), "/domain");
 
 	CHECK(parse("recipient-delimiter none\n"
 	    "route @example.org /domain\n"
@@ -197,9 +205,18 @@ test_case(void)
 	CHECK_STR(to("bob", "example.com"), "-");
 
 	CHECK(parse("route \"\\\"Ab\\\"@example.org\" /quoted\n") == 0);
-	CHECK_STR(c.routes[0].pattern, "\"ab\"@example.org");
+	CHECK_STR(c.routes[0].pattern, "Ab@example.org");
 	CHECK_STR(to("\"aB\"", "example.org"), "/quoted");
-	CHECK_STR(to("ab", "example.org"), "-");
+	CHECK_STR(to("ab", "example.org"), "/quoted");
+
+	/* local-part-case sensitive: the domain still ignores case */
+	CHECK(parse("local-part-case sensitive\n"
+	    "route Bob@example.org /bob\nroute @example.org /domain\n")
+	    == 0);
+	CHECK_STR(to("Bob+x", "EXAMPLE.org"), "/bob");
+	CHECK_STR(to("\"Bob\"", "example.org"), "/bob");
+	CHECK_STR(to("bob", "example.org"), "/domain");
+	CHECK_STR(to("BOB", "example.org"), "/domain");
 }
 
 static void

@@ -583,6 +583,19 @@ bdat(struct session *s, const struct smtp_cmd *cmd)
 	return respond(s, &r);
 }
 
+/* A refused BDAT: its reply, then its chunk read and dropped. */
+static enum flow
+skip_chunk(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
+{
+	enum io_status st;
+
+	if (respond(s, r) == END)
+		return END;
+	if ((st = read_chunk(s, cmd->chunk, 0)) != IO_OK)
+		return lost_client(s, st);
+	return GO_ON;
+}
+
 /* The message id of the transaction MAIL begins, for every log line. */
 static void
 log_mail(struct session *s, const struct mailbox *sender)
@@ -717,12 +730,10 @@ command(struct session *s, const struct io_line *line)
 	struct smtp_cmd cmd;
 	struct reply r = { .len = 0 };
 
-	if (line->too_long)
-		return say(s, R_LINE_TOO_LONG);
-	if (line->bare_lf && s->conf->strict_crlf)
-		return say(s, R_BARE_LF_COMMAND);
-	if (line->bare_cr)
-		return say(s, R_BARE_CR_COMMAND);
+	if (state_line(&s->st, (line->too_long ? LINE_TOO_LONG : 0) |
+	    (line->bare_lf ? LINE_BARE_LF : 0) |
+	    (line->bare_cr ? LINE_BARE_CR : 0), &r) == -1)
+		return respond(s, &r);
 	if (unauthorized_pipelining(s) == END)
 		return END;
 	parse_command(line->text, line->len, &cmd);
@@ -741,9 +752,7 @@ command(struct session *s, const struct io_line *line)
 	case ACT_BDAT:
 		return bdat(s, &cmd);
 	case ACT_BDAT_SKIP:
-		if (respond(s, &r) == END)
-			return END;
-		return read_chunk(s, cmd.chunk, 0) == IO_OK ? GO_ON : END;
+		return skip_chunk(s, &cmd, &r);
 	case ACT_CLOSE:
 		respond(s, &r);
 		return END;

@@ -29,6 +29,20 @@ state_tx_end(struct smtp_state *st)
 }
 
 int
+state_line(const struct smtp_state *st, unsigned flags, struct reply *r)
+{
+	if (flags & LINE_TOO_LONG)
+		reply_add(r, st->esmtp, R_LINE_TOO_LONG);
+	else if ((flags & LINE_BARE_LF) && st->conf->strict_crlf)
+		reply_add(r, st->esmtp, R_BARE_LF_COMMAND);
+	else if (flags & LINE_BARE_CR)
+		reply_add(r, st->esmtp, R_BARE_CR_COMMAND);
+	else
+		return 0;
+	return -1;
+}
+
+int
 state_replied(struct smtp_state *st, int code)
 {
 	return code >= 500 && ++st->errors >= st->conf->max_errors;

@@ -64,7 +64,19 @@ struct smtp_state {
 	struct smtp_tx		 tx;
 };
 
+/* How a command line was framed (io.c's findings, as flags). */
+#define LINE_TOO_LONG	0x01	/* over max-command-line */
+#define LINE_BARE_LF	0x02	/* a LF without CR in it, or ending it */
+#define LINE_BARE_CR	0x04	/* a CR without LF in it */
+
 void		state_init(struct smtp_state *st, const struct conf *c);
+/*
+ * Before a line is parsed: 0 when it may be, or -1 with its refusal in
+ * r (a line that is not one clean command is refused whole, never
+ * split into two, RFC 5321 §2.3.8).
+ */
+int		state_line(const struct smtp_state *st, unsigned flags,
+		    struct reply *r);
 /* The EHLO/HELO reply and the greeting come from here too. */
 void		state_greeting(const struct smtp_state *st, struct reply *r);
 enum action	state_command(struct smtp_state *st,

@@ -387,6 +387,28 @@ max_recipients(void)
 	CHECK(act == ACT_RCPT);
 }
 
+/* A line that is not one clean command is refused whole. */
+static void
+line_framing(void)
+{
+	setup();
+	conf.strict_crlf = 1;
+	memset(&r, 0, sizeof(r));
+	CHECK(state_line(&st, 0, &r) == 0 && r.len == 0);
+	CHECK(state_line(&st, LINE_TOO_LONG | LINE_BARE_LF, &r) == -1);
+	CHECK_STR(r.text, "500 Line too long\r\n");
+	c("EHLO c");
+	memset(&r, 0, sizeof(r));
+	CHECK(state_line(&st, LINE_BARE_LF, &r) == -1);
+	CHECK_STR(r.text, "500 5.5.2 Bare LF in command line\r\n");
+	memset(&r, 0, sizeof(r));
+	CHECK(state_line(&st, LINE_BARE_CR, &r) == -1 && r.code == 500);
+	/* without strict-crlf a LF alone ends a line */
+	conf.strict_crlf = 0;
+	memset(&r, 0, sizeof(r));
+	CHECK(state_line(&st, LINE_BARE_LF, &r) == 0 && r.len == 0);
+}
+
 /* One route per transaction; the transaction's end forgets it. */
 static void
 one_route(void)
@@ -710,6 +732,7 @@ main(void)
 	TEST(rcpt_action);
 	TEST(max_recipients);
 	TEST(one_route);
+	TEST(line_framing);
 	TEST(quit);
 	TEST(rset);
 	TEST(greeting_resets);

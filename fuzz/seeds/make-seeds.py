@@ -289,6 +289,36 @@ fine = [
 ]
 write("fuzz_session", fine)
 
+# --- lmtpclient: octet 0 = the number of operation octets, the operations
+# (pairs: call % 8 = rcpt, data, write, end, reply, rset, abort, quit; then
+# its argument), then the helper's replies (fuzz_lmtpclient.c).
+def client(ops, replies):
+    return bytes([len(ops)]) + bytes(ops) + replies
+
+
+GREET = b"220 mock.test LMTP\r\n"
+LHLO_PIPE = b"250-mock.test\r\n250-PIPELINING\r\n250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n"
+LHLO_XF = b"250-mock.test\r\n250-XFORWARD NAME ADDR PORT PROTO HELO IDENT SOURCE\r\n250 8BITMIME\r\n"
+write("fuzz_lmtpclient", [
+    ("pipelined", client([0, 0, 0, 0x11, 1, 0, 2, 100, 3, 0, 4, 0, 4, 0, 5, 0, 7, 0],
+                         GREET + LHLO_PIPE + b"250 2.1.0 ok\r\n250 2.1.5 ok\r\n250 2.1.5 ok\r\n"
+                         b"354 go\r\n250 2.0.0 a\r\n451 4.2.0 b\r\n221 bye\r\n")),
+    ("lockstep-xforward", client([0x40, 0, 0, 1, 1, 0, 0x82, 200, 3, 0, 4, 0, 4, 0, 7, 0],
+                                 GREET + LHLO_XF + b"250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n"
+                                 b"250 ok\r\n354 go\r\n250 ok\r\n550 5.1.1 no\r\n221 bye\r\n")),
+    ("data-refused", client([0, 0, 1, 0, 5, 0, 0, 1, 1, 0, 2, 5, 6, 0],
+                            GREET + LHLO_PIPE + b"250 ok\r\n250 ok\r\n451 4.3.0 no\r\n250 ok\r\n"
+                            b"250 ok\r\n250 ok\r\n354 go\r\n")),
+    ("mail-refused", client([0, 8, 0, 0, 5, 0],
+                            GREET + b"250 mock\r\n550 5.7.1 no\r\n250 ok\r\n250 ok\r\n500 no\r\n")),
+    ("nonsense", client([0, 0, 4, 0, 4, 0],
+                        GREET + LHLO_PIPE + b"250 ok\r\n250-x\r\n250 " + b"y" * 300 + b"\r\n"
+                        b"99 x\r\n")),
+    ("utf8-refused", client([0x20, 0, 7, 0], GREET + b"250 mock\r\n221 bye\r\n")),
+    ("no-greeting", client([0, 0], b"554 5.3.2 go away\r\n")),
+    ("cut", client([0, 0, 1, 0, 2, 255], GREET + LHLO_PIPE + b"250 ok\r\n25")),
+])
+
 # Finding 1 of issue 10 (a DATA refused under BDAT LAST leaves the
 # helper's transaction open, and the next transaction's recipients join
 # it): these crash fuzz_session until session.c is fixed; then they join

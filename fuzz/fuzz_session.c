@@ -38,6 +38,7 @@
 #define RCPT_MAX	128
 #define QUEUE_MAX	32	/* pipelined commands awaiting replies */
 #define WAIT_MS		30000	/* the session's own timeouts come first */
+#define MOCK_DECISIONS	8	/* helper_mock.c's NDECISIONS */
 
 static const char *const senders[] = { "", "s@send.test", "t@send.test" };
 static const char *const rcpts[] = {
@@ -540,9 +541,11 @@ run(void *arg)
 static void
 prepare_files(const uint8_t *script, size_t len)
 {
+	static const char counts[MOCK_DECISIONS];
+
 	if (ftruncate(script_fd, 0) == -1 ||
-	    pwrite(script_fd, script, len, 0) != (ssize_t)len ||
-	    lseek(script_fd, 0, SEEK_SET) == -1 ||
+	    pwrite(script_fd, counts, sizeof(counts), 0) != sizeof(counts) ||
+	    pwrite(script_fd, script, len, sizeof(counts)) != (ssize_t)len ||
 	    ftruncate(record_fd, 0) == -1 ||
 	    lseek(record_fd, 0, SEEK_SET) == -1)
 		abort();

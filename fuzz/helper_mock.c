@@ -5,12 +5,17 @@
  *	helper_mock SCRIPT_FD RECORD_FD [NAME]
  *
  * It speaks LMTP on stdin/stdout as a delivery helper does.  Every
- * answer it may vary is decided by the next octet read from SCRIPT_FD,
- * a file it inherits from the fuzzer: the file offset is shared, so the
- * helpers one session starts one after another go on with one script.
- * When the script is used up every answer is a success.  For each
- * decision, octet % 8: 0-3 and 7 success, 4 a temporary failure (4xx),
- * 5 a permanent one (5xx), 6 the helper dies without a word.
+ * answer it may vary is decided by an octet of SCRIPT_FD, a file it
+ * inherits from the fuzzer.  Each kind of decision (enum decision) has
+ * its own stream: the n-th decision of kind k is the octet at
+ * NDECISIONS + n * NDECISIONS + k, and the file's first NDECISIONS
+ * octets count the decisions made, so that the helpers one session
+ * starts one after another go on with the script, and a decision stays
+ * put when the fuzzer adds or removes another kind's.  When a stream is
+ * used up every answer is a success.  For each decision, octet % 8: 0-3
+ * and 7 success, 4 a temporary failure (4xx), 5 a permanent one (5xx),
+ * 6 the helper dies without a word; LHLO's octet is its extensions
+ * instead (bit 0 PIPELINING, 1 XFORWARD, 2 SMTPUTF8).
  *
  * Each message that reaches the final dot is recorded on RECORD_FD, one
  * line before its replies are sent, so that whoever got the SMTP reply
@@ -33,18 +38,35 @@
 #define ADDR_LEN	256
 
 enum pick { OK, TEMP, PERM, DIE };
+enum decision { D_GREET, D_LHLO, D_XFORWARD, D_MAIL, D_RCPT, D_DATA,
+	D_DOT, D_RSET, NDECISIONS };
 
 static int script_fd, record_fd;
 static char sender[ADDR_LEN];
 static char rcpts[RCPT_MAX][ADDR_LEN];
 static int in_mail, nrcpt;
 
+/* The next octet of stream d into *b; 0 when it is used up. */
+static int
+octet(enum decision d, unsigned char *b)
+{
+	unsigned char n;
+
+	if (pread(script_fd, &n, 1, d) != 1 || n == 255)
+		return 0;
+	if (pread(script_fd, b, 1, NDECISIONS + (off_t)n * NDECISIONS + d) !=
+	    1)
+		return 0;
+	n++;
+	return pwrite(script_fd, &n, 1, d) == 1;
+}
+
 static enum pick
-pick(void)
+pick(enum decision d)
 {
 	unsigned char b;
 
-	if (read(script_fd, &b, 1) != 1)
+	if (!octet(d, &b))
 		return OK;
 	switch (b % 8) {
 	case 4:
@@ -68,9 +90,9 @@ say(const char *s)
 
 /* Answer ok, temp or perm as the script says, or die. */
 static enum pick
-answer(const char *ok, const char *temp, const char *perm)
+answer(enum decision d, const char *ok, const char *temp, const char *perm)
 {
-	enum pick p = pick();
+	enum pick p = pick(d);
 
 	if (p == DIE)
 		_exit(0);
@@ -100,7 +122,7 @@ lhlo(void)
 {
 	unsigned char b = 0xff;
 
-	(void)read(script_fd, &b, 1);
+	(void)octet(D_LHLO, &b);
 	say("250-mock.test");
 	if (b & 1)
 		say("250-PIPELINING");
@@ -129,7 +151,7 @@ message(void)
 	if (n == -1)
 		exit(0);
 	for (i = 0; i < nrcpt; i++) {
-		p[i] = pick();
+		p[i] = pick(D_DOT);
 		results[i] = p[i] == OK ? '2' : p[i] == TEMP ? '4' : '5';
 		if (p[i] == DIE)
 			break;
@@ -159,13 +181,13 @@ command(const char *line)
 	if (strncasecmp(line, "LHLO", 4) == 0)
 		lhlo();
 	else if (strncasecmp(line, "XFORWARD", 8) == 0)
-		answer("250 2.0.0 ok", "421 4.3.0 busy", "501 5.5.4 bad");
+		answer(D_XFORWARD, "250 2.0.0 ok", "421 4.3.0 busy", "501 5.5.4 bad");
 	else if (strncasecmp(line, "MAIL", 4) == 0) {
 		if (in_mail) {
 			say("503 5.5.1 nested MAIL");
 			return;
 		}
-		if (answer("250 2.1.0 ok", "451 4.3.0 later",
+		if (answer(D_MAIL, "250 2.1.0 ok", "451 4.3.0 later",
 		    "550 5.7.1 no") != OK)
 			return;
 		path(line, sender);
@@ -176,7 +198,7 @@ command(const char *line)
 			say("503 5.5.1 need MAIL");
 			return;
 		}
-		if (answer("250 2.1.5 ok", "450 4.2.1 later",
+		if (answer(D_RCPT, "250 2.1.5 ok", "450 4.2.1 later",
 		    "550 5.1.1 unknown") == OK)
 			path(line, rcpts[nrcpt++]);
 	} else if (strncasecmp(line, "DATA", 4) == 0) {
@@ -184,11 +206,11 @@ command(const char *line)
 			say("503 5.5.1 need RCPT");
 			return;
 		}
-		if (answer("354 go ahead", "451 4.3.0 cannot take it now",
+		if (answer(D_DATA, "354 go ahead", "451 4.3.0 cannot take it now",
 		    "554 5.3.0 will not take it") == OK)
 			message();
 	} else if (strncasecmp(line, "RSET", 4) == 0) {
-		if (pick() == DIE)
+		if (pick(D_RSET) == DIE)
 			_exit(0);
 		in_mail = 0;
 		nrcpt = 0;
@@ -213,7 +235,7 @@ main(int argc, char *argv[])
 		return 64;
 	script_fd = atoi(argv[1]);
 	record_fd = atoi(argv[2]);
-	if ((p = pick()) == DIE)
+	if ((p = pick(D_GREET)) == DIE)
 		return 0;
 	if (p != OK) {
 		say("421 4.3.2 mock not available");

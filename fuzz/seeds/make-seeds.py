@@ -213,11 +213,23 @@ write("fuzz_address", [(hashlib.sha1(s).hexdigest()[:12], s) for s in [
     b"<a@b@c>", b"<\"\"@x>", b"<u@[tag:text]>",
 ]])
 # --- session: octet 0 = configuration (bit 7 lax) | script length, the
-# helper's script (helper_mock.c: one octet a decision, % 8: 0 ok, 4 temp,
-# 5 perm, 6 die; LHLO's octet is its extensions, bit 0 PIPELINING), then
-# the client's operations (fuzz_session.c, op()).
+# helper's script, then the client's operations (fuzz_session.c, op()).
+# The script interleaves one stream per kind of decision (helper_mock.c:
+# one octet a decision, % 8: 0 ok, 4 temp, 5 perm, 6 die; LHLO's octet is
+# its extensions, bit 0 PIPELINING, 1 XFORWARD, 2 SMTPUTF8).
 OK, TEMP, PERM, DIE = 0, 4, 5, 6
 EHLO, HELO, RSET, NOOP, QUIT, PIPE = b"\x00", b"\x0a", b"\x05", b"\x06", b"\x08", b"\x09"
+KINDS = ["greet", "lhlo", "xforward", "mail", "rcpt", "data", "dot", "rset"]
+
+
+def script(**streams):
+    rows = max([len(v) for v in streams.values()] + [0])
+    out = []
+    for i in range(rows):
+        for k in KINDS:
+            v = streams.get(k, [])
+            out.append(v[i] if i < len(v) else (7 if k == "lhlo" else OK))
+    return out
 
 
 def session(script, *ops, lax=False):
@@ -245,34 +257,40 @@ def raw(line):
 
 
 MSG = b"Subject: t\r\n\r\nhello\r\n..dot\r\n"
-START = [OK, 0, OK]  # greeting, LHLO without extensions, MAIL
 fine = [
     ("data", session([], EHLO, mail(1), rcpt(0), rcpt(1), data(MSG), QUIT)),
     ("bdat", session([], EHLO, mail(1), rcpt(0), bdat(b"abc"), bdat(b"def\r\n", last=True), QUIT)),
     ("two-tx-rset", session([], EHLO, mail(1), rcpt(0), data(MSG), mail(2), rcpt(1), RSET,
                             mail(0), rcpt(2), bdat(MSG, last=True), QUIT)),
-    ("data-refused-temp", session(START + [OK, TEMP], EHLO, mail(1), rcpt(0), data(MSG),
+    ("data-refused-temp", session(script(data=[TEMP]), EHLO, mail(1), rcpt(0), data(MSG),
                                   mail(2), rcpt(1), data(MSG), QUIT)),
-    ("data-refused-perm", session(START + [OK, PERM], EHLO, mail(1), rcpt(0), data(MSG),
+    ("data-refused-perm", session(script(data=[PERM]), EHLO, mail(1), rcpt(0), data(MSG),
                                   mail(2), rcpt(1), data(MSG), QUIT)),
-    ("bdat-refused-rset", session(START + [OK, TEMP], EHLO, mail(1), rcpt(0),
+    ("bdat-refused-rset", session(script(data=[TEMP]), EHLO, mail(1), rcpt(0),
                                   bdat(MSG, last=True), RSET, mail(2), rcpt(1), data(MSG), QUIT)),
-    ("bdat-refused-chunk", session(START + [OK, PERM], EHLO, mail(1), rcpt(0), bdat(b"abc"),
+    ("bdat-refused-chunk", session(script(data=[PERM]), EHLO, mail(1), rcpt(0), bdat(b"abc"),
                                    mail(2), rcpt(1), bdat(MSG, last=True), QUIT)),
-    ("rcpt-refused", session(START + [OK, PERM, TEMP, OK], EHLO, mail(1), rcpt(0), rcpt(1),
+    ("rcpt-refused", session(script(rcpt=[OK, PERM, TEMP, OK]), EHLO, mail(1), rcpt(0), rcpt(1),
                              rcpt(2), rcpt(3), data(MSG), QUIT)),
-    ("partial", session(START + [OK, OK, OK, OK, TEMP], EHLO, mail(1), rcpt(0), rcpt(1),
+    ("partial", session(script(dot=[OK, TEMP]), EHLO, mail(1), rcpt(0), rcpt(1),
                         data(MSG), mail(1), rcpt(0), data(MSG), QUIT)),
-    ("all-refused", session(START + [OK, OK, OK, PERM, PERM], EHLO, mail(1), rcpt(0), rcpt(1),
+    ("all-refused", session(script(dot=[PERM, PERM]), EHLO, mail(1), rcpt(0), rcpt(1),
                             data(MSG), QUIT)),
-    ("dies-in-data", session(START + [OK, OK, DIE], EHLO, mail(1), rcpt(0), data(MSG),
+    ("dies-in-data", session(script(data=[DIE]), EHLO, mail(1), rcpt(0), data(MSG),
                              mail(2), rcpt(1), data(MSG), QUIT)),
-    ("dies-after-dot", session(START + [OK, OK, OK, DIE], EHLO, mail(1), rcpt(0), rcpt(1),
+    ("dies-after-dot", session(script(dot=[OK, DIE]), EHLO, mail(1), rcpt(0), rcpt(1),
                                data(MSG), mail(2), rcpt(1), bdat(MSG, last=True), QUIT)),
-    ("mail-refused", session([OK, 0, TEMP, OK, PERM], EHLO, mail(1), rcpt(0), rcpt(1),
-                             mail(0), rcpt(1), data(MSG), QUIT)),
-    ("refused-greeting", session([TEMP], EHLO, mail(1), rcpt(0), rcpt(1), data(MSG), QUIT)),
-    ("pipelined", session([OK, 1], PIPE, EHLO, mail(1), rcpt(0), rcpt(4), rcpt(1), rcpt(5),
+    ("dies-at-rset", session(script(rset=[DIE]), EHLO, mail(1), rcpt(0), RSET, mail(2),
+                             rcpt(1), data(MSG), QUIT)),
+    ("mail-refused", session(script(lhlo=[0], mail=[TEMP, PERM]), EHLO, mail(1), rcpt(0),
+                             rcpt(1), mail(0), rcpt(1), data(MSG), QUIT)),
+    ("mail-refused-pipelined", session(script(lhlo=[1], mail=[PERM]), EHLO, mail(1), rcpt(0),
+                                       rcpt(1), data(MSG), QUIT)),
+    ("xforward-refused", session(script(lhlo=[2], xforward=[PERM, TEMP]), EHLO, mail(1),
+                                 rcpt(0), data(MSG), QUIT)),
+    ("refused-greeting", session(script(greet=[TEMP]), EHLO, mail(1), rcpt(0), rcpt(1),
+                                 data(MSG), QUIT)),
+    ("pipelined", session(script(lhlo=[1]), PIPE, EHLO, mail(1), rcpt(0), rcpt(4), rcpt(1), rcpt(5),
                           PIPE, data(MSG), PIPE, RSET, mail(2), rcpt(4), bdat(b"x" * 40),
                           bdat(MSG, last=True), QUIT)),
     ("other-route", session([], EHLO, mail(1), rcpt(4), data(MSG), mail(1), rcpt(0),
@@ -324,10 +342,10 @@ write("fuzz_lmtpclient", [
 # it): these crash fuzz_session until session.c is fixed; then they join
 # fine above.
 write("pending-fuzz_session", [
-    ("bdat-last-refused-temp", session(START + [OK, TEMP], EHLO, mail(1), rcpt(0),
+    ("bdat-last-refused-temp", session(script(data=[TEMP]), EHLO, mail(1), rcpt(0),
                                        bdat(b"hello", last=True), mail(2), rcpt(1),
                                        data(b"hi\r\n"), QUIT)),
-    ("bdat-last-refused-perm", session(START + [OK, PERM], EHLO, mail(1), rcpt(0),
+    ("bdat-last-refused-perm", session(script(data=[PERM]), EHLO, mail(1), rcpt(0),
                                        bdat(b"hello", last=True), mail(2), rcpt(1),
                                        bdat(b"hi\r\n", last=True), QUIT)),
 ])

@@ -16,6 +16,13 @@ route line can set them: route * /usr/bin/env VAR=VALUE PYTHON lmtp_stub.py):
   LMTP_STUB_DATA=ADDR=REPLY[;...]
                             after the data, answer for ADDR with REPLY
                             (default "250 2.0.0 stub: delivered")
+  LMTP_STUB_ENVELOPE=1      with LMTP_STUB_SAVE: begin each saved message with
+                            "X-Stub-From: <SENDER>" and "X-Stub-To: <RCPT>..."
+                            lines, the envelope of the transaction it ended
+  LMTP_STUB_DATA_CMD=REPLY  answer the first DATA command of this process with
+                            REPLY (e.g. "451 4.3.0 stub: cannot take it"),
+                            staying up with the transaction open, as an LDA
+                            does; later DATA commands get 354
   LMTP_STUB_CRASH=STAGE     exit(3) without a word at STAGE: lhlo, mail,
                             rcpt, data (the DATA command, before 354), body
                             (after the final dot, before any reply), reply1
@@ -53,6 +60,7 @@ def table(name):
 
 RCPT = table("LMTP_STUB_RCPT")
 DATA = table("LMTP_STUB_DATA")
+ENVELOPE = os.environ.get("LMTP_STUB_ENVELOPE")
 
 
 def log(line):
@@ -96,7 +104,9 @@ def addr_of(arg):
 def main():
     say("220 stub LMTP (mock)")
     rcpts = []
+    sender = ""
     nmsg = 0
+    refuse_data = os.environ.get("LMTP_STUB_DATA_CMD")
     while True:
         ln = readline()
         cmd = ln.strip().split(b" ", 1)[0].upper()
@@ -106,6 +116,7 @@ def main():
         elif cmd == b"MAIL":
             stage("mail")
             rcpts = []
+            sender = addr_of(ln)
             say("250 2.1.0 stub: sender ok")
         elif cmd == b"RCPT":
             stage("rcpt")
@@ -118,6 +129,10 @@ def main():
             stage("data")
             if not rcpts:
                 say("503 5.5.1 stub: no valid recipients")
+                continue
+            if refuse_data:
+                say(refuse_data)
+                refuse_data = None
                 continue
             say("354 stub: go ahead")
             body = []
@@ -134,6 +149,10 @@ def main():
             nmsg += 1
             if SAVE:
                 with open(os.path.join(SAVE, "msg.%d" % nmsg), "wb") as f:
+                    if ENVELOPE:
+                        f.write(("X-Stub-From: <%s>\r\nX-Stub-To: %s\r\n" % (
+                            sender, " ".join("<%s>" % a for a in rcpts)))
+                            .encode())
                     f.write(b"".join(body))
             for i, a in enumerate(rcpts):
                 say(DATA.get(a, "250 2.0.0 stub: delivered"))

@@ -134,7 +134,8 @@ lint:
 # ASan/UBSan and under valgrind, a soak test and memory bounds.
 #   make fuzz-long  FUZZ_SECONDS=300: each fuzzer that long, from its seeds
 #                   (fuzz/seeds/NAME) and corpus (fuzz/corpus-NAME); crash
-#                   inputs and logs go to fuzz/findings/ (not in git)
+#                   inputs and logs go to fuzz/findings/ (not in git).
+#                   fuzz_session also needs fuzz/helper_mock, built with it
 FUZZ_SECONDS ?= 300
 
 fuzz-long: $(FUZZERS)

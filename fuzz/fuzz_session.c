@@ -10,7 +10,9 @@
  * message since the previous end, and reported every recipient
  * delivered, in a transaction with this one's envelope: the sender of
  * the client's last accepted MAIL and exactly the recipients the client
- * got 250 for since.  A violation aborts.
+ * got 250 for since.  And at every reply to RCPT: a 250 means that the
+ * helper accepted that recipient in a transaction with that sender, and
+ * anything else that it did not.  A violation aborts.
  *
  * Input: octet 0 picks the configuration (bit 7: lax CRLF and a small
  * SIZE) and the length of the helper's script (bits 0-6), which follows;
@@ -249,7 +251,7 @@ violation(const struct client *c, const char *why, const char *rec)
 	int i;
 
 	fprintf(stderr, "fuzz_session: INVARIANT VIOLATED: %s\n"
-	    "  client got 250 after the message; its envelope: <%s>",
+	    "  the client's envelope: <%s>",
 	    why, c->sender != NULL ? c->sender : "(no MAIL)");
 	for (i = 0; i < c->nrcpt; i++)
 		fprintf(stderr, " <%s>", c->rcpt[i]);
@@ -303,35 +305,75 @@ check_record(const struct client *c, char *rec)
 		    rec);
 }
 
+/* The helper's next record (a line), or NULL when there is none. */
+static const char *
+next_record(struct client *c, int consume)
+{
+	static char line[64 * 1024];
+	char *lf;
+	ssize_t n;
+
+	if ((n = pread(record_fd, line, sizeof(line) - 1, c->seen)) <= 0)
+		return NULL;
+	line[n] = '\0';
+	if ((lf = strchr(line, '\n')) == NULL)
+		return NULL;
+	lf[1] = '\0';
+	if (consume)
+		c->seen += lf + 1 - line;
+	return line;
+}
+
+/*
+ * A 250 to RCPT: the helper's record of the recipient.  (A refusal has
+ * none; when pipelining, the next records may already be the next
+ * recipients'.  A recipient the helper accepted but the client did not
+ * see taken shows at the next 250 or at the end of the message.)
+ */
+static void
+recipient(struct client *c, int arg, int code)
+{
+	const char *rec;
+	char *p;
+
+	if (code / 100 != 2)
+		return;
+	rec = next_record(c, 1);
+	if (rec == NULL || strncmp(rec, "RCPT ", 5) != 0)
+		violation(c, "the client got 250 for a recipient the helper "
+		    "did not accept", rec != NULL ? rec : "(none)");
+	p = (char *)rec + 5;
+	if (c->sender == NULL || !match_addr(&p, c->sender))
+		violation(c, "a recipient joined a transaction with another "
+		    "sender", rec);
+	if (!match_addr(&p, rcpts[arg]))
+		violation(c, "the helper accepted another recipient", rec);
+	if (c->nrcpt < RCPT_MAX)
+		c->rcpt[c->nrcpt++] = rcpts[arg];
+}
+
 /* A reply to the end of a message: the helper's records since. */
 static void
 end_of_message(struct client *c, int code)
 {
-	static char buf[64 * 1024];
-	char *rec = NULL, *line, *lf;
-	struct stat sb;
-	ssize_t n;
+	static char dot[64 * 1024];
+	const char *rec;
 	int dots = 0;
 
-	if (fstat(record_fd, &sb) == -1 || sb.st_size - c->seen >=
-	    (off_t)sizeof(buf))
-		abort();
-	n = pread(record_fd, buf, (size_t)(sb.st_size - c->seen), c->seen);
-	if (n < 0)
-		abort();
-	buf[n] = '\0';
-	c->seen += n;
-	for (line = buf; (lf = strchr(line, '\n')) != NULL; line = lf + 1)
-		if (strncmp(line, "DOT ", 4) == 0) {
-			dots++;
-			rec = line;
-		}
+	while ((rec = next_record(c, 1)) != NULL) {
+		if (strncmp(rec, "DOT ", 4) != 0)
+			violation(c, "the helper accepted a recipient the "
+			    "client did not see", rec);
+		dots++;
+		snprintf(dot, sizeof(dot), "%s", rec);
+	}
 	if (code != 250)
 		return;
 	if (dots != 1)
-		violation(c, dots == 0 ? "the helper got no message" :
-		    "the helper got more than one message", dots ? rec : "");
-	check_record(c, rec);
+		violation(c, dots == 0 ? "250 after the message, which the "
+		    "helper did not get" : "250 after the message, and the "
+		    "helper got more than one", dots ? dot : "");
+	check_record(c, dot);
 }
 
 static void
@@ -345,8 +387,7 @@ handle(struct client *c, enum kind kind, int arg, int code)
 		}
 		break;
 	case K_RCPT:
-		if (code / 100 == 2 && c->nrcpt < RCPT_MAX)
-			c->rcpt[c->nrcpt++] = rcpts[arg];
+		recipient(c, arg, code);
 		break;
 	case K_END:
 		end_of_message(c, code);

@@ -17,10 +17,11 @@
  * 6 the helper dies without a word; LHLO's octet is its extensions
  * instead (bit 0 PIPELINING, 1 XFORWARD, 2 SMTPUTF8).
  *
- * Each message that reaches the final dot is recorded on RECORD_FD, one
- * line before its replies are sent, so that whoever got the SMTP reply
- * can already read it:
+ * Each recipient accepted and each message that reaches the final dot
+ * is recorded on RECORD_FD, one line before the reply is sent, so that
+ * whoever got the SMTP reply can already read it:
  *
+ *	RCPT <sender> <rcpt>
  *	DOT <sender> <n> <rcpt>... <results>
  *
  * with the recipients the mock accepted in this transaction and one
@@ -175,6 +176,28 @@ message(void)
 	nrcpt = 0;
 }
 
+/* A recipient accepted is recorded before the client can see the 250. */
+static enum pick
+pick_rcpt(const char *line)
+{
+	char addr[ADDR_LEN], rec[2 * ADDR_LEN + 16];
+	enum pick p = pick(D_RCPT);
+	int len;
+
+	if (p == DIE)
+		_exit(0);
+	if (p == OK) {
+		path(line, addr);
+		len = snprintf(rec, sizeof(rec), "RCPT <%s> <%s>\n", sender,
+		    addr);
+		if (write(record_fd, rec, (size_t)len) != len)
+			exit(1);
+	}
+	say(p == OK ? "250 2.1.5 ok" : p == TEMP ? "450 4.2.1 later" :
+	    "550 5.1.1 unknown");
+	return p;
+}
+
 static void
 command(const char *line)
 {
@@ -198,8 +221,7 @@ command(const char *line)
 			say("503 5.5.1 need MAIL");
 			return;
 		}
-		if (answer(D_RCPT, "250 2.1.5 ok", "450 4.2.1 later",
-		    "550 5.1.1 unknown") == OK)
+		if (pick_rcpt(line) == OK)
 			path(line, rcpts[nrcpt++]);
 	} else if (strncasecmp(line, "DATA", 4) == 0) {
 		if (nrcpt == 0) {

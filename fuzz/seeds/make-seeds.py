@@ -348,5 +348,10 @@ write("pending-fuzz_session", [
     ("bdat-last-refused-perm", session(script(data=[PERM]), EHLO, mail(1), rcpt(0),
                                        bdat(b"hello", last=True), mail(2), rcpt(1),
                                        bdat(b"hi\r\n", last=True), QUIT)),
+    # found by fuzz_session with only the path above fixed: the message is
+    # refused too (a bare LF), and finish_message() leaves the helper be
+    ("bdat-last-refused-bare-lf", session(script(data=[TEMP]), EHLO, mail(1), rcpt(0),
+                                          bdat(b"a\nb\r\n", last=True), mail(0), rcpt(1),
+                                          data(MSG), QUIT)),
 ])
 print("seeds written to", SEEDS)

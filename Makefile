@@ -98,6 +98,13 @@ fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZDIR)/libsamotop.a
 	$(FUZZCC) -fsanitize=fuzzer $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< \
 	    $(FUZZDIR)/libsamotop.a $(LDLIBS_SMTPD)
 
+# fuzz_session's LMTP helper, the scripted mock (fuzz/helper_mock.c): a
+# plain build, since it is executed for every input.
+fuzz/helper_mock: fuzz/helper_mock.c
+	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -o $@ $<
+
+fuzz/fuzz_session: fuzz/helper_mock
+
 fuzz: $(FUZZERS)
 
 units: $(TESTS)
@@ -127,7 +134,8 @@ lint:
 # ASan/UBSan and under valgrind, a soak test and memory bounds.
 #   make fuzz-long  FUZZ_SECONDS=300: each fuzzer that long, from its seeds
 #                   (fuzz/seeds/NAME) and corpus (fuzz/corpus-NAME); crash
-#                   inputs and logs go to fuzz/findings/ (not in git)
+#                   inputs and logs go to fuzz/findings/ (not in git).
+#                   fuzz_session also needs fuzz/helper_mock, built with it
 FUZZ_SECONDS ?= 300
 
 fuzz-long: $(FUZZERS)
@@ -199,7 +207,7 @@ soak: samotop-smtpd samotop-maildir samotop-lmtp
 	@python3 tests/soak/memory
 
 clean:
-	rm -f *.o *.d libsamotop.a $(PROGS) $(TESTS) $(FUZZERS)
+	rm -f *.o *.d libsamotop.a $(PROGS) $(TESTS) $(FUZZERS) fuzz/helper_mock
 	rm -f tests/*.d fuzz/*.d
 	rm -rf tests/asan run $(ASANDIR) $(FUZZDIR)
 

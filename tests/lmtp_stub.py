@@ -15,12 +15,16 @@ route line can set them: route * /usr/bin/env VAR=VALUE PYTHON lmtp_stub.py):
   LMTP_STUB_RCPT=ADDR=REPLY[;ADDR=REPLY...]
                             answer RCPT TO:<ADDR> with REPLY (e.g.
                             "bad@example.org=550 5.1.1 stub: no such user")
-  LMTP_STUB_DATA_CMD=REPLY  answer the first DATA command with REPLY (e.g.
-                            "451 4.3.0 stub: no spool") and stay up, the
-                            transaction still open, as an LMTP server does
   LMTP_STUB_DATA=ADDR=REPLY[;...]
                             after the data, answer for ADDR with REPLY
                             (default "250 2.0.0 stub: delivered")
+  LMTP_STUB_ENVELOPE=1      with LMTP_STUB_SAVE: begin each saved message with
+                            "X-Stub-From: <SENDER>" and "X-Stub-To: <RCPT>..."
+                            lines, the envelope of the transaction it ended
+  LMTP_STUB_DATA_CMD=REPLY  answer the first DATA command of this process with
+                            REPLY (e.g. "451 4.3.0 stub: cannot take it"),
+                            staying up with the transaction open, as an LDA
+                            does; later DATA commands get 354
   LMTP_STUB_CRASH=STAGE     exit(3) without a word at STAGE: lhlo, mail,
                             rcpt, data (the DATA command, before 354), body
                             (after the final dot, before any reply), reply1
@@ -65,6 +69,7 @@ def table(name):
 DATA_CMD = os.environ.get("LMTP_STUB_DATA_CMD")
 RCPT = table("LMTP_STUB_RCPT")
 DATA = table("LMTP_STUB_DATA")
+ENVELOPE = os.environ.get("LMTP_STUB_ENVELOPE")
 
 
 def log(line):
@@ -178,6 +183,10 @@ def main():
             nmsg += 1
             if SAVE:
                 with open(os.path.join(SAVE, "msg.%d" % nmsg), "wb") as f:
+                    if ENVELOPE:
+                        f.write(("X-Stub-From: <%s>\r\nX-Stub-To: %s\r\n" % (
+                            sender, " ".join("<%s>" % a for a in rcpts)))
+                            .encode())
                     f.write(b"".join(body))
                 with open(os.path.join(SAVE, "msg.%d.env" % nmsg), "w") as f:
                     f.write("".join(x + "\n" for x in [sender] + rcpts))

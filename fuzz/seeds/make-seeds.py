@@ -212,4 +212,146 @@ write("fuzz_address", [(hashlib.sha1(s).hexdigest()[:12], s) for s in [
     b"<a@-b.example>", b"<a@[1.2.3.256]>", b"<a@b.example", b"a@b.example",
     b"<a@b@c>", b"<\"\"@x>", b"<u@[tag:text]>",
 ]])
+# --- session: octet 0 = configuration (bit 7 lax) | script length, the
+# helper's script, then the client's operations (fuzz_session.c, op()).
+# The script interleaves one stream per kind of decision (helper_mock.c:
+# one octet a decision, % 8: 0 ok, 4 temp, 5 perm, 6 die; LHLO's octet is
+# its extensions, bit 0 PIPELINING, 1 XFORWARD, 2 SMTPUTF8).
+OK, TEMP, PERM, DIE = 0, 4, 5, 6
+EHLO, HELO, RSET, NOOP, QUIT, PIPE = b"\x00", b"\x0a", b"\x05", b"\x06", b"\x08", b"\x09"
+KINDS = ["greet", "lhlo", "xforward", "mail", "rcpt", "data", "dot", "rset"]
+
+
+def script(**streams):
+    rows = max([len(v) for v in streams.values()] + [0])
+    out = []
+    for i in range(rows):
+        for k in KINDS:
+            v = streams.get(k, [])
+            out.append(v[i] if i < len(v) else (7 if k == "lhlo" else OK))
+    return out
+
+
+def session(script, *ops, lax=False):
+    return bytes([len(script) | (0x80 if lax else 0)]) + bytes(script) + b"".join(ops)
+
+
+def mail(i, param=0):  # i: "", s@send.test, t@send.test; param: -, 8BITMIME, SMTPUTF8, SIZE
+    return bytes([1, i + 3 * param])
+
+
+def rcpt(i):  # a@, b@, c@, a+x@fuzz.test, x@other.test, n@nowhere.test
+    return bytes([2, i])
+
+
+def data(body, big=False):
+    return bytes([133 if big else 3, len(body)]) + body
+
+
+def bdat(body, last=False, big=False):
+    return bytes([(134 if last else 144) if big else (14 if last else 4), len(body)]) + body
+
+
+def raw(line):
+    return bytes([7, len(line)]) + line
+
+
+MSG = b"Subject: t\r\n\r\nhello\r\n..dot\r\n"
+fine = [
+    ("data", session([], EHLO, mail(1), rcpt(0), rcpt(1), data(MSG), QUIT)),
+    ("bdat", session([], EHLO, mail(1), rcpt(0), bdat(b"abc"), bdat(b"def\r\n", last=True), QUIT)),
+    ("two-tx-rset", session([], EHLO, mail(1), rcpt(0), data(MSG), mail(2), rcpt(1), RSET,
+                            mail(0), rcpt(2), bdat(MSG, last=True), QUIT)),
+    ("data-refused-temp", session(script(data=[TEMP]), EHLO, mail(1), rcpt(0), data(MSG),
+                                  mail(2), rcpt(1), data(MSG), QUIT)),
+    ("data-refused-perm", session(script(data=[PERM]), EHLO, mail(1), rcpt(0), data(MSG),
+                                  mail(2), rcpt(1), data(MSG), QUIT)),
+    ("bdat-refused-rset", session(script(data=[TEMP]), EHLO, mail(1), rcpt(0),
+                                  bdat(MSG, last=True), RSET, mail(2), rcpt(1), data(MSG), QUIT)),
+    ("bdat-refused-chunk", session(script(data=[PERM]), EHLO, mail(1), rcpt(0), bdat(b"abc"),
+                                   mail(2), rcpt(1), bdat(MSG, last=True), QUIT)),
+    ("rcpt-refused", session(script(rcpt=[OK, PERM, TEMP, OK]), EHLO, mail(1), rcpt(0), rcpt(1),
+                             rcpt(2), rcpt(3), data(MSG), QUIT)),
+    ("partial", session(script(dot=[OK, TEMP]), EHLO, mail(1), rcpt(0), rcpt(1),
+                        data(MSG), mail(1), rcpt(0), data(MSG), QUIT)),
+    ("all-refused", session(script(dot=[PERM, PERM]), EHLO, mail(1), rcpt(0), rcpt(1),
+                            data(MSG), QUIT)),
+    ("dies-in-data", session(script(data=[DIE]), EHLO, mail(1), rcpt(0), data(MSG),
+                             mail(2), rcpt(1), data(MSG), QUIT)),
+    ("dies-after-dot", session(script(dot=[OK, DIE]), EHLO, mail(1), rcpt(0), rcpt(1),
+                               data(MSG), mail(2), rcpt(1), bdat(MSG, last=True), QUIT)),
+    ("dies-at-rset", session(script(rset=[DIE]), EHLO, mail(1), rcpt(0), RSET, mail(2),
+                             rcpt(1), data(MSG), QUIT)),
+    ("mail-refused", session(script(lhlo=[0], mail=[TEMP, PERM]), EHLO, mail(1), rcpt(0),
+                             rcpt(1), mail(0), rcpt(1), data(MSG), QUIT)),
+    ("mail-refused-pipelined", session(script(lhlo=[1], mail=[PERM]), EHLO, mail(1), rcpt(0),
+                                       rcpt(1), data(MSG), QUIT)),
+    ("xforward-refused", session(script(lhlo=[2], xforward=[PERM, TEMP]), EHLO, mail(1),
+                                 rcpt(0), data(MSG), QUIT)),
+    ("refused-greeting", session(script(greet=[TEMP]), EHLO, mail(1), rcpt(0), rcpt(1),
+                                 data(MSG), QUIT)),
+    ("pipelined", session(script(lhlo=[1]), PIPE, EHLO, mail(1), rcpt(0), rcpt(4), rcpt(1), rcpt(5),
+                          PIPE, data(MSG), PIPE, RSET, mail(2), rcpt(4), bdat(b"x" * 40),
+                          bdat(MSG, last=True), QUIT)),
+    ("other-route", session([], EHLO, mail(1), rcpt(4), data(MSG), mail(1), rcpt(0),
+                            data(MSG), QUIT)),
+    ("big-lax", session([], EHLO, mail(1, 1), rcpt(0), data(b"a\nb\rc\r\n" * 30, big=True),
+                        mail(1), rcpt(1), bdat(b"l" * 98 + b"\r\n", big=True),
+                        bdat(b"m\r\n" * 20, last=True, big=True), QUIT, lax=True)),
+    ("bare-lf-strict", session([], EHLO, mail(1), rcpt(0), data(b"a\nb\r\n"), mail(2),
+                               rcpt(1), bdat(b"c\rd\r\n", last=True), QUIT)),
+    ("helo-utf8", session([], HELO, mail(1), rcpt(0), data(MSG), EHLO, mail(2, 2), rcpt(1),
+                          data(MSG), QUIT)),
+    ("raw", session([], raw(b"VRFY a"), EHLO, raw(b"HELP"), mail(1), raw(b"mail from:<x@y>"),
+                    raw(b"BDAT 5 LAST"), raw(b"\x01\x7f"), rcpt(0), NOOP, data(MSG), QUIT)),
+]
+
+# --- lmtpclient: octet 0 = the number of operation octets, the operations
+# (pairs: call % 8 = rcpt, data, write, end, reply, rset, abort, quit; then
+# its argument), then the helper's replies (fuzz_lmtpclient.c).
+def client(ops, replies):
+    return bytes([len(ops)]) + bytes(ops) + replies
+
+
+GREET = b"220 mock.test LMTP\r\n"
+LHLO_PIPE = b"250-mock.test\r\n250-PIPELINING\r\n250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n"
+LHLO_XF = b"250-mock.test\r\n250-XFORWARD NAME ADDR PORT PROTO HELO IDENT SOURCE\r\n250 8BITMIME\r\n"
+write("fuzz_lmtpclient", [
+    ("pipelined", client([0, 0, 0, 0x11, 1, 0, 2, 100, 3, 0, 4, 0, 4, 0, 5, 0, 7, 0],
+                         GREET + LHLO_PIPE + b"250 2.1.0 ok\r\n250 2.1.5 ok\r\n250 2.1.5 ok\r\n"
+                         b"354 go\r\n250 2.0.0 a\r\n451 4.2.0 b\r\n221 bye\r\n")),
+    ("lockstep-xforward", client([0x40, 0, 0, 1, 1, 0, 0x82, 200, 3, 0, 4, 0, 4, 0, 7, 0],
+                                 GREET + LHLO_XF + b"250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n"
+                                 b"250 ok\r\n354 go\r\n250 ok\r\n550 5.1.1 no\r\n221 bye\r\n")),
+    ("data-refused", client([0, 0, 1, 0, 5, 0, 0, 1, 1, 0, 2, 5, 6, 0],
+                            GREET + LHLO_PIPE + b"250 ok\r\n250 ok\r\n451 4.3.0 no\r\n250 ok\r\n"
+                            b"250 ok\r\n250 ok\r\n354 go\r\n")),
+    ("mail-refused", client([0, 8, 0, 0, 5, 0],
+                            GREET + b"250 mock\r\n550 5.7.1 no\r\n250 ok\r\n250 ok\r\n500 no\r\n")),
+    ("nonsense", client([0, 0, 4, 0, 4, 0],
+                        GREET + LHLO_PIPE + b"250 ok\r\n250-x\r\n250 " + b"y" * 300 + b"\r\n"
+                        b"99 x\r\n")),
+    ("utf8-refused", client([0x20, 0, 7, 0], GREET + b"250 mock\r\n221 bye\r\n")),
+    ("no-greeting", client([0, 0], b"554 5.3.2 go away\r\n")),
+    ("cut", client([0, 0, 1, 0, 2, 255], GREET + LHLO_PIPE + b"250 ok\r\n25")),
+])
+
+# Finding 1 of issue 10 (a DATA refused under BDAT LAST left the
+# helper's transaction open, and the next transaction's recipients joined
+# it): these crashed fuzz_session before end_transaction() ended every
+# message; they stay as seeds so that it never comes back.
+fine += [
+    ("bdat-last-refused-temp", session(script(data=[TEMP]), EHLO, mail(1), rcpt(0),
+                                       bdat(b"hello", last=True), mail(2), rcpt(1),
+                                       data(b"hi\r\n"), QUIT)),
+    ("bdat-last-refused-perm", session(script(data=[PERM]), EHLO, mail(1), rcpt(0),
+                                       bdat(b"hello", last=True), mail(2), rcpt(1),
+                                       bdat(b"hi\r\n", last=True), QUIT)),
+    # found by fuzz_session with only the path above fixed: the message is
+    # refused too (a bare LF), and finish_message() leaves the helper be
+    ("bdat-last-refused-bare-lf", session(script(data=[TEMP]), EHLO, mail(1), rcpt(0),
+                                          bdat(b"a\nb\r\n", last=True), mail(0), rcpt(1),
+                                          data(MSG), QUIT)),
+]
+write("fuzz_session", fine)
 print("seeds written to", SEEDS)

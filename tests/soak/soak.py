@@ -13,6 +13,10 @@ one routes
                  rule allows)
   @crashS.test   the mock crashing at stage S; @hangS.test the mock hanging
                  at stage S (timeout-helper 2s): never a 250
+  @refuseC.test  the lmtp_stub.py mock answering its first DATA command with
+                 C (451 or 554) and staying up with the transaction open, as
+                 an LDA does, then delivering; it saves each message with
+                 its envelope to REFUSED/C (issue 10, finding 1)
 and the second one greylists (greylist DB, greylist-delay 1s) and routes
 everything to samotop-maildir -c GL/%u; its clients retry.
 
@@ -21,13 +25,19 @@ pipelined BDAT floods, NOOP floods, garbage, disconnects mid-command,
 mid-DATA, mid-BDAT and right after the final dot, slow clients (a byte at
 a time), oversized command lines, message lines and messages, unknown
 users, and the helper-failure routes above.  Every message carries a
-unique X-Soak-Id; the client records what it saw.  At the end:
+unique X-Soak-Id; the client records what it saw.  The refuse-data
+sessions run two to four transactions on one connection through a
+@refuseC.test route, each by DATA, by one BDAT LAST or by several BDAT
+chunks, with a sender of their own: the first one's DATA is refused.
+At the end:
 
   * every message the client saw accepted (250) is in each of its
     recipients' mailboxes exactly once;
   * no message the client saw refused (4xx/5xx), or cut before its end,
     is in any mailbox, except after a 4xx from a partial delivery;
   * a message cut after its final dot (reply unseen) is there at most once;
+  * a message the mock saved with its envelope (@refuseC.test) went with
+    the sender of the transaction the client sent it in;
   * no file is left in any Maildir tmp/;
   * no process that the soak started (it is their subreaper) is left once
     the servers are stopped.
@@ -72,6 +82,9 @@ libc.prctl(36, 1, 0, 0, 0)          # PR_SET_CHILD_SUBREAPER
 
 MD, LB, GL = W + "/md", W + "/lb", W + "/gl"
 PARTIAL = W + "/partial"
+REFUSED = W + "/refused"
+REFUSE = {"451": "451 4.3.0 mock: cannot take it now",
+          "554": "554 5.3.0 mock: will not take it"}
 SOCK = W + "/lmtp.sock"
 USERS = ["u%d" % i for i in range(8)]
 for u in USERS:
@@ -80,6 +93,8 @@ for u in USERS:
 os.makedirs(LB)
 os.makedirs(GL)
 os.makedirs(PARTIAL)
+for code in REFUSE:
+    os.makedirs(os.path.join(REFUSED, code))
 
 CRASH = ["lhlo", "mail", "rcpt", "data", "body", "reply1"]
 HANG = ["mail", "body"]
@@ -108,6 +123,10 @@ main_conf += ["route @crash%s.test %s" % (s, stub("LMTP_STUB_CRASH=" + s))
               for s in CRASH]
 main_conf += ["route @hang%s.test %s" % (s, stub("LMTP_STUB_HANG=" + s))
               for s in HANG]
+main_conf += ["route @refuse%s.test /bin/sh -c " % code + q(
+    "d=%s/%s/$$; mkdir $d && LMTP_STUB_SAVE=$d LMTP_STUB_ENVELOPE=1 "
+    "LMTP_STUB_DATA_CMD='%s' exec %s %s" % (REFUSED, code, reply, PY, A.stub))
+    for code, reply in REFUSE.items()]
 grey_conf = [
     "hostname grey.test", "greet-delay 0", "log-level warn",
     "timeout-command 10s", "timeout-data 10s",
@@ -279,14 +298,15 @@ def code_class(c):
     return "250" if c // 100 == 2 else "4xx" if c // 100 == 4 else "5xx"
 
 
-def transaction(c, mid, rnd, rcpts, route, bdat=False, **kw):
-    """MAIL, RCPTs, DATA or BDAT; records the transaction and returns
-    the final code and the recipients accepted."""
+def transaction(c, mid, rnd, rcpts, route, bdat=False, single=False,
+                sender="s@client.example", **kw):
+    """MAIL, RCPTs, DATA or BDAT (single: one BDAT LAST); records the
+    transaction and returns the final code and the recipients accepted."""
     ok = []
-    r = c.cmd(b"MAIL FROM:<s@client.example>")
+    r = c.cmd(b"MAIL FROM:<" + sender.encode() + b">")
     if r != 250:
         record(id=mid, route=route, rcpts=[], final="5xx" if r >= 500
-               else "4xx", kind="mail")
+               else "4xx", kind="mail", sender=sender)
         return r, ok
     for a in rcpts:
         r = c.cmd(b"RCPT TO:<" + a.encode() + b">")
@@ -295,14 +315,16 @@ def transaction(c, mid, rnd, rcpts, route, bdat=False, **kw):
     body = message(mid, rnd, rcpts, **kw)
     if not ok:
         r = c.cmd(b"RSET")
-        record(id=mid, route=route, rcpts=[], final="norcpt", kind="rcpt")
+        record(id=mid, route=route, rcpts=[], final="norcpt", kind="rcpt",
+               sender=sender)
         return 0, ok
     try:
         if bdat:
             pieces = []
             pos = 0
             while pos < len(body):
-                n = rnd.randint(1, max(1, len(body) - pos))
+                n = len(body) if single else \
+                    rnd.randint(1, max(1, len(body) - pos))
                 pieces.append(body[pos:pos + n])
                 pos += n
             for i, p in enumerate(pieces):
@@ -315,14 +337,16 @@ def transaction(c, mid, rnd, rcpts, route, bdat=False, **kw):
             r = c.cmd(b"DATA")
             if r != 354:
                 record(id=mid, route=route, rcpts=ok, final="norcpt",
-                       kind="data")
+                       kind="data", sender=sender)
                 return r, ok
             c.send(stuff(body) + b".\r\n")
             r = c.reply()
     except Cut:
-        record(id=mid, route=route, rcpts=ok, final="unknown", kind="cut")
+        record(id=mid, route=route, rcpts=ok, final="unknown", kind="cut",
+               sender=sender)
         raise
-    record(id=mid, route=route, rcpts=ok, final=code_class(r), kind="tx")
+    record(id=mid, route=route, rcpts=ok, final=code_class(r), kind="tx",
+           sender=sender)
     return r, ok
 
 
@@ -350,7 +374,7 @@ def session(n, port):
              ("noops", 2), ("garbage", 2), ("cut-cmd", 5), ("cut-data", 7),
              ("cut-dot", 3), ("cut-bdat", 4), ("long-cmd", 2),
              ("long-line", 2), ("big", 1), ("nouser", 2), ("partial", 4),
-             ("crash", 4), ("hang", 1)]
+             ("crash", 4), ("hang", 1), ("refuse-data", 5)]
     kind = rnd.choices([k for k, _ in kinds], [w for _, w in kinds])[0]
     if n < 4:
         kind = "slow"
@@ -469,6 +493,21 @@ def session(n, port):
             # crashing after its one reply, the mock did deliver
             if r // 100 == 2 and not (st == "reply1" and len(ok) == 1):
                 bump("VIOLATION failing helper answered 250")
+        elif kind == "refuse-data":
+            # the helper refuses the first DATA and stays up: the next
+            # transactions must start afresh (issue 10, finding 1)
+            route = "refuse" + rnd.choice(sorted(REFUSE))
+            for t in range(rnd.randint(2, 4)):
+                how = rnd.choice(["data", "bdat-last", "bdat-last", "bdat"])
+                bump("refuse-data: transactions by " + how)
+                rc = dedup(["%s@%s.test" % (rnd.choice("abc"), route)
+                            for _ in range(rnd.randint(1, 2))])
+                r, ok = transaction(c, mid(t), rnd, rc, route,
+                                    bdat=how != "data",
+                                    single=how == "bdat-last",
+                                    sender="t%d-%d@client.example" % (n, t))
+                if t == 0 and r // 100 == 2:
+                    bump("VIOLATION refused DATA answered 250")
         try:
             c.cmd(b"QUIT")
         except Cut:
@@ -715,12 +754,35 @@ def note_copy(box, path):
     copies[(box, mid)] = copies.get((box, mid), 0) + 1
 
 
+envelope_from = {}  # (mailbox, id) -> the sender the mock saw
+
+
+def note_stub_copies(route, path):
+    """A message saved with its envelope: a copy for each recipient."""
+    with open(path, "rb") as f:
+        head = f.read(8192).split(b"\r\n\r\n", 1)[0].decode(errors="replace")
+    fields = dict(ln.split(": ", 1) for ln in head.split("\r\n") if ": " in ln)
+    mid = fields.get("X-Soak-Id")
+    if mid is None or "X-Stub-To" not in fields:
+        stray.append(path)
+        return
+    for a in fields["X-Stub-To"].split():
+        box = "%s/%s" % (route, a.strip("<>").split("@")[0].lower())
+        copies[(box, mid)] = copies.get((box, mid), 0) + 1
+        envelope_from[(box, mid)] = fields.get("X-Stub-From", "").strip("<>")
+
+
 scan_maildirs(MD, "md")
 scan_maildirs(LB, "lmtp")
 scan_maildirs(GL, "gl")
 for d in os.listdir(PARTIAL):
     for fn in os.listdir(os.path.join(PARTIAL, d)):
         note_copy("partial/*", os.path.join(PARTIAL, d, fn))
+for code in REFUSE:
+    top = os.path.join(REFUSED, code)
+    for d in os.listdir(top):
+        for fn in os.listdir(os.path.join(top, d)):
+            note_stub_copies("refuse" + code, os.path.join(top, d, fn))
 
 
 def box_of(route, addr):
@@ -742,7 +804,8 @@ c = {"accepted (250)": 0, "refused 4xx": 0, "refused 5xx": 0,
      "refused 4xx after partial delivery, delivered (allowed)": 0,
      "VIOLATION cut before the end but delivered": 0,
      "cut after the dot: delivered": 0,
-     "VIOLATION cut after the dot: delivered twice": 0}
+     "VIOLATION cut after the dot: delivered twice": 0,
+     "VIOLATION delivered with another transaction's sender": 0}
 for r in records:
     f = r["final"]
     key = {"250": "accepted (250)", "4xx": "refused 4xx",
@@ -756,6 +819,10 @@ for r in records:
     for b in boxes:
         expected.add((b, r["id"]))
         n = copies.get((b, r["id"]), 0)
+        if n and (b, r["id"]) in envelope_from and \
+                envelope_from[(b, r["id"])] != r.get("sender"):
+            c["VIOLATION delivered with another transaction's sender"] += 1
+            details.append(("wrong sender", b, r))
         if f == "250":
             if n == 1:
                 pass

@@ -133,7 +133,7 @@ get16(const unsigned char *p)
  * record of type want in class IN; -1 when the reply does not parse.
  */
 static int
-answers(const unsigned char *msg, int len, unsigned want,
+answers(const unsigned char *msg, size_t len, unsigned want,
     int (*fn)(const unsigned char *, unsigned, void *), void *arg)
 {
 	const unsigned char *p, *end = msg + len;
@@ -216,12 +216,34 @@ no_answer(void)
 }
 
 enum dnsbl_result
+dnsbl_parse_a(const unsigned char *msg, size_t len)
+{
+	struct a_seen a = { 0, 0 };
+
+	if (answers(msg, len, T_A, on_a, &a) != 0)
+		return DNSBL_TEMPERROR;
+	if (!a.listed)
+		return a.refused ? DNSBL_TEMPERROR : DNSBL_NOT_LISTED;
+	return DNSBL_LISTED;
+}
+
+int
+dnsbl_parse_txt(const unsigned char *msg, size_t len, char *reason,
+    size_t size)
+{
+	struct txt_seen t = { reason, size, 0 };
+
+	if (size > 0)
+		reason[0] = '\0';
+	return answers(msg, len, T_TXT, on_txt, &t);
+}
+
+enum dnsbl_result
 dnsbl_check(const char *ip, const char *zone, char *reason, size_t size)
 {
 	unsigned char msg[ANSWER_MAX];
 	char qname[NS_MAXDNAME];
-	struct a_seen a = { 0, 0 };
-	struct txt_seen t = { reason, size, 0 };
+	enum dnsbl_result r;
 	int len;
 
 	if (size > 0)
@@ -234,16 +256,15 @@ dnsbl_check(const char *ip, const char *zone, char *reason, size_t size)
 		return no_answer() ? DNSBL_TEMPERROR : DNSBL_NOT_LISTED;
 	if (len > (int)sizeof(msg))
 		len = (int)sizeof(msg);		/* truncated: parse what is */
-	if (answers(msg, len, T_A, on_a, &a) != 0)
-		return DNSBL_TEMPERROR;
-	if (!a.listed)
-		return a.refused ? DNSBL_TEMPERROR : DNSBL_NOT_LISTED;
+	if ((r = dnsbl_parse_a(msg, (size_t)len)) != DNSBL_LISTED)
+		return r;
 
 	/* the reason is a courtesy: without it, still listed */
 	len = res_query(qname, C_IN, T_TXT, msg, sizeof(msg));
 	if (len > (int)sizeof(msg))
 		len = (int)sizeof(msg);
-	if (len > 0)
-		(void)answers(msg, len, T_TXT, on_txt, &t);
+	if (len > 0 && dnsbl_parse_txt(msg, (size_t)len, reason, size) != 0 &&
+	    size > 0)
+		reason[0] = '\0';		/* half a reply: no reason */
 	return DNSBL_LISTED;
 }

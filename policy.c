@@ -10,6 +10,7 @@
 #include "dnsbl.h"
 #include "lists.h"
 #include "policy.h"
+#include "received.h"
 
 static const char *list_kind_names[LIST__COUNT] = {
 	"client", "helo", "rdns", "sender", "recipient"
@@ -335,26 +336,12 @@ static size_t
 auth_results(const struct policy *p, const char *sender, const char *helo,
     char *buf, size_t size)
 {
-	size_t n;
+	struct authres_info ai = { p->conf->hostname,
+	    p->rdns_done ? iprev_result(p->rdns) : NULL, p->ip, p->rdns_name,
+	    p->spf_done ? spf_outcome_name(p->spf.result) : NULL, sender,
+	    helo, p->tls ? p->tls_desc : NULL };
 
-	n = snprintf(buf, size, "Authentication-Results: %s",
-	    p->conf->hostname);
-	if (p->rdns_done && n < size)
-		n += snprintf(buf + n, size - n, ";\r\n\tiprev=%s "
-		    "policy.iprev=%s%s%s%s", iprev_result(p->rdns), p->ip,
-		    p->rdns_name[0] != '\0' ? " (" : "", p->rdns_name,
-		    p->rdns_name[0] != '\0' ? ")" : "");
-	if (p->spf_done && n < size)
-		n += snprintf(buf + n, size - n, ";\r\n\tspf=%s smtp.%s=%s",
-		    spf_outcome_name(p->spf.result), sender[0] != '\0' ?
-		    "mailfrom" : "helo", sender[0] != '\0' ? sender : helo);
-	if (!p->rdns_done && !p->spf_done && n < size)
-		n += snprintf(buf + n, size - n, "; none");
-	if (n < size)
-		n += snprintf(buf + n, size - n, "\r\n\t(%s%s)\r\n",
-		    p->tls ? "TLS: " : "plaintext: no TLS",
-		    p->tls ? p->tls_desc : "");
-	return n < size ? n : 0;
+	return authres_header(buf, size, &ai);
 }
 
 size_t

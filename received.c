@@ -6,43 +6,80 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hdr.h"
 #include "received.h"
 
-/* Client-chosen text goes into a header: keep only harmless octets. */
+/* "from" and its TCP-info comment: a HELO that is no name goes inside. */
 static void
-clean(const char *in, char *out, size_t size)
+from_clause(const struct received_info *ri, char *out, size_t size)
 {
-	size_t i;
+	char helo[256], text[256], note[262] = "", host[256], ip[64];
 
-	for (i = 0; in[i] != '\0' && i + 1 < size; i++) {
-		unsigned char c = in[i];
-
-		out[i] = (c > 0x20 && c < 0x7f && c != '(' && c != ')' &&
-		    c != '\\' && c != ';') ? c : '?';
+	hdr_safe(host, sizeof(host), ri->host, HDR_DOMAIN);
+	hdr_safe(ip, sizeof(ip), ri->ip, HDR_COMMENT);
+	if (hdr_safe(helo, sizeof(helo), ri->helo, HDR_HOST) == 0) {
+		if (hdr_safe(text, sizeof(text), ri->helo, HDR_COMMENT) > 0)
+			snprintf(note, sizeof(note), "helo=%s ", text);
+		snprintf(helo, sizeof(helo), "unknown");
 	}
-	out[i] = '\0';
+	if (ip[0] == '\0')
+		snprintf(out, size, "%s (%slocal pipe)", helo, note);
+	else
+		snprintf(out, size, "%s (%s%s%s[%s])", helo, note, host,
+		    host[0] != '\0' ? " " : "", ip);
 }
 
 size_t
 received_header(char *buf, size_t size, const struct received_info *ri)
 {
-	char helo[256], date[64], from[320], tls[200] = "";
+	char from[900], date[64], tls[200] = "", desc[180];
 	struct tm tm;
 	int n;
 
-	clean(ri->helo, helo, sizeof(helo));
+	from_clause(ri, from, sizeof(from));
 	gmtime_r(&ri->when, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	if (ri->ip[0] == '\0')
-		snprintf(from, sizeof(from), "(local pipe)");
-	else
-		snprintf(from, sizeof(from), "(%s%s[%s])", ri->host,
-		    ri->host[0] != '\0' ? " " : "", ri->ip);
-	if (ri->tls != NULL)
-		snprintf(tls, sizeof(tls), "\t(using %s)\r\n", ri->tls);
-	n = snprintf(buf, size, "Received: from %s %s\r\n%s"
+	if (ri->tls != NULL && hdr_safe(desc, sizeof(desc), ri->tls,
+	    HDR_COMMENT) > 0)
+		snprintf(tls, sizeof(tls), "\t(using %s)\r\n", desc);
+	n = snprintf(buf, size, "Received: from %s\r\n%s"
 	    "\tby %s (samotop) with %s id %s;\r\n\t%s\r\n",
-	    helo, from, tls, ri->hostname, ri->protocol, ri->id, date);
+	    from, tls, ri->hostname, ri->protocol, ri->id, date);
+	if (n < 0 || (size_t)n >= size)
+		return 0;
+	return n;
+}
+
+size_t
+authres_header(char *buf, size_t size, const struct authres_info *ai)
+{
+	char iprev[400] = "", spf[400] = "", ip[80], v[330], name[256];
+	char tls[180];
+	int n;
+
+	if (ai->iprev != NULL) {
+		hdr_safe(ip, sizeof(ip), ai->ip, HDR_VALUE);
+		hdr_safe(name, sizeof(name), ai->rdns_name, HDR_COMMENT);
+		snprintf(iprev, sizeof(iprev), ";\r\n\tiprev=%s%s%s%s%s%s",
+		    ai->iprev, ip[0] != '\0' ? " policy.iprev=" : "", ip,
+		    name[0] != '\0' ? " (" : "", name,
+		    name[0] != '\0' ? ")" : "");
+	}
+	if (ai->spf != NULL) {
+		/* the identity SPF checked: the sender, or HELO for <> */
+		if (ai->sender[0] != '\0')
+			hdr_safe(v, sizeof(v), ai->sender, HDR_MAILBOX);
+		else
+			hdr_safe(v, sizeof(v), ai->helo, HDR_DOMAIN);
+		snprintf(spf, sizeof(spf), ";\r\n\tspf=%s%s%s", ai->spf,
+		    v[0] == '\0' ? "" : ai->sender[0] != '\0' ?
+		    " smtp.mailfrom=" : " smtp.helo=", v);
+	}
+	hdr_safe(tls, sizeof(tls), ai->tls, HDR_COMMENT);
+	n = snprintf(buf, size, "Authentication-Results: %s%s%s%s\r\n"
+	    "\t(%s%s)\r\n", ai->hostname, iprev, spf,
+	    ai->iprev == NULL && ai->spf == NULL ? "; none" : "",
+	    ai->tls != NULL ? "TLS: " : "plaintext: no TLS", tls);
 	if (n < 0 || (size_t)n >= size)
 		return 0;
 	return n;

@@ -1,5 +1,10 @@
 /*
- * received.h: the trace header (RFC 5321 §4.4) and message ids.  Pure.
+ * received.h: the trace fields samotop prepends, Received: (RFC 5321
+ * §4.4) and Authentication-Results: (RFC 8601), and message ids.  Pure.
+ * Every value from outside (HELO, sender, names, the TLS description)
+ * goes through hdr_safe() (hdr.h): the fields are printable ASCII, each
+ * line ends in CR LF, and no client text adds a clause, a result or a
+ * property of its own.
  */
 #ifndef SAMOTOP_RECEIVED_H
 #define SAMOTOP_RECEIVED_H
@@ -11,8 +16,10 @@
 #define SID_LEN		16
 
 struct received_info {
-	const char	*helo;		/* as the client gave it */
-	const char	*host;		/* sanitised name of the client, or "" */
+	const char	*helo;		/* as the client gave it; printed
+					 * only when a name or address
+					 * literal, else as a comment */
+	const char	*host;		/* name of the client, or "" */
 	const char	*ip;		/* "" in a pipe session */
 	const char	*hostname;	/* ours */
 	const char	*protocol;	/* "ESMTP", "ESMTPS", "UTF8SMTPS"... */
@@ -22,9 +29,30 @@ struct received_info {
 	time_t		 when;
 };
 
-/* The header with CRLF line ends; returns its length. */
+/* The header with CRLF line ends; returns its length (0: no room). */
 size_t	received_header(char *buf, size_t size,
 	    const struct received_info *ri);
+
+struct authres_info {
+	const char	*hostname;	/* ours: the authserv-id */
+	const char	*iprev;		/* "pass", "fail", "temperror";
+					 * NULL: not checked */
+	const char	*ip;		/* the client's (policy.iprev) */
+	const char	*rdns_name;	/* its PTR name, or "" */
+	const char	*spf;		/* the SPF result; NULL: not checked */
+	const char	*sender;	/* "" for <>: then smtp.helo */
+	const char	*helo;		/* as the client gave it */
+	const char	*tls;		/* the TLS description; NULL: none */
+};
+
+/*
+ * Authentication-Results: with CRLF line ends; returns its length (0: no
+ * room).  smtp.mailfrom= is the sender when its local part is a plain
+ * dot-atom, else its domain; smtp.helo= the HELO when it is a domain
+ * name; a property with no such value is left out (RFC 8601 §2.2).
+ */
+size_t	authres_header(char *buf, size_t size,
+	    const struct authres_info *ai);
 /* A session id of SID_LEN characters from a time, a pid and noise. */
 void	received_session_id(char out[SID_LEN + 1], time_t t, long pid,
 	    const unsigned char noise[8]);

@@ -39,6 +39,8 @@
 
 #include <spf2/spf.h>
 
+#include "address.h"
+#include "hdr.h"
 #include "spf.h"
 
 const char *
@@ -68,31 +70,7 @@ spf_outcome_name(enum spf_outcome r)
 size_t
 spf_sanitise(char *out, size_t size, const char *in)
 {
-	size_t n = 0;
-	int blank = 0;
-
-	if (size == 0)
-		return 0;
-	if (in != NULL) {
-		for (; *in != '\0' && n + 1 < size; in++) {
-			unsigned char c = (unsigned char)*in;
-
-			if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-				blank = n > 0;
-				continue;
-			}
-			if (blank) {
-				/* room for the blank, an octet and the NUL */
-				if (n + 2 >= size)
-					break;
-				out[n++] = ' ';
-				blank = 0;
-			}
-			out[n++] = c > 0x20 && c < 0x7f ? (char)c : '?';
-		}
-	}
-	out[n] = '\0';
-	return n;
+	return hdr_safe(out, size, in, HDR_TEXT);
 }
 
 #define FOLD_WIDTH	78
@@ -250,26 +228,39 @@ domain_ok(const char *d)
 	return dots > 0;
 }
 
-/*
- * The header of a result libspf2 gave no usable header for; why goes in
- * a comment, so its parentheses and backslashes go.
- */
+size_t
+spf_header(char *out, size_t size, const struct spf_fields *f)
+{
+	char c[SPF_TEXT_MAX], ip[80], from[ADDR_MAX + 1], helo[256];
+	char line[1024];
+
+	hdr_safe(c, sizeof(c), f->comment, HDR_COMMENT);
+	hdr_safe(ip, sizeof(ip), f->ip, HDR_VALUE);
+	hdr_safe(from, sizeof(from), f->from, HDR_MAILBOX);
+	hdr_safe(helo, sizeof(helo), f->helo, HDR_DOMAIN);
+	snprintf(line, sizeof(line), "Received-SPF: %s%s%s%s%s%s%s%s%s%s%s%s%s",
+	    spf_outcome_name(f->result), c[0] != '\0' ? " (" : "", c,
+	    c[0] != '\0' ? ")" : "", ip[0] != '\0' ? " client-ip=" : "", ip,
+	    ip[0] != '\0' ? ";" : "", from[0] != '\0' ? " envelope-from=" : "",
+	    from, from[0] != '\0' ? ";" : "",
+	    helo[0] != '\0' ? " helo=" : "", helo, helo[0] != '\0' ? ";" : "");
+	if (f->identity != NULL && f->identity[0] != '\0')
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+		    " identity=%s;", f->identity);
+	return spf_fold(out, size, line);
+}
+
+/* The header of a result libspf2 gave no usable header for. */
 static void
 own_header(struct spf_verdict *v, const char *why, const char *hostname,
     const char *ip)
 {
-	char line[SPF_HEADER_MAX], clean[SPF_HEADER_MAX], w[SPF_TEXT_MAX];
-	size_t i;
+	char c[SPF_TEXT_MAX + 256];
+	struct spf_fields f = { v->result, c, ip, NULL, NULL, v->identity };
 
-	spf_sanitise(w, sizeof(w), why);
-	for (i = 0; w[i] != '\0'; i++)
-		if (w[i] == '(' || w[i] == ')' || w[i] == '\\')
-			w[i] = '?';
-	snprintf(line, sizeof(line), "Received-SPF: %s (%s: %s) client-ip=%s;"
-	    " identity=%s;", spf_outcome_name(v->result),
-	    hostname != NULL ? hostname : "localhost", w, ip, v->identity);
-	spf_sanitise(clean, sizeof(clean), line);
-	spf_fold(v->header, sizeof(v->header), clean);
+	snprintf(c, sizeof(c), "%s: %s", hostname != NULL ? hostname :
+	    "localhost", why);
+	spf_header(v->header, sizeof(v->header), &f);
 }
 
 /* What went wrong, in libspf2's words (its first error), or its code's. */
@@ -296,10 +287,10 @@ spf_check(struct spf_ctx *ctx, const char *ip, const char *helo,
 	SPF_request_t *req = NULL;
 	SPF_response_t *resp = NULL;
 	unsigned char a[16];
-	char ip4[INET_ADDRSTRLEN], from[600], clean[SPF_HEADER_MAX];
+	char ip4[INET_ADDRSTRLEN], from[600], clean[SPF_TEXT_MAX];
+	struct spf_fields f = { SPFR_NONE, NULL, NULL, NULL, NULL, NULL };
 	const char *s;
 	SPF_errcode_t e;
-	size_t n;
 	int v6 = 0;
 
 	memset(v, 0, sizeof(*v));
@@ -383,14 +374,17 @@ spf_check(struct spf_ctx *ctx, const char *ip, const char *helo,
 	if (v->explanation[0] == '\0' && (v->result == SPFR_PERMERROR ||
 	    v->result == SPFR_TEMPERROR))
 		libspf2_error(resp, e, v->explanation, sizeof(v->explanation));
-	s = SPF_response_get_received_spf(resp);
-	spf_sanitise(clean, sizeof(clean), s);
-	/* it must be the field, and say the result we act on */
-	n = strlen(spf_outcome_name(v->result));
-	if (strncmp(clean, "Received-SPF: ", 14) != 0 ||
-	    strncmp(clean + 14, spf_outcome_name(v->result), n) != 0 ||
-	    (clean[14 + n] != ' ' && clean[14 + n] != '\0') ||
-	    spf_fold(v->header, sizeof(v->header), clean) == 0) {
+	/* our own field (libspf2 prints the sender and HELO as they are),
+	 * with libspf2's comment when it names the result we act on */
+	f.result = v->result;
+	f.comment = SPF_response_get_header_comment(resp);
+	f.ip = ip;
+	f.from = from;
+	f.helo = helo;
+	if (f.comment == NULL || f.comment[0] == '\0' ||
+	    strcmp(SPF_strresult(SPF_response_result(resp)),
+	    spf_outcome_name(v->result)) != 0 ||
+	    spf_header(v->header, sizeof(v->header), &f) == 0) {
 		libspf2_error(resp, e, clean, sizeof(clean));
 		own_header(v, clean, hostname, ip);
 	}

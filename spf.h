@@ -56,9 +56,9 @@ const char	*spf_outcome_name(enum spf_outcome r);	/* "pass", ... */
 
 /*
  * Pure helpers (fuzzed by fuzz/fuzz_spf.c).  spf_sanitise: in (NULL: "")
- * as one line of printable ASCII in out: tab, CR and LF become blanks,
- * runs of blanks one blank, other octets '?', no blank at either end, cut
- * to size - 1 octets; returns the length.  spf_fold: a one-line header
+ * as one line of printable ASCII in out (hdr_safe()'s HDR_TEXT): tab, CR
+ * and LF become blanks, runs of blanks one blank, other octets '?', no
+ * blank at either end, cut to size - 1 octets; returns the length.  spf_fold: a one-line header
  * field (as spf_sanitise makes it) folded at blanks into lines of at most
  * 78 octets where the words allow, continuation lines starting with a
  * tab, every line ending in CR LF; words that no longer fit in out are
@@ -67,5 +67,23 @@ const char	*spf_outcome_name(enum spf_outcome r);	/* "pass", ... */
  */
 size_t		spf_sanitise(char *out, size_t size, const char *in);
 size_t		spf_fold(char *out, size_t size, const char *in);
+
+/*
+ * The Received-SPF: field (RFC 7208 §9.1), folded by spf_fold(); returns
+ * its length (0: no room).  Pure, fuzzed by fuzz/fuzz_headers.c.  Every
+ * value goes through hdr_safe() (hdr.h): the comment as a comment,
+ * envelope-from as HDR_MAILBOX, helo as HDR_DOMAIN; a key with no such
+ * value (or NULL) is left out, so a client's text never adds a key.
+ */
+struct spf_fields {
+	enum spf_outcome result;
+	const char	*comment;	/* "our.host: what was found" */
+	const char	*ip;		/* client-ip */
+	const char	*from;		/* envelope-from: the identity checked */
+	const char	*helo;
+	const char	*identity;	/* "mailfrom", "helo" or NULL */
+};
+size_t		spf_header(char *out, size_t size,
+		    const struct spf_fields *f);
 
 #endif

@@ -499,6 +499,85 @@ PY
 	assert_contains "$got" "spf=none smtp.mailfrom=u@none.example"
 }
 
+# authres FILE: Authentication-Results: of FILE parsed as RFC 8601 says
+# (comments removed, ';' outside quoted-strings separating resinfos): its
+# authserv-id, then one line a resinfo, "method=result prop.name ...".  A
+# resinfo that does not parse prints "unparseable: ...".  Then the
+# header's octets outside printable ASCII, tab, CR and LF, if any.
+authres() {
+	"$PYTHON" - "$1" <<'PY'
+import re, sys
+raw = open(sys.argv[1], "rb").read()
+head = raw.split(b"\n\n", 1)[0]
+m = re.search(rb"(?m)^Authentication-Results:(.*(?:\r?\n[ \t].*)*)", head)
+v = re.sub(r"\r?\n[ \t]", " ", m.group(1).decode("latin-1")).strip("\r")
+out, depth, q, esc = "", 0, False, False
+for c in v:			# drop comments, keep quoted-strings whole
+    if esc: out += c if depth == 0 else ""; esc = False
+    elif c == "\\": esc = True; out += c if depth == 0 else ""
+    elif q: out += c; q = c != '"'
+    elif c == '"' and depth == 0: out += c; q = True
+    elif c == "(": depth += 1
+    elif c == ")": depth -= 1
+    elif depth == 0: out += c
+parts, cur, q = [], "", False
+for c in out:
+    if c == '"': q = not q
+    if c == ";" and not q: parts.append(cur); cur = ""
+    else: cur += c
+parts.append(cur)
+print(parts[0].strip())
+tok = r'[^\s()<>@,;:\\"/\[\]?=]+'
+val = r'(?:"(?:[^"\\]|\\.)*"|(?:[A-Za-z0-9.!#$%&\'*+/?^_`{|}~-]*@)?' + tok + ')'
+for p in parts[1:]:
+    w = re.fullmatch(r"\s*(" + tok + r")\s*=\s*(" + tok + r")((?:\s+" + tok +
+        r"\." + tok + r"=" + val + r")*)\s*", p)
+    if w is None:
+        print("unparseable: " + p.strip())
+        continue
+    props = re.findall(r"(" + tok + r"\." + tok + r")=", w.group(3))
+    print(" ".join([w.group(1) + "=" + w.group(2)] + props))
+bad = sorted(set(c for c in head if c >= 0x7f or (c < 0x20 and c not in b"\t\r\n")))
+if bad: print("bad octets: " + repr(bytes(bad)))
+PY
+}
+
+@test "e2e: a HELO with ';' adds no result to Authentication-Results: (EHLO x;dkim=pass;dmarc=pass)" {
+	e2e_conf "spf yes" "rdns log"
+	start_server
+	run from_raw 192.0.2.5 'EHLO x;dkim=pass;dmarc=pass\r\n' @1 'MAIL FROM:<>\r\n' @1 \
+		'RCPT TO:<u@example.org>\r\n' @1 'DATA\r\n' @1 'Subject: t\r\n\r\nbody\r\n.\r\n' @1 'QUIT\r\n' @eof
+	assert_contains "$output" "250 2.0.0 Ok: queued as "
+	f=$(the_file "$T/Maildir/new")
+	run authres "$f"
+	assert_output_eq "mx.test
+iprev=pass policy.iprev
+spf=none"
+	assert_not_contains "$(the_header "$f" Received-SPF)" "dkim"
+	assert_contains "$(the_header "$f" Received-SPF)" "Received-SPF: none (mx.test: HELO is not a domain name) client-ip=192.0.2.5; identity=helo;"
+	# the HELO that is no name is kept, but only inside the comment
+	assert_contains "$(the_header "$f" Received)" "Received: from unknown (helo=x?dkim=pass?dmarc=pass good.example [192.0.2.5])"
+}
+
+@test "e2e: a quoted sender with ';' adds no result: smtp.mailfrom= is its domain" {
+	e2e_conf "spf yes"
+	start_server
+	run session 192.0.2.5 '"x;dkim=pass"@pass.example'
+	assert_contains "$output" "250 2.0.0 Ok: queued as "
+	run session 192.0.2.5 'dkim=pass@pass.example' helo.example
+	assert_contains "$output" "250 2.0.0 Ok: queued as "
+	local f
+	for f in "$T"/Maildir/new/*; do
+		run authres "$f"
+		assert_output_eq "mx.test
+spf=pass smtp.mailfrom"
+		assert_contains "$(the_header "$f" Authentication-Results)" "spf=pass smtp.mailfrom=pass.example"
+		assert_not_contains "$(the_header "$f" Authentication-Results)" "dkim"
+		assert_not_contains "$(the_header "$f" Received-SPF)" "dkim"
+		assert_contains "$(the_header "$f" Received-SPF)" "client-ip=192.0.2.5; envelope-from=pass.example;"
+	done
+}
+
 @test "e2e: rdns log: a mismatch is delivered with iprev=fail" {
 	e2e_conf "rdns log"
 	start_server

@@ -144,6 +144,91 @@ rdns_without_an_address(void)
 	CHECK_STR(name, "");
 }
 
+/*
+ * A reply to "2.0.0.127.bl.test": the question, then n answers, each a
+ * name pointer to the question, type (1: A, 16: TXT; the last answer's
+ * type is asked) and rdata[i] (rdlen[i] octets).
+ */
+static size_t
+reply(unsigned char *m, const unsigned *type, int n,
+    const unsigned char **rdata, const unsigned *rdlen)
+{
+	static const unsigned char q[] = "\0012\0010\0010\003127\002bl"
+	    "\004test";
+	size_t len = 12;
+	int i;
+
+	memset(m, 0, 12);
+	m[2] = 0x81;			/* a response */
+	m[5] = 1;			/* one question */
+	m[7] = (unsigned char)n;	/* n answers */
+	memcpy(m + len, q, sizeof(q));	/* with its final root label */
+	len += sizeof(q);
+	m[len++] = 0, m[len++] = (unsigned char)type[n > 0 ? n - 1 : 0];
+	m[len++] = 0, m[len++] = 1;
+	for (i = 0; i < n; i++) {
+		m[len++] = 0xc0, m[len++] = 12;
+		m[len++] = 0, m[len++] = (unsigned char)type[i];
+		m[len++] = 0, m[len++] = 1;		/* IN */
+		memset(m + len, 0, 4), len += 4;	/* TTL */
+		m[len++] = 0, m[len++] = (unsigned char)rdlen[i];
+		memcpy(m + len, rdata[i], rdlen[i]);
+		len += rdlen[i];
+	}
+	return len;
+}
+
+static void
+parse_a(void)
+{
+	unsigned char m[512];
+	const unsigned char listed[] = { 127, 0, 0, 2 }, other[] = { 10, 0, 0,
+	    2 }, refused[] = { 127, 255, 255, 254 };
+	const unsigned char *rd[2] = { other, listed };
+	unsigned four[2] = { 4, 4 }, three[1] = { 3 }, a[2] = { 1, 1 };
+	size_t len;
+
+	len = reply(m, a, 2, rd, four);
+	CHECK(dnsbl_parse_a(m, len) == DNSBL_LISTED);
+	/* cut anywhere inside the answers: it does not parse */
+	CHECK(dnsbl_parse_a(m, len - 1) == DNSBL_TEMPERROR);
+	CHECK(dnsbl_parse_a(m, 11) == DNSBL_TEMPERROR);
+	CHECK(dnsbl_parse_a(m, 0) == DNSBL_TEMPERROR);
+	len = reply(m, a, 1, rd, four);
+	CHECK(dnsbl_parse_a(m, len) == DNSBL_NOT_LISTED);
+	rd[0] = refused;
+	len = reply(m, a, 1, rd, four);
+	CHECK(dnsbl_parse_a(m, len) == DNSBL_TEMPERROR);
+	/* an A of three octets is no address */
+	rd[0] = listed;
+	len = reply(m, a, 1, rd, three);
+	CHECK(dnsbl_parse_a(m, len) == DNSBL_NOT_LISTED);
+	len = reply(m, a, 0, rd, four);
+	CHECK(dnsbl_parse_a(m, len) == DNSBL_NOT_LISTED);
+}
+
+static void
+parse_txt(void)
+{
+	unsigned char m[512];
+	/* "Spam " "at", then a string that claims more than there is */
+	const unsigned char txt[] = { 5, 'S', 'p', 'a', 'm', ' ', 2, 'a', 't',
+	    9, '\r', '\n' }, a[] = { 127, 0, 0, 2 };
+	const unsigned char *rd[2] = { a, txt };
+	unsigned types[2] = { 1, 16 }, lens[2] = { 4, sizeof(txt) };
+	char reason[16];
+	size_t len;
+
+	len = reply(m, types, 2, rd, lens);
+	CHECK(dnsbl_parse_txt(m, len, reason, sizeof(reason)) == 0);
+	CHECK_STR(reason, "Spam at??");
+	CHECK(dnsbl_parse_txt(m, len, reason, 4) == 0);
+	CHECK_STR(reason, "Spa");
+	CHECK(dnsbl_parse_txt(m, len, reason, 0) == 0);
+	CHECK(dnsbl_parse_txt(m, 5, reason, sizeof(reason)) == -1);
+	CHECK_STR(reason, "");
+}
+
 int
 main(void)
 {
@@ -156,5 +241,7 @@ main(void)
 	TEST(check_without_a_name);
 	TEST(rdns_names);
 	TEST(rdns_without_an_address);
+	TEST(parse_a);
+	TEST(parse_txt);
 	return UNIT_DONE();
 }

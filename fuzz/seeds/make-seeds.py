@@ -354,4 +354,45 @@ fine += [
                                           data(MSG), QUIT)),
 ]
 write("fuzz_session", fine)
+
+# --- headers: a flags octet (1 iprev, 2 spf, 4 tls, 8 pipe, 0x70 the SPF
+# result, 64 identity), then HELO, client name, ip, sender, TLS
+# description, PTR name and libspf2's comment, each ended by a NUL.
+def headers(flags, *v):
+    return bytes([flags]) + b"".join(x + b"\0" for x in v)
+
+
+write("fuzz_headers", [
+    ("plain", headers(0x07, b"client.example", b"good.example", b"192.0.2.5",
+     b"u@pass.example", b"TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256 bits)",
+     b"good.example", b"mx.test: domain of pass.example designates 192.0.2.5 "
+     b"as permitted sender")),
+    ("helo-inject", headers(0x03, b"x;dkim=pass;dmarc=pass", b"", b"192.0.2.5",
+     b"", b"", b"", b"mx.test: HELO is not a domain name")),
+    ("sender-inject", headers(0x42, b"[192.0.2.5]", b"", b"2001:db8::1",
+     b"\"x;dkim=pass\"@pass.example", b"", b"", b"a) (b; c\\")),
+    ("utf8", headers(0x16, b"h\xc3\xa9.example", b"x\r\ny", b"::1",
+     b"\xc3\xbc@b\xc3\xbc.example", b"v (1", b"n\x01", b"\xff")),
+    ("pipe", headers(0x08, b"", b"", b"", b"dkim=pass@pass.example", b"", b"", b"")),
+])
+
+
+# --- dnsbl: DNS replies to 2.0.0.127.bl.test as res_query() gives them.
+def dns_reply(answers, qtype=1):
+    q = b"\x012\x010\x010\x03127\x02bl\x04test\x00"
+    m = bytes([0, 1, 0x81, 0x80, 0, 1, 0, len(answers), 0, 0, 0, 0]) + q
+    m += bytes([0, qtype, 0, 1])
+    for t, rd in answers:
+        m += bytes([0xc0, 12, 0, t, 0, 1, 0, 0, 0, 60, 0, len(rd)]) + rd
+    return m
+
+
+write("fuzz_dnsbl", [
+    ("listed", dns_reply([(1, bytes([127, 0, 0, 2]))])),
+    ("refused", dns_reply([(1, bytes([127, 255, 255, 254]))])),
+    ("two", dns_reply([(1, bytes([10, 0, 0, 1])), (1, bytes([127, 0, 0, 4]))])),
+    ("txt", dns_reply([(16, b"\x10Listed: see web\x03x\r\n")], 16)),
+    ("txt-short", dns_reply([(16, b"\x20cut")], 16)),
+    ("none", dns_reply([])),
+])
 print("seeds written to", SEEDS)

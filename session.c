@@ -486,12 +486,18 @@ static enum flow
 refuse_data_start(struct session *s, const struct lmtpreply *rep)
 {
 	enum flow flow;
+	char code[16];
 
-	log_helper_failure(s, NULL, NULL);
-	if (rep->code >= 400 && s->helper.fd != -1)
+	if (rep->code >= 400 && s->helper.fd != -1) {
+		/* A refusal, not a failure: the helper is fine. */
+		snprintf(code, sizeof(code), "%d", rep->code);
+		log_event(&s->log, LVL_WARN, "data", "msgid", s->msgid,
+		    "code", code, "reply", rep->text, NULL);
 		flow = relay_reply(s, rep);
-	else
+	} else {
+		log_helper_failure(s, NULL, NULL);
 		flow = say(s, R_HELPER_FAILED);
+	}
 	end_transaction(s);
 	return flow;
 }

@@ -287,6 +287,10 @@ refused_data_then_next() {
 @test "a helper that refuses DATA and stays up: under DATA the same" {
 	refused_data_then_next data
 	assert_line_eq 10 "451 4.3.0 stub: no spool"
+	# a refusal, logged as one, not as a failure of the helper
+	wait_sessions
+	grep -q '^level=warn .* event=data .* code=451 reply="4.3.0 stub: no spool"' "$LOG"
+	! grep -q ' event=helper ' "$LOG"
 	[[ "${lines[13]}" == "250 2.0.0 Ok: queued as "* ]]
 	[ "$(cat "$T/saved/msg.1.env")" = "$(printf 'z@y.example\nv@example.org')" ]
 	[ ! -e "$T/saved/msg.2" ]

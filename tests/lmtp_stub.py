@@ -9,9 +9,7 @@ route line can set them: route * /usr/bin/env VAR=VALUE PYTHON lmtp_stub.py):
   LMTP_STUB_LOG=FILE        append every line received, and "<EOF>" at the end
                             of input, to FILE
   LMTP_STUB_SAVE=DIR        write each message received (as sent, dot-stuffed
-                            lines unstuffed) to DIR/msg.N, and its envelope
-                            (the sender, then each recipient, one a line) to
-                            DIR/msg.N.env
+                            lines unstuffed) to DIR/msg.N
   LMTP_STUB_RCPT=ADDR=REPLY[;ADDR=REPLY...]
                             answer RCPT TO:<ADDR> with REPLY (e.g.
                             "bad@example.org=550 5.1.1 stub: no such user")
@@ -188,8 +186,6 @@ def main():
                             sender, " ".join("<%s>" % a for a in rcpts)))
                             .encode())
                     f.write(b"".join(body))
-                with open(os.path.join(SAVE, "msg.%d.env" % nmsg), "w") as f:
-                    f.write("".join(x + "\n" for x in [sender] + rcpts))
             for i, a in enumerate(rcpts):
                 say(DATA.get(a, "250 2.0.0 stub: delivered"))
                 if i == 0:

@@ -71,20 +71,20 @@ same_argv(const char *const a[], const char *const b[])
 static void
 arm(struct helper *h, unsigned timeout)
 {
-	fd_deadline(&h->deadline, (long)timeout * 1000);
+	h->deadline = fd_deadline((long)timeout * 1000);
 }
 
 /*
- * Until the helper closes its side (it exits), or deadline d: a helper
+ * Until the helper closes its side (it exits), or the deadline: a helper
  * that keeps writing does not keep us reading.
  */
 static void
-wait_eof(int fd, const struct timespec *d)
+wait_eof(int fd, long long deadline)
 {
 	char scratch[512];
 	ssize_t n;
 
-	while (fd_wait_until(fd, POLLIN, d) > 0) {
+	while (fd_wait_until(fd, POLLIN, deadline) > 0) {
 		n = read(fd, scratch, sizeof(scratch));
 		if (n == 0 || (n == -1 && errno != EINTR))
 			return;
@@ -99,18 +99,17 @@ wait_eof(int fd, const struct timespec *d)
 static void
 drop(struct helper *h)
 {
-	struct timespec grace;
+	long long grace = fd_deadline(HELPER_GRACE_MS);
 	int status;
 
-	fd_deadline(&grace, HELPER_GRACE_MS);
 	if (h->fd != -1) {
 		shutdown(h->fd, SHUT_WR);
-		wait_eof(h->fd, &grace);
+		wait_eof(h->fd, grace);
 		close(h->fd);
 	}
 	h->fd = -1;
 	if (h->pid != 0)
-		(void)proc_reap(h->pid, &status, &grace, 0);
+		(void)proc_reap(h->pid, &status, grace, 0);
 	h->pid = 0;
 	h->argv = NULL;
 	h->in_mail = 0;
@@ -130,7 +129,7 @@ fail(struct helper *h, enum helper_error err, const char *why)
 static int
 wait_for(struct helper *h, short events)
 {
-	int n = fd_wait_until(h->fd, events, &h->deadline);
+	int n = fd_wait_until(h->fd, events, h->deadline);
 
 	if (n == 0)
 		return fail(h, HELPER_ETIMEOUT, "helper timed out");

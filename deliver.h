@@ -58,7 +58,7 @@ struct helper {
 	size_t			 out_len;
 	enum helper_error	 err;		/* the last failure */
 	const char		*why;		/* the same, for logs only */
-	struct timespec		 deadline;	/* of the operation under way */
+	long long		 deadline;	/* of the operation under way */
 	const char		*hostname;	/* for LHLO */
 	/* Last, and not cleared by helper_init(): only their counts are. */
 	char			 in[HELPER_IN_SIZE];

@@ -56,46 +56,6 @@ fd_wait(int fd, short events, int ms)
 	return n;
 }
 
-void
-fd_deadline(struct timespec *d, long ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, d);
-	d->tv_sec += ms / 1000;
-	d->tv_nsec += (ms % 1000) * 1000000L;
-	if (d->tv_nsec >= 1000000000L) {
-		d->tv_sec++;
-		d->tv_nsec -= 1000000000L;
-	}
-}
-
-int
-fd_ms_left(const struct timespec *d)
-{
-	struct timespec now;
-	long long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long long)(d->tv_sec - now.tv_sec) * 1000 +
-	    (d->tv_nsec - now.tv_nsec) / 1000000;
-	if (ms <= 0)
-		return 0;
-	return ms > INT_MAX ? INT_MAX : (int)ms;
-}
-
-int
-fd_wait_until(int fd, short events, const struct timespec *d)
-{
-	struct pollfd pfd = { fd, events, 0 };
-	int n, ms;
-
-	do {
-		if ((ms = fd_ms_left(d)) == 0)
-			return 0;
-		n = poll(&pfd, 1, ms);
-	} while (n == -1 && errno == EINTR);
-	return n;
-}
-
 long long
 fd_now_ms(void)
 {
@@ -104,6 +64,36 @@ fd_now_ms(void)
 	/* Cannot fail with a valid clock and pointer (POSIX). */
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long
+fd_deadline(long ms)
+{
+	return fd_now_ms() + ms;
+}
+
+int
+fd_ms_left(long long deadline)
+{
+	long long ms = deadline - fd_now_ms();
+
+	if (ms <= 0)
+		return 0;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+int
+fd_wait_until(int fd, short events, long long deadline)
+{
+	struct pollfd pfd = { fd, events, 0 };
+	int n, ms;
+
+	do {
+		if ((ms = fd_ms_left(deadline)) == 0)
+			return 0;
+		n = poll(&pfd, 1, ms);
+	} while (n == -1 && errno == EINTR);
+	return n;
 }
 
 /* Close and free with errno kept for the caller. */

@@ -17,24 +17,22 @@ int	fd_write_all(int fd, const char *buf, size_t len);
  */
 int	fd_wait(int fd, short events, int ms);
 /*
- * Absolute deadlines on CLOCK_MONOTONIC, so that a peer that answers a
- * byte at a time, or never stops writing, cannot stretch a wait: the
- * deadline is computed once per operation and every wait of that
- * operation counts down to it.  fd_deadline() sets *d to ms from now;
- * fd_ms_left() is what is left of it for poll(2), 0 once it has passed.
- */
-void	fd_deadline(struct timespec *d, long ms);
-int	fd_ms_left(const struct timespec *d);
-/*
- * fd_wait() until deadline d: 0 once d has passed, even when fd would be
- * ready (a flood of input must not keep a wait going).
- */
-int	fd_wait_until(int fd, short events, const struct timespec *d);
-/*
- * CLOCK_MONOTONIC in milliseconds: for deadlines, which a change of the
- * wall clock must not move.
+ * Absolute deadlines, as instants of CLOCK_MONOTONIC in milliseconds
+ * (fd_now_ms()), which a change of the wall clock must not move: a peer
+ * that answers a byte at a time, or never stops writing, cannot stretch
+ * a wait, since the deadline is computed once per operation and every
+ * wait of that operation counts down to it.  fd_deadline() is the
+ * instant ms from now; fd_ms_left() what is left of one for poll(2), 0
+ * once it has passed.
  */
 long long fd_now_ms(void);
+long long fd_deadline(long ms);
+int	fd_ms_left(long long deadline);
+/*
+ * fd_wait() until deadline: 0 once it has passed, even when fd would be
+ * ready (a flood of input must not keep a wait going).
+ */
+int	fd_wait_until(int fd, short events, long long deadline);
 /* One read(2), retried after EINTR. */
 ssize_t	fd_read_some(int fd, char *buf, size_t size);
 /*

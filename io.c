@@ -39,7 +39,7 @@ void
 io_set_deadline(struct io *io, enum io_deadline which, unsigned seconds)
 {
 	io->deadline[which] = seconds > 0 ?
-	    fd_now_ms() + (long long)seconds * 1000 : 0;
+	    fd_deadline((long)seconds * 1000) : 0;
 }
 
 const char *

@@ -77,7 +77,7 @@ proc_kill(pid_t pid, int *status, int flags)
 }
 
 int
-proc_reap(pid_t pid, int *status, const struct timespec *deadline,
+proc_reap(pid_t pid, int *status, long long deadline,
     int flags)
 {
 	struct timespec tick = { 0, 20 * 1000 };

@@ -32,7 +32,7 @@ void	proc_kill(pid_t pid, int *status, int flags);
  * Reap pid, waiting until deadline (fd_deadline()) at most, then
  * proc_kill() it.  0: it ended by itself; 1: it was killed.
  */
-int	proc_reap(pid_t pid, int *status, const struct timespec *deadline,
+int	proc_reap(pid_t pid, int *status, long long deadline,
 	    int flags);
 
 #endif

@@ -78,16 +78,15 @@ connect_wait(int fd, const struct sockaddr *sa, socklen_t len,
     unsigned timeout)
 {
 	socklen_t elen = sizeof(int);
-	struct timespec deadline;
+	long long deadline = fd_deadline((long)timeout * 1000);
 	int n, err = 0, fl = fcntl(fd, F_GETFL);
 
 	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
 		return -1;
-	fd_deadline(&deadline, (long)timeout * 1000);
 	if (connect(fd, sa, len) == -1) {
 		if (errno != EINPROGRESS && errno != EINTR)
 			return -1;
-		n = fd_wait_until(fd, POLLOUT, &deadline);
+		n = fd_wait_until(fd, POLLOUT, deadline);
 		if (n <= 0) {
 			errno = n == 0 ? ETIMEDOUT : errno;
 			return -1;

@@ -335,13 +335,12 @@ static void
 wait_command(struct ctx *c, pid_t pid, int fd, struct output *o,
     struct outcome *oc)
 {
-	struct timespec deadline;
+	long long deadline = fd_deadline((long)c->timeout * 1000);
 	int ms, status;
 	pid_t r;
 
-	fd_deadline(&deadline, (long)c->timeout * 1000);
 	while ((r = proc_wait(pid, &status, WNOHANG)) == 0) {
-		if ((ms = fd_ms_left(&deadline)) == 0) {
+		if ((ms = fd_ms_left(deadline)) == 0) {
 			proc_kill(pid, &status, PROC_PGROUP);
 			oc->how = PIPE_TIMEOUT;
 			oc->code = c->timeout;

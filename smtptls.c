@@ -142,7 +142,7 @@ nonblocking(int fd)
 static int
 handshake(struct smtptls *t, int rfd, int wfd, unsigned timeout)
 {
-	long long end = fd_now_ms() + (long long)timeout * 1000, left;
+	long long end = fd_deadline((long)timeout * 1000);
 	int rc, n;
 
 	for (;;) {
@@ -151,10 +151,8 @@ handshake(struct smtptls *t, int rfd, int wfd, unsigned timeout)
 			return 0;
 		if (rc != TLS_WANT_POLLIN && rc != TLS_WANT_POLLOUT)
 			return failed(t, "handshake", t->lib.error(t->conn));
-		if ((left = end - fd_now_ms()) < 0)
-			left = 0;
-		n = fd_wait(rc == TLS_WANT_POLLIN ? rfd : wfd,
-		    rc == TLS_WANT_POLLIN ? POLLIN : POLLOUT, (int)left);
+		n = fd_wait_until(rc == TLS_WANT_POLLIN ? rfd : wfd,
+		    rc == TLS_WANT_POLLIN ? POLLIN : POLLOUT, end);
 		if (n == 0)
 			return failed(t, "handshake", "timed out");
 		if (n == -1)

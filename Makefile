@@ -40,7 +40,16 @@ endif
 ifndef LIBSQLITE3_SONAME
 LIBSQLITE3_SONAME := $(call soname,libsqlite3.so)
 endif
-WFLAGS	+= -DLIBTLS_SONAME='"$(LIBTLS_SONAME)"' \
+# An empty soname would show only when a session first loads the
+# library, as a failed STARTTLS or a deferred message: compiling with one
+# is an error instead (checked when a compile command is expanded, so
+# that `make check` can still install the -dev packages first).
+need_soname = $(if $(strip $($(1))),,$(error $(1) is empty: \
+	   $(CC) -print-file-name=$(2) finds no shared library with a SONAME; \
+	   install $(3) (Debian), or set $(1)=SONAME))
+WFLAGS	+= $(call need_soname,LIBTLS_SONAME,libtls.so,libtls-dev) \
+	   $(call need_soname,LIBSQLITE3_SONAME,libsqlite3.so,libsqlite3-dev) \
+	   -DLIBTLS_SONAME='"$(LIBTLS_SONAME)"' \
 	   -DLIBSQLITE3_SONAME='"$(LIBSQLITE3_SONAME)"'
 ifeq ($(DYNAMIC),1)
 LDLIBS_SMTPD = -lspf2 -lresolv

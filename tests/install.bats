@@ -102,3 +102,27 @@ mode() {
 	[ "$(find "$ROOT" -type f | sed "s|^$ROOT||")" = /usr/local/bin/other ]
 	[ ! -e "$ROOT/usr/local/libexec/samotop" ]
 }
+
+@test "packaging: a libtls or SQLite without a soname is a build error naming the -dev package, not a run-time surprise" {
+	# a compiler that, like cc, prints the bare name of a library it cannot find
+	cat >"$T/nolibcc" <<'SH'
+#!/bin/sh
+for a; do case $a in -print-file-name=*) echo "${a#*=}"; exit 0 ;; esac; done
+exec cc "$@"
+SH
+	chmod +x "$T/nolibcc"
+	run make -s -n -B -C "$SRC" CC="$T/nolibcc" tlslib.o
+	[ "$status" -ne 0 ]
+	assert_contains "$output" "LIBTLS_SONAME is empty"
+	assert_contains "$output" "install libtls-dev (Debian)"
+	run make -s -n -B -C "$SRC" LIBSQLITE3_SONAME= samotop-smtpd
+	[ "$status" -ne 0 ]
+	assert_contains "$output" "LIBSQLITE3_SONAME is empty"
+	assert_contains "$output" "install libsqlite3-dev (Debian)"
+	# found, the soname is compiled in; cleaning needs none
+	run make -s -n -B -C "$SRC" tlslib.o
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "-DLIBTLS_SONAME='\"libtls.so."
+	run make -s -n -C "$SRC" CC="$T/nolibcc" clean
+	[ "$status" -eq 0 ]
+}

@@ -9,6 +9,7 @@ SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 PREFIX	?= /usr/local
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
+LIBEXECDIR = $(PREFIX)/libexec/samotop
 
 PROGS	 = $(patsubst %.c,%,$(wildcard samotop-*.c))
 LIBSRCS	 = $(filter-out samotop-%.c,$(wildcard *.c))
@@ -39,7 +40,16 @@ endif
 ifndef LIBSQLITE3_SONAME
 LIBSQLITE3_SONAME := $(call soname,libsqlite3.so)
 endif
-WFLAGS	+= -DLIBTLS_SONAME='"$(LIBTLS_SONAME)"' \
+# An empty soname would show only when a session first loads the
+# library, as a failed STARTTLS or a deferred message: compiling with one
+# is an error instead (checked when a compile command is expanded, so
+# that `make check` can still install the -dev packages first).
+need_soname = $(if $(strip $($(1))),,$(error $(1) is empty: \
+	   $(CC) -print-file-name=$(2) finds no shared library with a SONAME; \
+	   install $(3) (Debian), or set $(1)=SONAME))
+WFLAGS	+= $(call need_soname,LIBTLS_SONAME,libtls.so,libtls-dev) \
+	   $(call need_soname,LIBSQLITE3_SONAME,libsqlite3.so,libsqlite3-dev) \
+	   -DLIBTLS_SONAME='"$(LIBTLS_SONAME)"' \
 	   -DLIBSQLITE3_SONAME='"$(LIBSQLITE3_SONAME)"'
 ifeq ($(DYNAMIC),1)
 LDLIBS_SMTPD = -lspf2 -lresolv
@@ -118,11 +128,33 @@ check:
 run: all
 	@sh etc/run-demo
 
+# Each file is installed under a temporary name in its directory and
+# renamed over the old one: a running program keeps its (now unlinked)
+# text instead of failing the copy with "Text file busy", and nothing
+# ever runs or reads half a file.  $(call put,MODE,SRC,DIR)
+put	 = install -m $(1) $(2) $(3)/.$(notdir $(2)).new && \
+	   mv -f $(3)/.$(notdir $(2)).new $(3)/$(notdir $(2))
+MAN5	 = $(wildcard man/*.5)
+MAN8	 = $(wildcard man/*.8)
+
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	cp $(PROGS) $(DESTDIR)$(BINDIR)/
-	cp man/*.5 $(DESTDIR)$(MANDIR)/man5/
-	cp man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	$(foreach f,$(PROGS),$(call put,0755,$(f),$(DESTDIR)$(BINDIR)) && ) :
+	sed 's|@BINDIR@|$(BINDIR)|' etc/smtpd-inetd.in \
+	    >$(DESTDIR)$(LIBEXECDIR)/.smtpd-inetd.new && \
+	chmod 0755 $(DESTDIR)$(LIBEXECDIR)/.smtpd-inetd.new && \
+	mv -f $(DESTDIR)$(LIBEXECDIR)/.smtpd-inetd.new \
+	    $(DESTDIR)$(LIBEXECDIR)/smtpd-inetd
+	$(foreach f,$(MAN5),$(call put,0644,$(f),$(DESTDIR)$(MANDIR)/man5) && ) :
+	$(foreach f,$(MAN8),$(call put,0644,$(f),$(DESTDIR)$(MANDIR)/man8) && ) :
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) \
+	    $(DESTDIR)$(LIBEXECDIR)/smtpd-inetd \
+	    $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) \
+	    $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%)
+	rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null || :
 
 bench: all
 	@sh bench/run
@@ -214,5 +246,5 @@ clean:
 -include $(wildcard *.d tests/*.d tests/asan/*.d fuzz/*.d \
 	    $(ASANDIR)/*.d $(FUZZDIR)/*.d)
 
-.PHONY: all check run install lint clean fuzz units asan bench
+.PHONY: all check run install uninstall lint clean fuzz units asan bench
 .PHONY: fuzz-long check-asan check-valgrind soak

@@ -79,6 +79,23 @@ smtptls_load(struct smtptls *t, const struct conf *c)
 	return 0;
 }
 
+/*
+ * libtls' "secure" (its default) admits CBC suites and RSA key exchange,
+ * which senders on port 25 may still need.  Implicit TLS (port 465) has
+ * only submission clients, all of which speak forward-secret AEAD, so
+ * without tls-ciphers they get nothing else.  TLS 1.3's suites are all
+ * of that kind and are not named by this list.
+ */
+#define TLS_CIPHERS_IMPLICIT	"ECDHE+AESGCM:ECDHE+CHACHA20"
+
+static const char *
+ciphers(const struct conf *c)
+{
+	if (c->tls_ciphers != NULL)
+		return c->tls_ciphers;
+	return c->tls_implicit ? TLS_CIPHERS_IMPLICIT : NULL;
+}
+
 static int
 configure(struct smtptls *t, const struct conf *c)
 {
@@ -98,8 +115,8 @@ configure(struct smtptls *t, const struct conf *c)
 		failed(t, "tls-protocols", c->tls_protocols);
 	else if (l->config_set_protocols(cfg, protocols) == -1)
 		failed(t, "tls-protocols", l->config_error(cfg));
-	else if (c->tls_ciphers != NULL &&
-	    l->config_set_ciphers(cfg, c->tls_ciphers) == -1)
+	else if (ciphers(c) != NULL &&
+	    l->config_set_ciphers(cfg, ciphers(c)) == -1)
 		failed(t, "tls-ciphers", l->config_error(cfg));
 	else if (l->config_set_keypair_ocsp_mem(cfg, t->cert, t->certlen,
 	    t->key, t->keylen, t->ocsp, t->ocsplen) == -1)

@@ -344,6 +344,61 @@ s_client_session() {
 	assert_line_eq 9 "503 5.5.1 TLS already active"
 }
 
+# rsa_conf LINE...: tls_conf with an RSA certificate for mx.test, so that
+# RSA key exchange (AES128-SHA) is possible at all.
+rsa_conf() {
+	(
+		set -e
+		openssl req -newkey rsa:2048 -nodes -keyout "$T/rsa.key" \
+			-out "$T/rsa.csr" -subj /CN=mx.test
+		openssl x509 -req -in "$T/rsa.csr" -CA "$CA" -CAkey "$CERTS/ca.key" \
+			-set_serial 0x1003 -days 2 -extfile "$CERTS/ext" -out "$T/rsa.pem"
+	) >"$T/openssl.log" 2>&1
+	write_conf "tls-certificate $T/rsa.pem" "tls-key $T/rsa.key" \
+		"route * $MAILDIR_BIN -c $MD" "$@"
+}
+
+# tls12_with CIPHER [ARG...]: a TLS 1.2 handshake offering only CIPHER;
+# prints s_client's summary (Ciphersuite: ...) or its error.
+tls12_with() {
+	local cipher=$1
+	shift
+	timeout 10 openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 \
+		-cipher "$cipher" -servername mx.test -CAfile "$CA" -brief "$@" \
+		</dev/null 2>&1
+}
+
+@test "implicit TLS without tls-ciphers: CBC and RSA key exchange refused, ECDHE with AES-GCM accepted" {
+	rsa_conf
+	start_implicit
+	run tls12_with AES128-SHA
+	[ "$status" -ne 0 ]
+	assert_not_contains "$output" "Ciphersuite:"
+	run tls12_with ECDHE-RSA-AES128-SHA
+	[ "$status" -ne 0 ]
+	assert_not_contains "$output" "Ciphersuite:"
+	run tls12_with ECDHE-RSA-AES128-GCM-SHA256
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "Ciphersuite: ECDHE-RSA-AES128-GCM-SHA256"
+	wait_sessions
+	grep -q ' event=tls reason="handshake: .*no shared cipher' "$LOG"
+	grep -q ' event=tls version=TLSv1.2 cipher=ECDHE-RSA-AES128-GCM-SHA256$' "$LOG"
+}
+
+@test "STARTTLS (port 25) keeps libtls' secure list: AES128-SHA still works; tls-ciphers also applies to implicit TLS" {
+	rsa_conf
+	start_server
+	run tls12_with AES128-SHA -starttls smtp
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "Ciphersuite: AES128-SHA"
+	stop_server
+	rsa_conf "tls-ciphers secure"
+	start_implicit
+	run tls12_with AES128-SHA
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "Ciphersuite: AES128-SHA"
+}
+
 # --- failures -----------------------------------------------------------------
 
 @test "tls-protocols tlsv1.3: a TLS 1.2-only client fails cleanly, logged, nothing delivered, no process left" {

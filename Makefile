@@ -26,12 +26,14 @@ FUZZERS	 = $(FUZZSRCS:.c=)
 # (measured in bench/results.md), and every shared library costs every
 # process its loading.  So libtls (with OpenSSL) and SQLite are not
 # linked at all: they are loaded with dlopen(3), by the sonames found
-# here, by the sessions that start TLS or greylist (dlload.h).  libspf2
-# and libresolv are linked in statically, and the helpers that need no
-# name service (samotop-maildir, samotop-pipe) are static PIEs.
+# here, by the sessions that start TLS or greylist (dlload.h); so is
+# libspf2, by the sessions that check SPF, and it parses what senders'
+# domains publish: the system's copy, with its security fixes, is the one
+# in use.  libresolv is linked in statically, and the helpers that need
+# no name service (samotop-maildir, samotop-pipe) are static PIEs.
 # DYNAMIC=1 links those as shared libraries instead, so that a
-# distribution's updates apply without relinking; libtls and SQLite are
-# always the system's shared ones.
+# distribution's updates apply without relinking; libtls, SQLite and
+# libspf2 are always the system's shared ones.
 soname	 = $(shell objdump -p "$$($(CC) -print-file-name=$(1))" 2>/dev/null | \
 	   awk '$$1 == "SONAME" { print $$2 }')
 ifndef LIBTLS_SONAME
@@ -39,6 +41,9 @@ LIBTLS_SONAME := $(call soname,libtls.so)
 endif
 ifndef LIBSQLITE3_SONAME
 LIBSQLITE3_SONAME := $(call soname,libsqlite3.so)
+endif
+ifndef LIBSPF2_SONAME
+LIBSPF2_SONAME := $(call soname,libspf2.so)
 endif
 # An empty soname would show only when a session first loads the
 # library, as a failed STARTTLS or a deferred message: compiling with one
@@ -49,13 +54,15 @@ need_soname = $(if $(strip $($(1))),,$(error $(1) is empty: \
 	   install $(3) (Debian), or set $(1)=SONAME))
 WFLAGS	+= $(call need_soname,LIBTLS_SONAME,libtls.so,libtls-dev) \
 	   $(call need_soname,LIBSQLITE3_SONAME,libsqlite3.so,libsqlite3-dev) \
+	   $(call need_soname,LIBSPF2_SONAME,libspf2.so,libspf2-dev) \
 	   -DLIBTLS_SONAME='"$(LIBTLS_SONAME)"' \
-	   -DLIBSQLITE3_SONAME='"$(LIBSQLITE3_SONAME)"'
+	   -DLIBSQLITE3_SONAME='"$(LIBSQLITE3_SONAME)"' \
+	   -DLIBSPF2_SONAME='"$(LIBSPF2_SONAME)"'
 ifeq ($(DYNAMIC),1)
-LDLIBS_SMTPD = -lspf2 -lresolv
+LDLIBS_SMTPD = -lresolv
 STATIC_HELPERS =
 else
-LDLIBS_SMTPD = -Wl,-Bstatic -lspf2 -lresolv -Wl,-Bdynamic
+LDLIBS_SMTPD = -Wl,-Bstatic -lresolv -Wl,-Bdynamic
 STATIC_HELPERS = samotop-maildir samotop-pipe
 endif
 # Tests may look into a greylisting store themselves.
@@ -222,7 +229,7 @@ VGPROGS	 = $(PROGS:%=build-valgrind/bin/%)
 build-valgrind/bin/samotop-smtpd: samotop-smtpd.o libsamotop.a
 	@mkdir -p build-valgrind/bin
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ samotop-smtpd.o libsamotop.a \
-	    -lspf2 -lresolv
+	    -lresolv
 
 build-valgrind/bin/samotop-%: samotop-%.o libsamotop.a
 	@mkdir -p build-valgrind/bin

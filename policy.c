@@ -214,6 +214,16 @@ spf_policy(struct policy *p, const char *helo, const char *sender, int esmtp,
 	spf_check(&p->spf_ctx, p->ip, helo, sender, p->conf->hostname,
 	    &p->spf);
 	p->spf_done = 1;
+	if (p->spf.error[0] != '\0') {
+		/* not a DNS hiccup but a broken installation: never accept
+		 * unchecked, whatever spf-temperror says */
+		log_event(p->log, LVL_ERROR, "spf", "identity",
+		    p->spf.identity, "result", "temperror", "action",
+		    "tempfail", "reason", "libspf2 cannot be loaded", "error",
+		    p->spf.error, NULL);
+		reply_add(r, esmtp, R_SPF_TEMPFAIL);
+		return POLICY_REFUSE;
+	}
 	a = p->conf->spf_action[p->spf.result];
 	log_event(p->log, LVL_INFO, "spf", "identity", p->spf.identity,
 	    "result", spf_outcome_name(p->spf.result), "action",

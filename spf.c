@@ -1,6 +1,8 @@
 /*
  * spf.c: SPF (RFC 7208) with libspf2, and the pure helpers that make what
- * it returns safe to use.
+ * it returns safe to use.  libspf2 is called through spflib.h: loaded
+ * with dlopen(3) at the first check, so that the system's copy, with its
+ * security fixes, is the one in use.
  *
  * libspf2 has had security bugs (CVE-2021-20314, CVE-2021-33912/33913,
  * CVE-2023-42118): every string it hands back is treated here as
@@ -36,8 +38,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <spf2/spf.h>
 
 #include "address.h"
 #include "hdr.h"
@@ -125,14 +125,16 @@ void
 spf_ctx_init(struct spf_ctx *ctx)
 {
 	ctx->server = NULL;
+	memset(&ctx->lib, 0, sizeof(ctx->lib));
 }
 
 void
 spf_ctx_free(struct spf_ctx *ctx)
 {
 	if (ctx->server != NULL)
-		SPF_server_free(ctx->server);
+		ctx->lib.server_free(ctx->server);
 	ctx->server = NULL;
+	spflib_close(&ctx->lib);
 }
 
 /* libspf2's own messages would go to stderr, our log: keep them out. */
@@ -147,22 +149,23 @@ spf_quiet(const char *file, int line, const char *msg)
 static SPF_server_t *
 server(struct spf_ctx *ctx)
 {
+	const struct spflib *l = &ctx->lib;
 	SPF_response_t *resp = NULL;
 
 	if (ctx->server != NULL)
 		return ctx->server;
-	SPF_warning_handler = spf_quiet;
-	SPF_info_handler = spf_quiet;
-	SPF_debug_handler = spf_quiet;
-	ctx->server = SPF_server_new(SPF_DNS_CACHE, 0);
+	*l->warning_handler = spf_quiet;
+	*l->info_handler = spf_quiet;
+	*l->debug_handler = spf_quiet;
+	ctx->server = l->server_new(SPF_DNS_CACHE, 0);
 	if (ctx->server == NULL)
 		return NULL;
 	/* RFC 7208 §6.2's example; on failure libspf2's default stays */
-	(void)SPF_server_set_explanation(ctx->server,
+	(void)l->server_set_explanation(ctx->server,
 	    "%{i}%_is%_not%_one%_of%_%{d}'s%_designated%_mail%_servers",
 	    &resp);
 	if (resp != NULL)
-		SPF_response_free(resp);
+		l->response_free(resp);
 	return ctx->server;
 }
 
@@ -265,17 +268,18 @@ own_header(struct spf_verdict *v, const char *why, const char *hostname,
 
 /* What went wrong, in libspf2's words (its first error), or its code's. */
 static void
-libspf2_error(SPF_response_t *resp, SPF_errcode_t e, char *out, size_t size)
+libspf2_error(const struct spflib *l, SPF_response_t *resp, SPF_errcode_t e,
+    char *out, size_t size)
 {
 	SPF_error_t *err = NULL;
 	const char *m = NULL;
 
-	if (SPF_response_messages(resp) > 0)
-		err = SPF_response_message(resp, 0);
+	if (l->response_messages(resp) > 0)
+		err = l->response_message(resp, 0);
 	if (err != NULL)
-		m = SPF_error_message(err);
+		m = l->error_message(err);
 	if (m == NULL || m[0] == '\0')
-		m = SPF_strerror(e);
+		m = l->strerror(e);
 	spf_sanitise(out, size, m);
 }
 
@@ -283,6 +287,7 @@ void
 spf_check(struct spf_ctx *ctx, const char *ip, const char *helo,
     const char *sender, const char *hostname, struct spf_verdict *v)
 {
+	const struct spflib *l;
 	SPF_server_t *sp;
 	SPF_request_t *req = NULL;
 	SPF_response_t *resp = NULL;
@@ -337,59 +342,68 @@ spf_check(struct spf_ctx *ctx, const char *ip, const char *helo,
 		return;
 	}
 
-	if (ctx == NULL || (sp = server(ctx)) == NULL ||
-	    (req = SPF_request_new(sp)) == NULL) {
+	if (ctx == NULL) {
+		own_header(v, "cannot check", hostname, ip);
+		return;
+	}
+	/* not loaded: temperror with why, never a check silently skipped */
+	if (spflib_open(&ctx->lib, v->error, sizeof(v->error)) == -1) {
+		own_header(v, "libspf2 cannot be loaded", hostname, ip);
+		return;
+	}
+	l = &ctx->lib;
+	if ((sp = server(ctx)) == NULL || (req = l->request_new(sp)) == NULL) {
 		own_header(v, "cannot check", hostname, ip);
 		return;
 	}
 	if (hostname != NULL && hostname[0] != '\0')
-		SPF_server_set_rec_dom(sp, hostname);
-	if ((v6 ? SPF_request_set_ipv6_str(req, ip) :
-	    SPF_request_set_ipv4_str(req, ip)) != SPF_E_SUCCESS) {
+		l->server_set_rec_dom(sp, hostname);
+	if ((v6 ? l->request_set_ipv6_str(req, ip) :
+	    l->request_set_ipv4_str(req, ip)) != SPF_E_SUCCESS) {
 		own_header(v, "cannot check this client address", hostname,
 		    ip);
 		goto out;
 	}
 	if (helo != NULL && helo[0] != '\0')
-		(void)SPF_request_set_helo_dom(req, helo);
-	if (SPF_request_set_env_from(req, from) != 0) {
+		(void)l->request_set_helo_dom(req, helo);
+	if (l->request_set_env_from(req, from) != 0) {
 		v->result = SPFR_PERMERROR;
 		own_header(v, "the sender's domain cannot be checked",
 		    hostname, ip);
 		goto out;
 	}
-	e = SPF_request_query_mailfrom(req, &resp);
+	e = l->request_query_mailfrom(req, &resp);
 	if (resp == NULL) {
 		own_header(v, "cannot check", hostname, ip);
 		goto out;
 	}
-	v->result = outcome(SPF_response_result(resp), e);
+	v->result = outcome(l->response_result(resp), e);
 
 	/* libspf2's texts: sanitised, bounded, or ours instead */
-	s = SPF_response_get_explanation(resp);
+	s = l->response_get_explanation(resp);
 	if (s == NULL || s[0] == '\0')
-		s = SPF_response_get_smtp_comment(resp);
+		s = l->response_get_smtp_comment(resp);
 	spf_sanitise(v->explanation, sizeof(v->explanation), s);
 	/* permerror has none: what is wrong with the record is the text */
 	if (v->explanation[0] == '\0' && (v->result == SPFR_PERMERROR ||
 	    v->result == SPFR_TEMPERROR))
-		libspf2_error(resp, e, v->explanation, sizeof(v->explanation));
+		libspf2_error(l, resp, e, v->explanation, sizeof(v->explanation));
 	/* our own field (libspf2 prints the sender and HELO as they are),
 	 * with libspf2's comment when it names the result we act on */
 	f.result = v->result;
-	f.comment = SPF_response_get_header_comment(resp);
+	f.comment = l->response_get_header_comment(resp);
 	f.ip = ip;
 	f.from = from;
 	f.helo = helo;
 	if (f.comment == NULL || f.comment[0] == '\0' ||
-	    strcmp(SPF_strresult(SPF_response_result(resp)),
+	    strcmp(l->strresult(l->response_result(resp)),
 	    spf_outcome_name(v->result)) != 0 ||
 	    spf_header(v->header, sizeof(v->header), &f) == 0) {
-		libspf2_error(resp, e, clean, sizeof(clean));
+		libspf2_error(l, resp, e, clean, sizeof(clean));
 		own_header(v, clean, hostname, ip);
 	}
 out:
 	if (resp != NULL)
-		SPF_response_free(resp);
-	SPF_request_free(req);
+		l->response_free(resp);
+	l->request_free(req);
 }

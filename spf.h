@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "spflib.h"
+
 #define SPF_HEADER_MAX	600
 #define SPF_TEXT_MAX	200
 
@@ -23,17 +25,22 @@ struct spf_verdict {
 	char		 header[SPF_HEADER_MAX];	/* "Received-SPF: ..." with
 							 * CRLF line ends */
 	char		 identity[16];			/* "mailfrom", "helo" */
+	char		 error[SPF_TEXT_MAX];		/* why no check ran:
+							 * libspf2 could not be
+							 * loaded; "" otherwise */
 };
 
 /*
  * The libspf2 state of one session, owned by the caller (no global state
- * here).  spf_ctx_init() is cheap (no DNS, no libspf2 set-up): libspf2's
- * server is made at the first spf_check(), so a session that never
- * checks SPF pays nothing for it.  Its member is libspf2's and is not to
- * be touched.
+ * here).  spf_ctx_init() is cheap (no DNS, no libspf2 set-up): libspf2 is
+ * loaded (spflib.h) and its server made at the first spf_check() that
+ * needs them, so a session that never checks SPF never maps libspf2.
+ * Its members are libspf2's and are not to be touched.
  */
 struct spf_ctx {
-	void	*server;	/* SPF_server_t *, NULL until the first check */
+	void		*server;	/* SPF_server_t *, NULL until the
+					 * first check */
+	struct spflib	 lib;		/* loaded at the first check */
 };
 void		spf_ctx_init(struct spf_ctx *ctx);
 void		spf_ctx_free(struct spf_ctx *ctx);
@@ -43,7 +50,10 @@ void		spf_ctx_free(struct spf_ctx *ctx);
  * then postmaster@helo is checked, RFC 7208 §2.4).  hostname is ours, for
  * the header.  v->header is the whole field, folded, each line ending in
  * CR LF (the last one too); v->explanation one line of printable ASCII
- * (maybe ""), meant for the text of a 550 reply.
+ * (maybe ""), meant for the text of a 550 reply.  When libspf2 cannot
+ * be loaded the result is temperror and v->error says why (dlerror's
+ * text, naming the library): the caller must refuse for now, whatever
+ * its spf-temperror action, rather than skip the check.
  *
  * Time: libspf2 asks the libc resolver (res_query), so each of its DNS
  * queries is bounded by resolv.conf's `options timeout:N attempts:N`; RFC

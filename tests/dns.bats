@@ -17,7 +17,7 @@ setup_file() {
 	[ -f "$TOP/libsamotop.a" ] || return 0
 	${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 		-Wall -Wextra -Werror -I"$TOP" -o "$PROBE" \
-		"$TESTS_DIR/dnsprobe.c" "$TOP/libsamotop.a" -lresolv -lspf2 ||
+		"$TESTS_DIR/dnsprobe.c" "$TOP/libsamotop.a" -lresolv ||
 		rm -f "$PROBE"
 }
 
@@ -454,6 +454,48 @@ PY
 	assert_contains "$output" "451 4.7.24 SPF validation error (DNS), try again later"
 	wait_sessions
 	assert_contains "$(cat "$LOG")" "event=spf identity=mailfrom result=temperror action=tempfail"
+}
+
+@test "e2e: libspf2 that cannot be loaded: 451 4.7.24 and an error naming it, even under spf-temperror accept" {
+	e2e_conf "spf yes" "spf-temperror accept"
+	# an empty file where the dynamic loader looks first for libspf2
+	mkdir -p "$T/badlib"
+	: >"$T/badlib/libspf2.so.2"
+	LD_LIBRARY_PATH=$T/badlib start_server
+	run session 192.0.2.5 u@pass.example
+	assert_contains "$output" "451 4.7.24 SPF validation error (DNS), try again later"
+	assert_not_contains "$output" "250 2.0.0 Ok: queued as "
+	wait_sessions
+	assert_contains "$(cat "$LOG")" 'level=error sid='
+	assert_contains "$(cat "$LOG")" 'event=spf identity=mailfrom result=temperror action=tempfail reason="libspf2 cannot be loaded" error="'"$T"'/badlib/libspf2.so.2: file too short"'
+	[ "$(count_files "$T/Maildir/new")" -eq 0 ]
+}
+
+# smtpd_libs: the libraries the dynamic loader mapped into the sessions of
+# samotop-smtpd that the server (started with LD_DEBUG=files) ran so far.
+smtpd_libs() {
+	wait_sessions
+	smtpd_ld_lists "$T/ld" | xargs cat
+	rm -f "$T"/ld.*
+}
+
+@test "e2e: a session with spf no never loads libspf2; one with spf yes does (ld.so)" {
+	e2e_conf "spf no"
+	LD_DEBUG=files LD_DEBUG_OUTPUT="$T/ld" start_server
+	run session 192.0.2.5 u@fail.example
+	assert_contains "$output" "250 2.0.0 Ok: queued as "
+	run smtpd_libs
+	assert_contains "$output" "file=libc.so"
+	assert_not_contains "$output" "libspf2"
+	stop_server
+
+	e2e_conf "spf yes"
+	LD_DEBUG=files LD_DEBUG_OUTPUT="$T/ld" start_server
+	run session 192.0.2.5 u@fail.example
+	assert_contains "$output" "550 5.7.23 SPF validation failed: "
+	run smtpd_libs
+	# (by samotop-smtpd; by libasan's dlopen under make check-asan)
+	[[ "$output" == *"file=libspf2.so"*"dynamically loaded by"* ]]
 }
 
 @test "e2e: spf permerror reject gets 550 5.7.24 with what is wrong" {

@@ -150,9 +150,30 @@ check_without_dns(void)
 	spf_check(&ctx, "", "x.example", "u@example.org", "mx.test", &v);
 	CHECK(v.result == SPFR_NONE);
 	CHECK(strncmp(v.header, "Received-SPF: none ", 19) == 0);
-	/* libspf2 was never needed */
+	/* libspf2 was never needed, nor loaded */
 	CHECK(ctx.server == NULL);
+	CHECK(ctx.lib.handle == NULL);
 	spf_ctx_free(&ctx);
+	spf_ctx_free(&ctx);
+}
+
+/* libspf2 passes a loopback client without DNS: loaded at this check. */
+static void
+check_loads_libspf2(void)
+{
+	struct spf_ctx ctx;
+	struct spf_verdict v;
+
+	spf_ctx_init(&ctx);
+	spf_check(&ctx, "127.0.0.5", "x.example", "u@example.org", "mx.test",
+	    &v);
+	CHECK_STR(v.error, "");
+	CHECK(v.result == SPFR_PASS);
+	CHECK(ctx.lib.handle != NULL);
+	CHECK(ctx.server != NULL);
+	CHECK(strstr(v.header, "localhost is always allowed") != NULL);
+	spf_ctx_free(&ctx);
+	CHECK(ctx.lib.handle == NULL && ctx.server == NULL);
 	spf_ctx_free(&ctx);
 }
 
@@ -167,5 +188,6 @@ main(void)
 	TEST(fold_long_word);
 	TEST(fold_bounds);
 	TEST(check_without_dns);
+	TEST(check_loads_libspf2);
 	return UNIT_DONE();
 }

@@ -31,6 +31,7 @@
 #include "conf.h"
 #include "fdio.h"
 #include "lists.h"
+#include "route.h"
 
 #define CONF_FILE_MAX	(1024 * 1024)	/* more is a mistake */
 #define WORDS_MAX	(CONF_ARGV_MAX + 2)	/* route PATTERN argv */
@@ -52,6 +53,7 @@ enum kind {
 	LOGLEVEL,
 	PATH,		/* a file name, kept as a pointer into the text */
 	TEXT,		/* a word for a library (libtls), kept likewise */
+	ADDRESS,	/* local@domain, kept likewise */
 	CHOICE,		/* one word of d->choices, into an int field */
 	LIST,		/* allow/deny KIND VALUE, repeatable */
 	DNSBL,		/* dnsbl ZONE, repeatable */
@@ -171,6 +173,7 @@ static const struct directive directives[] = {
 	SPF("none", SPFR_NONE), SPF("temperror", SPFR_TEMPERROR),
 	SPF("permerror", SPFR_PERMERROR),
 	FIELD("deny-message", TEXT, "a text", deny_message),
+	FIELD("postmaster", ADDRESS, "an address local@domain", postmaster),
 	WORD("allow", LIST, "KIND VALUE (client, helo, rdns, sender or "
 	    "recipient; VALUE or file:PATH)"),
 	WORD("deny", LIST, "KIND VALUE (client, helo, rdns, sender or "
@@ -464,6 +467,7 @@ static int
 set(struct parser *p, const struct directive *d, const char *v)
 {
 	struct conf	*c = p->c;
+	struct mailbox	 mb;
 	size_t		 i;
 
 	switch (d->kind) {
@@ -496,7 +500,9 @@ set(struct parser *p, const struct directive *d, const char *v)
 		return 0;
 	case PATH:
 	case TEXT:
-		if (*v == '\0')
+	case ADDRESS:
+		if (*v == '\0' || (d->kind == ADDRESS && addr_parse_mailbox(v,
+		    strlen(v), ADDR_ALLOW_UTF8, &mb) != ADDR_OK))
 			return bad_value(p, d, v);
 		if (d->kind == PATH && *v != '/')
 			return fail(p, "%s: expected an absolute path, got "
@@ -731,6 +737,20 @@ terminate(struct parser *p, char *s, char *e, int lf)
 	return 0;
 }
 
+/*
+ * Whether some route takes the postmaster directive's address: without
+ * one, every message to the postmaster would be refused.
+ */
+static int
+postmaster_routed(const struct conf *c)
+{
+	struct mailbox	mb;
+
+	return c->postmaster == NULL || (addr_parse_mailbox(c->postmaster,
+	    strlen(c->postmaster), ADDR_ALLOW_UTF8, &mb) == ADDR_OK &&
+	    route_lookup(c, &mb) != NULL);
+}
+
 int
 conf_check(const struct conf *c, struct conf_error *err)
 {
@@ -746,6 +766,8 @@ conf_check(const struct conf *c, struct conf_error *err)
 		why = "plaintext greylist needs greylist";
 	else if (c->tls_certificate == NULL && c->plaintext == ACTION_REJECT)
 		why = "plaintext reject needs tls-certificate";
+	else if (!postmaster_routed(c))
+		why = "postmaster: no route delivers that address";
 	err->line = 0;
 	snprintf(err->msg, sizeof(err->msg), "%s", why != NULL ? why : "");
 	return why != NULL ? -1 : 0;

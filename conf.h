@@ -78,6 +78,8 @@ struct conf {
 	int		spf;			/* check SPF at MAIL */
 	enum check_action spf_action[SPFR__COUNT];
 	const char	*deny_message;		/* text of list refusals */
+	const char	*postmaster;		/* "postmaster ADDRESS", or NULL
+						   (route.h, route_postmaster()) */
 	size_t		ndnsbl;
 	const char	*dnsbl[CONF_DNSBL_MAX];
 	const char	*greylist_db;		/* NULL: no greylisting */

@@ -305,10 +305,11 @@ greylist(struct policy *p, const char *sender, const char *rcpt, int esmtp,
 }
 
 enum policy_verdict
-policy_rcpt(struct policy *p, const char *rcpt, int esmtp, struct reply *r)
+policy_rcpt(struct policy *p, const char *rcpt, int postmaster, int esmtp,
+    struct reply *r)
 {
-	p->rcpt_allowed = 0;
-	if (p->client_allowed || p->sender_allowed)
+	p->rcpt_allowed = postmaster;
+	if (postmaster || p->client_allowed || p->sender_allowed)
 		return POLICY_PASS;
 	if (lists(p, LIST_RECIPIENT, rcpt) != LIST_DENY)
 		return POLICY_PASS;

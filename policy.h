@@ -52,9 +52,13 @@ enum policy_verdict policy_helo(struct policy *p, const char *helo,
 	    int esmtp, struct reply *r);
 enum policy_verdict policy_mail(struct policy *p, const char *helo,
 	    const char *sender, int esmtp, struct reply *r);
-/* RCPT before the helper is asked: the recipient lists. */
+/*
+ * RCPT before the helper is asked: the recipient lists.  The postmaster
+ * (route_postmaster()) must be reachable (RFC 5321 §4.5.1): no
+ * recipient list and no greylisting refuses it.
+ */
 enum policy_verdict policy_rcpt(struct policy *p, const char *rcpt,
-	    int esmtp, struct reply *r);
+	    int postmaster, int esmtp, struct reply *r);
 /*
  * A recipient the helper accepted: greylisting, so that only real
  * recipients can add to the store.

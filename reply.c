@@ -57,6 +57,8 @@ static const struct {
 				  "Send this recipient in another transaction" },
 	[R_NO_MAILBOX] =	{ 550, "5.1.1", "No such mailbox: %s" },
 	[R_RELAY_DENIED] =	{ 550, "5.7.1", "Relaying denied: %s" },
+	[R_NO_POSTMASTER] =	{ 550, "5.1.1",
+				  "No postmaster mailbox configured: %s" },
 	[R_BARE_LF] =		{ 550, "5.6.0", "Message refused: "
 				  "bare LF (line end without CR) not allowed" },
 	[R_BARE_CR] =		{ 550, "5.6.0", "Message refused: "

@@ -46,6 +46,7 @@ enum reply_id {
 	R_OTHER_ROUTE,		/* 452 4.5.3 */
 	R_NO_MAILBOX,		/* 550 5.1.1 */
 	R_RELAY_DENIED,		/* 550 5.7.1 */
+	R_NO_POSTMASTER,	/* 550 5.1.1 no route for the postmaster */
 	R_BARE_LF,		/* 550 5.6.0 */
 	R_BARE_CR,		/* 550 5.6.0 */
 	R_LONG_TEXT_LINE,	/* 554 5.6.0 */

@@ -6,6 +6,7 @@
  * bob+x@d reach the helper that bob@d's route names, as they reach
  * bob's mailbox.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "route.h"
@@ -53,7 +54,7 @@ rank(const struct conf *c, const struct route *r,
 
 /*
  * The null path and <postmaster> have no domain: only "*" can take
- * them (the caller rewrites <postmaster> first when it has a domain).
+ * them (route_postmaster() gives <postmaster> one first).
  */
 const struct route *
 route_lookup(const struct conf *c, const struct mailbox *rcpt)
@@ -93,6 +94,55 @@ route_domain_known(const struct conf *c, const char *domain)
 			return 1;
 	}
 	return 0;
+}
+
+/* Where postmaster mail goes when no route names the address itself. */
+static int
+postmaster_address(const struct conf *c, struct mailbox *out)
+{
+	char		 buf[ADDR_MAX + 1];
+	const char	*at = NULL;
+	size_t		 i;
+
+	if (c->postmaster != NULL)
+		snprintf(buf, sizeof(buf), "%s", c->postmaster);
+	else {
+		/* A domain cannot hold '@'; a quoted local part can. */
+		for (i = 0; i < c->nroutes && at == NULL; i++)
+			if (c->routes[i].specificity != 0)
+				at = strrchr(c->routes[i].pattern, '@');
+		snprintf(buf, sizeof(buf), "postmaster@%s",
+		    at != NULL ? at + 1 : c->hostname);
+	}
+	memset(out, 0, sizeof(*out));
+	if (addr_parse_mailbox(buf, strlen(buf), ADDR_ALLOW_UTF8, out) !=
+	    ADDR_OK) {	/* no hostname (unit tests): <postmaster> */
+		memset(out, 0, sizeof(*out));
+		snprintf(out->local, sizeof(out->local), "postmaster");
+	}
+	return mailbox_canonical(out, c->recipient_delimiter,
+	    c->local_part_fold, out);
+}
+
+int
+route_postmaster(const struct conf *c, struct mailbox *rcpt)
+{
+	struct mailbox	pm;
+	size_t		i, dlen = strlen(rcpt->domain);
+
+	if (rcpt->is_null || !same(rcpt->local, strlen(rcpt->local),
+	    "postmaster", 10))
+		return 0;
+	if (dlen > 0 && !same(rcpt->domain, dlen, c->hostname,
+	    strlen(c->hostname)) && !route_domain_known(c, rcpt->domain))
+		return 0;
+	for (i = 0; i < c->nroutes; i++)
+		if (c->routes[i].specificity == 2 &&
+		    rank(c, &c->routes[i], rcpt) >= 3)
+			return 1;
+	if (postmaster_address(c, &pm) == 0)
+		*rcpt = pm;
+	return 1;
 }
 
 int

@@ -16,6 +16,18 @@
  */
 const struct route	*route_lookup(const struct conf *c,
 			    const struct mailbox *rcpt);
+/*
+ * RFC 5321 §4.5.1: whether rcpt (canonical) is the postmaster, and where
+ * its mail goes.  <postmaster>, postmaster@hostname and postmaster@ any
+ * domain a route names (the local part in any case) are rewritten to
+ * the "postmaster" directive's address, by default postmaster@ the first
+ * domain a route names in the file (postmaster@hostname when none does),
+ * unless a route names that postmaster address itself.  The result is
+ * canonical.  Returns 1 for the postmaster (rewritten or not), else 0
+ * (rcpt untouched).
+ */
+int			 route_postmaster(const struct conf *c,
+			    struct mailbox *rcpt);
 /* Whether any route names this domain ("@domain" or "x@domain"). */
 int			 route_domain_known(const struct conf *c,
 			    const char *domain);

@@ -218,25 +218,25 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	struct reply r = { .len = 0 };
 	struct lmtpreply rep;
 	char addr[ADDR_MAX + 1], code[8];
+	int pm;
 
-	if (mb.domain[0] == '\0')	/* <postmaster> is ours */
-		snprintf(mb.domain, sizeof(mb.domain), "%s",
-		    s->conf->hostname);
 	/* One form for lists, routes, greylisting and the helper. */
 	if (mailbox_canonical(&mb, s->conf->recipient_delimiter,
 	    s->conf->local_part_fold, &mb) == -1) {
 		state_rcpt_refused(&s->st);	/* never for a parsed path */
 		return say(s, R_SYNTAX);
 	}
+	pm = route_postmaster(s->conf, &mb);	/* never "relaying" */
 	mailbox_format(&mb, addr, sizeof(addr));
 	if ((route = route_lookup(s->conf, &mb)) == NULL)
-		return refuse_rcpt_with(s, addr, route_domain_known(s->conf,
-		    mb.domain) ? R_NO_MAILBOX : R_RELAY_DENIED);
+		return refuse_rcpt_with(s, addr, pm ? R_NO_POSTMASTER :
+		    route_domain_known(s->conf, mb.domain) ? R_NO_MAILBOX :
+		    R_RELAY_DENIED);
 	/* Route lines that run the same command are one helper. */
 	if (route_same(route, s->st.tx.route))
 		route = s->st.tx.route;
 	if (state_rcpt_route(&s->st, route, &r) == -1 ||
-	    policy_rcpt(&s->policy, addr, s->st.esmtp, &r) != POLICY_PASS)
+	    policy_rcpt(&s->policy, addr, pm, s->st.esmtp, &r) != POLICY_PASS)
 		return refuse_rcpt(s, addr, &r);
 	envelope(s, &env);
 	if ((s->st.tx.nrcpt > 0 && s->helper.fd == -1) ||

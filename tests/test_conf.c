@@ -339,6 +339,29 @@ test_quoting(void)
 }
 
 static void
+test_postmaster(void)
+{
+	OK("");
+	CHECK(c.postmaster == NULL);
+	OK("postmaster admin@example.org\nroute @example.org /bin/x\n");
+	CHECK_STR(c.postmaster, "admin@example.org");
+	OK("postmaster \"\\\"a b\\\"@example.org\"\nroute * /bin/x\n");
+	CHECK_STR(c.postmaster, "\"a b\"@example.org");
+	FAILS("\npostmaster admin\n", 2, "postmaster: expected an address "
+	    "local@domain, got 'admin'");
+	FAILS("postmaster @example.org\n", 1, "postmaster: expected an "
+	    "address local@domain, got '@example.org'");
+	FAILS("postmaster a@x\npostmaster b@x\n", 2,
+	    "postmaster: given twice (first on line 1)");
+	/* routes may follow; the file as a whole needs one for it */
+	FAILS("postmaster admin@example.org\nroute @example.net /bin/x\n", 0,
+	    "postmaster: no route delivers that address");
+	FAILS("postmaster admin@example.org\n", 0,
+	    "postmaster: no route delivers that address");
+	OK("postmaster Admin@Example.ORG\nroute admin@example.org /bin/x\n");
+}
+
+static void
 test_directive_errors(void)
 {
 	FAILS("max-errors 5\n\nfrobnicate 1\n", 3,
@@ -423,6 +446,7 @@ main(void)
 	TEST(test_delimiter);
 	TEST(test_hostname);
 	TEST(test_quoting);
+	TEST(test_postmaster);
 	TEST(test_directive_errors);
 	TEST(test_load);
 	return UNIT_DONE();

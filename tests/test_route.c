@@ -257,6 +257,76 @@ test_domain_known(void)
 	CHECK(!route_domain_known(&c, "example.org"));
 }
 
+/* route_postmaster() on local@domain: the address it becomes, or "-". */
+static const char *
+pm(const char *local, const char *domain)
+{
+	static char	out[ADDR_MAX + 1];
+	struct mailbox	mb;
+
+	memset(&mb, 0, sizeof(mb));
+	snprintf(mb.local, sizeof(mb.local), "%s", local);
+	snprintf(mb.domain, sizeof(mb.domain), "%s", domain);
+	if (mailbox_canonical(&mb, c.recipient_delimiter, c.local_part_fold,
+	    &mb) == -1 || !route_postmaster(&c, &mb))
+		return "-";
+	mailbox_format(&mb, out, sizeof(out));
+	return out;
+}
+
+static void
+test_postmaster(void)
+{
+	struct mailbox	mb;
+
+	/* the README's example: postmaster@ the first routed domain */
+	CHECK(parse("hostname mx.test\nroute * /any\n"
+	    "route @example.org /domain\nroute @example.net /net\n") == 0);
+	CHECK_STR(pm("postmaster", ""), "postmaster@example.org");
+	CHECK_STR(pm("PostMaster", ""), "postmaster@example.org");
+	CHECK_STR(pm("Postmaster", "MX.test"), "postmaster@example.org");
+	CHECK_STR(pm("POSTMASTER", "example.org"), "postmaster@example.org");
+	CHECK_STR(pm("postmaster", "example.net"), "postmaster@example.org");
+	CHECK_STR(pm("\"postmaster\"", "example.net"),
+	    "postmaster@example.org");
+	/* not ours, or not the postmaster: untouched */
+	CHECK_STR(pm("postmaster", "other.example"), "-");
+	CHECK_STR(pm("postmaster+x", "example.org"), "-");
+	CHECK_STR(pm("postmasters", "example.org"), "-");
+	CHECK_STR(pm("bob", ""), "-");
+	memset(&mb, 0, sizeof(mb));
+	mb.is_null = 1;
+	CHECK(!route_postmaster(&c, &mb));
+	CHECK(mb.is_null && mb.local[0] == '\0');
+
+	/* the directive, in the configured case of local parts */
+	CHECK(parse("hostname mx.test\npostmaster Admin@Example.ORG\n"
+	    "local-part-case sensitive\nroute @example.org /domain\n"
+	    "route bob@example.net /bob\n") == 0);
+	CHECK_STR(pm("postmaster", ""), "Admin@example.org");
+	CHECK_STR(pm("postMASTER", "mx.test"), "Admin@example.org");
+	CHECK_STR(pm("postmaster", "example.net"), "Admin@example.org");
+
+	/* a route that names a postmaster address keeps it */
+	CHECK(parse("hostname mx.test\nroute @example.org /domain\n"
+	    "route @example.net /net\nroute postmaster@example.net /pm\n")
+	    == 0);
+	CHECK_STR(pm("Postmaster", "example.net"), "postmaster@example.net");
+	CHECK_STR(to("postmaster", "example.net"), "/pm");
+	CHECK_STR(pm("postmaster", ""), "postmaster@example.org");
+
+	/* a default from a quoted local part's route: its domain */
+	CHECK(parse("hostname mx.test\nroute \"\\\"a@b\\\"@example.com\" /q\n")
+	    == 0);
+	CHECK_STR(pm("postmaster", ""), "postmaster@example.com");
+
+	/* no domain route: postmaster@hostname, for "*" to take */
+	CHECK(parse("hostname mx.test\nroute * /any\n") == 0);
+	CHECK_STR(pm("postmaster", ""), "postmaster@mx.test");
+	CHECK(parse("") == 0);
+	CHECK_STR(pm("postmaster", ""), "postmaster");
+}
+
 static void
 test_same(void)
 {
@@ -289,6 +359,7 @@ main(void)
 	TEST(test_case);
 	TEST(test_no_route);
 	TEST(test_domain_known);
+	TEST(test_postmaster);
 	TEST(test_same);
 	return UNIT_DONE();
 }

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "confcheck.h"
 #include "session.h"
-#include "smtptls.h"
 
 #define DEFAULT_CONF	"/etc/samotop/samotop.conf"
 
@@ -28,13 +28,28 @@ usage(void)
 	exit(EX_USAGE);
 }
 
+/* "FILE:LINE: message", or "FILE: message" for line 0. */
 static void
-print_error(const char *path, const struct conf_error *err)
+print_error(const char *path, unsigned line, const char *msg)
 {
-	if (err->line > 0)
-		fprintf(stderr, "%s:%u: %s\n", path, err->line, err->msg);
+	if (line > 0)
+		fprintf(stderr, "%s:%u: %s\n", path, line, msg);
 	else
-		fprintf(stderr, "%s: %s\n", path, err->msg);
+		fprintf(stderr, "%s: %s\n", path, msg);
+}
+
+/* confcheck_report(): an error names FILE:LINE, as conf errors do. */
+static void
+print_finding(void *path, unsigned line, const char *msg)
+{
+	print_error(path, line, msg);
+}
+
+static void
+print_warning(void *path, unsigned line, const char *msg)
+{
+	fprintf(stderr, "samotop-smtpd: %s:%u: %s\n", (const char *)path,
+	    line, msg);
 }
 
 static int
@@ -45,25 +60,19 @@ load(struct conf *c, const char *path, char **text, int check,
 
 	conf_defaults(c);
 	if (conf_load(c, path, text, &err) == -1) {
-		print_error(path, &err);
+		print_error(path, err.line, err.msg);
 		return -1;
 	}
 	if (implicit)
 		c->tls_implicit = 1;
 	if (conf_check(c, &err) == -1) {
-		print_error(path, &err);
+		print_error(path, err.line, err.msg);
 		return -1;
 	}
-	if (c->tls_certificate != NULL && check) {
-		struct smtptls t;
-
-		smtptls_init(&t);
-		if (smtptls_check(&t, c) == -1) {
-			fprintf(stderr, "%s: %s\n", path, t.why);
-			smtptls_free(&t);
+	if (check) {
+		confcheck_warnings(c, print_warning, (void *)path);
+		if (confcheck_runtime(c, print_finding, (void *)path) > 0)
 			return -1;
-		}
-		smtptls_free(&t);
 	}
 	if (c->hostname[0] == '\0' &&
 	    gethostname(c->hostname, sizeof(c->hostname) - 1) == -1)

@@ -18,13 +18,14 @@
 #include "conf.h"
 #include "confcheck.h"
 #include "session.h"
+#include "version.h"
 
 #define DEFAULT_CONF	"/etc/samotop/samotop.conf"
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: samotop-smtpd [-nT] [-c file]\n");
+	fprintf(stderr, "usage: samotop-smtpd [-nTV] [-c file]\n");
 	exit(EX_USAGE);
 }
 
@@ -91,7 +92,7 @@ main(int argc, char *argv[])
 	char *text = NULL;
 	int ch, check = 0, implicit = 0, status;
 
-	while ((ch = getopt(argc, argv, "c:nT")) != -1) {
+	while ((ch = getopt(argc, argv, "c:nTV")) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -102,6 +103,8 @@ main(int argc, char *argv[])
 		case 'T':
 			implicit = 1;
 			break;
+		case 'V':
+			version_exit("samotop-smtpd");
 		default:
 			usage();
 		}

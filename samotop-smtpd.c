@@ -2,9 +2,10 @@
  * samotop-smtpd: one SMTP session on stdin/stdout, started per
  * connection by inetd, systemd (Accept=yes), tcpserver or s6-tcpserver.
  *
- * Exit status (sysexits(3)): 0 after the session, or when -n finds the
- * configuration valid; EX_USAGE for bad options; EX_CONFIG when the
- * configuration cannot be read or is invalid; EX_OSERR when memory for
+ * Exit status (sysexits(3)): 0 after the session, after -V, or when -n
+ * finds the configuration valid (warnings or none); EX_USAGE for bad
+ * options; EX_CONFIG when the configuration cannot be read or is invalid,
+ * or -n finds what would fail at run time; EX_OSERR when memory for
  * the session is lacking; EX_TEMPFAIL when the session ended on an
  * error (I/O with the client, TLS set-up, memory).
  */

@@ -65,6 +65,19 @@ else
 LDLIBS_SMTPD = -Wl,-Bstatic -lresolv -Wl,-Bdynamic
 STATIC_HELPERS = samotop-maildir samotop-pipe
 endif
+# The version -V prints: `git describe` in samotop's own git tree, else
+# the first line of a VERSION file (a release tarball), else "unknown".
+# Only version.o is compiled with it, and only when it changes: the
+# stamp file is rewritten when its text differs (checked at every make).
+VERSION != if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$$(pwd -P)" ]; \
+	then git describe --always --dirty 2>/dev/null; \
+	elif [ -r VERSION ]; then sed -n 1p VERSION; else echo unknown; fi
+VERSION_STAMP != v='$(VERSION)'; [ "$$(cat version.stamp 2>/dev/null)" = "$$v" ] || \
+	printf '%s\n' "$$v" >version.stamp; echo version.stamp
+VERSION_OBJS = version.o $(ASANDIR)/version.o $(FUZZDIR)/version.o
+$(VERSION_OBJS): $(VERSION_STAMP)
+$(VERSION_OBJS): WFLAGS += -DSAMOTOP_VERSION='"$(VERSION)"'
+
 # Tests may look into a greylisting store themselves.
 LDLIBS_TEST = $(LDLIBS_SMTPD) -lsqlite3
 
@@ -247,6 +260,7 @@ soak: samotop-smtpd samotop-maildir samotop-lmtp
 
 clean:
 	rm -f *.o *.d libsamotop.a $(PROGS) $(TESTS) $(FUZZERS) fuzz/helper_mock
+	rm -f version.stamp
 	rm -f tests/*.d fuzz/*.d
 	rm -rf tests/asan run $(ASANDIR) $(FUZZDIR)
 

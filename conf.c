@@ -196,6 +196,9 @@ static const struct directive directives[] = {
 	WORD("route", ROUTE, "PATTERN PROGRAM [ARG...]"),
 };
 
+_Static_assert(NELEM(directives) <= CONF_DIRECTIVES_MAX,
+    "struct conf's lines[] has no room for every directive");
+
 /* In enum log_level order. */
 static const char *const levels[] = { "error", "warn", "info", "debug" };
 
@@ -679,6 +682,14 @@ directive(const char *name)
 	return NULL;
 }
 
+unsigned
+conf_line(const struct conf *c, const char *name)
+{
+	const struct directive *d = directive(name);
+
+	return d != NULL ? c->lines[d - directives] : 0;
+}
+
 /* One NUL-terminated line. */
 static int
 line(struct parser *p, char *s)
@@ -703,6 +714,7 @@ line(struct parser *p, char *s)
 		return fail(p, "%s: given twice (first on line %u)", d->name,
 		    p->seen[i]);
 	p->seen[i] = p->line;
+	p->c->lines[i] = p->line;
 	if (n < 2) {
 		expected(d, what, sizeof(what));
 		return fail(p, "%s: missing value, expected %s", d->name,

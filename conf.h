@@ -14,6 +14,7 @@
 #define CONF_ARGV_MAX	32	/* words in one route's command line */
 #define CONF_LISTS_MAX	1024	/* allow/deny lines in one file */
 #define CONF_DNSBL_MAX	16	/* dnsbl zones */
+#define CONF_DIRECTIVES_MAX 64	/* room in conf.lines (conf.c asserts) */
 
 /* What a check does with what it finds. */
 enum check_action {
@@ -94,6 +95,8 @@ struct conf {
 	int		local_part_fold;	/* 1: ignore the case of a
 						   local part (default) */
 	enum log_level	log_level;
+	/* the line each directive was last given on; see conf_line() */
+	unsigned	lines[CONF_DIRECTIVES_MAX];
 	size_t		nlists;
 	size_t		nroutes;
 	/*
@@ -126,6 +129,12 @@ int		conf_parse(struct conf *c, char *text, size_t len,
  * by conf_parse, and again after command-line options).  0 or -1.
  */
 int		conf_check(const struct conf *c, struct conf_error *err);
+/*
+ * The line of the file that set directive name (its last line, for a
+ * repeatable one), or 0 when the file does not name it.  For messages
+ * about a directive that only whole-file checks find (confcheck.h).
+ */
+unsigned	conf_line(const struct conf *c, const char *name);
 /*
  * Read and parse a file.  *buf receives the malloc'd text the routes point
  * into (free it after c).  Returns 0, or -1 with *err filled

@@ -38,6 +38,7 @@
 #include "lmtp.h"
 #include "lmtpconn.h"
 #include "log.h"
+#include "version.h"
 
 struct conn {
 	struct helper		 h;
@@ -405,7 +406,7 @@ static const struct lmtp_ops ops = {
 static void
 usage(void)
 {
-	lmtp_usage("samotop-lmtp [-t seconds] [-T seconds] "
+	lmtp_usage("samotop-lmtp [-V] [-t seconds] [-T seconds] "
 	    "unix:PATH | inet:HOST:PORT | exec:PROGRAM [ARG...]");
 }
 
@@ -447,11 +448,13 @@ main(int argc, char *argv[])
 	c->tconnect = 30;
 	c->treply = 600;
 	/* "+": stop at TARGET, so that exec:'s arguments are its own */
-	while ((ch = getopt(argc, argv, "+t:T:")) != -1) {
+	while ((ch = getopt(argc, argv, "+t:T:V")) != -1) {
 		if (ch == 't')
 			c->tconnect = seconds(optarg);
 		else if (ch == 'T')
 			c->treply = seconds(optarg);
+		else if (ch == 'V')
+			version_exit("samotop-lmtp");
 		else
 			usage();
 	}

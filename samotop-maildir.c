@@ -16,6 +16,7 @@
 
 #include "lmtp.h"
 #include "maildir.h"
+#include "version.h"
 
 static int
 on_rcpt(void *ctx, const struct mailbox *rcpt, size_t index, char *reply,
@@ -79,7 +80,7 @@ static const struct lmtp_ops ops = {
 static void
 usage(void)
 {
-	lmtp_usage("samotop-maildir [-c] [-d delim] TEMPLATE...");
+	lmtp_usage("samotop-maildir [-cV] [-d delim] TEMPLATE...");
 }
 
 static void
@@ -105,7 +106,7 @@ main(int argc, char *argv[])
 	/* samotop-smtpd's recipient-delimiter, unless -d says otherwise */
 	int delim = addr_delimiter_parse(getenv("SAMOTOP_RECIPIENT_DELIMITER"));
 
-	while ((ch = getopt(argc, argv, "cd:")) != -1) {
+	while ((ch = getopt(argc, argv, "cd:V")) != -1) {
 		switch (ch) {
 		case 'c':
 			create = 1;
@@ -114,6 +115,8 @@ main(int argc, char *argv[])
 			if ((delim = addr_delimiter_parse(optarg)) == -1)
 				usage();
 			break;
+		case 'V':
+			version_exit("samotop-maildir");
 		default:
 			usage();
 		}

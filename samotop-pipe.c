@@ -34,6 +34,7 @@
 #include "log.h"
 #include "pipe.h"
 #include "proc.h"
+#include "version.h"
 
 #define TIMEOUT_DEFAULT	300		/* seconds per run of the command */
 #define TIMEOUT_MAX	86400
@@ -502,7 +503,7 @@ static const struct lmtp_ops ops = {
 static void
 usage(void)
 {
-	lmtp_usage("samotop-pipe [-d delim] [-t seconds] command [arg ...]");
+	lmtp_usage("samotop-pipe [-V] [-d delim] [-t seconds] command [arg ...]");
 }
 
 /* "" or "none" for none, else one punctuation character (address.h). */
@@ -536,7 +537,7 @@ options(struct ctx *c, int argc, char *argv[])
 	int ch;
 
 	/* '+': the command's own options are not ours (GNU getopt) */
-	while ((ch = getopt(argc, argv, "+d:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "+d:t:V")) != -1) {
 		switch (ch) {
 		case 'd':
 			c->delim = parse_delim(optarg);
@@ -544,6 +545,8 @@ options(struct ctx *c, int argc, char *argv[])
 		case 't':
 			c->timeout = parse_seconds(optarg);
 			break;
+		case 'V':
+			version_exit("samotop-pipe");
 		default:
 			usage();
 		}

@@ -2,9 +2,10 @@
  * samotop-smtpd: one SMTP session on stdin/stdout, started per
  * connection by inetd, systemd (Accept=yes), tcpserver or s6-tcpserver.
  *
- * Exit status (sysexits(3)): 0 after the session, or when -n finds the
- * configuration valid; EX_USAGE for bad options; EX_CONFIG when the
- * configuration cannot be read or is invalid; EX_OSERR when memory for
+ * Exit status (sysexits(3)): 0 after the session, after -V, or when -n
+ * finds the configuration valid (warnings or none); EX_USAGE for bad
+ * options; EX_CONFIG when the configuration cannot be read or is invalid,
+ * or -n finds what would fail at run time; EX_OSERR when memory for
  * the session is lacking; EX_TEMPFAIL when the session ended on an
  * error (I/O with the client, TLS set-up, memory).
  */
@@ -16,25 +17,41 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "confcheck.h"
 #include "session.h"
-#include "smtptls.h"
+#include "version.h"
 
 #define DEFAULT_CONF	"/etc/samotop/samotop.conf"
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: samotop-smtpd [-nT] [-c file]\n");
+	fprintf(stderr, "usage: samotop-smtpd [-nTV] [-c file]\n");
 	exit(EX_USAGE);
 }
 
+/* "FILE:LINE: message", or "FILE: message" for line 0. */
 static void
-print_error(const char *path, const struct conf_error *err)
+print_error(const char *path, unsigned line, const char *msg)
 {
-	if (err->line > 0)
-		fprintf(stderr, "%s:%u: %s\n", path, err->line, err->msg);
+	if (line > 0)
+		fprintf(stderr, "%s:%u: %s\n", path, line, msg);
 	else
-		fprintf(stderr, "%s: %s\n", path, err->msg);
+		fprintf(stderr, "%s: %s\n", path, msg);
+}
+
+/* confcheck_report(): an error names FILE:LINE, as conf errors do. */
+static void
+print_finding(void *path, unsigned line, const char *msg)
+{
+	print_error(path, line, msg);
+}
+
+static void
+print_warning(void *path, unsigned line, const char *msg)
+{
+	fprintf(stderr, "samotop-smtpd: %s:%u: %s\n", (const char *)path,
+	    line, msg);
 }
 
 static int
@@ -45,25 +62,19 @@ load(struct conf *c, const char *path, char **text, int check,
 
 	conf_defaults(c);
 	if (conf_load(c, path, text, &err) == -1) {
-		print_error(path, &err);
+		print_error(path, err.line, err.msg);
 		return -1;
 	}
 	if (implicit)
 		c->tls_implicit = 1;
 	if (conf_check(c, &err) == -1) {
-		print_error(path, &err);
+		print_error(path, err.line, err.msg);
 		return -1;
 	}
-	if (c->tls_certificate != NULL && check) {
-		struct smtptls t;
-
-		smtptls_init(&t);
-		if (smtptls_check(&t, c) == -1) {
-			fprintf(stderr, "%s: %s\n", path, t.why);
-			smtptls_free(&t);
+	if (check) {
+		confcheck_warnings(c, print_warning, (void *)path);
+		if (confcheck_runtime(c, print_finding, (void *)path) > 0)
 			return -1;
-		}
-		smtptls_free(&t);
 	}
 	if (c->hostname[0] == '\0' &&
 	    gethostname(c->hostname, sizeof(c->hostname) - 1) == -1)
@@ -82,7 +93,7 @@ main(int argc, char *argv[])
 	char *text = NULL;
 	int ch, check = 0, implicit = 0, status;
 
-	while ((ch = getopt(argc, argv, "c:nT")) != -1) {
+	while ((ch = getopt(argc, argv, "c:nTV")) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -93,6 +104,8 @@ main(int argc, char *argv[])
 		case 'T':
 			implicit = 1;
 			break;
+		case 'V':
+			version_exit("samotop-smtpd");
 		default:
 			usage();
 		}

@@ -1,5 +1,6 @@
 /*
- * fuzz_conf.c: conf_parse() on any bytes must not crash, overrun or leak.
+ * fuzz_conf.c: conf_parse() on any bytes must not crash, overrun or leak;
+ * nor may the warnings of -n (confcheck_warnings(), pure) on what parsed.
  * The copy is one octet longer, as conf_parse() may write text[size].
  */
 #include <stdint.h>
@@ -7,9 +8,19 @@
 #include <string.h>
 
 #include "conf.h"
+#include "confcheck.h"
 #include "route.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Each warning is a terminated string tied to a line of the text. */
+static void
+warned(void *arg, unsigned line, const char *msg)
+{
+	(void)arg;
+	if (line == 0 || strlen(msg) == 0)
+		abort();
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -33,6 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (c.nroutes > 0)
 			(void)route_same(&c.routes[0],
 			    &c.routes[c.nroutes - 1]);
+		(void)confcheck_warnings(&c, warned, NULL);
 	} else if (memchr(err.msg, '\0', sizeof(err.msg)) == NULL)
 		abort();
 	free(text);

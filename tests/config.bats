@@ -51,11 +51,13 @@ check() {
 	run check "hostname mx.test" "log-level warn" "max-command-line 512" "max-line-length 1000" \
 		"max-message-size 1K" "max-recipients 100" "max-errors 1" "timeout-command 1s" \
 		"timeout-data 1" "timeout-helper 1d" "strict-crlf no" "recipient-delimiter -"
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 	run check "hostname [192.0.2.1]" "log-level error" "max-command-line 65536" "max-line-length 1048576" \
 		"max-message-size 4G" "max-recipients 100000" "max-errors 1000" "timeout-command 24h" \
 		"timeout-data 1440m" "timeout-helper 86400" "strict-crlf yes" "recipient-delimiter none"
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 	run check "max-message-size 50M" "timeout-data 3m" "log-level debug" "log-level2 x"
 	[ "$status" -eq 78 ]
 	[[ "$output" == "$T/x.conf:4: "* ]]
@@ -90,9 +92,12 @@ check() {
 }
 
 @test "syntax: CR LF line ends, tabs, quoted words; control characters are errors" {
-	printf 'hostname\tmx.test\r\nroute @example.org "/opt/My Helper/lmtpd" "a \\"q\\" \\\\ b"\r\n' >"$T/x.conf"
+	mkdir "$T/My Helper"
+	ln -s /bin/true "$T/My Helper/lmtpd"
+	printf 'hostname\tmx.test\r\nroute @example.org "%s/My Helper/lmtpd" "a \\"q\\" \\\\ b"\r\n' "$T" >"$T/x.conf"
 	run "$SMTPD_BIN" -n -c "$T/x.conf"
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 	printf 'hostname mx.test\nroute * "/bin/true\n' >"$T/x.conf"
 	run "$SMTPD_BIN" -n -c "$T/x.conf"
 	[ "$status" -eq 78 ]
@@ -101,6 +106,88 @@ check() {
 	run "$SMTPD_BIN" -n -c "$T/x.conf"
 	[ "$status" -eq 78 ]
 	[[ "$output" == "$T/x.conf:2: "* ]]
+}
+
+# --- -n: what would fail at run time, and directives without effect ---------
+
+@test "-n: a route program that does not exist, is not executable or is a directory: an error on its line" {
+	: >"$T/prog"
+	chmod 644 "$T/prog"
+	run --separate-stderr check "hostname mx.test" "route * $T/nope" "route @a.test $T/prog" \
+		"route @b.test $T" "route @c.test /bin/true"
+	[ "$status" -eq 78 ]
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 3 ]
+	[ "${stderr_lines[0]}" = "$T/x.conf:2: route *: program $T/nope does not exist" ]
+	[ "${stderr_lines[1]}" = "$T/x.conf:3: route @a.test: program $T/prog is not executable (Permission denied)" ]
+	[ "${stderr_lines[2]}" = "$T/x.conf:4: route @b.test: program $T is not a regular file" ]
+	chmod 755 "$T/prog"
+	run check "hostname mx.test" "route @a.test $T/prog"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+# Tests run as root, who may write into any directory whatever its mode:
+# the unwritable directory is /proc/sys, which refuses even root (as a
+# read-only file system would); as another user, a directory of mode 555.
+@test "-n: a greylist store whose directory is missing, not a directory or not writable: an error on its line" {
+	run check "hostname mx.test" "greylist $T/missing/grey.db"
+	[ "$status" -eq 78 ]
+	assert_output_eq "$T/x.conf:2: greylist: directory $T/missing does not exist"
+	: >"$T/file"
+	run check "hostname mx.test" "greylist $T/file/grey.db"
+	[ "$status" -eq 78 ]
+	assert_output_eq "$T/x.conf:2: greylist: $T/file is not a directory"
+	run check "hostname mx.test" "route * /bin/true" "greylist /proc/sys/grey.db"
+	[ "$status" -eq 78 ]
+	[[ "$output" == "$T/x.conf:3: greylist: directory /proc/sys is not writable by uid $(id -u) ("* ]]
+	if [ "$(id -u)" -ne 0 ]; then
+		mkdir "$T/ro"
+		chmod 555 "$T/ro"
+		run check "greylist $T/ro/grey.db"
+		[ "$status" -eq 78 ]
+		[[ "$output" == "$T/x.conf:1: greylist: directory $T/ro is not writable"* ]]
+	fi
+	# a writable directory, and SQLite loads: no complaint
+	run check "hostname mx.test" "greylist $T/grey.db" "greylist-delay 1m"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "-n: a file: list that cannot be read is an error on its line" {
+	echo "192.0.2.1" >"$T/clients"
+	run check "hostname mx.test" "allow client file:$T/clients" "deny sender file:$T/none"
+	[ "$status" -eq 78 ]
+	assert_output_eq "$T/x.conf:3: deny file:$T/none cannot be read: No such file or directory"
+	run check "hostname mx.test" "allow client file:$T/clients"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "-n: directives without effect are warnings on stderr, and -n still exits 0" {
+	run --separate-stderr check "hostname mx.test" "spf-fail reject" "greylist-delay 1m" \
+		"tls-ciphers secure" "route * /bin/true"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 3 ]
+	[ "${stderr_lines[0]}" = "samotop-smtpd: $T/x.conf:2: warning: spf-fail has no effect without spf yes" ]
+	[ "${stderr_lines[1]}" = "samotop-smtpd: $T/x.conf:3: warning: greylist-delay has no effect without greylist" ]
+	[ "${stderr_lines[2]}" = "samotop-smtpd: $T/x.conf:4: warning: tls-ciphers has no effect without tls-certificate" ]
+	run --separate-stderr check "hostname mx.test" "spf yes" "spf-fail tempfail"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
+@test "-V: every program prints its name and the build's version, and exits 0" {
+	local p version
+	version=$(cat "$TESTS_DIR/../version.stamp")
+	[ -n "$version" ]
+	for p in samotop-smtpd samotop-maildir samotop-lmtp samotop-pipe; do
+		run --separate-stderr "$TOP/$p" -V
+		[ "$status" -eq 0 ] || { echo "$p -V: exit $status" >&2; false; }
+		[ "$output" = "$p $version" ] || { echo "$p -V: $output" >&2; false; }
+		[ -z "$stderr" ]
+	done
 }
 
 @test "a bad configuration: the client gets 421 and no greeting, the log names FILE:LINE" {

@@ -59,7 +59,8 @@ ehlo_keywords() {
 	run "$SMTPD_BIN" -n -c "$CONF"
 	[ "$status" -eq 78 ]
 	[ "${#lines[@]}" -eq 1 ]
-	assert_contains "$output" "$CONF"
+	# FILE:LINE of tls-certificate
+	assert_contains "$output" "$CONF:2: "
 	# Which file is wrong?  The message should say: the key.
 	assert_contains "$output" "$OTHER_KEY"
 }

@@ -1,0 +1,221 @@
+/*
+ * confcheck.c: the checks of `samotop-smtpd -n` that conf_parse() cannot
+ * make (confcheck.h).  The warnings read only struct conf; the run-time
+ * checks are each one small function over one path or library.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "confcheck.h"
+#include "smtptls.h"
+#include "sqlitelib.h"
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+struct reporter {
+	confcheck_report *report;
+	void		*arg;
+	int		 count;
+};
+
+static void
+say(struct reporter *r, unsigned line, const char *fmt, ...)
+{
+	char	msg[PATH_MAX + 256];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->report(r->arg, line, msg);
+	r->count++;
+}
+
+/* Directives that each name's directive needs before it means anything. */
+static const char *const spf_results[] = {
+	"spf-pass", "spf-fail", "spf-softfail", "spf-neutral", "spf-none",
+	"spf-temperror", "spf-permerror"
+};
+static const char *const greylist_tuning[] = {
+	"greylist-delay", "greylist-window", "greylist-expire",
+	"greylist-autoallow", "greylist-max-pending"
+};
+static const char *const tls_tuning[] = {
+	"tls-protocols", "tls-ciphers", "tls-ocsp-staple"
+};
+
+/* Each of names given in the file, while its condition is unmet. */
+static void
+unused(struct reporter *r, const struct conf *c, const char *const *names,
+    size_t n, int unmet, const char *needs)
+{
+	unsigned line;
+	size_t	 i;
+
+	for (i = 0; unmet && i < n; i++)
+		if ((line = conf_line(c, names[i])) != 0)
+			say(r, line, "warning: %s has no effect without %s",
+			    names[i], needs);
+}
+
+static int
+has_deny_list(const struct conf *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nlists; i++)
+		if (!c->lists[i].allow)
+			return 1;
+	return 0;
+}
+
+int
+confcheck_warnings(const struct conf *c, confcheck_report *report,
+    void *arg)
+{
+	struct reporter r = { report, arg, 0 };
+	unsigned	line;
+
+	unused(&r, c, spf_results, NELEM(spf_results), !c->spf, "spf yes");
+	unused(&r, c, greylist_tuning, NELEM(greylist_tuning),
+	    c->greylist_db == NULL, "greylist");
+	unused(&r, c, tls_tuning, NELEM(tls_tuning),
+	    c->tls_certificate == NULL, "tls-certificate");
+	if ((line = conf_line(c, "deny-message")) != 0 && !has_deny_list(c))
+		say(&r, line, "warning: deny-message has no effect without "
+		    "a deny list");
+	/* Without TLS no session is encrypted: all of them are greylisted. */
+	if (c->plaintext == ACTION_GREYLIST && c->tls_certificate == NULL)
+		say(&r, conf_line(c, "plaintext"), "warning: plaintext "
+		    "greylist without tls-certificate greylists every "
+		    "session, as greylist alone does");
+	return r.count;
+}
+
+/* A route's program: the session runs it with execve(2), no $PATH. */
+static void
+check_program(struct reporter *r, const struct route *rt)
+{
+	const char	*path = rt->argv[0];
+	struct stat	 st;
+
+	if (stat(path, &st) == -1 && errno == ENOENT)
+		say(r, rt->line, "route %s: program %s does not exist",
+		    rt->pattern, path);
+	else if (stat(path, &st) == -1)
+		say(r, rt->line, "route %s: program %s: %s", rt->pattern,
+		    path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		say(r, rt->line, "route %s: program %s is not a regular file",
+		    rt->pattern, path);
+	else if (access(path, X_OK) == -1)
+		say(r, rt->line, "route %s: program %s is not executable "
+		    "(%s)", rt->pattern, path, strerror(errno));
+}
+
+/*
+ * SQLite writes the store and, beside it, its -wal and -shm files: the
+ * directory must be writable, and the file when it exists.  access(2)
+ * answers for the user running the check, who should be the sessions'.
+ */
+static void
+check_store_path(struct reporter *r, unsigned line, const char *path)
+{
+	char		 dir[PATH_MAX];
+	const char	*slash = strrchr(path, '/');
+	struct stat	 st;
+	size_t		 n;
+
+	n = slash == path ? 1 : (size_t)(slash - path);
+	if (slash == NULL || n >= sizeof(dir)) {
+		say(r, line, "greylist: %s: not an absolute path", path);
+		return;
+	}
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	if (stat(dir, &st) == -1 && errno == ENOENT)
+		say(r, line, "greylist: directory %s does not exist", dir);
+	else if (stat(dir, &st) == -1)
+		say(r, line, "greylist: directory %s: %s", dir,
+		    strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		say(r, line, "greylist: %s is not a directory", dir);
+	else if (access(dir, W_OK | X_OK) == -1)
+		say(r, line, "greylist: directory %s is not writable by uid "
+		    "%ld (%s)", dir, (long)getuid(), strerror(errno));
+	else if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) == -1)
+		say(r, line, "greylist: %s is not writable by uid %ld (%s)",
+		    path, (long)getuid(), strerror(errno));
+}
+
+/* Loaded on the first greylisted session: a failure defers its mail. */
+static void
+check_sqlite(struct reporter *r, unsigned line)
+{
+	struct sqlitelib lib;
+	char		 why[256];
+
+	memset(&lib, 0, sizeof(lib));
+	if (sqlitelib_open(&lib, why, sizeof(why)) == -1)
+		say(r, line, "greylist: SQLite cannot be loaded: %s", why);
+}
+
+/* lists.c reads a list file afresh in every session that consults it. */
+static void
+check_list_file(struct reporter *r, const struct list_entry *e)
+{
+	struct stat	st;
+	int		fd, error = 0;
+
+	if ((fd = open(e->value, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		error = errno;
+	else {
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+			error = EISDIR;
+		close(fd);
+	}
+	if (error != 0)
+		say(r, e->line, "%s file:%s cannot be read: %s",
+		    e->allow ? "allow" : "deny", e->value, strerror(error));
+}
+
+/* Certificate, key, OCSP response and libtls itself, configured fully. */
+static void
+check_tls(struct reporter *r, const struct conf *c)
+{
+	struct smtptls t;
+
+	smtptls_init(&t);
+	if (smtptls_check(&t, c) == -1)
+		say(r, conf_line(c, "tls-certificate"), "%s", t.why);
+	smtptls_free(&t);
+}
+
+int
+confcheck_runtime(const struct conf *c, confcheck_report *report,
+    void *arg)
+{
+	struct reporter r = { report, arg, 0 };
+	unsigned	line = conf_line(c, "greylist");
+	size_t		i;
+
+	for (i = 0; i < c->nroutes; i++)
+		check_program(&r, &c->routes[i]);
+	if (c->greylist_db != NULL) {
+		check_store_path(&r, line, c->greylist_db);
+		check_sqlite(&r, line);
+	}
+	for (i = 0; i < c->nlists; i++)
+		if (c->lists[i].is_file)
+			check_list_file(&r, &c->lists[i]);
+	if (c->tls_certificate != NULL)
+		check_tls(&r, c);
+	return r.count;
+}

@@ -15,6 +15,7 @@
 
 #include "confcheck.h"
 #include "smtptls.h"
+#include "spflib.h"
 #include "sqlitelib.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -167,6 +168,19 @@ check_sqlite(struct reporter *r, unsigned line)
 		say(r, line, "greylist: SQLite cannot be loaded: %s", why);
 }
 
+/* Loaded at a session's first SPF check: a failure defers its mail. */
+static void
+check_spflib(struct reporter *r, unsigned line)
+{
+	struct spflib	lib;
+	char		why[256];
+
+	memset(&lib, 0, sizeof(lib));
+	if (spflib_open(&lib, why, sizeof(why)) == -1)
+		say(r, line, "spf: libspf2 cannot be loaded: %s", why);
+	spflib_close(&lib);
+}
+
 /* lists.c reads a list file afresh in every session that consults it. */
 static void
 check_list_file(struct reporter *r, const struct list_entry *e)
@@ -212,6 +226,8 @@ confcheck_runtime(const struct conf *c, confcheck_report *report,
 		check_store_path(&r, line, c->greylist_db);
 		check_sqlite(&r, line);
 	}
+	if (c->spf)
+		check_spflib(&r, conf_line(c, "spf"));
 	for (i = 0; i < c->nlists; i++)
 		if (c->lists[i].is_file)
 			check_list_file(&r, &c->lists[i]);

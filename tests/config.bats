@@ -164,6 +164,17 @@ check() {
 	[ -z "$output" ]
 }
 
+@test "-n: spf yes with a libspf2 that cannot be loaded is an error on its line" {
+	mkdir "$T/lib"
+	: >"$T/lib/libspf2.so.2"
+	LD_LIBRARY_PATH=$T/lib run check "hostname mx.test" "spf yes"
+	[ "$status" -eq 78 ]
+	assert_output_eq "$T/x.conf:2: spf: libspf2 cannot be loaded: $T/lib/libspf2.so.2: file too short"
+	run check "hostname mx.test" "spf yes"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
 @test "-n: directives without effect are warnings on stderr, and -n still exits 0" {
 	run --separate-stderr check "hostname mx.test" "spf-fail reject" "greylist-delay 1m" \
 		"tls-ciphers secure" "route * /bin/true"

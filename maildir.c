@@ -36,6 +36,9 @@
 /* A path in a Maildir: dir + "/tmp/" + name. */
 #define FILE_PATH_MAX	(MAILDIR_PATH_MAX + MAILDIR_NAME_MAX + 16)
 
+static const char delivered_to[] = "Delivered-To";
+#define DELIVERED_TO_LEN	(sizeof(delivered_to) - 1)
+
 static int
 is_control(int ch)
 {
@@ -477,8 +480,8 @@ write_envelope(struct maildir_ctx *c, struct maildir_rcpt *r)
 	char buf[2 * ADDR_MAX + 64];
 	int n;
 
-	n = snprintf(buf, sizeof(buf), "Return-Path: <%s>\nDelivered-To: <%s>\n",
-	    c->sender, r->addr);
+	n = snprintf(buf, sizeof(buf),
+	    "Return-Path: <%s>\nDelivered-To: <%s>\n", c->sender, r->addr);
 	if (fd_write_all(r->fd, buf, n) == -1)
 		return -1;
 	r->size += n;
@@ -489,11 +492,10 @@ write_envelope(struct maildir_ctx *c, struct maildir_rcpt *r)
 static char *
 field_value(char *f, size_t len)
 {
-	static const char name[] = "Delivered-To";
-	size_t i = sizeof(name) - 1;
+	size_t i = DELIVERED_TO_LEN;
 
 	f[len] = '\0';
-	if (len < i || strncasecmp(f, name, i) != 0)
+	if (len < i || strncasecmp(f, delivered_to, i) != 0)
 		return NULL;
 	while (f[i] == ' ' || f[i] == '\t')
 		i++;
@@ -516,14 +518,18 @@ scan_field(struct maildir_ctx *c)
 	enum addr_error e;
 	size_t i, vlen, used = 0;
 
-	if (!h->keep || h->overflow ||
+	if (!h->keep || h->overflow || h->nfields == MAILDIR_FIELDS_MAX ||
 	    (v = field_value(h->field, h->len)) == NULL)
 		return;
+	/* bounded: each one is compared with every recipient */
+	h->nfields++;
 	vlen = strlen(v);
-	if (v[0] == '<')
+	if (v[0] == '<') {
 		e = addr_parse_path(v, vlen, ADDR_ALLOW_POSTMASTER |
-		    ADDR_ALLOW_UTF8, &mb, &used) != ADDR_OK || used != vlen;
-	else
+		    ADDR_ALLOW_UTF8, &mb, &used);
+		if (e == ADDR_OK && used != vlen)
+			e = ADDR_ESYNTAX;
+	} else
 		e = addr_parse_mailbox(v, vlen, ADDR_ALLOW_UTF8, &mb);
 	if (e != ADDR_OK || mb.is_null ||
 	    canon_format(&mb, c->delim, addr, sizeof(addr)) == -1)
@@ -557,7 +563,8 @@ scan_put(struct maildir_hdrscan *h, char ch)
 	}
 	h->field[h->len++] = ch;
 	/* only Delivered-To: is kept: the name decides early */
-	if (h->len == 12 && strncasecmp(h->field, "Delivered-To", 12) != 0)
+	if (h->len == DELIVERED_TO_LEN &&
+	    strncasecmp(h->field, delivered_to, DELIVERED_TO_LEN) != 0)
 		h->keep = 0;
 }
 

@@ -22,6 +22,7 @@
 #define MAILDIR_NAME_MAX	256	/* a file name in tmp/ or new/ */
 #define MAILDIR_HOST_MAX	129	/* the escaped host part of names */
 #define MAILDIR_FIELD_MAX	1024	/* an unfolded Delivered-To: field */
+#define MAILDIR_FIELDS_MAX	1000	/* Delivered-To: fields looked at */
 #define MAILDIR_LOOP_MAX	1	/* -l: default of loop_max */
 #define MAILDIR_LOOP_LIMIT	100	/* -l: the largest loop_max */
 
@@ -50,6 +51,7 @@ struct maildir_hdrscan {
 	int	bol;		/* at the start of a line */
 	int	keep;		/* the current field may be a Delivered-To: */
 	int	overflow;	/* ... longer than field[]: ignored */
+	size_t	nfields;	/* Delivered-To: fields counted */
 	size_t	len;
 	char	field[MAILDIR_FIELD_MAX];
 };

@@ -484,6 +484,38 @@ test_loop(void)
 	maildir_free(&s.ctx);
 }
 
+/*
+ * Bounds: the first MAILDIR_FIELDS_MAX Delivered-To: fields are counted,
+ * and one longer than MAILDIR_FIELD_MAX is ignored.
+ */
+static void
+test_loop_bounds(void)
+{
+	static char msg[MAILDIR_FIELDS_MAX * 32 + MAILDIR_FIELD_MAX + 256];
+	char r0[LMTP_REPLY_MAX], r1[LMTP_REPLY_MAX];
+	struct setup s;
+	size_t i, n = 0;
+
+	setup(&s, "lb/%u", NULL, 1);
+	for (i = 0; i + 1 < MAILDIR_FIELDS_MAX; i++)
+		n += snprintf(msg + n, sizeof(msg) - n,
+		    "Delivered-To: <x@x.test>\r\n");
+	n += snprintf(msg + n, sizeof(msg) - n,
+	    "Delivered-To: <ann@x.test>\r\n");
+	memcpy(msg + n, "Delivered-To: <bob@x.test>\r\n\r\n", 31);
+	deliver_loop(&s, msg, 4096, r0, r1);
+	CHECK_STR(r0, "554 5.4.6 <ann@x.test>: Mail loop detected: "
+	    "already delivered 1 time");
+	CHECK_STR(r1, "250 2.0.0 <Bob@x.test>: delivered");
+	n = snprintf(msg, sizeof(msg), "Delivered-To: <bob@x.test>");
+	memset(msg + n, ' ', MAILDIR_FIELD_MAX);
+	snprintf(msg + n + MAILDIR_FIELD_MAX, sizeof(msg) - n -
+	    MAILDIR_FIELD_MAX, "\r\n\r\n");
+	deliver_loop(&s, msg, 4096, r0, r1);
+	CHECK_STR(r1, "250 2.0.0 <Bob@x.test>: delivered");
+	maildir_free(&s.ctx);
+}
+
 static void
 test_abort(void)
 {
@@ -587,6 +619,7 @@ main(void)
 	TEST(test_deliver);
 	TEST(test_null_sender);
 	TEST(test_loop);
+	TEST(test_loop_bounds);
 	TEST(test_abort);
 	TEST(test_failed_copy);
 	failed = UNIT_DONE();

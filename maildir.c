@@ -8,6 +8,13 @@
  * recipients it concerns.  Content arrives with CRLF line ends and is
  * stored with LF, as every Maildir reader expects; S= in the name is the
  * size of the stored file.
+ *
+ * Each copy begins with the two fields of its final delivery:
+ * "Return-Path: <sender>" (RFC 5321 §4.4) and "Delivered-To: <rcpt>",
+ * written before the content.  The message's own header section is read
+ * once as it streams past (never stored whole) for the Delivered-To:
+ * fields that already name a recipient: loop_max of them is a mail loop,
+ * and that recipient's copy is dropped and refused with 5.4.6 (RFC 3463).
  */
 #include <sys/stat.h>
 
@@ -17,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +35,9 @@
 
 /* A path in a Maildir: dir + "/tmp/" + name. */
 #define FILE_PATH_MAX	(MAILDIR_PATH_MAX + MAILDIR_NAME_MAX + 16)
+
+static const char delivered_to[] = "Delivered-To";
+#define DELIVERED_TO_LEN	(sizeof(delivered_to) - 1)
 
 static int
 is_control(int ch)
@@ -227,6 +238,7 @@ maildir_init(struct maildir_ctx *c, const char *hostname)
 		return -1;
 	maildir_host(hostname, c->host, sizeof(c->host));
 	c->delim = '+';
+	c->loop_max = MAILDIR_LOOP_MAX;
 	c->pid = (long)getpid();
 	log_init_helper(&c->log, "samotop-maildir");
 	return 0;
@@ -320,6 +332,35 @@ choose_folder(struct maildir_rcpt *r, const char *ext)
 }
 
 int
+maildir_mail(struct maildir_ctx *c, const struct mailbox *from, char *reply,
+    size_t size)
+{
+	(void)reply;
+	(void)size;
+	mailbox_format(from, c->sender, sizeof(c->sender));
+	return 0;
+}
+
+/* The form Delivered-To: fields are compared in: see address.h. */
+static int
+canon_format(const struct mailbox *mb, int delim, char *out, size_t size)
+{
+	struct mailbox canon;
+
+	if (mailbox_canonical(mb, delim, 1, &canon) == -1)
+		return -1;
+	mailbox_format(&canon, out, size);
+	return 0;
+}
+
+static void
+set_canon(struct maildir_rcpt *r, const struct mailbox *mb, int delim)
+{
+	if (canon_format(mb, delim, r->canon, sizeof(r->canon)) == -1)
+		memcpy(r->canon, r->addr, sizeof(r->canon));
+}
+
+int
 maildir_rcpt(struct maildir_ctx *c, const struct mailbox *mb, size_t index,
     char *reply, size_t size)
 {
@@ -345,11 +386,17 @@ maildir_rcpt(struct maildir_ctx *c, const struct mailbox *mb, size_t index,
 	found = find_maildir(c, &v, c->create, r->dir, sizeof(r->dir));
 	if (found == 1 && choose_folder(r, v.ext) == -1)
 		found = -1;
-	if (found == -1)
-		return refuse(c, r, reply, size, "451 4.3.0", strerror(errno));
+	if (found == -1) {
+		snprintf(reply, size, "451 4.3.0 <%s>: %s", r->addr,
+		    strerror(errno));
+		log_event(&c->log, LVL_ERROR, "refused", "to", r->addr,
+		    "path", r->dir, "reason", strerror(errno), NULL);
+		return -1;
+	}
 	if (found == 0)
 		return refuse(c, r, reply, size, "550 5.1.1",
 		    "no such mailbox");
+	set_canon(r, mb, c->delim);
 	c->nrcpt = index + 1;
 	snprintf(reply, size, "250 2.1.5 <%s>: OK", r->addr);
 	return 0;
@@ -416,11 +463,139 @@ discard(struct maildir_ctx *c, struct maildir_rcpt *r)
 }
 
 static void
-fail_copy(struct maildir_ctx *c, struct maildir_rcpt *r, int err)
+fail_copy(struct maildir_ctx *c, struct maildir_rcpt *r, int err,
+    enum maildir_where where)
 {
-	if (r->err == 0)
+	if (r->err == 0) {
 		r->err = err;
+		r->where = err == ENAMETOOLONG ? MAILDIR_AT_DIR : where;
+	}
 	discard(c, r);
+}
+
+/* The final delivery's fields, first in the copy. */
+static int
+write_envelope(struct maildir_ctx *c, struct maildir_rcpt *r)
+{
+	char buf[2 * ADDR_MAX + 64];
+	int n;
+
+	n = snprintf(buf, sizeof(buf),
+	    "Return-Path: <%s>\nDelivered-To: <%s>\n", c->sender, r->addr);
+	if (fd_write_all(r->fd, buf, n) == -1)
+		return -1;
+	r->size += n;
+	return 0;
+}
+
+/* The value of a Delivered-To: field, NUL-terminated in place, or NULL. */
+static char *
+field_value(char *f, size_t len)
+{
+	size_t i = DELIVERED_TO_LEN;
+
+	f[len] = '\0';
+	if (len < i || strncasecmp(f, delivered_to, i) != 0)
+		return NULL;
+	while (f[i] == ' ' || f[i] == '\t')
+		i++;
+	if (f[i++] != ':')
+		return NULL;
+	while (f[i] == ' ' || f[i] == '\t')
+		i++;
+	while (len > i && strchr(" \t\r", f[len - 1]) != NULL)
+		f[--len] = '\0';
+	return f + i;
+}
+
+/* One whole field: count it for each recipient it names. */
+static void
+scan_field(struct maildir_ctx *c)
+{
+	struct maildir_hdrscan *h = &c->scan;
+	char addr[ADDR_MAX + 1], *v;
+	struct mailbox mb;
+	enum addr_error e;
+	size_t i, vlen, used = 0;
+
+	if (!h->keep || h->overflow || h->nfields == MAILDIR_FIELDS_MAX ||
+	    (v = field_value(h->field, h->len)) == NULL)
+		return;
+	/* bounded: each one is compared with every recipient */
+	h->nfields++;
+	vlen = strlen(v);
+	if (v[0] == '<') {
+		e = addr_parse_path(v, vlen, ADDR_ALLOW_POSTMASTER |
+		    ADDR_ALLOW_UTF8, &mb, &used);
+		if (e == ADDR_OK && used != vlen)
+			e = ADDR_ESYNTAX;
+	} else
+		e = addr_parse_mailbox(v, vlen, ADDR_ALLOW_UTF8, &mb);
+	if (e != ADDR_OK || mb.is_null ||
+	    canon_format(&mb, c->delim, addr, sizeof(addr)) == -1)
+		return;
+	for (i = 0; i < c->nrcpt; i++)
+		if (strcmp(addr, c->rcpt[i].canon) == 0)
+			c->rcpt[i].loops++;
+}
+
+/* The header section ended: the copies of looping recipients stop. */
+static void
+scan_done(struct maildir_ctx *c)
+{
+	size_t i;
+
+	scan_field(c);
+	c->scan.done = 1;
+	for (i = 0; c->loop_max > 0 && i < c->nrcpt; i++)
+		if (c->rcpt[i].loops >= c->loop_max)
+			discard(c, &c->rcpt[i]);
+}
+
+static void
+scan_put(struct maildir_hdrscan *h, char ch)
+{
+	if (!h->keep)
+		return;
+	if (h->len == sizeof(h->field) - 1) {
+		h->overflow = 1;
+		return;
+	}
+	h->field[h->len++] = ch;
+	/* only Delivered-To: is kept: the name decides early */
+	if (h->len == DELIVERED_TO_LEN &&
+	    strncasecmp(h->field, delivered_to, DELIVERED_TO_LEN) != 0)
+		h->keep = 0;
+}
+
+/* The header section in buf[0..len) (LF line ends), unfolded. */
+static void
+scan(struct maildir_ctx *c, const char *buf, size_t len)
+{
+	struct maildir_hdrscan *h = &c->scan;
+	size_t i;
+
+	for (i = 0; i < len && !h->done; i++) {
+		if (!h->bol) {
+			if (buf[i] == '\n')
+				h->bol = 1;
+			else
+				scan_put(h, buf[i]);
+			continue;
+		}
+		h->bol = 0;
+		if (buf[i] == '\n') {
+			scan_done(c);
+			continue;
+		}
+		if (buf[i] != ' ' && buf[i] != '\t') {
+			scan_field(c);
+			h->len = 0;
+			h->overflow = 0;
+			h->keep = 1;
+		}
+		scan_put(h, buf[i]);
+	}
 }
 
 void
@@ -429,11 +604,15 @@ maildir_begin(struct maildir_ctx *c)
 	size_t i;
 
 	c->pending_cr = 0;
+	memset(&c->scan, 0, sizeof(c->scan));
+	c->scan.bol = 1;
 	for (i = 0; i < c->nrcpt; i++) {
 		c->rcpt[i].size = 0;
 		c->rcpt[i].err = 0;
-		if (open_copy(c, &c->rcpt[i]) == -1)
-			fail_copy(c, &c->rcpt[i], errno);
+		c->rcpt[i].loops = 0;
+		if (open_copy(c, &c->rcpt[i]) == -1 ||
+		    write_envelope(c, &c->rcpt[i]) == -1)
+			fail_copy(c, &c->rcpt[i], errno, MAILDIR_AT_TMP);
 	}
 }
 
@@ -449,7 +628,7 @@ write_copies(struct maildir_ctx *c, const char *buf, size_t len)
 		if (r->fd == -1)
 			continue;
 		if (fd_write_all(r->fd, buf, len) == -1) {
-			fail_copy(c, r, errno);
+			fail_copy(c, r, errno, MAILDIR_AT_TMP);
 			continue;
 		}
 		r->size += len;
@@ -467,6 +646,8 @@ maildir_write(struct maildir_ctx *c, const char *buf, size_t len)
 	do {
 		part = len < LMTP_CHUNK_SIZE ? len : LMTP_CHUNK_SIZE;
 		n = data_to_lf(&c->pending_cr, buf, part, lf);
+		if (!c->scan.done)
+			scan(c, lf, n);
 		if (write_copies(c, lf, n) == 0)
 			return -1;
 		buf += part;
@@ -506,23 +687,32 @@ commit(struct maildir_ctx *c, struct maildir_rcpt *r)
 		return -1;
 	}
 	r->fd = -1;
+	r->where = MAILDIR_AT_TMP;
 	copy_path(r, "tmp", tmp, sizeof(tmp));
 	if (fsync(fd) == -1) {
 		err = errno;
 		close(fd);
 		goto fail;
 	}
-	if (close(fd) == -1 || copy_path(r, "new", new, sizeof(new)) == -1 ||
-	    link(tmp, new) == -1) {
-		err = errno;
+	if (close(fd) == -1)
+		goto fail_errno;
+	r->where = MAILDIR_AT_DIR;
+	if (copy_path(r, "new", new, sizeof(new)) == -1)
+		goto fail_errno;
+	r->where = MAILDIR_AT_NEW;
+	if (link(tmp, new) == -1) {
 		new[0] = '\0';
-		goto fail;
+		goto fail_errno;
 	}
-	if (unlink(tmp) == -1 || sync_dir(r->dir, "new") == -1) {
-		err = errno;
-		goto fail;
-	}
+	r->where = MAILDIR_AT_TMP;
+	if (unlink(tmp) == -1)
+		goto fail_errno;
+	r->where = MAILDIR_AT_NEWDIR;
+	if (sync_dir(r->dir, "new") == -1)
+		goto fail_errno;
 	return 0;
+fail_errno:
+	err = errno;
 fail:
 	if (new[0] != '\0')
 		unlink(new);
@@ -547,10 +737,48 @@ error_reply(const struct maildir_rcpt *r, int err, char *reply, size_t size)
 	snprintf(reply, size, "%s <%s>: %s", status, r->addr, strerror(err));
 }
 
+/* The path a failed copy's log line names (see enum maildir_where). */
+static void
+error_path(const struct maildir_rcpt *r, char *p, size_t size)
+{
+	switch (r->where) {
+	case MAILDIR_AT_TMP:
+		if (copy_path(r, "tmp", p, size) == 0)
+			return;
+		break;
+	case MAILDIR_AT_NEW:
+		if (copy_path(r, "new", p, size) == 0)
+			return;
+		break;
+	case MAILDIR_AT_NEWDIR:
+		snprintf(p, size, "%s/new", r->dir);
+		return;
+	case MAILDIR_AT_DIR:
+		break;
+	}
+	snprintf(p, size, "%s", r->dir);
+}
+
+/* A recipient the message has already reached loop_max times. */
+static void
+refuse_loop(struct maildir_ctx *c, struct maildir_rcpt *r, char *reply,
+    size_t size)
+{
+	char num[32];
+
+	discard(c, r);
+	snprintf(reply, size, "554 5.4.6 <%s>: Mail loop detected: "
+	    "already delivered %lu time%s", r->addr, r->loops,
+	    r->loops == 1 ? "" : "s");
+	snprintf(num, sizeof(num), "%lu", r->loops);
+	log_event(&c->log, LVL_WARN, "refused", "msgid", msgid(c),
+	    "to", r->addr, "reason", "mail loop", "delivered-to", num, NULL);
+}
+
 void
 maildir_end(struct maildir_ctx *c, size_t index, char *reply, size_t size)
 {
-	char path[MAILDIR_NAME_MAX + 32], num[32];
+	char path[FILE_PATH_MAX], num[32];
 	struct maildir_rcpt *r;
 	int err;
 
@@ -563,11 +791,18 @@ maildir_end(struct maildir_ctx *c, size_t index, char *reply, size_t size)
 		c->pending_cr = 0;
 		write_copies(c, "\r", 1);
 	}
+	if (index == 0 && !c->scan.done)
+		scan_done(c);	/* a message that is all header */
+	if (c->loop_max > 0 && r->loops >= c->loop_max) {
+		refuse_loop(c, r, reply, size);
+		return;
+	}
 	if (commit(c, r) == -1) {
 		err = errno;
 		error_reply(r, err, reply, size);
+		error_path(r, path, sizeof(path));
 		log_event(&c->log, LVL_ERROR, "failed", "msgid", msgid(c),
-		    "to", r->addr,
+		    "to", r->addr, "path", path,
 		    "error", strerror(err), NULL);
 		return;
 	}

@@ -3,7 +3,10 @@
  * goes to (templates and safety checks), and the delivery of the copies
  * of one message: one file per recipient, written under that recipient's
  * own tmp/ while the content streams in, then fsync, link into new/,
- * unlink from tmp/, fsync new/.
+ * unlink from tmp/, fsync new/.  Each copy starts with the final
+ * delivery's Return-Path: (RFC 5321 §4.4) and a Delivered-To: naming its
+ * recipient; a message whose header already names that recipient in
+ * loop_max Delivered-To: fields is refused for it as a mail loop.
  */
 #ifndef SAMOTOP_MAILDIR_H
 #define SAMOTOP_MAILDIR_H
@@ -18,6 +21,10 @@
 #define MAILDIR_PATH_MAX	1024	/* an expanded template, NUL included */
 #define MAILDIR_NAME_MAX	256	/* a file name in tmp/ or new/ */
 #define MAILDIR_HOST_MAX	129	/* the escaped host part of names */
+#define MAILDIR_FIELD_MAX	1024	/* an unfolded Delivered-To: field */
+#define MAILDIR_FIELDS_MAX	1000	/* Delivered-To: fields looked at */
+#define MAILDIR_LOOP_MAX	1	/* -l: default of loop_max */
+#define MAILDIR_LOOP_LIMIT	100	/* -l: the largest loop_max */
 
 enum maildir_error {
 	MAILDIR_OK = 0,
@@ -25,6 +32,28 @@ enum maildir_error {
 	MAILDIR_ETOOLONG,	/* the expansion does not fit */
 	MAILDIR_ETEMPLATE,	/* unknown escape, or '%' at the end */
 	MAILDIR_ENOEXT,		/* %e, and the recipient has no extension */
+};
+
+/* What a copy's failure concerns, for the path= of its log line. */
+enum maildir_where {
+	MAILDIR_AT_TMP,		/* the file in tmp/ */
+	MAILDIR_AT_NEW,		/* the file in new/ */
+	MAILDIR_AT_NEWDIR,	/* the directory new/ */
+	MAILDIR_AT_DIR,		/* the Maildir (a path that does not fit) */
+};
+
+/*
+ * The header section of the message as it streams in (LF line ends),
+ * each field unfolded into field[] when it may be a Delivered-To:.
+ */
+struct maildir_hdrscan {
+	int	done;		/* the empty line that ends it was seen */
+	int	bol;		/* at the start of a line */
+	int	keep;		/* the current field may be a Delivered-To: */
+	int	overflow;	/* ... longer than field[]: ignored */
+	size_t	nfields;	/* Delivered-To: fields counted */
+	size_t	len;
+	char	field[MAILDIR_FIELD_MAX];
 };
 
 /* The values a template substitutes, taken from one recipient. */
@@ -37,12 +66,17 @@ struct maildir_vars {
 
 /* One accepted recipient of the open transaction. */
 struct maildir_rcpt {
-	char	addr[ADDR_MAX + 1];		/* for replies and logs */
+	char	addr[ADDR_MAX + 1];		/* for replies, logs and
+						 * Delivered-To: */
+	char	canon[ADDR_MAX + 1];		/* compared with the
+						 * Delivered-To: fields */
 	char	dir[MAILDIR_PATH_MAX];		/* Maildir or ++ folder */
 	char	name[MAILDIR_NAME_MAX];		/* unique name in tmp/ */
 	char	folder[ADDR_LOCAL_MAX + 2];	/* ".EXT" when dir is one */
 	int	fd;				/* the file in tmp/, or -1 */
 	int	err;				/* first errno, or 0 */
+	enum maildir_where where;		/* what err concerns */
+	unsigned long loops;			/* Delivered-To: naming it */
 	size_t	size;				/* octets written */
 };
 
@@ -51,6 +85,7 @@ struct maildir_ctx {
 	size_t			 ntemplates;
 	int			 create;	/* -c: make the first one */
 	int			 delim;		/* of the extension; 0: none */
+	unsigned long		 loop_max;	/* -l; 0: no loop check */
 	struct logger		 log;		/* key=value lines on fd 2 */
 	char			 host[MAILDIR_HOST_MAX];
 	long			 pid;
@@ -60,6 +95,8 @@ struct maildir_ctx {
 	size_t			 nrcpt;
 	struct maildir_rcpt	*rcpt;		/* LMTP_RCPT_MAX of them */
 	char			 msgid[XFORWARD_VALUE_MAX + 1]; /* IDENT, for logs */
+	char			 sender[ADDR_MAX + 1];	/* "" for <> */
+	struct maildir_hdrscan	 scan;
 };
 
 /* Templates: check the escapes once, at start-up. */
@@ -92,12 +129,19 @@ void		maildir_free(struct maildir_ctx *c);
  * The transaction, in the shape of the lmtp_ops callbacks.  Replies are
  * LMTP reply lines without CRLF.
  */
+/* MAIL FROM: the sender Return-Path: names.  Always accepts. */
+int		maildir_mail(struct maildir_ctx *c, const struct mailbox *from,
+		    char *reply, size_t size);
 int		maildir_rcpt(struct maildir_ctx *c, const struct mailbox *mb,
 		    size_t index, char *reply, size_t size);
 void		maildir_begin(struct maildir_ctx *c);
 /* Canonical (CRLF) content; stored with LF.  -1: every copy failed. */
 int		maildir_write(struct maildir_ctx *c, const char *buf,
 		    size_t len);
+/*
+ * The reply for one recipient: its copy committed to new/, or refused
+ * (554 5.4.6) when the header held loop_max Delivered-To: naming it.
+ */
 void		maildir_end(struct maildir_ctx *c, size_t index, char *reply,
 		    size_t size);
 /* Remove every uncommitted copy; -1 when a tmp file could not go. */

@@ -128,6 +128,7 @@ pipe_env_envelope(struct pipe_env *e, const char *sender,
 {
 	char addr[ADDR_MAX + 1], local[ADDR_LOCAL_MAX + 1];
 	char ext[ADDR_LOCAL_MAX + 1], domain[ADDR_DOMAIN_MAX + 1];
+	char rpath[ADDR_MAX + 3], dto[ADDR_MAX + 3];
 
 	mailbox_format(rcpt, addr, sizeof(addr));
 	if (mailbox_split(rcpt, delim, local, sizeof(local), ext,
@@ -135,8 +136,13 @@ pipe_env_envelope(struct pipe_env *e, const char *sender,
 		return -1;
 	snprintf(domain, sizeof(domain), "%s", rcpt->domain);
 	lowercase(domain);
+	/* the fields' values, as samotop-maildir writes them */
+	snprintf(rpath, sizeof(rpath), "<%s>", sender);
+	snprintf(dto, sizeof(dto), "<%s>", addr);
 	if (pipe_env_set(e, "SENDER", sender) == -1 ||
 	    pipe_env_set(e, "RECIPIENT", addr) == -1 ||
+	    pipe_env_set(e, "RETURN_PATH", rpath) == -1 ||
+	    pipe_env_set(e, "DELIVERED_TO", dto) == -1 ||
 	    pipe_env_set(e, "LOCAL", local) == -1 ||
 	    pipe_env_set(e, "DOMAIN", domain) == -1 ||
 	    pipe_env_set(e, "EXTENSION", ext) == -1)

@@ -48,7 +48,9 @@ int	pipe_env_set(struct pipe_env *e, const char *name, const char *value);
  */
 int	pipe_env_inherit(struct pipe_env *e, char *const *environ_);
 /*
- * The envelope of one recipient: SENDER ("" for <>), RECIPIENT, LOCAL
+ * The envelope of one recipient: SENDER ("" for <>), RECIPIENT, the
+ * values of the final delivery's fields RETURN_PATH ("<SENDER>") and
+ * DELIVERED_TO ("<RECIPIENT>"), LOCAL
  * (unquoted, without the extension), DOMAIN (lowercased), EXTENSION
  * (after the first delim; "" when there is none or delim is 0) and,
  * from XFORWARD (x may be NULL), CLIENT_IP, CLIENT_HOST, HELO, PROTOCOL

@@ -1,7 +1,7 @@
 /*
  * samotop-maildir: deliver into Maildirs, speaking LMTP on stdin/stdout.
  *
- *	samotop-maildir [-c] [-d delim] TEMPLATE...
+ *	samotop-maildir [-c] [-d delim] [-l count] TEMPLATE...
  *
  * Options and wiring only; the work is in maildir.c and lmtp.c.
  *
@@ -9,6 +9,7 @@
  * LMTP client aborts a message, and the abort removed every copy: 0; an
  * aborted copy that could not be removed from tmp/: EX_IOERR.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sysexits.h>
@@ -17,6 +18,12 @@
 #include "lmtp.h"
 #include "maildir.h"
 #include "version.h"
+
+static int
+on_mail(void *ctx, const struct mailbox *from, char *reply, size_t size)
+{
+	return maildir_mail(ctx, from, reply, size);
+}
 
 static int
 on_rcpt(void *ctx, const struct mailbox *rcpt, size_t index, char *reply,
@@ -68,6 +75,7 @@ on_xforward(void *ctx, const struct xforward *x)
 }
 
 static const struct lmtp_ops ops = {
+	.mail = on_mail,
 	.rcpt = on_rcpt,
 	.data_begin = on_data_begin,
 	.data_write = on_data_write,
@@ -80,7 +88,7 @@ static const struct lmtp_ops ops = {
 static void
 usage(void)
 {
-	lmtp_usage("samotop-maildir [-cV] [-d delim] TEMPLATE...");
+	lmtp_usage("samotop-maildir [-cV] [-d delim] [-l count] TEMPLATE...");
 }
 
 static void
@@ -97,16 +105,32 @@ check_templates(const struct logger *lg, char *const *t, int n)
 		}
 }
 
+/* -l: 0 to MAILDIR_LOOP_LIMIT. */
+static unsigned long
+parse_count(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 ||
+	    v > MAILDIR_LOOP_LIMIT)
+		usage();
+	return (unsigned long)v;
+}
+
 int
 main(int argc, char *argv[])
 {
 	char host[LMTP_HOST_MAX + 1];
 	struct maildir_ctx ctx;
+	unsigned long loop_max = MAILDIR_LOOP_MAX;
 	int ch, create = 0, r;
 	/* samotop-smtpd's recipient-delimiter, unless -d says otherwise */
 	int delim = addr_delimiter_parse(getenv("SAMOTOP_RECIPIENT_DELIMITER"));
 
-	while ((ch = getopt(argc, argv, "cd:V")) != -1) {
+	while ((ch = getopt(argc, argv, "cd:l:V")) != -1) {
 		switch (ch) {
 		case 'c':
 			create = 1;
@@ -114,6 +138,9 @@ main(int argc, char *argv[])
 		case 'd':
 			if ((delim = addr_delimiter_parse(optarg)) == -1)
 				usage();
+			break;
+		case 'l':
+			loop_max = parse_count(optarg);
 			break;
 		case 'V':
 			version_exit("samotop-maildir");
@@ -134,6 +161,7 @@ main(int argc, char *argv[])
 	ctx.templates = argv;
 	ctx.ntemplates = argc;
 	ctx.create = create;
+	ctx.loop_max = loop_max;
 	if (delim != -1)
 		ctx.delim = delim;
 

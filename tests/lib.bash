@@ -264,9 +264,10 @@ tree_listing() {
 	find "$1" -mindepth 1 2>/dev/null | LC_ALL=C sort
 }
 
-# strip_received FILE: FILE without the fields samotop-smtpd prepended:
-# Authentication-Results: and Received-SPF: when present, then the
-# Received: field, which must be there.
+# strip_received FILE: FILE without the fields samotop prepended:
+# samotop-maildir's Return-Path: and Delivered-To: when present, then
+# samotop-smtpd's Authentication-Results: and Received-SPF: when present,
+# then the Received: field, which must be there.
 strip_received() {
 	"$PYTHON" - "$1" <<'PY'
 import sys
@@ -277,6 +278,8 @@ def skip_field(data, i):
         i = data.index(b"\n", i) + 1
     return i
 i = 0
+if data.startswith(b"Return-Path: "):
+    i = skip_field(data, skip_field(data, i))
 while data.startswith((b"Authentication-Results: ", b"Received-SPF: "), i):
     i = skip_field(data, i)
 if not data.startswith(b"Received: ", i):

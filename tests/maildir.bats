@@ -234,3 +234,89 @@ subjects() {
 		grep -qx '\.dot' "$f"
 	done
 }
+
+@test "each copy starts with Return-Path: and its own Delivered-To: (RFC 5321 4.4); <> for the null sender" {
+	make_maildir "$M/bob" "$M/carol"
+	write_conf "route @example.org $MAILDIR_BIN $M/%u"
+	start_server
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 'RCPT TO:<Bob@Example.ORG>\r\n' @1 \
+		'RCPT TO:<carol@example.org>\r\n' @1 'DATA\r\n' @1 'Subject: two\r\n\r\nbody\r\n.\r\n' @1 \
+		'MAIL FROM:<>\r\n' @1 'RCPT TO:<carol@example.org>\r\n' @1 'DATA\r\n' @1 \
+		'Subject: bounce\r\n\r\nbody\r\n.\r\n' @1 'QUIT\r\n' @eof
+	[ "$(grep -c '^250 2\.0\.0 Ok: queued as ' <<<"$output")" -eq 2 ]
+	f=$(the_file "$M/bob/new")
+	[ "$(sed -n 1p "$f")" = "Return-Path: <a@b.example>" ]
+	[ "$(sed -n 2p "$f")" = "Delivered-To: <bob@example.org>" ]
+	[ "$(grep -c -e '^Delivered-To:' -e '^Return-Path:' "$f")" -eq 2 ]
+	strip_received "$f" | cmp - <(printf 'Subject: two\n\nbody\n')
+	for f in "$M"/carol/new/*; do
+		case $(grep -a '^Subject: ' "$f") in
+		*two) [ "$(sed -n 1p "$f")" = "Return-Path: <a@b.example>" ] ;;
+		*bounce) [ "$(sed -n 1p "$f")" = "Return-Path: <>" ] ;;
+		*) false ;;
+		esac
+		[ "$(sed -n 2p "$f")" = "Delivered-To: <carol@example.org>" ]
+	done
+	[ "$(count_files "$M/carol/new")" -eq 2 ]
+}
+
+@test "a message that already carries Delivered-To: for a recipient is refused for it (554 5.4.6), others get their copy" {
+	make_maildir "$M/bob" "$M/dave"
+	write_conf "route @example.org $MAILDIR_BIN $M/%u"
+	start_server
+	looped='Delivered-To: <carol@example.org>\r\ndelivered-to:\r\n <BOB@example.ORG>\r\nSubject: loop\r\n\r\nbody\r\n.\r\n'
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 'RCPT TO:<bob@example.org>\r\n' @1 \
+		'DATA\r\n' @1 "$looped" @1 \
+		'MAIL FROM:<a@b.example>\r\n' @1 'RCPT TO:<bob@example.org>\r\n' @1 \
+		'RCPT TO:<dave@example.org>\r\n' @1 'DATA\r\n' @1 "$looped" @1 'QUIT\r\n' @eof
+	# bob alone: the 5xx itself; bob with another: the fold's 451
+	assert_line_eq 11 "554 5.4.6 <bob@example.org>: Mail loop detected: already delivered 1 time"
+	[[ "${lines[16]}" == "451 4.3.0 "* ]]
+	[ "$(count_files "$M/bob/new")" -eq 0 ]
+	f=$(the_file "$M/dave/new")
+	[ "$(sed -n 2p "$f")" = "Delivered-To: <dave@example.org>" ]
+	[ "$(count_files "$M/bob/tmp")" -eq 0 ]
+	wait_sessions
+	grep -q 'prog=samotop-maildir .*event=refused .*to=bob@example.org reason="mail loop" delivered-to=1' "$LOG"
+	grep -q 'event=fold .*results="bob@example.org=554,dave@example.org=' "$LOG"
+}
+
+@test "samotop-maildir -l: how many Delivered-To: for a recipient make a loop; -l 0 turns the check off" {
+	make_maildir "$M/bob"
+	msg=("LHLO t" "MAIL FROM:<a@b.example>" "RCPT TO:<bob@example.org>" DATA
+		"Delivered-To: bob@example.org" "Subject: s" "" "Delivered-To: <bob@example.org>" . QUIT)
+	run bash -c "printf '%s\r\n' \"\$@\" | '$MAILDIR_BIN' -l 2 '$M/%u' 2>/dev/null" _ "${msg[@]}"
+	grep -q '^250 2\.0\.0 <bob@example.org>: delivered' <<<"$output"
+	run bash -c "printf '%s\r\n' \"\$@\" | '$MAILDIR_BIN' '$M/%u' 2>/dev/null" _ "${msg[@]}"
+	grep -q '^554 5\.4\.6 <bob@example.org>: Mail loop detected' <<<"$output"
+	run bash -c "printf '%s\r\n' \"\$@\" | '$MAILDIR_BIN' -l 0 '$M/%u' 2>/dev/null" _ "${msg[@]}"
+	grep -q '^250 2\.0\.0 <bob@example.org>: delivered' <<<"$output"
+	[ "$(count_files "$M/bob/new")" -eq 2 ]
+	run "$MAILDIR_BIN" -l x "$M/%u"
+	[ "$status" -eq 64 ]
+}
+
+@test "samotop-maildir names the path in its failure log lines" {
+	make_maildir "$M/bob"
+	ln -s loop "$M/loop"
+	# a Maildir that cannot be looked at: 451 at RCPT
+	run bash -c "printf '%s\r\n' 'LHLO t' 'MAIL FROM:<a@b.example>' 'RCPT TO:<loop@example.org>' QUIT | '$MAILDIR_BIN' '$M/%u' 2>'$T/err'"
+	grep -q '^451 4\.3\.0 <loop@example.org>: ' <<<"$output"
+	grep -q "event=refused to=loop@example.org path=$M/loop " "$T/err"
+	# new/ vanishes between RCPT and DATA: the link into new/ fails
+	"$PYTHON" - "$MAILDIR_BIN" "$M" >"$T/out" 2>"$T/err" <<'PY'
+import os, subprocess, sys
+p = subprocess.Popen([sys.argv[1], sys.argv[2] + "/%u"], stdin=subprocess.PIPE,
+                     stdout=subprocess.PIPE)
+p.stdin.write(b"LHLO t\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.org>\r\n")
+p.stdin.flush()
+while not p.stdout.readline().startswith(b"250 2.1.5"):
+    pass
+os.rmdir(sys.argv[2] + "/bob/new")
+out, _ = p.communicate(b"DATA\r\nSubject: s\r\n\r\nx\r\n.\r\nQUIT\r\n")
+sys.stdout.buffer.write(out)
+PY
+	grep -q '^451 4\.3\.0 <bob@example.org>: No such file or directory' "$T/out"
+	grep -q "event=failed to=bob@example.org path=\"$M/bob/new/[^\"]*,S=[0-9]*\" error=" "$T/err"
+	[ "$(count_files "$M/bob/tmp")" -eq 0 ]
+}

@@ -49,7 +49,7 @@ pipe_log() {
 
 @test "exit 0: the message on stdin with LF line ends, the envelope in the environment" {
 	script deliver 'cat >"'"$T"'/msg"' \
-		'env | grep -E "^(SENDER|RECIPIENT|LOCAL|DOMAIN|EXTENSION|CLIENT_IP|CLIENT_HOST|HELO|PROTOCOL|MESSAGE_ID)=" | LC_ALL=C sort >"'"$T"'/env"' \
+		'env | grep -E "^(SENDER|RECIPIENT|RETURN_PATH|DELIVERED_TO|LOCAL|DOMAIN|EXTENSION|CLIENT_IP|CLIENT_HOST|HELO|PROTOCOL|MESSAGE_ID)=" | LC_ALL=C sort >"'"$T"'/env"' \
 		'env | grep -c -E "^(TCPREMOTEIP|TCPLOCALPORT)=" >"'"$T"'/leaked"' \
 		'exit 0'
 	write_conf "route * $PIPE_BIN $T/deliver"
@@ -62,9 +62,11 @@ pipe_log() {
 	[ -n "$id" ] || { echo "$output" >&2; false; }
 	wait_sessions
 	want=$(printf '%s\n' CLIENT_HOST= CLIENT_IP=127.0.0.1 \
+		'DELIVERED_TO=<bob+Lists@example.org>' \
 		DOMAIN=example.org EXTENSION=Lists HELO=client.example \
 		LOCAL=bob "MESSAGE_ID=$id" PROTOCOL=ESMTP \
-		RECIPIENT=bob+Lists@example.org SENDER=a@b.example)
+		RECIPIENT=bob+Lists@example.org 'RETURN_PATH=<a@b.example>' \
+		SENDER=a@b.example)
 	[ "$(cat "$T/env")" = "$want" ] || { diff <(echo "$want") "$T/env" >&2; false; }
 	[ "$(cat "$T/leaked")" = 0 ]
 	# the message as sent, LF line ends, after samotop's Received:

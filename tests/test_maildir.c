@@ -225,6 +225,19 @@ rcpt(struct setup *s, const char *path, size_t index, char *reply)
 }
 
 static void
+mail(struct setup *s, const char *path)
+{
+	struct mailbox mb;
+	char reply[LMTP_REPLY_MAX];
+	size_t used;
+
+	if (addr_parse_path(path, strlen(path), ADDR_ALLOW_NULL, &mb,
+	    &used) != ADDR_OK || maildir_mail(&s->ctx, &mb, reply,
+	    sizeof(reply)) != 0)
+		abort();
+}
+
+static void
 test_no_mailbox(void)
 {
 	char reply[LMTP_REPLY_MAX];
@@ -350,6 +363,7 @@ test_deliver(void)
 	size_t n;
 
 	setup(&s, "dl/%d/%u", NULL, 1);
+	mail(&s, "<a@b.example>");
 	CHECK(rcpt(&s, "<ann@x.test>", 0, reply) == 0);
 	CHECK(rcpt(&s, "<nobody/x@x.test>", 1, reply) == -1);
 	CHECK(rcpt(&s, "<ben+tag@x.test>", 1, reply) == 0);
@@ -364,15 +378,141 @@ test_deliver(void)
 	CHECK_STR(reply, "250 2.0.0 <ben+tag@x.test>: delivered");
 	maildir_reset(&s.ctx);
 	n = read_new("dl/x.test/ann", buf, sizeof(buf), name, sizeof(name));
-	CHECK_STR(buf, "Subject: t\n\nline 1\nodd\rcr\n");
-	CHECK(n == 26);
-	CHECK(strstr(name, ".mx\\057test\\0721,S=26") != NULL);
+	CHECK_STR(buf, "Return-Path: <a@b.example>\n"
+	    "Delivered-To: <ann@x.test>\n"
+	    "Subject: t\n\nline 1\nodd\rcr\n");
+	CHECK(n == 80);
+	CHECK(strstr(name, ".mx\\057test\\0721,S=80") != NULL);
 	CHECK(strstr(name, ".M") != NULL && strstr(name, "P") != NULL &&
 	    strstr(name, "Q") != NULL);
 	read_new("dl/x.test/ben", buf, sizeof(buf), name, sizeof(name));
-	CHECK_STR(buf, "Subject: t\n\nline 1\nodd\rcr\n");
+	CHECK_STR(buf, "Return-Path: <a@b.example>\n"
+	    "Delivered-To: <ben+tag@x.test>\n"
+	    "Subject: t\n\nline 1\nodd\rcr\n");
 	CHECK(nfiles("dl/x.test/ann/tmp") == 0);
 	CHECK(nfiles("dl/x.test/ben/tmp") == 0);
+	maildir_free(&s.ctx);
+}
+
+/* The null sender is recorded as such (RFC 5321 §4.4). */
+static void
+test_null_sender(void)
+{
+	char reply[LMTP_REPLY_MAX], buf[256], name[256];
+	struct setup s;
+
+	setup(&s, "ns/%u", NULL, 1);
+	mail(&s, "<>");
+	CHECK(rcpt(&s, "<ann@x.test>", 0, reply) == 0);
+	maildir_begin(&s.ctx);
+	CHECK(maildir_write(&s.ctx, "\r\nbody\r\n", 8) == 0);
+	maildir_end(&s.ctx, 0, reply, sizeof(reply));
+	CHECK_STR(reply, "250 2.0.0 <ann@x.test>: delivered");
+	read_new("ns/ann", buf, sizeof(buf), name, sizeof(name));
+	CHECK_STR(buf, "Return-Path: <>\nDelivered-To: <ann@x.test>\n\n"
+	    "body\n");
+	maildir_free(&s.ctx);
+}
+
+/*
+ * One message, written in pieces of step octets, to ann and Bob; the
+ * replies go to r0 and r1.
+ */
+static void
+deliver_loop(struct setup *s, const char *msg, size_t step, char *r0,
+    char *r1)
+{
+	size_t len = strlen(msg), n;
+
+	mail(s, "<a@b.example>");
+	CHECK(rcpt(s, "<ann@x.test>", 0, r0) == 0);
+	CHECK(rcpt(s, "<Bob@x.test>", 1, r1) == 0);
+	maildir_begin(&s->ctx);
+	for (; len > 0; msg += n, len -= n) {
+		n = len < step ? len : step;
+		maildir_write(&s->ctx, msg, n);
+	}
+	maildir_end(&s->ctx, 0, r0, LMTP_REPLY_MAX);
+	maildir_end(&s->ctx, 1, r1, LMTP_REPLY_MAX);
+	maildir_reset(&s->ctx);
+}
+
+/* A Delivered-To: naming a recipient is a loop for that one alone. */
+static void
+test_loop(void)
+{
+	/* folded, the name's case changed, the address's case too */
+	const char *looped = "Received: x\r\ndelivered-to :\r\n"
+	    "\t<bob@X.TEST> \r\nSubject: s\r\n\r\nbody\r\n";
+	/* after the header, or another address: no loop */
+	const char *body = "Delivered-To: <ann+x@x.test>\r\n"
+	    "Delivered-To: bo@x.test\r\n\r\nDelivered-To: <bob@x.test>\r\n";
+	char r0[LMTP_REPLY_MAX], r1[LMTP_REPLY_MAX];
+	struct setup s;
+	size_t step;
+
+	setup(&s, "lp/%u", NULL, 1);
+	for (step = 1; step <= 20; step += 19) {
+		deliver_loop(&s, looped, step, r0, r1);
+		CHECK_STR(r0, "250 2.0.0 <ann@x.test>: delivered");
+		CHECK_STR(r1, "554 5.4.6 <Bob@x.test>: Mail loop detected: "
+		    "already delivered 1 time");
+	}
+	CHECK(nfiles("lp/ann/new") == 2 && nfiles("lp/ann/tmp") == 0);
+	CHECK(nfiles("lp/bob/new") == 0 && nfiles("lp/bob/tmp") == 0);
+	deliver_loop(&s, body, 7, r0, r1);
+	CHECK_STR(r0, "250 2.0.0 <ann@x.test>: delivered");
+	CHECK_STR(r1, "250 2.0.0 <Bob@x.test>: delivered");
+	CHECK(nfiles("lp/bob/new") == 1);
+	/* a message that is all header, without its empty line */
+	deliver_loop(&s, "Delivered-To: ann@x.test\r\n", 5, r0, r1);
+	CHECK_STR(r0, "554 5.4.6 <ann@x.test>: Mail loop detected: "
+	    "already delivered 1 time");
+	CHECK_STR(r1, "250 2.0.0 <Bob@x.test>: delivered");
+	/* -l 2: one is allowed, the second is the loop; -l 0: no check */
+	s.ctx.loop_max = 2;
+	deliver_loop(&s, looped, 64, r0, r1);
+	CHECK_STR(r1, "250 2.0.0 <Bob@x.test>: delivered");
+	deliver_loop(&s, "Delivered-To: <bob@x.test>\r\n"
+	    "Delivered-To: <bob@x.test>\r\n\r\n", 64, r0, r1);
+	CHECK_STR(r1, "554 5.4.6 <Bob@x.test>: Mail loop detected: "
+	    "already delivered 2 times");
+	s.ctx.loop_max = 0;
+	deliver_loop(&s, "Delivered-To: <bob@x.test>\r\n"
+	    "Delivered-To: <bob@x.test>\r\n\r\n", 64, r0, r1);
+	CHECK_STR(r1, "250 2.0.0 <Bob@x.test>: delivered");
+	maildir_free(&s.ctx);
+}
+
+/*
+ * Bounds: the first MAILDIR_FIELDS_MAX Delivered-To: fields are counted,
+ * and one longer than MAILDIR_FIELD_MAX is ignored.
+ */
+static void
+test_loop_bounds(void)
+{
+	static char msg[MAILDIR_FIELDS_MAX * 32 + MAILDIR_FIELD_MAX + 256];
+	char r0[LMTP_REPLY_MAX], r1[LMTP_REPLY_MAX];
+	struct setup s;
+	size_t i, n = 0;
+
+	setup(&s, "lb/%u", NULL, 1);
+	for (i = 0; i + 1 < MAILDIR_FIELDS_MAX; i++)
+		n += snprintf(msg + n, sizeof(msg) - n,
+		    "Delivered-To: <x@x.test>\r\n");
+	n += snprintf(msg + n, sizeof(msg) - n,
+	    "Delivered-To: <ann@x.test>\r\n");
+	memcpy(msg + n, "Delivered-To: <bob@x.test>\r\n\r\n", 31);
+	deliver_loop(&s, msg, 4096, r0, r1);
+	CHECK_STR(r0, "554 5.4.6 <ann@x.test>: Mail loop detected: "
+	    "already delivered 1 time");
+	CHECK_STR(r1, "250 2.0.0 <Bob@x.test>: delivered");
+	n = snprintf(msg, sizeof(msg), "Delivered-To: <bob@x.test>");
+	memset(msg + n, ' ', MAILDIR_FIELD_MAX);
+	snprintf(msg + n + MAILDIR_FIELD_MAX, sizeof(msg) - n -
+	    MAILDIR_FIELD_MAX, "\r\n\r\n");
+	deliver_loop(&s, msg, 4096, r0, r1);
+	CHECK_STR(r1, "250 2.0.0 <Bob@x.test>: delivered");
 	maildir_free(&s.ctx);
 }
 
@@ -395,14 +535,34 @@ test_abort(void)
 	maildir_free(&s.ctx);
 }
 
+/* Whether log has a line for to whose path= starts with prefix. */
+static int
+logged_path(const char *log, const char *to, const char *prefix)
+{
+	char key[128];
+	const char *p;
+
+	snprintf(key, sizeof(key), "to=%s path=", to);
+	if ((p = strstr(log, key)) == NULL)
+		return 0;
+	p += strlen(key);
+	p += *p == '"';
+	return strncmp(p, prefix, strlen(prefix)) == 0;
+}
+
 /* One copy fails (its new/ vanished): 451, nothing left; others fine. */
 static void
 test_failed_copy(void)
 {
-	char reply[LMTP_REPLY_MAX], p[512];
+	char reply[LMTP_REPLY_MAX], p[512], log[4096], want[600];
 	struct setup s;
+	FILE *f;
+	size_t n;
 
 	setup(&s, "fc/%u", NULL, 1);
+	if ((f = tmpfile()) == NULL)
+		abort();
+	s.ctx.log.fd = fileno(f);
 	CHECK(rcpt(&s, "<ann@x.test>", 0, reply) == 0);
 	CHECK(rcpt(&s, "<ben@x.test>", 1, reply) == 0);
 	snprintf(p, sizeof(p), "%s/fc/ann/new", root);
@@ -426,6 +586,15 @@ test_failed_copy(void)
 	CHECK_STR(reply, "451 4.3.0 <ben@x.test>: No such file or directory");
 	CHECK(nfiles("fc/ben/new") == 1);
 	maildir_free(&s.ctx);
+	/* each failure names what it concerns: new/, then tmp/ */
+	rewind(f);
+	n = fread(log, 1, sizeof(log) - 1, f);
+	log[n] = '\0';
+	fclose(f);
+	snprintf(want, sizeof(want), "%s/fc/ann/new/", root);
+	CHECK(logged_path(log, "ann@x.test", want));
+	snprintf(want, sizeof(want), "%s/fc/ben/tmp/", root);
+	CHECK(logged_path(log, "ben@x.test", want));
 }
 
 int
@@ -448,6 +617,9 @@ main(void)
 	TEST(test_delimiter);
 	TEST(test_choice);
 	TEST(test_deliver);
+	TEST(test_null_sender);
+	TEST(test_loop);
+	TEST(test_loop_bounds);
 	TEST(test_abort);
 	TEST(test_failed_copy);
 	failed = UNIT_DONE();

@@ -232,6 +232,8 @@ test_env_envelope(void)
 	CHECK(pipe_env_envelope(&e, "a@b.example", &r, '+', &x) == 0);
 	CHECK_STR(getv(&e, "SENDER"), "a@b.example");
 	CHECK_STR(getv(&e, "RECIPIENT"), "Bob+Lists+x@Example.ORG");
+	CHECK_STR(getv(&e, "RETURN_PATH"), "<a@b.example>");
+	CHECK_STR(getv(&e, "DELIVERED_TO"), "<Bob+Lists+x@Example.ORG>");
 	CHECK_STR(getv(&e, "LOCAL"), "Bob");
 	CHECK_STR(getv(&e, "DOMAIN"), "example.org");
 	CHECK_STR(getv(&e, "EXTENSION"), "Lists+x");
@@ -241,7 +243,7 @@ test_env_envelope(void)
 	CHECK_STR(getv(&e, "PROTOCOL"), "ESMTP");
 	CHECK_STR(getv(&e, "MESSAGE_ID"), "0ABC.1");
 	CHECK_STR(getv(&e, "TLS"), "TLSv1.3");
-	CHECK(e.n == 11);
+	CHECK(e.n == 13);
 }
 
 /* Quotes removed, other delimiters, none, <>, no XFORWARD. */
@@ -255,7 +257,9 @@ test_env_envelope_variants(void)
 	pipe_env_init(&e);
 	CHECK(pipe_env_envelope(&e, "", &q, '-', NULL) == 0);
 	CHECK_STR(getv(&e, "SENDER"), "");
+	CHECK_STR(getv(&e, "RETURN_PATH"), "<>");
 	CHECK_STR(getv(&e, "RECIPIENT"), "\"john doe-ext\"@x.test");
+	CHECK_STR(getv(&e, "DELIVERED_TO"), "<\"john doe-ext\"@x.test>");
 	CHECK_STR(getv(&e, "LOCAL"), "john doe");
 	CHECK_STR(getv(&e, "EXTENSION"), "ext");
 	CHECK_STR(getv(&e, "CLIENT_IP"), "");

@@ -395,4 +395,14 @@ write("fuzz_dnsbl", [
     ("txt-short", dns_reply([(16, b"\x20cut")], 16)),
     ("none", dns_reply([])),
 ])
+# fuzz_maildir_loop: a piece size octet, then a message whose header
+# names the fuzzer's recipients (bob@x.test, ann+Tag@x.test) or not
+write("fuzz_maildir_loop", [
+    ("loop", b"\x07Delivered-To: <bob@x.test>\r\nSubject: s\r\n\r\nbody\r\n"),
+    ("folded", b"\x01delivered-to :\r\n\t<BOB@X.TEST> \r\nDelivered-To: ann+Tag@x.test\r\n\r\n"),
+    ("body", b"\x03Subject: s\r\n\r\nDelivered-To: <bob@x.test>\r\n"),
+    ("others", b"\x05Delivered-To: <ann+tag@x.test>\r\nDelivered-To: <\"bob\"@x.test>\r\n"
+     b"Delivered-To: <postmaster>\r\nDelivered-To: <>\r\n\r\n"),
+    ("noend", b"\x02Received: x\r\nDelivered-To: bob@x.test"),
+])
 print("seeds written to", SEEDS)

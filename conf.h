@@ -92,6 +92,7 @@ struct conf {
 	int		local_part_fold;	/* 1: ignore the case of a
 						   local part (default) */
 	enum log_level	log_level;
+	enum log_sink	log_sink;		/* stderr (default), syslog */
 	size_t		nlists;
 	size_t		nroutes;
 	/*

@@ -821,9 +821,13 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	make_session_id(s);
 	snprintf(prefix, sizeof(prefix), "sid=%s", s->sid);
 	log_init(&s->log, logfd, c->log_level, prefix);
+	if (c->log_sink == LOG_SINK_SYSLOG)
+		log_use_syslog(&s->log, "samotop-smtpd");
 	/* Helpers inherit these, so that their log lines join ours... */
 	setenv("SAMOTOP_SID", s->sid, 1);
 	setenv("SAMOTOP_LOG_LEVEL", log_level_name(c->log_level), 1);
+	setenv("SAMOTOP_LOG", c->log_sink == LOG_SINK_SYSLOG ? "syslog" :
+	    "stderr", 1);
 	/* ...and they split extensions where routes and lists do. */
 	delim[0] = (char)c->recipient_delimiter;
 	setenv("SAMOTOP_RECIPIENT_DELIMITER", delim[0] != '\0' ? delim :

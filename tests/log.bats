@@ -162,3 +162,60 @@ log_ok() {
 	run grep '^level=info ' "$LOG"
 	[ "$status" -ne 0 ] || { echo "info lines under log-level warn:" >&2; echo "$output" >&2; false; }
 }
+
+# in_private_dev SCRIPT: run bash SCRIPT in a mount namespace of its own
+# whose /dev holds only null and tty, so that a /dev/log bound there is
+# the test's alone (no syslog daemon of the machine, no other test).
+in_private_dev() {
+	mkdir -p "$T/dev"
+	: >"$T/dev/null"
+	unshare -m --propagation private bash -c '
+		mount --bind /dev/null "$1/dev/null" && mount --bind "$1/dev" /dev &&
+		bash -c "$2"' - "$T" "$1"
+}
+
+@test "log syslog: lines go to syslog(3), facility mail, with their priority and the pid" {
+	[ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null || skip "needs root and unshare(1)"
+	unshare -m true 2>/dev/null || skip "no mount namespaces here"
+	write_conf "log syslog" "log-level debug"
+	printf 'EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<u@elsewhere.example>\r\nQUIT\r\n' >"$T/in"
+	export PYTHON SMTPD_BIN CONF T
+	in_private_dev '
+		"$PYTHON" -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(\"/dev/log\")
+s.settimeout(5)
+with open(sys.argv[1], \"wb\") as f:
+    print(\"ready\", flush=True)
+    while True:
+        m = s.recv(65536)
+        f.write(m + b\"\\n\")
+        if b\"event=disconnect\" in m:
+            break
+" "$T/syslog" | { read -r _; "$SMTPD_BIN" -c "$CONF" <"$T/in" >"$T/out" 2>"$T/err"; cat >/dev/null; }'
+	cat "$T/syslog" >&2
+	# nothing on stderr
+	[ ! -s "$T/err" ]
+	# <PRI> = facility mail (2) * 8 + priority: info 6 -> 22, debug 7 -> 23
+	grep -q '^<22>.*samotop-smtpd\[[0-9]*\]: level=info sid=[0-9A-Z]* event=connect' "$T/syslog"
+	grep -q '^<22>.*samotop-smtpd\[[0-9]*\]: level=info .* event=rcpt .*code=550' "$T/syslog"
+	grep -q '^<22>.* event=disconnect ' "$T/syslog"
+}
+
+@test "JOURNAL_STREAM naming fd 2: each line starts with its sd-daemon priority" {
+	write_conf "log-level debug"
+	: >"$T/journal"
+	js=$(stat -c '%d:%i' "$T/journal")
+	printf 'EHLO c\r\nMAIL FROM:<a@b.example>\r\nQUIT\r\n' |
+		JOURNAL_STREAM=$js "$SMTPD_BIN" -c "$CONF" >"$T/out" 2>>"$T/journal"
+	cat "$T/journal" >&2
+	grep -q '^<6>level=info sid=[0-9A-Z]* event=connect' "$T/journal"
+	grep -q '^<6>level=info .* event=disconnect' "$T/journal"
+	# every line has it
+	run grep -v '^<[3467]>level=' "$T/journal"
+	[ "$status" -ne 0 ]
+	# another file on fd 2 than JOURNAL_STREAM names: no prefix
+	printf 'QUIT\r\n' | JOURNAL_STREAM=$js "$SMTPD_BIN" -c "$CONF" >"$T/out" 2>"$T/other"
+	grep -q '^level=info sid=[0-9A-Z]* event=connect' "$T/other"
+}

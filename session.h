@@ -37,6 +37,10 @@ struct session {
 	unsigned		 delivered;	/* messages answered 250 */
 	struct mailbox		*rcpts;		/* st.tx's accepted recipients */
 	int			*rcpt_codes;	/* their results after DATA */
+	const struct smtp_cmd	*cmd;		/* the command being answered */
+	unsigned		 commands[CMD_NOTIMPL + 1];	/* by verb */
+	enum smtp_verb		 last_verb;	/* for a timeout's line */
+	long long		 started;	/* fd_now_ms(), for the log */
 	char			 out[SESSION_CHUNK * 2];	/* decoded content */
 };
 

@@ -163,6 +163,64 @@ log_ok() {
 	[ "$status" -ne 0 ] || { echo "info lines under log-level warn:" >&2; echo "$output" >&2; false; }
 }
 
+# reject_line TO: the one event=reject line of RCPT TO:<TO>.
+reject_line() {
+	grep " event=reject .* command=rcpt .* to=$1 " "$LOG"
+	[ "$(grep -c " event=reject .* to=$1 " "$LOG")" -eq 1 ]
+}
+
+@test "a refusal is one event=reject line: client, command, addresses, code, reply and the check that refused" {
+	make_maildir "$MD/example.org/alice" "$MD/example.org/bob"
+	write_conf "route @example.org $MAILDIR_BIN $MD/%d/%u" \
+		"route @other.example $MAILDIR_BIN -c $MD/%d/%u" \
+		"deny recipient spam@example.org" "deny sender bad@b.example" \
+		"greylist $T/grey.db" "allow recipient alice@example.org"
+	start_server
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<bad@b.example>\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 \
+		'RCPT TO:<alice@example.org>\r\n' @1 'RCPT TO:<bob@example.org>\r\n' @1 \
+		'RCPT TO:<nobody@example.org>\r\n' @1 'RCPT TO:<spam@example.org>\r\n' @1 \
+		'RCPT TO:<x@other.example>\r\n' @1 'RCPT TO:<u@elsewhere.example>\r\n' @1 'QUIT\r\n' @eof
+	echo "$output" >&2
+	wait_sessions
+	log_ok
+	line=$(grep ' event=reject .* command=mail ' "$LOG")
+	assert_contains "$line" " client=127.0.0.1 command=mail from=bad@b.example code=550 reply=\"5.7.1 Access denied\" reason=deny-list:sender"
+	assert_contains "$(reject_line bob@example.org)" " client=127.0.0.1 command=rcpt from=a@b.example to=bob@example.org code=451 reply=\"4.7.1 Greylisted, try again in "
+	assert_contains "$(reject_line bob@example.org)" " reason=greylist"
+	assert_contains "$(reject_line nobody@example.org)" " code=550 reply=\"5.1.1 "
+	assert_contains "$(reject_line nobody@example.org)" " reason=helper"
+	assert_contains "$(reject_line spam@example.org)" " code=550 reply=\"5.7.1 Access denied\" reason=deny-list:recipient"
+	assert_contains "$(reject_line x@other.example)" " code=452 reply=\"4.5.3 "
+	assert_contains "$(reject_line x@other.example)" " reason=other-route"
+	assert_contains "$(reject_line u@elsewhere.example)" " code=550 reply=\"5.7.1 Relaying denied: u@elsewhere.example\" reason=relay"
+	# the accepted recipient has none
+	run grep ' event=reject .*alice@' "$LOG"
+	[ "$status" -ne 0 ]
+	# the message id joins the refusals to their transaction
+	grep ' event=reject .* to=bob@example.org ' "$LOG" | grep -q ' msgid=[0-9A-Z]*\.2 '
+}
+
+@test "disconnect carries the duration and every verb's count; timeout says after which command" {
+	serve_all "timeout-command 1s"
+	run smtp_raw 'EHLO c\r\n' @1 'NOOP\r\n' @1 'NOOP\r\n' @1 'FOO\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 @eof
+	echo "$output" >&2
+	assert_contains "$output" "421 4.4.2 "
+	wait_sessions
+	log_ok
+	assert_contains "$(grep ' event=timeout ' "$LOG")" " after=mail"
+	line=$(grep ' event=disconnect ' "$LOG")
+	[[ "$line" =~ \ duration_ms=([0-9]+)\  ]]
+	[ "${BASH_REMATCH[1]}" -ge 1000 ]
+	assert_contains "$line" " commands=helo:0,ehlo:1,mail:1,rcpt:0,data:0,bdat:0,rset:0,noop:2,quit:0,vrfy:0,help:0,starttls:0,other:1"
+}
+
+@test "a timeout before any command says after=none" {
+	serve_all "timeout-command 1s"
+	run smtp_raw @eof
+	wait_sessions
+	assert_contains "$(grep ' event=timeout ' "$LOG")" " after=none"
+}
+
 # in_private_dev SCRIPT: run bash SCRIPT in a mount namespace of its own
 # whose /dev holds only null and tty, so that a /dev/log bound there is
 # the test's alone (no syslog daemon of the machine, no other test).
@@ -199,7 +257,7 @@ with open(sys.argv[1], \"wb\") as f:
 	[ ! -s "$T/err" ]
 	# <PRI> = facility mail (2) * 8 + priority: info 6 -> 22, debug 7 -> 23
 	grep -q '^<22>.*samotop-smtpd\[[0-9]*\]: level=info sid=[0-9A-Z]* event=connect' "$T/syslog"
-	grep -q '^<22>.*samotop-smtpd\[[0-9]*\]: level=info .* event=rcpt .*code=550' "$T/syslog"
+	grep -q '^<22>.*samotop-smtpd\[[0-9]*\]: level=info .* event=reject .*code=550' "$T/syslog"
 	grep -q '^<22>.* event=disconnect ' "$T/syslog"
 }
 

@@ -28,13 +28,31 @@ usage(void)
 	exit(EX_USAGE);
 }
 
+/*
+ * For -n, a person reads it: FILE:LINE: what.  For a session, a log
+ * line like every other, so that an alert on level=error sees it.
+ */
 static void
-print_error(const char *path, const struct conf_error *err)
+print_error(const char *path, const struct conf_error *err, int check)
 {
-	if (err->line > 0)
-		fprintf(stderr, "%s:%u: %s\n", path, err->line, err->msg);
-	else
-		fprintf(stderr, "%s: %s\n", path, err->msg);
+	struct logger lg;
+	char sid[SID_LEN + 1], prefix[SID_LEN + 8], line[16];
+
+	if (check) {
+		if (err->line > 0)
+			fprintf(stderr, "%s:%u: %s\n", path, err->line,
+			    err->msg);
+		else
+			fprintf(stderr, "%s: %s\n", path, err->msg);
+		return;
+	}
+	session_make_id(sid);
+	snprintf(prefix, sizeof(prefix), "sid=%s", sid);
+	snprintf(line, sizeof(line), "%u", err->line);
+	log_init(&lg, 2, LVL_ERROR, prefix);
+	log_event(&lg, LVL_ERROR, "config", "file", path, "line",
+	    err->line > 0 ? line : NULL, "reason", err->msg, "reply", "421",
+	    NULL);
 }
 
 static int
@@ -45,13 +63,13 @@ load(struct conf *c, const char *path, char **text, int check,
 
 	conf_defaults(c);
 	if (conf_load(c, path, text, &err) == -1) {
-		print_error(path, &err);
+		print_error(path, &err, check);
 		return -1;
 	}
 	if (implicit)
 		c->tls_implicit = 1;
 	if (conf_check(c, &err) == -1) {
-		print_error(path, &err);
+		print_error(path, &err, check);
 		return -1;
 	}
 	if (c->tls_certificate != NULL && check) {

@@ -40,14 +40,14 @@ describe_client(struct session *s)
 	    s->st.tls_active ? s->tls.version : "");
 }
 
-static void
-make_session_id(struct session *s)
+void
+session_make_id(char sid[SID_LEN + 1])
 {
 	unsigned char noise[8] = { 0 };
 
 	/* Uniqueness comes from time and pid; noise only helps. */
 	(void)getentropy(noise, sizeof(noise));
-	received_session_id(s->sid, time(NULL), (long)getpid(), noise);
+	received_session_id(sid, time(NULL), (long)getpid(), noise);
 }
 
 /* The names of the verbs, in enum smtp_verb order, for the log. */
@@ -941,7 +941,7 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	char prefix[SID_LEN + 8], delim[2] = "";
 
 	s->conf = c;
-	make_session_id(s);
+	session_make_id(s->sid);
 	snprintf(prefix, sizeof(prefix), "sid=%s", s->sid);
 	log_init(&s->log, logfd, c->log_level, prefix);
 	if (c->log_sink == LOG_SINK_SYSLOG)

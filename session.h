@@ -50,5 +50,7 @@ struct session {
  */
 int	session_run(struct session *s, const struct conf *c, int rfd,
 	    int wfd, int logfd);
+/* A new session id (SID_LEN of [0-9A-Z]), for the log's sid=. */
+void	session_make_id(char sid[SID_LEN + 1]);
 
 #endif

@@ -277,3 +277,15 @@ with open(sys.argv[1], \"wb\") as f:
 	printf 'QUIT\r\n' | JOURNAL_STREAM=$js "$SMTPD_BIN" -c "$CONF" >"$T/out" 2>"$T/other"
 	grep -q '^level=info sid=[0-9A-Z]* event=connect' "$T/other"
 }
+
+@test "a configuration that breaks at run time: 421 to the client and one level=error line with sid=, file and line" {
+	write_conf "max-recipients lots"
+	start_server
+	run smtp_raw @eof
+	assert_contains "$output" "421 4.3.0 Service not available, configuration error"
+	wait_sessions
+	log_ok
+	[ "$(wc -l <"$LOG")" -eq 1 ]
+	grep -q "^level=error sid=[0-9A-Z]* event=config file=$CONF line=2 reason=\"max-recipients: .*\" reply=421\$" "$LOG" ||
+		{ cat "$LOG" >&2; false; }
+}

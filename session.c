@@ -116,7 +116,7 @@ log_refusal(struct session *s, const struct reply *r)
 	if (cmd->verb == CMD_RCPT && cmd->error == PARSE_OK)
 		mailbox_format(&cmd->path, to, sizeof(to));
 	log_event(&s->log, LVL_INFO, "reject", "msgid",
-	    in_tx || cmd->verb == CMD_MAIL ? s->msgid : NULL, "client", s->peer.ip[0] != '\0' ? s->peer.ip : "pipe",
+	    in_tx || s->mail_logged ? s->msgid : NULL, "client", s->peer.ip[0] != '\0' ? s->peer.ip : "pipe",
 	    "command", verb_names[cmd->verb], "from", has_from ? from : NULL,
 	    "to", cmd->verb == CMD_RCPT && cmd->error == PARSE_OK ? to : NULL,
 	    "code", code, "reply", text, "reason",
@@ -687,6 +687,7 @@ log_mail(struct session *s, const struct mailbox *sender)
 
 	snprintf(s->msgid, sizeof(s->msgid), "%s.%u", s->sid,
 	    s->st.transactions);
+	s->mail_logged = 1;
 	mailbox_format(sender, from, sizeof(from));
 	log_event(&s->log, LVL_INFO, "mail", "msgid", s->msgid, "from", from,
 	    NULL);
@@ -864,6 +865,7 @@ command(struct session *s, const struct io_line *line)
 	cmd.verb = CMD_UNKNOWN;		/* until parsed */
 	cmd.error = PARSE_OK;
 	s->cmd = &cmd;
+	s->mail_logged = 0;
 	flow = dispatch(s, line, &cmd);
 	s->cmd = NULL;
 	return flow;

@@ -38,6 +38,7 @@ struct session {
 	struct mailbox		*rcpts;		/* st.tx's accepted recipients */
 	int			*rcpt_codes;	/* their results after DATA */
 	const struct smtp_cmd	*cmd;		/* the command being answered */
+	int			 mail_logged;	/* it is a MAIL with a msgid */
 	unsigned		 commands[CMD_NOTIMPL + 1];	/* by verb */
 	enum smtp_verb		 last_verb;	/* for a timeout's line */
 	long long		 started;	/* fd_now_ms(), for the log */

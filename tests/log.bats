@@ -80,7 +80,7 @@ log_ok() {
 	events=$(grep -v ' prog=' "$LOG" | sed 's/.* event=\([^ ]*\).*/\1/' | sort -u)
 	for e in $events; do
 		case $e in
-		connect | helo | mail | rcpt | delivery | accepted | refused | helper | timeout | error | disconnect) ;;
+		connect | helo | mail | rcpt | delivery | accepted | refused | reject | helper | timeout | error | disconnect) ;;
 		*) echo "undocumented event=$e:" >&2; grep " event=$e" "$LOG" >&2; false ;;
 		esac
 	done

@@ -13,6 +13,8 @@
 
 enum flow { GO_ON, END };
 
+static const char *last_command(const struct session *);
+
 /* RFC 3848 and RFC 6531 names for the Received: "with" clause. */
 static const char *
 protocol(const struct session *s)
@@ -432,7 +434,7 @@ lost_client(struct session *s, enum io_status st)
 	s->helper_ok = 0;
 	log_event(&s->log, LVL_WARN, st == IO_TIMEOUT ? "timeout" :
 	    "disconnect", "msgid", s->msgid, "deadline", io_expired(&s->io),
-	    "reason", "client gone during message data; nothing delivered",
+	    "after", st == IO_TIMEOUT ? last_command(s) : NULL, "reason", "client gone during message data; nothing delivered",
 	    NULL);
 	if (st == IO_TIMEOUT)
 		say(s, R_TIMEOUT);

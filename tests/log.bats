@@ -214,6 +214,14 @@ reject_line() {
 	assert_contains "$line" " commands=helo:0,ehlo:1,mail:1,rcpt:0,data:0,bdat:0,rset:0,noop:2,quit:0,vrfy:0,help:0,starttls:0,other:1"
 }
 
+@test "a timeout inside the message data says after=data" {
+	serve_all "timeout-data 1s"
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 'RCPT TO:<u@example.org>\r\n' @1 \
+		'DATA\r\n' @1 'Subject: x\r\n' @eof
+	wait_sessions
+	assert_contains "$(grep ' event=timeout ' "$LOG")" " after=data "
+}
+
 @test "a timeout before any command says after=none" {
 	serve_all "timeout-command 1s"
 	run smtp_raw @eof

@@ -82,6 +82,9 @@ static const struct choice plaintext_choices[] = {
 	{ "accept", ACTION_ACCEPT }, { "greylist", ACTION_GREYLIST },
 	{ "reject", ACTION_REJECT }, { NULL, 0 }
 };
+static const struct choice log_choices[] = {
+	{ "stderr", LOG_SINK_FD }, { "syslog", LOG_SINK_SYSLOG }, { NULL, 0 }
+};
 static const struct choice case_choices[] = {
 	{ "insensitive", 1 }, { "sensitive", 0 }, { NULL, 0 }
 };
@@ -162,6 +165,7 @@ static const struct directive directives[] = {
 	PICK("local-part-case", case_choices, "insensitive or sensitive",
 	    local_part_fold),
 	WORD("log-level", LOGLEVEL, "error, warn, info or debug"),
+	PICK("log", log_choices, "stderr or syslog", log_sink),
 	NUMBER("greet-delay", DURATION, "a duration", greet_delay, 0, 60),
 	PICK("unauth-pipelining", check_choices, "off, log or reject",
 	    unauth_pipelining),

@@ -97,6 +97,7 @@ struct conf {
 	enum log_level	log_level;
 	/* the line each directive was last given on; see conf_line() */
 	unsigned	lines[CONF_DIRECTIVES_MAX];
+	enum log_sink	log_sink;		/* stderr (default), syslog */
 	size_t		nlists;
 	size_t		nroutes;
 	/*

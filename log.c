@@ -1,10 +1,13 @@
 /*
  * log.c: key=value event lines.
  */
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -17,12 +20,51 @@ log_level_name(enum log_level level)
 	return level_names[level];
 }
 
+/* In enum log_level order. */
+static const int priorities[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+
+int
+log_priority(enum log_level level)
+{
+	return priorities[level];
+}
+
+int
+log_journal_stream(int fd)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char *end;
+
+	if (env == NULL)
+		return 0;
+	dev = strtoull(env, &end, 10);
+	if (end == env || *end != ':')
+		return 0;
+	env = end + 1;
+	ino = strtoull(env, &end, 10);
+	if (end == env || *end != '\0' || fstat(fd, &st) == -1)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
 void
 log_init(struct logger *lg, int fd, enum log_level level, const char *prefix)
 {
 	lg->fd = fd;
 	lg->level = level;
+	lg->sink = LOG_SINK_FD;
+	lg->journal = log_journal_stream(fd);
 	snprintf(lg->prefix, sizeof(lg->prefix), "%s", prefix);
+}
+
+void
+log_use_syslog(struct logger *lg, const char *ident)
+{
+	openlog(ident, LOG_PID, LOG_MAIL);
+	lg->sink = LOG_SINK_SYSLOG;
 }
 
 /* A session id as samotop-smtpd makes them: up to 32 of [0-9A-Z]. */
@@ -54,7 +96,7 @@ env_level(void)
 void
 log_init_helper(struct logger *lg, const char *prog)
 {
-	const char *sid = getenv("SAMOTOP_SID");
+	const char *sid = getenv("SAMOTOP_SID"), *sink = getenv("SAMOTOP_LOG");
 	char prefix[sizeof(lg->prefix)];
 
 	if (sid != NULL && valid_sid(sid))
@@ -62,6 +104,8 @@ log_init_helper(struct logger *lg, const char *prog)
 	else
 		snprintf(prefix, sizeof(prefix), "prog=%s", prog);
 	log_init(lg, 2, env_level(), prefix);
+	if (sink != NULL && strcmp(sink, "syslog") == 0)
+		log_use_syslog(lg, prog);
 }
 
 static size_t
@@ -114,6 +158,9 @@ log_event(const struct logger *lg, enum log_level level, const char *event,
 
 	if (level > lg->level)
 		return;
+	if (lg->sink == LOG_SINK_FD && lg->journal)
+		len = (size_t)snprintf(line, sizeof(line), "<%d>",
+		    log_priority(level));
 	len = put(line, len, sizeof(line), "level=", 6);
 	len = put(line, len, sizeof(line), level_names[level],
 	    strlen(level_names[level]));
@@ -132,6 +179,11 @@ log_event(const struct logger *lg, enum log_level level, const char *event,
 		len = log_escape(line, len, sizeof(line), val);
 	}
 	va_end(ap);
+	if (lg->sink == LOG_SINK_SYSLOG) {
+		line[len] = '\0';
+		syslog(log_priority(level), "%s", line);
+		return;
+	}
 	line[len++] = '\n';
 	/* One write per line, so that lines of concurrent sessions interleave
 	 * whole; a failed log write must not end the session. */

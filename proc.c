@@ -34,6 +34,13 @@ int
 proc_spawn(pid_t *pid, const char *const argv[], char *const envp[],
     int in, int out, int flags)
 {
+	return proc_spawn_err(pid, argv, envp, in, out, -1, flags);
+}
+
+int
+proc_spawn_err(pid_t *pid, const char *const argv[], char *const envp[],
+    int in, int out, int errfd, int flags)
+{
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	int err;
@@ -48,6 +55,8 @@ proc_spawn(pid_t *pid, const char *const argv[], char *const envp[],
 	    (err = posix_spawn_file_actions_adddup2(&fa, in, 0)) == 0) &&
 	    (out == -1 ||
 	    (err = posix_spawn_file_actions_adddup2(&fa, out, 1)) == 0) &&
+	    (errfd == -1 ||
+	    (err = posix_spawn_file_actions_adddup2(&fa, errfd, 2)) == 0) &&
 	    (err = attributes(&attr, flags)) == 0)
 		err = (flags & PROC_PATH ? posix_spawnp : posix_spawn)(pid,
 		    argv[0], &fa, &attr, (char *const *)argv, envp);

@@ -117,6 +117,7 @@ reply_line(struct reply *r, int code, const char *line)
 	size_t room = sizeof(r->text) - r->len, n = strlen(line);
 
 	r->code = code;
+	r->id = R__COUNT;
 	if (room < 3)
 		return;
 	if (n > room - 3)
@@ -141,6 +142,7 @@ reply_add(struct reply *r, int esmtp, enum reply_id id, ...)
 	else
 		snprintf(line, sizeof(line), "%d %s", table[id].code, text);
 	reply_line(r, table[id].code, line);
+	r->id = id;
 }
 
 int

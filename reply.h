@@ -83,6 +83,8 @@ struct reply {
 	char	text[REPLY_MAX];
 	size_t	len;
 	int	code;		/* of the last line added; 0: none */
+	enum reply_id id;	/* of that line; R__COUNT: not ours (a
+				   helper's, reply_line's) */
 };
 
 /*
@@ -93,7 +95,7 @@ struct reply {
 void	reply_add(struct reply *r, int esmtp, enum reply_id id, ...);
 /*
  * Append one complete line (text without CRLF) whose code is code;
- * truncated if too long.
+ * truncated if too long.  r->id becomes R__COUNT.
  */
 void	reply_line(struct reply *r, int code, const char *line);
 /* The code of a reply id (220, 250, 501, ...). */

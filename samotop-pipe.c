@@ -39,6 +39,9 @@
 #define TIMEOUT_DEFAULT	300		/* seconds per run of the command */
 #define TIMEOUT_MAX	86400
 #define LINE_KEEP	(PIPE_TEXT_MAX * 2)	/* raw first line kept */
+#define ERR_LINE_MAX	200	/* octets of a stderr line logged */
+#define ERR_LINES_MAX	20	/* stderr lines logged per run */
+#define ERR_DRAIN_READS	16	/* reads of stderr after the command ended */
 
 extern char **environ;
 
@@ -56,6 +59,7 @@ struct ctx {
 	int		 pending_cr;	/* CRLF -> LF across chunks */
 	size_t		 size;		/* octets stored */
 	struct pipe_env	 env;
+	const char	*addr;		/* the recipient being delivered */
 };
 
 /* The command's stdout: the first line is kept, the rest discarded. */
@@ -64,6 +68,15 @@ struct output {
 	size_t	len;
 	int	full;		/* the first line has ended */
 	int	eof;
+};
+
+/* The command's stderr: each line one log line, both bounded. */
+struct errlines {
+	char		line[ERR_LINE_MAX + 1];
+	size_t		len;
+	unsigned	n;		/* lines logged */
+	unsigned	dropped;	/* lines over ERR_LINES_MAX */
+	int		eof;
 };
 
 struct outcome {
@@ -292,25 +305,81 @@ read_output(int fd, struct output *o)
 	return 0;
 }
 
+static const char *
+msgid(const struct ctx *c)
+{
+	return c->client.ident[0] != '\0' ? c->client.ident : NULL;
+}
+
+/* One line of the command's stderr to the log (a CR before LF dropped). */
+static void
+log_err_line(struct ctx *c, struct errlines *e)
+{
+	if (e->len > 0 && e->line[e->len - 1] == '\r')
+		e->len--;
+	e->line[e->len] = '\0';
+	e->len = 0;
+	if (e->n == ERR_LINES_MAX) {
+		e->dropped++;
+		return;
+	}
+	e->n++;
+	log_event(&c->log, LVL_WARN, "command-stderr", "msgid", msgid(c),
+	    "to", c->addr, "line", e->line, NULL);
+}
+
+/*
+ * One read of the command's stderr: 0 data, 1 end, -1 nothing now.
+ * A line longer than ERR_LINE_MAX is cut there.
+ */
+static int
+read_err(struct ctx *c, int fd, struct errlines *e)
+{
+	char buf[4096];
+	ssize_t r, i;
+
+	r = read(fd, buf, sizeof(buf));
+	if (r == -1 && (errno == EAGAIN || errno == EINTR))
+		return -1;
+	if (r <= 0) {
+		if (e->len > 0)
+			log_err_line(c, e);
+		e->eof = 1;
+		return 1;
+	}
+	for (i = 0; i < r; i++) {
+		if (buf[i] == '\n')
+			log_err_line(c, e);
+		else if (e->len < ERR_LINE_MAX)
+			e->line[e->len++] = buf[i];
+	}
+	return 0;
+}
+
 /* Sleep until output, a child's end or ms; read what came. */
 static void
-wait_event(int fd, struct output *o, int ms)
+wait_event(struct ctx *c, int fd, struct output *o, int efd,
+    struct errlines *e, int ms)
 {
-	struct pollfd p[2];
+	struct pollfd p[3];
 	char buf[64];
 
 	p[0].fd = sigchld_pipe[0];
 	p[0].events = POLLIN;
 	p[1].fd = o->eof ? -1 : fd;
 	p[1].events = POLLIN;
-	p[0].revents = p[1].revents = 0;
-	if (poll(p, 2, ms) <= 0)
+	p[2].fd = e->eof ? -1 : efd;
+	p[2].events = POLLIN;
+	p[0].revents = p[1].revents = p[2].revents = 0;
+	if (poll(p, 3, ms) <= 0)
 		return;
 	if (p[0].revents != 0)
 		while (read(sigchld_pipe[0], buf, sizeof(buf)) > 0)
 			continue;
 	if (p[1].revents != 0)
 		read_output(fd, o);
+	if (p[2].revents != 0)
+		read_err(c, efd, e);
 }
 
 static void
@@ -333,11 +402,11 @@ ended(int status, struct outcome *oc)
  * not waited for.
  */
 static void
-wait_command(struct ctx *c, pid_t pid, int fd, struct output *o,
-    struct outcome *oc)
+wait_command(struct ctx *c, pid_t pid, int fd, struct output *o, int efd,
+    struct errlines *e, struct outcome *oc)
 {
 	long long deadline = fd_deadline((long)c->timeout * 1000);
-	int ms, status;
+	int ms, status, reads;
 	pid_t r;
 
 	while ((r = proc_wait(pid, &status, WNOHANG)) == 0) {
@@ -347,7 +416,7 @@ wait_command(struct ctx *c, pid_t pid, int fd, struct output *o,
 			oc->code = c->timeout;
 			return;
 		}
-		wait_event(fd, o, ms);
+		wait_event(c, fd, o, efd, e, ms);
 	}
 	if (r == -1) {
 		oc->how = PIPE_NOSTART;
@@ -356,6 +425,10 @@ wait_command(struct ctx *c, pid_t pid, int fd, struct output *o,
 	}
 	while (!o->eof && !o->full && read_output(fd, o) == 0)
 		continue;
+	/* What it wrote last, but not a writer that never stops. */
+	for (reads = 0; reads < ERR_DRAIN_READS && !e->eof &&
+	    read_err(c, efd, e) == 0; reads++)
+		continue;
 	ended(status, oc);
 }
 
@@ -363,30 +436,49 @@ wait_command(struct ctx *c, pid_t pid, int fd, struct output *o,
 static void
 run(struct ctx *c, struct output *o, struct outcome *oc)
 {
+	struct errlines e;
+	char num[16];
 	pid_t pid;
-	int p[2], err;
+	int p[2], ep[2], err;
 
 	if (lseek(c->spool, 0, SEEK_SET) == -1 || make_pipe(p, 0) == -1) {
 		oc->how = PIPE_NOSTART;
 		oc->code = errno;
 		return;
 	}
+	if (make_pipe(ep, 0) == -1) {
+		oc->how = PIPE_NOSTART;
+		oc->code = errno;
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
 	/*
-	 * stdin the spool, stdout our pipe, stderr inherited (the log); a
-	 * process group of its own, so that a time limit kills all of it.
+	 * stdin the spool, stdout and stderr our pipes (its stderr becomes
+	 * log lines); a process group of its own, so that a time limit
+	 * kills all of it.
 	 */
-	if (set_fd_flags(p[0], 1) == -1)
+	if (set_fd_flags(p[0], 1) == -1 || set_fd_flags(ep[0], 1) == -1)
 		err = errno;
 	else
-		err = proc_spawn(&pid, (const char *const *)c->argv,
-		    c->env.envp, c->spool, p[1], PROC_PGROUP | PROC_PATH);
+		err = proc_spawn_err(&pid, (const char *const *)c->argv,
+		    c->env.envp, c->spool, p[1], ep[1],
+		    PROC_PGROUP | PROC_PATH);
 	close(p[1]);
+	close(ep[1]);
 	if (err != 0) {
 		oc->how = PIPE_NOSTART;
 		oc->code = err;
 	} else
-		wait_command(c, pid, p[0], o, oc);
+		wait_command(c, pid, p[0], o, ep[0], &e, oc);
+	if (e.dropped > 0) {
+		snprintf(num, sizeof(num), "%u", e.dropped);
+		log_event(&c->log, LVL_WARN, "command-stderr", "msgid",
+		    msgid(c), "to", c->addr, "dropped", num, NULL);
+	}
 	close(p[0]);
+	close(ep[0]);
 }
 
 static void
@@ -410,8 +502,7 @@ log_result(struct ctx *c, const char *addr, const struct outcome *oc,
 	snprintf(num, sizeof(num), "%d", oc->code);
 	val = oc->how == PIPE_NOSTART ? strerror(oc->code) : num;
 	snprintf(size, sizeof(size), "%zu", c->size);
-	log_event(&c->log, level, event, "msgid",
-	    c->client.ident[0] != '\0' ? c->client.ident : NULL, "to", addr,
+	log_event(&c->log, level, event, "msgid", msgid(c), "to", addr,
 	    keys[oc->how], val, "size", size, "reply", reply, NULL);
 }
 
@@ -424,6 +515,7 @@ deliver(struct ctx *c, size_t index, char *reply, size_t size)
 
 	memset(&o, 0, sizeof(o));
 	mailbox_format(&c->rcpt[index], addr, sizeof(addr));
+	c->addr = addr;
 	if (make_env(c, index) == -1) {
 		oc.how = PIPE_NOSTART;
 		oc.code = E2BIG;

@@ -30,7 +30,7 @@ usage(void)
 	exit(EX_USAGE);
 }
 
-/* "FILE:LINE: message", or "FILE: message" for line 0. */
+/* "FILE:LINE: message", or "FILE: message" for line 0: for -n. */
 static void
 print_error(const char *path, unsigned line, const char *msg)
 {
@@ -38,6 +38,30 @@ print_error(const char *path, unsigned line, const char *msg)
 		fprintf(stderr, "%s:%u: %s\n", path, line, msg);
 	else
 		fprintf(stderr, "%s: %s\n", path, msg);
+}
+
+/*
+ * A configuration error: for -n, a person reads it (FILE:LINE: what);
+ * for a session, a log line like every other, so that an alert on
+ * level=error sees it.
+ */
+static void
+report_error(const char *path, const struct conf_error *err, int check)
+{
+	struct logger lg;
+	char sid[SID_LEN + 1], prefix[SID_LEN + 8], line[16];
+
+	if (check) {
+		print_error(path, err->line, err->msg);
+		return;
+	}
+	session_make_id(sid);
+	snprintf(prefix, sizeof(prefix), "sid=%s", sid);
+	snprintf(line, sizeof(line), "%u", err->line);
+	log_init(&lg, 2, LVL_ERROR, prefix);
+	log_event(&lg, LVL_ERROR, "config", "file", path, "line",
+	    err->line > 0 ? line : NULL, "reason", err->msg, "reply", "421",
+	    NULL);
 }
 
 /* confcheck_report(): an error names FILE:LINE, as conf errors do. */
@@ -62,13 +86,13 @@ load(struct conf *c, const char *path, char **text, int check,
 
 	conf_defaults(c);
 	if (conf_load(c, path, text, &err) == -1) {
-		print_error(path, err.line, err.msg);
+		report_error(path, &err, check);
 		return -1;
 	}
 	if (implicit)
 		c->tls_implicit = 1;
 	if (conf_check(c, &err) == -1) {
-		print_error(path, err.line, err.msg);
+		report_error(path, &err, check);
 		return -1;
 	}
 	if (check) {

@@ -7,10 +7,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "route.h"
 #include "session.h"
 
 enum flow { GO_ON, END };
+
+static const char *last_command(const struct session *);
 
 /* RFC 3848 and RFC 6531 names for the Received: "with" clause. */
 static const char *
@@ -39,14 +42,87 @@ describe_client(struct session *s)
 	    s->st.tls_active ? s->tls.version : "");
 }
 
-static void
-make_session_id(struct session *s)
+void
+session_make_id(char sid[SID_LEN + 1])
 {
 	unsigned char noise[8] = { 0 };
 
 	/* Uniqueness comes from time and pid; noise only helps. */
 	(void)getentropy(noise, sizeof(noise));
-	received_session_id(s->sid, time(NULL), (long)getpid(), noise);
+	received_session_id(sid, time(NULL), (long)getpid(), noise);
+}
+
+/* The names of the verbs, in enum smtp_verb order, for the log. */
+static const char *const verb_names[] = {
+	"other", "helo", "ehlo", "mail", "rcpt", "data", "bdat", "rset",
+	"noop", "quit", "vrfy", "help", "starttls", "other"
+};
+
+/* Why a reply refuses, by the reply's id: a check's or a limit's name. */
+static const char *const refusal_reasons[R__COUNT + 1] = {
+	[R_RELAY_DENIED] = "relay", [R_NO_MAILBOX] = "no-mailbox",
+	[R_OTHER_ROUTE] = "other-route", [R_TOO_MANY_RCPTS] = "max-recipients",
+	[R_GREYLISTED] = "greylist", [R_GREYLIST_LIMIT] = "greylist-limit",
+	[R_SPF_FAIL] = "spf", [R_SPF_PERMERROR] = "spf",
+	[R_SPF_TEMPFAIL] = "spf", [R_TLS_REQUIRED] = "plaintext",
+	[R_LOCAL_ERROR] = "local-error", [R_HELPER_FAILED] = "helper-failed",
+	[R_PARTIAL] = "partial-delivery", [R_SIZE_EXCEEDED] = "size",
+	[R_BARE_LF] = "bare-lf", [R_BARE_CR] = "bare-cr",
+	[R_LONG_TEXT_LINE] = "line-length", [R_TOO_MANY_ERRORS] = "max-errors",
+	[R_TIMEOUT] = "timeout", [R_DESYNC] = "bdat-framing",
+	[R_UTF8_REQUIRED] = "smtputf8",
+	[R__COUNT] = "helper",		/* the helper's own refusal */
+};
+
+static const char *
+refusal_reason(enum reply_id id, enum smtp_verb verb)
+{
+	if (id == R_DENIED)
+		return verb == CMD_MAIL ? "deny-list:sender" :
+		    "deny-list:recipient";
+	return refusal_reasons[id] != NULL ? refusal_reasons[id] :
+	    "protocol";
+}
+
+/*
+ * A refusal of MAIL, RCPT, DATA or BDAT: one line with the client, the
+ * command, the reply and the check that refused, as Postfix's "NOQUEUE:
+ * reject:" line, for the postmaster asked why a message never came.
+ */
+static void
+log_refusal(struct session *s, const struct reply *r)
+{
+	const struct smtp_cmd *cmd = s->cmd;
+	char code[8], from[ADDR_MAX + 1], to[ADDR_MAX + 1], text[REPLY_MAX];
+	size_t end = r->len, start;
+	int in_tx = s->st.phase >= PH_MAIL, has_from = 0;
+
+	if (cmd == NULL || (cmd->verb != CMD_MAIL && cmd->verb != CMD_RCPT &&
+	    cmd->verb != CMD_DATA && cmd->verb != CMD_BDAT))
+		return;
+	/* The last line's text, without its code and CRLF. */
+	if (end >= 2)
+		end -= 2;
+	for (start = end; start > 0 && r->text[start - 1] != '\n'; start--)
+		;
+	start = start + 4 < end ? start + 4 : end;
+	snprintf(text, sizeof(text), "%.*s", (int)(end - start),
+	    r->text + start);
+	snprintf(code, sizeof(code), "%d", r->code);
+	if (cmd->verb == CMD_MAIL ? cmd->error == PARSE_OK : in_tx)
+		has_from = 1;
+	if (cmd->verb == CMD_MAIL && has_from)
+		mailbox_format(&cmd->path, from, sizeof(from));
+	else if (has_from)
+		mailbox_format(&s->st.tx.sender, from, sizeof(from));
+	if (cmd->verb == CMD_RCPT && cmd->error == PARSE_OK)
+		mailbox_format(&cmd->path, to, sizeof(to));
+	log_event(&s->log, LVL_INFO, "reject", "msgid",
+	    in_tx || s->mail_logged ? s->msgid : NULL, "client", s->peer.ip[0] != '\0' ? s->peer.ip : "pipe",
+	    "command", verb_names[cmd->verb], "from", has_from ? from : NULL,
+	    "to", cmd->verb == CMD_RCPT && cmd->error == PARSE_OK ? to : NULL,
+	    "code", code, "reply", text, "reason",
+	    refusal_reason(r->id, cmd->verb), NULL);
 }
 
 /* Send r; the core counts it against max-errors. */
@@ -55,6 +131,8 @@ respond(struct session *s, struct reply *r)
 {
 	enum flow flow = GO_ON;
 
+	if (r->code >= 400)
+		log_refusal(s, r);
 	if (state_replied(&s->st, r->code)) {
 		reply_add(r, s->st.esmtp, R_TOO_MANY_ERRORS,
 		    s->conf->hostname);
@@ -356,7 +434,7 @@ lost_client(struct session *s, enum io_status st)
 	s->helper_ok = 0;
 	log_event(&s->log, LVL_WARN, st == IO_TIMEOUT ? "timeout" :
 	    "disconnect", "msgid", s->msgid, "deadline", io_expired(&s->io),
-	    "reason", "client gone during message data; nothing delivered",
+	    "after", st == IO_TIMEOUT ? last_command(s) : NULL, "reason", "client gone during message data; nothing delivered",
 	    NULL);
 	if (st == IO_TIMEOUT)
 		say(s, R_TIMEOUT);
@@ -413,8 +491,9 @@ log_mixed_fold(struct session *s, const int *codes, unsigned ok)
 		len += w;
 	}
 	snprintf(n, sizeof(n), "%u", ok);
-	log_event(&s->log, LVL_WARN, "fold", "msgid", s->msgid, "delivered",
-	    n, "reply", "451", "results", results, NULL);
+	log_event(&s->log, LVL_WARN, "fold", "msgid", s->msgid, "client",
+	    s->peer.ip[0] != '\0' ? s->peer.ip : "pipe", "delivered", n,
+	    "reply", "451", "results", results, NULL);
 }
 
 /* Fold the per-recipient replies into one (DESIGN.md: never a loss). */
@@ -610,6 +689,7 @@ log_mail(struct session *s, const struct mailbox *sender)
 
 	snprintf(s->msgid, sizeof(s->msgid), "%s.%u", s->sid,
 	    s->st.transactions);
+	s->mail_logged = 1;
 	mailbox_format(sender, from, sizeof(from));
 	log_event(&s->log, LVL_INFO, "mail", "msgid", s->msgid, "from", from,
 	    NULL);
@@ -731,9 +811,8 @@ unauthorized_pipelining(struct session *s)
 }
 
 static enum flow
-command(struct session *s, const struct io_line *line)
+dispatch(struct session *s, const struct io_line *line, struct smtp_cmd *cmd)
 {
-	struct smtp_cmd cmd;
 	struct reply r = { .len = 0 };
 
 	if (state_line(&s->st, (line->too_long ? LINE_TOO_LONG : 0) |
@@ -742,23 +821,25 @@ command(struct session *s, const struct io_line *line)
 		return respond(s, &r);
 	if (unauthorized_pipelining(s) == END)
 		return END;
-	parse_command(line->text, line->len, &cmd);
-	switch (state_command(&s->st, &cmd, &r)) {
+	parse_command(line->text, line->len, cmd);
+	s->commands[cmd->verb]++;
+	s->last_verb = cmd->verb;
+	switch (state_command(&s->st, cmd, &r)) {
 	case ACT_HELO:
-		return helo(s, &cmd, &r);
+		return helo(s, cmd, &r);
 	case ACT_MAIL:
-		return mail(s, &cmd, &r);
+		return mail(s, cmd, &r);
 	case ACT_RSET:
 		end_transaction(s);
 		return respond(s, &r);
 	case ACT_RCPT:
-		return rcpt(s, &cmd);
+		return rcpt(s, cmd);
 	case ACT_DATA:
 		return data(s);
 	case ACT_BDAT:
-		return bdat(s, &cmd);
+		return bdat(s, cmd);
 	case ACT_BDAT_SKIP:
-		return skip_chunk(s, &cmd, &r);
+		return skip_chunk(s, cmd, &r);
 	case ACT_CLOSE:
 		respond(s, &r);
 		return END;
@@ -774,6 +855,22 @@ command(struct session *s, const struct io_line *line)
 		break;
 	}
 	return respond(s, &r);
+}
+
+/* One command line; s->cmd is its parsed command while it is answered. */
+static enum flow
+command(struct session *s, const struct io_line *line)
+{
+	struct smtp_cmd cmd;
+	enum flow flow;
+
+	cmd.verb = CMD_UNKNOWN;		/* until parsed */
+	cmd.error = PARSE_OK;
+	s->cmd = &cmd;
+	s->mail_logged = 0;
+	flow = dispatch(s, line, &cmd);
+	s->cmd = NULL;
+	return flow;
 }
 
 /*
@@ -812,18 +909,52 @@ greet(struct session *s)
 	return respond(s, &r);
 }
 
+/* The verb of the last command, "none" before the first. */
+static const char *
+last_command(const struct session *s)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < sizeof(s->commands) / sizeof(s->commands[0]); i++)
+		n += s->commands[i];
+	return n > 0 ? verb_names[s->last_verb] : "none";
+}
+
+/* "helo:0,ehlo:1,...,other:0": every verb's count, for disconnect. */
+static const char *
+command_counts(const struct session *s, char *buf, size_t size)
+{
+	size_t len = 0, i;
+	int w;
+
+	buf[0] = '\0';
+	for (i = CMD_HELO; i < CMD_NOTIMPL && len < size; i++) {
+		w = snprintf(buf + len, size - len, "%s:%u,", verb_names[i],
+		    s->commands[i]);
+		len += w > 0 ? (size_t)w : 0;
+	}
+	if (len < size)
+		snprintf(buf + len, size - len, "other:%u",
+		    s->commands[CMD_UNKNOWN] + s->commands[CMD_NOTIMPL]);
+	return buf;
+}
+
 static void
 start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 {
 	char prefix[SID_LEN + 8], delim[2] = "";
 
 	s->conf = c;
-	make_session_id(s);
+	session_make_id(s->sid);
 	snprintf(prefix, sizeof(prefix), "sid=%s", s->sid);
 	log_init(&s->log, logfd, c->log_level, prefix);
+	if (c->log_sink == LOG_SINK_SYSLOG)
+		log_use_syslog(&s->log, "samotop-smtpd");
 	/* Helpers inherit these, so that their log lines join ours... */
 	setenv("SAMOTOP_SID", s->sid, 1);
 	setenv("SAMOTOP_LOG_LEVEL", log_level_name(c->log_level), 1);
+	setenv("SAMOTOP_LOG", c->log_sink == LOG_SINK_SYSLOG ? "syslog" :
+	    "stderr", 1);
 	/* ...and they split extensions where routes and lists do. */
 	delim[0] = (char)c->recipient_delimiter;
 	setenv("SAMOTOP_RECIPIENT_DELIMITER", delim[0] != '\0' ? delim :
@@ -840,6 +971,10 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	snprintf(s->msgid, sizeof(s->msgid), "%s.0", s->sid);
 	s->helper_ok = 0;
 	s->delivered = 0;
+	s->cmd = NULL;
+	memset(s->commands, 0, sizeof(s->commands));
+	s->last_verb = CMD_UNKNOWN;
+	s->started = fd_now_ms();
 	log_event(&s->log, LVL_INFO, "connect", "remote",
 	    s->peer.ip[0] != '\0' ? s->peer.ip : NULL, "port",
 	    s->peer.port[0] != '\0' ? s->peer.port : NULL, "host",
@@ -853,7 +988,7 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 {
 	struct io_line line;
 	enum io_status st = IO_OK;
-	char n[16], m[16];
+	char n[16], m[16], ms[24], counts[256];
 
 	start(s, c, rfd, wfd, logfd);
 	s->rcpts = calloc(c->max_recipients, sizeof(*s->rcpts));
@@ -887,7 +1022,8 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 		    &line);
 		if (st == IO_TIMEOUT) {
 			log_event(&s->log, LVL_INFO, "timeout", "deadline",
-			    io_expired(&s->io), NULL);
+			    io_expired(&s->io), "after", last_command(s),
+			    NULL);
 			say(s, R_TIMEOUT);
 		}
 		if (st != IO_OK || command(s, &line) == END)
@@ -901,8 +1037,10 @@ done:
 	policy_free(&s->policy);
 	snprintf(n, sizeof(n), "%u", s->st.transactions);
 	snprintf(m, sizeof(m), "%u", s->delivered);
+	snprintf(ms, sizeof(ms), "%lld", fd_now_ms() - s->started);
 	log_event(&s->log, LVL_INFO, "disconnect", "transactions", n,
-	    "accepted", m, NULL);
+	    "accepted", m, "duration_ms", ms, "commands",
+	    command_counts(s, counts, sizeof(counts)), NULL);
 	free(s->rcpts);
 	free(s->rcpt_codes);
 	return st == IO_ERROR ? 1 : 0;

@@ -37,6 +37,11 @@ struct session {
 	unsigned		 delivered;	/* messages answered 250 */
 	struct mailbox		*rcpts;		/* st.tx's accepted recipients */
 	int			*rcpt_codes;	/* their results after DATA */
+	const struct smtp_cmd	*cmd;		/* the command being answered */
+	int			 mail_logged;	/* it is a MAIL with a msgid */
+	unsigned		 commands[CMD_NOTIMPL + 1];	/* by verb */
+	enum smtp_verb		 last_verb;	/* for a timeout's line */
+	long long		 started;	/* fd_now_ms(), for the log */
 	char			 out[SESSION_CHUNK * 2];	/* decoded content */
 };
 
@@ -46,5 +51,7 @@ struct session {
  */
 int	session_run(struct session *s, const struct conf *c, int rfd,
 	    int wfd, int logfd);
+/* A new session id (SID_LEN of [0-9A-Z]), for the log's sid=. */
+void	session_make_id(char sid[SID_LEN + 1]);
 
 #endif

@@ -85,7 +85,10 @@ txn() {
 	# one warn line names every recipient's result, for the duplicates
 	wait_sessions
 	grep '^level=warn .* event=fold ' "$LOG" |
-		grep -q 'delivered=1 reply=451 results="u@example.org=250,v@example.org=550"' || { cat "$LOG" >&2; false; }
+		grep -q ' client=127.0.0.1 delivered=1 reply=451 results="u@example.org=250,v@example.org=550"' || { cat "$LOG" >&2; false; }
+	# and the refusal line of the DATA command
+	grep ' event=reject .* command=data ' "$LOG" |
+		grep -q ' code=451 reply="4.3.0 .*" reason=partial-delivery$'
 }
 
 @test "folding: a nonsense reply from the helper gives 451 4.3.0, never 250" {

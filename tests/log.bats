@@ -80,7 +80,7 @@ log_ok() {
 	events=$(grep -v ' prog=' "$LOG" | sed 's/.* event=\([^ ]*\).*/\1/' | sort -u)
 	for e in $events; do
 		case $e in
-		connect | helo | mail | rcpt | delivery | accepted | refused | helper | timeout | error | disconnect) ;;
+		connect | helo | mail | rcpt | delivery | accepted | refused | reject | helper | timeout | error | disconnect) ;;
 		*) echo "undocumented event=$e:" >&2; grep " event=$e" "$LOG" >&2; false ;;
 		esac
 	done
@@ -161,4 +161,139 @@ log_ok() {
 	wait_sessions
 	run grep '^level=info ' "$LOG"
 	[ "$status" -ne 0 ] || { echo "info lines under log-level warn:" >&2; echo "$output" >&2; false; }
+}
+
+# reject_line TO: the one event=reject line of RCPT TO:<TO>.
+reject_line() {
+	grep " event=reject .* command=rcpt .* to=$1 " "$LOG"
+	[ "$(grep -c " event=reject .* to=$1 " "$LOG")" -eq 1 ]
+}
+
+@test "a refusal is one event=reject line: client, command, addresses, code, reply and the check that refused" {
+	make_maildir "$MD/example.org/alice" "$MD/example.org/bob"
+	write_conf "route @example.org $MAILDIR_BIN $MD/%d/%u" \
+		"route @other.example $MAILDIR_BIN -c $MD/%d/%u" \
+		"deny recipient spam@example.org" "deny sender bad@b.example" \
+		"greylist $T/grey.db" "allow recipient alice@example.org"
+	start_server
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<bad@b.example>\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 \
+		'RCPT TO:<alice@example.org>\r\n' @1 'RCPT TO:<bob@example.org>\r\n' @1 \
+		'RCPT TO:<nobody@example.org>\r\n' @1 'RCPT TO:<spam@example.org>\r\n' @1 \
+		'RCPT TO:<x@other.example>\r\n' @1 'RCPT TO:<u@elsewhere.example>\r\n' @1 'QUIT\r\n' @eof
+	echo "$output" >&2
+	wait_sessions
+	log_ok
+	line=$(grep ' event=reject .* command=mail ' "$LOG")
+	assert_contains "$line" " client=127.0.0.1 command=mail from=bad@b.example code=550 reply=\"5.7.1 Access denied\" reason=deny-list:sender"
+	assert_contains "$(reject_line bob@example.org)" " client=127.0.0.1 command=rcpt from=a@b.example to=bob@example.org code=451 reply=\"4.7.1 Greylisted, try again in "
+	assert_contains "$(reject_line bob@example.org)" " reason=greylist"
+	assert_contains "$(reject_line nobody@example.org)" " code=550 reply=\"5.1.1 "
+	assert_contains "$(reject_line nobody@example.org)" " reason=helper"
+	assert_contains "$(reject_line spam@example.org)" " code=550 reply=\"5.7.1 Access denied\" reason=deny-list:recipient"
+	assert_contains "$(reject_line x@other.example)" " code=452 reply=\"4.5.3 "
+	assert_contains "$(reject_line x@other.example)" " reason=other-route"
+	assert_contains "$(reject_line u@elsewhere.example)" " code=550 reply=\"5.7.1 Relaying denied: u@elsewhere.example\" reason=relay"
+	# the accepted recipient has none
+	run grep ' event=reject .*alice@' "$LOG"
+	[ "$status" -ne 0 ]
+	# the message id joins the refusals to their transaction
+	grep ' event=reject .* to=bob@example.org ' "$LOG" | grep -q ' msgid=[0-9A-Z]*\.2 '
+}
+
+@test "disconnect carries the duration and every verb's count; timeout says after which command" {
+	serve_all "timeout-command 1s"
+	run smtp_raw 'EHLO c\r\n' @1 'NOOP\r\n' @1 'NOOP\r\n' @1 'FOO\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 @eof
+	echo "$output" >&2
+	assert_contains "$output" "421 4.4.2 "
+	wait_sessions
+	log_ok
+	assert_contains "$(grep ' event=timeout ' "$LOG")" " after=mail"
+	line=$(grep ' event=disconnect ' "$LOG")
+	[[ "$line" =~ \ duration_ms=([0-9]+)\  ]]
+	[ "${BASH_REMATCH[1]}" -ge 1000 ]
+	assert_contains "$line" " commands=helo:0,ehlo:1,mail:1,rcpt:0,data:0,bdat:0,rset:0,noop:2,quit:0,vrfy:0,help:0,starttls:0,other:1"
+}
+
+@test "a timeout inside the message data says after=data" {
+	serve_all "timeout-data 1s"
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 'RCPT TO:<u@example.org>\r\n' @1 \
+		'DATA\r\n' @1 'Subject: x\r\n' @eof
+	wait_sessions
+	assert_contains "$(grep ' event=timeout ' "$LOG")" " after=data "
+}
+
+@test "a timeout before any command says after=none" {
+	serve_all "timeout-command 1s"
+	run smtp_raw @eof
+	wait_sessions
+	assert_contains "$(grep ' event=timeout ' "$LOG")" " after=none"
+}
+
+# in_private_dev SCRIPT: run bash SCRIPT in a mount namespace of its own
+# whose /dev holds only null and tty, so that a /dev/log bound there is
+# the test's alone (no syslog daemon of the machine, no other test).
+in_private_dev() {
+	mkdir -p "$T/dev"
+	: >"$T/dev/null"
+	unshare -m --propagation private bash -c '
+		mount --bind /dev/null "$1/dev/null" && mount --bind "$1/dev" /dev &&
+		bash -c "$2"' - "$T" "$1"
+}
+
+@test "log syslog: lines go to syslog(3), facility mail, with their priority and the pid" {
+	[ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null || skip "needs root and unshare(1)"
+	unshare -m true 2>/dev/null || skip "no mount namespaces here"
+	write_conf "log syslog" "log-level debug"
+	printf 'EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<u@elsewhere.example>\r\nQUIT\r\n' >"$T/in"
+	export PYTHON SMTPD_BIN CONF T
+	in_private_dev '
+		"$PYTHON" -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(\"/dev/log\")
+s.settimeout(5)
+with open(sys.argv[1], \"wb\") as f:
+    print(\"ready\", flush=True)
+    while True:
+        m = s.recv(65536)
+        f.write(m + b\"\\n\")
+        if b\"event=disconnect\" in m:
+            break
+" "$T/syslog" | { read -r _; "$SMTPD_BIN" -c "$CONF" <"$T/in" >"$T/out" 2>"$T/err"; cat >/dev/null; }'
+	cat "$T/syslog" >&2
+	# nothing on stderr
+	[ ! -s "$T/err" ]
+	# <PRI> = facility mail (2) * 8 + priority: info 6 -> 22, debug 7 -> 23
+	grep -q '^<22>.*samotop-smtpd\[[0-9]*\]: level=info sid=[0-9A-Z]* event=connect' "$T/syslog"
+	grep -q '^<22>.*samotop-smtpd\[[0-9]*\]: level=info .* event=reject .*code=550' "$T/syslog"
+	grep -q '^<22>.* event=disconnect ' "$T/syslog"
+}
+
+@test "JOURNAL_STREAM naming fd 2: each line starts with its sd-daemon priority" {
+	write_conf "log-level debug"
+	: >"$T/journal"
+	js=$(stat -c '%d:%i' "$T/journal")
+	printf 'EHLO c\r\nMAIL FROM:<a@b.example>\r\nQUIT\r\n' |
+		JOURNAL_STREAM=$js "$SMTPD_BIN" -c "$CONF" >"$T/out" 2>>"$T/journal"
+	cat "$T/journal" >&2
+	grep -q '^<6>level=info sid=[0-9A-Z]* event=connect' "$T/journal"
+	grep -q '^<6>level=info .* event=disconnect' "$T/journal"
+	# every line has it
+	run grep -v '^<[3467]>level=' "$T/journal"
+	[ "$status" -ne 0 ]
+	# another file on fd 2 than JOURNAL_STREAM names: no prefix
+	printf 'QUIT\r\n' | JOURNAL_STREAM=$js "$SMTPD_BIN" -c "$CONF" >"$T/out" 2>"$T/other"
+	grep -q '^level=info sid=[0-9A-Z]* event=connect' "$T/other"
+}
+
+@test "a configuration that breaks at run time: 421 to the client and one level=error line with sid=, file and line" {
+	write_conf "max-recipients lots"
+	start_server
+	run smtp_raw @eof
+	assert_contains "$output" "421 4.3.0 Service not available, configuration error"
+	wait_sessions
+	log_ok
+	[ "$(wc -l <"$LOG")" -eq 1 ]
+	grep -q "^level=error sid=[0-9A-Z]* event=config file=$CONF line=2 reason=\"max-recipients: .*\" reply=421\$" "$LOG" ||
+		{ cat "$LOG" >&2; false; }
 }

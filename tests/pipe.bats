@@ -265,3 +265,33 @@ EOF
 	grep -q '^Subject: test$' "$f"
 	grep -q '^body line$' "$f"
 }
+
+@test "the command's stderr: one structured line each (level=warn, sid=, event=command-stderr), escaped, bounded" {
+	script deliver 'echo "first problem" >&2' 'printf "bad \033[31m byte\r\n" >&2' \
+		'i=0; while [ $i -lt 30 ]; do echo "noise $i" >&2; i=$((i+1)); done' \
+		'printf "no newline at the end" >&2' 'exit 0'
+	write_conf "route * $PIPE_BIN $T/deliver"
+	start_server
+	run send u@example.org
+	[[ "$(data_reply)" == "250 "* ]]
+	log=$(pipe_log)
+	echo "$log" >&2
+	grep -q '^level=warn prog=samotop-pipe sid=[0-9A-Z]* event=command-stderr msgid=[0-9A-Z.]* to=u@example.org line="first problem"$' <<<"$log"
+	grep -q ' event=command-stderr .* line="bad \\x1b\[31m byte"$' <<<"$log"
+	# 20 lines a run, then how many were left out
+	[ "$(grep -c ' event=command-stderr .* line=' <<<"$log")" -eq 20 ]
+	grep -q ' event=command-stderr .* dropped=13$' <<<"$log"
+	# nothing raw on the server's stderr
+	run grep -v '^level=' "$LOG"
+	[ "$status" -ne 0 ]
+}
+
+@test "a stderr line longer than 200 octets is cut there" {
+	script deliver 'head -c 5000 /dev/zero | tr "\0" x >&2' 'exit 0'
+	write_conf "route * $PIPE_BIN $T/deliver"
+	start_server
+	run send u@example.org
+	line=$(pipe_log | grep ' event=command-stderr ')
+	[[ "$line" =~ \ line=(x+)$ ]]
+	[ "${#BASH_REMATCH[1]}" -eq 200 ]
+}

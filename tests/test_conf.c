@@ -66,6 +66,7 @@ test_defaults(void)
 	CHECK(c.strict_crlf == 1);
 	CHECK(c.recipient_delimiter == '+');
 	CHECK(c.log_level == LVL_INFO);
+	CHECK(c.log_sink == LOG_SINK_FD);
 	CHECK(c.nroutes == 0);
 }
 
@@ -256,6 +257,10 @@ test_switches(void)
 	SETS("log-level info\n", c.log_level == LVL_INFO);
 	SETS("log-level debug\n", c.log_level == LVL_DEBUG);
 	CHECK(parse("log-level DEBUG\n") == -1);
+	SETS("log syslog\n", c.log_sink == LOG_SINK_SYSLOG);
+	SETS("log stderr\n", c.log_sink == LOG_SINK_FD);
+	FAILS("log journal\n", 1,
+	    "log: expected stderr or syslog, got 'journal'");
 }
 
 static void

@@ -105,6 +105,16 @@ from_socket(struct peer *p, int fd)
 	return inet_ntop(ss.ss_family, addr, p->ip, sizeof(p->ip)) != NULL;
 }
 
+int
+peer_unmap_v4(char *ip, size_t size)
+{
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET6, ip, &a6) != 1 || !IN6_IS_ADDR_V4MAPPED(&a6))
+		return 0;
+	return inet_ntop(AF_INET, &a6.s6_addr[12], ip, size) != NULL;
+}
+
 void
 peer_detect(struct peer *p, int fd)
 {
@@ -117,4 +127,5 @@ peer_detect(struct peer *p, int fd)
 		p->source = "socket";
 	else
 		p->source = "pipe";
+	(void)peer_unmap_v4(p->ip, sizeof(p->ip));
 }

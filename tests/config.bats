@@ -201,7 +201,7 @@ check() {
 	done
 }
 
-@test "a bad configuration: the client gets 421 and no greeting, the log names FILE:LINE" {
+@test "a bad configuration: the client gets 421 and no greeting, the log line names the file and line" {
 	printf 'hostname mx.test\nmax-errors lots\n' >"$CONF"
 	start_server
 	run smtp_raw -n @eof
@@ -209,7 +209,8 @@ check() {
 	assert_line_eq 1 "<EOF>"
 	assert_not_contains "$output" "220"
 	wait_sessions
-	assert_contains "$(cat "$LOG")" "$CONF:2"
+	assert_contains "$(cat "$LOG")" "level=error "
+	assert_contains "$(cat "$LOG")" " event=config file=$CONF line=2 "
 }
 
 @test "a missing configuration file: the client gets 421 and no greeting" {

@@ -57,16 +57,6 @@ spawn(struct helper *h, const char *const argv[])
 	return 0;
 }
 
-/* Whether two commands are the same words. */
-static int
-same_argv(const char *const a[], const char *const b[])
-{
-	for (; *a != NULL && *b != NULL; a++, b++)
-		if (strcmp(*a, *b) != 0)
-			return 0;
-	return *a == *b;
-}
-
 /* The operation that starts has timeout seconds, in all. */
 static void
 arm(struct helper *h, unsigned timeout)
@@ -409,7 +399,7 @@ helper_rcpt(struct helper *h, const char *const argv[],
 	char line[ADDR_MAX + 32], addr[ADDR_MAX + 1];
 
 	if (argv != NULL && h->fd != -1 &&
-	    (h->argv == NULL || !same_argv(h->argv, argv)))
+	    (h->argv == NULL || !proc_argv_same(h->argv, argv)))
 		helper_quit(h, timeout);
 	if (h->fd == -1 && argv == NULL)
 		return fail(h, HELPER_ECLOSED, "helper not running");

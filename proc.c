@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <spawn.h>
+#include <string.h>
 
 #include "fdio.h"
 #include "proc.h"
@@ -63,6 +64,15 @@ proc_spawn_err(pid_t *pid, const char *const argv[], char *const envp[],
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	return err;
+}
+
+int
+proc_argv_same(const char *const a[], const char *const b[])
+{
+	for (; *a != NULL && *b != NULL; a++, b++)
+		if (strcmp(*a, *b) != 0)
+			return 0;
+	return *a == *b;
 }
 
 pid_t

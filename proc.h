@@ -27,6 +27,8 @@ int	proc_spawn(pid_t *pid, const char *const argv[], char *const envp[],
 /* The same with errfd on its stderr (-1: inherited). */
 int	proc_spawn_err(pid_t *pid, const char *const argv[],
 	    char *const envp[], int in, int out, int errfd, int flags);
+/* Whether two NULL-terminated commands are the same words. */
+int	proc_argv_same(const char *const a[], const char *const b[]);
 /* waitpid(2), retried after EINTR. */
 pid_t	proc_wait(pid_t pid, int *status, int options);
 /* SIGKILL for pid (its group too with PROC_PGROUP), then reap it. */

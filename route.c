@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proc.h"
 #include "route.h"
 
 /* Not tolower(3): the locale must not change where mail goes. */
@@ -148,15 +149,7 @@ route_postmaster(const struct conf *c, struct mailbox *rcpt)
 int
 route_same(const struct route *a, const struct route *b)
 {
-	size_t	i;
-
 	if (a == NULL || b == NULL)
 		return a == b;
-	for (i = 0; i <= CONF_ARGV_MAX; i++) {
-		if (a->argv[i] == NULL || b->argv[i] == NULL)
-			return a->argv[i] == b->argv[i];
-		if (strcmp(a->argv[i], b->argv[i]) != 0)
-			return 0;
-	}
-	return 1;
+	return proc_argv_same(a->argv, b->argv);
 }

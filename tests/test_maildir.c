@@ -728,6 +728,54 @@ test_deliver_notrace(void)
 	maildir_free(&s.ctx);
 }
 
+/*
+ * The name new/ would get is taken already (made here from the copy's
+ * name in tmp/ and its size): leave-no-trace draws another name and
+ * delivers; without it, the link fails as it always has, and the file
+ * that was there first is never replaced.
+ */
+static void
+collide(struct setup *s, const char *rel, unsigned long notrace,
+    char *reply)
+{
+	const struct maildir_rcpt *r = &s->ctx.rcpt[0];
+	char p[1024];
+	int fd;
+
+	s->ctx.notrace = notrace;
+	mail(s, "<a@b.example>");
+	CHECK(rcpt(s, "<ann@x.test>", 0, reply) == 0);
+	maildir_begin(&s->ctx);
+	CHECK(maildir_write(&s->ctx, "\r\nnew\r\n", 7) == 0);
+	snprintf(p, sizeof(p), "%s/%s/new/%s,S=%zu", root, rel, r->name,
+	    r->size);
+	if ((fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1 ||
+	    write(fd, "first\n", 6) != 6 || close(fd) == -1)
+		abort();
+	maildir_end(&s->ctx, 0, reply, LMTP_REPLY_MAX);
+	maildir_reset(&s->ctx);
+	if ((fd = open(p, O_RDONLY)) == -1 || read(fd, p, 6) != 6 ||
+	    close(fd) == -1)
+		abort();
+	CHECK(memcmp(p, "first\n", 6) == 0);
+}
+
+static void
+test_notrace_collision(void)
+{
+	char reply[LMTP_REPLY_MAX];
+	struct setup s;
+
+	setup(&s, "co/%u", NULL, 1);
+	collide(&s, "co/ann", 86400, reply);
+	CHECK_STR(reply, "250 2.0.0 <ann@x.test>: delivered");
+	CHECK(nfiles("co/ann/new") == 2 && nfiles("co/ann/tmp") == 0);
+	collide(&s, "co/ann", 0, reply);
+	CHECK_STR(reply, "451 4.3.0 <ann@x.test>: File exists");
+	CHECK(nfiles("co/ann/new") == 3 && nfiles("co/ann/tmp") == 0);
+	maildir_free(&s.ctx);
+}
+
 int
 main(void)
 {
@@ -757,6 +805,7 @@ main(void)
 	TEST(test_notrace_floor);
 	TEST(test_notrace_name);
 	TEST(test_deliver_notrace);
+	TEST(test_notrace_collision);
 	failed = UNIT_DONE();
 	unit_rmtree(root);
 	return failed;

@@ -706,8 +706,10 @@ set_times(const struct maildir_ctx *c, int fd)
 
 /*
  * Link tmp into new/ as new.  Under leave-no-trace a random name that
- * new/ already holds is drawn again: r->name changes, the file in tmp/
- * keeps its own (tmp).  Without it, EEXIST is an error as it always was:
+ * new/ already holds is drawn again: r->name changes (the delivered
+ * line names the file in new/), the file in tmp/ keeps its own (tmp;
+ * only a failure to remove it right after a collision would be logged
+ * under the new name).  Without it, EEXIST is an error as it always was:
  * a name of time, pid and counter cannot collide but by a clock gone
  * back, and a second message must not replace the first.
  */

@@ -15,6 +15,16 @@
  * once as it streams past (never stored whole) for the Delivered-To:
  * fields that already name a recipient: loop_max of them is a mail loop,
  * and that recipient's copy is dropped and refused with 5.4.6 (RFC 3463).
+ *
+ * Under leave-no-trace (c->notrace, the granularity in seconds) a copy's
+ * name is random hex instead of time, pid and host, and its atime and
+ * mtime are set to the arrival time rounded down before it is linked
+ * into new/, so that what the file system shows is whole days (or
+ * whatever the granularity is).  The mtime of tmp/ is rounded too, best
+ * effort; that of new/ is not: Dovecot and mutt notice new mail by it,
+ * and an mtime set back to a time they have seen hides the message.
+ * The ctimes of the file and of both directories, which no process can
+ * set, still tell the moment (see samotop-maildir(8)).
  */
 #include <sys/stat.h>
 
@@ -32,9 +42,12 @@
 #include "fdio.h"
 #include "lmtp.h"
 #include "maildir.h"
+#include "maildir_notrace.h"
 
 /* A path in a Maildir: dir + "/tmp/" + name. */
 #define FILE_PATH_MAX	(MAILDIR_PATH_MAX + MAILDIR_NAME_MAX + 16)
+/* Random names drawn for one copy, in tmp/ and in new/ each. */
+#define NAME_TRIES	3
 
 static const char delivered_to[] = "Delivered-To";
 #define DELIVERED_TO_LEN	(sizeof(delivered_to) - 1)
@@ -428,11 +441,18 @@ open_copy(struct maildir_ctx *c, struct maildir_rcpt *r)
 	struct timespec ts;
 	int tries;
 
-	for (tries = 0; tries < 3; tries++) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		snprintf(r->name, sizeof(r->name), "%lld.M%ldP%ldQ%lu.%s",
-		    (long long)ts.tv_sec, (long)(ts.tv_nsec / 1000), c->pid,
-		    ++c->counter, c->host);
+	for (tries = 0; tries < NAME_TRIES; tries++) {
+		if (c->notrace != 0) {
+			if (maildir_notrace_name(r->name, sizeof(r->name)) ==
+			    -1)
+				return -1;
+		} else {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			snprintf(r->name, sizeof(r->name),
+			    "%lld.M%ldP%ldQ%lu.%s", (long long)ts.tv_sec,
+			    (long)(ts.tv_nsec / 1000), c->pid, ++c->counter,
+			    c->host);
+		}
 		if (copy_path(r, "tmp", p, sizeof(p)) == -1)
 			return -1;
 		r->fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -604,6 +624,7 @@ maildir_begin(struct maildir_ctx *c)
 	size_t i;
 
 	c->pending_cr = 0;
+	c->arrival = maildir_notrace_floor(time(NULL), c->notrace);
 	memset(&c->scan, 0, sizeof(c->scan));
 	c->scan.bol = 1;
 	for (i = 0; i < c->nrcpt; i++) {
@@ -672,8 +693,65 @@ sync_dir(const char *dir, const char *sub)
 	return r;
 }
 
+/* Leave-no-trace: the file's atime and mtime are the rounded arrival. */
+static int
+set_times(const struct maildir_ctx *c, int fd)
+{
+	struct timespec ts[2];
+
+	ts[0].tv_sec = ts[1].tv_sec = c->arrival;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	return futimens(fd, ts);
+}
+
+/*
+ * Link tmp into new/ as new.  Under leave-no-trace a random name that
+ * new/ already holds is drawn again: r->name changes (the delivered
+ * line names the file in new/), the file in tmp/ keeps its own (tmp;
+ * only a failure to remove it right after a collision would be logged
+ * under the new name).  Without it, EEXIST is an error as it always was:
+ * a name of time, pid and counter cannot collide but by a clock gone
+ * back, and a second message must not replace the first.
+ */
+static int
+link_new(const struct maildir_ctx *c, struct maildir_rcpt *r,
+    const char *tmp, char *new, size_t size)
+{
+	int tries;
+
+	for (tries = 1; link(tmp, new) == -1; tries++) {
+		if (errno != EEXIST || c->notrace == 0 || tries == NAME_TRIES ||
+		    maildir_notrace_name(r->name, sizeof(r->name)) == -1 ||
+		    copy_path(r, "new", new, size) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Leave-no-trace: tmp/'s mtime, which each delivery sets to its moment,
+ * rounded down like the file's (atime left alone: Dovecot keeps the
+ * time of its last tmp/ clean-up there).  Best effort: the copy is
+ * delivered whatever happens here.
+ */
+static void
+round_tmp_dir(const struct maildir_ctx *c, const struct maildir_rcpt *r)
+{
+	char p[FILE_PATH_MAX];
+	struct timespec ts[2];
+
+	ts[0].tv_sec = 0;
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1].tv_sec = c->arrival;
+	ts[1].tv_nsec = 0;
+	if (snprintf(p, sizeof(p), "%s/tmp", r->dir) < (int)sizeof(p))
+		(void)utimensat(AT_FDCWD, p, ts, 0);
+}
+
 /*
  * tmp/NAME: fsync, close, link to new/NAME,S=SIZE, unlink, fsync new/.
+ * Under leave-no-trace, the times are set first (set_times()), and the
+ * mtime of tmp/ is rounded last (round_tmp_dir()).
  * On failure nothing of this copy is left; -1 with errno.
  */
 static int
@@ -689,7 +767,7 @@ commit(struct maildir_ctx *c, struct maildir_rcpt *r)
 	r->fd = -1;
 	r->where = MAILDIR_AT_TMP;
 	copy_path(r, "tmp", tmp, sizeof(tmp));
-	if (fsync(fd) == -1) {
+	if ((c->notrace != 0 && set_times(c, fd) == -1) || fsync(fd) == -1) {
 		err = errno;
 		close(fd);
 		goto fail;
@@ -700,7 +778,7 @@ commit(struct maildir_ctx *c, struct maildir_rcpt *r)
 	if (copy_path(r, "new", new, sizeof(new)) == -1)
 		goto fail_errno;
 	r->where = MAILDIR_AT_NEW;
-	if (link(tmp, new) == -1) {
+	if (link_new(c, r, tmp, new, sizeof(new)) == -1) {
 		new[0] = '\0';
 		goto fail_errno;
 	}
@@ -710,6 +788,8 @@ commit(struct maildir_ctx *c, struct maildir_rcpt *r)
 	r->where = MAILDIR_AT_NEWDIR;
 	if (sync_dir(r->dir, "new") == -1)
 		goto fail_errno;
+	if (c->notrace != 0)
+		round_tmp_dir(c, r);
 	return 0;
 fail_errno:
 	err = errno;

@@ -7,12 +7,16 @@
  * delivery's Return-Path: (RFC 5321 §4.4) and a Delivered-To: naming its
  * recipient; a message whose header already names that recipient in
  * loop_max Delivered-To: fields is refused for it as a mail loop.
+ *
+ * With notrace (leave-no-trace, maildir_notrace.h) the names are random
+ * and the files' times rounded down; the content is the same.
  */
 #ifndef SAMOTOP_MAILDIR_H
 #define SAMOTOP_MAILDIR_H
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "address.h"
 #include "log.h"
@@ -86,6 +90,8 @@ struct maildir_ctx {
 	int			 create;	/* -c: make the first one */
 	int			 delim;		/* of the extension; 0: none */
 	unsigned long		 loop_max;	/* -l; 0: no loop check */
+	unsigned long		 notrace;	/* -z: granularity (s); 0: off */
+	time_t			 arrival;	/* maildir_begin(), rounded */
 	struct logger		 log;		/* key=value lines on fd 2 */
 	char			 host[MAILDIR_HOST_MAX];
 	long			 pid;

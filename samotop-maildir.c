@@ -1,7 +1,7 @@
 /*
  * samotop-maildir: deliver into Maildirs, speaking LMTP on stdin/stdout.
  *
- *	samotop-maildir [-c] [-d delim] [-l count] TEMPLATE...
+ *	samotop-maildir [-c] [-d delim] [-l count] [-z seconds] TEMPLATE...
  *
  * Options and wiring only; the work is in maildir.c and lmtp.c.
  *
@@ -17,6 +17,7 @@
 
 #include "lmtp.h"
 #include "maildir.h"
+#include "maildir_notrace.h"
 #include "version.h"
 
 static int
@@ -88,7 +89,8 @@ static const struct lmtp_ops ops = {
 static void
 usage(void)
 {
-	lmtp_usage("samotop-maildir [-cV] [-d delim] [-l count] TEMPLATE...");
+	lmtp_usage("samotop-maildir [-cV] [-d delim] [-l count] [-z seconds] "
+	    "TEMPLATE...");
 }
 
 static void
@@ -120,17 +122,37 @@ parse_count(const char *s)
 	return (unsigned long)v;
 }
 
+/*
+ * Leave-no-trace from samotop-smtpd: SAMOTOP_LEAVE_NO_TRACE.  A value
+ * that is not a granularity is not taken for "off": whoever set it meant
+ * it on, and mail keeps flowing, so it is a day, with a warning.
+ */
+static unsigned long
+notrace_env(const struct logger *lg)
+{
+	const char *s = getenv("SAMOTOP_LEAVE_NO_TRACE");
+	unsigned long g;
+
+	if (maildir_notrace_parse(s, &g) == 0)
+		return g;
+	log_event(lg, LVL_WARN, "config", "error",
+	    "SAMOTOP_LEAVE_NO_TRACE is not a number of seconds: "
+	    "leave-no-trace with a day", NULL);
+	return MAILDIR_NOTRACE_DEFAULT;
+}
+
 int
 main(int argc, char *argv[])
 {
 	char host[LMTP_HOST_MAX + 1];
 	struct maildir_ctx ctx;
 	unsigned long loop_max = MAILDIR_LOOP_MAX;
-	int ch, create = 0, r;
+	unsigned long notrace = 0;
+	int ch, create = 0, notrace_set = 0, r;
 	/* samotop-smtpd's recipient-delimiter, unless -d says otherwise */
 	int delim = addr_delimiter_parse(getenv("SAMOTOP_RECIPIENT_DELIMITER"));
 
-	while ((ch = getopt(argc, argv, "cd:l:V")) != -1) {
+	while ((ch = getopt(argc, argv, "cd:l:Vz:")) != -1) {
 		switch (ch) {
 		case 'c':
 			create = 1;
@@ -144,6 +166,11 @@ main(int argc, char *argv[])
 			break;
 		case 'V':
 			version_exit("samotop-maildir");
+		case 'z':
+			if (maildir_notrace_parse(optarg, &notrace) == -1)
+				usage();
+			notrace_set = 1;
+			break;
 		default:
 			usage();
 		}
@@ -154,6 +181,8 @@ main(int argc, char *argv[])
 		usage();
 	log_init_helper(&ctx.log, "samotop-maildir");
 	check_templates(&ctx.log, argv, argc);
+	if (!notrace_set)
+		notrace = notrace_env(&ctx.log);
 
 	lmtp_start(host);
 	if (maildir_init(&ctx, host) == -1)
@@ -162,6 +191,7 @@ main(int argc, char *argv[])
 	ctx.ntemplates = argc;
 	ctx.create = create;
 	ctx.loop_max = loop_max;
+	ctx.notrace = notrace;
 	if (delim != -1)
 		ctx.delim = delim;
 

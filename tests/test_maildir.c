@@ -12,6 +12,7 @@
 
 #include "lmtp.h"
 #include "maildir.h"
+#include "maildir_notrace.h"
 #include "unit.h"
 
 static char root[64];
@@ -597,6 +598,184 @@ test_failed_copy(void)
 	CHECK(logged_path(log, "ben@x.test", want));
 }
 
+static void
+test_notrace_parse(void)
+{
+	unsigned long g = 7;
+
+	CHECK(maildir_notrace_parse(NULL, &g) == 0 && g == 0);
+	g = 7;
+	CHECK(maildir_notrace_parse("", &g) == 0 && g == 0);
+	g = 7;
+	CHECK(maildir_notrace_parse("0", &g) == 0 && g == 0);
+	CHECK(maildir_notrace_parse("1", &g) == 0 && g == 1);
+	CHECK(maildir_notrace_parse("86400", &g) == 0 && g == 86400);
+	CHECK(maildir_notrace_parse("2147483647", &g) == 0 &&
+	    g == 2147483647UL);
+	g = 7;
+	CHECK(maildir_notrace_parse("2147483648", &g) == -1);
+	CHECK(maildir_notrace_parse("99999999999999999999999", &g) == -1);
+	CHECK(maildir_notrace_parse("-1", &g) == -1);
+	CHECK(maildir_notrace_parse("+1", &g) == -1);
+	CHECK(maildir_notrace_parse(" 1", &g) == -1);
+	CHECK(maildir_notrace_parse("1d", &g) == -1);
+	CHECK(maildir_notrace_parse("yes", &g) == -1);
+	CHECK(g == 7);
+}
+
+/* Rounding down to a multiple of the granularity, in UTC epoch seconds. */
+static void
+test_notrace_floor(void)
+{
+	/* 2026-12-02 23:48:40 UTC: that day's midnight */
+	CHECK(maildir_notrace_floor(1796255320, 86400) == 1796169600);
+	CHECK(maildir_notrace_floor(1796169600, 86400) == 1796169600);
+	CHECK(maildir_notrace_floor(1796169599, 86400) == 1796083200);
+	CHECK(maildir_notrace_floor(1796255320, 3600) == 1796252400);
+	CHECK(maildir_notrace_floor(1796255320, 1) == 1796255320);
+	CHECK(maildir_notrace_floor(1796255320, 0) == 1796255320);
+	CHECK(maildir_notrace_floor(86399, 86400) == 0);
+	CHECK(maildir_notrace_floor(0, 86400) == 0);
+	/* never rounded up, also before 1970 */
+	CHECK(maildir_notrace_floor(-1, 86400) == -86400);
+	CHECK(maildir_notrace_floor(-86400, 86400) == -86400);
+	CHECK(maildir_notrace_floor(5, 2147483647UL) == 0);
+}
+
+/* Whether name is hex digits and nothing else. */
+static int
+all_hex(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (strchr("0123456789abcdef", name[i]) == NULL ||
+		    name[i] == '\0')
+			return 0;
+	return 1;
+}
+
+static void
+test_notrace_name(void)
+{
+	char a[MAILDIR_NOTRACE_NAME_LEN + 1], b[sizeof(a)];
+
+	CHECK(maildir_notrace_name(a, sizeof(a)) == 0);
+	CHECK(maildir_notrace_name(b, sizeof(b)) == 0);
+	CHECK(strlen(a) == 32 && all_hex(a, 32));
+	CHECK(strlen(b) == 32 && all_hex(b, 32));
+	CHECK(strcmp(a, b) != 0);
+	CHECK(maildir_notrace_name(a, 32) == -1 && errno == ENAMETOOLONG);
+}
+
+/*
+ * Leave-no-trace: the stored name has room for nothing but 128 random
+ * bits and the size (no time, pid or host), and the file's atime and
+ * mtime, and tmp/'s mtime, are the arrival rounded down to the day.
+ * Looked at before the file is read: reading may move its atime.
+ */
+static void
+test_deliver_notrace(void)
+{
+	char reply[LMTP_REPLY_MAX], buf[256], name[256], p[1024];
+	char pid[32];
+	struct setup s;
+	struct stat st;
+	struct dirent *e;
+	time_t before, after;
+	DIR *d;
+
+	setup(&s, "nt/%u", NULL, 1);
+	s.ctx.notrace = 86400;
+	mail(&s, "<a@b.example>");
+	CHECK(rcpt(&s, "<ann@x.test>", 0, reply) == 0);
+	before = time(NULL);
+	maildir_begin(&s.ctx);
+	CHECK(maildir_write(&s.ctx, "Subject: t\r\n\r\nbody\r\n", 20) ==
+	    0);
+	maildir_end(&s.ctx, 0, reply, sizeof(reply));
+	after = time(NULL);
+	CHECK_STR(reply, "250 2.0.0 <ann@x.test>: delivered");
+	maildir_reset(&s.ctx);
+
+	snprintf(p, sizeof(p), "%s/nt/ann/new", root);
+	name[0] = '\0';
+	if ((d = opendir(p)) != NULL) {
+		while ((e = readdir(d)) != NULL)
+			if (e->d_name[0] != '.')
+				snprintf(name, sizeof(name), "%s", e->d_name);
+		closedir(d);
+	}
+	CHECK(strlen(name) == 32 + strlen(",S=71") && all_hex(name, 32));
+	CHECK_STR(name + 32, ",S=71");
+	CHECK(strstr(name, "mx") == NULL);
+	snprintf(pid, sizeof(pid), "P%ld", (long)getpid());
+	CHECK(strstr(name, pid) == NULL);
+	snprintf(p, sizeof(p), "%s/nt/ann/new/%s", root, name);
+	CHECK(stat(p, &st) == 0);
+	CHECK(st.st_mtime % 86400 == 0 && st.st_atime % 86400 == 0);
+	CHECK(st.st_mtime == st.st_atime);
+	CHECK(st.st_mtime == maildir_notrace_floor(before, 86400) ||
+	    st.st_mtime == maildir_notrace_floor(after, 86400));
+	snprintf(p, sizeof(p), "%s/nt/ann/tmp", root);
+	CHECK(stat(p, &st) == 0 && st.st_mtime % 86400 == 0 &&
+	    st.st_mtime <= after);
+	CHECK(nfiles("nt/ann/tmp") == 0);
+	/* the content is what it would have been */
+	read_new("nt/ann", buf, sizeof(buf), name, sizeof(name));
+	CHECK_STR(buf, "Return-Path: <a@b.example>\n"
+	    "Delivered-To: <ann@x.test>\nSubject: t\n\nbody\n");
+	maildir_free(&s.ctx);
+}
+
+/*
+ * The name new/ would get is taken already (made here from the copy's
+ * name in tmp/ and its size): leave-no-trace draws another name and
+ * delivers; without it, the link fails as it always has, and the file
+ * that was there first is never replaced.
+ */
+static void
+collide(struct setup *s, const char *rel, unsigned long notrace,
+    char *reply)
+{
+	const struct maildir_rcpt *r = &s->ctx.rcpt[0];
+	char p[1024];
+	int fd;
+
+	s->ctx.notrace = notrace;
+	mail(s, "<a@b.example>");
+	CHECK(rcpt(s, "<ann@x.test>", 0, reply) == 0);
+	maildir_begin(&s->ctx);
+	CHECK(maildir_write(&s->ctx, "\r\nnew\r\n", 7) == 0);
+	snprintf(p, sizeof(p), "%s/%s/new/%s,S=%zu", root, rel, r->name,
+	    r->size);
+	if ((fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1 ||
+	    write(fd, "first\n", 6) != 6 || close(fd) == -1)
+		abort();
+	maildir_end(&s->ctx, 0, reply, LMTP_REPLY_MAX);
+	maildir_reset(&s->ctx);
+	if ((fd = open(p, O_RDONLY)) == -1 || read(fd, p, 6) != 6 ||
+	    close(fd) == -1)
+		abort();
+	CHECK(memcmp(p, "first\n", 6) == 0);
+}
+
+static void
+test_notrace_collision(void)
+{
+	char reply[LMTP_REPLY_MAX];
+	struct setup s;
+
+	setup(&s, "co/%u", NULL, 1);
+	collide(&s, "co/ann", 86400, reply);
+	CHECK_STR(reply, "250 2.0.0 <ann@x.test>: delivered");
+	CHECK(nfiles("co/ann/new") == 2 && nfiles("co/ann/tmp") == 0);
+	collide(&s, "co/ann", 0, reply);
+	CHECK_STR(reply, "451 4.3.0 <ann@x.test>: File exists");
+	CHECK(nfiles("co/ann/new") == 3 && nfiles("co/ann/tmp") == 0);
+	maildir_free(&s.ctx);
+}
+
 int
 main(void)
 {
@@ -622,6 +801,11 @@ main(void)
 	TEST(test_loop_bounds);
 	TEST(test_abort);
 	TEST(test_failed_copy);
+	TEST(test_notrace_parse);
+	TEST(test_notrace_floor);
+	TEST(test_notrace_name);
+	TEST(test_deliver_notrace);
+	TEST(test_notrace_collision);
 	failed = UNIT_DONE();
 	unit_rmtree(root);
 	return failed;

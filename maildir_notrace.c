@@ -1,0 +1,77 @@
+/*
+ * maildir_notrace.c: the names and times of stored copies under
+ * leave-no-trace (see maildir_notrace.h).
+ *
+ * The name is 128 random bits: unique with overwhelming probability,
+ * and the one collision that matters (a name already in new/) is caught
+ * by link(2) failing with EEXIST, after which maildir.c draws another.
+ * Maildir asks only for unique names without '/' or ':'; hex digits are
+ * safe in every reader, and the ",S=size" maildir.c appends stays.
+ */
+#include <sys/random.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "maildir_notrace.h"
+
+int
+maildir_notrace_parse(const char *s, unsigned long *g)
+{
+	unsigned long v = 0;
+
+	if (s == NULL || s[0] == '\0') {
+		*g = 0;
+		return 0;
+	}
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > MAILDIR_NOTRACE_MAX)
+			return -1;
+	}
+	*g = v;
+	return 0;
+}
+
+time_t
+maildir_notrace_floor(time_t t, unsigned long g)
+{
+	time_t r;
+
+	if (g == 0)
+		return t;
+	r = t % (time_t)g;
+	/* before the epoch, % rounds toward 0: step down once more */
+	return r < 0 ? t - r - (time_t)g : t - r;
+}
+
+int
+maildir_notrace_name(char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char rnd[MAILDIR_NOTRACE_RANDOM];
+	size_t got = 0, i;
+	ssize_t n;
+
+	if (size <= MAILDIR_NOTRACE_NAME_LEN) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	while (got < sizeof(rnd)) {
+		n = getrandom(rnd + got, sizeof(rnd) - got, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		got += (size_t)n;
+	}
+	for (i = 0; i < sizeof(rnd); i++) {
+		out[2 * i] = hex[rnd[i] >> 4];
+		out[2 * i + 1] = hex[rnd[i] & 0x0f];
+	}
+	out[MAILDIR_NOTRACE_NAME_LEN] = '\0';
+	return 0;
+}

@@ -153,7 +153,9 @@ subjects() {
 	start_server
 	run send_to 'New.User@Example.ORG'
 	d=$M/example.org/new.user
-	[ -d "$d/cur" ] && [ -d "$d/new" ] && [ -d "$d/tmp" ]
+	[ -d "$d/cur" ]
+	[ -d "$d/new" ]
+	[ -d "$d/tmp" ]
 	[ "$(stat -c %a "$d")" = 700 ]
 	[ "$(stat -c %a "$d/new")" = 700 ]
 	[ "$(count_files "$d/new")" -eq 1 ]
@@ -173,7 +175,8 @@ subjects() {
 		[[ "$name" =~ ^([0-9]+)\.M([0-9]+)P([0-9]+)Q([0-9]+)\.([^/:,]+),S=([0-9]+)$ ]] || { echo "bad name $name" >&2; false; }
 		[ "${BASH_REMATCH[6]}" -eq "$(stat -c %s "$f")" ]
 		[ "${BASH_REMATCH[2]}" -lt 1000000 ]
-		[ $((now - BASH_REMATCH[1])) -ge 0 ] && [ $((now - BASH_REMATCH[1])) -lt 60 ]
+		[ $((now - BASH_REMATCH[1])) -ge 0 ]
+		[ $((now - BASH_REMATCH[1])) -lt 60 ]
 	done
 	# two names, never the same
 	[ "$(ls "$M/u/new" | sort -u | wc -l)" -eq 2 ]

@@ -66,7 +66,9 @@ times_rounded() {
 	d=$(stat -c %Y "$M/bob/tmp")
 	[ $((m % g)) -eq 0 ] && [ $((a % g)) -eq 0 ] && [ $((d % g)) -eq 0 ] ||
 		{ echo "mtime $m atime $a tmp/ $d: not multiples of $g" >&2; false; }
-	[ "$m" -le "$NOW1" ] && [ "$a" -le "$NOW1" ] && [ "$d" -le "$NOW1" ]
+	[ "$m" -le "$NOW1" ]
+	[ "$a" -le "$NOW1" ]
+	[ "$d" -le "$NOW1" ]
 	[ "$m" -eq $((NOW0 - NOW0 % g)) ] || [ "$m" -eq $((NOW1 - NOW1 % g)) ]
 	[ "$a" -eq "$m" ]
 }

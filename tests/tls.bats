@@ -453,7 +453,8 @@ tls12_with() {
 	SMTP_RAW_TIMEOUT=8 run tls_raw 'EHLO client.example\r\n' @1 'STARTTLS\r\n' @1 @eof
 	[ "$status" -eq 0 ]
 	assert_line_eq 10 "<EOF>"
-	[ "$SECONDS" -ge 1 ] && [ "$SECONDS" -le 5 ]
+	[ "$SECONDS" -ge 1 ]
+	[ "$SECONDS" -le 5 ]
 	assert_no_session_left
 	grep -q ' event=tls reason="handshake: timed out"' "$LOG"
 	stop_server
@@ -463,7 +464,8 @@ tls12_with() {
 	SECONDS=0
 	SMTP_RAW_TIMEOUT=8 run tls_raw -n @eof
 	assert_line_eq 0 "<EOF>"
-	[ "$SECONDS" -ge 1 ] && [ "$SECONDS" -le 5 ]
+	[ "$SECONDS" -ge 1 ]
+	[ "$SECONDS" -le 5 ]
 	assert_no_session_left
 	grep -q ' event=tls reason="handshake: timed out"' "$LOG"
 }

@@ -379,7 +379,8 @@ decrypts_to(const struct sink *out, const char *name, int nid,
 	    (plain = BIO_new(BIO_s_mem())) != NULL &&
 	    CMS_decrypt(cms, key, cert, NULL, plain, CMS_BINARY) == 1) {
 		n = BIO_get_mem_data(plain, &p);
-		eq = (size_t)n == wantlen && memcmp(p, want, wantlen) == 0;
+		eq = (size_t)n == wantlen &&
+		    (n == 0 || memcmp(p, want, wantlen) == 0);
 	}
 	if (!eq)
 		ERR_print_errors_fp(stdout);

@@ -4,13 +4,15 @@
  * ourselves tells a read error from a malformed file), then parsed from
  * memory.  Encryption writes the entity into the streaming BIO chain
  * BIO_new_CMS() builds: cipher, then the BER encoder with indefinite
- * lengths, then base64, then a sink BIO over the caller's enc_write_fn.
+ * lengths, then a sink BIO of our own that encodes base64 into the
+ * caller's enc_write_fn.
  * Nothing in it grows with the entity: the content is enciphered and
  * encoded as it passes, and AES-GCM's tag is written after it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,11 +36,23 @@ struct smime_key {
 	X509	*cert;
 };
 
-/* The sink BIO's state: the caller's writer, and whether it failed. */
+/* Base64 (RFC 2045): lines of 76 characters, from 57 octets each. */
+#define B64_IN		57
+#define B64_LINE	77		/* with its LF */
+#define B64_BUF		(B64_LINE * 128)
+
+/*
+ * The sink BIO's state: the caller's writer, whether it failed, and the
+ * base64 encoder's: the octets of an unfinished line, and lines not yet
+ * passed on.
+ */
 struct smime_sink {
 	enc_write_fn	 wr;
 	void		*ctx;
 	int		 failed;
+	size_t		 inlen, outlen;
+	unsigned char	 in[B64_IN];
+	char		 out[B64_BUF];
 };
 
 /*
@@ -246,29 +260,118 @@ cipher(enum smime_cipher c)
 	return NULL;
 }
 
-/* The sink BIO: what reaches it goes to the caller's enc_write_fn. */
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Base64 of the n (at most B64_IN) octets at p, and a LF, at o. */
+static size_t
+b64_line(char *o, const unsigned char *p, size_t n)
+{
+	char *start = o;
+	uint32_t v;
+
+	for (; n >= 3; p += 3, n -= 3) {
+		v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+		*o++ = b64[v >> 18];
+		*o++ = b64[v >> 12 & 63];
+		*o++ = b64[v >> 6 & 63];
+		*o++ = b64[v & 63];
+	}
+	if (n > 0) {
+		v = (uint32_t)p[0] << 16 | (n > 1 ? (uint32_t)p[1] << 8 : 0);
+		*o++ = b64[v >> 18];
+		*o++ = b64[v >> 12 & 63];
+		*o++ = n > 1 ? b64[v >> 6 & 63] : '=';
+		*o++ = '=';
+	}
+	*o++ = '\n';
+	return (size_t)(o - start);
+}
+
+/* Pass the finished lines on to the caller's writer. */
+static int
+sink_drain(struct smime_sink *s)
+{
+	if (s->outlen > 0 && !s->failed &&
+	    s->wr(s->ctx, s->out, s->outlen) == -1)
+		s->failed = 1;
+	s->outlen = 0;
+	return s->failed ? -1 : 0;
+}
+
+/* Room for one more line in s->out, passing the others on if need be. */
+static int
+sink_room(struct smime_sink *s)
+{
+	return s->outlen + B64_LINE > B64_BUF ? sink_drain(s) : 0;
+}
+
+/*
+ * The end: the last, short line (padded), and all lines passed on.
+ * Returns 0, or -1 if the writer failed.
+ */
+static int
+sink_finish(struct smime_sink *s)
+{
+	if (s->inlen > 0) {
+		if (sink_room(s) == -1)
+			return -1;
+		s->outlen += b64_line(s->out + s->outlen, s->in, s->inlen);
+		s->inlen = 0;
+	}
+	return sink_drain(s);
+}
+
+/*
+ * The sink BIO's write: what the encoder writes, base64-encoded.  Not
+ * OpenSSL's BIO_f_base64(), which took two thirds of the time (and
+ * whose lines are 64 characters).
+ */
 static int
 sink_write(BIO *b, const char *buf, int len)
 {
 	struct smime_sink *s = BIO_get_data(b);
+	const unsigned char *p = (const unsigned char *)buf;
+	size_t n = len > 0 ? (size_t)len : 0, k;
 
-	if (len <= 0)
-		return 0;
-	if (s->failed || s->wr(s->ctx, buf, (size_t)len) == -1) {
-		s->failed = 1;
+	if (s->failed)
 		return -1;
+	while (n > 0) {
+		if (s->inlen == 0 && n >= B64_IN) {
+			/* whole lines straight from the caller's buffer */
+			k = B64_IN;
+			if (sink_room(s) == -1)
+				return -1;
+			s->outlen += b64_line(s->out + s->outlen, p, k);
+		} else {
+			k = B64_IN - s->inlen < n ? B64_IN - s->inlen : n;
+			memcpy(s->in + s->inlen, p, k);
+			if ((s->inlen += k) == B64_IN) {
+				if (sink_room(s) == -1)
+					return -1;
+				s->outlen += b64_line(s->out + s->outlen,
+				    s->in, B64_IN);
+				s->inlen = 0;
+			}
+		}
+		p += k;
+		n -= k;
 	}
 	return len;
 }
 
+/*
+ * A flush mid-stream must not end the base64 (only sink_finish() does,
+ * once): finished lines are passed on, the unfinished one waits.
+ */
 static long
 sink_ctrl(BIO *b, int cmd, long num, void *ptr)
 {
-	(void)b;
 	(void)num;
 	(void)ptr;
-	/* nothing is buffered here: a flush is done when it is asked */
-	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+	if (cmd != BIO_CTRL_FLUSH)
+		return 0;
+	return sink_drain(BIO_get_data(b)) == 0 ? 1 : 0;
 }
 
 static int
@@ -326,9 +429,9 @@ smime_encrypt(const struct smime_key *k, enum smime_cipher c,
     enc_read_fn rd, void *rctx, enc_write_fn wr, void *wctx,
     const char **why)
 {
-	struct smime_sink sink = { wr, wctx, 0 };
+	struct smime_sink sink;
 	BIO_METHOD *meth = NULL;
-	BIO *sb = NULL, *b64 = NULL, *out = NULL, *cb = NULL, *t;
+	BIO *out = NULL, *cb = NULL, *t;
 	STACK_OF(X509) *certs = NULL;
 	CMS_ContentInfo *cms = NULL;
 	char *buf = NULL;
@@ -336,6 +439,9 @@ smime_encrypt(const struct smime_key *k, enum smime_cipher c,
 	int rc = -1;
 
 	ERR_clear_error();
+	memset(&sink, 0, sizeof(sink));
+	sink.wr = wr;
+	sink.ctx = wctx;
 	*why = "cannot set up the encryption";
 	/*
 	 * A method of this call's own: no state outlives it.  Not a type
@@ -348,12 +454,9 @@ smime_encrypt(const struct smime_key *k, enum smime_cipher c,
 	    !BIO_meth_set_write(meth, sink_write) ||
 	    !BIO_meth_set_ctrl(meth, sink_ctrl) ||
 	    !BIO_meth_set_create(meth, sink_create) ||
-	    (sb = BIO_new(meth)) == NULL ||
-	    (b64 = BIO_new(BIO_f_base64())) == NULL)
+	    (out = BIO_new(meth)) == NULL)
 		goto done;
-	BIO_set_data(sb, &sink);
-	out = BIO_push(b64, sb);	/* b64 now owns sb */
-	b64 = sb = NULL;
+	BIO_set_data(out, &sink);
 	if ((certs = sk_X509_new_null()) == NULL ||
 	    !sk_X509_push(certs, k->cert))
 		goto done;
@@ -385,6 +488,10 @@ smime_encrypt(const struct smime_key *k, enum smime_cipher c,
 			goto done;
 		}
 	}
+	if (sink_finish(&sink) == -1) {
+		*why = "writing the result failed";
+		goto done;
+	}
 	rc = 0;
 	*why = NULL;
 done:
@@ -394,9 +501,7 @@ done:
 		BIO_free(cb);
 		cb = t;
 	}
-	BIO_free_all(out);
-	BIO_free(b64);
-	BIO_free(sb);
+	BIO_free(out);
 	BIO_meth_free(meth);
 	CMS_ContentInfo_free(cms);
 	sk_X509_free(certs);	/* the certificate stays k's */

@@ -454,6 +454,23 @@ round_trips(void)
 		}
 		smime_key_free(k);
 	}
+	/* every length of the last base64 line, and of the last block */
+	if ((k = key(DIR "rsa.pem")) != NULL) {
+		for (i = 1; i < 130; i++) {
+			struct src in = { big, i, 0, 7, 0 };
+			struct sink out = { NULL, 0, 0, 0 };
+
+			CHECK(smime_encrypt(k, i % 2 ? SMIME_AES128_CBC :
+			    SMIME_AES128_GCM, src_read, &in, sink_write, &out,
+			    &why) == 0);
+			CHECK(base64_lines(out.p, out.len));
+			CHECK(decrypts_to(&out, "rsa", i % 2 ?
+			    NID_pkcs7_enveloped :
+			    NID_id_smime_ct_authEnvelopedData, big, i));
+			free(out.p);
+		}
+		smime_key_free(k);
+	}
 	free(big);
 }
 
@@ -463,7 +480,7 @@ failures(void)
 	struct smime_key *k;
 	const char *why;
 	char buf[100000];
-	size_t f;
+	size_t f, i, calls, fails[3];
 
 	if ((k = key(DIR "rsa.pem")) == NULL) {
 		CHECK(k != NULL);
@@ -482,17 +499,31 @@ failures(void)
 		    "reading the message failed") == 0);
 		free(out.p);
 	}
-	/* a writer's error at its first call, and at a later one */
-	for (f = 1; f < 40; f += 13) {
+	/* a writer's error at its first call, at a later one, at its last */
+	{
 		struct src in = { buf, sizeof(buf), 0, 1000, 0 };
-		struct sink out = { NULL, 0, 0, f };
+		struct sink out = { NULL, 0, 0, 0 };
+
+		/* first without a failure: how many calls there are */
+		CHECK(smime_encrypt(k, SMIME_AES256_CBC, src_read, &in,
+		    sink_write, &out, &why) == 0);
+		calls = out.calls;
+		free(out.p);
+		CHECK(calls > 2);
+	}
+	fails[0] = 1;
+	fails[1] = calls / 2;
+	fails[2] = calls;
+	for (i = 0; i < 3; i++) {
+		struct src in = { buf, sizeof(buf), 0, 1000, 0 };
+		struct sink out = { NULL, 0, 0, fails[i] };
 
 		why = NULL;
 		CHECK(smime_encrypt(k, SMIME_AES256_CBC, src_read, &in,
 		    sink_write, &out, &why) == -1);
 		CHECK(why != NULL && strcmp(why,
 		    "writing the result failed") == 0);
-		CHECK(out.calls == f);	/* not called after it failed */
+		CHECK(out.calls == fails[i]);	/* no call after it failed */
 		free(out.p);
 	}
 	smime_key_free(k);

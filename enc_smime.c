@@ -167,6 +167,39 @@ check_cert(X509 *x, time_t now)
 	return ENC_KEY_OK;
 }
 
+static ssize_t
+read_none(void *ctx, char *buf, size_t size)
+{
+	(void)ctx;
+	(void)buf;
+	(void)size;
+	return 0;
+}
+
+static int
+write_none(void *ctx, const char *buf, size_t len)
+{
+	(void)ctx;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+/*
+ * Whether k can be encrypted to: an empty entity, to nowhere.  What
+ * check_cert() cannot see (an RSA modulus without an inverse, an EC
+ * point off its curve) fails here, at RCPT time, not at the end of the
+ * data.  It costs one RSA public operation or one ECDH.
+ */
+static int
+can_encrypt(const struct smime_key *k)
+{
+	const char *why;
+
+	return smime_encrypt(k, SMIME_AES128_GCM, read_none, NULL,
+	    write_none, NULL, &why) == 0;
+}
+
 enum enc_keystate
 smime_key_load(struct smime_key **k, const char *path, time_t now)
 {
@@ -192,6 +225,10 @@ smime_key_load(struct smime_key **k, const char *path, time_t now)
 		return s;
 	}
 	key->cert = x;
+	if (!can_encrypt(key)) {
+		smime_key_free(key);
+		return ENC_KEY_UNUSABLE;
+	}
 	*k = key;
 	return ENC_KEY_OK;
 }

@@ -155,6 +155,8 @@ unusable_keys(void)
 	CHECK(load(DIR "signonly.pem", now) == ENC_KEY_UNUSABLE);
 	/* Ed25519 signs, it cannot take a content key */
 	CHECK(load(DIR "ed25519.pem", now) == ENC_KEY_UNUSABLE);
+	/* an RSA modulus changed (fuzz_smime_key): it reads, it fails */
+	CHECK(load(DIR "badmodulus.der", now) == ENC_KEY_UNUSABLE);
 }
 
 static void

@@ -2,13 +2,15 @@
  * fuzz_smime_key.c: samotop-encrypt's S/MIME certificate loading
  * (smime_key_load() in enc_smime.c) with a fuzzer-chosen file: PEM or
  * DER, whole, cut or changed.  The input is written to a file of its
- * own and loaded from there, as a recipient's TEMPLATE.pem is.
+ * own (unlinked, opened again through /proc/self/fd) and loaded from
+ * there, as a recipient's TEMPLATE.pem is.
  *
  * The invariant: a state, never a crash; the key is set exactly when
  * the state is ENC_KEY_OK (never MISSING or EIO for a file that is
  * there); and a certificate taken for usable can be encrypted to.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,14 +20,8 @@
 /* 2030-01-01: inside the seeds' validity (and outside expired.pem's) */
 #define NOW	((time_t)1893456000)
 
-static char path[] = "/tmp/fuzz_smime_key.XXXXXX";
+static char path[64];
 static int fd = -1;
-
-static void
-remove_file(void)
-{
-	unlink(path);
-}
 
 static ssize_t
 rd(void *ctx, char *buf, size_t size)
@@ -57,9 +53,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int done = 0;
 
 	if (fd == -1) {
-		if ((fd = mkstemp(path)) == -1)
+		/* a file with no name, left behind by no crash */
+		strcpy(path, "/tmp/fuzz_smime_key.XXXXXX");
+		if ((fd = mkstemp(path)) == -1 || unlink(path) == -1)
 			abort();
-		atexit(remove_file);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	}
 	if (ftruncate(fd, 0) == -1 ||
 	    pwrite(fd, data, size, 0) != (ssize_t)size)

@@ -34,7 +34,11 @@
 
 struct smime_key {
 	X509	*cert;
+	int	 caps;		/* the ciphers it lists (CAP()), or 0 */
 };
+
+/* A cipher's bit in smime_key.caps. */
+#define CAP(c)	(1 << (c))
 
 /* Base64 (RFC 2045): lines of 76 characters, from 57 octets each. */
 #define B64_IN		57
@@ -167,6 +171,43 @@ check_cert(X509 *x, time_t now)
 	return ENC_KEY_OK;
 }
 
+/* The AES ciphers the S/MIME Capabilities extension of x lists. */
+static int
+capabilities(X509 *x)
+{
+	static const struct {
+		int	nid;
+		enum smime_cipher c;
+	} aes[] = {
+		{ NID_aes_256_gcm, SMIME_AES256_GCM },
+		{ NID_aes_128_gcm, SMIME_AES128_GCM },
+		{ NID_aes_256_cbc, SMIME_AES256_CBC },
+		{ NID_aes_128_cbc, SMIME_AES128_CBC },
+	};
+	const ASN1_OCTET_STRING *v;
+	const unsigned char *p;
+	X509_ALGORS *algs;
+	size_t j;
+	int i, nid, caps = 0;
+
+	if ((i = X509_get_ext_by_NID(x, NID_SMIMECapabilities, -1)) < 0 ||
+	    (v = X509_EXTENSION_get_data(X509_get_ext(x, i))) == NULL)
+		return 0;
+	p = ASN1_STRING_get0_data(v);
+	/* SMIMECapabilities: SEQUENCE OF AlgorithmIdentifier, as X509_ALGORS */
+	if ((algs = d2i_X509_ALGORS(NULL, &p, ASN1_STRING_length(v))) == NULL)
+		return 0;
+	for (i = 0; i < sk_X509_ALGOR_num(algs); i++) {
+		nid = OBJ_obj2nid(sk_X509_ALGOR_value(algs, i)->algorithm);
+		for (j = 0; j < sizeof(aes) / sizeof(aes[0]); j++)
+			if (nid == aes[j].nid)
+				caps |= CAP(aes[j].c);
+	}
+	sk_X509_ALGOR_pop_free(algs, X509_ALGOR_free);
+	/* listed, but none of ours: still a list, which rules out GCM */
+	return caps != 0 ? caps : CAP(SMIME_AES128_CBC);
+}
+
 static ssize_t
 read_none(void *ctx, char *buf, size_t size)
 {
@@ -225,6 +266,7 @@ smime_key_load(struct smime_key **k, const char *path, time_t now)
 		return s;
 	}
 	key->cert = x;
+	key->caps = capabilities(x);
 	if (!can_encrypt(key)) {
 		smime_key_free(key);
 		return ENC_KEY_UNUSABLE;
@@ -240,6 +282,21 @@ smime_key_free(struct smime_key *k)
 		return;
 	X509_free(k->cert);
 	free(k);
+}
+
+enum smime_cipher
+smime_key_cipher(const struct smime_key *k, enum smime_cipher c)
+{
+	static const enum smime_cipher pref[] = { SMIME_AES256_GCM,
+	    SMIME_AES128_GCM, SMIME_AES256_CBC, SMIME_AES128_CBC };
+	size_t i;
+
+	if (k->caps == 0 || (k->caps & CAP(c)))
+		return c;
+	for (i = 0; i < sizeof(pref) / sizeof(pref[0]); i++)
+		if (k->caps & CAP(pref[i]))
+			return pref[i];
+	return SMIME_AES128_CBC;
 }
 
 static const struct {

@@ -61,6 +61,18 @@ enum enc_keystate smime_key_load(struct smime_key **k, const char *path,
 		    time_t now);
 void		smime_key_free(struct smime_key *k);
 
+/*
+ * The cipher to encrypt to k with: c, unless the certificate lists the
+ * ciphers its owner's reader decrypts (the S/MIME Capabilities
+ * extension, RFC 4262; Windows CAs put it in) and c is not among them.
+ * Then the first of aes256-gcm, aes128-gcm, aes256-cbc, aes128-cbc that
+ * it lists, or aes128-cbc (RFC 5751's MUST) when it lists none of them.
+ * (An addition to the first contract: the issue's "AES-GCM or AES-CBC
+ * as the certificate allows".)
+ */
+enum smime_cipher smime_key_cipher(const struct smime_key *k,
+		    enum smime_cipher c);
+
 /* "aes256-gcm", "aes128-gcm", "aes256-cbc", "aes128-cbc": 0, or -1. */
 int		smime_cipher_parse(const char *name, enum smime_cipher *c);
 /*

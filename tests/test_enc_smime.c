@@ -3,7 +3,8 @@
  * A recipient's certificate is taken, or refused with the state a log
  * line and `-r` go by (enc_key.h); what smime_encrypt() writes is base64
  * in lines of at most 76 characters that OpenSSL's own CMS_decrypt()
- * turns back into the entity, as EnvelopedData or AuthEnvelopedData; a
+ * turns back into the entity, as EnvelopedData or AuthEnvelopedData; the
+ * cipher follows what a certificate says its owner's reader decrypts; a
  * reader's or writer's failure fails the encryption; and no file, however
  * broken, crashes the loader.  The certificates are in tests/smime/
  * (README there says how they were made).  Run from the top of the tree.
@@ -157,6 +158,53 @@ unusable_keys(void)
 	CHECK(load(DIR "ed25519.pem", now) == ENC_KEY_UNUSABLE);
 	/* an RSA modulus changed (fuzz_smime_key): it reads, it fails */
 	CHECK(load(DIR "badmodulus.der", now) == ENC_KEY_UNUSABLE);
+}
+
+/*
+ * The cipher for a key: the configured one unless the certificate lists
+ * what its owner's reader decrypts (S/MIME Capabilities) without it.
+ */
+static enum smime_cipher
+cipher_for(const char *path, enum smime_cipher c)
+{
+	struct smime_key *k;
+	enum smime_cipher r;
+
+	if (smime_key_load(&k, path, time(NULL)) != ENC_KEY_OK) {
+		printf("# cannot load %s\n", path);
+		return (enum smime_cipher)-1;
+	}
+	r = smime_key_cipher(k, c);
+	smime_key_free(k);
+	return r;
+}
+
+static void
+capabilities(void)
+{
+	/* no list: as configured */
+	CHECK(cipher_for(DIR "rsa.pem", SMIME_AES256_GCM) == SMIME_AES256_GCM);
+	CHECK(cipher_for(DIR "rsa.pem", SMIME_AES128_CBC) == SMIME_AES128_CBC);
+	CHECK(cipher_for(DIR "ec.pem", SMIME_AES128_GCM) == SMIME_AES128_GCM);
+	/* aes256-cbc, aes128-cbc, des-ede3-cbc: no GCM */
+	CHECK(cipher_for(DIR "capscbc.pem", SMIME_AES256_GCM) ==
+	    SMIME_AES256_CBC);
+	CHECK(cipher_for(DIR "capscbc.pem", SMIME_AES128_GCM) ==
+	    SMIME_AES256_CBC);
+	CHECK(cipher_for(DIR "capscbc.pem", SMIME_AES128_CBC) ==
+	    SMIME_AES128_CBC);
+	/* aes128-gcm, aes128-cbc */
+	CHECK(cipher_for(DIR "capsgcm.pem", SMIME_AES256_GCM) ==
+	    SMIME_AES128_GCM);
+	CHECK(cipher_for(DIR "capsgcm.pem", SMIME_AES128_CBC) ==
+	    SMIME_AES128_CBC);
+	CHECK(cipher_for(DIR "capsgcm.pem", SMIME_AES256_CBC) ==
+	    SMIME_AES128_GCM);
+	/* des-ede3-cbc only: the one every AES reader has */
+	CHECK(cipher_for(DIR "capsold.pem", SMIME_AES256_GCM) ==
+	    SMIME_AES128_CBC);
+	CHECK(cipher_for(DIR "capsold.pem", SMIME_AES256_CBC) ==
+	    SMIME_AES128_CBC);
 }
 
 static void
@@ -576,6 +624,7 @@ main(void)
 	TEST(usable_keys);
 	TEST(validity);
 	TEST(unusable_keys);
+	TEST(capabilities);
 	TEST(missing_and_unreadable);
 	TEST(malformed);
 	TEST(broken_files);

@@ -412,7 +412,7 @@ def smime_keys():
     d = os.path.join(TOP, "tests", "smime")
     out = []
     for name in sorted(os.listdir(d)):
-        if name.endswith(".key"):
+        if not name.endswith((".pem", ".der")):
             continue
         data = open(os.path.join(d, name), "rb").read()
         out.append((name, data))

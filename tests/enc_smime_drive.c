@@ -3,11 +3,13 @@
  * tests/smime.bats: stdin encrypted to the certificate CERT, the result
  * on stdout, so that real `openssl cms -decrypt` can read it back.
  *
- *   enc_smime_drive [-m] [-c CIPHER] [-t TIME] CERT
+ *   enc_smime_drive [-am] [-c CIPHER] [-t TIME] CERT
  *
  * -m writes a whole S/MIME message (the MIME header fields, a blank line,
  * the base64) instead of the base64 alone; -c names the cipher as
- * smime_cipher_parse() reads it; -t checks the certificate at TIME
+ * smime_cipher_parse() reads it (default aes256-gcm); -a lets the
+ * certificate's S/MIME Capabilities override it (smime_key_cipher());
+ * -t checks the certificate at TIME
  * (seconds since the epoch) instead of now.  Exit status: 0, 1 when the
  * encryption failed, 2 for a usage error, or 3 plus the key's state
  * (enc_key.h) when the certificate is not usable; stderr says which.
@@ -54,7 +56,7 @@ wr(void *ctx, const char *buf, size_t len)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: enc_smime_drive [-m] [-c cipher] [-t time] "
+	fprintf(stderr, "usage: enc_smime_drive [-am] [-c cipher] [-t time] "
 	    "cert\n");
 	exit(2);
 }
@@ -69,11 +71,14 @@ main(int argc, char *argv[])
 	struct smime_key *k;
 	const char *why;
 	time_t now = time(NULL);
-	int ch, mime = 0;
+	int ch, mime = 0, caps = 0;
 	char hdr[512];
 
-	while ((ch = getopt(argc, argv, "c:mt:")) != -1) {
+	while ((ch = getopt(argc, argv, "ac:mt:")) != -1) {
 		switch (ch) {
+		case 'a':
+			caps = 1;
+			break;
 		case 'c':
 			if (smime_cipher_parse(optarg, &c) == -1)
 				usage();
@@ -97,6 +102,8 @@ main(int argc, char *argv[])
 		    strerror(errno) : "");
 		return 3 + (int)s;
 	}
+	if (caps)
+		c = smime_key_cipher(k, c);
 	if (mime) {
 		snprintf(hdr, sizeof(hdr), "MIME-Version: 1.0\n"
 		    "Content-Type: %s\n"

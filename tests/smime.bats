@@ -71,6 +71,16 @@ measure() {
 	cmp "$T/in" "$T/out"
 }
 
+@test "a certificate that lists only CBC ciphers (S/MIME Capabilities) gets EnvelopedData" {
+	msg "$T/in"
+	"$DRIVE" -a -m "$CERTS/capscbc.pem" <"$T/in" >"$T/caps.eml"
+	grep -q 'smime-type=enveloped-data' "$T/caps.eml"
+	openssl cms -cmsout -print -in "$T/caps.eml" | grep -q 'algorithm: aes-256-cbc'
+	# one without the extension keeps the cipher asked for
+	"$DRIVE" -a -m "$CERTS/rsa.pem" <"$T/in" >"$T/rsa.eml"
+	grep -q 'smime-type=authEnveloped-data' "$T/rsa.eml"
+}
+
 @test "the base64 is in lines of at most 76 characters ended by LF" {
 	head -c 100000 /dev/urandom >"$T/in"
 	"$DRIVE" "$CERTS/rsa.pem" <"$T/in" >"$T/b64"

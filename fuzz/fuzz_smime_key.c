@@ -7,7 +7,8 @@
  *
  * The invariant: a state, never a crash; the key is set exactly when
  * the state is ENC_KEY_OK (never MISSING or EIO for a file that is
- * there); and a certificate taken for usable can be encrypted to.
+ * there); and a certificate taken for usable can be encrypted to, with
+ * the cipher its S/MIME Capabilities choose (one of the four).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -47,7 +48,10 @@ wr(void *ctx, const char *buf, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const char *names[] = { "aes256-gcm", "aes128-gcm",
+	    "aes256-cbc", "aes128-cbc" };
 	struct smime_key *k = NULL;
+	enum smime_cipher c, c2;
 	enum enc_keystate s;
 	const char *why;
 	int done = 0;
@@ -67,8 +71,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case ENC_KEY_OK:
 		if (k == NULL)
 			abort();
-		if (smime_encrypt(k, SMIME_AES128_GCM, rd, &done, wr, NULL,
-		    &why) != 0)
+		c = smime_key_cipher(k, SMIME_AES256_GCM);
+		if ((unsigned)c >= sizeof(names) / sizeof(names[0]) ||
+		    smime_cipher_parse(names[c], &c2) != 0 || c2 != c)
+			abort();
+		if (smime_encrypt(k, c, rd, &done, wr, NULL, &why) != 0)
 			abort();
 		smime_key_free(k);
 		break;

@@ -109,6 +109,24 @@ measure() {
 	done
 }
 
+@test "a 256 MiB message from a pipe peaks no higher than a small one" {
+	[ -x /usr/bin/time ] || skip "/usr/bin/time is not installed (Debian: time)"
+	msg "$T/in"
+	/usr/bin/time -f %M -o "$T/small" "$DRIVE" "$CERTS/rsa.pem" \
+	    <"$T/in" >/dev/null
+	# time(1)'s child is sh: its peak is the largest of sh, head, drive
+	/usr/bin/time -f %M -o "$T/big" sh -c \
+	    'head -c 268435456 /dev/zero | "$1" "$2" | wc -c >"$3"' \
+	    sh "$DRIVE" "$CERTS/rsa.pem" "$T/len"
+	local small big
+	small=$(tail -n 1 "$T/small")
+	big=$(tail -n 1 "$T/big")
+	echo "# peak RSS: $small KiB for a small message, $big KiB for 256 MiB" >&3
+	# 256 MiB in base64 lines of 76 is over 345 MiB: it all went through
+	[ "$(cat "$T/len")" -gt $((345 * 1024 * 1024)) ]
+	[ "$big" -lt $((small + 4096)) ]
+}
+
 @test "an expired, a not yet valid, a signing-only and a garbage certificate are refused with the reason" {
 	msg "$T/in"
 	run "$DRIVE" "$CERTS/expired.pem" <"$T/in"

@@ -25,7 +25,8 @@
  * Made for instance with
  *	openssl req -x509 -newkey rsa:3072 -nodes -keyout KEY -out CERT.pem
  *	    -days 730 -subj /CN=user@example.org
- *	    -addext keyUsage=critical,keyEncipherment
+ *	    -addext keyUsage=critical,digitalSignature,keyEncipherment
+ *	    -addext extendedKeyUsage=emailProtection
  *	    -addext subjectAltName=email:user@example.org
  * or exported from the mail reader (the user's own certificate, never
  * the private key).  Its issuer and signature are not checked: the file

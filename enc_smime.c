@@ -7,7 +7,11 @@
  * lengths, then a sink BIO of our own that encodes base64 into the
  * caller's enc_write_fn.
  * Nothing in it grows with the entity: the content is enciphered and
- * encoded as it passes, and AES-GCM's tag is written after it.
+ * encoded as it passes, and AES-GCM's tag is written after it.  Not
+ * i2d_CMS_bio_stream() with a source BIO over the enc_read_fn: its copy
+ * loop (SMIME_crlf_copy() in OpenSSL 3.0) takes a read error for the
+ * end of the entity and moves 1 KiB at a time; writing into the chain
+ * ourselves, every error is seen, in 64 KiB chunks.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -81,6 +81,14 @@ $(VERSION_OBJS): WFLAGS += -DSAMOTOP_VERSION='"$(VERSION)"'
 # Tests may look into a greylisting store themselves.
 LDLIBS_TEST = $(LDLIBS_SMTPD) -lsqlite3
 
+# The libraries of samotop-encrypt's key back ends (enc_smime.c:
+# OpenSSL's libcrypto).  Only the programs that call a back end link
+# them: an archive member nobody references (enc_smime.o in the others)
+# is not linked in, so it costs the other programs nothing.
+ENCLIBS	 = -lcrypto
+tests/test_enc_smime tests/asan/test_enc_smime: LDLIBS_TEST += $(ENCLIBS)
+fuzz/fuzz_smime_key: LDLIBS_SMTPD += $(ENCLIBS)
+
 all: $(PROGS)
 
 # Each object lists the headers it includes (-MMD -MP, the *.d files).
@@ -104,6 +112,11 @@ samotop-%: samotop-%.o libsamotop.a
 tests/test_%: tests/test_%.c libsamotop.a
 	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a \
 	    $(LDLIBS_TEST)
+
+# tests/smime.bats's filter: smime_encrypt() from stdin to stdout.
+tests/enc_smime_drive: tests/enc_smime_drive.c libsamotop.a
+	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a \
+	    $(ENCLIBS)
 
 # The same tests against the library built with ASan and UBSan.
 tests/asan/test_%: tests/test_%.c $(ASANDIR)/libsamotop.a
@@ -137,7 +150,7 @@ fuzz/fuzz_session: fuzz/helper_mock
 
 fuzz: $(FUZZERS)
 
-units: $(TESTS)
+units: $(TESTS) tests/enc_smime_drive
 asan: $(ASANTESTS)
 
 check:
@@ -260,6 +273,7 @@ soak: samotop-smtpd samotop-maildir samotop-lmtp
 
 clean:
 	rm -f *.o *.d libsamotop.a $(PROGS) $(TESTS) $(FUZZERS) fuzz/helper_mock
+	rm -f tests/enc_smime_drive
 	rm -f version.stamp
 	rm -f tests/*.d fuzz/*.d
 	rm -rf tests/asan run $(ASANDIR) $(FUZZDIR)

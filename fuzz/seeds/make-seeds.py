@@ -405,4 +405,22 @@ write("fuzz_maildir_loop", [
      b"Delivered-To: <postmaster>\r\nDelivered-To: <>\r\n\r\n"),
     ("noend", b"\x02Received: x\r\nDelivered-To: bob@x.test"),
 ])
+# fuzz_smime_key: the certificate files of tests/smime/ (S/MIME), and the
+# usable ones also in DER, which the loader reads as well
+def smime_keys():
+    import base64
+    d = os.path.join(TOP, "tests", "smime")
+    out = []
+    for name in sorted(os.listdir(d)):
+        if not name.endswith((".pem", ".der")):
+            continue
+        data = open(os.path.join(d, name), "rb").read()
+        out.append((name, data))
+        if name in ("rsa.pem", "ec.pem"):
+            body = data.split(b"-----")[2]
+            out.append((name[:-4] + ".der", base64.b64decode(body)))
+    return out
+
+
+write("fuzz_smime_key", smime_keys())
 print("seeds written to", SEEDS)

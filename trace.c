@@ -236,9 +236,10 @@ trace_log_hash(void *arg, const char *value, char *out, size_t size)
 }
 
 int
-trace_store_hash(const struct trace *t, const char *label,
-    const char *value, char *out, size_t size)
+trace_store_hash(void *arg, const char *label, const char *value, char *out,
+    size_t size)
 {
+	const struct trace *t = arg;
 	unsigned char md[CRYPTO_SHA256_LEN];
 
 	if (!t->open || size <= TRACE_STORE_HEX ||

@@ -65,10 +65,11 @@ int	trace_key_check(const char *path, char *why, size_t size);
 void	trace_log_hash(void *trace, const char *value, char *out,
 	    size_t size);
 /*
- * out = hex of HMAC(key, label ":" value), TRACE_STORE_HEX digits;
- * size must exceed that.  0, or -1.
+ * greylist_hash_fn (greylist.h) over a struct trace: out = hex of
+ * HMAC(key, label ":" value), TRACE_STORE_HEX digits; size must exceed
+ * that.  0, or -1.
  */
-int	trace_store_hash(const struct trace *t, const char *label,
+int	trace_store_hash(void *trace, const char *label,
 	    const char *value, char *out, size_t size);
 /* t rounded down to a multiple of granularity seconds since the epoch. */
 time_t	trace_round(time_t t, unsigned granularity);

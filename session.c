@@ -40,6 +40,17 @@ describe_client(struct session *s)
 	snprintf(x->ident, sizeof(x->ident), "%s", s->msgid);
 	snprintf(x->tls, sizeof(x->tls), "%s",
 	    s->st.tls_active ? s->tls.version : "");
+	/*
+	 * leave-no-trace: no helper learns who the client is, so none can
+	 * write it down (samotop-lmtp passes XFORWARD on to the LDA, whose
+	 * log keeps it; samotop-pipe gives CLIENT_IP to commands).
+	 */
+	if (s->conf->leave_no_trace) {
+		x->name[0] = '\0';
+		x->addr[0] = '\0';
+		x->port[0] = '\0';
+		x->helo[0] = '\0';
+	}
 }
 
 void

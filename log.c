@@ -177,9 +177,13 @@ remember(struct logger *lg, const char *v, size_t len, int exact)
 	for (k = 0; k < len; k++)
 		low[k] = (char)lower((unsigned char)v[k]);
 	low[len] = '\0';
-	for (i = 0; i < n; i++)
-		if (strcmp(lg->personal[i].value, low) == 0)
+	for (i = 0; i < n; i++) {
+		if (strcmp(lg->personal[i].value, low) == 0) {
+			/* a local part that is also a value: any word */
+			lg->personal[i].exact &= exact || len < 6;
 			return;
+		}
+	}
 	i = lg->npersonal++ % LOG_PERSONAL_MAX;
 	memcpy(lg->personal[i].value, low, len + 1);
 	lg->personal[i].exact = exact || len < 6;

@@ -184,7 +184,10 @@ remember(struct logger *lg, const char *v, size_t len, int exact)
 			return;
 		}
 	}
-	i = lg->npersonal++ % LOG_PERSONAL_MAX;
+	i = lg->npersonal < LOG_PERSONAL_MAX ? lg->npersonal :
+	    LOG_PERSONAL_PINNED + (lg->npersonal - LOG_PERSONAL_PINNED) %
+	    (LOG_PERSONAL_MAX - LOG_PERSONAL_PINNED);
+	lg->npersonal++;
 	memcpy(lg->personal[i].value, low, len + 1);
 	lg->personal[i].exact = exact || len < 6;
 }
@@ -197,8 +200,10 @@ log_personal(struct logger *lg, const char *value)
 	if (!lg->notrace || value == NULL)
 		return;
 	remember(lg, value, strlen(value), 0);
-	if ((at = strrchr(value, '@')) != NULL)
+	if ((at = strrchr(value, '@')) != NULL) {
 		remember(lg, value, (size_t)(at - value), 1);
+		remember(lg, at + 1, strlen(at + 1), 0);
+	}
 }
 
 /* "~" and the hash of v[0..len), lowercased, into out. */

@@ -13,7 +13,8 @@
 #include <stddef.h>
 
 #define LOG_LINE_MAX	2048
-#define LOG_PERSONAL_MAX 16	/* values log_personal() remembers */
+#define LOG_PERSONAL_MAX 32	/* values log_personal() remembers */
+#define LOG_PERSONAL_PINNED 8	/* the first ones, kept for good */
 #define LOG_PERSONAL_LEN 256	/* longest one, with its NUL */
 #define LOG_HASH_MAX	 33	/* a hash's digits, with the NUL */
 /*
@@ -50,7 +51,8 @@ struct logger {
 	struct {
 		char	value[LOG_PERSONAL_LEN];	/* lowercased */
 		int	exact;		/* a whole word only, not a part */
-	}		personal[LOG_PERSONAL_MAX];	/* a ring */
+	}		personal[LOG_PERSONAL_MAX];	/* pinned, then a
+							   ring */
 };
 
 /* Lines to fd, with "<N>" when log_journal_stream(fd). */
@@ -87,9 +89,11 @@ void	log_notrace(struct logger *lg, log_hash_fn *hash, void *arg);
  * Remember value (the client's address or name, a HELO, an address) as
  * personal, so that free text that quotes it is scrubbed: any word
  * holding it (any case) is, or, for a value shorter than 6 octets or
- * the local part of an address (remembered too), a word that is it.
- * The last LOG_PERSONAL_MAX values are remembered; no-op when
- * leave-no-trace is off, for "" and for a value already known.
+ * the local part of an address (remembered too, as is its domain), a
+ * word that is it.  The first LOG_PERSONAL_PINNED values (a session's
+ * client address, names, HELO: given first) are kept, and the last
+ * ones in the remaining room; no-op when leave-no-trace is off, for ""
+ * and for a value already known.
  */
 void	log_personal(struct logger *lg, const char *value);
 /* The granularity LOG_NOTRACE_ENV gives: seconds, or 0 for off. */

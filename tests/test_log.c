@@ -203,7 +203,7 @@ test_notrace_scrub(void)
 	log_personal(&lg, "HELO-secret.example");	/* known already */
 	log_personal(&lg, "bob@example.org");
 	log_personal(&lg, "");
-	CHECK(lg.npersonal == 3);	/* and "bob", the local part */
+	CHECK(lg.npersonal == 4);	/* and "bob", "example.org" */
 	log_scrub(&lg, "5.1.1 <Carol@x.example>: no such user", out,
 	    sizeof(out));
 	CHECK_STR(out, "5.1.1 ~h15c no such user");
@@ -216,12 +216,12 @@ test_notrace_scrub(void)
 	CHECK_STR(out, "mailbox ~ full");
 }
 
-/* The ring keeps the last LOG_PERSONAL_MAX values. */
+/* The first values stay; the ring keeps the last of the others. */
 static void
 test_notrace_ring(void)
 {
 	struct logger lg;
-	char v[32], out[64];
+	char v[32], out[128];
 	int i;
 
 	log_init(&lg, 2, LVL_INFO, "sid=X");
@@ -230,8 +230,12 @@ test_notrace_ring(void)
 		snprintf(v, sizeof(v), "value-%d", i);
 		log_personal(&lg, v);
 	}
-	log_scrub(&lg, "value-0 value-2 value-17", out, sizeof(out));
-	CHECK_STR(out, "value-0 ~ ~");
+	snprintf(v, sizeof(v), "value-%d", LOG_PERSONAL_MAX + 1);
+	log_scrub(&lg, "value-0 value-7 value-8 value-9 value-10", out,
+	    sizeof(out));
+	CHECK_STR(out, "~ ~ value-8 value-9 ~");
+	log_scrub(&lg, v, out, sizeof(out));
+	CHECK_STR(out, "~");
 }
 
 /* A helper: SAMOTOP_LEAVE_NO_TRACE turns it on, without a key. */

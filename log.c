@@ -141,7 +141,7 @@ log_notrace(struct logger *lg, log_hash_fn *hash, void *arg)
 /* The fields whose whole value is personal (log.h, log_notrace()). */
 static const char *const personal_fields[] = {
 	"client", "remote", "port", "host", "helo", "name", "from", "to",
-	"rcpt", "sender", "recipient", "value", "identity", "path",
+	"rcpt", "sender", "recipient", "value", "path",
 	"maildir", "folder", "addr",
 };
 

@@ -136,11 +136,12 @@ for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = \"table\""):
 	[ ! -e "$KEY" ]
 }
 
-@test "leave-no-trace: SAMOTOP_LEAVE_NO_TRACE reaches a samotop-pipe command, in seconds" {
+@test "leave-no-trace: SAMOTOP_LEAVE_NO_TRACE reaches a samotop-pipe command, in seconds; no client through XFORWARD" {
 	[ -x "$TOP/samotop-pipe" ] || skip "samotop-pipe is not built"
 	cat >"$T/cmd" <<SH
 #!/bin/sh
 printf '%s\n' "\${SAMOTOP_LEAVE_NO_TRACE-unset}" >"$T/env"
+printf '%s|%s\n' "\$CLIENT_IP" "\$HELO" >"$T/client"
 cat >/dev/null
 SH
 	chmod +x "$T/cmd"
@@ -152,6 +153,7 @@ SH
 		'QUIT\r\n' @eof
 	assert_contains "$output" "250 2.0.0 "
 	[ "$(cat "$T/env")" = 3600 ]
+	[ "$(cat "$T/client")" = "|" ]
 	write_conf "route * $TOP/samotop-pipe $T/cmd"
 	# off: smtpd removes what its own environment had
 	rm "$T/env"
@@ -162,6 +164,7 @@ SH
 		'QUIT\r\n' @eof
 	assert_contains "$output" "250 2.0.0 "
 	[ "$(cat "$T/env")" = unset ]
+	[ "$(cat "$T/client")" = "127.0.0.1|c" ]
 }
 
 @test "leave-no-trace: a key that is not one is a configuration error, for -n and for a session" {

@@ -983,10 +983,13 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	log_init(&s->log, logfd, c->log_level, prefix);
 	if (c->log_sink == LOG_SINK_SYSLOG)
 		log_use_syslog(&s->log, "samotop-smtpd");
-	/* leave-no-trace: the key is open (samotop-smtpd.c), or "~". */
+	/*
+	 * leave-no-trace: the caller opened the key (samotop-smtpd.c).
+	 * Were it not open, the log would say "~" and greylisting fail
+	 * (451): nothing is ever written in the clear.
+	 */
 	if (c->leave_no_trace) {
-		log_notrace(&s->log, s->trace.open ? trace_log_hash : NULL,
-		    &s->trace);
+		log_notrace(&s->log, trace_log_hash, &s->trace);
 		snprintf(gran, sizeof(gran), "%u", c->notrace_granularity);
 		setenv(LOG_NOTRACE_ENV, gran, 1);
 	} else
@@ -1008,7 +1011,7 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	helper_init(&s->helper, c->hostname);
 	smtptls_init(&s->tls);
 	policy_init(&s->policy, c, &s->log, s->peer.ip);
-	if (c->leave_no_trace && s->trace.open) {
+	if (c->leave_no_trace) {
 		s->policy.grey.hash = trace_store_hash;
 		s->policy.grey.hash_arg = &s->trace;
 	}

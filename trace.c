@@ -216,11 +216,14 @@ trace_log_hash(void *arg, const char *value, char *out, size_t size)
 	struct trace *t = arg;
 	unsigned char md[CRYPTO_SHA256_LEN];
 	char day[sizeof(t->day)], digits[2 * CRYPTO_SHA256_LEN + 1];
-	time_t now = t->now(NULL);
 	struct tm tm;
+	time_t now;
 
 	out[0] = '\0';
-	if (!t->open || size <= TRACE_LOG_HEX || gmtime_r(&now, &tm) == NULL)
+	if (!t->open || size <= TRACE_LOG_HEX)
+		return;
+	now = t->now(NULL);
+	if (gmtime_r(&now, &tm) == NULL)
 		return;
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	if (strcmp(day, t->day) != 0) {

@@ -161,10 +161,11 @@ test_log_hash(void)
 
 	scratch();
 	snprintf(path, sizeof(path), "%s/key", dir);
-	trace_init(&t);
-	t.now = now;
+	memset(&t, 0, sizeof(t));	/* as a calloc'd session has it */
 	trace_log_hash(&t, "127.0.0.1", a, sizeof(a));
 	CHECK_STR(a, "");		/* not open: no hash */
+	trace_init(&t);
+	t.now = now;
 	CHECK(trace_open(&t, path, why, sizeof(why)) == 0);
 	fake_now = 86400 * 100 + 10;
 	trace_log_hash(&t, "127.0.0.1", a, sizeof(a));

@@ -190,3 +190,27 @@ SH
 	run "$SMTPD_BIN" -n -c "$CONF"
 	assert_contains "$output" "leave-no-trace-granularity has no effect without leave-no-trace yes"
 }
+
+# smtpd_libs: the libraries the dynamic loader mapped into the sessions of
+# samotop-smtpd that the server (started with LD_DEBUG=files) ran so far.
+smtpd_libs() {
+	wait_sessions
+	smtpd_ld_lists "$T/ld" | xargs cat
+	rm -f "$T"/ld.*
+}
+
+@test "leave-no-trace: only its sessions load libcrypto (ld.so)" {
+	write_conf "route * $MAILDIR_BIN -c $M/%d/%u"
+	LD_DEBUG=files LD_DEBUG_OUTPUT="$T/ld" start_server
+	run smtp_raw 'QUIT\r\n' @eof
+	run smtpd_libs
+	assert_contains "$output" "file=libc.so"
+	assert_not_contains "$output" "libcrypto"
+	stop_server
+	write_conf "route * $MAILDIR_BIN -c $M/%d/%u" "leave-no-trace yes" \
+		"leave-no-trace-key $KEY"
+	LD_DEBUG=files LD_DEBUG_OUTPUT="$T/ld" start_server
+	run smtp_raw 'QUIT\r\n' @eof
+	run smtpd_libs
+	assert_contains "$output" "file=libcrypto.so"
+}

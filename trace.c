@@ -88,19 +88,21 @@ create_key(const char *path, unsigned char key[TRACE_KEY_LEN], char *why,
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	int fd, rc, dfd, saved;
+	ssize_t n;
 
 	if (getrandom(key, TRACE_KEY_LEN, 0) != TRACE_KEY_LEN)
-		return failed(why, size, path, "getrandom failed");
+		return failed(why, size, path, strerror(errno));
 	dir_of(path, dir, sizeof(dir));
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.leave-no-trace.XXXXXX",
 	    dir) >= sizeof(tmp))
 		return failed(why, size, path, "path too long");
 	if ((fd = mkstemp(tmp)) == -1)
 		return failed(why, size, path, strerror(errno));
+	n = TRACE_KEY_LEN;
 	if (fchmod(fd, 0600) == -1 ||
-	    write(fd, key, TRACE_KEY_LEN) != TRACE_KEY_LEN ||
+	    (n = write(fd, key, TRACE_KEY_LEN)) != TRACE_KEY_LEN ||
 	    fsync(fd) == -1) {
-		saved = errno;
+		saved = n >= 0 && n < TRACE_KEY_LEN ? ENOSPC : errno;
 		close(fd);
 		unlink(tmp);
 		return failed(why, size, tmp, strerror(saved));

@@ -29,7 +29,8 @@ FUZZERS	 = $(FUZZSRCS:.c=)
 # here, by the sessions that start TLS or greylist (dlload.h); so is
 # libspf2, by the sessions that check SPF, and it parses what senders'
 # domains publish: the system's copy, with its security fixes, is the one
-# in use.  libresolv is linked in statically, and the helpers that need
+# in use; and libcrypto, by the sessions that run with leave-no-trace
+# (its keyed hashes, trace.h).  libresolv is linked in statically, and the helpers that need
 # no name service (samotop-maildir, samotop-pipe) are static PIEs.
 # DYNAMIC=1 links those as shared libraries instead, so that a
 # distribution's updates apply without relinking; libtls, SQLite and
@@ -45,6 +46,9 @@ endif
 ifndef LIBSPF2_SONAME
 LIBSPF2_SONAME := $(call soname,libspf2.so)
 endif
+ifndef LIBCRYPTO_SONAME
+LIBCRYPTO_SONAME := $(call soname,libcrypto.so)
+endif
 # An empty soname would show only when a session first loads the
 # library, as a failed STARTTLS or a deferred message: compiling with one
 # is an error instead (checked when a compile command is expanded, so
@@ -55,9 +59,11 @@ need_soname = $(if $(strip $($(1))),,$(error $(1) is empty: \
 WFLAGS	+= $(call need_soname,LIBTLS_SONAME,libtls.so,libtls-dev) \
 	   $(call need_soname,LIBSQLITE3_SONAME,libsqlite3.so,libsqlite3-dev) \
 	   $(call need_soname,LIBSPF2_SONAME,libspf2.so,libspf2-dev) \
+	   $(call need_soname,LIBCRYPTO_SONAME,libcrypto.so,libssl-dev) \
 	   -DLIBTLS_SONAME='"$(LIBTLS_SONAME)"' \
 	   -DLIBSQLITE3_SONAME='"$(LIBSQLITE3_SONAME)"' \
-	   -DLIBSPF2_SONAME='"$(LIBSPF2_SONAME)"'
+	   -DLIBSPF2_SONAME='"$(LIBSPF2_SONAME)"' \
+	   -DLIBCRYPTO_SONAME='"$(LIBCRYPTO_SONAME)"'
 ifeq ($(DYNAMIC),1)
 LDLIBS_SMTPD = -lresolv
 STATIC_HELPERS =

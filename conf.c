@@ -197,6 +197,10 @@ static const struct directive directives[] = {
 	PICK("plaintext", plaintext_choices, "accept, greylist or reject",
 	    plaintext),
 	FIELD("auth-results", BOOLEAN, "yes or no", auth_results),
+	FIELD("leave-no-trace", BOOLEAN, "yes or no", leave_no_trace),
+	NUMBER("leave-no-trace-granularity", DURATION, "a duration",
+	    notrace_granularity, 1, 366 * 86400),
+	FIELD("leave-no-trace-key", PATH, "a file", notrace_key),
 	WORD("route", ROUTE, "PATTERN PROGRAM [ARG...]"),
 };
 
@@ -278,6 +282,8 @@ conf_defaults(struct conf *c)
 	c->greylist_max_pending = 100;
 	c->plaintext = ACTION_ACCEPT;
 	c->auth_results = 1;
+	c->notrace_granularity = 86400;
+	c->notrace_key = CONF_NOTRACE_KEY;
 }
 
 /*

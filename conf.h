@@ -15,6 +15,8 @@
 #define CONF_LISTS_MAX	1024	/* allow/deny lines in one file */
 #define CONF_DNSBL_MAX	16	/* dnsbl zones */
 #define CONF_DIRECTIVES_MAX 64	/* room in conf.lines (conf.c asserts) */
+/* leave-no-trace-key's default (trace.h) */
+#define CONF_NOTRACE_KEY	"/var/lib/samotop/leave-no-trace.key"
 
 /* What a check does with what it finds. */
 enum check_action {
@@ -95,6 +97,9 @@ struct conf {
 	int		local_part_fold;	/* 1: ignore the case of a
 						   local part (default) */
 	enum log_level	log_level;
+	int		leave_no_trace;		/* trace.h, samotop.conf(5) */
+	unsigned	notrace_granularity;	/* seconds times round to */
+	const char	*notrace_key;		/* the HMAC key's file */
 	/* the line each directive was last given on; see conf_line() */
 	unsigned	lines[CONF_DIRECTIVES_MAX];
 	enum log_sink	log_sink;		/* stderr (default), syslog */

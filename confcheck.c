@@ -17,6 +17,7 @@
 #include "smtptls.h"
 #include "spflib.h"
 #include "sqlitelib.h"
+#include "trace.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -50,6 +51,9 @@ static const char *const greylist_tuning[] = {
 };
 static const char *const tls_tuning[] = {
 	"tls-protocols", "tls-ciphers", "tls-ocsp-staple"
+};
+static const char *const notrace_tuning[] = {
+	"leave-no-trace-granularity", "leave-no-trace-key"
 };
 
 /* Each of names given in the file, while its condition is unmet. */
@@ -89,6 +93,8 @@ confcheck_warnings(const struct conf *c, confcheck_report *report,
 	    c->greylist_db == NULL, "greylist");
 	unused(&r, c, tls_tuning, NELEM(tls_tuning),
 	    c->tls_certificate == NULL, "tls-certificate");
+	unused(&r, c, notrace_tuning, NELEM(notrace_tuning),
+	    !c->leave_no_trace, "leave-no-trace yes");
 	if ((line = conf_line(c, "deny-message")) != 0 && !has_deny_list(c))
 		say(&r, line, "warning: deny-message has no effect without "
 		    "a deny list");
@@ -212,6 +218,28 @@ check_tls(struct reporter *r, const struct conf *c)
 	smtptls_free(&t);
 }
 
+/*
+ * leave-no-trace: every session loads libcrypto and reads the key (the
+ * first creates it) before its banner, and refuses with 421 when it
+ * cannot.  Nothing is created here.
+ */
+static void
+check_notrace(struct reporter *r, const struct conf *c)
+{
+	struct cryptolib lib;
+	unsigned	 line = conf_line(c, "leave-no-trace-key");
+	char		 why[PATH_MAX + 128];
+
+	if (line == 0)
+		line = conf_line(c, "leave-no-trace");
+	memset(&lib, 0, sizeof(lib));
+	if (cryptolib_open(&lib, why, sizeof(why)) == -1)
+		say(r, line, "leave-no-trace: libcrypto cannot be loaded: %s",
+		    why);
+	if (trace_key_check(c->notrace_key, why, sizeof(why)) == -1)
+		say(r, line, "leave-no-trace-key: %s", why);
+}
+
 int
 confcheck_runtime(const struct conf *c, confcheck_report *report,
     void *arg)
@@ -233,5 +261,7 @@ confcheck_runtime(const struct conf *c, confcheck_report *report,
 			check_list_file(&r, &c->lists[i]);
 	if (c->tls_certificate != NULL)
 		check_tls(&r, c);
+	if (c->leave_no_trace)
+		check_notrace(&r, c);
 	return r.count;
 }

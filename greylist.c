@@ -66,6 +66,8 @@ greylist_init(struct greylist *g)
 {
 	g->store = NULL;
 	g->why[0] = '\0';
+	g->hash = NULL;
+	g->hash_arg = NULL;
 }
 
 void
@@ -269,6 +271,7 @@ greylist_check(struct greylist *g, const struct conf *c, const char *ip,
     const char *sender, const char *rcpt, time_t now, unsigned *wait)
 {
 	char net[GREY_NET_MAX], from[ADDR_MAX + 1], to[ADDR_MAX + 1];
+	char hnet[GREY_HASH_MAX], hfrom[GREY_HASH_MAX], hto[GREY_HASH_MAX];
 	struct store_key k = { net, from, to };
 	enum grey_result r;
 	int started = 0;
@@ -283,6 +286,20 @@ greylist_check(struct greylist *g, const struct conf *c, const char *ip,
 	    lower(to, rcpt, sizeof(to)) == -1) {
 		snprintf(g->why, sizeof(g->why), "greylist: address too long");
 		return GREY_ERROR;
+	}
+	if (g->hash != NULL) {
+		if (g->hash(g->hash_arg, "greylist", net, hnet,
+		    sizeof(hnet)) == -1 || g->hash(g->hash_arg, "greylist",
+		    from, hfrom, sizeof(hfrom)) == -1 ||
+		    g->hash(g->hash_arg, "greylist", to, hto,
+		    sizeof(hto)) == -1) {
+			snprintf(g->why, sizeof(g->why),
+			    "greylist: cannot hash (leave-no-trace)");
+			return GREY_ERROR;
+		}
+		k.network = hnet;
+		k.sender = hfrom;
+		k.rcpt = hto;
 	}
 	if (opened(g, c) == -1)
 		return GREY_ERROR;

@@ -12,6 +12,7 @@
 #ifndef SAMOTOP_GREYLIST_H
 #define SAMOTOP_GREYLIST_H
 
+#include <stddef.h>
 #include <time.h>
 
 #include "conf.h"
@@ -26,10 +27,26 @@ enum grey_result {
 
 struct store;
 
+/*
+ * leave-no-trace (trace.h): out = a keyed hash (hex) of LABEL and
+ * value, of fewer than GREY_HASH_MAX octets; 0 or -1.
+ */
+#define GREY_HASH_MAX	129
+typedef int	greylist_hash_fn(void *arg, const char *label,
+		    const char *value, char *out, size_t size);
+
 /* One session's greylisting: the store opens on first use. */
 struct greylist {
 	struct store	*store;
 	char		 why[200];	/* the last GREY_ERROR */
+	/*
+	 * NULL (greylist_init's default), or leave-no-trace: the store
+	 * then keeps hash(arg, "greylist", X) for the network, the sender
+	 * and the recipient, never X itself.  The hash must not change
+	 * from one session to the next: a retry has to find its triplet.
+	 */
+	greylist_hash_fn *hash;
+	void		*hash_arg;
 };
 
 /* The network of ip: "192.0.2.0/24" or "2001:db8:1:2::/64"; 0 or -1. */

@@ -58,6 +58,10 @@ log_init(struct logger *lg, int fd, enum log_level level, const char *prefix)
 	lg->sink = LOG_SINK_FD;
 	lg->journal = log_journal_stream(fd);
 	snprintf(lg->prefix, sizeof(lg->prefix), "%s", prefix);
+	lg->notrace = 0;
+	lg->hash = NULL;
+	lg->hash_arg = NULL;
+	lg->npersonal = 0;
 }
 
 void
@@ -106,6 +110,185 @@ log_init_helper(struct logger *lg, const char *prog)
 	log_init(lg, 2, env_level(), prefix);
 	if (sink != NULL && strcmp(sink, "syslog") == 0)
 		log_use_syslog(lg, prog);
+	if (log_notrace_env() > 0)
+		log_notrace(lg, NULL, NULL);
+}
+
+unsigned
+log_notrace_env(void)
+{
+	const char *v = getenv(LOG_NOTRACE_ENV);
+	unsigned long long n = 0;
+
+	if (v == NULL)
+		return 0;
+	for (; *v >= '0' && *v <= '9'; v++) {
+		n = n * 10 + (unsigned)(*v - '0');
+		if (n > 0xffffffffULL)
+			return 0;
+	}
+	return *v == '\0' ? (unsigned)n : 0;
+}
+
+void
+log_notrace(struct logger *lg, log_hash_fn *hash, void *arg)
+{
+	lg->notrace = 1;
+	lg->hash = hash;
+	lg->hash_arg = arg;
+}
+
+/* The fields whose whole value is personal (log.h, log_notrace()). */
+static const char *const personal_fields[] = {
+	"client", "remote", "port", "host", "helo", "name", "from", "to",
+	"rcpt", "sender", "recipient", "value", "path",
+	"maildir", "folder", "addr",
+};
+
+static int
+is_personal_field(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(personal_fields) / sizeof(personal_fields[0]);
+	    i++)
+		if (strcmp(key, personal_fields[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* ASCII only: the locale must not change what is hidden. */
+static int
+lower(int ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+}
+
+static void
+remember(struct logger *lg, const char *v, size_t len, int exact)
+{
+	unsigned i, n = lg->npersonal < LOG_PERSONAL_MAX ? lg->npersonal :
+	    LOG_PERSONAL_MAX;
+	char low[LOG_PERSONAL_LEN];
+	size_t k;
+
+	if (len == 0 || len >= LOG_PERSONAL_LEN)
+		return;
+	for (k = 0; k < len; k++)
+		low[k] = (char)lower((unsigned char)v[k]);
+	low[len] = '\0';
+	for (i = 0; i < n; i++) {
+		if (strcmp(lg->personal[i].value, low) == 0) {
+			/* a local part that is also a value: any word */
+			lg->personal[i].exact &= exact || len < 6;
+			return;
+		}
+	}
+	i = lg->npersonal < LOG_PERSONAL_MAX ? lg->npersonal :
+	    LOG_PERSONAL_PINNED + (lg->npersonal - LOG_PERSONAL_PINNED) %
+	    (LOG_PERSONAL_MAX - LOG_PERSONAL_PINNED);
+	lg->npersonal++;
+	memcpy(lg->personal[i].value, low, len + 1);
+	lg->personal[i].exact = exact || len < 6;
+}
+
+void
+log_personal(struct logger *lg, const char *value)
+{
+	const char *at;
+
+	if (!lg->notrace || value == NULL)
+		return;
+	remember(lg, value, strlen(value), 0);
+	if ((at = strrchr(value, '@')) != NULL) {
+		remember(lg, value, (size_t)(at - value), 1);
+		remember(lg, at + 1, strlen(at + 1), 0);
+	}
+}
+
+/* "~" and the hash of v[0..len), lowercased, into out. */
+static size_t
+hashed(const struct logger *lg, const char *v, size_t len, char *out,
+    size_t size)
+{
+	char low[LOG_PERSONAL_LEN], h[LOG_HASH_MAX] = "";
+	size_t k;
+
+	if (lg->hash != NULL && len < sizeof(low)) {
+		for (k = 0; k < len; k++)
+			low[k] = (char)lower((unsigned char)v[k]);
+		low[len] = '\0';
+		lg->hash(lg->hash_arg, low, h, sizeof(h));
+	}
+	return (size_t)snprintf(out, size, "~%s", h);
+}
+
+/* Whether w[0..len) holds n (lowercase) in any case. */
+static int
+holds(const char *w, size_t len, const char *n)
+{
+	size_t nlen = strlen(n), i, k;
+
+	for (i = 0; i + nlen <= len; i++) {
+		for (k = 0; k < nlen && lower((unsigned char)w[i + k]) ==
+		    (unsigned char)n[k]; k++)
+			;
+		if (k == nlen)
+			return 1;
+	}
+	return 0;
+}
+
+/* Punctuation around a word: "<bob@example.org>:" is the address. */
+static int
+is_wrap(int ch)
+{
+	return ch != '\0' && strchr("<>()[]{}\"',;:.!?", ch) != NULL;
+}
+
+/* One word of free text: itself, or "~" and a hash. */
+static size_t
+scrub_word(const struct logger *lg, const char *w, size_t len, char *out,
+    size_t size)
+{
+	size_t b = 0, e = len, i, n;
+	const char *v;
+
+	while (b < e && is_wrap((unsigned char)w[b]))
+		b++;
+	while (e > b && is_wrap((unsigned char)w[e - 1]))
+		e--;
+	n = lg->npersonal < LOG_PERSONAL_MAX ? lg->npersonal :
+	    LOG_PERSONAL_MAX;
+	for (i = 0; i < n; i++) {
+		v = lg->personal[i].value;
+		if (lg->personal[i].exact ? e - b == strlen(v) &&
+		    holds(w + b, e - b, v) : holds(w, len, v))
+			return hashed(lg, v, strlen(v), out, size);
+	}
+	if (memchr(w, '@', len) != NULL)
+		return hashed(lg, w + b, e - b, out, size);
+	return (size_t)snprintf(out, size, "%.*s", (int)len, w);
+}
+
+size_t
+log_scrub(const struct logger *lg, const char *v, char *out, size_t size)
+{
+	size_t len = 0, n, w;
+
+	out[0] = '\0';
+	while (*v != '\0' && len + 1 < size) {
+		if (*v == ' ' || *v == '\t') {
+			out[len++] = *v++;
+			out[len] = '\0';
+			continue;
+		}
+		n = strcspn(v, " \t");
+		w = scrub_word(lg, v, n, out + len, size - len);
+		len = len + w < size ? len + w : size - 1;
+		v += n;
+	}
+	return len;
 }
 
 static size_t
@@ -153,6 +336,7 @@ log_event(const struct logger *lg, enum log_level level, const char *event,
 {
 	char line[LOG_LINE_MAX];
 	const char *key, *val;
+	char clean[LOG_LINE_MAX];
 	size_t len = 0;
 	va_list ap;
 
@@ -176,6 +360,14 @@ log_event(const struct logger *lg, enum log_level level, const char *event,
 		len = put(line, len, sizeof(line), " ", 1);
 		len = put(line, len, sizeof(line), key, strlen(key));
 		len = put(line, len, sizeof(line), "=", 1);
+		if (lg->notrace) {
+			if (is_personal_field(key))
+				hashed(lg, val, strlen(val), clean,
+				    sizeof(clean));
+			else
+				log_scrub(lg, val, clean, sizeof(clean));
+			val = clean;
+		}
 		len = log_escape(line, len, sizeof(line), val);
 	}
 	va_end(ap);

@@ -13,6 +13,23 @@
 #include <stddef.h>
 
 #define LOG_LINE_MAX	2048
+#define LOG_PERSONAL_MAX 32	/* values log_personal() remembers */
+#define LOG_PERSONAL_PINNED 8	/* the first ones, kept for good */
+#define LOG_PERSONAL_LEN 256	/* longest one, with its NUL */
+#define LOG_HASH_MAX	 33	/* a hash's digits, with the NUL */
+/*
+ * What samotop-smtpd sets in its helpers' environment when
+ * leave-no-trace is on: the granularity in decimal seconds (>= 1).
+ * Unset, empty, 0 or not a number: off.
+ */
+#define LOG_NOTRACE_ENV	"SAMOTOP_LEAVE_NO_TRACE"
+
+/*
+ * A keyed hash of value for the log: hex digits into out (size
+ * LOG_HASH_MAX), "" when none can be made.  trace_log_hash() is one.
+ */
+typedef void	log_hash_fn(void *arg, const char *value, char *out,
+		    size_t size);
 
 /* Not LOG_*: those are <syslog.h>'s priorities. */
 enum log_level { LVL_ERROR, LVL_WARN, LVL_INFO, LVL_DEBUG };
@@ -26,6 +43,16 @@ struct logger {
 	enum log_sink	sink;
 	int		journal;	/* fd is journald's: "<N>" first */
 	char		prefix[64];	/* "sid=..." or "prog=..." */
+	/* leave-no-trace: see log_notrace() */
+	int		notrace;
+	log_hash_fn	*hash;		/* NULL: personal values are "~" */
+	void		*hash_arg;
+	unsigned	npersonal;	/* values given to log_personal() */
+	struct {
+		char	value[LOG_PERSONAL_LEN];	/* lowercased */
+		int	exact;		/* a whole word only, not a part */
+	}		personal[LOG_PERSONAL_MAX];	/* pinned, then a
+							   ring */
 };
 
 /* Lines to fd, with "<N>" when log_journal_stream(fd). */
@@ -41,9 +68,42 @@ void	log_use_syslog(struct logger *lg, const char *ident);
  * samotop-smtpd passed its session id in SAMOTOP_SID, so that the
  * helper's lines join the session's; the level samotop-smtpd passed in
  * SAMOTOP_LOG_LEVEL (default info); syslog when SAMOTOP_LOG is
- * "syslog".
+ * "syslog"; leave-no-trace (log_notrace() without a hash: a helper has
+ * no key) when LOG_NOTRACE_ENV says so.
  */
 void	log_init_helper(struct logger *lg, const char *prog);
+/*
+ * leave-no-trace: from now on no personal datum (an address, a client's
+ * IP address, port or name, a HELO name, a mailbox path) appears in
+ * lg's lines.  The value of a personal field (client, remote, port,
+ * host, helo, name, from, to, rcpt, sender, recipient, value,
+ * path, maildir, folder, addr) is written as "~" and the hash of the
+ * lowercased value when hash is given ("client=~3fa94c1b2d07"), else
+ * as "~".  Every other value is scrubbed word by word: a word that
+ * holds an '@', or one of the values given to log_personal(), becomes
+ * "~" and that value's hash.  No allocation: the words are rewritten on
+ * the stack.
+ */
+void	log_notrace(struct logger *lg, log_hash_fn *hash, void *arg);
+/*
+ * Remember value (the client's address or name, a HELO, an address) as
+ * personal, so that free text that quotes it is scrubbed: any word
+ * holding it (any case) is, or, for a value shorter than 6 octets or
+ * the local part of an address (remembered too, as is its domain), a
+ * word that is it.  The first LOG_PERSONAL_PINNED values (a session's
+ * client address, names, HELO: given first) are kept, and the last
+ * ones in the remaining room; no-op when leave-no-trace is off, for ""
+ * and for a value already known.
+ */
+void	log_personal(struct logger *lg, const char *value);
+/* The granularity LOG_NOTRACE_ENV gives: seconds, or 0 for off. */
+unsigned log_notrace_env(void);
+/*
+ * The scrubbed text of value, as log_event() writes a field that is
+ * not personal, into out (NUL-terminated); returns its length.
+ */
+size_t	log_scrub(const struct logger *lg, const char *value, char *out,
+	    size_t size);
 /*
  * log_event(lg, LVL_INFO, "rcpt", "to", addr, "code", "250", NULL):
  * pairs of key and value; a NULL value skips its pair.

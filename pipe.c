@@ -10,7 +10,7 @@
 /* What a command inherits of samotop's environment, by name. */
 static const char *const inherited[] = {
 	"PATH", "HOME", "USER", "LOGNAME", "SHELL", "TZ", "LANG", "TMPDIR",
-	"SAMOTOP_SID",
+	"SAMOTOP_SID", "SAMOTOP_LEAVE_NO_TRACE",
 };
 #define NINHERITED	(sizeof(inherited) / sizeof(inherited[0]))
 #define DEFAULT_PATH	"/usr/local/bin:/usr/bin:/bin"

@@ -350,7 +350,7 @@ auth_results(const struct policy *p, const char *sender, const char *helo,
 	struct authres_info ai = { p->conf->hostname,
 	    p->rdns_done ? iprev_result(p->rdns) : NULL, p->ip, p->rdns_name,
 	    p->spf_done ? spf_outcome_name(p->spf.result) : NULL, sender,
-	    helo, p->tls ? p->tls_desc : NULL };
+	    helo, p->tls ? p->tls_desc : NULL, p->conf->leave_no_trace };
 
 	return authres_header(buf, size, &ai);
 }
@@ -363,7 +363,9 @@ policy_headers(const struct policy *p, const char *sender, const char *helo,
 
 	if (p->conf->auth_results)
 		n = auth_results(p, sender, helo, buf, size);
-	if (p->spf_done && p->spf.header[0] != '\0') {
+	/* Received-SPF: names the client's address, HELO and sender. */
+	if (p->spf_done && p->spf.header[0] != '\0' &&
+	    !p->conf->leave_no_trace) {
 		k = snprintf(buf + n, size - n, "%s", p->spf.header);
 		n = k < size - n ? n + k : n;
 	}

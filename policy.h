@@ -67,7 +67,10 @@ enum policy_verdict policy_rcpt_accepted(struct policy *p,
 	    const char *sender, const char *rcpt, int esmtp, struct reply *r);
 /* The transaction ended: a sender's or recipient's allow with it. */
 void	policy_tx_end(struct policy *p);
-/* Authentication-Results: and Received-SPF:, CRLF-ended; length. */
+/*
+ * Authentication-Results: and Received-SPF:, CRLF-ended; length.  With
+ * leave-no-trace, results only (received.h) and no Received-SPF:.
+ */
 size_t	policy_headers(const struct policy *p, const char *sender,
 	    const char *helo, char *buf, size_t size);
 

@@ -34,10 +34,15 @@ received_header(char *buf, size_t size, const struct received_info *ri)
 {
 	char from[900], date[64], tls[200] = "", desc[180];
 	struct tm tm;
+	time_t when = ri->when;
 	int n;
 
-	from_clause(ri, from, sizeof(from));
-	gmtime_r(&ri->when, &tm);
+	if (ri->notrace > 0) {
+		snprintf(from, sizeof(from), "unknown (not recorded)");
+		when -= when % (time_t)ri->notrace;
+	} else
+		from_clause(ri, from, sizeof(from));
+	gmtime_r(&when, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	if (ri->tls != NULL && hdr_safe(desc, sizeof(desc), ri->tls,
 	    HDR_COMMENT) > 0)
@@ -58,8 +63,9 @@ authres_header(char *buf, size_t size, const struct authres_info *ai)
 	int n;
 
 	if (ai->iprev != NULL) {
-		hdr_safe(ip, sizeof(ip), ai->ip, HDR_VALUE);
-		hdr_safe(name, sizeof(name), ai->rdns_name, HDR_COMMENT);
+		hdr_safe(ip, sizeof(ip), ai->notrace ? "" : ai->ip, HDR_VALUE);
+		hdr_safe(name, sizeof(name), ai->notrace ? "" : ai->rdns_name,
+		    HDR_COMMENT);
 		snprintf(iprev, sizeof(iprev), ";\r\n\tiprev=%s%s%s%s%s%s",
 		    ai->iprev, ip[0] != '\0' ? " policy.iprev=" : "", ip,
 		    name[0] != '\0' ? " (" : "", name,
@@ -67,7 +73,9 @@ authres_header(char *buf, size_t size, const struct authres_info *ai)
 	}
 	if (ai->spf != NULL) {
 		/* the identity SPF checked: the sender, or HELO for <> */
-		if (ai->sender[0] != '\0')
+		if (ai->notrace)
+			v[0] = '\0';
+		else if (ai->sender[0] != '\0')
 			hdr_safe(v, sizeof(v), ai->sender, HDR_MAILBOX);
 		else
 			hdr_safe(v, sizeof(v), ai->helo, HDR_DOMAIN);

@@ -27,9 +27,17 @@ struct received_info {
 					 * or NULL */
 	const char	*id;
 	time_t		 when;
+	unsigned	 notrace;	/* leave-no-trace's granularity in
+					 * seconds; 0: off */
 };
 
-/* The header with CRLF line ends; returns its length (0: no room). */
+/*
+ * The header with CRLF line ends; returns its length (0: no room).
+ * With notrace (leave-no-trace) the client is "from unknown (not
+ * recorded)": neither its address, nor its name, nor its HELO (RFC 5321
+ * §4.4 requires a From-domain, and a bare Domain is one); and the time
+ * is rounded down to a multiple of notrace seconds, in UTC.
+ */
 size_t	received_header(char *buf, size_t size,
 	    const struct received_info *ri);
 
@@ -43,6 +51,7 @@ struct authres_info {
 	const char	*sender;	/* "" for <>: then smtp.helo */
 	const char	*helo;		/* as the client gave it */
 	const char	*tls;		/* the TLS description; NULL: none */
+	int		 notrace;	/* leave-no-trace: results only */
 };
 
 /*
@@ -50,6 +59,8 @@ struct authres_info {
  * room).  smtp.mailfrom= is the sender when its local part is a plain
  * dot-atom, else its domain; smtp.helo= the HELO when it is a domain
  * name; a property with no such value is left out (RFC 8601 §2.2).
+ * With notrace, only the results: no policy.iprev=, PTR name,
+ * smtp.mailfrom= or smtp.helo=.
  */
 size_t	authres_header(char *buf, size_t size,
 	    const struct authres_info *ai);

@@ -255,6 +255,7 @@ on_rcpt(void *ctx, const struct mailbox *rcpt, size_t index, char *reply,
 
 	(void)index;	/* == c->naccepted: lmtp.c counts what we accept */
 	mailbox_format(rcpt, addr, sizeof(addr));
+	log_personal(&c->log, addr);	/* the LDA's replies may quote it */
 	if (c->down || lda_rcpt(c, rcpt, &rep) == -1)
 		return refuse_rcpt(c, addr, reply, size);
 	cls = lmtpconn_reply(&rep, reply, size);

@@ -516,6 +516,7 @@ deliver(struct ctx *c, size_t index, char *reply, size_t size)
 	memset(&o, 0, sizeof(o));
 	mailbox_format(&c->rcpt[index], addr, sizeof(addr));
 	c->addr = addr;
+	log_personal(&c->log, addr);	/* the command's stderr may say it */
 	if (make_env(c, index) == -1) {
 		oc.how = PIPE_NOSTART;
 		oc.code = E2BIG;

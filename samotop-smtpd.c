@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "confcheck.h"
 #include "session.h"
+#include "trace.h"
 #include "version.h"
 
 #define DEFAULT_CONF	"/etc/samotop/samotop.conf"
@@ -55,7 +56,7 @@ report_error(const char *path, const struct conf_error *err, int check)
 		print_error(path, err->line, err->msg);
 		return;
 	}
-	session_make_id(sid);
+	session_make_id(sid, 1);
 	snprintf(prefix, sizeof(prefix), "sid=%s", sid);
 	snprintf(line, sizeof(line), "%u", err->line);
 	log_init(&lg, 2, LVL_ERROR, prefix);
@@ -106,6 +107,28 @@ load(struct conf *c, const char *path, char **text, int check,
 	return 0;
 }
 
+/*
+ * leave-no-trace's key, before the banner: a session that cannot hide
+ * what it would log is refused (421) as a configuration error is.
+ */
+static int
+open_trace(struct session *s, const struct conf *c, const char *path)
+{
+	struct conf_error err = { 0, "" };
+	char why[sizeof(err.msg) - 32];
+
+	trace_init(&s->trace);
+	if (!c->leave_no_trace ||
+	    trace_open(&s->trace, c->notrace_key, why, sizeof(why)) == 0)
+		return 0;
+	err.line = conf_line(c, "leave-no-trace-key");
+	if (err.line == 0)
+		err.line = conf_line(c, "leave-no-trace");
+	snprintf(err.msg, sizeof(err.msg), "leave-no-trace-key: %s", why);
+	report_error(path, &err, 0);
+	return -1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -151,9 +174,14 @@ main(int argc, char *argv[])
 	else if ((s = malloc(sizeof(*s))) == NULL) {
 		perror("samotop-smtpd");
 		status = EX_OSERR;
+	} else if (open_trace(s, c, path) == -1) {
+		(void)!write(1, unavailable, sizeof(unavailable) - 1);
+		status = EX_CONFIG;
+		free(s);
 	} else {
 		status = session_run(s, c, 0, 1, 2) == 0 ? EX_OK :
 		    EX_TEMPFAIL;
+		explicit_bzero(&s->trace, sizeof(s->trace));
 		free(s);
 	}
 	/* Freed although exit follows: so that leak checkers see none. */

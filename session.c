@@ -40,16 +40,41 @@ describe_client(struct session *s)
 	snprintf(x->ident, sizeof(x->ident), "%s", s->msgid);
 	snprintf(x->tls, sizeof(x->tls), "%s",
 	    s->st.tls_active ? s->tls.version : "");
+	/*
+	 * leave-no-trace: no helper learns who the client is, so none can
+	 * write it down (samotop-lmtp passes XFORWARD on to the LDA, whose
+	 * log keeps it; samotop-pipe gives CLIENT_IP to commands).
+	 */
+	if (s->conf->leave_no_trace) {
+		x->name[0] = '\0';
+		x->addr[0] = '\0';
+		x->port[0] = '\0';
+		x->helo[0] = '\0';
+	}
 }
 
 void
-session_make_id(char sid[SID_LEN + 1])
+session_make_id(char sid[SID_LEN + 1], int notrace)
 {
-	unsigned char noise[8] = { 0 };
+	unsigned char noise[16] = { 0 };
+	unsigned long long t = 0;
+	unsigned i;
 
 	/* Uniqueness comes from time and pid; noise only helps. */
 	(void)getentropy(noise, sizeof(noise));
-	received_session_id(sid, time(NULL), (long)getpid(), noise);
+	if (!notrace) {
+		received_session_id(sid, time(NULL), (long)getpid(), noise);
+		return;
+	}
+	/*
+	 * leave-no-trace: the id goes into Received: and the helpers'
+	 * logs, and must not tell the time its session began; 80 random
+	 * bits instead of time, pid and noise.
+	 */
+	for (i = 0; i < 8; i++)
+		t = t << 8 | noise[8 + i];
+	received_session_id(sid, (time_t)(t & 0x7ffffffff), (long)(t >> 35),
+	    noise);
 }
 
 /* The names of the verbs, in enum smtp_verb order, for the log. */
@@ -306,6 +331,7 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	}
 	pm = route_postmaster(s->conf, &mb);	/* never "relaying" */
 	mailbox_format(&mb, addr, sizeof(addr));
+	log_personal(&s->log, addr);
 	if ((route = route_lookup(s->conf, &mb)) == NULL)
 		return refuse_rcpt_with(s, addr, pm ? R_NO_POSTMASTER :
 		    route_domain_known(s->conf, mb.domain) ? R_NO_MAILBOX :
@@ -354,7 +380,8 @@ begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 {
 	struct received_info ri = { s->st.helo, client_name(s), s->peer.ip,
 	    s->conf->hostname, protocol(s),
-	    s->st.tls_active ? s->tls_desc : NULL, s->msgid, time(NULL) };
+	    s->st.tls_active ? s->tls_desc : NULL, s->msgid, time(NULL),
+	    s->conf->leave_no_trace ? s->conf->notrace_granularity : 0 };
 	char hdr[RECEIVED_MAX + 2048], from[ADDR_MAX + 1];
 	size_t n;
 
@@ -759,6 +786,7 @@ starttls(struct session *s, struct reply *r)
 static enum flow
 helo(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
 {
+	log_personal(&s->log, cmd->arg);
 	if (policy_helo(&s->policy, cmd->arg, s->st.esmtp, r) != POLICY_PASS)
 		return respond(s, r);
 	end_transaction(s);
@@ -773,8 +801,10 @@ mail(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
 {
 	char from[ADDR_MAX + 1];
 
-	log_mail(s, &cmd->path);
 	mailbox_format(&cmd->path, from, sizeof(from));
+	log_personal(&s->log, from);
+	log_personal(&s->log, policy_client_name(&s->policy));
+	log_mail(s, &cmd->path);
 	if (policy_mail(&s->policy, s->st.helo, from, s->st.esmtp, r) !=
 	    POLICY_PASS)
 		return respond(s, r);
@@ -882,9 +912,12 @@ static enum flow
 greet(struct session *s)
 {
 	struct reply r = { .len = 0 };
+	enum policy_verdict v;
 	enum io_status st;
 
-	if (policy_connect(&s->policy, &r) != POLICY_PASS) {
+	v = policy_connect(&s->policy, &r);
+	log_personal(&s->log, policy_client_name(&s->policy));
+	if (v != POLICY_PASS) {
 		log_event(&s->log, LVL_INFO, "refused", "stage", "connect",
 		    NULL);
 		respond(s, &r);
@@ -942,14 +975,25 @@ command_counts(const struct session *s, char *buf, size_t size)
 static void
 start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 {
-	char prefix[SID_LEN + 8], delim[2] = "";
+	char prefix[SID_LEN + 8], delim[2] = "", gran[16];
 
 	s->conf = c;
-	session_make_id(s->sid);
+	session_make_id(s->sid, c->leave_no_trace);
 	snprintf(prefix, sizeof(prefix), "sid=%s", s->sid);
 	log_init(&s->log, logfd, c->log_level, prefix);
 	if (c->log_sink == LOG_SINK_SYSLOG)
 		log_use_syslog(&s->log, "samotop-smtpd");
+	/*
+	 * leave-no-trace: the caller opened the key (samotop-smtpd.c).
+	 * Were it not open, the log would say "~" and greylisting fail
+	 * (451): nothing is ever written in the clear.
+	 */
+	if (c->leave_no_trace) {
+		log_notrace(&s->log, trace_log_hash, &s->trace);
+		snprintf(gran, sizeof(gran), "%u", c->notrace_granularity);
+		setenv(LOG_NOTRACE_ENV, gran, 1);
+	} else
+		unsetenv(LOG_NOTRACE_ENV);
 	/* Helpers inherit these, so that their log lines join ours... */
 	setenv("SAMOTOP_SID", s->sid, 1);
 	setenv("SAMOTOP_LOG_LEVEL", log_level_name(c->log_level), 1);
@@ -967,6 +1011,12 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	helper_init(&s->helper, c->hostname);
 	smtptls_init(&s->tls);
 	policy_init(&s->policy, c, &s->log, s->peer.ip);
+	if (c->leave_no_trace) {
+		s->policy.grey.hash = trace_store_hash;
+		s->policy.grey.hash_arg = &s->trace;
+	}
+	log_personal(&s->log, s->peer.ip);
+	log_personal(&s->log, s->peer.host);
 	s->pipelining_seen = 0;
 	snprintf(s->msgid, sizeof(s->msgid), "%s.0", s->sid);
 	s->helper_ok = 0;

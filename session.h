@@ -15,6 +15,7 @@
 #include "received.h"
 #include "smtptls.h"
 #include "state.h"
+#include "trace.h"
 
 #define SESSION_CHUNK	(16 * 1024)
 
@@ -42,6 +43,12 @@ struct session {
 	unsigned		 commands[CMD_NOTIMPL + 1];	/* by verb */
 	enum smtp_verb		 last_verb;	/* for a timeout's line */
 	long long		 started;	/* fd_now_ms(), for the log */
+	/*
+	 * leave-no-trace's key: the caller trace_init()s it, and opens it
+	 * (trace_open()) before session_run() when the configuration says
+	 * leave-no-trace; session_run() only uses it.
+	 */
+	struct trace		 trace;
 	char			 out[SESSION_CHUNK * 2];	/* decoded content */
 };
 
@@ -51,7 +58,10 @@ struct session {
  */
 int	session_run(struct session *s, const struct conf *c, int rfd,
 	    int wfd, int logfd);
-/* A new session id (SID_LEN of [0-9A-Z]), for the log's sid=. */
-void	session_make_id(char sid[SID_LEN + 1]);
+/*
+ * A new session id (SID_LEN of [0-9A-Z]), for the log's sid=; with
+ * notrace (leave-no-trace) all random: no time or pid in it.
+ */
+void	session_make_id(char sid[SID_LEN + 1], int notrace);
 
 #endif

@@ -281,7 +281,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ri = (struct received_info){ v[0], v[1], flags & 8 ? "" : v[2],
 	    "mx.test", "ESMTP", flags & 4 ? v[4] : NULL, "0123456789ABCDEF",
-	    (time_t)0 };
+	    (time_t)0, 0 };
 	n = received_header(out, sizeof(out), &ri);
 	if (n == 0)
 		abort();		/* it always fits */
@@ -289,7 +289,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ai = (struct authres_info){ "mx.test", flags & 1 ? "pass" : NULL,
 	    v[2], v[5], flags & 2 ? spf_outcome_name((flags >> 4) % 7) : NULL,
-	    v[3], v[0], flags & 4 ? v[4] : NULL };
+	    v[3], v[0], flags & 4 ? v[4] : NULL, 0 };
 	n = authres_header(out, sizeof(out), &ai);
 	check_authres(out, n, &ai);
 

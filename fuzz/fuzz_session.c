@@ -14,9 +14,10 @@
  * helper accepted that recipient in a transaction with that sender, and
  * anything else that it did not.  A violation aborts.
  *
- * Input: octet 0 picks the configuration (bit 7: lax CRLF and a small
- * SIZE) and the length of the helper's script (bits 0-6), which follows;
- * the rest is operations, see op().
+ * Input: octet 0 picks the configuration (bit 7: lax CRLF, a small SIZE
+ * and leave-no-trace, with no key: its log scrubbing) and the length of
+ * the helper's script (bits 0-6), which follows; the rest is
+ * operations, see op().
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -110,7 +111,8 @@ make_conf(const char *mock, int lax)
 	    "%s"
 	    "route @fuzz.test \"%s\" %d %d\n"
 	    "route @other.test \"%s\" %d %d other\n",
-	    lax ? "strict-crlf no\nmax-message-size 32k\n" : "",
+	    lax ? "strict-crlf no\nmax-message-size 32k\nleave-no-trace yes\n" :
+	    "",
 	    mock, script_fd, record_fd, mock, script_fd, record_fd);
 	conf_defaults(c);
 	if (conf_parse(c, text, len, &err) == -1) {

@@ -245,6 +245,29 @@ test_durations(void)
 	CHECK(parse("timeout-data 1ms\n") == -1);
 }
 
+/* leave-no-trace and its two tunings (samotop.conf(5), trace.h). */
+static void
+test_leave_no_trace(void)
+{
+	OK("");
+	CHECK(c.leave_no_trace == 0);
+	CHECK(c.notrace_granularity == 86400);
+	CHECK_STR(c.notrace_key, CONF_NOTRACE_KEY);
+	SETS("leave-no-trace yes\n", c.leave_no_trace == 1);
+	SETS("leave-no-trace-granularity 1h\n", c.notrace_granularity == 3600);
+	SETS("leave-no-trace-granularity 1s\n", c.notrace_granularity == 1);
+	SETS("leave-no-trace-granularity 366d\n",
+	    c.notrace_granularity == 366 * 86400);
+	FAILS("leave-no-trace-granularity 0\n", 1,
+	    "leave-no-trace-granularity: expected a duration from 1s to 366d "
+	    "(suffix s, m, h or d), got '0'");
+	CHECK(parse("leave-no-trace-granularity 367d\n") == -1);
+	SETS("leave-no-trace-key /k\n", strcmp(c.notrace_key, "/k") == 0);
+	FAILS("leave-no-trace-key k\n", 1,
+	    "leave-no-trace-key: expected an absolute path, got 'k'");
+	CHECK(parse("leave-no-trace maybe\n") == -1);
+}
+
 static void
 test_switches(void)
 {
@@ -454,5 +477,6 @@ main(void)
 	TEST(test_postmaster);
 	TEST(test_directive_errors);
 	TEST(test_load);
+	TEST(test_leave_no_trace);
 	return UNIT_DONE();
 }

@@ -85,7 +85,7 @@ received_helo(void)
 {
 	struct received_info ri = { "x;dkim=pass\xff", "good.example",
 	    "192.0.2.5", "mx.test", "ESMTP", "TLSv1.3 with cipher X (256 bits)",
-	    "ID", 0 };
+	    "ID", 0, 0 };
 	char buf[RECEIVED_MAX];
 
 	CHECK(received_header(buf, sizeof(buf), &ri) > 0);
@@ -106,11 +106,46 @@ received_helo(void)
 	    == 0);
 }
 
+/* leave-no-trace: no client, no HELO, and the time rounded down. */
+static void
+received_notrace(void)
+{
+	struct received_info ri = { "helo-secret.example", "rdns.example",
+	    "192.0.2.5", "mx.test", "ESMTPS", "TLSv1.3 with cipher X",
+	    "ID", 86400 * 3 + 3723, 86400 };
+	char buf[RECEIVED_MAX];
+
+	CHECK(received_header(buf, sizeof(buf), &ri) > 0);
+	CHECK_STR(buf, "Received: from unknown (not recorded)\r\n"
+	    "\t(using TLSv1.3 with cipher X)\r\n"
+	    "\tby mx.test (samotop) with ESMTPS id ID;\r\n"
+	    "\tSun, 04 Jan 1970 00:00:00 +0000\r\n");
+	ri.notrace = 3600;
+	CHECK(received_header(buf, sizeof(buf), &ri) > 0);
+	CHECK(strstr(buf, "\tSun, 04 Jan 1970 01:00:00 +0000\r\n") != NULL);
+}
+
+static void
+authres_notrace(void)
+{
+	struct authres_info ai = { "mx.test", "pass", "192.0.2.5",
+	    "rdns.example", "pass", "alice@example.org",
+	    "helo-secret.example", NULL, 1 };
+	char buf[1024];
+
+	CHECK(authres_header(buf, sizeof(buf), &ai) > 0);
+	CHECK_STR(buf, "Authentication-Results: mx.test;\r\n"
+	    "\tiprev=pass;\r\n\tspf=pass\r\n\t(plaintext: no TLS)\r\n");
+	ai.sender = "";
+	CHECK(authres_header(buf, sizeof(buf), &ai) > 0);
+	CHECK(strstr(buf, "helo") == NULL);
+}
+
 static void
 authres(void)
 {
 	struct authres_info ai = { "mx.test", "pass", "192.0.2.5",
-	    "good.example", "none", "", "x;dkim=pass;dmarc=pass", NULL };
+	    "good.example", "none", "", "x;dkim=pass;dmarc=pass", NULL, 0 };
 	char buf[1024];
 
 	CHECK(authres_header(buf, sizeof(buf), &ai) > 0);
@@ -170,6 +205,8 @@ main(void)
 	TEST(bounds);
 	TEST(received_helo);
 	TEST(authres);
+	TEST(received_notrace);
+	TEST(authres_notrace);
 	TEST(received_spf);
 	return UNIT_DONE();
 }

@@ -186,6 +186,17 @@ write("fuzz_lmtpreply", [
     ("enh-odd", b"250 2.1000.5 x\n250 2.1.\n250 2..1 x\n250 5.1.1 x\n"),
 ])
 
+# --- log: leave-no-trace's scrubbing: up to three NUL-ended personal
+# values, then the free text of one log field.
+write("fuzz_log", [
+    ("reply", b"192.0.2.1\x00helo-secret.example\x00bob@example.org\x00"
+     b"5.1.1 <bob@example.org>: no such user; you are [192.0.2.1]"),
+    ("localpart", b"bob@example.org\x00bob\x00\x00Mailbox bob is full (bob)"),
+    ("case", b"HELO.Example\x00\x00\x00you said helo.EXAMPLE, hello"),
+    ("blanks", b"\x00\x00\x00a  b\t\tc@ @ @@ <> ~"),
+    ("none", b"timeout after DATA"),
+])
+
 # --- xforward: the arguments of one XFORWARD command.
 write("fuzz_xforward", [
     ("all", b"NAME=mail.example.org ADDR=192.0.2.1 PORT=25 HELO=mail.example.org "

@@ -110,24 +110,39 @@ log_init_helper(struct logger *lg, const char *prog)
 	log_init(lg, 2, env_level(), prefix);
 	if (sink != NULL && strcmp(sink, "syslog") == 0)
 		log_use_syslog(lg, prog);
-	if (log_notrace_env() > 0)
+	if (log_notrace_env(NULL) > 0)
 		log_notrace(lg, NULL, NULL);
 }
 
-unsigned
-log_notrace_env(void)
+int
+log_notrace_parse(const char *s, unsigned long *g)
 {
-	const char *v = getenv(LOG_NOTRACE_ENV);
-	unsigned long long n = 0;
+	unsigned long v = 0;
 
-	if (v == NULL)
+	if (s == NULL || s[0] == '\0') {
+		*g = 0;
 		return 0;
-	for (; *v >= '0' && *v <= '9'; v++) {
-		n = n * 10 + (unsigned)(*v - '0');
-		if (n > 0xffffffffULL)
-			return 0;
 	}
-	return *v == '\0' ? (unsigned)n : 0;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > LOG_NOTRACE_MAX)
+			return -1;
+	}
+	*g = v;
+	return 0;
+}
+
+unsigned long
+log_notrace_env(int *malformed)
+{
+	unsigned long g;
+	int bad = log_notrace_parse(getenv(LOG_NOTRACE_ENV), &g) == -1;
+
+	if (malformed != NULL)
+		*malformed = bad;
+	return bad ? LOG_NOTRACE_DEFAULT : g;
 }
 
 void

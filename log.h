@@ -96,8 +96,21 @@ void	log_notrace(struct logger *lg, log_hash_fn *hash, void *arg);
  * and for a value already known.
  */
 void	log_personal(struct logger *lg, const char *value);
-/* The granularity LOG_NOTRACE_ENV gives: seconds, or 0 for off. */
-unsigned log_notrace_env(void);
+/* a malformed LOG_NOTRACE_ENV: on, with a day (it fails closed) */
+#define LOG_NOTRACE_DEFAULT	86400UL
+#define LOG_NOTRACE_MAX		2147483647UL	/* largest granularity */
+/*
+ * A granularity as written (LOG_NOTRACE_ENV, or a helper's option): NULL,
+ * "" and "0" are 0 (off); else decimal digits only, 1 to
+ * LOG_NOTRACE_MAX.  -1: anything else, *g untouched.
+ */
+int	log_notrace_parse(const char *s, unsigned long *g);
+/*
+ * The granularity LOG_NOTRACE_ENV gives: seconds, 0 for off, and
+ * LOG_NOTRACE_DEFAULT when it is malformed (*malformed set then, so
+ * that the caller can say so; malformed may be NULL).
+ */
+unsigned long log_notrace_env(int *malformed);
 /*
  * The scrubbed text of value, as log_event() writes a field that is
  * not personal, into out (NUL-terminated); returns its length.

@@ -16,26 +16,6 @@
 
 #include "maildir_notrace.h"
 
-int
-maildir_notrace_parse(const char *s, unsigned long *g)
-{
-	unsigned long v = 0;
-
-	if (s == NULL || s[0] == '\0') {
-		*g = 0;
-		return 0;
-	}
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > MAILDIR_NOTRACE_MAX)
-			return -1;
-	}
-	*g = v;
-	return 0;
-}
-
 time_t
 maildir_notrace_floor(time_t t, unsigned long g)
 {

@@ -130,15 +130,14 @@ parse_count(const char *s)
 static unsigned long
 notrace_env(const struct logger *lg)
 {
-	const char *s = getenv("SAMOTOP_LEAVE_NO_TRACE");
-	unsigned long g;
+	int malformed;
+	unsigned long g = log_notrace_env(&malformed);
 
-	if (maildir_notrace_parse(s, &g) == 0)
-		return g;
-	log_event(lg, LVL_WARN, "config", "error",
-	    "SAMOTOP_LEAVE_NO_TRACE is not a number of seconds: "
-	    "leave-no-trace with a day", NULL);
-	return MAILDIR_NOTRACE_DEFAULT;
+	if (malformed)
+		log_event(lg, LVL_WARN, "config", "error",
+		    "SAMOTOP_LEAVE_NO_TRACE is not a number of seconds: "
+		    "leave-no-trace with a day", NULL);
+	return g;
 }
 
 int
@@ -167,7 +166,7 @@ main(int argc, char *argv[])
 		case 'V':
 			version_exit("samotop-maildir");
 		case 'z':
-			if (maildir_notrace_parse(optarg, &notrace) == -1)
+			if (log_notrace_parse(optarg, &notrace) == -1)
 				usage();
 			notrace_set = 1;
 			break;
@@ -183,6 +182,8 @@ main(int argc, char *argv[])
 	check_templates(&ctx.log, argv, argc);
 	if (!notrace_set)
 		notrace = notrace_env(&ctx.log);
+	if (notrace > 0)	/* -z under another MTA: its log lines too */
+		log_notrace(&ctx.log, NULL, NULL);
 
 	lmtp_start(host);
 	if (maildir_init(&ctx, host) == -1)

@@ -244,10 +244,10 @@ test_notrace_helper_env(void)
 {
 	struct logger lg;
 	char buf[512];
-	int p[2], saved;
+	int p[2], saved, bad;
 
 	setenv(LOG_NOTRACE_ENV, "86400", 1);
-	CHECK(log_notrace_env() == 86400);
+	CHECK(log_notrace_env(NULL) == 86400);
 	CHECK(pipe(p) == 0);
 	saved = dup(2);
 	CHECK(dup2(p[1], 2) == 2);
@@ -261,13 +261,15 @@ test_notrace_helper_env(void)
 	one_line(&lg, p[0], buf, sizeof(buf));
 	CHECK(strstr(buf, "event=delivered to=~ path=~ size=12") != NULL);
 	setenv(LOG_NOTRACE_ENV, "0", 1);
-	CHECK(log_notrace_env() == 0);
+	CHECK(log_notrace_env(NULL) == 0);
 	setenv(LOG_NOTRACE_ENV, "", 1);
-	CHECK(log_notrace_env() == 0);
-	setenv(LOG_NOTRACE_ENV, "1d", 1);
-	CHECK(log_notrace_env() == 0);
+	CHECK(log_notrace_env(NULL) == 0);
+	setenv(LOG_NOTRACE_ENV, "1d", 1);	/* malformed: fails closed */
+	CHECK(log_notrace_env(&bad) == LOG_NOTRACE_DEFAULT && bad == 1);
+	setenv(LOG_NOTRACE_ENV, "3600", 1);
+	CHECK(log_notrace_env(&bad) == 3600 && bad == 0);
 	unsetenv(LOG_NOTRACE_ENV);
-	CHECK(log_notrace_env() == 0);
+	CHECK(log_notrace_env(NULL) == 0);
 	log_init_helper(&lg, "samotop-maildir");
 	CHECK(lg.notrace == 0);
 	close(p[0]);

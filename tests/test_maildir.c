@@ -603,23 +603,23 @@ test_notrace_parse(void)
 {
 	unsigned long g = 7;
 
-	CHECK(maildir_notrace_parse(NULL, &g) == 0 && g == 0);
+	CHECK(log_notrace_parse(NULL, &g) == 0 && g == 0);
 	g = 7;
-	CHECK(maildir_notrace_parse("", &g) == 0 && g == 0);
+	CHECK(log_notrace_parse("", &g) == 0 && g == 0);
 	g = 7;
-	CHECK(maildir_notrace_parse("0", &g) == 0 && g == 0);
-	CHECK(maildir_notrace_parse("1", &g) == 0 && g == 1);
-	CHECK(maildir_notrace_parse("86400", &g) == 0 && g == 86400);
-	CHECK(maildir_notrace_parse("2147483647", &g) == 0 &&
+	CHECK(log_notrace_parse("0", &g) == 0 && g == 0);
+	CHECK(log_notrace_parse("1", &g) == 0 && g == 1);
+	CHECK(log_notrace_parse("86400", &g) == 0 && g == 86400);
+	CHECK(log_notrace_parse("2147483647", &g) == 0 &&
 	    g == 2147483647UL);
 	g = 7;
-	CHECK(maildir_notrace_parse("2147483648", &g) == -1);
-	CHECK(maildir_notrace_parse("99999999999999999999999", &g) == -1);
-	CHECK(maildir_notrace_parse("-1", &g) == -1);
-	CHECK(maildir_notrace_parse("+1", &g) == -1);
-	CHECK(maildir_notrace_parse(" 1", &g) == -1);
-	CHECK(maildir_notrace_parse("1d", &g) == -1);
-	CHECK(maildir_notrace_parse("yes", &g) == -1);
+	CHECK(log_notrace_parse("2147483648", &g) == -1);
+	CHECK(log_notrace_parse("99999999999999999999999", &g) == -1);
+	CHECK(log_notrace_parse("-1", &g) == -1);
+	CHECK(log_notrace_parse("+1", &g) == -1);
+	CHECK(log_notrace_parse(" 1", &g) == -1);
+	CHECK(log_notrace_parse("1d", &g) == -1);
+	CHECK(log_notrace_parse("yes", &g) == -1);
 	CHECK(g == 7);
 }
 

@@ -107,18 +107,23 @@ static int
 sink_write(void *ctx, const char *buf, size_t len)
 {
 	struct sink *k = ctx;
-	size_t i, from = 0;
+	const char *lf, *end = buf + len;
 
-	for (i = 0; i < len; i++) {
-		if (buf[i] == '\n' && !k->cr) {
-			if (send_out(k, buf + from, i - from) == -1 ||
+	while ((lf = memchr(buf, '\n', end - buf)) != NULL) {
+		if (lf == buf ? !k->cr : lf[-1] != '\r') {
+			if (send_out(k, buf, lf - buf) == -1 ||
 			    send_out(k, "\r\n", 2) == -1)
 				return -1;
-			from = i + 1;
-		}
-		k->cr = buf[i] == '\r';
+		} else if (send_out(k, buf, lf + 1 - buf) == -1)
+			return -1;
+		k->cr = 0;
+		buf = lf + 1;
 	}
-	return send_out(k, buf + from, len - from);
+	if (buf < end) {
+		k->cr = end[-1] == '\r';
+		return send_out(k, buf, end - buf);
+	}
+	return 0;
 }
 
 static void

@@ -16,6 +16,7 @@
 #include <rnp/rnp.h>
 #include <rnp/rnp_err.h>
 
+#include "enc_armor.h"
 #include "enc_pgp.h"
 #include "fdio.h"
 
@@ -225,12 +226,16 @@ pgp_key_fpr(const struct pgp_key *k)
 	return k->fpr;
 }
 
+#define PUMP_PIECE	12288	/* binary octets armored at a time */
+
 struct pump {
 	enc_read_fn	 rd;
 	void		*rctx;
 	enc_write_fn	 wr;
 	void		*wctx;
 	int		 failed;	/* the callbacks' own failure */
+	struct enc_armor armor;
+	char		 out[ENC_ARMOR_OUT(PUMP_PIECE) + ENC_ARMOR_FRAME];
 };
 
 static bool
@@ -248,59 +253,87 @@ pump_read(void *ctx, void *buf, size_t len, size_t *got)
 	return true;
 }
 
+/* The binary message, armored on its way out. */
 static bool
 pump_write(void *ctx, const void *buf, size_t len)
 {
 	struct pump *p = ctx;
+	const unsigned char *in = buf;
+	size_t n, k;
 
-	if (p->wr(p->wctx, buf, len) == -1) {
-		p->failed = 1;
-		return false;
+	while (len > 0) {
+		k = len < PUMP_PIECE ? len : PUMP_PIECE;
+		n = enc_armor_update(&p->armor, in, k, p->out);
+		if (n > 0 && p->wr(p->wctx, p->out, n) == -1) {
+			p->failed = 1;
+			return false;
+		}
+		in += k;
+		len -= k;
 	}
 	return true;
+}
+
+static int
+pump_frame(struct pump *p, int end)
+{
+	size_t n = end ? enc_armor_end(&p->armor, p->out) :
+	    enc_armor_begin(&p->armor, p->out);
+
+	if (p->wr(p->wctx, p->out, n) == -1) {
+		p->failed = 1;
+		return -1;
+	}
+	return 0;
 }
 
 int
 pgp_encrypt(const struct pgp_key *k, enc_read_fn rd, void *rctx,
     enc_write_fn wr, void *wctx, const char **why)
 {
-	struct pump p = { rd, rctx, wr, wctx, 0 };
+	struct pump *p;
 	rnp_input_t in = NULL;
-	rnp_output_t out = NULL, armor = NULL;
+	rnp_output_t out = NULL;
 	rnp_op_encrypt_t op = NULL;
 	int rc = -1;
 
 	*why = "cannot set up the encryption";
-	if (rnp_input_from_callback(&in, pump_read, NULL, &p) != RNP_SUCCESS ||
-	    rnp_output_to_callback(&out, pump_write, NULL, &p) !=
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return -1;
+	p->rd = rd;
+	p->rctx = rctx;
+	p->wr = wr;
+	p->wctx = wctx;
+	if (rnp_input_from_callback(&in, pump_read, NULL, p) != RNP_SUCCESS ||
+	    rnp_output_to_callback(&out, pump_write, NULL, p) !=
 	    RNP_SUCCESS ||
-	    rnp_output_to_armor(out, &armor, "message") != RNP_SUCCESS ||
-	    rnp_op_encrypt_create(&op, k->ffi, in, armor) != RNP_SUCCESS ||
+	    rnp_op_encrypt_create(&op, k->ffi, in, out) != RNP_SUCCESS ||
 	    rnp_op_encrypt_add_recipient(op, k->enc) != RNP_SUCCESS ||
 	    rnp_op_encrypt_set_cipher(op, "AES256") != RNP_SUCCESS ||
 	    rnp_op_encrypt_set_aead(op, "None") != RNP_SUCCESS ||
 	    rnp_op_encrypt_set_compression(op, "Uncompressed", 0) !=
 	    RNP_SUCCESS)
 		goto done;
+	*why = "writing the message failed";
+	if (pump_frame(p, 0) == -1)
+		goto done;
 	if (rnp_op_encrypt_execute(op) != RNP_SUCCESS) {
-		*why = p.failed ? "reading or writing the message failed" :
+		*why = p->failed ? "reading or writing the message failed" :
 		    "encryption failed";
 		goto done;
 	}
-	/* The armor's checksum and END line are written at its finish. */
-	if (rnp_output_finish(armor) != RNP_SUCCESS || p.failed) {
-		*why = "writing the message failed";
+	/* rnp writes the last of the message when its output is done. */
+	if (rnp_output_finish(out) != RNP_SUCCESS || p->failed ||
+	    pump_frame(p, 1) == -1)
 		goto done;
-	}
 	rc = 0;
 done:
 	if (op != NULL)
 		rnp_op_encrypt_destroy(op);
-	if (armor != NULL)
-		rnp_output_destroy(armor);
 	if (out != NULL)
 		rnp_output_destroy(out);
 	if (in != NULL)
 		rnp_input_destroy(in);
+	free(p);
 	return rc;
 }

@@ -5,6 +5,7 @@
 # already, and an aborted message.
 
 load lib
+load dovecot
 
 ENC_BIN=$TOP/samotop-encrypt
 
@@ -68,7 +69,10 @@ setup() {
 	done
 }
 
-teardown() { common_teardown; }
+teardown() {
+	common_teardown
+	[ -z "${DDIR:-}" ] || dovecot_teardown
+}
 
 # lmtp [OPTION...] -- LINE...: one LMTP session with samotop-encrypt in
 # front of samotop-maildir; LINEs are sent CRLF-ended, then QUIT.  Prints
@@ -237,4 +241,24 @@ MSG=('DATA' 'Received: from c (c [192.0.2.1]) by mx.test' 'X-Mailer: secret agen
 	[ "${lines[11]}" = "250 2.0.0 <zed@example.org>: delivered" ]
 	[ "$(count_files "$M/bob/new")" -eq 2 ]
 	for f in "$M"/bob/new/*; do decrypt bob "$f" | grep -qx 'meet at noon'; done
+}
+
+@test "Dovecot through samotop-lmtp: bob's copy stored encrypted (gpg opens it), alice's in clear" {
+	dovecot_setup
+	dovecot_start
+	write_conf "route @example.org $ENC_BIN -k $K/%d/%u -- $LMTP_BIN unix:$DSOCK"
+	start_server
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 'RCPT TO:<bob@example.org>\r\n' @1 \
+		'RCPT TO:<alice@example.org>\r\n' @1 'DATA\r\n' @1 \
+		'From: a@b.example\r\nTo: bob@example.org\r\nSubject: the secret plans\r\n\r\nmeet at noon\r\n.\r\n' @1 \
+		'QUIT\r\n' @eof
+	[[ "${lines[12]}" == "250 2.0.0 Ok: queued as "* ]] || { echo "$output" >&2; cat "$LOG" >&2; false; }
+	wait_sessions
+	f=$(the_file "$(inbox bob)")
+	grep -qx 'Subject: \.\.\.' "$f"
+	! grep -q 'secret\|noon' "$f"
+	d=$(decrypt bob "$f")
+	grep -qx 'Subject: the secret plans' <<<"$d"
+	grep -qx 'meet at noon' <<<"$d"
+	grep -qx 'Subject: the secret plans' "$(the_file "$(inbox alice)")"
 }

@@ -262,3 +262,26 @@ MSG=('DATA' 'Received: from c (c [192.0.2.1]) by mx.test' 'X-Mailer: secret agen
 	grep -qx 'meet at noon' <<<"$d"
 	grep -qx 'Subject: the secret plans' "$(the_file "$(inbox alice)")"
 }
+
+@test "samotop-encrypt killed inside DATA: its workers send no final dot, nothing is delivered" {
+	mkfifo "$T/in"
+	"$ENC_BIN" -k "$K/%d/%u" -- "$MAILDIR_BIN" "$M/%u" <"$T/in" >"$T/out" 2>>"$LOG" &
+	pid=$!
+	exec 7>"$T/in"
+	printf '%s\r\n' 'LHLO t' 'MAIL FROM:<a@b.example>' 'RCPT TO:<bob@example.org>' \
+		'RCPT TO:<zed@example.org>' DATA 'Subject: cut' '' 'half of it' >&7
+	for i in $(seq 100); do grep -q '^354 ' "$T/out" && break; sleep 0.02; done
+	grep -q '^354 ' "$T/out"
+	kids=$(descendants "$pid")
+	[ -n "$kids" ]
+	kill -9 "$pid"
+	wait "$pid" || true
+	exec 7>&-
+	# shellcheck disable=SC2086
+	reap_pids 250 $kids
+	for p in $kids; do ! kill -0 "$p" 2>/dev/null; done
+	for u in bob zed; do
+		[ "$(count_files "$M/$u/new")" -eq 0 ]
+		[ "$(count_files "$M/$u/tmp")" -eq 0 ]
+	done
+}

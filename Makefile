@@ -65,12 +65,19 @@ else
 LDLIBS_SMTPD = -Wl,-Bstatic -lresolv -Wl,-Bdynamic
 STATIC_HELPERS = samotop-maildir samotop-pipe
 endif
-# samotop-encrypt alone links librnp (OpenPGP) and libcrypto (S/MIME),
-# as shared libraries: the other programs' objects never refer to them
-# (an archive member is linked only when referred to).  LDLIBS_<name> is
-# added to the link of the program or fuzzer <name>, in every build.
-LDLIBS_samotop-encrypt = -lrnp -lcrypto
-LDLIBS_fuzz_enc_key = -lrnp
+# samotop-encrypt alone links libcrypto (S/MIME): the other programs'
+# objects never refer to it (an archive member is linked only when
+# referred to).  LDLIBS_<name> is added to the link of the program or
+# fuzzer <name>, in every build.  librnp (OpenPGP), with Botan and
+# libstdc++ behind it, costs a process about 7 ms at start: it is loaded
+# with dlopen(3) too, by rnplib.c, at the first OpenPGP key file.
+LDLIBS_samotop-encrypt = -lcrypto
+ifndef LIBRNP_SONAME
+LIBRNP_SONAME := $(call soname,librnp.so)
+endif
+%rnplib.o: WFLAGS += \
+	   $(call need_soname,LIBRNP_SONAME,librnp.so,librnp-dev) \
+	   -DLIBRNP_SONAME='"$(LIBRNP_SONAME)"'
 # The version -V prints: `git describe` in samotop's own git tree, else
 # the first line of a VERSION file (a release tarball), else "unknown".
 # Only version.o is compiled with it, and only when it changes: the

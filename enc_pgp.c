@@ -4,6 +4,9 @@
  * Each key gets an rnp context of its own, holding nothing but that
  * public key: the context is what encrypts, so a recipient's copy can
  * only ever be encrypted to that recipient's key.
+ *
+ * librnp is loaded at the first key file (rnplib.h); the process keeps
+ * it until it ends, as it keeps its other libraries.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,12 +16,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <rnp/rnp.h>
-#include <rnp/rnp_err.h>
-
 #include "enc_armor.h"
 #include "enc_pgp.h"
 #include "fdio.h"
+#include "rnplib.h"
+
+#ifndef ELIBACC
+#define ELIBACC	ENOEXEC
+#endif
+
+static struct rnplib lib;
+static char lib_why[256];
 
 struct pgp_key {
 	rnp_ffi_t		 ffi;
@@ -33,17 +41,17 @@ judge(rnp_key_handle_t key, time_t now)
 	bool valid = false, revoked = false, expired = false, can = false;
 	uint64_t till = 0;
 
-	if (rnp_key_is_revoked(key, &revoked) != RNP_SUCCESS || revoked)
+	if (lib.rnp_key_is_revoked(key, &revoked) != RNP_SUCCESS || revoked)
 		return ENC_KEY_UNUSABLE;
-	if (rnp_key_allows_usage(key, "encrypt", &can) != RNP_SUCCESS || !can)
+	if (lib.rnp_key_allows_usage(key, "encrypt", &can) != RNP_SUCCESS || !can)
 		return ENC_KEY_UNUSABLE;
-	if (rnp_key_is_expired(key, &expired) != RNP_SUCCESS)
+	if (lib.rnp_key_is_expired(key, &expired) != RNP_SUCCESS)
 		return ENC_KEY_UNUSABLE;
-	if (rnp_key_valid_till64(key, &till) != RNP_SUCCESS)
+	if (lib.rnp_key_valid_till64(key, &till) != RNP_SUCCESS)
 		till = 0;
 	if (expired || (till != 0 && till <= (uint64_t)now))
 		return ENC_KEY_EXPIRED;
-	if (rnp_key_is_valid(key, &valid) != RNP_SUCCESS || !valid)
+	if (lib.rnp_key_is_valid(key, &valid) != RNP_SUCCESS || !valid)
 		return till == 0 ? ENC_KEY_UNUSABLE : ENC_KEY_EXPIRED;
 	return ENC_KEY_OK;
 }
@@ -72,22 +80,22 @@ judge_primary(rnp_key_handle_t pk, time_t now, rnp_key_handle_t *enc)
 	size_t n = 0, i;
 
 	*enc = NULL;
-	if (rnp_key_is_revoked(pk, &revoked) != RNP_SUCCESS || revoked)
+	if (lib.rnp_key_is_revoked(pk, &revoked) != RNP_SUCCESS || revoked)
 		return ENC_KEY_UNUSABLE;
-	if (rnp_key_is_expired(pk, &expired) != RNP_SUCCESS)
+	if (lib.rnp_key_is_expired(pk, &expired) != RNP_SUCCESS)
 		return ENC_KEY_UNUSABLE;
 	if (expired)
 		return ENC_KEY_EXPIRED;
-	if (rnp_key_is_valid(pk, &valid) != RNP_SUCCESS || !valid)
+	if (lib.rnp_key_is_valid(pk, &valid) != RNP_SUCCESS || !valid)
 		return ENC_KEY_UNUSABLE;
 	if ((best = judge(pk, now)) == ENC_KEY_OK) {
 		*enc = pk;
 		return ENC_KEY_OK;
 	}
-	if (rnp_key_get_subkey_count(pk, &n) != RNP_SUCCESS)
+	if (lib.rnp_key_get_subkey_count(pk, &n) != RNP_SUCCESS)
 		n = 0;
 	for (i = 0; i < n; i++) {
-		if (rnp_key_get_subkey_at(pk, i, &sub) != RNP_SUCCESS ||
+		if (lib.rnp_key_get_subkey_at(pk, i, &sub) != RNP_SUCCESS ||
 		    sub == NULL)
 			continue;
 		s = judge(sub, now);
@@ -96,7 +104,7 @@ judge_primary(rnp_key_handle_t pk, time_t now, rnp_key_handle_t *enc)
 			return ENC_KEY_OK;
 		}
 		best = better(best, s);
-		rnp_key_handle_destroy(sub);
+		lib.rnp_key_handle_destroy(sub);
 	}
 	return best;
 }
@@ -107,9 +115,9 @@ pgp_key_free(struct pgp_key *k)
 	if (k == NULL)
 		return;
 	if (k->enc != NULL)
-		rnp_key_handle_destroy(k->enc);
+		lib.rnp_key_handle_destroy(k->enc);
 	if (k->ffi != NULL)
-		rnp_ffi_destroy(k->ffi);
+		lib.rnp_ffi_destroy(k->ffi);
 	free(k);
 }
 
@@ -121,7 +129,7 @@ quiet(rnp_ffi_t ffi)
 
 	if (fd == -1)
 		return;
-	if (rnp_ffi_set_log_fd(ffi, fd) != RNP_SUCCESS)
+	if (lib.rnp_ffi_set_log_fd(ffi, fd) != RNP_SUCCESS)
 		close(fd);
 }
 
@@ -138,42 +146,42 @@ import(struct pgp_key *k, const char *data, size_t len, time_t now)
 	bool primary;
 	rnp_result_t r;
 
-	if (len == 0 || rnp_input_from_memory(&in, (const uint8_t *)data,
+	if (len == 0 || lib.rnp_input_from_memory(&in, (const uint8_t *)data,
 	    len, false) != RNP_SUCCESS)
 		return ENC_KEY_MALFORMED;
-	r = rnp_import_keys(k->ffi, in, RNP_LOAD_SAVE_PUBLIC_KEYS, NULL);
-	rnp_input_destroy(in);
+	r = lib.rnp_import_keys(k->ffi, in, RNP_LOAD_SAVE_PUBLIC_KEYS, NULL);
+	lib.rnp_input_destroy(in);
 	if (r != RNP_SUCCESS)
 		return ENC_KEY_MALFORMED;
-	if (rnp_identifier_iterator_create(k->ffi, &it, "fingerprint") !=
+	if (lib.rnp_identifier_iterator_create(k->ffi, &it, "fingerprint") !=
 	    RNP_SUCCESS)
 		return ENC_KEY_MALFORMED;
-	while (rnp_identifier_iterator_next(it, &id) == RNP_SUCCESS &&
+	while (lib.rnp_identifier_iterator_next(it, &id) == RNP_SUCCESS &&
 	    id != NULL) {
-		if (rnp_locate_key(k->ffi, "fingerprint", id, &key) !=
+		if (lib.rnp_locate_key(k->ffi, "fingerprint", id, &key) !=
 		    RNP_SUCCESS || key == NULL)
 			continue;
-		if (rnp_key_is_primary(key, &primary) != RNP_SUCCESS ||
+		if (lib.rnp_key_is_primary(key, &primary) != RNP_SUCCESS ||
 		    !primary) {
-			rnp_key_handle_destroy(key);
+			lib.rnp_key_handle_destroy(key);
 			continue;
 		}
 		s = judge_primary(key, now, &enc);
 		if (s == ENC_KEY_OK) {
-			if (rnp_key_get_fprint(key, &fpr) == RNP_SUCCESS) {
+			if (lib.rnp_key_get_fprint(key, &fpr) == RNP_SUCCESS) {
 				snprintf(k->fpr, sizeof(k->fpr), "%s", fpr);
-				rnp_buffer_destroy(fpr);
+				lib.rnp_buffer_destroy(fpr);
 			}
 			if (enc != key)
-				rnp_key_handle_destroy(key);
+				lib.rnp_key_handle_destroy(key);
 			k->enc = enc;
 			best = ENC_KEY_OK;
 			break;
 		}
 		best = best == ENC_KEY_MALFORMED ? s : better(best, s);
-		rnp_key_handle_destroy(key);
+		lib.rnp_key_handle_destroy(key);
 	}
-	rnp_identifier_iterator_destroy(it);
+	lib.rnp_identifier_iterator_destroy(it);
 	return best;
 }
 
@@ -184,9 +192,13 @@ pgp_key_read(struct pgp_key **kp, const char *data, size_t len, time_t now)
 	enum enc_keystate s;
 
 	*kp = NULL;
+	if (rnplib_open(&lib, lib_why, sizeof(lib_why)) == -1) {
+		errno = ELIBACC;
+		return ENC_KEY_EIO;
+	}
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return ENC_KEY_EIO;
-	if (rnp_ffi_create(&k->ffi, "GPG", "GPG") != RNP_SUCCESS) {
+	if (lib.rnp_ffi_create(&k->ffi, "GPG", "GPG") != RNP_SUCCESS) {
 		free(k);
 		return ENC_KEY_EIO;
 	}
@@ -218,6 +230,12 @@ pgp_key_load(struct pgp_key **kp, const char *path, time_t now)
 	s = pgp_key_read(kp, data, len, now);
 	free(data);
 	return s;
+}
+
+const char *
+pgp_lib_error(void)
+{
+	return lib_why;
 }
 
 const char *
@@ -304,36 +322,36 @@ pgp_encrypt(const struct pgp_key *k, enc_read_fn rd, void *rctx,
 	p->rctx = rctx;
 	p->wr = wr;
 	p->wctx = wctx;
-	if (rnp_input_from_callback(&in, pump_read, NULL, p) != RNP_SUCCESS ||
-	    rnp_output_to_callback(&out, pump_write, NULL, p) !=
+	if (lib.rnp_input_from_callback(&in, pump_read, NULL, p) != RNP_SUCCESS ||
+	    lib.rnp_output_to_callback(&out, pump_write, NULL, p) !=
 	    RNP_SUCCESS ||
-	    rnp_op_encrypt_create(&op, k->ffi, in, out) != RNP_SUCCESS ||
-	    rnp_op_encrypt_add_recipient(op, k->enc) != RNP_SUCCESS ||
-	    rnp_op_encrypt_set_cipher(op, "AES256") != RNP_SUCCESS ||
-	    rnp_op_encrypt_set_aead(op, "None") != RNP_SUCCESS ||
-	    rnp_op_encrypt_set_compression(op, "Uncompressed", 0) !=
+	    lib.rnp_op_encrypt_create(&op, k->ffi, in, out) != RNP_SUCCESS ||
+	    lib.rnp_op_encrypt_add_recipient(op, k->enc) != RNP_SUCCESS ||
+	    lib.rnp_op_encrypt_set_cipher(op, "AES256") != RNP_SUCCESS ||
+	    lib.rnp_op_encrypt_set_aead(op, "None") != RNP_SUCCESS ||
+	    lib.rnp_op_encrypt_set_compression(op, "Uncompressed", 0) !=
 	    RNP_SUCCESS)
 		goto done;
 	*why = "writing the message failed";
 	if (pump_frame(p, 0) == -1)
 		goto done;
-	if (rnp_op_encrypt_execute(op) != RNP_SUCCESS) {
+	if (lib.rnp_op_encrypt_execute(op) != RNP_SUCCESS) {
 		*why = p->failed ? "reading or writing the message failed" :
 		    "encryption failed";
 		goto done;
 	}
 	/* rnp writes the last of the message when its output is done. */
-	if (rnp_output_finish(out) != RNP_SUCCESS || p->failed ||
+	if (lib.rnp_output_finish(out) != RNP_SUCCESS || p->failed ||
 	    pump_frame(p, 1) == -1)
 		goto done;
 	rc = 0;
 done:
 	if (op != NULL)
-		rnp_op_encrypt_destroy(op);
+		lib.rnp_op_encrypt_destroy(op);
 	if (out != NULL)
-		rnp_output_destroy(out);
+		lib.rnp_output_destroy(out);
 	if (in != NULL)
-		rnp_input_destroy(in);
+		lib.rnp_input_destroy(in);
 	free(p);
 	return rc;
 }

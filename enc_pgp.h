@@ -26,6 +26,11 @@ struct pgp_key;		/* one key in its own rnp context, opaque */
 enum enc_keystate pgp_key_read(struct pgp_key **k, const char *data,
 		    size_t len, time_t now);
 /*
+ * librnp is loaded by the first call (rnplib.h); when it cannot be,
+ * ENC_KEY_EIO with errno ELIBACC, and pgp_lib_error() says why.
+ */
+const char	*pgp_lib_error(void);
+/*
  * The same from the file at path: ENC_KEY_MISSING when there is none,
  * ENC_KEY_EIO when it cannot be read (errno kept for both).
  */

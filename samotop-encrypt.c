@@ -211,8 +211,9 @@ lookup(struct enc *e, const struct mailbox *rcpt, const char *addr,
 	    enc_keystate_name(s), "file", key->path[0] != '\0' ? key->path :
 	    NULL, "kind", s != ENC_KEY_OK ? NULL : key->kind == ENC_PGP ?
 	    "openpgp" : "smime", "fpr", key->kind == ENC_PGP ?
-	    pgp_key_fpr(key->pgp) : NULL, "error", s == ENC_KEY_EIO ?
-	    strerror(errno) : NULL, NULL);
+	    pgp_key_fpr(key->pgp) : NULL, "error", s != ENC_KEY_EIO ? NULL :
+	    pgp_lib_error()[0] != '\0' ? pgp_lib_error() : strerror(errno),
+	    NULL);
 	return s;
 }
 
@@ -435,15 +436,36 @@ on_data_begin(void *ctx, char *reply, size_t size)
 	return -1;
 }
 
-/* The plaintext into c's worker, within the deadline; -1: it is gone. */
+/* The reply for the recipients of an encrypted copy that failed. */
+static void
+worker_failed(struct enc *e, struct copy *c, int status)
+{
+	if (status == ENC_EXIT_HEADER)
+		snprintf(c->failure, sizeof(c->failure), "552 5.3.4 <%s>: "
+		    "header section too large to encrypt", c->rcpt);
+	else
+		snprintf(c->failure, sizeof(c->failure), "451 4.3.0 <%s>: "
+		    "encryption failed", c->rcpt);
+	if (status == -1)
+		log_event(&e->log, LVL_ERROR, "encrypt", "to", c->rcpt,
+		    "result", "failed", "reason", "worker killed or timed out",
+		    NULL);
+	helper_abort(&c->h);
+}
+
+/*
+ * The plaintext into c's worker, within the deadline: 0, -1 when it is
+ * gone (its exit status says why), -2 when it is stuck.
+ */
 static int
 feed(struct copy *c, const char *buf, size_t len, long long deadline)
 {
 	ssize_t n;
+	int r;
 
 	while (len > 0) {
-		if (fd_wait_until(c->pipe, POLLOUT, deadline) <= 0)
-			return -1;
+		if ((r = fd_wait_until(c->pipe, POLLOUT, deadline)) <= 0)
+			return r == 0 ? -2 : -1;
 		n = write(c->pipe, buf, len);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			continue;
@@ -462,6 +484,7 @@ on_data_write(void *ctx, const char *buf, size_t len)
 	long long deadline = fd_deadline((long)ENC_TIMEOUT * 1000);
 	struct copy *c;
 	size_t i, nsending = 0;
+	int r;
 
 	for (i = 0; i < e->npool; i++) {
 		c = e->pool[i];
@@ -475,33 +498,18 @@ on_data_write(void *ctx, const char *buf, size_t len)
 				c->sending = 0;
 				continue;
 			}
-		} else if (feed(c, buf, len, deadline) == -1) {
+		} else if ((r = feed(c, buf, len, deadline)) < 0) {
 			/* its worker's exit status gives its reply */
 			close(c->pipe);
 			c->pipe = -1;
 			c->sending = 0;
+			if (r == -2)	/* stuck: no use waiting for it */
+				worker_failed(e, c, end_worker(c, 1));
 			continue;
 		}
 		nsending++;
 	}
 	return nsending > 0 ? 0 : -1;
-}
-
-/* The reply for the recipients of an encrypted copy that failed. */
-static void
-worker_failed(struct enc *e, struct copy *c, int status)
-{
-	if (status == ENC_EXIT_HEADER)
-		snprintf(c->failure, sizeof(c->failure), "552 5.3.4 <%s>: "
-		    "header section too large to encrypt", c->rcpt);
-	else
-		snprintf(c->failure, sizeof(c->failure), "451 4.3.0 <%s>: "
-		    "encryption failed", c->rcpt);
-	if (status == -1)
-		log_event(&e->log, LVL_ERROR, "encrypt", "to", c->rcpt,
-		    "result", "failed", "reason", "worker killed or timed out",
-		    NULL);
-	helper_abort(&c->h);
 }
 
 /* After the final dot: every copy ended, each in its way. */

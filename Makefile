@@ -75,9 +75,10 @@ LDLIBS_samotop-encrypt = -lcrypto
 ifndef LIBRNP_SONAME
 LIBRNP_SONAME := $(call soname,librnp.so)
 endif
-%rnplib.o: WFLAGS += \
-	   $(call need_soname,LIBRNP_SONAME,librnp.so,librnp-dev) \
+RNPLIB_FLAGS = $(call need_soname,LIBRNP_SONAME,librnp.so,librnp-dev) \
 	   -DLIBRNP_SONAME='"$(LIBRNP_SONAME)"'
+rnplib.o: WFLAGS += $(RNPLIB_FLAGS)
+%/rnplib.o: WFLAGS += $(RNPLIB_FLAGS)
 # The version -V prints: `git describe` in samotop's own git tree, else
 # the first line of a VERSION file (a release tarball), else "unknown".
 # Only version.o is compiled with it, and only when it changes: the

@@ -327,3 +327,12 @@ smime_cert() {
 	header "$f" | grep -q '^Content-Type: application/pkcs7-mime; smime-type=enveloped-data'
 	openssl cms -decrypt -inkey "$T/carl.key" -in "$f" | tr -d '\r' | grep -qx 'meet at noon'
 }
+
+@test "librnp is linked by no program (samotop-encrypt loads it at its first OpenPGP key), libcrypto only by samotop-encrypt" {
+	command -v objdump >/dev/null || skip "objdump is not installed"
+	for p in samotop-smtpd samotop-maildir samotop-lmtp samotop-pipe samotop-encrypt; do
+		needed=$(objdump -p "$TOP/$p" | awk '$1 == "NEEDED" { print $2 }')
+		! grep -q '^librnp' <<<"$needed"
+		[ "$p" = samotop-encrypt ] || ! grep -q '^libcrypto' <<<"$needed"
+	done
+}

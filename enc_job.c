@@ -107,23 +107,21 @@ static int
 sink_write(void *ctx, const char *buf, size_t len)
 {
 	struct sink *k = ctx;
-	const char *lf, *end = buf + len;
+	const char *lf, *start = buf, *p = buf, *end = buf + len;
 
-	while ((lf = memchr(buf, '\n', end - buf)) != NULL) {
-		if (lf == buf ? !k->cr : lf[-1] != '\r') {
+	/* Whole runs go out at once; only a bare LF splits them. */
+	while ((lf = memchr(p, '\n', end - p)) != NULL) {
+		if (lf == start ? !k->cr : lf[-1] != '\r') {
 			if (send_out(k, buf, lf - buf) == -1 ||
 			    send_out(k, "\r\n", 2) == -1)
 				return -1;
-		} else if (send_out(k, buf, lf + 1 - buf) == -1)
-			return -1;
-		k->cr = 0;
-		buf = lf + 1;
+			buf = lf + 1;
+		}
+		p = lf + 1;
 	}
-	if (buf < end) {
+	if (len > 0)
 		k->cr = end[-1] == '\r';
-		return send_out(k, buf, end - buf);
-	}
-	return 0;
+	return buf < end ? send_out(k, buf, end - buf) : 0;
 }
 
 static void

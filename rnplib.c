@@ -1,6 +1,7 @@
 /*
  * rnplib.c: librnp through dlopen(3); see rnplib.h.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dlload.h"
@@ -24,6 +25,15 @@ rnplib_open(struct rnplib *l, char *why, size_t size)
 {
 	if (l->handle != NULL)
 		return 0;
+	/*
+	 * Botan's pool of mlock(2)ed memory costs each process about 8 ms
+	 * to set up (a lock, an unlock and an madvise per page), more than
+	 * the encryption of a small message.  It keeps key material off
+	 * swap, but the plaintext in our own buffers and pipes is not
+	 * locked either: swap that must not hold mail must be encrypted
+	 * (samotop-encrypt(8)).  An administrator's own setting is kept.
+	 */
+	(void)setenv("BOTAN_MLOCK_POOL_SIZE", "0", 0);
 	if ((l->handle = dl_load(LIBRNP_SONAME, why, size)) == NULL)
 		return -1;
 	if (resolve(l, why, size) == -1) {

@@ -301,9 +301,13 @@ on_rcpt(void *ctx, const struct mailbox *rcpt, size_t index, char *reply,
 	return 0;
 }
 
-/* Close every descriptor of the pool but c's helper and read ends. */
+/*
+ * In c's worker: close every descriptor of the pool but c's helper (the
+ * pipes' write ends too, or a worker would never see its own pipe end),
+ * and the upstream client's, which only the parent answers.
+ */
 static void
-worker_fds(struct enc *e, struct copy *c, int in, int commit)
+worker_fds(struct enc *e, struct copy *c)
 {
 	size_t i;
 	int null;
@@ -316,15 +320,12 @@ worker_fds(struct enc *e, struct copy *c, int in, int commit)
 		if (e->pool[i] != c && e->pool[i]->h.fd != -1)
 			close(e->pool[i]->h.fd);
 	}
-	/* Not the upstream client's: only the parent answers it. */
 	if ((null = open("/dev/null", O_RDWR)) != -1) {
 		dup2(null, 0);
 		dup2(null, 1);
 		if (null > 2)
 			close(null);
 	}
-	(void)in;
-	(void)commit;
 }
 
 /* A pipe that no helper started later inherits. */
@@ -361,7 +362,7 @@ start_worker(struct enc *e, struct copy *c)
 		goto failed;
 	}
 	if (pid == 0) {
-		worker_fds(e, c, dp[0], cp[0]);
+		worker_fds(e, c);
 		j.in = dp[0];
 		j.commit = cp[0];
 		j.h = &c->h;

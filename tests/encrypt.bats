@@ -336,3 +336,13 @@ smime_cert() {
 		[ "$p" = samotop-encrypt ] || ! grep -q '^libcrypto' <<<"$needed"
 	done
 }
+
+@test "33 keyed recipients in one transaction: 32 copies, the 33rd is told to come again (452 4.5.3)" {
+	args=()
+	for i in $(seq 33); do args+=("RCPT TO:<bob+$i@example.org>"); done
+	run lmtp -- "${args[@]}" "${MSG[@]}"
+	[ "$(grep -c '^250 2\.1\.5 ' <<<"$output")" -eq 32 ]
+	[ "${lines[33]}" = "452 4.5.3 <bob+33@example.org>: too many encrypted copies, send the rest in another transaction" ]
+	[ "$(grep -c '^250 2\.0\.0 <bob+' <<<"$output")" -eq 32 ]
+	[ "$(count_files "$M/bob/new")" -eq 32 ]
+}

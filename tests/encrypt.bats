@@ -346,3 +346,16 @@ smime_cert() {
 	[ "$(grep -c '^250 2\.0\.0 <bob+' <<<"$output")" -eq 32 ]
 	[ "$(count_files "$M/bob/new")" -eq 32 ]
 }
+
+@test "usage errors exit 64: no -k, a relative helper, an unknown escape, an unknown cipher; -V prints the version" {
+	for args in "-- $MAILDIR_BIN $M/%u" "-k $K/%u -- samotop-maildir $M/%u" \
+		"-k $K/%x -- $MAILDIR_BIN $M/%u" "-c des -k $K/%u -- $MAILDIR_BIN $M/%u" "-k $K/%u"; do
+		# shellcheck disable=SC2086
+		run "$ENC_BIN" $args </dev/null
+		[ "$status" -eq 64 ] || { echo "$args: $status" >&2; false; }
+		[[ "$output" == *"usage: samotop-encrypt "* ]]
+	done
+	run "$ENC_BIN" -V
+	[ "$status" -eq 0 ]
+	[[ "$output" == "samotop-encrypt "* ]]
+}

@@ -359,3 +359,15 @@ smime_cert() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == "samotop-encrypt "* ]]
 }
+
+@test "two copies to one key in one transaction: each its own session key (the forked workers share no random state)" {
+	run lmtp -- 'RCPT TO:<bob@example.org>' 'RCPT TO:<bob+x@example.org>' "${MSG[@]}"
+	[ "${lines[5]}" = "250 2.0.0 <bob+x@example.org>: delivered" ]
+	keys=$(for f in "$M"/bob/new/*; do
+		sed -n '/^-----BEGIN PGP MESSAGE-----$/,/^-----END PGP MESSAGE-----$/p' "$f" |
+			gpg --homedir "$G/bob" --batch --show-session-key --decrypt 2>&1 >/dev/null |
+			sed -n "s/^gpg: session key: '\(.*\)'$/\1/p"
+	done)
+	[ "$(wc -l <<<"$keys")" -eq 2 ]
+	[ "$(sort -u <<<"$keys" | wc -l)" -eq 2 ]
+}

@@ -127,8 +127,8 @@ sink_write(void *ctx, const char *buf, size_t len)
 static void
 fail_log(struct enc_job *j, const char *why)
 {
-	log_event(j->log, LVL_ERROR, "encrypt", "to", j->rcpt, "result",
-	    "failed", "reason", why, NULL);
+	log_event(j->log, LVL_ERROR, "encrypt", "msgid", j->msgid, "to",
+	    j->rcpt, "result", "failed", "reason", why, NULL);
 }
 
 /* The message is encrypted already: it goes on as it came. */
@@ -156,9 +156,9 @@ pass_through(struct enc_job *j, struct src *s, const char *buf, size_t len,
 		return ENC_EXIT_FAIL;
 	}
 	snprintf(octets, sizeof(octets), "%llu", k.octets);
-	log_event(j->log, LVL_INFO, "encrypt", "to", j->rcpt, "kind",
-	    "passthrough", "reason", "already encrypted", "octets", octets,
-	    NULL);
+	log_event(j->log, LVL_INFO, "encrypt", "msgid", j->msgid, "to",
+	    j->rcpt, "kind", "passthrough", "reason", "already encrypted",
+	    "octets", octets, NULL);
 	return ENC_EXIT_OK;
 }
 
@@ -221,9 +221,9 @@ encrypt(struct enc_job *j, struct src *s, const char *hdr, size_t hlen,
 	if (helper_end_data(j->h, j->timeout) == -1)
 		goto helper_failed;
 	snprintf(octets, sizeof(octets), "%llu", k.octets);
-	log_event(j->log, LVL_INFO, "encrypt", "to", j->rcpt, "kind",
-	    j->key->kind == ENC_PGP ? "openpgp" : "smime", "octets", octets,
-	    NULL);
+	log_event(j->log, LVL_INFO, "encrypt", "msgid", j->msgid, "to",
+	    j->rcpt, "kind", j->key->kind == ENC_PGP ? "openpgp" : "smime",
+	    "octets", octets, NULL);
 	return ENC_EXIT_OK;
 helper_failed:
 	fail_log(j, j->h->why);
@@ -242,9 +242,10 @@ read_header(struct enc_job *j, struct src *s, char *buf, size_t *len,
 		if (enc_mime_split(buf, *len, s->eof, hlen, body))
 			return ENC_EXIT_OK;
 		if (*len == ENC_HDR_MAX) {
-			log_event(j->log, LVL_WARN, "encrypt", "to", j->rcpt,
-			    "result", "refused", "reason",
-			    "header section too large to encrypt", NULL);
+			log_event(j->log, LVL_WARN, "encrypt", "msgid",
+			    j->msgid, "to", j->rcpt, "result", "refused",
+			    "reason", "header section too large to encrypt",
+			    NULL);
 			return ENC_EXIT_HEADER;
 		}
 		n = pipe_read(s, buf + *len, ENC_HDR_MAX - *len);

@@ -39,6 +39,7 @@ struct enc_job {
 	unsigned		 timeout;	/* per write to the helper */
 	const struct logger	*log;
 	const char		*rcpt;		/* for log lines */
+	const char		*msgid;		/* samotop-smtpd's, or NULL */
 };
 
 /*

@@ -244,7 +244,8 @@ enc_mime_outer(const char *hdr, size_t len, int keep_subject,
 		    puts0(out, size, &at, "\r\n") == -1))
 			return 0;
 	}
-	if ((!keep_subject && puts0(out, size, &at, "Subject: ...\r\n") == -1) ||
+	if ((!keep_subject &&
+	    puts0(out, size, &at, "Subject: ...\r\n") == -1) ||
 	    puts0(out, size, &at, mime) == -1 ||
 	    puts0(out, size, &at, "\r\n") == -1)
 		return 0;

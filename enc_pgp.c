@@ -43,7 +43,8 @@ judge(rnp_key_handle_t key, time_t now)
 
 	if (lib.rnp_key_is_revoked(key, &revoked) != RNP_SUCCESS || revoked)
 		return ENC_KEY_UNUSABLE;
-	if (lib.rnp_key_allows_usage(key, "encrypt", &can) != RNP_SUCCESS || !can)
+	if (lib.rnp_key_allows_usage(key, "encrypt", &can) != RNP_SUCCESS ||
+	    !can)
 		return ENC_KEY_UNUSABLE;
 	if (lib.rnp_key_is_expired(key, &expired) != RNP_SUCCESS)
 		return ENC_KEY_UNUSABLE;
@@ -322,7 +323,8 @@ pgp_encrypt(const struct pgp_key *k, enc_read_fn rd, void *rctx,
 	p->rctx = rctx;
 	p->wr = wr;
 	p->wctx = wctx;
-	if (lib.rnp_input_from_callback(&in, pump_read, NULL, p) != RNP_SUCCESS ||
+	if (lib.rnp_input_from_callback(&in, pump_read, NULL, p) !=
+	    RNP_SUCCESS ||
 	    lib.rnp_output_to_callback(&out, pump_write, NULL, p) !=
 	    RNP_SUCCESS ||
 	    lib.rnp_op_encrypt_create(&op, k->ffi, in, out) != RNP_SUCCESS ||

@@ -50,7 +50,7 @@ struct copy {
 	size_t			 nrcpt;		/* its accepted recipients */
 	struct enc_keyref	 key;		/* ENC_PLAIN: the clear copy */
 	char			 rcpt[ADDR_MAX + 1];	/* encrypted: whose */
-	int			 sending;	/* DATA accepted, content goes */
+	int			 sending;	/* DATA accepted: content goes */
 	char			 failure[LMTP_REPLY_MAX]; /* the reply of
 						 * each of its recipients */
 	pid_t			 worker;	/* 0: none */
@@ -85,6 +85,13 @@ struct enc {
 
 static struct enc enc;	/* 300 KB of recipients: not on the stack */
 
+/* The id samotop-smtpd gave the message (XFORWARD), or NULL: none. */
+static const char *
+msgid(const struct enc *e)
+{
+	return e->has_xf && e->xf.ident[0] != '\0' ? e->xf.ident : NULL;
+}
+
 /* A free instance, started if need be; NULL when there is none. */
 static struct copy *
 take(struct enc *e)
@@ -97,8 +104,8 @@ take(struct enc *e)
 		if (c->in_use)
 			continue;
 		if (c->h.in_mail && helper_rset(&c->h, ENC_TIMEOUT) == -1)
-			log_event(&e->log, LVL_WARN, "rset", "reason",
-			    c->h.why, NULL);
+			log_event(&e->log, LVL_WARN, "rset", "msgid",
+			    msgid(e), "reason", c->h.why, NULL);
 		break;
 	}
 	if (i == e->npool) {
@@ -207,13 +214,14 @@ lookup(struct enc *e, const struct mailbox *rcpt, const char *addr,
 		s = enc_lookup(key, base, time(NULL));
 	lvl = s == ENC_KEY_OK || s == ENC_KEY_MISSING ? LVL_INFO :
 	    s == ENC_KEY_EIO ? LVL_ERROR : LVL_WARN;
-	log_event(&e->log, lvl, "key", "to", addr, "state",
-	    enc_keystate_name(s), "file", key->path[0] != '\0' ? key->path :
-	    NULL, "kind", s != ENC_KEY_OK ? NULL : key->kind == ENC_PGP ?
-	    "openpgp" : "smime", "fpr", key->kind == ENC_PGP ?
-	    pgp_key_fpr(key->pgp) : NULL, "error", s != ENC_KEY_EIO ? NULL :
-	    pgp_lib_error()[0] != '\0' ? pgp_lib_error() : strerror(errno),
-	    NULL);
+	log_event(&e->log, lvl, "key", "msgid", msgid(e), "to", addr,
+	    "state", enc_keystate_name(s),
+	    "file", key->path[0] != '\0' ? key->path : NULL,
+	    "kind", s != ENC_KEY_OK ? NULL :
+	    key->kind == ENC_PGP ? "openpgp" : "smime",
+	    "fpr", key->kind == ENC_PGP ? pgp_key_fpr(key->pgp) : NULL,
+	    "error", s != ENC_KEY_EIO ? NULL : pgp_lib_error()[0] != '\0' ?
+	    pgp_lib_error() : strerror(errno), NULL);
 	return s;
 }
 
@@ -222,8 +230,8 @@ refuse(struct enc *e, const char *addr, char *reply, size_t size,
     const char *fmt, const char *what)
 {
 	snprintf(reply, size, fmt, addr, what);
-	log_event(&e->log, LVL_WARN, "rcpt", "to", addr, "reply", reply,
-	    NULL);
+	log_event(&e->log, LVL_WARN, "rcpt", "msgid", msgid(e), "to", addr,
+	    "reply", reply, NULL);
 	return -1;
 }
 
@@ -285,8 +293,8 @@ on_rcpt(void *ctx, const struct mailbox *rcpt, size_t index, char *reply,
 				e->plain = NULL;
 			release(c);
 		}
-		log_event(&e->log, LVL_WARN, "rcpt", "to", addr, "reply",
-		    reply, NULL);
+		log_event(&e->log, LVL_WARN, "rcpt", "msgid", msgid(e), "to",
+		    addr, "reply", reply, NULL);
 		return -1;
 	}
 	if (key.kind != ENC_PLAIN) {
@@ -373,6 +381,7 @@ start_worker(struct enc *e, struct copy *c)
 		j.timeout = ENC_TIMEOUT;
 		j.log = &e->log;
 		j.rcpt = c->rcpt;
+		j.msgid = msgid(e);
 		_exit(enc_job_run(&j));
 	}
 	close(dp[0]);
@@ -383,8 +392,8 @@ start_worker(struct enc *e, struct copy *c)
 		(void)fcntl(c->pipe, F_SETFL, fl | O_NONBLOCK);
 	return 0;
 failed:
-	log_event(&e->log, LVL_ERROR, "encrypt", "to", c->rcpt, "result",
-	    "failed", "reason", strerror(errno), NULL);
+	log_event(&e->log, LVL_ERROR, "encrypt", "msgid", msgid(e), "to",
+	    c->rcpt, "result", "failed", "reason", strerror(errno), NULL);
 	(void)end_worker(c, 1);
 	return -1;
 }
@@ -433,7 +442,8 @@ on_data_begin(void *ctx, char *reply, size_t size)
 			snprintf(reply, size, "%s", e->pool[i]->failure);
 			break;
 		}
-	log_event(&e->log, LVL_WARN, "data", "reply", reply, NULL);
+	log_event(&e->log, LVL_WARN, "data", "msgid", msgid(e), "reply", reply,
+	    NULL);
 	return -1;
 }
 
@@ -448,9 +458,9 @@ worker_failed(struct enc *e, struct copy *c, int status)
 		snprintf(c->failure, sizeof(c->failure), "451 4.3.0 <%s>: "
 		    "encryption failed", c->rcpt);
 	if (status == -1)
-		log_event(&e->log, LVL_ERROR, "encrypt", "to", c->rcpt,
-		    "result", "failed", "reason", "worker killed or timed out",
-		    NULL);
+		log_event(&e->log, LVL_ERROR, "encrypt", "msgid", msgid(e),
+		    "to", c->rcpt, "result", "failed", "reason",
+		    "worker killed or timed out", NULL);
 	helper_abort(&c->h);
 }
 
@@ -578,9 +588,10 @@ on_data_end(void *ctx, size_t index, char *reply, size_t size)
 	if (c->failure[0] != '\0')
 		snprintf(reply, size, "%s", c->failure);
 	log_event(&e->log, reply[0] == '2' ? LVL_INFO : LVL_WARN, "delivery",
-	    "to", r->addr, "kind", c->key.kind == ENC_PGP ? "openpgp" :
-	    c->key.kind == ENC_SMIME ? "smime" : "clear", "reply", reply,
-	    NULL);
+	    "msgid", msgid(e), "to", r->addr,
+	    "kind", c->key.kind == ENC_PGP ? "openpgp" :
+	    c->key.kind == ENC_SMIME ? "smime" : "clear",
+	    "reply", reply, NULL);
 }
 
 static void
@@ -589,7 +600,7 @@ on_data_abort(void *ctx)
 	struct enc *e = ctx;
 
 	reset_all(e);	/* workers killed, helpers cut before the dot */
-	log_event(&e->log, LVL_WARN, "abort", "reason",
+	log_event(&e->log, LVL_WARN, "abort", "msgid", msgid(e), "reason",
 	    "input ended inside DATA; every copy dropped before its final dot",
 	    NULL);
 }

@@ -125,8 +125,11 @@ MSG=('DATA' 'Received: from c (c [192.0.2.1]) by mx.test' 'X-Mailer: secret agen
 	grep -qx 'Content-Type: text/plain; protected-headers="v1"' <<<"$d"
 	grep -qx 'meet at noon' <<<"$d"
 	grep -qx '.dotted' <<<"$d"
-	grep -q 'prog=samotop-encrypt .*event=key to=bob@example.org state=ok ' "$LOG"
-	grep -q 'prog=samotop-encrypt .*event=encrypt to=bob@example.org kind=openpgp octets=' "$LOG"
+	# the helper's lines carry smtpd's msgid, as the other helpers' do
+	id=$(msgid_of "$output")
+	grep -q "prog=samotop-encrypt .*event=key msgid=$id to=bob@example.org state=ok " "$LOG"
+	grep -q "prog=samotop-encrypt .*event=encrypt msgid=$id to=bob@example.org kind=openpgp octets=" "$LOG"
+	grep -q "prog=samotop-encrypt .*event=delivery msgid=$id to=bob@example.org kind=openpgp " "$LOG"
 }
 
 @test "-S keeps the Subject outside; a binary key without suffix works" {

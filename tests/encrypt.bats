@@ -374,3 +374,18 @@ smime_cert() {
 	[ "$(wc -l <<<"$keys")" -eq 2 ]
 	[ "$(sort -u <<<"$keys" | wc -l)" -eq 2 ]
 }
+
+@test "the next helper's RCPT refusals reach the client as they are, keyed or not; the rest is delivered, in a second transaction too" {
+	cp "$K/example.org/bob.asc" "$K/example.org/nomail.asc"
+	run lmtp -- 'RCPT TO:<nomail@example.org>' 'RCPT TO:<nouser@example.org>' \
+		'RCPT TO:<bob@example.org>' "${MSG[@]}" \
+		'MAIL FROM:<a@b.example>' 'RCPT TO:<nomail@example.org>' 'RCPT TO:<bob@example.org>' "${MSG[@]}"
+	rm -f "$K/example.org/nomail.asc"
+	[[ "${lines[1]}" == "550 5.1.1 <nomail@example.org>"* ]]
+	[[ "${lines[2]}" == "550 5.1.1 <nouser@example.org>"* ]]
+	[ "${lines[3]}" = "250 2.1.5 <bob@example.org>: OK" ]
+	[ "${lines[5]}" = "250 2.0.0 <bob@example.org>: delivered" ]
+	[[ "${lines[7]}" == "550 5.1.1 <nomail@example.org>"* ]]
+	[ "${lines[10]}" = "250 2.0.0 <bob@example.org>: delivered" ]
+	[ "$(count_files "$M/bob/new")" -eq 2 ]
+}

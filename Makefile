@@ -71,6 +71,20 @@ else
 LDLIBS_SMTPD = -Wl,-Bstatic -lresolv -Wl,-Bdynamic
 STATIC_HELPERS = samotop-maildir samotop-pipe
 endif
+# samotop-encrypt alone links libcrypto (S/MIME): the other programs'
+# objects never refer to it (an archive member is linked only when
+# referred to).  LDLIBS_<name> is added to the link of the program or
+# fuzzer <name>, in every build.  librnp (OpenPGP), with Botan and
+# libstdc++ behind it, costs a process about 7 ms at start: it is loaded
+# with dlopen(3) too, by rnplib.c, at the first OpenPGP key file.
+LDLIBS_samotop-encrypt = -lcrypto
+ifndef LIBRNP_SONAME
+LIBRNP_SONAME := $(call soname,librnp.so)
+endif
+RNPLIB_FLAGS = $(call need_soname,LIBRNP_SONAME,librnp.so,librnp-dev) \
+	   -DLIBRNP_SONAME='"$(LIBRNP_SONAME)"'
+rnplib.o: WFLAGS += $(RNPLIB_FLAGS)
+%/rnplib.o: WFLAGS += $(RNPLIB_FLAGS)
 # The version -V prints: `git describe` in samotop's own git tree, else
 # the first line of a VERSION file (a release tarball), else "unknown".
 # Only version.o is compiled with it, and only when it changes: the
@@ -113,7 +127,7 @@ samotop-smtpd: samotop-smtpd.o libsamotop.a
 # The helpers: one main each, linked against the same library.
 samotop-%: samotop-%.o libsamotop.a
 	$(CC) $(CFLAGS) $(LDFLAGS) $(if $(filter $@,$(STATIC_HELPERS)),-static-pie) \
-	    -o $@ $@.o libsamotop.a
+	    -o $@ $@.o libsamotop.a $(LDLIBS_$@)
 
 tests/test_%: tests/test_%.c libsamotop.a
 	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a \
@@ -145,7 +159,7 @@ $(FUZZDIR)/libsamotop.a: $(FUZZOBJS)
 
 fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZDIR)/libsamotop.a
 	$(FUZZCC) -fsanitize=fuzzer $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< \
-	    $(FUZZDIR)/libsamotop.a $(LDLIBS_SMTPD)
+	    $(FUZZDIR)/libsamotop.a $(LDLIBS_SMTPD) $(LDLIBS_$(notdir $@))
 
 # fuzz_session's LMTP helper, the scripted mock (fuzz/helper_mock.c): a
 # plain build, since it is executed for every input.
@@ -250,7 +264,7 @@ $(ASANDIR)/libsamotop.a: $(ASANOBJS)
 
 $(ASANPROGS): $(ASANDIR)/%: $(ASANDIR)/%.o $(ASANDIR)/libsamotop.a
 	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $@.o $(ASANDIR)/libsamotop.a \
-	    $(LDLIBS_SMTPD)
+	    $(LDLIBS_SMTPD) $(LDLIBS_$(notdir $@))
 
 check-asan: $(ASANPROGS)
 	@CC="$(CC) $(SANFLAGS) -I$(CURDIR)" bash tests/asan.bash asan
@@ -265,7 +279,8 @@ build-valgrind/bin/samotop-smtpd: samotop-smtpd.o libsamotop.a
 
 build-valgrind/bin/samotop-%: samotop-%.o libsamotop.a
 	@mkdir -p build-valgrind/bin
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ samotop-$*.o libsamotop.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ samotop-$*.o libsamotop.a \
+	    $(LDLIBS_samotop-$*)
 
 check-valgrind: $(VGPROGS)
 	@bash tests/asan.bash valgrind

@@ -486,6 +486,15 @@ helper_end_data(struct helper *h, unsigned timeout)
 	return flush(h);
 }
 
+void
+helper_data_sent(struct helper *h)
+{
+	h->out_len = 0;		/* empty since DATA: command() flushed it */
+	h->at_bol = 1;
+	h->in_mail = 0;
+	h->in_data = 0;
+}
+
 int
 helper_rset(struct helper *h, unsigned timeout)
 {

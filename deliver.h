@@ -104,6 +104,13 @@ int	helper_write_stuffed(struct helper *h, const char *buf, size_t len,
 int	helper_end_data(struct helper *h, unsigned timeout);
 int	helper_reply(struct helper *h, unsigned timeout,
 	    struct lmtpreply *rep);
+/*
+ * The content and the final dot of the open DATA were written on h->fd
+ * by another process with a copy of h (samotop-encrypt's worker, forked
+ * after helper_data()): the replies come next, as after
+ * helper_end_data().
+ */
+void	helper_data_sent(struct helper *h);
 /* RSET of an open transaction; -1 ends the helper. */
 int	helper_rset(struct helper *h, unsigned timeout);
 /*

@@ -146,6 +146,17 @@ def main():
         num(r.get("big.floor")), None)
     row("DATA MB/s into a Maildir on disk", num(r.get("big.samotop-disk")),
         num(r.get("big.floor")), "big.%s")
+    ea = num(r.get("enc.added_ms"))
+    row("samotop-encrypt: ms added per 1 KiB delivery (LMTP, one key)", ea,
+        None, None, "≤ 2 ms", ea is not None and ea <= 2)
+    em = num(r.get("enc.mbps"))
+    row("samotop-encrypt: MB/s, %s MiB into a Maildir on tmpfs "
+        "(floor: samotop-maildir alone)" % r.get("enc.mib", "64"), em,
+        num(r.get("enc.plain_mbps")), None, "≥ 200 MB/s",
+        em is not None and em >= 200)
+    er = num(r.get("enc.rss_kb"))
+    row("samotop-encrypt: peak RSS KiB of that run (largest process)", er,
+        None, None, "bounded: < 32768", er is not None and er < 32768)
     ms, mdesc = mem(r, "mem.samotop-tmpfs")
     mf, fdesc = mem(r, "mem.floor")
     mp = {}

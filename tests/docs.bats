@@ -11,7 +11,7 @@ load lib
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-PAGES="samotop-smtpd.8 samotop.conf.5 samotop-maildir.8 samotop-lmtp.8 samotop-pipe.8"
+PAGES="samotop-smtpd.8 samotop.conf.5 samotop-maildir.8 samotop-lmtp.8 samotop-pipe.8 samotop-encrypt.8"
 
 # see_also PAGE: the ".Xr name section" references of PAGE's SEE ALSO, one
 # "name(section)" a line.
@@ -25,7 +25,7 @@ title() {
 	echo "${1%.*}(${1##*.})"
 }
 
-@test "the SEE ALSO of every manual page names the other four" {
+@test "the SEE ALSO of every manual page names the others" {
 	local p q refs missing=
 	for p in $PAGES; do
 		refs=$(see_also "$p")
@@ -38,7 +38,7 @@ title() {
 	[ -z "$missing" ] || { echo "missing:$missing" >&2; false; }
 }
 
-@test "README's \"Everything else\" links all five manual pages" {
+@test "README's \"Everything else\" links all the manual pages" {
 	local para p
 	# the paragraph that starts "Everything else is in the manual pages"
 	para=$(awk '/^Everything else is in the manual pages/{on = 1}

@@ -13,6 +13,13 @@ is measured):
                  to one OpenPGP key, from the first octet sent to the
                  last reply, the best of three runs (target >= 200 MB/s)
   enc.plain_mbps the same message into samotop-maildir alone
+  enc.plain_ms   one 1 KiB delivery into samotop-maildir alone
+  enc.next_added_ms  what each further 1 KiB delivery of a session adds
+                 (50 in one LMTP session, minus one; librnp is loaded once
+                 per process, so this is the cost without its start-up)
+  enc.gpg_ms, enc.gpg_mbps  the peer: GnuPG spawned once per message, as
+                 a Sieve or procmail filter in the way of gpgit does (the
+                 filter's own start-up not counted)
   enc.rss_kb     peak RSS (KiB) of the encrypted run: of samotop-encrypt
                  or of one of the processes it waited for (its worker,
                  samotop-maildir), whichever is largest (wait4(2))
@@ -34,12 +41,13 @@ N = int(os.environ.get("BENCH_ENC_N", "200"))
 MIB = int(os.environ.get("BENCH_ENC_MIB", "64"))
 
 
-def session(cmd, body, rss=None):
-    """One LMTP session delivering body to bob; the seconds it took.
-    With rss, a file that /usr/bin/time writes the peak RSS (KiB) of the
-    largest process of the run into."""
-    data = (b"LHLO b\r\nMAIL FROM:<a@b.example>\r\n"
-            b"RCPT TO:<bob@example.org>\r\nDATA\r\n" + body + b".\r\nQUIT\r\n")
+def session(cmd, body, rss=None, k=1):
+    """One LMTP session delivering body to bob k times; the seconds it
+    took.  With rss, a file that /usr/bin/time writes the peak RSS (KiB)
+    of the largest process of the run into."""
+    data = (b"LHLO b\r\n" + (b"MAIL FROM:<a@b.example>\r\n"
+            b"RCPT TO:<bob@example.org>\r\nDATA\r\n" + body + b".\r\n") * k
+            + b"QUIT\r\n")
     with tempfile.TemporaryFile(dir="/dev/shm") as f:
         f.write(data)
         f.seek(0)
@@ -49,9 +57,20 @@ def session(cmd, body, rss=None):
         p = subprocess.run(cmd, stdin=f, stdout=subprocess.PIPE,
                            stderr=subprocess.DEVNULL, check=False)
         t1 = time.monotonic()
-    if b"250 2.0.0" not in p.stdout:
+    if p.stdout.count(b"250 2.0.0") != k:
         sys.exit("bench/encrypt.py: not delivered: %r" % p.stdout[-300:])
     return t1 - t0
+
+
+def gpg(gh, body, out):
+    """GnuPG spawned for one message, as a Sieve or procmail filter in the
+    way of gpgit does: the seconds it took to write out encrypted."""
+    t0 = time.monotonic()
+    subprocess.run(["gpg", "--homedir", gh, "--batch", "--yes", "--quiet",
+                    "--trust-model", "always", "--armor", "--encrypt",
+                    "-r", "bob@example.org", "-o", out], input=body,
+                   check=True)
+    return time.monotonic() - t0
 
 
 def clear(md):
@@ -94,6 +113,19 @@ def main():
         print("enc.mib=%d" % MIB)
         print("enc.added_ms=%.2f" % ((te - tp) / N * 1000))
         print("enc.small_ms=%.2f" % (te / N * 1000))
+        print("enc.plain_ms=%.2f" % (tp / N * 1000))
+        # the same helpers kept for K messages, as in a session of many:
+        # what each further delivery adds, once librnp is loaded
+        k, reps = 50, 5
+        tp = te = 0.0
+        for _ in range(reps):
+            tp += session(plain, small, k=k) - session(plain, small)
+            te += session(enc, small, k=k) - session(enc, small)
+            clear(md)
+        print("enc.next_added_ms=%.2f" % ((te - tp) / reps / (k - 1) * 1000))
+        out = os.path.join(md, "new", "gpg")
+        tg = sum(gpg(gh, small, out) for _ in range(max(1, N // 4)))
+        print("enc.gpg_ms=%.2f" % (tg / max(1, N // 4) * 1000))
         big = (b"From: a@b.example\r\nSubject: big\r\n\r\n" +
                (b"x" * 998 + b"\r\n") * (MIB * 1048576 // 1000))
         size = len(big)
@@ -106,6 +138,9 @@ def main():
                 if clear(md) is None)
         clear(md)
         print("enc.mbps=%.1f" % (size / 1e6 / t))
+        t = min(gpg(gh, big, out) for _ in range(3))
+        clear(md)
+        print("enc.gpg_mbps=%.1f" % (size / 1e6 / t))
         with open(rss) as f:
             print("enc.rss_kb=%s" % f.read().strip().splitlines()[-1])
     finally:

@@ -149,11 +149,23 @@ def main():
     ea = num(r.get("enc.added_ms"))
     row("samotop-encrypt: ms added per 1 KiB delivery (LMTP, one key)", ea,
         None, None, "≤ 2 ms", ea is not None and ea <= 2)
+    en = num(r.get("enc.next_added_ms"))
+    row("samotop-encrypt: ms added per further 1 KiB delivery of a session "
+        "(librnp loaded)", en, None, None, "≤ 2 ms",
+        en is not None and en <= 2)
+    row("samotop-encrypt: ms per 1 KiB delivery, one per session (floor: "
+        "samotop-maildir alone)", num(r.get("enc.small_ms")),
+        num(r.get("enc.plain_ms")), None)
+    row("GnuPG spawned per message (a gpgit-style filter): ms per 1 KiB "
+        "(floor: samotop-maildir alone)", num(r.get("enc.gpg_ms")),
+        num(r.get("enc.plain_ms")), None)
     em = num(r.get("enc.mbps"))
     row("samotop-encrypt: MB/s, %s MiB into a Maildir on tmpfs "
         "(floor: samotop-maildir alone)" % r.get("enc.mib", "64"), em,
         num(r.get("enc.plain_mbps")), None, "≥ 200 MB/s",
         em is not None and em >= 200)
+    row("GnuPG spawned per message: MB/s, the same message (a gpgit-style "
+        "filter)", num(r.get("enc.gpg_mbps")), None, None)
     er = num(r.get("enc.rss_kb"))
     row("samotop-encrypt: peak RSS KiB of that run (largest process)", er,
         None, None, "bounded: < 32768", er is not None and er < 32768)

@@ -6,8 +6,9 @@
 # greylist store.  The header the client wrote (From:, To:, Message-ID:)
 # is the message itself and is delivered as it came; samotop-maildir's
 # Return-Path: and Delivered-To: name the envelope for the mailbox's
-# owner and are not what this test covers.  Maildir file names and times
-# are tested in tests/maildir.bats.
+# owner and are not what this test covers.  The stored file's name and
+# times are checked here end to end, and in detail in
+# tests/maildir_notrace.bats.
 
 load lib
 
@@ -77,6 +78,12 @@ for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = \"table\""):
 	deliver
 	local msg log fields store s
 	msg=$(the_file "$M/example.org/bob-secret/new")
+	# the stored file: a random name, its times the day (samotop-maildir
+	# heard of leave-no-trace from samotop-smtpd: SAMOTOP_LEAVE_NO_TRACE);
+	# looked at before anything reads it (a read may move its atime)
+	[[ "$(basename "$msg")" =~ ^[0-9a-f]{32},S=[0-9]+$ ]] || { echo "name $msg" >&2; false; }
+	[ $(( $(stat -c %Y "$msg") % 86400 )) -eq 0 ]
+	[ $(( $(stat -c %X "$msg") % 86400 )) -eq 0 ]
 	log=$(cat "$LOG")
 	fields=$(trace_fields "$msg")
 	store=$(store_dump)

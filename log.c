@@ -157,7 +157,7 @@ log_notrace(struct logger *lg, log_hash_fn *hash, void *arg)
 static const char *const personal_fields[] = {
 	"client", "remote", "port", "host", "helo", "name", "from", "to",
 	"rcpt", "sender", "recipient", "value", "path",
-	"maildir", "folder", "addr",
+	"maildir", "folder", "addr", "file", "fpr",
 };
 
 static int

@@ -77,7 +77,7 @@ void	log_init_helper(struct logger *lg, const char *prog);
  * IP address, port or name, a HELO name, a mailbox path) appears in
  * lg's lines.  The value of a personal field (client, remote, port,
  * host, helo, name, from, to, rcpt, sender, recipient, value,
- * path, maildir, folder, addr) is written as "~" and the hash of the
+ * path, maildir, folder, addr, file, fpr) is written as "~" and the hash of the
  * lowercased value when hash is given ("client=~3fa94c1b2d07"), else
  * as "~".  Every other value is scrubbed word by word: a word that
  * holds an '@', or one of the values given to log_personal(), becomes

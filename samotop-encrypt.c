@@ -212,6 +212,7 @@ lookup(struct enc *e, const struct mailbox *rcpt, const char *addr,
 		s = ENC_KEY_MISSING;
 	else
 		s = enc_lookup(key, base, time(NULL));
+	log_personal(&e->log, addr);	/* replies and errors may quote it */
 	lvl = s == ENC_KEY_OK || s == ENC_KEY_MISSING ? LVL_INFO :
 	    s == ENC_KEY_EIO ? LVL_ERROR : LVL_WARN;
 	log_event(&e->log, lvl, "key", "msgid", msgid(e), "to", addr,

@@ -154,6 +154,19 @@ MSG=('DATA' 'Received: from c (c [192.0.2.1]) by mx.test' 'X-Mailer: secret agen
 	[ -z "$(decrypt bob "$fc")" ]
 }
 
+@test "leave-no-trace (SAMOTOP_LEAVE_NO_TRACE): no address, key file or fingerprint in samotop-encrypt's log; the copy still opens" {
+	SAMOTOP_LEAVE_NO_TRACE=86400 run lmtp -- 'RCPT TO:<bob@example.org>' 'RCPT TO:<zed@example.org>' "${MSG[@]}"
+	[ "${lines[4]}" = "250 2.0.0 <bob@example.org>: delivered" ]
+	[ "${lines[5]}" = "250 2.0.0 <zed@example.org>: delivered" ]
+	decrypt bob "$(the_file "$M/bob/new")" | grep -qx 'Subject: the secret plans'
+	grep -q 'prog=samotop-encrypt event=key to=~ state=ok file=~ kind=openpgp fpr=~' "$LOG"
+	grep -q 'prog=samotop-encrypt event=key to=~ state=missing' "$LOG"
+	! grep -E 'bob|zed|example\.org|a@b' "$LOG"
+	fpr=$(gpg --homedir "$G/bob" --with-colons --fingerprint bob@example.org | awk -F: '$1 == "fpr" { print $10; exit }')
+	[ -n "$fpr" ]
+	! grep -qi "$fpr" "$LOG"
+}
+
 @test "mixed recipients: the keyed one encrypted, the one without a key in clear, replies in order" {
 	run lmtp -- 'RCPT TO:<zed@example.org>' 'RCPT TO:<bob@example.org>' "${MSG[@]}"
 	[ "${lines[1]}" = "250 2.1.5 <zed@example.org>: OK" ]

@@ -55,6 +55,8 @@ struct copy {
 						 * each of its recipients */
 	pid_t			 worker;	/* 0: none */
 	int			 pipe, commit;	/* to the worker; -1: none */
+	int			 alive;		/* from the worker: EOF when it
+						 * has exited; -1: none */
 };
 
 struct rcpt {
@@ -113,7 +115,7 @@ take(struct enc *e)
 		    (c = calloc(1, sizeof(*c))) == NULL)
 			return NULL;
 		helper_init(&c->h, e->host);
-		c->pipe = c->commit = -1;
+		c->pipe = c->commit = c->alive = -1;
 		e->pool[e->npool++] = c;
 	}
 	c->in_use = 1;
@@ -131,17 +133,28 @@ end_worker(struct copy *c, int kill)
 {
 	int status = 0;
 
+	long long deadline = fd_deadline((long)ENC_TIMEOUT * 1000);
+
 	if (c->pipe != -1)
 		close(c->pipe);
 	if (c->commit != -1)
 		close(c->commit);
 	c->pipe = c->commit = -1;
+	/*
+	 * Sleep until the worker's end of alive closes, its exit, rather
+	 * than poll for it: the worker is still encrypting when this is
+	 * called, and each message waits for it.
+	 */
+	if (!kill && c->alive != -1)
+		(void)fd_wait_until(c->alive, POLLIN, deadline);
+	if (c->alive != -1)
+		close(c->alive);
+	c->alive = -1;
 	if (c->worker == 0)
 		return -1;
 	if (kill)
 		proc_kill(c->worker, &status, 0);
-	else if (proc_reap(c->worker, &status,
-	    fd_deadline((long)ENC_TIMEOUT * 1000), 0) == 1)
+	else if (proc_reap(c->worker, &status, deadline, 0) == 1)
 		status = -1;
 	c->worker = 0;
 	if (status == -1 || !WIFEXITED(status))
@@ -326,6 +339,8 @@ worker_fds(struct enc *e, struct copy *c)
 			close(e->pool[i]->pipe);
 		if (e->pool[i]->commit != -1)
 			close(e->pool[i]->commit);
+		if (e->pool[i]->alive != -1)
+			close(e->pool[i]->alive);
 		if (e->pool[i] != c && e->pool[i]->h.fd != -1)
 			close(e->pool[i]->h.fd);
 	}
@@ -353,7 +368,7 @@ static int
 start_worker(struct enc *e, struct copy *c)
 {
 	struct enc_job j;
-	int dp[2], cp[2], fl;
+	int dp[2], cp[2], ap[2], fl;
 	pid_t pid;
 
 	if (pipe_cloexec(dp) == -1)
@@ -365,9 +380,16 @@ start_worker(struct enc *e, struct copy *c)
 	}
 	c->pipe = dp[1];
 	c->commit = cp[1];
+	if (pipe_cloexec(ap) == -1) {
+		close(dp[0]);
+		close(cp[0]);
+		goto failed;
+	}
+	c->alive = ap[0];
 	if ((pid = fork()) == -1) {
 		close(dp[0]);
 		close(cp[0]);
+		close(ap[1]);
 		goto failed;
 	}
 	if (pid == 0) {
@@ -389,6 +411,7 @@ start_worker(struct enc *e, struct copy *c)
 	}
 	close(dp[0]);
 	close(cp[0]);
+	close(ap[1]);	/* the worker's alone: it closes when it exits */
 	c->worker = pid;
 	/* Written with a deadline: a stuck worker must not hold us. */
 	if ((fl = fcntl(c->pipe, F_GETFL)) != -1)

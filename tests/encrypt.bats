@@ -400,3 +400,40 @@ smime_cert() {
 	[ "${lines[10]}" = "250 2.0.0 <bob@example.org>: delivered" ]
 	[ "$(count_files "$M/bob/new")" -eq 2 ]
 }
+
+# big_session FILE MIB: an LMTP session in FILE carrying one MIB-MiB
+# message to bob (lines of 76 x's: nothing for dot-stuffing to change).
+big_session() {
+	{
+		printf '%s\r\n' 'LHLO t' 'MAIL FROM:<a@b.example>' \
+			'RCPT TO:<bob@example.org>' DATA 'Subject: big secret' ''
+		head -c $(($2 * 1048576)) /dev/zero | tr '\0' x | fold -w 76 |
+			sed 's/$/\r/'
+		printf '\r\n.\r\nQUIT\r\n'
+	} >"$1"
+}
+
+@test "a 256 MiB message: encrypted in bounded memory (peak RSS as for 1 MiB), and it decrypts to every line" {
+	[ -x /usr/bin/time ] || skip "/usr/bin/time is not installed (Debian: time)"
+	local small big n
+	big_session "$T/small.lmtp" 1
+	/usr/bin/time -f %M -o "$T/small" "$ENC_BIN" -k "$K/%d/%u" -- \
+		"$MAILDIR_BIN" "$M/%u" <"$T/small.lmtp" >"$T/out" 2>>"$LOG"
+	grep -q '^250 2.0.0 <bob@example.org>' "$T/out"
+	rm -f "$M"/bob/new/* "$T/small.lmtp"
+	big_session "$T/big.lmtp" 256
+	# time(1) reports the largest of samotop-encrypt and the children it
+	# waited for: its worker and samotop-maildir
+	/usr/bin/time -f %M -o "$T/big" "$ENC_BIN" -k "$K/%d/%u" -- \
+		"$MAILDIR_BIN" "$M/%u" <"$T/big.lmtp" >"$T/out" 2>>"$LOG"
+	rm -f "$T/big.lmtp"
+	grep -q '^250 2.0.0 <bob@example.org>' "$T/out" || { cat "$T/out" "$LOG" >&2; false; }
+	small=$(tail -n 1 "$T/small")
+	big=$(tail -n 1 "$T/big")
+	echo "# peak RSS: $small KiB for 1 MiB, $big KiB for 256 MiB" >&3
+	[ "$big" -lt $((small + 4096)) ]
+	f=$(the_file "$M/bob/new")
+	! grep -q 'xxxx\|big secret' "$f"
+	n=$(decrypt bob "$f" | grep -c '^x\{76\}$')
+	[ "$n" -eq $((256 * 1048576 / 76)) ]
+}

@@ -417,13 +417,14 @@ decode(struct milter_parser *p, struct milter_reply *r)
 	case SMFIR_DELRCPT:
 		if ((r->addr = getstr(&d)) == NULL)
 			return bad(p, "recipient without its NUL");
-		r->args = "";
+		/* "", inside the packet as every field */
+		r->args = r->addr + strlen(r->addr);
 		break;
 	case SMFIR_ADDRCPT_PAR:
 	case SMFIR_CHGFROM:
 		if ((r->addr = getstr(&d)) == NULL)
 			return bad(p, "address without its NUL");
-		r->args = "";
+		r->args = r->addr + strlen(r->addr);
 		if (d.pos < d.len && (r->args = getstr(&d)) == NULL)
 			return bad(p, "ESMTP arguments without their NUL");
 		break;

@@ -305,15 +305,16 @@ reply_line(const char *s, size_t len, int code, int last)
 		return last ? c : -1;
 	if (s[3] != (last ? ' ' : '-'))
 		return -1;
-	/* an enhanced status code, when there is one, of the same class */
+	/*
+	 * An enhanced status code (RFC 3463), when the text starts with
+	 * one, is of the reply's class: a 4xx with 5.x.x says two things.
+	 * Text that merely starts with a digit is text.
+	 */
 	p = s + 4;
-	if (p < e && isdig(*p)) {
-		if (*p != s[0] || p + 1 >= e || p[1] != '.')
-			return -1;
+	if (p + 1 < e && isdig(*p) && p[1] == '.') {
 		p += 2;
-		if (!digits(&p) || p >= e || *p++ != '.' || !digits(&p))
-			return -1;
-		if (p < e && *p != ' ')
+		if (digits(&p) && p < e && *p++ == '.' && digits(&p) &&
+		    (p == e || *p == ' ') && s[4] != s[0])
 			return -1;
 	}
 	return c;

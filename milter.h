@@ -194,6 +194,15 @@ size_t	milter_enc_empty(char *buf, size_t size, int cmd);
  * A filter's packet, typed.  Every pointer points into the parser's
  * buffer and stays valid until the next milter_parse() call; every
  * string is NUL-terminated; fields a command has not are NULL or 0.
+ *
+ * What the fields mean is the protocol's, not changed here: CHGHEADER's
+ * index counts the fields of that name from 1 (Sendmail takes 0 as 1);
+ * INSHEADER's counts all fields from 0 (0: before the first); a header
+ * value comes without the space after the colon unless
+ * SMFIP_HDR_LEADSPC was negotiated (the MTA then puts one back);
+ * REPLBODY chunks come in order, the new body (CRLF line ends) is all of
+ * them together; addresses come as the filter wrote them, usually in
+ * angle brackets.
  */
 struct milter_reply {
 	int		 cmd;		/* SMFIR_* or SMFIC_OPTNEG */

@@ -232,8 +232,12 @@ parse_replycode_bad(void)
 	/* no space after the code; enhanced code of another class */
 	CHECK(PARSED("y554text\0") == MILTER_BAD);
 	CHECK(PARSED("y554 4.7.1 x\0") == MILTER_BAD);
-	CHECK(PARSED("y554 5.7 xyz\0") == MILTER_BAD);
-	CHECK(PARSED("y554 5.7.1x y\0") == MILTER_BAD);
+	CHECK(PARSED("y451 5.7.1\0") == MILTER_BAD);
+	CHECK(PARSED("y550-5.1.1 a\r\n550 4.1.1 b\0") == MILTER_BAD);
+	/* text that only starts with a digit is text */
+	CHECK(PARSED("y554 5.7 xyz\0") == MILTER_PACKET);
+	CHECK(PARSED("y451 4 times\0") == MILTER_PACKET);
+	CHECK(PARSED("y554 5.7.1x y\0") == MILTER_PACKET);
 	/* lines: a code that changes, a last line with '-', a bare LF */
 	CHECK(PARSED("y550-a\r\n551 b\0") == MILTER_BAD);
 	CHECK(PARSED("y550-a\r\n550-b\0") == MILTER_BAD);

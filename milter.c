@@ -526,42 +526,36 @@ milter_negotiate(const struct milter_reply *r, uint32_t actions,
 	return 0;
 }
 
+/* The events a filter may ask to be spared, or not to answer. */
+static const struct {
+	int		cmd;
+	uint32_t	no;	/* don't send it */
+	uint32_t	nr;	/* send it, expect no reply */
+} steps[] = {
+	{ SMFIC_CONNECT, SMFIP_NOCONNECT, SMFIP_NR_CONN },
+	{ SMFIC_HELO, SMFIP_NOHELO, SMFIP_NR_HELO },
+	{ SMFIC_MAIL, SMFIP_NOMAIL, SMFIP_NR_MAIL },
+	{ SMFIC_RCPT, SMFIP_NORCPT, SMFIP_NR_RCPT },
+	{ SMFIC_DATA, SMFIP_NODATA, SMFIP_NR_DATA },
+	{ SMFIC_HEADER, SMFIP_NOHDRS, SMFIP_NR_HDR },
+	{ SMFIC_EOH, SMFIP_NOEOH, SMFIP_NR_EOH },
+	{ SMFIC_BODY, SMFIP_NOBODY, SMFIP_NR_BODY },
+	{ SMFIC_UNKNOWN, SMFIP_NOUNKNOWN, SMFIP_NR_UNKN },
+};
+
 /* The SMFIP_NO* and SMFIP_NR_* bits of an event, -1 when it has none. */
 static int
 bits(int cmd, uint32_t *no, uint32_t *nr)
 {
-	switch (cmd) {
-	case SMFIC_CONNECT:
-		*no = SMFIP_NOCONNECT, *nr = SMFIP_NR_CONN;
-		break;
-	case SMFIC_HELO:
-		*no = SMFIP_NOHELO, *nr = SMFIP_NR_HELO;
-		break;
-	case SMFIC_MAIL:
-		*no = SMFIP_NOMAIL, *nr = SMFIP_NR_MAIL;
-		break;
-	case SMFIC_RCPT:
-		*no = SMFIP_NORCPT, *nr = SMFIP_NR_RCPT;
-		break;
-	case SMFIC_DATA:
-		*no = SMFIP_NODATA, *nr = SMFIP_NR_DATA;
-		break;
-	case SMFIC_HEADER:
-		*no = SMFIP_NOHDRS, *nr = SMFIP_NR_HDR;
-		break;
-	case SMFIC_EOH:
-		*no = SMFIP_NOEOH, *nr = SMFIP_NR_EOH;
-		break;
-	case SMFIC_BODY:
-		*no = SMFIP_NOBODY, *nr = SMFIP_NR_BODY;
-		break;
-	case SMFIC_UNKNOWN:
-		*no = SMFIP_NOUNKNOWN, *nr = SMFIP_NR_UNKN;
-		break;
-	default:
-		return -1;
-	}
-	return 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (steps[i].cmd == cmd) {
+			*no = steps[i].no;
+			*nr = steps[i].nr;
+			return 0;
+		}
+	return -1;
 }
 
 int
@@ -745,39 +739,49 @@ outf(struct out *o, const char *fmt, unsigned long v)
 	outz(o, tmp);
 }
 
+/* The name of each reply in milter_reply_text(). */
+static const struct {
+	int		 cmd;
+	const char	*name;
+} names[] = {
+	{ SMFIR_CONTINUE, "continue" }, { SMFIR_ACCEPT, "accept" },
+	{ SMFIR_REJECT, "reject" }, { SMFIR_TEMPFAIL, "tempfail" },
+	{ SMFIR_DISCARD, "discard" }, { SMFIR_PROGRESS, "progress" },
+	{ SMFIR_SKIP, "skip" }, { SMFIR_SHUTDOWN, "shutdown" },
+	{ SMFIR_CONN_FAIL, "connfail" }, { SMFIR_REPLYCODE, "replycode" },
+	{ SMFIR_QUARANTINE, "quarantine" }, { SMFIR_ADDHEADER, "addheader" },
+	{ SMFIR_INSHEADER, "insheader" }, { SMFIR_CHGHEADER, "chgheader" },
+	{ SMFIR_ADDRCPT, "addrcpt" }, { SMFIR_DELRCPT, "delrcpt" },
+	{ SMFIR_ADDRCPT_PAR, "addrcpt_par" }, { SMFIR_CHGFROM, "chgfrom" },
+	{ SMFIR_REPLBODY, "replbody" }, { SMFIR_SETSYMLIST, "setsymlist" },
+	{ SMFIC_OPTNEG, "optneg" },
+};
+
 void
 milter_reply_text(const struct milter_reply *r, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
-	int i;
+	size_t i;
 
 	if (size == 0)
 		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].cmd == r->cmd)
+			break;
+	outz(&o, i < sizeof(names) / sizeof(names[0]) ? names[i].name :
+	    "unknown");
 	switch (r->cmd) {
-	case SMFIR_CONTINUE:	outz(&o, "continue"); break;
-	case SMFIR_ACCEPT:	outz(&o, "accept"); break;
-	case SMFIR_REJECT:	outz(&o, "reject"); break;
-	case SMFIR_TEMPFAIL:	outz(&o, "tempfail"); break;
-	case SMFIR_DISCARD:	outz(&o, "discard"); break;
-	case SMFIR_PROGRESS:	outz(&o, "progress"); break;
-	case SMFIR_SKIP:	outz(&o, "skip"); break;
-	case SMFIR_SHUTDOWN:	outz(&o, "shutdown"); break;
-	case SMFIR_CONN_FAIL:	outz(&o, "connfail"); break;
 	case SMFIR_REPLYCODE:
-		outz(&o, "replycode ");
-		outz(&o, r->text);
-		break;
 	case SMFIR_QUARANTINE:
-		outz(&o, "quarantine ");
+		outz(&o, " ");
 		outz(&o, r->text);
 		break;
 	case SMFIR_ADDHEADER:
 	case SMFIR_INSHEADER:
 	case SMFIR_CHGHEADER:
-		outz(&o, r->cmd == SMFIR_ADDHEADER ? "addheader " :
-		    r->cmd == SMFIR_INSHEADER ? "insheader " : "chgheader ");
 		if (r->cmd != SMFIR_ADDHEADER)
-			outf(&o, "%lu ", r->index);
+			outf(&o, " %lu", r->index);
+		outz(&o, " ");
 		outz(&o, r->name);
 		outz(&o, ":");
 		outz(&o, r->value);
@@ -786,10 +790,7 @@ milter_reply_text(const struct milter_reply *r, char *buf, size_t size)
 	case SMFIR_DELRCPT:
 	case SMFIR_ADDRCPT_PAR:
 	case SMFIR_CHGFROM:
-		outz(&o, r->cmd == SMFIR_ADDRCPT ? "addrcpt " :
-		    r->cmd == SMFIR_DELRCPT ? "delrcpt " :
-		    r->cmd == SMFIR_ADDRCPT_PAR ? "addrcpt_par " :
-		    "chgfrom ");
+		outz(&o, " ");
 		outz(&o, r->addr);
 		if (*r->args != '\0') {
 			outz(&o, " ");
@@ -797,15 +798,15 @@ milter_reply_text(const struct milter_reply *r, char *buf, size_t size)
 		}
 		break;
 	case SMFIR_REPLBODY:
-		outf(&o, "replbody %lu ", r->bodylen);
+		outf(&o, " %lu ", r->bodylen);
 		outs(&o, r->body, r->bodylen);
 		break;
 	case SMFIR_SETSYMLIST:
-		outf(&o, "setsymlist %lu ", r->stage);
+		outf(&o, " %lu ", r->stage);
 		outz(&o, r->macros[r->stage]);
 		break;
 	case SMFIC_OPTNEG:
-		outf(&o, "optneg version %lu", r->version);
+		outf(&o, " version %lu", r->version);
 		outf(&o, " actions 0x%lx", r->actions);
 		outf(&o, " protocol 0x%lx", r->protocol);
 		for (i = 0; i < MILTER_STAGES; i++)
@@ -814,8 +815,6 @@ milter_reply_text(const struct milter_reply *r, char *buf, size_t size)
 				outz(&o, r->macros[i]);
 			}
 		break;
-	default:
-		outz(&o, "unknown");
 	}
 	o.buf[o.pos] = '\0';
 }

@@ -104,6 +104,14 @@ EOF
 	[ "$(eom)" = "replycode 554 5.7.1 Rejected by the test filter" ]
 }
 
+@test "Subject: multiline me gets a reply of two lines, its %% undone" {
+	start_filter
+	message "multiline me"
+	run "$DRIVE" "unix:$SOCK" "$T/msg"
+	[ "$status" -eq 0 ]
+	[ "$(eom)" = 'replycode 550-5.7.1 first line\r\n550 5.7.1 second, 100% sure' ]
+}
+
 @test "Subject: tempfail me gets a tempfail" {
 	start_filter
 	message "tempfail me"

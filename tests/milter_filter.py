@@ -5,7 +5,8 @@
     milter_filter.py SOCKET_PATH
 
 It listens on unix:SOCKET_PATH and, at the end of each message, by the
-Subject: "reject me" gets a custom 554 5.7.1 reply, "tempfail me" a
+Subject: "reject me" gets a custom 554 5.7.1 reply, "multiline me" a
+two-line 550 5.7.1 reply, "tempfail me" a
 tempfail; any other message gets a header X-Test-Filter: (with the size
 of the body it was sent) and a recipient <added@example.org>, "replace
 me" a new body, "quarantine me" is quarantined; then it is accepted.
@@ -49,6 +50,10 @@ class TestFilter(Milter.Base):
         s = self.subject
         if "reject me" in s:
             self.setreply("554", "5.7.1", "Rejected by the test filter")
+            return Milter.REJECT
+        if "multiline me" in s:
+            # a percent sign is doubled, as libmilter wants it
+            self.setreply("550", "5.7.1", "first line", "second, 100%% sure")
             return Milter.REJECT
         if "tempfail me" in s:
             return Milter.TEMPFAIL

@@ -696,31 +696,35 @@ outc(struct out *o, char c)
 		o->buf[o->pos++] = c;
 }
 
+/* s[0..len), each octet outside printable ASCII as \\r, \\n or \\xNN,
+ * an escape never cut in half at the end of the buffer. */
 static void
 outs(struct out *o, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char c;
-	size_t i;
+	char e[4];
+	size_t i, n, k;
 
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			outc(o, (char)c);
-			continue;
-		}
-		outc(o, '\\');
-		if (c == '\\')
-			outc(o, '\\');
-		else if (c == '\r')
-			outc(o, 'r');
-		else if (c == '\n')
-			outc(o, 'n');
+		n = 0;
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			e[n++] = (char)c;
 		else {
-			outc(o, 'x');
-			outc(o, hex[c >> 4]);
-			outc(o, hex[c & 15]);
+			e[n++] = '\\';
+			if (c == '\\' || c == '\r' || c == '\n')
+				e[n++] = c == '\r' ? 'r' : c == '\n' ? 'n' : '\\';
+			else {
+				e[n++] = 'x';
+				e[n++] = hex[c >> 4];
+				e[n++] = hex[c & 15];
+			}
 		}
+		if (o->pos + n >= o->size)
+			break;
+		for (k = 0; k < n; k++)
+			outc(o, e[k]);
 	}
 }
 

@@ -388,6 +388,40 @@ negotiation(void)
 	CHECK(PARSED("c") == MILTER_PACKET);
 	CHECK(milter_negotiate(&R, 0, 0, &n, &err) == -1);
 	CHECK_STR(err, "the filter did not answer OPTNEG with OPTNEG");
+	/* version 3: UNKNOWN but not yet DATA */
+	CHECK(PARSED("O\0\0\0\x03\0\0\0\0\0\0\0\0") == MILTER_PACKET);
+	CHECK(milter_negotiate(&R, 0, 0, &n, &err) == 0);
+	CHECK(!milter_sends(&n, SMFIC_DATA) && milter_sends(&n,
+	    SMFIC_UNKNOWN));
+}
+
+static void
+reply_text(void)
+{
+	char small[8], t[16];
+
+	/* cut to the buffer, always terminated */
+	CHECK(PARSED("qa long reason\0") == MILTER_PACKET);
+	milter_reply_text(&R, small, sizeof(small));
+	CHECK_STR(small, "quarant");
+	milter_reply_text(&R, small, 1);
+	CHECK_STR(small, "");
+	/* octets outside printable ASCII escaped, never cut in half */
+	CHECK(PARSED("hX\0\x1b[0m\xc3\xa4\0") == MILTER_PACKET);
+	CHECK_STR(line, "addheader X:\\x1b[0m\\xc3\\xa4");
+	milter_reply_text(&R, small, sizeof(small));
+	CHECK_STR(small, "addhead");
+	CHECK(PARSED("b\r\n") == MILTER_PACKET);
+	milter_reply_text(&R, small, sizeof(small));
+	CHECK_STR(small, "replbod");
+	CHECK(PARSED("bx\r") == MILTER_PACKET);
+	/* "replbody 2 x\\r": 14 octets and the NUL */
+	milter_reply_text(&R, t, 15);
+	CHECK_STR(t, "replbody 2 x\\r");
+	milter_reply_text(&R, t, 14);
+	CHECK_STR(t, "replbody 2 x");
+	milter_reply_text(&R, t, 13);
+	CHECK_STR(t, "replbody 2 x");
 }
 
 static void
@@ -482,6 +516,7 @@ main(void)
 	TEST(parse_body_quarantine);
 	TEST(parse_optneg);
 	TEST(negotiation);
+	TEST(reply_text);
 	TEST(allowed);
 	TEST(framing);
 	return UNIT_DONE();

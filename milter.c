@@ -167,6 +167,16 @@ milter_enc_rcpt(char *buf, size_t size, const char *addr,
 }
 
 size_t
+milter_enc_unknown(char *buf, size_t size, const char *line)
+{
+	struct pkt k;
+
+	begin(&k, buf, size, SMFIC_UNKNOWN);
+	putstr(&k, line);
+	return end(&k);
+}
+
+size_t
 milter_enc_header(char *buf, size_t size, const char *name,
     const char *value)
 {
@@ -238,7 +248,7 @@ struct rd {
 };
 
 /* The next NUL-terminated string, or NULL when there is no NUL. */
-static const char *
+static char *
 getstr(struct rd *r)
 {
 	char *s = r->d + r->pos, *nul;
@@ -369,7 +379,7 @@ decode(struct milter_parser *p, struct milter_reply *r)
 {
 	struct rd d;
 	uint32_t stage;
-	const char *s;
+	char *s;
 
 	memset(r, 0, sizeof(*r));
 	r->cmd = (unsigned char)p->buf[4];
@@ -395,7 +405,7 @@ decode(struct milter_parser *p, struct milter_reply *r)
 		if ((s = getstr(&d)) == NULL)
 			return bad(p, "REPLYCODE without its NUL");
 		r->text = s;
-		if ((r->code = replycode((char *)s)) < 0)
+		if ((r->code = replycode(s)) < 0)
 			return bad(p, "REPLYCODE is not a 4xx or 5xx "
 			    "SMTP reply");
 		break;

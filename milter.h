@@ -13,7 +13,8 @@
  * answer (SMFIP_NR_*), optionally followed by the macro names it wants
  * at each stage.  Then, for one SMTP session, the MTA sends one packet
  * per SMTP event (CONNECT, HELO, MAIL, RCPT, DATA, HEADER for each
- * header field, EOH, BODY chunks, BODYEOB), each preceded when it likes
+ * header field, EOH, BODY chunks, BODYEOB; UNKNOWN for a command it did
+ * not recognise), each preceded when it likes
  * by SMFIC_MACRO with the macros of that stage, and reads the filter's
  * reply to each event that expects one: CONTINUE, or a decision
  * (ACCEPT, REJECT, TEMPFAIL, DISCARD, REPLYCODE with a custom SMTP
@@ -174,6 +175,8 @@ size_t	milter_enc_mail(char *buf, size_t size, const char *addr,
 	    const char *const *args, size_t nargs);
 size_t	milter_enc_rcpt(char *buf, size_t size, const char *addr,
 	    const char *const *args, size_t nargs);
+/* SMFIC_UNKNOWN: a command line the MTA did not recognise, no CRLF. */
+size_t	milter_enc_unknown(char *buf, size_t size, const char *line);
 /*
  * SMFIC_HEADER: the field name and its value, the text after the colon
  * as milter_header_value() makes it (continuation lines joined with

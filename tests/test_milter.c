@@ -84,6 +84,8 @@ enc_envelope(void)
 	    "\0\0\0\x27" "M<a@b.example>\0SIZE=1000\0BODY=8BITMIME\0");
 	SAME(milter_enc_mail(buf, sizeof(buf), "", NULL, 0),
 	    "\0\0\0\x04" "M<>\0");
+	SAME(milter_enc_unknown(buf, sizeof(buf), "XYZZY 1"),
+	    "\0\0\0\x09" "UXYZZY 1\0");
 	SAME(milter_enc_rcpt(buf, sizeof(buf), "u@example.org", NULL, 0),
 	    "\0\0\0\x11" "R<u@example.org>\0");
 	/* the envelope does not fit by one octet */

@@ -138,6 +138,10 @@ tests/enc_smime_drive: tests/enc_smime_drive.c libsamotop.a
 	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a \
 	    $(ENCLIBS)
 
+# tests/milter.bats's client: the milter codec against a real filter.
+tests/milter_drive: tests/milter_drive.c libsamotop.a
+	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a
+
 # The same tests against the library built with ASan and UBSan.
 tests/asan/test_%: tests/test_%.c $(ASANDIR)/libsamotop.a
 	@mkdir -p tests/asan
@@ -170,7 +174,7 @@ fuzz/fuzz_session: fuzz/helper_mock
 
 fuzz: $(FUZZERS)
 
-units: $(TESTS) tests/enc_smime_drive
+units: $(TESTS) tests/enc_smime_drive tests/milter_drive
 asan: $(ASANTESTS)
 
 check:
@@ -294,7 +298,7 @@ soak: samotop-smtpd samotop-maildir samotop-lmtp
 
 clean:
 	rm -f *.o *.d libsamotop.a $(PROGS) $(TESTS) $(FUZZERS) fuzz/helper_mock
-	rm -f tests/enc_smime_drive
+	rm -f tests/enc_smime_drive tests/milter_drive
 	rm -f version.stamp
 	rm -f tests/*.d fuzz/*.d
 	rm -rf tests/asan run $(ASANDIR) $(FUZZDIR)

@@ -434,4 +434,40 @@ def smime_keys():
 
 
 write("fuzz_smime_key", smime_keys())
+# fuzz_milter: a milter filter's packets (milter.h); the first octet
+# sets the size of the pieces they are fed in
+def milter_pkt(cmd, data=b""):
+    import struct
+    return struct.pack(">I", len(data) + 1) + cmd + data
+
+
+def milter_optneg(version, actions, protocol, lists=b""):
+    import struct
+    return milter_pkt(b"O", struct.pack(">III", version, actions, protocol) + lists)
+
+
+write("fuzz_milter", [
+    ("optneg", b"\x03" + milter_optneg(6, 0x1ff, 0x1081)),
+    ("optneg-macros", b"\x00" + milter_optneg(6, 0x100, 0,
+        b"\0\0\0\x02{auth_authen} i\0\0\0\0\x05j\0")),
+    ("session", b"\x07" + milter_optneg(6, 0x2f, 0x80) + milter_pkt(b"c") * 4
+     + milter_pkt(b"p") + milter_pkt(b"h", b"X-Spam\0yes\0")
+     + milter_pkt(b"+", b"<x@example.org>\0") + milter_pkt(b"q", b"held\0")
+     + milter_pkt(b"a")),
+    ("reject", b"\xf0" + milter_pkt(b"y", b"554 5.7.1 Go away, 100%%\0")),
+    ("multiline", b"\x01" + milter_pkt(b"y",
+        b"550-5.7.1 first\r\n550-5.7.1 second\r\n550 last\0")),
+    ("bad-code", b"\x02" + milter_pkt(b"y", b"250 fine\0")),
+    ("headers", b"\x05" + milter_pkt(b"i", b"\0\0\0\x01X-A\0b\0")
+     + milter_pkt(b"m", b"\0\0\0\x02Subject\0\0")),
+    ("envelope", b"\x0b" + milter_pkt(b"2", b"<y@z>\0NOTIFY=NEVER\0")
+     + milter_pkt(b"e", b"<a@b>\0SIZE=9\0") + milter_pkt(b"-", b"<y@z>\0")),
+    ("body", b"\x0f" + milter_pkt(b"b", b"new\r\nbody\r\n" * 20)
+     + milter_pkt(b"b", b"") + milter_pkt(b"c")),
+    ("symlist", b"\x04" + milter_pkt(b"l", b"\0\0\0\x03{rcpt_addr}\0")),
+    ("others", b"\x09" + b"".join(milter_pkt(c) for c in
+        (b"t", b"r", b"d", b"s", b"f", b"4"))),
+    ("oversized", b"\x00" + b"\x00\x01\x00\x01b"),
+    ("empty", b"\x00\x00\x00\x00\x00"),
+])
 print("seeds written to", SEEDS)

@@ -49,6 +49,10 @@ endif
 ifndef LIBCRYPTO_SONAME
 LIBCRYPTO_SONAME := $(call soname,libcrypto.so)
 endif
+# libopendkim, by the sessions that verify DKIM (dkimlib.h).
+ifndef LIBOPENDKIM_SONAME
+LIBOPENDKIM_SONAME := $(call soname,libopendkim.so)
+endif
 # An empty soname would show only when a session first loads the
 # library, as a failed STARTTLS or a deferred message: compiling with one
 # is an error instead (checked when a compile command is expanded, so
@@ -60,10 +64,12 @@ WFLAGS	+= $(call need_soname,LIBTLS_SONAME,libtls.so,libtls-dev) \
 	   $(call need_soname,LIBSQLITE3_SONAME,libsqlite3.so,libsqlite3-dev) \
 	   $(call need_soname,LIBSPF2_SONAME,libspf2.so,libspf2-dev) \
 	   $(call need_soname,LIBCRYPTO_SONAME,libcrypto.so,libssl-dev) \
+	   $(call need_soname,LIBOPENDKIM_SONAME,libopendkim.so,libopendkim-dev) \
 	   -DLIBTLS_SONAME='"$(LIBTLS_SONAME)"' \
 	   -DLIBSQLITE3_SONAME='"$(LIBSQLITE3_SONAME)"' \
 	   -DLIBSPF2_SONAME='"$(LIBSPF2_SONAME)"' \
-	   -DLIBCRYPTO_SONAME='"$(LIBCRYPTO_SONAME)"'
+	   -DLIBCRYPTO_SONAME='"$(LIBCRYPTO_SONAME)"' \
+	   -DLIBOPENDKIM_SONAME='"$(LIBOPENDKIM_SONAME)"'
 ifeq ($(DYNAMIC),1)
 LDLIBS_SMTPD = -lresolv
 STATIC_HELPERS =

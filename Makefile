@@ -144,6 +144,11 @@ tests/enc_smime_drive: tests/enc_smime_drive.c libsamotop.a
 	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a \
 	    $(ENCLIBS)
 
+# tests/dkim.bats's verifier (dkim.c) and signer (libopendkim's own).
+tests/dkim_drive: tests/dkim_drive.c libsamotop.a
+	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a \
+	    -lopendkim
+
 # The same tests against the library built with ASan and UBSan.
 tests/asan/test_%: tests/test_%.c $(ASANDIR)/libsamotop.a
 	@mkdir -p tests/asan
@@ -176,7 +181,7 @@ fuzz/fuzz_session: fuzz/helper_mock
 
 fuzz: $(FUZZERS)
 
-units: $(TESTS) tests/enc_smime_drive
+units: $(TESTS) tests/enc_smime_drive tests/dkim_drive
 asan: $(ASANTESTS)
 
 check:
@@ -300,7 +305,7 @@ soak: samotop-smtpd samotop-maildir samotop-lmtp
 
 clean:
 	rm -f *.o *.d libsamotop.a $(PROGS) $(TESTS) $(FUZZERS) fuzz/helper_mock
-	rm -f tests/enc_smime_drive
+	rm -f tests/enc_smime_drive tests/dkim_drive
 	rm -f version.stamp
 	rm -f tests/*.d fuzz/*.d
 	rm -rf tests/asan run $(ASANDIR) $(FUZZDIR)

@@ -1,0 +1,164 @@
+/*
+ * dkim.h: DKIM verification (RFC 6376) of one message as it streams,
+ * with libopendkim (dkimlib.h) doing the cryptography, the tag parsing
+ * and the key lookups.  No classification by text: each signature gets
+ * an enum dkim_res, which Authentication-Results: (RFC 8601) spells.
+ *
+ * Use: dkim_verifier_open() once per session (loads libopendkim, sets the policy
+ * below); per message dkim_verify_begin(), dkim_verify_data() with the
+ * canonical content (CRLF line ends, dots unstuffed, as data.c and
+ * lmtp's data_write deliver it) in chunks of any size, then
+ * dkim_verify_end(), which fills in the results; dkim_verifier_close() at the end
+ * of the session.  A message abandoned half way is released by
+ * dkim_verify_end() too (its results are then not used).
+ *
+ * Policy (what libopendkim alone would accept differently):
+ * - At most DKIM_SIGS_MAX signatures are verified, the first ones in the
+ *   header; the others are ignored before any key lookup (libopendkim's
+ *   prescreen hook: 2.11 has no option for it) and counted in `ignored`.
+ * - RSA keys under 1024 bits: permerror (DKIM_OPTS_MINKEYBITS, RFC 8301).
+ * - a=rsa-sha1: permerror (RFC 8301: verifiers must not accept it).
+ * - Ed25519 (a=ed25519-sha256, RFC 8463): verified when the library has
+ *   it (dkim_libfeature(DKIM_FEATURE_ED25519); Debian's 2.11.0~beta2
+ *   built with OpenSSL 3 does); dkim_verifier_ed25519() says.
+ * - l= (body length): a signature whose l= leaves part of the body
+ *   unsigned does not pass even when what it covers verifies: anyone can
+ *   append text (a link, a new MIME part) under a valid signature.  It
+ *   is neutral with partial set, so that the header can say so; l=
+ *   covering the whole body passes as without it.
+ * - A key record not found (NXDOMAIN, or no such line in the key file)
+ *   is permerror (RFC 6376 6.1.2: PERMFAIL, no key for signature); a
+ *   lookup that failed (timeout, SERVFAIL) is temperror.
+ * - A DKIM-Signature: field that does not parse (missing or bad tags,
+ *   expired x=, an unknown algorithm or key type) is permerror.
+ * - Header limits, since libopendkim keeps a copy of every header field
+ *   (it needs them all for h=): one field at most DKIM_FIELD_MAX octets,
+ *   at most DKIM_FIELDS_MAX fields, DKIM_HEADER_MAX octets in all.
+ *   Beyond them the message's verdict is one permerror, no d=, without
+ *   asking libopendkim (a header that large is nothing a signer makes).
+ * samotop's own code allocates nothing per message (the field buffer is
+ * in struct dkim_msg); libopendkim allocates its handle, the header
+ * copies, the hashes and one key per signature, and frees them at
+ * dkim_verify_end().  Its body hashing streams (no temporary files).
+ *
+ * Key lookups: libopendkim's own by default (DKIM_QUERY_DNS, through
+ * the system's res_* functions, that is /etc/resolv.conf).  For tests a
+ * key file (DKIM_QUERY_FILE): lines of "NAME VALUE", NAME being
+ * selector._domainkey.domain and VALUE the TXT record's text.  The
+ * session will route lookups through samotop's resolver path (the one
+ * SPF uses) with libopendkim 2.11's hooks, resolved in dkimlib:
+ * dkim_dns_set_query_service() (a handle: the resolver),
+ * dkim_dns_set_query_start() (send a TXT query, write the wire-format
+ * answer into libopendkim's buffer), dkim_dns_set_query_waitreply()
+ * and dkim_dns_set_query_cancel(); the resolver's deadline is then the
+ * lookup's.
+ */
+#ifndef SAMOTOP_DKIM_H
+#define SAMOTOP_DKIM_H
+
+#include <stddef.h>
+
+#include "dkimlib.h"
+
+#define DKIM_SIGS_MAX	8		/* signatures verified per message */
+#define DKIM_FIELD_MAX	8192		/* octets of one header field */
+#define DKIM_FIELDS_MAX	1000		/* header fields per message */
+#define DKIM_HEADER_MAX	(256 * 1024)	/* octets of the whole header */
+#define DKIM_MINKEYBITS	1024		/* smaller RSA keys: permerror */
+#define DKIM_TIMEOUT	10		/* seconds per key lookup (DNS) */
+
+/* RFC 8601 2.7.1's results for dkim=, but for "policy". */
+enum dkim_res {
+	DKIM_RES_NONE,		/* no signature */
+	DKIM_RES_PASS,
+	DKIM_RES_FAIL,		/* signature or body hash did not verify */
+	DKIM_RES_NEUTRAL,	/* verifies, but l= leaves body unsigned */
+	DKIM_RES_TEMPERROR,	/* key lookup failed; try later */
+	DKIM_RES_PERMERROR,	/* bad signature field, no key, policy */
+};
+
+enum dkim_alg {
+	DKIM_ALG_UNKNOWN,
+	DKIM_ALG_RSA_SHA1,
+	DKIM_ALG_RSA_SHA256,
+	DKIM_ALG_ED25519_SHA256,
+};
+
+struct dkim_sigres {
+	enum dkim_res	res;
+	enum dkim_alg	alg;
+	/*
+	 * d=, s= and the first 8 characters of b= (RFC 6008), empty
+	 * when absent or when they hold anything but letters, digits,
+	 * '.', '-', '_' (b=: '+', '/', '='): safe to print in a header.
+	 */
+	char		domain[254];
+	char		selector[64];
+	char		b[9];
+	unsigned int	bits;		/* key size; 0 when no key loaded */
+	long long	length;		/* l=, -1 without */
+	int		partial;	/* l= left part of the body unsigned */
+	const char	*why;		/* static text; NULL on pass */
+};
+
+struct dkim_keys {
+	const char	*file;		/* key file (tests); NULL: DNS */
+	unsigned int	timeout;	/* seconds; 0: DKIM_TIMEOUT */
+};
+
+struct dkim_verifier {
+	struct dkimlib	lib;
+	DKIM_LIB	*dl;		/* NULL until dkim_verifier_open() */
+	int		ed25519;	/* the library verifies Ed25519 */
+};
+
+struct dkim_msg {
+	struct dkim_verifier *v;
+	DKIM		*d;		/* NULL when not (or no longer) asked */
+	int		state;
+	enum dkim_res	whole;		/* a verdict for the whole message */
+	const char	*why;		/* its reason (static text) */
+	size_t		fields;		/* header fields so far */
+	size_t		hbytes;		/* header octets so far */
+	size_t		flen;		/* octets in field */
+	char		field[DKIM_FIELD_MAX + 2];
+	/* Filled in by dkim_verify_end(): */
+	unsigned int	nsig;
+	unsigned int	ignored;	/* signatures over DKIM_SIGS_MAX */
+	struct dkim_sigres sig[DKIM_SIGS_MAX];
+};
+
+/*
+ * Load libopendkim and set the policy above, keys from k (NULL: DNS).
+ * 0, or -1 with why (the library or the option that failed).  Calling
+ * it again on an open verifier does nothing.
+ */
+int	dkim_verifier_open(struct dkim_verifier *v, const struct dkim_keys *k,
+	    char *why, size_t size);
+/* The library's handle back; v is as if zeroed (may be called twice). */
+void	dkim_verifier_close(struct dkim_verifier *v);
+/* 1 when this libopendkim verifies ed25519-sha256 signatures. */
+int	dkim_verifier_ed25519(const struct dkim_verifier *v);
+
+/*
+ * Start on one message; id names it in libopendkim's messages (a queue
+ * id, printable).  0, or -1 when libopendkim cannot make a handle (out
+ * of memory): the message's verdict is then temperror, and the other
+ * calls still work (they do nothing).
+ */
+int	dkim_verify_begin(struct dkim_msg *m, struct dkim_verifier *v,
+	    const char *id);
+/* The next len octets of canonical content; any chunking. */
+void	dkim_verify_data(struct dkim_msg *m, const char *buf, size_t len);
+/*
+ * The content ended: verify and fill in m->sig[0 .. m->nsig - 1]
+ * (header order).  Without signature, nsig is 1 with DKIM_RES_NONE;
+ * a verdict for the whole message (a limit, out of memory) is one
+ * entry with no domain.  Releases libopendkim's handle.
+ */
+void	dkim_verify_end(struct dkim_msg *m);
+
+/* "pass", "fail", ... as Authentication-Results: spells them. */
+const char *dkim_res_name(enum dkim_res r);
+
+#endif

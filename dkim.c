@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dkim.h"
 
@@ -132,6 +133,7 @@ dkim_verify_begin(struct dkim_msg *m, struct dkim_verifier *v,
 	m->why = NULL;
 	m->fields = m->hbytes = m->flen = 0;
 	m->nsig = m->ignored = 0;
+	memset(&m->blen, 0, sizeof(m->blen));
 	m->d = v->dl == NULL ? NULL :
 	    v->lib.verify(v->dl, (const unsigned char *)id, NULL, &st);
 	if (m->d == NULL) {
@@ -187,6 +189,74 @@ put(struct dkim_msg *m, char c)
 	return 0;
 }
 
+/* One line of the body ended; its canonical lengths were counted. */
+static void
+blen_eol(struct dkim_bodylen *b)
+{
+	if (b->scur == 0)
+		b->sempty++;
+	else {
+		b->simple += 2 * b->sempty + b->scur + 2;
+		b->sempty = 0;
+	}
+	if (b->rcur == 0)
+		b->rempty++;
+	else {
+		b->relaxed += 2 * b->rempty + b->rcur + 2;
+		b->rempty = 0;
+	}
+	b->scur = b->rcur = 0;
+	b->wsp = 0;
+}
+
+/* One octet of a line's content. */
+static void
+blen_octet(struct dkim_bodylen *b, unsigned char c)
+{
+	b->scur++;
+	if (c == ' ' || c == '\t') {
+		b->wsp = 1;	/* a run is one SP, unless it ends the line */
+		return;
+	}
+	b->rcur += b->wsp + 1;
+	b->wsp = 0;
+}
+
+static void
+blen_count(struct dkim_bodylen *b, const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (b->cr) {
+			b->cr = 0;
+			if (buf[i] == '\n') {
+				blen_eol(b);
+				continue;
+			}
+			blen_octet(b, '\r');
+		}
+		if (buf[i] == '\r')
+			b->cr = 1;
+		else
+			blen_octet(b, (unsigned char)buf[i]);
+	}
+}
+
+/* The lengths of the whole body: a last line without CRLF gets one. */
+static void
+blen_end(struct dkim_bodylen *b)
+{
+	if (b->cr) {
+		b->cr = 0;
+		blen_octet(b, '\r');
+	}
+	if (b->scur != 0 || b->rcur != 0 || b->wsp)
+		blen_eol(b);
+	if (b->simple == 0)
+		b->simple = 2;	/* an empty body is one CRLF (3.4.3) */
+}
+
 void
 dkim_verify_data(struct dkim_msg *m, const char *buf, size_t len)
 {
@@ -234,6 +304,7 @@ dkim_verify_data(struct dkim_msg *m, const char *buf, size_t len)
 		}
 	}
 	if (m->state == ST_BODY && i < len) {
+		blen_count(&m->blen, buf + i, len - i);
 		st = m->v->lib.body(m->d, (u_char *)buf + i, len - i);
 		if (st != DKIM_STAT_OK)
 			verdict(m, DKIM_RES_TEMPERROR,
@@ -278,8 +349,9 @@ onesig(struct dkim_msg *m, DKIM_SIGINFO *s, struct dkim_sigres *r)
 	const struct dkimlib *l = &m->v->lib;
 	unsigned int flags = l->sig_getflags(s);
 	int err = l->sig_geterror(s);
-	dkim_alg_t alg;
+	const char *a;
 	ssize_t msglen = -1, canonlen = -1, signlen = -1;
+	dkim_canon_t hc, bc = DKIM_CANON_SIMPLE;
 
 	memset(r, 0, sizeof(*r));
 	copysafe(r->domain, sizeof(r->domain), l->sig_getdomain(s), ".-_",
@@ -290,17 +362,23 @@ onesig(struct dkim_msg *m, DKIM_SIGINFO *s, struct dkim_sigres *r)
 	    (u_char *)"b"), "+/=", 1);
 	if (l->sig_getkeysize(s, &r->bits) != DKIM_STAT_OK)
 		r->bits = 0;
-	r->alg = DKIM_ALG_UNKNOWN;
-	if (l->sig_getsignalg(s, &alg) == DKIM_STAT_OK)
-		r->alg = alg == DKIM_SIGN_RSASHA1 ? DKIM_ALG_RSA_SHA1 :
-		    alg == DKIM_SIGN_RSASHA256 ? DKIM_ALG_RSA_SHA256 :
-		    alg == DKIM_SIGN_ED25519SHA256 ? DKIM_ALG_ED25519_SHA256 :
-		    DKIM_ALG_UNKNOWN;
+	/*
+	 * From the a= text: for a signature that did not parse,
+	 * dkim_sig_getsignalg() answers with its default, rsa-sha1.
+	 */
+	a = (const char *)l->sig_gettagvalue(s, 0, (u_char *)"a");
+	r->alg = a == NULL ? DKIM_ALG_UNKNOWN :
+	    strcasecmp(a, "rsa-sha256") == 0 ? DKIM_ALG_RSA_SHA256 :
+	    strcasecmp(a, "ed25519-sha256") == 0 ? DKIM_ALG_ED25519_SHA256 :
+	    strcasecmp(a, "rsa-sha1") == 0 ? DKIM_ALG_RSA_SHA1 :
+	    DKIM_ALG_UNKNOWN;
 	r->length = -1;
 	if (l->sig_getcanonlen(m->d, s, &msglen, &canonlen, &signlen) ==
 	    DKIM_STAT_OK && signlen >= 0) {
 		r->length = signlen;
-		r->partial = msglen > signlen;
+		(void)l->sig_getcanons(s, &hc, &bc);
+		r->partial = signlen < (bc == DKIM_CANON_RELAXED ?
+		    m->blen.relaxed : m->blen.simple);
 	}
 
 	if (l->sig_getbh(s) == DKIM_SIGBH_MISMATCH) {
@@ -357,6 +435,7 @@ void
 dkim_verify_end(struct dkim_msg *m)
 {
 	DKIM_SIGINFO **sigs = NULL;
+	struct dkim_sigres *r;
 	int nsigs = 0, i;
 	_Bool testkey;
 
@@ -371,13 +450,21 @@ dkim_verify_end(struct dkim_msg *m)
 			eoh(m);
 		if (m->state == ST_BODY)
 			(void)m->v->lib.eom(m->d, &testkey);
+		blen_end(&m->blen);
 		if (m->whole == DKIM_RES_NONE &&
 		    m->v->lib.getsiglist(m->d, &sigs, &nsigs) != DKIM_STAT_OK)
 			nsigs = 0;
 	}
 	m->nsig = 0;
-	for (i = 0; i < nsigs && i < DKIM_SIGS_MAX; i++)
-		onesig(m, sigs[i], &m->sig[m->nsig++]);
+	for (i = 0; i < nsigs && i < DKIM_SIGS_MAX; i++) {
+		r = &m->sig[m->nsig++];
+		onesig(m, sigs[i], r);
+		/* libopendkim 2.11 says 0; RFC 8463's keys are 256 bits. */
+		if (r->alg == DKIM_ALG_ED25519_SHA256 && r->bits == 0 &&
+		    (r->res == DKIM_RES_PASS || r->res == DKIM_RES_FAIL ||
+		    r->res == DKIM_RES_NEUTRAL))
+			r->bits = 256;
+	}
 	m->ignored = nsigs > DKIM_SIGS_MAX ? nsigs - DKIM_SIGS_MAX : 0;
 	if (m->nsig == 0) {
 		memset(&m->sig[0], 0, sizeof(m->sig[0]));

@@ -25,7 +25,10 @@
  *   unsigned does not pass even when what it covers verifies: anyone can
  *   append text (a link, a new MIME part) under a valid signature.  It
  *   is neutral with partial set, so that the header can say so; l=
- *   covering the whole body passes as without it.
+ *   covering the whole body passes as without it.  Whether it does is
+ *   judged on the canonical body's length, which dkim.c counts itself
+ *   (struct dkim_bodylen): libopendkim 2.11 reports only the raw length
+ *   and the part that l= let it hash.
  * - A key record not found (NXDOMAIN, or no such line in the key file)
  *   is permerror (RFC 6376 6.1.2: PERMFAIL, no key for signature); a
  *   lookup that failed (timeout, SERVFAIL) is temperror.
@@ -112,6 +115,19 @@ struct dkim_verifier {
 	int		ed25519;	/* the library verifies Ed25519 */
 };
 
+/*
+ * The length of the body in each canonical form (RFC 6376 3.4.3, 3.4.4),
+ * counted as it streams: libopendkim says only how much of it l= covered,
+ * not whether more followed.
+ */
+struct dkim_bodylen {
+	long long	simple, relaxed;	/* through the last line */
+	long long	sempty, rempty;		/* empty lines since */
+	long long	scur, rcur;		/* the current line so far */
+	int		wsp;			/* white space pending */
+	int		cr;			/* a CR, maybe of a CRLF */
+};
+
 struct dkim_msg {
 	struct dkim_verifier *v;
 	DKIM		*d;		/* NULL when not (or no longer) asked */
@@ -122,6 +138,7 @@ struct dkim_msg {
 	size_t		hbytes;		/* header octets so far */
 	size_t		flen;		/* octets in field */
 	char		field[DKIM_FIELD_MAX + 2];
+	struct dkim_bodylen blen;
 	/* Filled in by dkim_verify_end(): */
 	unsigned int	nsig;
 	unsigned int	ignored;	/* signatures over DKIM_SIGS_MAX */

@@ -37,9 +37,9 @@ resolve(struct dkimlib *l, char *why, size_t size)
 	RESOLVE(sig_geterror);
 	RESOLVE(sig_geterrorstr);
 	RESOLVE(sig_getkeysize);
-	RESOLVE(sig_getsignalg);
 	RESOLVE(sig_getdomain);
 	RESOLVE(sig_getselector);
+	RESOLVE(sig_getcanons);
 	RESOLVE(sig_getcanonlen);
 	RESOLVE(sig_gettagvalue);
 	RESOLVE(dns_set_query_service);

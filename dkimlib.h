@@ -49,9 +49,10 @@ struct dkimlib {
 	int	(*sig_geterror)(DKIM_SIGINFO *);
 	const char *(*sig_geterrorstr)(DKIM_SIGERROR);
 	DKIM_STAT (*sig_getkeysize)(DKIM_SIGINFO *, unsigned int *);
-	DKIM_STAT (*sig_getsignalg)(DKIM_SIGINFO *, dkim_alg_t *);
 	unsigned char *(*sig_getdomain)(DKIM_SIGINFO *);
 	unsigned char *(*sig_getselector)(DKIM_SIGINFO *);
+	DKIM_STAT (*sig_getcanons)(DKIM_SIGINFO *, dkim_canon_t *,
+		    dkim_canon_t *);
 	DKIM_STAT (*sig_getcanonlen)(DKIM *, DKIM_SIGINFO *, ssize_t *,
 		    ssize_t *, ssize_t *);
 	u_char	*(*sig_gettagvalue)(DKIM_SIGINFO *, _Bool, u_char *);

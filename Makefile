@@ -113,6 +113,8 @@ LDLIBS_TEST = $(LDLIBS_SMTPD) -lsqlite3
 # is not linked in, so it costs the other programs nothing.
 ENCLIBS	 = -lcrypto
 tests/test_enc_smime tests/asan/test_enc_smime: LDLIBS_TEST += $(ENCLIBS)
+# test_dkim signs its message with libopendkim's dkim_sign().
+tests/test_dkim tests/asan/test_dkim: LDLIBS_TEST += -lopendkim
 fuzz/fuzz_smime_key: LDLIBS_SMTPD += $(ENCLIBS)
 
 all: $(PROGS)

@@ -150,6 +150,12 @@ field(struct dkim_msg *m, size_t len)
 	DKIM_STAT st;
 
 	m->flen = 0;
+	/*
+	 * No field at all (a last header line that is a lone CR, say):
+	 * libopendkim 2.11 asserts len != 0, which would end the session.
+	 */
+	if (len == 0)
+		return;
 	if (++m->fields > DKIM_FIELDS_MAX) {
 		verdict(m, DKIM_RES_PERMERROR, "too many header fields");
 		return;

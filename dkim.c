@@ -52,8 +52,8 @@ setopt(struct dkim_verifier *v, dkim_opts_t opt, void *p, size_t len,
 }
 
 int
-dkim_verifier_open(struct dkim_verifier *v, const struct dkim_keys *k, char *why,
-    size_t size)
+dkim_verifier_open(struct dkim_verifier *v, const struct dkim_keys *k,
+    char *why, size_t size)
 {
 	unsigned int bits = DKIM_MINKEYBITS, timeout = DKIM_TIMEOUT;
 	unsigned int flags = DKIM_LIBFLAGS_BADSIGHANDLES;
@@ -334,7 +334,8 @@ copysafe(char *dst, size_t size, const unsigned char *src, const char *ok,
 			continue;	/* folding inside b= */
 		if (!((*src >= 'a' && *src <= 'z') ||
 		    (*src >= 'A' && *src <= 'Z') ||
-		    (*src >= '0' && *src <= '9') || strchr(ok, *src) != NULL)) {
+		    (*src >= '0' && *src <= '9') ||
+		    strchr(ok, *src) != NULL)) {
 			dst[0] = '\0';
 			return;
 		}

@@ -4,12 +4,12 @@
  * and the key lookups.  No classification by text: each signature gets
  * an enum dkim_res, which Authentication-Results: (RFC 8601) spells.
  *
- * Use: dkim_verifier_open() once per session (loads libopendkim, sets the policy
- * below); per message dkim_verify_begin(), dkim_verify_data() with the
- * canonical content (CRLF line ends, dots unstuffed, as data.c and
- * lmtp's data_write deliver it) in chunks of any size, then
- * dkim_verify_end(), which fills in the results; dkim_verifier_close() at the end
- * of the session.  A message abandoned half way is released by
+ * Use: dkim_verifier_open() once per session (loads libopendkim, sets
+ * the policy below); per message dkim_verify_begin(), dkim_verify_data()
+ * with the canonical content (CRLF line ends, dots unstuffed, as data.c
+ * and lmtp's data_write deliver it) in chunks of any size, then
+ * dkim_verify_end(), which fills in the results; dkim_verifier_close()
+ * at the end of the session.  A message abandoned half way is released by
  * dkim_verify_end() too (its results are then not used).
  *
  * Policy (what libopendkim alone would accept differently):
@@ -44,17 +44,24 @@
  * copies, the hashes and one key per signature, and frees them at
  * dkim_verify_end().  Its body hashing streams (no temporary files).
  *
- * Key lookups: libopendkim's own by default (DKIM_QUERY_DNS, through
- * the system's res_* functions, that is /etc/resolv.conf).  For tests a
- * key file (DKIM_QUERY_FILE): lines of "NAME VALUE", NAME being
- * selector._domainkey.domain and VALUE the TXT record's text.  The
- * session will route lookups through samotop's resolver path (the one
- * SPF uses) with libopendkim 2.11's hooks, resolved in dkimlib:
- * dkim_dns_set_query_service() (a handle: the resolver),
- * dkim_dns_set_query_start() (send a TXT query, write the wire-format
- * answer into libopendkim's buffer), dkim_dns_set_query_waitreply()
- * and dkim_dns_set_query_cancel(); the resolver's deadline is then the
- * lookup's.
+ * Key lookups: libopendkim's own by default (DKIM_QUERY_DNS).  Debian's
+ * libopendkim.so.11 is built without libunbound: it asks glibc's
+ * res_ninit()/res_nquery(), blocking, which read /etc/resolv.conf (its
+ * nameservers and `options timeout:N attempts:N` bound each lookup; in
+ * a test's network namespace, that namespace's resolv.conf).  That is
+ * the path SPF's lookups take already (libspf2's SPF_DNS_RESOLV calls
+ * res_query(), see spf.c), so `dkim yes` can keep the default.  Should
+ * the session need its own resolver instead, libopendkim 2.11 takes
+ * one through hooks that dkimlib resolves: dkim_dns_set_query_service()
+ * (an opaque handle), dkim_dns_set_query_start() (send a query for a
+ * TXT record; the wire-format answer goes into libopendkim's buffer),
+ * dkim_dns_set_query_waitreply() and dkim_dns_set_query_cancel().
+ * For tests a key file (DKIM_QUERY_FILE): lines of "NAME VALUE", NAME
+ * being selector._domainkey.domain and VALUE the TXT record's text;
+ * libopendkim reads it at each lookup.
+ *
+ * struct dkim_msg is about 9 KiB (the field buffer): one per session,
+ * reused by each message.
  */
 #ifndef SAMOTOP_DKIM_H
 #define SAMOTOP_DKIM_H
@@ -130,7 +137,7 @@ struct dkim_bodylen {
 
 struct dkim_msg {
 	struct dkim_verifier *v;
-	DKIM		*d;		/* NULL when not (or no longer) asked */
+	DKIM		*d;		/* NULL: not, or no longer, asked */
 	int		state;
 	enum dkim_res	whole;		/* a verdict for the whole message */
 	const char	*why;		/* its reason (static text) */

@@ -87,7 +87,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (i = 0; i < m.nsig; i++) {
 		r = &m.sig[i];
-		if (r->res > DKIM_RES_PERMERROR || r->alg > DKIM_ALG_ED25519_SHA256)
+		if (r->res > DKIM_RES_PERMERROR ||
+		    r->alg > DKIM_ALG_ED25519_SHA256)
 			abort();
 		if ((r->why == NULL) != (r->res == DKIM_RES_PASS ||
 		    r->res == DKIM_RES_NONE))

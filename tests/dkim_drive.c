@@ -36,7 +36,8 @@ slurp(void)
 	size_t n = 0;
 	ssize_t r;
 
-	while (n < sizeof(msg) && (r = read(0, msg + n, sizeof(msg) - n)) != 0) {
+	while (n < sizeof(msg) &&
+	    (r = read(0, msg + n, sizeof(msg) - n)) != 0) {
 		if (r == -1) {
 			if (errno == EINTR)
 				continue;

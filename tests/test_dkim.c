@@ -223,7 +223,8 @@ make_signed(void)
 	if ((lib = dkim_init(NULL, NULL)) == NULL)
 		return -1;
 	d = dkim_sign(lib, (const unsigned char *)"unit", NULL, key,
-	    (const unsigned char *)"unit", (const unsigned char *)"example.org",
+	    (const unsigned char *)"unit",
+	    (const unsigned char *)"example.org",
 	    DKIM_CANON_RELAXED, DKIM_CANON_RELAXED, DKIM_SIGN_RSASHA256, -1,
 	    &st);
 	if (d == NULL ||

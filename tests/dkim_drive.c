@@ -16,8 +16,9 @@
  * sign: the DKIM-Signature: field and the message on stdout; -a
  * rsa-sha256 (default), rsa-sha1 or ed25519-sha256; -c simple or
  * relaxed for header and body (default relaxed/relaxed); -l adds l=.
- * (opendkim-testmsg, Debian's signer, signs rsa-sha1, c=relaxed/simple,
- * without l=, and 2.11.0~beta2's prints a broken b= tail: not usable.)
+ * (opendkim-testmsg, Debian's signer, signs only rsa-sha1 (which RFC
+ * 8301 refuses), c=relaxed/simple, without l=; and 2.11.0~beta2's repeats
+ * the end of b= after its padding.)
  * Exit status: 0, 1 on failure, 2 for a usage error.
  */
 #include <errno.h>

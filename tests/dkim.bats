@@ -114,6 +114,17 @@ verify() {
 	grep -q '^dkim=permerror header.d=example.org header.s=gone .*(no key record)$' "$T/out"
 }
 
+@test "a key lookup that fails is temperror; a revoked or broken key permerror" {
+	sign rsa2048 <"$K/msg" >"$T/s"
+	"$DRIVE" verify "$T/no-such-file" <"$T/s" >"$T/out"
+	cat "$T/out"
+	grep -q '^dkim=temperror header.d=example.org header.s=rsa2048 .*(key lookup failed)$' "$T/out"
+	echo 'rsa2048._domainkey.example.org v=DKIM1; k=rsa; p=' >"$T/keys"
+	"$DRIVE" verify "$T/keys" <"$T/s" | grep -q '^dkim=permerror .*(key revoked)$'
+	echo 'rsa2048._domainkey.example.org v=DKIM1; k=rsa; p=AAAA' >"$T/keys"
+	"$DRIVE" verify "$T/keys" <"$T/s" | grep -q '^dkim=permerror '
+}
+
 @test "a 512-bit RSA key is permerror by policy, though the signature is good" {
 	sign rsa512 <"$K/msg" | verify >"$T/out"
 	cat "$T/out"

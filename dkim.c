@@ -408,6 +408,10 @@ onesig(struct dkim_msg *m, DKIM_SIGINFO *s, struct dkim_sigres *r)
 		r->res = DKIM_RES_PERMERROR;
 		r->why = "no key record";
 		return;
+	case DKIM_SIGERROR_TOOLARGE_L:
+		r->res = DKIM_RES_PERMERROR;
+		r->why = "l= longer than the body";
+		return;
 	case DKIM_SIGERROR_KEYTOOSMALL:
 		r->res = DKIM_RES_PERMERROR;
 		r->why = "key under 1024 bits";

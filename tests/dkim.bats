@@ -159,6 +159,10 @@ verify() {
 		cat "$T/out"
 		grep -q '^dkim=neutral header.d=example.org header.s=rsa2048 .* l=[0-9]* partial (partial body (l=))$' "$T/out"
 	done
+	# a body cut shorter than l=: RFC 6376 3.5, the signature is invalid
+	sign rsa2048 -l <"$K/msg" | sed 's/^see you.*//' | verify >"$T/out"
+	cat "$T/out"
+	grep -q '^dkim=permerror .* l=[0-9]* (l= longer than the body)$' "$T/out"
 	# white space alone: more body for simple, none for relaxed
 	sign rsa2048 -c relaxed/relaxed -l <"$K/msg" >"$T/s"
 	printf ' \r\n\t\r\n' >>"$T/s"

@@ -452,11 +452,10 @@ dkim_verify_end(struct dkim_msg *m)
 
 	if (m->d != NULL && m->whole == DKIM_RES_NONE) {
 		/* A header without a blank line after it. */
-		if (m->state == ST_LINE || m->state == ST_EOL) {
-			if (m->flen >= 2 && m->field[m->flen - 1] == '\n')
-				m->flen -= 2;
+		if (m->state == ST_EOL)
+			field(m, m->flen - 2);
+		else if (m->state == ST_LINE)
 			field(m, m->flen);
-		}
 		if (m->state != ST_BODY && m->state != ST_SKIP)
 			eoh(m);
 		if (m->state == ST_BODY)

@@ -84,6 +84,14 @@ nothing_to_verify(void)
 	CHECK(r->res == DKIM_RES_NONE);
 	r = run("From: a@example.org", 19, 100);
 	CHECK(r->res == DKIM_RES_NONE);
+	/*
+	 * a last line "x\n" (fuzz_dkim's find): it once went to libopendkim
+	 * as an empty field, and its dkim_header() asserts len != 0
+	 */
+	r = run("From: a@example.org\r\nx\n", 23, 1);
+	CHECK(r->res == DKIM_RES_NONE);
+	r = run("From: a@example.org\r\n\r", 22, 1);
+	CHECK(r->res == DKIM_RES_NONE);
 	CHECK(m.d == NULL);	/* libopendkim's handle went */
 }
 

@@ -49,6 +49,10 @@ endif
 ifndef LIBCRYPTO_SONAME
 LIBCRYPTO_SONAME := $(call soname,libcrypto.so)
 endif
+# libopendkim, by the sessions that verify DKIM (dkimlib.h).
+ifndef LIBOPENDKIM_SONAME
+LIBOPENDKIM_SONAME := $(call soname,libopendkim.so)
+endif
 # An empty soname would show only when a session first loads the
 # library, as a failed STARTTLS or a deferred message: compiling with one
 # is an error instead (checked when a compile command is expanded, so
@@ -60,10 +64,12 @@ WFLAGS	+= $(call need_soname,LIBTLS_SONAME,libtls.so,libtls-dev) \
 	   $(call need_soname,LIBSQLITE3_SONAME,libsqlite3.so,libsqlite3-dev) \
 	   $(call need_soname,LIBSPF2_SONAME,libspf2.so,libspf2-dev) \
 	   $(call need_soname,LIBCRYPTO_SONAME,libcrypto.so,libssl-dev) \
+	   $(call need_soname,LIBOPENDKIM_SONAME,libopendkim.so,libopendkim-dev) \
 	   -DLIBTLS_SONAME='"$(LIBTLS_SONAME)"' \
 	   -DLIBSQLITE3_SONAME='"$(LIBSQLITE3_SONAME)"' \
 	   -DLIBSPF2_SONAME='"$(LIBSPF2_SONAME)"' \
-	   -DLIBCRYPTO_SONAME='"$(LIBCRYPTO_SONAME)"'
+	   -DLIBCRYPTO_SONAME='"$(LIBCRYPTO_SONAME)"' \
+	   -DLIBOPENDKIM_SONAME='"$(LIBOPENDKIM_SONAME)"'
 ifeq ($(DYNAMIC),1)
 LDLIBS_SMTPD = -lresolv
 STATIC_HELPERS =
@@ -107,6 +113,8 @@ LDLIBS_TEST = $(LDLIBS_SMTPD) -lsqlite3
 # is not linked in, so it costs the other programs nothing.
 ENCLIBS	 = -lcrypto
 tests/test_enc_smime tests/asan/test_enc_smime: LDLIBS_TEST += $(ENCLIBS)
+# test_dkim signs its message with libopendkim's dkim_sign().
+tests/test_dkim tests/asan/test_dkim: LDLIBS_TEST += -lopendkim
 fuzz/fuzz_smime_key: LDLIBS_SMTPD += $(ENCLIBS)
 
 all: $(PROGS)
@@ -142,6 +150,11 @@ tests/enc_smime_drive: tests/enc_smime_drive.c libsamotop.a
 tests/milter_drive: tests/milter_drive.c libsamotop.a
 	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a
 
+# tests/dkim.bats's verifier (dkim.c) and signer (libopendkim's own).
+tests/dkim_drive: tests/dkim_drive.c libsamotop.a
+	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a \
+	    -lopendkim
+
 # The same tests against the library built with ASan and UBSan.
 tests/asan/test_%: tests/test_%.c $(ASANDIR)/libsamotop.a
 	@mkdir -p tests/asan
@@ -174,7 +187,7 @@ fuzz/fuzz_session: fuzz/helper_mock
 
 fuzz: $(FUZZERS)
 
-units: $(TESTS) tests/enc_smime_drive tests/milter_drive
+units: $(TESTS) tests/enc_smime_drive tests/milter_drive tests/dkim_drive
 asan: $(ASANTESTS)
 
 check:
@@ -298,7 +311,7 @@ soak: samotop-smtpd samotop-maildir samotop-lmtp
 
 clean:
 	rm -f *.o *.d libsamotop.a $(PROGS) $(TESTS) $(FUZZERS) fuzz/helper_mock
-	rm -f tests/enc_smime_drive tests/milter_drive
+	rm -f tests/enc_smime_drive tests/milter_drive tests/dkim_drive
 	rm -f version.stamp
 	rm -f tests/*.d fuzz/*.d
 	rm -rf tests/asan run $(ASANDIR) $(FUZZDIR)

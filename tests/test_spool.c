@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,35 @@ file_bytes(const struct spool *s, size_t *len)
 	}
 	*len = (size_t)n;
 	return p;
+}
+
+/*
+ * Was the file ever named?  The kernel's name for it tells: O_TMPFILE's
+ * is "#inode", the fallback's ".samotop-spool.XXXXXX".
+ */
+static int
+was_named(const struct spool *s)
+{
+	char path[64], name[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", s->fd);
+	if ((n = readlink(path, name, sizeof(name) - 1)) == -1)
+		return -1;
+	name[n] = '\0';
+	return strstr(name, "/.samotop-spool.") != NULL;
+}
+
+/* Does this file system give O_TMPFILE? */
+static int
+has_tmpfile(void)
+{
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd == -1)
+		return 0;
+	close(fd);
+	return 1;
 }
 
 static void
@@ -278,6 +308,12 @@ no_plaintext(int no_tmpfile)
 	CHECK(fstat(s.fd, &st) == 0);
 	CHECK(st.st_nlink == 0);
 	CHECK(entries() == 0);
+	if (no_tmpfile)
+		CHECK(was_named(&s) == 1);
+	else if (has_tmpfile())
+		CHECK(was_named(&s) == 0);
+	else
+		printf("# %s: no O_TMPFILE here\n", dir);
 	CHECK((file = file_bytes(&s, &flen)) != NULL);
 	CHECK(flen >= len - SPOOL_MEM);
 	/* The plaintext repeats pat: its windows are those of pat twice. */

@@ -18,6 +18,7 @@ resolve(struct cryptolib *l, char *why, size_t size)
 	DL_RESOLVE(l, sha256, "EVP_sha256", why, size);
 	DL_RESOLVE(l, ctx_new, "EVP_CIPHER_CTX_new", why, size);
 	DL_RESOLVE(l, ctx_free, "EVP_CIPHER_CTX_free", why, size);
+	DL_RESOLVE(l, ctx_reset, "EVP_CIPHER_CTX_reset", why, size);
 	DL_RESOLVE(l, encrypt_init, "EVP_EncryptInit_ex", why, size);
 	DL_RESOLVE(l, encrypt_update, "EVP_EncryptUpdate", why, size);
 	DL_RESOLVE(l, aes256ctr, "EVP_aes_256_ctr", why, size);
@@ -91,6 +92,14 @@ cryptolib_ctr(const struct cryptolib *l, EVP_CIPHER_CTX *c,
 		in += n;
 		len -= n;
 	}
+	return 0;
+}
+
+int
+cryptolib_ctr_wipe(const struct cryptolib *l, EVP_CIPHER_CTX *c)
+{
+	if (l->handle == NULL || c == NULL || l->ctx_reset(c) != 1)
+		return -1;
 	return 0;
 }
 

@@ -27,6 +27,7 @@ struct cryptolib {
 	const EVP_MD *(*sha256)(void);
 	EVP_CIPHER_CTX *(*ctx_new)(void);
 	void	 (*ctx_free)(EVP_CIPHER_CTX *);
+	int	 (*ctx_reset)(EVP_CIPHER_CTX *);
 	int	 (*encrypt_init)(EVP_CIPHER_CTX *, const EVP_CIPHER *, void *,
 		    const unsigned char *, const unsigned char *);
 	int	 (*encrypt_update)(EVP_CIPHER_CTX *, unsigned char *, int *,
@@ -51,7 +52,7 @@ int	cryptolib_hmac_sha256(const struct cryptolib *l, const void *key,
  * IV are copied into the context, the caller may wipe its own) and
  * advanced by cryptolib_ctr(), so that a stream cut into any pieces
  * gives the same octets.  One key and IV must never encrypt two
- * different texts.  cryptolib_ctr_free() wipes the context (OpenSSL
+ * different texts.  cryptolib_ctr_free() wipes the context too (OpenSSL
  * cleanses it) and takes NULL.  All but free: 0, or -1 when libcrypto
  * fails (out of memory; not for these arguments).  The library must be
  * open.
@@ -63,6 +64,11 @@ int	cryptolib_ctr_start(const struct cryptolib *l, EVP_CIPHER_CTX *c,
 /* out = in XOR the next len octets of the stream; out may be in. */
 int	cryptolib_ctr(const struct cryptolib *l, EVP_CIPHER_CTX *c,
 	    unsigned char *out, const unsigned char *in, size_t len);
+/*
+ * Wipe the key schedule and stream position from c, which stays
+ * allocated for the next cryptolib_ctr_start().  0, or -1.
+ */
+int	cryptolib_ctr_wipe(const struct cryptolib *l, EVP_CIPHER_CTX *c);
 void	cryptolib_ctr_free(const struct cryptolib *l, EVP_CIPHER_CTX *c);
 
 #endif

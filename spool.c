@@ -303,6 +303,10 @@ spool_reset(struct spool *s)
 	s->reading = 0;
 	s->error = SPOOL_OK;
 	s->errnum = 0;
+	/* The contexts hold the old key's schedule: gone too. */
+	if (cryptolib_ctr_wipe(s->lib, s->wctx) == -1 ||
+	    cryptolib_ctr_wipe(s->lib, s->rctx) == -1)
+		return fail(s, SPOOL_CRYPTO, 0);
 	if (s->fd != -1 && ftruncate(s->fd, 0) == -1)
 		return fail(s, SPOOL_IO, errno);
 	return rekey(s);

@@ -200,7 +200,8 @@ test_ctr_vector(void)
 	CHECK(cryptolib_ctr(&lib, c, out + 1, pt + 1, 20) == 0);
 	CHECK(cryptolib_ctr(&lib, c, out + 21, pt + 21, 11) == 0);
 	CHECK(memcmp(out, ct, sizeof(ct)) == 0);
-	/* Started again, the same stream decrypts, in place. */
+	/* Wiped, then started again, the same stream decrypts, in place. */
+	CHECK(cryptolib_ctr_wipe(&lib, c) == 0);
 	CHECK(cryptolib_ctr_start(&lib, c, key, iv) == 0);
 	CHECK(cryptolib_ctr(&lib, c, out, out, sizeof(out)) == 0);
 	CHECK(memcmp(out, pt, sizeof(pt)) == 0);

@@ -161,6 +161,10 @@ tests/dkim_drive: tests/dkim_drive.c libsamotop.a
 	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a \
 	    -lopendkim
 
+# tests/dmarc.bats's evaluator: dmarc.c, records from the tests' DNS.
+tests/dmarc_drive: tests/dmarc_drive.c libsamotop.a
+	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a
+
 # The same tests against the library built with ASan and UBSan.
 tests/asan/test_%: tests/test_%.c $(ASANDIR)/libsamotop.a
 	@mkdir -p tests/asan
@@ -193,7 +197,8 @@ fuzz/fuzz_session: fuzz/helper_mock
 
 fuzz: $(FUZZERS)
 
-units: $(TESTS) tests/enc_smime_drive tests/milter_drive tests/dkim_drive
+units: $(TESTS) tests/enc_smime_drive tests/milter_drive tests/dkim_drive \
+	   tests/dmarc_drive
 asan: $(ASANTESTS)
 
 check:
@@ -317,7 +322,8 @@ soak: samotop-smtpd samotop-maildir samotop-lmtp
 
 clean:
 	rm -f *.o *.d libsamotop.a $(PROGS) $(TESTS) $(FUZZERS) fuzz/helper_mock
-	rm -f tests/enc_smime_drive tests/milter_drive tests/dkim_drive
+	rm -f tests/enc_smime_drive tests/milter_drive tests/dkim_drive \
+	    tests/dmarc_drive
 	rm -f version.stamp
 	rm -f tests/*.d fuzz/*.d
 	rm -rf tests/asan run $(ASANDIR) $(FUZZDIR)

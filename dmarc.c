@@ -125,20 +125,45 @@ policy_of(int c)
 	return DMARC_POL_UNSET;
 }
 
-/* The organizational domain of d into org ("" for a public suffix). */
+/*
+ * The organizational domain of d into org ("" for a public suffix), from
+ * libopendmarc's list, and the list's default rule ("*": an unknown TLD
+ * is a public suffix of one label, PSL's algorithm) done here: 1.4.2
+ * returns "" for every name under a TLD not in the list.  *raw says
+ * what libopendmarc itself found (its own fallback lookup uses that).
+ */
 static int
-org_domain(struct dmarc_evaluator *e, const char *d, char *org, size_t size)
+org_domain(struct dmarc_evaluator *e, const char *d, char *org, size_t size,
+    int *raw)
 {
 	char copy[NAMEBUF];
+	const char *last, *p;
+	size_t n;
 
 	org[0] = '\0';
 	if (!usable_domain(d))
 		return -1;
 	/* libopendmarc takes it writable; it is not to touch ours. */
-	memcpy(copy, d, strlen(d) + 1);
+	n = strlen(d);
+	memcpy(copy, d, n + 1);
 	if (e->lib.get_tld((u_char *)copy, (u_char *)org, size) != 0)
 		return -1;
 	org[size - 1] = '\0';
+	if (raw != NULL)
+		*raw = org[0] != '\0';
+	if (org[0] != '\0')
+		return 0;
+	if (n > 0 && copy[n - 1] == '.')
+		copy[--n] = '\0';
+	if ((last = strrchr(copy, '.')) == NULL)
+		return 0;		/* a TLD: no organizational domain */
+	for (p = last; p > copy && p[-1] != '.'; p--)
+		;
+	if (p == last)
+		return -1;		/* an empty label */
+	if (strlen(p) >= size)
+		return -1;
+	memcpy(org, p, strlen(p) + 1);
 	return 0;
 }
 
@@ -155,7 +180,8 @@ aligned(struct dmarc_evaluator *e, const char *id, const char *from,
 		return 1;
 	if (mode == DMARC_RECORD_A_STRICT || fromorg[0] == '\0')
 		return 0;
-	if (org_domain(e, id, org, sizeof(org)) == -1 || org[0] == '\0')
+	if (org_domain(e, id, org, sizeof(org), NULL) == -1 ||
+	    org[0] == '\0')
 		return 0;
 	return dmarc_same_domain(org, fromorg);
 }
@@ -204,7 +230,7 @@ lookup_record(const struct dmarc_input *in, const char *from,
 /* The record into pctx; the result so far into r.  0, or -1: r is final. */
 static int
 get_record(struct dmarc_evaluator *e, const struct dmarc_input *in,
-    DMARC_POLICY_T *pctx, const char *from, const char *org,
+    DMARC_POLICY_T *pctx, const char *from, const char *org, int liborg,
     struct dmarc_result *r)
 {
 	char rec[DMARC_RECORD_MAX + 1], fromcopy[NAMEBUF], orgcopy[NAMEBUF];
@@ -236,6 +262,17 @@ get_record(struct dmarc_evaluator *e, const struct dmarc_input *in,
 			return -1;
 		}
 		st = e->lib.query_dmarc(pctx, (u_char *)fromcopy);
+		at = from;
+		/*
+		 * 1.4.2 asks the organizational domain itself only when
+		 * its list knows the TLD (liborg): else here.
+		 */
+		if ((st == DMARC_DNS_ERROR_NO_RECORD ||
+		    st == DMARC_DNS_ERROR_NXDOMAIN) && !liborg &&
+		    org[0] != '\0' && !dmarc_same_domain(org, from)) {
+			st = e->lib.query_dmarc(pctx, (u_char *)orgcopy);
+			at = org;
+		}
 		if (st == DMARC_DNS_ERROR_NO_RECORD ||
 		    st == DMARC_DNS_ERROR_NXDOMAIN) {
 			fail_with(r, DMARC_RES_NONE, "no DMARC record");
@@ -249,6 +286,8 @@ get_record(struct dmarc_evaluator *e, const struct dmarc_input *in,
 		if (e->lib.fetch_utilized_domain(pctx, (u_char *)used,
 		    sizeof(used)) == DMARC_PARSE_OKAY) {
 			used[sizeof(used) - 1] = '\0';
+			if (at == org)
+				memcpy(used, org, strlen(org) + 1);
 			safe_copy(r->policy_domain, sizeof(r->policy_domain),
 			    used);
 			r->used_sp = !dmarc_same_domain(used, from);
@@ -268,12 +307,12 @@ evaluate_one(struct dmarc_evaluator *e, const struct dmarc_input *in,
 {
 	DMARC_POLICY_T *pctx;
 	char org[NAMEBUF];
-	int p = 0, sp = 0, adkim = 0, aspf = 0, pct = 100;
+	int p = 0, sp = 0, adkim = 0, aspf = 0, pct = 100, liborg = 0;
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
 	r->pct = 100;
-	if (org_domain(e, from, org, sizeof(org)) == -1) {
+	if (org_domain(e, from, org, sizeof(org), &liborg) == -1) {
 		fail_with(r, DMARC_RES_PERMERROR, "From: domain unusable");
 		return;
 	}
@@ -282,7 +321,7 @@ evaluate_one(struct dmarc_evaluator *e, const struct dmarc_input *in,
 		fail_with(r, DMARC_RES_TEMPERROR, "out of memory");
 		return;
 	}
-	if (get_record(e, in, pctx, from, org, r) == -1)
+	if (get_record(e, in, pctx, from, org, liborg, r) == -1)
 		goto done;
 	e->lib.fetch_p(pctx, &p);
 	e->lib.fetch_sp(pctx, &sp);

@@ -30,6 +30,16 @@
  *   because the From: domain itself has none (RFC 7489 6.6.3); without
  *   sp=, p= applies.
  *
+ * - The organizational domain: 1.4.2's opendmarc_get_tld() returns
+ *   nothing for a name under a TLD its list lacks (a.b.test), where the
+ *   list's default rule ("*") makes b.test; dmarc.c applies that rule,
+ *   and looks the record up there itself when libopendmarc would not.
+ *   Left as 1.4.2 has them (documented, not corrected): a wildcard
+ *   rule counts as its parent (*.kawasaki.jp: a.b.c.kawasaki.jp gets
+ *   c.kawasaki.jp, not b.c.kawasaki.jp), a multi-label suffix is its
+ *   own organizational domain (co.uk), and the suffixes of the list's
+ *   private section do not count (a.github.io gets github.io).
+ *
  * Several From: domains (RFC 7489 6.6.1): each distinct one (ASCII case
  * ignored) is evaluated, and the strictest verdict is the message's, in
  * this order: fail with reject, fail with quarantine, temperror,
@@ -168,8 +178,10 @@ void	dmarc_close(struct dmarc_evaluator *e);
  * nameservers and options of /etc/resolv.conf, as SPF's and DKIM's
  * lookups); 1.4.2 there looks up the organizational domain even when
  * the From: domain's lookup failed, and a temporary failure is then
- * reported only when the second lookup fails too.  An evaluator not
- * open gives temperror.
+ * reported only when the second lookup fails too (with a lookup
+ * function, a failed first lookup is temperror at once).  A From:
+ * domain that does not exist (NXDOMAIN) still gets its organizational
+ * domain's record.  An evaluator not open gives temperror.
  */
 void	dmarc_evaluate(struct dmarc_evaluator *e, const struct dmarc_input *in,
 	    struct dmarc_result *r);

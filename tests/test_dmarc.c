@@ -313,6 +313,26 @@ organizational_domain_psl(void)
 }
 
 static void
+unknown_tld_default_rule(void)
+{
+	static const struct zone z[] = {
+		{ "b.test", "v=DMARC1; p=reject" },
+		{ NULL, NULL }
+	};
+	static const char *deep[] = { "a.b.test" };
+	struct dmarc_result r;
+
+	/* "test" is in no list: the PSL's default rule makes b.test. */
+	run(z, deep, 1, SPFR_NONE, NULL, DKIM_RES_NONE, NULL, 0, &r);
+	CHECK(r.res == DMARC_RES_FAIL);
+	CHECK_STR(r.policy_domain, "b.test");
+	run(z, deep, 1, SPFR_PASS, "mail.b.test", DKIM_RES_NONE, NULL, 0, &r);
+	CHECK(r.res == DMARC_RES_PASS && r.aligned == DMARC_ALIGN_SPF);
+	run(z, deep, 1, SPFR_PASS, "c.test", DKIM_RES_PASS, "test", 0, &r);
+	CHECK(r.res == DMARC_RES_FAIL);
+}
+
+static void
 several_from_domains(void)
 {
 	static const struct zone z[] = {
@@ -419,6 +439,7 @@ main(void)
 	TEST(temporary_failure);
 	TEST(malformed_record);
 	TEST(organizational_domain_psl);
+	TEST(unknown_tld_default_rule);
 	TEST(several_from_domains);
 	TEST(no_from_domain);
 	dmarc_close(&ev);

@@ -61,6 +61,11 @@
  * the policy asks for a fail (none otherwise): the caller decides
  * what each means (reject with 550 5.7.1, quarantine, accept).
  *
+ * Cost: dmarc_open() takes about 5 ms (loading libopendmarc, and
+ * reading the list, some 230 KB, into its hash table; measured with
+ * tests/dmarc_drive on the shared build machine), paid by a session's
+ * first evaluation.
+ *
  * State: libopendmarc keeps the Public Suffix List and its set-up in
  * global state (one per process): dmarc_open() loads it, dmarc_close()
  * frees it (and a unit test may open again).  Evaluations allocate in

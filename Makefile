@@ -53,6 +53,10 @@ endif
 ifndef LIBOPENDKIM_SONAME
 LIBOPENDKIM_SONAME := $(call soname,libopendkim.so)
 endif
+# libopendmarc, by the sessions that evaluate DMARC (dmarclib.h).
+ifndef LIBOPENDMARC_SONAME
+LIBOPENDMARC_SONAME := $(call soname,libopendmarc.so)
+endif
 # An empty soname would show only when a session first loads the
 # library, as a failed STARTTLS or a deferred message: compiling with one
 # is an error instead (checked when a compile command is expanded, so
@@ -65,11 +69,13 @@ WFLAGS	+= $(call need_soname,LIBTLS_SONAME,libtls.so,libtls-dev) \
 	   $(call need_soname,LIBSPF2_SONAME,libspf2.so,libspf2-dev) \
 	   $(call need_soname,LIBCRYPTO_SONAME,libcrypto.so,libssl-dev) \
 	   $(call need_soname,LIBOPENDKIM_SONAME,libopendkim.so,libopendkim-dev) \
+	   $(call need_soname,LIBOPENDMARC_SONAME,libopendmarc.so,libopendmarc-dev) \
 	   -DLIBTLS_SONAME='"$(LIBTLS_SONAME)"' \
 	   -DLIBSQLITE3_SONAME='"$(LIBSQLITE3_SONAME)"' \
 	   -DLIBSPF2_SONAME='"$(LIBSPF2_SONAME)"' \
 	   -DLIBCRYPTO_SONAME='"$(LIBCRYPTO_SONAME)"' \
-	   -DLIBOPENDKIM_SONAME='"$(LIBOPENDKIM_SONAME)"'
+	   -DLIBOPENDKIM_SONAME='"$(LIBOPENDKIM_SONAME)"' \
+	   -DLIBOPENDMARC_SONAME='"$(LIBOPENDMARC_SONAME)"'
 ifeq ($(DYNAMIC),1)
 LDLIBS_SMTPD = -lresolv
 STATIC_HELPERS =
@@ -155,6 +161,10 @@ tests/dkim_drive: tests/dkim_drive.c libsamotop.a
 	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a \
 	    -lopendkim
 
+# tests/dmarc.bats's evaluator: dmarc.c, records from the tests' DNS.
+tests/dmarc_drive: tests/dmarc_drive.c libsamotop.a
+	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a
+
 # The same tests against the library built with ASan and UBSan.
 tests/asan/test_%: tests/test_%.c $(ASANDIR)/libsamotop.a
 	@mkdir -p tests/asan
@@ -187,7 +197,8 @@ fuzz/fuzz_session: fuzz/helper_mock
 
 fuzz: $(FUZZERS)
 
-units: $(TESTS) tests/enc_smime_drive tests/milter_drive tests/dkim_drive
+units: $(TESTS) tests/enc_smime_drive tests/milter_drive tests/dkim_drive \
+	   tests/dmarc_drive
 asan: $(ASANTESTS)
 
 check:
@@ -311,7 +322,8 @@ soak: samotop-smtpd samotop-maildir samotop-lmtp
 
 clean:
 	rm -f *.o *.d libsamotop.a $(PROGS) $(TESTS) $(FUZZERS) fuzz/helper_mock
-	rm -f tests/enc_smime_drive tests/milter_drive tests/dkim_drive
+	rm -f tests/enc_smime_drive tests/milter_drive tests/dkim_drive \
+	    tests/dmarc_drive
 	rm -f version.stamp
 	rm -f tests/*.d fuzz/*.d
 	rm -rf tests/asan run $(ASANDIR) $(FUZZDIR)

@@ -512,4 +512,26 @@ def dkim_seeds():
 
 
 write("fuzz_dkim", dkim_seeds())
+
+# fuzz_dmarc: SPF result, DKIM result, pct= sample, where the record is
+# (0: everywhere, 1: the organizational domain only, 2: lookup failure);
+# then lines: the record, the SPF domain, the DKIM d=, the From: domains.
+def dmarc_seeds():
+    def seed(name, spf, dkim, rnd, mode, lines):
+        return (name, bytes([spf, dkim, rnd, mode]) + "\n".join(lines).encode())
+    return [
+        seed("spf-pass", 0, 0, 0, 0, ["v=DMARC1; p=reject", "example.org", "", "example.org"]),
+        seed("dkim-relaxed", 4, 1, 0, 0, ["v=DMARC1; p=reject; adkim=r", "", "mail.example.org", "example.org"]),
+        seed("dkim-strict", 4, 1, 0, 0, ["v=DMARC1; p=reject; adkim=s; aspf=s", "bounce.example.org", "mail.example.org", "example.org"]),
+        seed("reject", 1, 2, 0, 0, ["v=DMARC1; p=reject", "spammer.test", "spammer.test", "example.org"]),
+        seed("quarantine-pct", 1, 2, 70, 0, ["v=DMARC1; p=quarantine; pct=50; rua=mailto:d@example.org", "x.test", "", "example.org"]),
+        seed("sp", 4, 0, 0, 1, ["v=DMARC1; p=none; sp=reject; fo=1:d:s; rf=afrf; ri=3600", "", "", "a.b.example.co.uk"]),
+        seed("temperror", 0, 0, 0, 2, ["", "example.org", "", "example.org"]),
+        seed("malformed", 0, 0, 0, 0, ["v=DMARC1; p=reject; pct=200", "", "", "example.org"]),
+        seed("several", 0, 1, 0, 0, ["v=DMARC1; p=reject", "example.net", "example.org", "example.org", "EXAMPLE.net.", "example.com"]),
+        seed("no-from", 0, 1, 0, 0, ["v=DMARC1; p=reject", "example.net", "example.org"]),
+    ]
+
+
+write("fuzz_dmarc", dmarc_seeds())
 print("seeds written to", SEEDS)

@@ -1,7 +1,11 @@
 /*
  * proc.c: child processes started with posix_spawn, reaped by a deadline.
  */
+#include <sys/resource.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <errno.h>
 #include <signal.h>
@@ -116,4 +120,15 @@ proc_reap(pid_t pid, int *status, long long deadline,
 			tick.tv_nsec *= 2;
 	}
 	return 0;
+}
+
+void
+proc_no_core(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &none);
+#ifdef __linux__
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
 }

@@ -40,4 +40,13 @@ void	proc_kill(pid_t pid, int *status, int flags);
 int	proc_reap(pid_t pid, int *status, long long deadline,
 	    int flags);
 
+/*
+ * No core dump of this process, nor of what it executes (RLIMIT_CORE 0,
+ * inherited), and on Linux not dumpable either (PR_SET_DUMPABLE 0: no
+ * core through a core_pattern pipe, no ptrace or /proc/PID/mem by the
+ * same user): for the processes that hold a message's plaintext when
+ * it must never reach a disk.  Best effort; errors are ignored.
+ */
+void	proc_no_core(void);
+
 #endif

@@ -715,6 +715,8 @@ main(int argc, char *argv[])
 		e->delim = '+';
 	e->argv = (const char *const *)argv;
 
+	/* the plaintext never reaches a disk: not in a core dump either */
+	proc_no_core();
 	lmtp_start(e->host);
 	r = lmtp_run(&e->log, e->host, &ops, e);
 	reset_all(e);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fdio.h"
+#include "proc.h"
 #include "route.h"
 #include "session.h"
 
@@ -989,6 +990,7 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	 * (451): nothing is ever written in the clear.
 	 */
 	if (c->leave_no_trace) {
+		proc_no_core();	/* a core dump would hold the session */
 		log_notrace(&s->log, trace_log_hash, &s->trace);
 		snprintf(gran, sizeof(gran), "%u", c->notrace_granularity);
 		setenv(LOG_NOTRACE_ENV, gran, 1);

@@ -437,3 +437,17 @@ big_session() {
 	n=$(decrypt bob "$f" | grep -c '^x\{76\}$')
 	[ "$n" -eq $((256 * 1048576 / 76)) ]
 }
+
+@test "no core dumps: samotop-encrypt and the helpers it runs have RLIMIT_CORE 0 (a core would hold plaintext)" {
+	[ -x "$TOP/samotop-pipe" ] || skip "samotop-pipe is not built"
+	ulimit -S -c unlimited 2>/dev/null || ulimit -S -c "$(ulimit -H -c)"
+	[ "$(ulimit -c)" != 0 ] || skip "core dumps are off here (ulimit -H -c 0)"
+	printf '#!/bin/sh\nulimit -c >"%s"\ncat >/dev/null\n' "$T/core" >"$T/cmd"
+	chmod +x "$T/cmd"
+	printf '%s\r\n' 'LHLO t' 'MAIL FROM:<a@b.example>' 'RCPT TO:<zed@example.org>' \
+		DATA 'Subject: hi' '' 'body' . QUIT |
+		"$ENC_BIN" -k "$K/%d/%u" -- "$TOP/samotop-pipe" "$T/cmd" 2>>"$LOG" |
+		tr -d '\r' >"$T/out"
+	grep -q '^250 2.0.0 ' "$T/out" || { cat "$T/out" "$LOG" >&2; false; }
+	[ "$(cat "$T/core")" = 0 ]
+}

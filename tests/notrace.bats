@@ -143,12 +143,16 @@ for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = \"table\""):
 	[ ! -e "$KEY" ]
 }
 
-@test "leave-no-trace: SAMOTOP_LEAVE_NO_TRACE reaches a samotop-pipe command, in seconds; no client through XFORWARD" {
+@test "leave-no-trace: SAMOTOP_LEAVE_NO_TRACE reaches a samotop-pipe command, in seconds; no client through XFORWARD; no core dumps" {
 	[ -x "$TOP/samotop-pipe" ] || skip "samotop-pipe is not built"
+	# core dumps allowed to begin with, so that "off" can tell
+	ulimit -S -c unlimited 2>/dev/null || ulimit -S -c "$(ulimit -H -c)"
+	[ "$(ulimit -c)" != 0 ] || skip "core dumps are off here (ulimit -H -c 0)"
 	cat >"$T/cmd" <<SH
 #!/bin/sh
 printf '%s\n' "\${SAMOTOP_LEAVE_NO_TRACE-unset}" >"$T/env"
 printf '%s|%s\n' "\$CLIENT_IP" "\$HELO" >"$T/client"
+ulimit -c >"$T/core"
 cat >/dev/null
 SH
 	chmod +x "$T/cmd"
@@ -161,6 +165,8 @@ SH
 	assert_contains "$output" "250 2.0.0 "
 	[ "$(cat "$T/env")" = 3600 ]
 	[ "$(cat "$T/client")" = "|" ]
+	# the session held the message: no core of it, nor of its helpers
+	[ "$(cat "$T/core")" = 0 ]
 	write_conf "route * $TOP/samotop-pipe $T/cmd"
 	# off: smtpd removes what its own environment had
 	rm "$T/env"
@@ -172,6 +178,7 @@ SH
 	assert_contains "$output" "250 2.0.0 "
 	[ "$(cat "$T/env")" = unset ]
 	[ "$(cat "$T/client")" = "127.0.0.1|c" ]
+	[ "$(cat "$T/core")" != 0 ]
 }
 
 @test "leave-no-trace: a key that is not one is a configuration error, for -n and for a session" {

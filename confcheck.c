@@ -106,11 +106,10 @@ confcheck_warnings(const struct conf *c, confcheck_report *report,
 	return r.count;
 }
 
-/* A route's program: the session runs it with execve(2), no $PATH. */
+/* A program of a route: the session runs it with execve(2), no $PATH. */
 static void
-check_program(struct reporter *r, const struct route *rt)
+check_path(struct reporter *r, const struct route *rt, const char *path)
 {
-	const char	*path = rt->argv[0];
 	struct stat	 st;
 
 	if (stat(path, &st) == -1 && errno == ENOENT)
@@ -125,6 +124,22 @@ check_program(struct reporter *r, const struct route *rt)
 	else if (access(path, X_OK) == -1)
 		say(r, rt->line, "route %s: program %s is not executable "
 		    "(%s)", rt->pattern, path, strerror(errno));
+}
+
+/*
+ * The route's program, and the next helper a filter runs: the absolute
+ * path after a "--" (samotop-encrypt -k ... -- HELPER), filters stacked.
+ */
+static void
+check_program(struct reporter *r, const struct route *rt)
+{
+	size_t i;
+
+	check_path(r, rt, rt->argv[0]);
+	for (i = 1; rt->argv[i] != NULL; i++)
+		if (strcmp(rt->argv[i], "--") == 0 && rt->argv[i + 1] != NULL &&
+		    rt->argv[i + 1][0] == '/')
+			check_path(r, rt, rt->argv[i + 1]);
 }
 
 /*

@@ -127,6 +127,15 @@ check() {
 	[ -z "$output" ]
 }
 
+@test "-n: the next helper of a filter (the path after --) is checked too" {
+	run --separate-stderr check "hostname mx.test" \
+		"route @a.test $TOP/samotop-encrypt -k $T/keys/%u -- $T/nope $T/mail/%u" \
+		"route @b.test $TOP/samotop-encrypt -k $T/keys/%u -- $TOP/samotop-maildir $T/mail/%u"
+	[ "$status" -eq 78 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[ "${stderr_lines[0]}" = "$T/x.conf:2: route @a.test: program $T/nope does not exist" ]
+}
+
 # Tests run as root, who may write into any directory whatever its mode:
 # the unwritable directory is /proc/sys, which refuses even root (as a
 # read-only file system would); as another user, a directory of mode 555.

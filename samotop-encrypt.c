@@ -644,9 +644,7 @@ on_xforward(void *ctx, const struct xforward *x)
 	struct enc *e = ctx;
 
 	e->xf = *x;
-	e->has_xf = x->name[0] != '\0' || x->addr[0] != '\0' ||
-	    x->port[0] != '\0' || x->helo[0] != '\0' ||
-	    x->proto[0] != '\0' || x->ident[0] != '\0';
+	e->has_xf = xforward_any(x);
 }
 
 static const struct lmtp_ops ops = {

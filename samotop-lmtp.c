@@ -388,9 +388,7 @@ on_xforward(void *ctx, const struct xforward *x)
 	struct conn *c = ctx;
 
 	c->xf = *x;
-	c->has_xf = x->name[0] != '\0' || x->addr[0] != '\0' ||
-	    x->port[0] != '\0' || x->helo[0] != '\0' ||
-	    x->proto[0] != '\0' || x->ident[0] != '\0';
+	c->has_xf = xforward_any(x);
 }
 
 static const struct lmtp_ops ops = {

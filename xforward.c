@@ -225,3 +225,11 @@ xforward_parse(struct xforward *x, const char *args, size_t len)
 	}
 	return 0;
 }
+
+int
+xforward_any(const struct xforward *x)
+{
+	return x->name[0] != '\0' || x->addr[0] != '\0' ||
+	    x->port[0] != '\0' || x->helo[0] != '\0' ||
+	    x->proto[0] != '\0' || x->ident[0] != '\0';
+}

@@ -39,6 +39,12 @@ size_t	xforward_format(char *buf, size_t size, const struct xforward *x);
  */
 size_t	xforward_next(char *buf, size_t size, const struct xforward *x,
 	    unsigned mask, unsigned *done);
+/*
+ * Whether x tells anything worth passing on to the next LMTP server:
+ * one of NAME, ADDR, PORT, HELO, PROTO or IDENT (TLS, samotop's own,
+ * does not count alone).
+ */
+int	xforward_any(const struct xforward *x);
 /* The attributes a server lists after "XFORWARD" in its EHLO/LHLO. */
 unsigned xforward_offered(const char *list, size_t len);
 /*

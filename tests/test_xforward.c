@@ -267,6 +267,22 @@ test_encoded_limit(void)
 	CHECK_STR(y.helo, x.helo);
 }
 
+static void
+test_any(void)
+{
+	struct xforward x;
+
+	memset(&x, 0, sizeof(x));
+	CHECK(!xforward_any(&x));
+	snprintf(x.tls, sizeof(x.tls), "TLSv1.3");	/* not alone */
+	CHECK(!xforward_any(&x));
+	snprintf(x.ident, sizeof(x.ident), "ABC.1");
+	CHECK(xforward_any(&x));
+	memset(&x, 0, sizeof(x));
+	snprintf(x.port, sizeof(x.port), "25");
+	CHECK(xforward_any(&x));
+}
+
 int
 main(void)
 {
@@ -283,5 +299,6 @@ main(void)
 	TEST(test_keeps_earlier);
 	TEST(test_value_limits);
 	TEST(test_encoded_limit);
+	TEST(test_any);
 	return UNIT_DONE();
 }

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "enc_mime.h"
+#include "hex.h"
 
 /* The fields the outer header keeps: delivery and threading. */
 static const char *const kept[] = {
@@ -255,15 +256,10 @@ enc_mime_outer(const char *hdr, size_t len, int keep_subject,
 void
 enc_mime_boundary(const unsigned char rnd[16], char out[ENC_BOUNDARY_MAX])
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i, at = strlen("=_samotop_");
+	size_t at = strlen("=_samotop_");
 
 	memcpy(out, "=_samotop_", at);
-	for (i = 0; i < 16; i++) {
-		out[at++] = hex[rnd[i] >> 4];
-		out[at++] = hex[rnd[i] & 15];
-	}
-	out[at] = '\0';
+	hex_lower(rnd, 16, out + at);
 }
 
 /* snprintf's length, or 0 when it did not fit. */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hex.h"
 #include "maildir_notrace.h"
 
 time_t
@@ -31,9 +32,8 @@ maildir_notrace_floor(time_t t, unsigned long g)
 int
 maildir_notrace_name(char *out, size_t size)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char rnd[MAILDIR_NOTRACE_RANDOM];
-	size_t got = 0, i;
+	size_t got = 0;
 	ssize_t n;
 
 	if (size <= MAILDIR_NOTRACE_NAME_LEN) {
@@ -48,10 +48,6 @@ maildir_notrace_name(char *out, size_t size)
 			return -1;
 		got += (size_t)n;
 	}
-	for (i = 0; i < sizeof(rnd); i++) {
-		out[2 * i] = hex[rnd[i] >> 4];
-		out[2 * i + 1] = hex[rnd[i] & 0x0f];
-	}
-	out[MAILDIR_NOTRACE_NAME_LEN] = '\0';
+	hex_lower(rnd, sizeof(rnd), out);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hex.h"
 #include "trace.h"
 
 void
@@ -182,19 +183,6 @@ trace_open(struct trace *t, const char *path, char *why, size_t size)
 	return 0;
 }
 
-static void
-hex(const unsigned char *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* "LABEL:VALUE" (or VALUE for a NULL label) keyed with key into md. */
 static int
 hmac(const struct trace *t, const unsigned char *key, size_t keylen,
@@ -236,7 +224,7 @@ trace_log_hash(void *arg, const char *value, char *out, size_t size)
 	}
 	if (hmac(t, t->daykey, sizeof(t->daykey), NULL, value, md) == -1)
 		return;
-	hex(md, sizeof(md), digits);
+	hex_lower(md, sizeof(md), digits);
 	snprintf(out, size, "%.*s", TRACE_LOG_HEX, digits);
 }
 
@@ -250,7 +238,7 @@ trace_store_hash(void *arg, const char *label, const char *value, char *out,
 	if (!t->open || size <= TRACE_STORE_HEX ||
 	    hmac(t, t->key, sizeof(t->key), label, value, md) == -1)
 		return -1;
-	hex(md, sizeof(md), out);
+	hex_lower(md, sizeof(md), out);
 	return 0;
 }
 

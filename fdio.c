@@ -17,6 +17,38 @@
 #include "fdio.h"
 
 int
+fd_set_flags(int fd, int nonblock)
+{
+	int fl;
+
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		return -1;
+	if (!nonblock)
+		return 0;
+	if ((fl = fcntl(fd, F_GETFL)) == -1)
+		return -1;
+	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+int
+fd_pipe(int p[2], int nonblock)
+{
+	int saved;
+
+	if (pipe(p) == -1)
+		return -1;
+	if (fd_set_flags(p[0], nonblock) == -1 ||
+	    fd_set_flags(p[1], nonblock) == -1) {
+		saved = errno;
+		close(p[0]);
+		close(p[1]);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int
 fd_write_all(int fd, const char *buf, size_t len)
 {
 	ssize_t n;

@@ -9,6 +9,12 @@
 
 #include <time.h>
 
+/*
+ * Close-on-exec, and non-blocking when nonblock: 0, or -1 with errno.
+ * fd_pipe() makes a pipe with both ends so, or -1 with errno and none.
+ */
+int	fd_set_flags(int fd, int nonblock);
+int	fd_pipe(int p[2], int nonblock);
 /* All of buf, retrying after EINTR; 0, or -1 with errno. */
 int	fd_write_all(int fd, const char *buf, size_t len);
 /*

@@ -352,35 +352,24 @@ worker_fds(struct enc *e, struct copy *c)
 	}
 }
 
-/* A pipe that no helper started later inherits. */
-static int
-pipe_cloexec(int p[2])
-{
-	if (pipe(p) == -1)
-		return -1;
-	(void)fcntl(p[0], F_SETFD, FD_CLOEXEC);
-	(void)fcntl(p[1], F_SETFD, FD_CLOEXEC);
-	return 0;
-}
-
 /* Fork c's worker (its helper is inside DATA): 0, or -1 logged. */
 static int
 start_worker(struct enc *e, struct copy *c)
 {
 	struct enc_job j;
-	int dp[2], cp[2], ap[2], fl;
+	int dp[2], cp[2], ap[2];
 	pid_t pid;
 
-	if (pipe_cloexec(dp) == -1)
+	if (fd_pipe(dp, 0) == -1)
 		goto failed;
-	if (pipe_cloexec(cp) == -1) {
+	if (fd_pipe(cp, 0) == -1) {
 		close(dp[0]);
 		close(dp[1]);
 		goto failed;
 	}
 	c->pipe = dp[1];
 	c->commit = cp[1];
-	if (pipe_cloexec(ap) == -1) {
+	if (fd_pipe(ap, 0) == -1) {
 		close(dp[0]);
 		close(cp[0]);
 		goto failed;
@@ -414,8 +403,7 @@ start_worker(struct enc *e, struct copy *c)
 	close(ap[1]);	/* the worker's alone: it closes when it exits */
 	c->worker = pid;
 	/* Written with a deadline: a stuck worker must not hold us. */
-	if ((fl = fcntl(c->pipe, F_GETFL)) != -1)
-		(void)fcntl(c->pipe, F_SETFL, fl | O_NONBLOCK);
+	(void)fd_set_flags(c->pipe, 1);
 	return 0;
 failed:
 	log_event(&e->log, LVL_ERROR, "encrypt", "msgid", msgid(e), "to",

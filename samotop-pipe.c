@@ -98,20 +98,6 @@ on_sigchld(int sig)
 }
 
 static int
-set_fd_flags(int fd, int nonblock)
-{
-	int fl;
-
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
-		return -1;
-	if (!nonblock)
-		return 0;
-	if ((fl = fcntl(fd, F_GETFL)) == -1)
-		return -1;
-	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
-static int
 close_keep_errno(int fd)
 {
 	int saved = errno;
@@ -121,26 +107,12 @@ close_keep_errno(int fd)
 	return -1;
 }
 
-/* A close-on-exec pipe; nonblock applies to both ends. */
-static int
-make_pipe(int p[2], int nonblock)
-{
-	if (pipe(p) == -1)
-		return -1;
-	if (set_fd_flags(p[0], nonblock) == -1 ||
-	    set_fd_flags(p[1], nonblock) == -1) {
-		close(p[1]);
-		return close_keep_errno(p[0]);
-	}
-	return 0;
-}
-
 static int
 setup_signals(void)
 {
 	struct sigaction sa;
 
-	if (make_pipe(sigchld_pipe, 1) == -1)
+	if (fd_pipe(sigchld_pipe, 1) == -1)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigchld;
@@ -174,7 +146,7 @@ open_spool(void)
 		snprintf(path, sizeof(path), "/tmp/samotop-pipe.XXXXXX");
 	if ((fd = mkstemp(path)) == -1)
 		return -1;
-	if (unlink(path) == -1 || set_fd_flags(fd, 0) == -1)
+	if (unlink(path) == -1 || fd_set_flags(fd, 0) == -1)
 		return close_keep_errno(fd);
 	return fd;
 }
@@ -441,12 +413,12 @@ run(struct ctx *c, struct output *o, struct outcome *oc)
 	pid_t pid;
 	int p[2], ep[2], err;
 
-	if (lseek(c->spool, 0, SEEK_SET) == -1 || make_pipe(p, 0) == -1) {
+	if (lseek(c->spool, 0, SEEK_SET) == -1 || fd_pipe(p, 0) == -1) {
 		oc->how = PIPE_NOSTART;
 		oc->code = errno;
 		return;
 	}
-	if (make_pipe(ep, 0) == -1) {
+	if (fd_pipe(ep, 0) == -1) {
 		oc->how = PIPE_NOSTART;
 		oc->code = errno;
 		close(p[0]);
@@ -459,7 +431,7 @@ run(struct ctx *c, struct output *o, struct outcome *oc)
 	 * log lines); a process group of its own, so that a time limit
 	 * kills all of it.
 	 */
-	if (set_fd_flags(p[0], 1) == -1 || set_fd_flags(ep[0], 1) == -1)
+	if (fd_set_flags(p[0], 1) == -1 || fd_set_flags(ep[0], 1) == -1)
 		err = errno;
 	else
 		err = proc_spawn_err(&pid, (const char *const *)c->argv,

@@ -151,7 +151,7 @@ trace_key_check(const char *path, char *why, size_t size)
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) != -1) {
 		fd = read_key(fd, path, key, why, size);
-		memset(key, 0, sizeof(key));
+		explicit_bzero(key, sizeof(key));	/* not optimized away */
 		return fd;
 	}
 	if (errno != ENOENT)
@@ -175,7 +175,7 @@ trace_open(struct trace *t, const char *path, char *why, size_t size)
 	if (trace_key(path, t->key, why, size) == -1)
 		return -1;
 	if (cryptolib_open(&t->lib, err, sizeof(err)) == -1) {
-		memset(t->key, 0, sizeof(t->key));
+		explicit_bzero(t->key, sizeof(t->key));
 		snprintf(why, size, "libcrypto: %s", err);
 		return -1;
 	}

@@ -30,8 +30,9 @@ FUZZERS	 = $(FUZZSRCS:.c=)
 # libspf2, by the sessions that check SPF, and it parses what senders'
 # domains publish: the system's copy, with its security fixes, is the one
 # in use; and libcrypto, by the sessions that run with leave-no-trace
-# (its keyed hashes, trace.h) or spool a message (AES, spool.h).  libresolv is linked in statically, and the helpers that need
-# no name service (samotop-maildir, samotop-pipe) are static PIEs.
+# (its keyed hashes, trace.h) or will spool a message (AES, spool.h).
+# libresolv is linked in statically, and the helpers that need no name
+# service (samotop-maildir, samotop-pipe) are static PIEs.
 # DYNAMIC=1 links those as shared libraries instead, so that a
 # distribution's updates apply without relinking; libtls, SQLite and
 # libspf2 are always the system's shared ones.

@@ -57,6 +57,8 @@ enum kind {
 	CHOICE,		/* one word of d->choices, into an int field */
 	LIST,		/* allow/deny KIND VALUE, repeatable */
 	DNSBL,		/* dnsbl ZONE, repeatable */
+	MILTER,		/* milter unix:/PATH or inet:HOST:PORT, repeatable */
+	SEALER,		/* arc-trusted-sealer DOMAIN, repeatable */
 	ROUTE
 };
 
@@ -81,6 +83,14 @@ static const struct choice spf_choices[] = {
 static const struct choice plaintext_choices[] = {
 	{ "accept", ACTION_ACCEPT }, { "greylist", ACTION_GREYLIST },
 	{ "reject", ACTION_REJECT }, { NULL, 0 }
+};
+static const struct choice dmarc_choices[] = {
+	{ "reject", ACTION_REJECT }, { "quarantine", ACTION_QUARANTINE },
+	{ "accept", ACTION_ACCEPT }, { NULL, 0 }
+};
+static const struct choice milter_choices[] = {
+	{ "tempfail", ACTION_TEMPFAIL }, { "accept", ACTION_ACCEPT },
+	{ NULL, 0 }
 };
 static const struct choice log_choices[] = {
 	{ "stderr", LOG_SINK_FD }, { "syslog", LOG_SINK_SYSLOG }, { NULL, 0 }
@@ -197,6 +207,24 @@ static const struct directive directives[] = {
 	PICK("plaintext", plaintext_choices, "accept, greylist or reject",
 	    plaintext),
 	FIELD("auth-results", BOOLEAN, "yes or no", auth_results),
+	FIELD("dkim", BOOLEAN, "yes or no", dkim),
+	FIELD("dmarc", BOOLEAN, "yes or no", dmarc),
+	PICK("dmarc-reject", dmarc_choices, "reject, quarantine or accept",
+	    dmarc_reject),
+	PICK("dmarc-quarantine", dmarc_choices,
+	    "reject, quarantine or accept", dmarc_quarantine),
+	FIELD("arc", BOOLEAN, "yes or no", arc),
+	WORD("arc-trusted-sealer", SEALER, "a domain name"),
+	WORD("milter", MILTER, "unix:/PATH or inet:HOST:PORT"),
+	PICK("milter-default", milter_choices, "tempfail or accept",
+	    milter_default),
+	NUMBER("milter-timeout-connect", DURATION, "a duration",
+	    milter_timeout_connect, 1, 3600),
+	NUMBER("milter-timeout-command", DURATION, "a duration",
+	    milter_timeout_command, 1, 3600),
+	NUMBER("milter-timeout-content", DURATION, "a duration",
+	    milter_timeout_content, 1, 3600),
+	FIELD("spool-dir", PATH, "a directory", spool_dir),
 	FIELD("leave-no-trace", BOOLEAN, "yes or no", leave_no_trace),
 	NUMBER("leave-no-trace-granularity", DURATION, "a duration",
 	    notrace_granularity, 1, 366 * 86400),
@@ -282,6 +310,14 @@ conf_defaults(struct conf *c)
 	c->greylist_max_pending = 100;
 	c->plaintext = ACTION_ACCEPT;
 	c->auth_results = 1;
+	c->dmarc_reject = ACTION_REJECT;
+	c->dmarc_quarantine = ACTION_QUARANTINE;
+	c->milter_default = ACTION_TEMPFAIL;
+	/* Postfix's milter_connect_timeout, _command_ and _content_. */
+	c->milter_timeout_connect = 30;
+	c->milter_timeout_command = 30;
+	c->milter_timeout_content = 300;
+	c->spool_dir = CONF_SPOOL_DIR;
 	c->notrace_granularity = 86400;
 	c->notrace_key = CONF_NOTRACE_KEY;
 }
@@ -461,6 +497,41 @@ valid_hostname(const char *s)
 	}
 }
 
+/*
+ * unix:/PATH (at most what sun_path holds) or inet:HOST:PORT, HOST a
+ * name, an IPv4 address or an IPv6 one in brackets ("inet:[::1]:8891"),
+ * PORT 1 to 65535: what Postfix's smtpd_milters takes.
+ */
+static int
+valid_milter(const char *v)
+{
+	const char		*host, *colon;
+	unsigned long long	 port;
+	struct in6_addr		 a6;
+	char			 h[ADDR_DOMAIN_MAX + 3];
+	size_t			 len;
+
+	if (strncmp(v, "unix:", 5) == 0)
+		return v[5] == '/' && strlen(v + 5) < 108;
+	if (strncmp(v, "inet:", 5) != 0 || (colon = strrchr(v, ':')) ==
+	    v + 4)
+		return 0;
+	host = v + 5;
+	len = colon - host;
+	if (len == 0 || len >= sizeof(h) || scan(colon + 1, NULL, &port) ==
+	    -1 || port == 0 || port > 65535)
+		return 0;
+	memcpy(h, host, len);
+	h[len] = '\0';
+	if (h[0] == '[') {
+		if (len < 3 || h[len - 1] != ']')
+			return 0;
+		h[len - 1] = '\0';
+		return inet_pton(AF_INET6, h + 1, &a6) == 1;
+	}
+	return valid_hostname(h);
+}
+
 static int
 set_number(struct parser *p, const struct directive *d, const char *v)
 {
@@ -510,6 +581,22 @@ set(struct parser *p, const struct directive *d, const char *v)
 			return fail(p, "dnsbl: more than %d zones",
 			    CONF_DNSBL_MAX);
 		c->dnsbl[c->ndnsbl++] = v;
+		return 0;
+	case SEALER:
+		if (!valid_hostname(v) || v[0] == '[')
+			return bad_value(p, d, v);
+		if (c->nsealers == CONF_SEALERS_MAX)
+			return fail(p, "%s: more than %d domains", d->name,
+			    CONF_SEALERS_MAX);
+		c->arc_sealers[c->nsealers++] = v;
+		return 0;
+	case MILTER:
+		if (!valid_milter(v))
+			return bad_value(p, d, v);
+		if (c->nmilters == CONF_MILTERS_MAX)
+			return fail(p, "%s: more than %d filters", d->name,
+			    CONF_MILTERS_MAX);
+		c->milters[c->nmilters++] = v;
 		return 0;
 	case PATH:
 	case TEXT:
@@ -718,7 +805,7 @@ line(struct parser *p, char *s)
 	if (d->kind == LIST)
 		return list(p, d, w + 1, n - 1);
 	i = d - directives;
-	if (d->kind == DNSBL)
+	if (d->kind == DNSBL || d->kind == MILTER || d->kind == SEALER)
 		p->seen[i] = 0;		/* repeatable */
 	if (p->seen[i] != 0)
 		return fail(p, "%s: given twice (first on line %u)", d->name,
@@ -788,6 +875,10 @@ conf_check(const struct conf *c, struct conf_error *err)
 		why = "plaintext greylist needs greylist";
 	else if (c->tls_certificate == NULL && c->plaintext == ACTION_REJECT)
 		why = "plaintext reject needs tls-certificate";
+	else if (c->dmarc && (!c->dkim || !c->spf))
+		why = "dmarc needs dkim yes and spf yes";
+	else if (c->nsealers > 0 && (!c->arc || !c->dmarc))
+		why = "arc-trusted-sealer needs arc yes and dmarc yes";
 	else if (!postmaster_routed(c))
 		why = "postmaster: no route delivers that address";
 	err->line = 0;

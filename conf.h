@@ -14,7 +14,11 @@
 #define CONF_ARGV_MAX	32	/* words in one route's command line */
 #define CONF_LISTS_MAX	1024	/* allow/deny lines in one file */
 #define CONF_DNSBL_MAX	16	/* dnsbl zones */
-#define CONF_DIRECTIVES_MAX 64	/* room in conf.lines (conf.c asserts) */
+#define CONF_DIRECTIVES_MAX 96	/* room in conf.lines (conf.c asserts) */
+#define CONF_MILTERS_MAX 8	/* milter lines */
+#define CONF_SEALERS_MAX 16	/* arc-trusted-sealer lines */
+/* spool-dir's default: a disk, not /tmp's memory (samotop.conf(5)) */
+#define CONF_SPOOL_DIR	"/var/tmp"
 /* leave-no-trace-key's default (trace.h) */
 #define CONF_NOTRACE_KEY	"/var/lib/samotop/leave-no-trace.key"
 
@@ -26,6 +30,7 @@ enum check_action {
 	ACTION_TEMPFAIL,	/* 4xx */
 	ACTION_ACCEPT,		/* accept (SPF: with Received-SPF) */
 	ACTION_GREYLIST,	/* greylist it (plaintext sessions) */
+	ACTION_QUARANTINE,	/* accept, marked for the Junk folder */
 };
 
 enum list_kind {
@@ -97,6 +102,21 @@ struct conf {
 	int		local_part_fold;	/* 1: ignore the case of a
 						   local part (default) */
 	enum log_level	log_level;
+	/* Content checks (samotop.conf(5), "CONTENT CHECKS"). */
+	int		dkim;			/* verify DKIM-Signature: */
+	int		dmarc;			/* evaluate DMARC */
+	enum check_action dmarc_reject;		/* a fail under p=reject */
+	enum check_action dmarc_quarantine;	/* ... under p=quarantine */
+	int		arc;			/* verify ARC sets */
+	size_t		nsealers;
+	const char	*arc_sealers[CONF_SEALERS_MAX];	/* trusted */
+	size_t		nmilters;
+	const char	*milters[CONF_MILTERS_MAX];	/* unix:, inet: */
+	enum check_action milter_default;	/* tempfail, accept */
+	unsigned	milter_timeout_connect;	/* seconds */
+	unsigned	milter_timeout_command;	/* seconds */
+	unsigned	milter_timeout_content;	/* seconds */
+	const char	*spool_dir;		/* spool.h's files */
 	int		leave_no_trace;		/* trace.h, samotop.conf(5) */
 	unsigned	notrace_granularity;	/* seconds times round to */
 	const char	*notrace_key;		/* the HMAC key's file */

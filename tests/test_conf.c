@@ -269,6 +269,63 @@ test_leave_no_trace(void)
 }
 
 static void
+test_content_checks(void)
+{
+	OK("");
+	CHECK(c.dkim == 0 && c.dmarc == 0 && c.arc == 0);
+	CHECK(c.nmilters == 0 && c.nsealers == 0);
+	CHECK(c.dmarc_reject == ACTION_REJECT);
+	CHECK(c.dmarc_quarantine == ACTION_QUARANTINE);
+	CHECK(c.milter_default == ACTION_TEMPFAIL);
+	CHECK(c.milter_timeout_connect == 30);
+	CHECK(c.milter_timeout_command == 30);
+	CHECK(c.milter_timeout_content == 300);
+	CHECK_STR(c.spool_dir, "/var/tmp");
+	SETS("dkim yes\n", c.dkim == 1);
+	SETS("spf yes\ndkim yes\ndmarc yes\n", c.dmarc == 1);
+	FAILS("dkim yes\ndmarc yes\n", 0, "dmarc needs dkim yes and spf yes");
+	FAILS("spf yes\ndmarc yes\n", 0, "dmarc needs dkim yes and spf yes");
+	SETS("dmarc-reject quarantine\n",
+	    c.dmarc_reject == ACTION_QUARANTINE);
+	SETS("dmarc-quarantine accept\n",
+	    c.dmarc_quarantine == ACTION_ACCEPT);
+	FAILS("dmarc-reject tempfail\n", 1, "dmarc-reject: expected reject, "
+	    "quarantine or accept, got 'tempfail'");
+	SETS("milter unix:/run/a.sock\nmilter inet:localhost:11332\n"
+	    "milter inet:[::1]:8891\nmilter inet:127.0.0.1:1\n",
+	    c.nmilters == 4 && strcmp(c.milters[1],
+	    "inet:localhost:11332") == 0);
+	FAILS("milter unix:run/a.sock\n", 1, "milter: expected unix:/PATH "
+	    "or inet:HOST:PORT, got 'unix:run/a.sock'");
+	CHECK(parse("milter inet:localhost\n") == -1);
+	CHECK(parse("milter inet:localhost:0\n") == -1);
+	CHECK(parse("milter inet:localhost:65536\n") == -1);
+	CHECK(parse("milter inet::25\n") == -1);
+	CHECK(parse("milter inet:[::1:25\n") == -1);
+	CHECK(parse("milter inet:[192.0.2.1]:25\n") == -1);
+	CHECK(parse("milter tcp:a:25\n") == -1);
+	FAILS("milter unix:/1\nmilter unix:/2\nmilter unix:/3\n"
+	    "milter unix:/4\nmilter unix:/5\nmilter unix:/6\n"
+	    "milter unix:/7\nmilter unix:/8\nmilter unix:/9\n", 9,
+	    "milter: more than 8 filters");
+	SETS("milter-default accept\n", c.milter_default == ACTION_ACCEPT);
+	CHECK(parse("milter-default reject\n") == -1);
+	SETS("milter-timeout-connect 5s\nmilter-timeout-command 1m\n"
+	    "milter-timeout-content 1h\n", c.milter_timeout_connect == 5 &&
+	    c.milter_timeout_command == 60 && c.milter_timeout_content == 3600);
+	CHECK(parse("milter-timeout-content 0\n") == -1);
+	SETS("spf yes\ndkim yes\ndmarc yes\narc yes\n"
+	    "arc-trusted-sealer lists.example.org\n"
+	    "arc-trusted-sealer google.com\n", c.nsealers == 2 &&
+	    strcmp(c.arc_sealers[1], "google.com") == 0);
+	FAILS("arc-trusted-sealer google.com\n", 0,
+	    "arc-trusted-sealer needs arc yes and dmarc yes");
+	CHECK(parse("arc yes\narc-trusted-sealer [192.0.2.1]\n") == -1);
+	SETS("spool-dir /dev/shm\n", strcmp(c.spool_dir, "/dev/shm") == 0);
+	CHECK(parse("spool-dir tmp\n") == -1);
+}
+
+static void
 test_switches(void)
 {
 	SETS("strict-crlf no\n", c.strict_crlf == 0);
@@ -478,5 +535,6 @@ main(void)
 	TEST(test_directive_errors);
 	TEST(test_load);
 	TEST(test_leave_no_trace);
+	TEST(test_content_checks);
 	return UNIT_DONE();
 }

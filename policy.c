@@ -345,24 +345,25 @@ iprev_result(enum rdns_result r)
 /* RFC 8601: what this host checked, for the mailbox owner's filters. */
 static size_t
 auth_results(const struct policy *p, const char *sender, const char *helo,
-    char *buf, size_t size)
+    const char *more, char *buf, size_t size)
 {
 	struct authres_info ai = { p->conf->hostname,
 	    p->rdns_done ? iprev_result(p->rdns) : NULL, p->ip, p->rdns_name,
 	    p->spf_done ? spf_outcome_name(p->spf.result) : NULL, sender,
-	    helo, p->tls ? p->tls_desc : NULL, p->conf->leave_no_trace };
+	    helo, p->tls ? p->tls_desc : NULL, p->conf->leave_no_trace,
+	    more };
 
 	return authres_header(buf, size, &ai);
 }
 
 size_t
 policy_headers(const struct policy *p, const char *sender, const char *helo,
-    char *buf, size_t size)
+    const char *more, char *buf, size_t size)
 {
 	size_t n = 0, k;
 
 	if (p->conf->auth_results)
-		n = auth_results(p, sender, helo, buf, size);
+		n = auth_results(p, sender, helo, more, buf, size);
 	/* Received-SPF: names the client's address, HELO and sender. */
 	if (p->spf_done && p->spf.header[0] != '\0' &&
 	    !p->conf->leave_no_trace) {

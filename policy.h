@@ -72,6 +72,6 @@ void	policy_tx_end(struct policy *p);
  * leave-no-trace, results only (received.h) and no Received-SPF:.
  */
 size_t	policy_headers(const struct policy *p, const char *sender,
-	    const char *helo, char *buf, size_t size);
+	    const char *helo, const char *more, char *buf, size_t size);
 
 #endif

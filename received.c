@@ -60,6 +60,7 @@ authres_header(char *buf, size_t size, const struct authres_info *ai)
 {
 	char iprev[400] = "", spf[400] = "", ip[80], v[330], name[256];
 	char tls[180];
+	const char *more;
 	int n;
 
 	if (ai->iprev != NULL) {
@@ -84,9 +85,11 @@ authres_header(char *buf, size_t size, const struct authres_info *ai)
 		    " smtp.mailfrom=" : " smtp.helo=", v);
 	}
 	hdr_safe(tls, sizeof(tls), ai->tls, HDR_COMMENT);
-	n = snprintf(buf, size, "Authentication-Results: %s%s%s%s\r\n"
-	    "\t(%s%s)\r\n", ai->hostname, iprev, spf,
-	    ai->iprev == NULL && ai->spf == NULL ? "; none" : "",
+	more = ai->more != NULL ? ai->more : "";
+	n = snprintf(buf, size, "Authentication-Results: %s%s%s%s%s\r\n"
+	    "\t(%s%s)\r\n", ai->hostname, iprev, spf, more,
+	    ai->iprev == NULL && ai->spf == NULL && more[0] == '\0' ?
+	    "; none" : "",
 	    ai->tls != NULL ? "TLS: " : "plaintext: no TLS", tls);
 	if (n < 0 || (size_t)n >= size)
 		return 0;

@@ -52,6 +52,8 @@ struct authres_info {
 	const char	*helo;		/* as the client gave it */
 	const char	*tls;		/* the TLS description; NULL: none */
 	int		 notrace;	/* leave-no-trace: results only */
+	const char	*more;		/* more results, each ";\r\n\t..."
+					 * (inspect_authres()); NULL: none */
 };
 
 /*

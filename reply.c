@@ -109,6 +109,12 @@ static const struct {
 				  "pipelined before EHLO advertised PIPELINING" },
 	[R_BAD_HELO] =		{ 501, "5.5.4", "HELO name must be a domain "
 				  "or an address literal" },
+	[R_DMARC_REJECT] =	{ 550, "5.7.1", "Message rejected: the DMARC "
+				  "policy of %s says the From: is forged" },
+	[R_DMARC_TEMPFAIL] =	{ 451, "4.4.3", "DMARC check of %s failed "
+				  "(DNS), try again later" },
+	[R_NO_ROOM] =		{ 452, "4.3.1",
+				  "Insufficient system storage" },
 };
 
 void

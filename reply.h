@@ -76,6 +76,9 @@ enum reply_id {
 	R_EARLY_TALKER,		/* 554 5.5.0 */
 	R_UNAUTH_PIPELINING,	/* 554 5.5.0 */
 	R_BAD_HELO,		/* 501 5.5.4 */
+	R_DMARC_REJECT,		/* 550 5.7.1 DMARC policy reject */
+	R_DMARC_TEMPFAIL,	/* 451 4.4.3 DMARC lookup failed */
+	R_NO_ROOM,		/* 452 4.3.1 the spool is full */
 	R__COUNT
 };
 

@@ -97,6 +97,8 @@ static const char *const refusal_reasons[R__COUNT + 1] = {
 	[R_LONG_TEXT_LINE] = "line-length", [R_TOO_MANY_ERRORS] = "max-errors",
 	[R_TIMEOUT] = "timeout", [R_DESYNC] = "bdat-framing",
 	[R_UTF8_REQUIRED] = "smtputf8",
+	[R_DMARC_REJECT] = "dmarc", [R_DMARC_TEMPFAIL] = "dmarc",
+	[R_NO_ROOM] = "spool",
 	[R__COUNT] = "helper",		/* the helper's own refusal */
 };
 
@@ -375,6 +377,44 @@ client_name(const struct session *s)
 	return name[0] != '\0' ? name : s->peer.host;
 }
 
+/* Whether a message must wait for checks decided at its end. */
+static int
+needs_inspection(const struct conf *c)
+{
+	return c->dkim || c->dmarc;
+}
+
+/*
+ * The message goes to the spool (inspect.h); the helper's DATA waits
+ * for the verdict.  -1 when the checks cannot be set up: 451, nothing
+ * is accepted unchecked.
+ */
+static int
+begin_inspected(struct session *s, struct lmtpreply *rep)
+{
+	char why[256];
+
+	rep->code = 0;
+	if (s->insp == NULL && (s->insp = calloc(1, sizeof(*s->insp))) ==
+	    NULL) {
+		snprintf(why, sizeof(why), "out of memory");
+		goto fail;
+	}
+	if (inspect_open(s->insp, s->conf, why, sizeof(why)) == -1)
+		goto fail;
+	inspect_begin(s->insp, s->msgid);
+	s->inspecting = 1;
+	s->helper_ok = 1;
+	return 0;
+fail:
+	log_event(&s->log, LVL_ERROR, "error", "msgid", s->msgid, "reason",
+	    why, NULL);
+	rep->code = 451;
+	snprintf(rep->text, sizeof(rep->text), "451 4.3.0 Local error, "
+	    "try again later");
+	return -1;
+}
+
 /* Open the helper's DATA and give it the trace header. */
 static int
 begin_message(struct session *s, int dotted, struct lmtpreply *rep)
@@ -389,15 +429,20 @@ begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 	io_set_deadline(&s->io, IO_DL_MESSAGE, s->conf->deadline_message);
 	data_init(&s->dec, dotted, s->conf->strict_crlf,
 	    s->conf->max_line_length, s->conf->max_message_size);
-	/* Strict DATA goes on still stuffed: no unstuffing and restuffing. */
-	(void)data_keep_stuffing(&s->dec);
 	rep->code = 0;
 	s->helper_ok = 0;
+	s->inspecting = 0;
+	if (s->st.tx.nrcpt > 0 && s->helper.fd != -1 &&
+	    needs_inspection(s->conf))
+		return begin_inspected(s, rep);
+	/* Strict DATA goes on still stuffed: no unstuffing and restuffing. */
+	(void)data_keep_stuffing(&s->dec);
 	if (s->st.tx.nrcpt == 0 || s->helper.fd == -1 ||
 	    helper_data(&s->helper, s->conf->timeout_helper, rep) == -1)
 		return -1;
 	mailbox_format(&s->st.tx.sender, from, sizeof(from));
-	n = policy_headers(&s->policy, from, s->st.helo, hdr, sizeof(hdr));
+	n = policy_headers(&s->policy, from, s->st.helo, NULL, hdr,
+	    sizeof(hdr));
 	n += received_header(hdr + n, sizeof(hdr) - n, &ri);
 	if (helper_write(&s->helper, hdr, n, s->conf->timeout_helper) == -1)
 		return -1;
@@ -415,12 +460,19 @@ feed(struct session *s, const char *buf, size_t len)
 	if (!s->helper_ok)
 		return;
 	if (s->dec.fail != DATA_OK) {
-		helper_abort(&s->helper);
+		if (s->inspecting)
+			inspect_abort(s->insp);
+		else
+			helper_abort(&s->helper);
 		s->helper_ok = 0;
 		return;
 	}
 	if (len == 0)
 		return;
+	if (s->inspecting) {
+		inspect_data(s->insp, buf, len);
+		return;
+	}
 	rc = s->dec.stuffed ?
 	    helper_write_stuffed(&s->helper, buf, len, timeout) :
 	    helper_write(&s->helper, buf, len, timeout);
@@ -457,6 +509,8 @@ decode_pending(struct session *s, size_t limit, int *ended)
 static enum flow
 lost_client(struct session *s, enum io_status st)
 {
+	if (s->inspecting && s->helper_ok)
+		inspect_abort(s->insp);
 	if (s->helper_ok || s->helper.fd != -1)
 		helper_abort(&s->helper);
 	s->helper_ok = 0;
@@ -566,6 +620,120 @@ fold_replies(struct session *s)
 	return say(s, R_PARTIAL);
 }
 
+static int
+write_to_helper(void *arg, const char *buf, size_t len)
+{
+	struct session *s = arg;
+
+	return helper_write(&s->helper, buf, len, s->conf->timeout_helper);
+}
+
+/*
+ * An inspected message the verdict lets through: the helper's DATA, the
+ * trace header with the checks' results, the message from the spool.
+ */
+static enum flow
+deliver_inspected(struct session *s, const struct inspect_outcome *out)
+{
+	char hdr[RECEIVED_MAX + 4096], from[ADDR_MAX + 1], more[2048];
+	struct received_info ri = { s->st.helo, client_name(s), s->peer.ip,
+	    s->conf->hostname, protocol(s),
+	    s->st.tls_active ? s->tls_desc : NULL, s->msgid, time(NULL),
+	    s->conf->leave_no_trace ? s->conf->notrace_granularity : 0 };
+	struct lmtpreply rep;
+	enum spool_error serr;
+	size_t n = 0;
+
+	if (helper_data(&s->helper, s->conf->timeout_helper, &rep) == -1) {
+		if (rep.code >= 400 && s->helper.fd != -1)
+			return relay_reply(s, &rep);
+		log_helper_failure(s, NULL, NULL);
+		return say(s, R_HELPER_FAILED);
+	}
+	if (out->verdict == INSPECT_QUARANTINE)
+		n = (size_t)snprintf(hdr, sizeof(hdr), "X-Samotop-Quarantine: "
+		    "%s\r\n", out->reason);
+	mailbox_format(&s->st.tx.sender, from, sizeof(from));
+	inspect_authres(s->insp, s->conf->leave_no_trace, more, sizeof(more));
+	n += policy_headers(&s->policy, from, s->st.helo, more, hdr + n,
+	    sizeof(hdr) - n);
+	n += received_header(hdr + n, sizeof(hdr) - n, &ri);
+	if (helper_write(&s->helper, hdr, n, s->conf->timeout_helper) == -1 ||
+	    inspect_replay(s->insp, write_to_helper, s, &serr) == -1) {
+		helper_abort(&s->helper);
+		if (serr != SPOOL_OK) {
+			log_event(&s->log, LVL_ERROR, "error", "msgid",
+			    s->msgid, "reason", spool_strerror(serr), NULL);
+			return say(s, R_LOCAL_ERROR);
+		}
+		log_helper_failure(s, NULL, NULL);
+		return say(s, R_HELPER_FAILED);
+	}
+	if (helper_end_data(&s->helper, s->conf->timeout_helper) == -1) {
+		log_helper_failure(s, NULL, NULL);
+		return say(s, R_HELPER_FAILED);
+	}
+	return fold_replies(s);
+}
+
+/* One line with what the checks found, for the postmaster. */
+static void
+log_inspection(struct session *s, const struct inspect_outcome *out)
+{
+	char res[1024], *p;
+	size_t n;
+
+	n = inspect_authres(s->insp, s->conf->leave_no_trace, res,
+	    sizeof(res));
+	/* the header's clauses, on one line: ";\r\n\t" becomes "; " */
+	for (p = res; (p = strstr(p, ";\r\n\t")) != NULL; p += 2) {
+		memmove(p + 2, p + 4, strlen(p + 4) + 1);
+		p[1] = ' ';
+	}
+	log_event(&s->log, out->verdict == INSPECT_ACCEPT ? LVL_INFO :
+	    LVL_WARN, "checks", "msgid", s->msgid, "results", n > 0 ?
+	    res + 2 : "none", "verdict", out->reason[0] != '\0' ?
+	    out->reason : NULL, NULL);
+}
+
+/* The end of an inspected message: its verdict carried out. */
+static enum flow
+finish_inspected(struct session *s)
+{
+	struct inspect_input inp = { s->policy.spf_done, s->policy.spf.result,
+	    s->st.tx.sender.domain[0] != '\0' ? s->st.tx.sender.domain :
+	    s->st.helo, arc4random_uniform(100) };
+	struct inspect_outcome out;
+	struct reply r = { .len = 0 };
+	enum flow flow;
+
+	inspect_end(s->insp, &inp, &out);
+	log_inspection(s, &out);
+	switch (out.verdict) {
+	case INSPECT_REJECT:
+		reply_add(&r, s->st.esmtp, R_DMARC_REJECT, out.domain);
+		flow = respond(s, &r);
+		break;
+	case INSPECT_TEMPFAIL:
+		reply_add(&r, s->st.esmtp, R_DMARC_TEMPFAIL, out.domain);
+		flow = respond(s, &r);
+		break;
+	case INSPECT_LOCAL:
+		log_event(&s->log, LVL_ERROR, "error", "msgid", s->msgid,
+		    "reason", out.reason, "errno", out.spool_errno != 0 ?
+		    strerror(out.spool_errno) : NULL, NULL);
+		flow = say(s, out.spool_err == SPOOL_NOROOM ? R_NO_ROOM :
+		    R_LOCAL_ERROR);
+		break;
+	default:
+		flow = deliver_inspected(s, &out);
+		break;
+	}
+	(void)spool_reset(&s->insp->spool);
+	s->inspecting = 0;
+	return flow;
+}
+
 /*
  * The end of a message, whatever happened to it: the reply, then the
  * transaction's end (the helper's too).
@@ -578,7 +746,9 @@ finish_message(struct session *s)
 	if (s->dec.fail != DATA_OK) {
 		feed(s, NULL, 0);	/* aborts the helper if still open */
 		flow = refuse_message(s);
-	} else if (!s->helper_ok ||
+	} else if (s->inspecting)
+		flow = finish_inspected(s);
+	else if (!s->helper_ok ||
 	    helper_end_data(&s->helper, s->conf->timeout_helper) == -1) {
 		log_helper_failure(s, NULL, NULL);
 		flow = say(s, R_HELPER_FAILED);
@@ -979,6 +1149,8 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	char prefix[SID_LEN + 8], delim[2] = "", gran[16];
 
 	s->conf = c;
+	s->insp = NULL;
+	s->inspecting = 0;
 	session_make_id(s->sid, c->leave_no_trace);
 	snprintf(prefix, sizeof(prefix), "sid=%s", s->sid);
 	log_init(&s->log, logfd, c->log_level, prefix);
@@ -1085,6 +1257,10 @@ done:
 	/* The client's last reply first: it need not wait for the helper. */
 	io_flush(&s->io, c->timeout_command);
 	helper_quit(&s->helper, c->timeout_helper);
+	if (s->insp != NULL) {
+		inspect_close(s->insp);
+		free(s->insp);
+	}
 	smtptls_free(&s->tls);
 	policy_free(&s->policy);
 	snprintf(n, sizeof(n), "%u", s->st.transactions);

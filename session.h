@@ -8,6 +8,7 @@
 #include "conf.h"
 #include "data.h"
 #include "deliver.h"
+#include "inspect.h"
 #include "io.h"
 #include "log.h"
 #include "peer.h"
@@ -35,6 +36,12 @@ struct session {
 	struct xforward		 xforward;	/* the client, for helpers */
 	struct data_decoder	 dec;		/* the message being read */
 	int			 helper_ok;	/* still taking this message */
+	/*
+	 * Content checks decided after the end of data (inspect.h): the
+	 * message waits in insp (allocated at the first that needs it).
+	 */
+	struct inspect		*insp;
+	int			 inspecting;	/* this message waits */
 	unsigned		 delivered;	/* messages answered 250 */
 	struct mailbox		*rcpts;		/* st.tx's accepted recipients */
 	int			*rcpt_codes;	/* their results after DATA */

@@ -1,0 +1,282 @@
+/*
+ * inspect.c: the checks decided after the end of data (inspect.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hdr.h"
+#include "inspect.h"
+
+int
+inspect_open(struct inspect *in, const struct conf *c, char *why,
+    size_t size)
+{
+	if (in->open)
+		return 0;
+	in->conf = c;
+	if (spool_open(&in->spool, c->spool_dir, &in->crypto,
+	    (off_t)c->max_message_size, why, size) == -1)
+		return -1;
+	if (c->dkim && dkim_verifier_open(&in->dkimv, NULL, why, size) == -1)
+		goto fail;
+	if (c->dmarc && dmarc_open(&in->dmarcv, NULL, why, size) == -1)
+		goto fail;
+	in->open = 1;
+	return 0;
+fail:
+	dkim_verifier_close(&in->dkimv);
+	spool_close(&in->spool);
+	return -1;
+}
+
+void
+inspect_begin(struct inspect *in, const char *id)
+{
+	hdrscan_init(&in->scan);
+	in->nfrom = 0;
+	in->dmarc_done = 0;
+	in->serr = spool_error(&in->spool);
+	in->serrno = spool_errno(&in->spool);
+	in->dkim_on = in->conf->dkim;
+	if (in->dkim_on)
+		(void)dkim_verify_begin(&in->dkim, &in->dkimv, id);
+}
+
+/* A From: field's mailboxes join the message's. */
+static void
+from_field(struct inspect *in)
+{
+	size_t room = in->nfrom < DMARC_FROM_MAX ? DMARC_FROM_MAX -
+	    in->nfrom : 0;
+
+	in->nfrom += hdrfrom_domains(hdrscan_value(&in->scan),
+	    in->from + (DMARC_FROM_MAX - room), room);
+}
+
+/* The header's fields, up to its end: From: for DMARC. */
+static void
+scan(struct inspect *in, const char *buf, size_t len)
+{
+	const char *body;
+	size_t used, blen;
+	enum hdrscan_event ev;
+
+	while (len > 0) {
+		ev = hdrscan_feed(&in->scan, buf, len, &used, &body, &blen);
+		if (ev == HDRSCAN_BODY)
+			return;		/* the rest does not matter */
+		if (ev == HDRSCAN_FIELD && hdrscan_is(&in->scan, "From"))
+			from_field(in);
+		buf += used;
+		len -= used;
+	}
+}
+
+static void
+scan_finish(struct inspect *in)
+{
+	const char *body;
+	size_t blen;
+	enum hdrscan_event ev;
+
+	while ((ev = hdrscan_finish(&in->scan, &body, &blen)) !=
+	    HDRSCAN_MORE)
+		if (ev == HDRSCAN_FIELD && hdrscan_is(&in->scan, "From"))
+			from_field(in);
+}
+
+void
+inspect_data(struct inspect *in, const char *buf, size_t len)
+{
+	enum spool_error e;
+
+	if (in->serr == SPOOL_OK && (e = spool_write(&in->spool, buf,
+	    len)) != SPOOL_OK) {
+		in->serr = e;
+		in->serrno = errno;
+	}
+	if (in->dkim_on)
+		dkim_verify_data(&in->dkim, buf, len);
+	scan(in, buf, len);
+}
+
+void
+inspect_decide(const struct conf *c, const struct dmarc_result *r,
+    struct inspect_outcome *out)
+{
+	enum check_action a = ACTION_ACCEPT;
+
+	out->verdict = INSPECT_ACCEPT;
+	out->check = INSPECT_NONE;
+	out->reason[0] = '\0';
+	snprintf(out->domain, sizeof(out->domain), "%s", r->from);
+	if (r->res == DMARC_RES_TEMPERROR) {
+		out->verdict = INSPECT_TEMPFAIL;
+		out->check = INSPECT_DMARC;
+		snprintf(out->reason, sizeof(out->reason), "dmarc=temperror "
+		    "header.from=%s", r->from);
+		return;
+	}
+	if (r->res != DMARC_RES_FAIL)
+		return;
+	if (r->disposition == DMARC_POL_REJECT)
+		a = c->dmarc_reject;
+	else if (r->disposition == DMARC_POL_QUARANTINE)
+		a = c->dmarc_quarantine;
+	snprintf(out->reason, sizeof(out->reason), "dmarc=fail "
+	    "header.from=%s policy=%s", r->from,
+	    dmarc_policy_name(r->disposition)[0] != '\0' ?
+	    dmarc_policy_name(r->disposition) : "none");
+	if (a == ACTION_REJECT)
+		out->verdict = INSPECT_REJECT;
+	else if (a == ACTION_QUARANTINE)
+		out->verdict = INSPECT_QUARANTINE;
+	if (a != ACTION_ACCEPT)
+		out->check = INSPECT_DMARC;
+}
+
+void
+inspect_end(struct inspect *in, const struct inspect_input *inp,
+    struct inspect_outcome *out)
+{
+	struct dmarc_input di;
+	const char *from[DMARC_FROM_MAX];
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	scan_finish(in);
+	if (in->dkim_on)
+		dkim_verify_end(&in->dkim);
+	if (in->serr != SPOOL_OK) {
+		out->verdict = INSPECT_LOCAL;
+		out->check = INSPECT_SPOOL;
+		out->spool_err = in->serr;
+		out->spool_errno = in->serrno;
+		snprintf(out->reason, sizeof(out->reason), "%s",
+		    spool_strerror(in->serr));
+		return;
+	}
+	if (!in->conf->dmarc)
+		return;
+	for (i = 0; i < in->nfrom && i < DMARC_FROM_MAX; i++)
+		from[i] = in->from[i];
+	memset(&di, 0, sizeof(di));
+	di.from = from;
+	di.nfrom = in->nfrom;
+	di.spf = inp->spf;
+	di.spf_domain = inp->spf_done ? inp->spf_domain : NULL;
+	di.dkim = in->dkim.sig;
+	di.ndkim = in->dkim.nsig;
+	di.random = inp->random;
+	dmarc_evaluate(&in->dmarcv, &di, &in->dmarc);
+	in->dmarc_done = 1;
+	inspect_decide(in->conf, &in->dmarc, out);
+}
+
+void
+inspect_abort(struct inspect *in)
+{
+	if (in->dkim_on) {
+		dkim_verify_end(&in->dkim);
+		in->dkim_on = 0;
+	}
+	(void)spool_reset(&in->spool);
+}
+
+/* Append to buf[0..n); the result may pass size: then it did not fit. */
+static size_t
+add(char *buf, size_t size, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (n >= size)
+		return n;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+	return w < 0 ? size : n + (size_t)w;
+}
+
+size_t
+inspect_authres(const struct inspect *in, int notrace, char *buf,
+    size_t size)
+{
+	const struct dkim_sigres *sig;
+	char d[300], pol[40];
+	size_t n = 0;
+	unsigned i;
+
+	if (size > 0)
+		buf[0] = '\0';
+	for (i = 0; in->conf->dkim && i < in->dkim.nsig; i++) {
+		sig = &in->dkim.sig[i];
+		n = add(buf, size, n, ";\r\n\tdkim=%s%s",
+		    dkim_res_name(sig->res), sig->partial ?
+		    " (body length limit: part unsigned)" : "");
+		if (notrace || sig->domain[0] == '\0')
+			continue;
+		n = add(buf, size, n, " header.d=%s header.s=%s",
+		    sig->domain, sig->selector);
+		if (sig->b[0] != '\0')
+			n = add(buf, size, n, " header.b=%s", sig->b);
+	}
+	if (in->dmarc_done) {
+		snprintf(pol, sizeof(pol), " (p=%s dis=%s)",
+		    dmarc_policy_name(in->dmarc.applied)[0] != '\0' ?
+		    dmarc_policy_name(in->dmarc.applied) : "none",
+		    dmarc_policy_name(in->dmarc.disposition)[0] != '\0' ?
+		    dmarc_policy_name(in->dmarc.disposition) : "none");
+		hdr_safe(d, sizeof(d), notrace ? "" : in->dmarc.from,
+		    HDR_DOMAIN);
+		n = add(buf, size, n, ";\r\n\tdmarc=%s%s",
+		    dmarc_res_name(in->dmarc.res), in->dmarc.res ==
+		    DMARC_RES_NONE ? "" : pol);
+		if (d[0] != '\0')
+			n = add(buf, size, n, " header.from=%s", d);
+	}
+	if (n >= size) {
+		if (size > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	return n;
+}
+
+int
+inspect_replay(struct inspect *in, int (*write)(void *, const char *,
+    size_t), void *arg, enum spool_error *serr)
+{
+	char buf[16 * 1024];
+	ssize_t n;
+	int rc = 0;
+
+	*serr = SPOOL_OK;
+	if ((*serr = spool_rewind(&in->spool)) != SPOOL_OK)
+		rc = -1;
+	while (rc == 0 && (n = spool_read(&in->spool, buf, sizeof(buf))) !=
+	    0) {
+		if (n == -1) {
+			*serr = spool_error(&in->spool);
+			rc = -1;
+		} else if (write(arg, buf, (size_t)n) == -1)
+			rc = -1;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return rc;
+}
+
+void
+inspect_close(struct inspect *in)
+{
+	if (!in->open)
+		return;
+	if (in->dkim_on)
+		dkim_verify_end(&in->dkim);
+	dkim_verifier_close(&in->dkimv);
+	dmarc_close(&in->dmarcv);
+	spool_close(&in->spool);
+	in->open = 0;
+}

@@ -1,0 +1,136 @@
+/*
+ * inspect.h: the checks of a message whose verdict is known only after
+ * its end (DKIM, DMARC, the milters' decisions), and the message kept
+ * meanwhile.  The session uses it only when the configuration asks for
+ * one of them: otherwise a message streams to its helper as it comes.
+ *
+ * Why the message waits: the helper must not deliver what the verdict
+ * refuses, and the header that reports the checks must come first.  So
+ * the content goes into a spool (spool.h: memory, then an unnamed file
+ * encrypted under a key of this message's own) while DKIM and the
+ * header scanner read it; at its end the verdict is decided; then, when
+ * it is to be delivered, the session writes its trace header and
+ * inspect_replay() reads the message back.  A refused message never
+ * reached the helper's DATA.
+ *
+ * Use: inspect_open() once, when the session's first message needs it;
+ * per message inspect_begin(), inspect_data() with canonical content
+ * (CRLF, dots unstuffed) in chunks, then inspect_end() (or
+ * inspect_abort()); when delivered, inspect_authres() and
+ * inspect_replay(); inspect_close() at the end of the session.
+ *
+ * The struct is large (the spool's buffer, the header field being
+ * read, DKIM's): the session allocates it once.
+ */
+#ifndef SAMOTOP_INSPECT_H
+#define SAMOTOP_INSPECT_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "cryptolib.h"
+#include "dkim.h"
+#include "dmarc.h"
+#include "hdrfrom.h"
+#include "hdrscan.h"
+#include "spf.h"
+#include "spool.h"
+
+/* What becomes of the message; the session turns it into a reply. */
+enum inspect_verdict {
+	INSPECT_ACCEPT,		/* deliver */
+	INSPECT_QUARANTINE,	/* deliver, marked for the Junk folder */
+	INSPECT_REJECT,		/* 5xx: DMARC's policy */
+	INSPECT_TEMPFAIL,	/* 4xx: a lookup failed */
+	INSPECT_LOCAL,		/* 4xx/5xx: the spool failed (spool_err) */
+};
+
+/* Which check decided. */
+enum inspect_check {
+	INSPECT_NONE,
+	INSPECT_DMARC,
+	INSPECT_SPOOL,
+};
+
+/* What the session knows that the checks need. */
+struct inspect_input {
+	int		 spf_done;	/* SPF was checked ... */
+	enum spf_outcome spf;		/* ... with this result ... */
+	const char	*spf_domain;	/* ... for this domain */
+	unsigned int	 random;	/* uniform 0..99, for DMARC's pct= */
+};
+
+struct inspect_outcome {
+	enum inspect_verdict	verdict;
+	enum inspect_check	check;
+	enum spool_error	spool_err;	/* INSPECT_SPOOL */
+	int			spool_errno;
+	char			reason[320];	/* for the log and the
+						 * quarantine field */
+	char			domain[DMARC_DOMAIN_MAX + 1];	/* DMARC's */
+};
+
+struct inspect {
+	const struct conf	*conf;
+	int			 open;
+	struct cryptolib	 crypto;
+	struct dkim_verifier	 dkimv;
+	struct dmarc_evaluator	 dmarcv;
+	int			 dkim_on;	/* this message's DKIM ran */
+	size_t			 nfrom;		/* From: mailboxes */
+	char			 from[DMARC_FROM_MAX][HDRFROM_DOMAIN_MAX + 1];
+	int			 dmarc_done;
+	struct dmarc_result	 dmarc;
+	enum spool_error	 serr;		/* the first spool failure */
+	int			 serrno;
+	struct dkim_msg		 dkim;
+	struct hdrscan		 scan;
+	struct spool		 spool;
+};
+
+/*
+ * Load what the configuration turns on (libcrypto for the spool,
+ * libopendkim, libopendmarc and the Public Suffix List); c must outlive
+ * the struct.  0, or -1 with why (then messages get 451 4.3.0: nothing
+ * is accepted unchecked).  Calling it again on an open one does nothing.
+ */
+int	inspect_open(struct inspect *in, const struct conf *c, char *why,
+	    size_t size);
+/* Start a message; id names it in libopendkim's messages. */
+void	inspect_begin(struct inspect *in, const char *id);
+/* The next len octets of canonical content. */
+void	inspect_data(struct inspect *in, const char *buf, size_t len);
+/* The content ended: decide (see inspect_decide()). */
+void	inspect_end(struct inspect *in, const struct inspect_input *inp,
+	    struct inspect_outcome *out);
+/* The message is dropped (the client went away, a limit). */
+void	inspect_abort(struct inspect *in);
+/*
+ * The clauses this message adds to Authentication-Results: (";\r\n\t"
+ * then "dkim=pass header.d=... header.s=... header.b=...", one per
+ * signature, then "dmarc=..."), for authres_header(); with notrace the
+ * results alone.  Returns the length (0: nothing, or no room).
+ */
+size_t	inspect_authres(const struct inspect *in, int notrace, char *buf,
+	    size_t size);
+/*
+ * Read the message back: write(arg, buf, len) for each piece, in order,
+ * canonical.  0, or -1 when write failed (its errno kept), or the spool
+ * failed (errno from it, *serr set).
+ */
+int	inspect_replay(struct inspect *in, int (*write)(void *, const char *,
+	    size_t), void *arg, enum spool_error *serr);
+/* Release the libraries' handles and the spool. */
+void	inspect_close(struct inspect *in);
+
+/*
+ * The verdict from DMARC's result and the configuration (pure; the
+ * session's tests use it through inspect_end()): a fail under p=reject
+ * gets dmarc-reject's action, under p=quarantine dmarc-quarantine's; a
+ * temperror defers (never an accept that skipped the check); the rest
+ * is accepted.  Fills out's verdict, check and reason.
+ */
+void	inspect_decide(const struct conf *c, const struct dmarc_result *r,
+	    struct inspect_outcome *out);
+
+#endif

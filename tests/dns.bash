@@ -175,9 +175,9 @@ DNS_FROM_PY='
 import os, runpy, socket, sys
 src = os.environ["SAMOTOP_SRC"]
 orig = socket.create_connection
-def conn(address, *args, **kw):
-    kw["source_address"] = (src, 0)
-    return orig(address, *args, **kw)
+def conn(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT,
+         source_address=None, **kw):
+    return orig(address, timeout, (src, 0), **kw)
 socket.create_connection = conn
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")

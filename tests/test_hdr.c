@@ -130,7 +130,7 @@ authres_notrace(void)
 {
 	struct authres_info ai = { "mx.test", "pass", "192.0.2.5",
 	    "rdns.example", "pass", "alice@example.org",
-	    "helo-secret.example", NULL, 1 };
+	    "helo-secret.example", NULL, 1, NULL };
 	char buf[1024];
 
 	CHECK(authres_header(buf, sizeof(buf), &ai) > 0);
@@ -145,7 +145,7 @@ static void
 authres(void)
 {
 	struct authres_info ai = { "mx.test", "pass", "192.0.2.5",
-	    "good.example", "none", "", "x;dkim=pass;dmarc=pass", NULL, 0 };
+	    "good.example", "none", "", "x;dkim=pass;dmarc=pass", NULL, 0, NULL };
 	char buf[1024];
 
 	CHECK(authres_header(buf, sizeof(buf), &ai) > 0);
@@ -174,6 +174,12 @@ authres(void)
 	    "\tiprev=fail policy.iprev=\"2001:db8::1\"\r\n"
 	    "\t(plaintext: no TLS)\r\n");
 	CHECK(authres_header(buf, 20, &ai) == 0);
+	/* the results of the checks after the data: their clauses follow */
+	ai.iprev = NULL;
+	ai.more = ";\r\n\tdkim=none;\r\n\tdmarc=none";
+	CHECK(authres_header(buf, sizeof(buf), &ai) > 0);
+	CHECK_STR(buf, "Authentication-Results: mx.test;\r\n"
+	    "\tdkim=none;\r\n\tdmarc=none\r\n\t(plaintext: no TLS)\r\n");
 }
 
 static void

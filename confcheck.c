@@ -10,10 +10,12 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "confcheck.h"
+#include "inspect.h"
 #include "smtptls.h"
 #include "spflib.h"
 #include "sqlitelib.h"
@@ -55,6 +57,14 @@ static const char *const tls_tuning[] = {
 static const char *const notrace_tuning[] = {
 	"leave-no-trace-granularity", "leave-no-trace-key"
 };
+static const char *const dmarc_tuning[] = {
+	"dmarc-reject", "dmarc-quarantine"
+};
+static const char *const milter_tuning[] = {
+	"milter-default", "milter-timeout-connect", "milter-timeout-command",
+	"milter-timeout-content"
+};
+static const char *const spool_tuning[] = { "spool-dir" };
 
 /* Each of names given in the file, while its condition is unmet. */
 static void
@@ -95,6 +105,12 @@ confcheck_warnings(const struct conf *c, confcheck_report *report,
 	    c->tls_certificate == NULL, "tls-certificate");
 	unused(&r, c, notrace_tuning, NELEM(notrace_tuning),
 	    !c->leave_no_trace, "leave-no-trace yes");
+	unused(&r, c, dmarc_tuning, NELEM(dmarc_tuning), !c->dmarc,
+	    "dmarc yes");
+	unused(&r, c, milter_tuning, NELEM(milter_tuning), c->nmilters == 0,
+	    "milter");
+	unused(&r, c, spool_tuning, NELEM(spool_tuning), !c->dkim &&
+	    !c->dmarc && c->nmilters == 0, "dkim, dmarc or milter");
 	if ((line = conf_line(c, "deny-message")) != 0 && !has_deny_list(c))
 		say(&r, line, "warning: deny-message has no effect without "
 		    "a deny list");
@@ -255,6 +271,39 @@ check_notrace(struct reporter *r, const struct conf *c)
 		say(r, line, "leave-no-trace-key: %s", why);
 }
 
+/*
+ * The content checks: the spool's directory, and the libraries a
+ * session loads at its first message (inspect_open() does it all); a
+ * failure there defers every message.
+ */
+static void
+check_inspect(struct reporter *r, const struct conf *c)
+{
+	struct inspect	*in;
+	struct stat	 st;
+	unsigned	 line = conf_line(c, "spool-dir");
+	char		 why[PATH_MAX + 128];
+
+	if (stat(c->spool_dir, &st) == -1)
+		say(r, line, "spool-dir: %s: %s", c->spool_dir,
+		    strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		say(r, line, "spool-dir: %s is not a directory",
+		    c->spool_dir);
+	else if (access(c->spool_dir, W_OK | X_OK) == -1)
+		say(r, line, "spool-dir: %s is not writable by uid %ld (%s)",
+		    c->spool_dir, (long)getuid(), strerror(errno));
+	if ((in = calloc(1, sizeof(*in))) == NULL) {
+		say(r, line, "spool-dir: %s", strerror(errno));
+		return;
+	}
+	if (inspect_open(in, c, why, sizeof(why)) == -1)
+		say(r, conf_line(c, c->dmarc ? "dmarc" : c->dkim ? "dkim" :
+		    "milter"), "content checks cannot be set up: %s", why);
+	inspect_close(in);
+	free(in);
+}
+
 int
 confcheck_runtime(const struct conf *c, confcheck_report *report,
     void *arg)
@@ -278,5 +327,7 @@ confcheck_runtime(const struct conf *c, confcheck_report *report,
 		check_tls(&r, c);
 	if (c->leave_no_trace)
 		check_notrace(&r, c);
+	if (c->dkim || c->dmarc || c->nmilters > 0)
+		check_inspect(&r, c);
 	return r.count;
 }

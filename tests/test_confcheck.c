@@ -85,6 +85,14 @@ test_warnings(void)
 	CHECK_STR(found, "2: warning: plaintext greylist without "
 	    "tls-certificate greylists every session, as greylist alone "
 	    "does\n");
+	CHECK(warnings("dmarc-reject accept\nmilter-timeout-command 5s\n"
+	    "spool-dir /dev/shm\n") == 3);
+	CHECK_STR(found, "1: warning: dmarc-reject has no effect without "
+	    "dmarc yes\n2: warning: milter-timeout-command has no effect "
+	    "without milter\n3: warning: spool-dir has no effect without "
+	    "dkim, dmarc or milter\n");
+	CHECK(warnings("spf yes\ndkim yes\ndmarc yes\ndmarc-reject accept\n"
+	    "milter unix:/m\nmilter-default accept\nspool-dir /d\n") == 0);
 	CHECK(warnings("hostname a.test\nspf no\n") == 0);
 	CHECK_STR(found, "");
 }
@@ -102,6 +110,14 @@ test_runtime(void)
 	snprintf(want, sizeof(want), "2: route @a.test: program %s/nope "
 	    "does not exist\n", dir);
 	CHECK_STR(found, want);
+
+	snprintf(conf, sizeof(conf), "dkim yes\nspool-dir %s/nope\n", dir);
+	CHECK(runtime(conf) == 1);
+	snprintf(want, sizeof(want), "2: spool-dir: %s/nope: No such file "
+	    "or directory\n", dir);
+	CHECK_STR(found, want);
+	snprintf(conf, sizeof(conf), "dkim yes\nspool-dir %s\n", dir);
+	CHECK(runtime(conf) == 0);
 
 	snprintf(conf, sizeof(conf), "allow client file:%s/list\n", dir);
 	CHECK(runtime(conf) == 1);

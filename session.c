@@ -641,7 +641,7 @@ deliver_inspected(struct session *s, const struct inspect_outcome *out)
 	    s->st.tls_active ? s->tls_desc : NULL, s->msgid, time(NULL),
 	    s->conf->leave_no_trace ? s->conf->notrace_granularity : 0 };
 	struct lmtpreply rep;
-	enum spool_error serr;
+	enum spool_error serr = SPOOL_OK;
 	size_t n = 0;
 
 	if (helper_data(&s->helper, s->conf->timeout_helper, &rep) == -1) {

@@ -289,7 +289,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ai = (struct authres_info){ "mx.test", flags & 1 ? "pass" : NULL,
 	    v[2], v[5], flags & 2 ? spf_outcome_name((flags >> 4) % 7) : NULL,
-	    v[3], v[0], flags & 4 ? v[4] : NULL, 0 };
+	    v[3], v[0], flags & 4 ? v[4] : NULL, 0, NULL };
 	n = authres_header(out, sizeof(out), &ai);
 	check_authres(out, n, &ai);
 

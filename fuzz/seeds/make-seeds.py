@@ -188,6 +188,15 @@ write("fuzz_lmtpreply", [
 
 # --- log: leave-no-trace's scrubbing: up to three NUL-ended personal
 # values, then the free text of one log field.
+write("fuzz_hdrscan", [
+    ("plain", b"\x07From: Alice <alice@example.org>\r\nTo: b@x.test\r\n\r\nbody\r\n"),
+    ("folded", b"\x02Subject: a\r\n b\r\n\tc\r\nFrom: a@b.test,\r\n (c) \"q@x\" <d@e.test>\r\n\r\n"),
+    ("group", b"\x10From: friends: a@x.test, b@y.test;, <@r.test:c@z.test>\r\n\r\n"),
+    ("nofield", b"\x01From: a\r\nnot a field\r\nx: y\r\n"),
+    ("obs", b"\x03From : a@b.test\r\n\rx\r\n"),
+    ("noheader", b"\x3f\r\nbody only\r\n"),
+])
+
 write("fuzz_log", [
     ("reply", b"192.0.2.1\x00helo-secret.example\x00bob@example.org\x00"
      b"5.1.1 <bob@example.org>: no such user; you are [192.0.2.1]"),

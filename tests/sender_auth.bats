@@ -3,7 +3,7 @@
 # by libopendkim's signer (tests/dkim_drive) with a key published, for
 # this file, in the tests' DNS (tests/dns.bash: NSD in a network
 # namespace; needs root), sent by Python's smtplib from 192.0.2.5, which
-# SPF passes for pass.example and signed.example.  What is checked is what
+# SPF passes for pass.example and authored.example.  What is checked is what
 # a user sees: the reply after the data, the Authentication-Results: of
 # the delivered copy, the quarantine field, an empty Maildir when refused,
 # and the log's event=checks and event=reject lines.
@@ -17,13 +17,13 @@ setup_file() {
 	local z=$BATS_FILE_TMPDIR/zones
 	mkdir -p "$z"
 	cp "$TESTS_DIR"/dns/* "$z/"
-	opendkim-genkey --bits=1024 --domain=signed.example --selector=sel \
+	opendkim-genkey --bits=1024 --domain=authored.example --selector=sel \
 	    --directory="$BATS_FILE_TMPDIR"
 	{
 		echo '; sender_auth.bats: a signing domain, p=quarantine'
-		echo 'signed	TXT	"v=spf1 ip4:192.0.2.5 -all"'
-		echo '_dmarc.signed	TXT	"v=DMARC1; p=quarantine"'
-		sed 's/^sel\._domainkey/sel._domainkey.signed/' \
+		echo 'authored	TXT	"v=spf1 ip4:192.0.2.5 -all"'
+		echo '_dmarc.authored	TXT	"v=DMARC1; p=quarantine"'
+		sed 's/^sel\._domainkey/sel._domainkey.authored/' \
 		    "$BATS_FILE_TMPDIR/sel.txt"
 	} >>"$z/example.zone"
 	DNS_TEMPLATES=$z
@@ -53,13 +53,13 @@ message() {
 	printf '%s\r\n' "From: Alice <$1>" 'To: bob@example.org' \
 	    'Subject: the quarterly figures' \
 	    'Date: Thu, 03 Dec 2026 00:00:00 +0000' \
-	    "Message-ID: <$RANDOM@signed.example>" '' 'Dear Bob,' '' \
+	    "Message-ID: <$RANDOM@authored.example>" '' 'Dear Bob,' '' \
 	    'the figures are attached.' ''
 }
 
-# signed FROM: message FROM, signed for signed.example with selector sel.
+# signed FROM: message FROM, signed for authored.example with selector sel.
 signed() {
-	message "$1" | "$DRIVE" sign -d signed.example -s sel \
+	message "$1" | "$DRIVE" sign -d authored.example -s sel \
 	    -k "$BATS_FILE_TMPDIR/sel.private"
 }
 
@@ -82,16 +82,16 @@ head_of() {
 @test "a signed message: dkim=pass and dmarc=pass in Authentication-Results, delivered" {
 	conf
 	start_server
-	signed alice@signed.example >"$T/msg"
-	send alice@signed.example <"$T/msg"
+	signed alice@authored.example >"$T/msg"
+	send alice@authored.example <"$T/msg"
 	assert_contains "$output" "250 2.0.0 Ok: queued as"
 	wait_sessions
 	local head
 	head=$(head_of "$(the_file "$T/Maildir/new")")
 	echo "$head"
-	assert_contains "$head" "spf=pass smtp.mailfrom=alice@signed.example"
-	assert_contains "$head" "dkim=pass header.d=signed.example header.s=sel header.b="
-	assert_contains "$head" "dmarc=pass (p=quarantine dis=none) header.from=signed.example"
+	assert_contains "$head" "spf=pass smtp.mailfrom=alice@authored.example"
+	assert_contains "$head" "dkim=pass header.d=authored.example header.s=sel header.b="
+	assert_contains "$head" "dmarc=pass (p=quarantine dis=none) header.from=authored.example"
 	assert_not_contains "$head" "X-Samotop-Quarantine"
 	assert_contains "$(cat "$LOG")" 'event=checks'
 	assert_contains "$(cat "$LOG")" 'results="dkim=pass'
@@ -103,16 +103,16 @@ head_of() {
 @test "the same message with its body changed: dkim=fail; DMARC fails and p=quarantine marks it" {
 	conf
 	start_server
-	signed alice@signed.example | sed 's/figures are/figures were/' >"$T/msg"
+	signed alice@authored.example | sed 's/figures are/figures were/' >"$T/msg"
 	send bounce@pass.example <"$T/msg"
 	assert_contains "$output" "250 2.0.0 Ok: queued as"
 	wait_sessions
 	local head
 	head=$(head_of "$(the_file "$T/Maildir/new")")
 	echo "$head"
-	assert_contains "$head" "dkim=fail header.d=signed.example"
-	assert_contains "$head" "dmarc=fail (p=quarantine dis=quarantine) header.from=signed.example"
-	assert_contains "$head" "X-Samotop-Quarantine: dmarc=fail header.from=signed.example policy=quarantine"
+	assert_contains "$head" "dkim=fail header.d=authored.example"
+	assert_contains "$head" "dmarc=fail (p=quarantine dis=quarantine) header.from=authored.example"
+	assert_contains "$head" "X-Samotop-Quarantine: dmarc=fail header.from=authored.example policy=quarantine"
 	assert_contains "$(cat "$LOG")" 'verdict="dmarc=fail'
 }
 
@@ -155,11 +155,11 @@ head_of() {
 @test "BDAT: a signed message in two chunks passes as with DATA" {
 	conf
 	start_server
-	signed alice@signed.example >"$T/msg"
+	signed alice@authored.example >"$T/msg"
 	head -n 3 "$T/msg" >"$T/c1"
 	tail -n +4 "$T/msg" >"$T/c2"
 	run from_raw 192.0.2.5 'EHLO client.example\r\n' @1 \
-	    'MAIL FROM:<alice@signed.example>\r\n' @1 \
+	    'MAIL FROM:<alice@authored.example>\r\n' @1 \
 	    'RCPT TO:<bob@example.org>\r\n' @1 \
 	    "BDAT $(wc -c <"$T/c1")\r\n$(escaped "$T/c1")" @1 \
 	    "BDAT $(wc -c <"$T/c2") LAST\r\n$(escaped "$T/c2")" @1 \
@@ -167,14 +167,14 @@ head_of() {
 	echo "$output"
 	assert_contains "$output" "250 2.0.0 Ok: queued as"
 	wait_sessions
-	assert_contains "$(head_of "$(the_file "$T/Maildir/new")")" "dkim=pass header.d=signed.example"
+	assert_contains "$(head_of "$(the_file "$T/Maildir/new")")" "dkim=pass header.d=authored.example"
 }
 
 @test "without dkim and dmarc nothing waits: no dkim= in Authentication-Results" {
 	write_conf "route * $MAILDIR_BIN $T/Maildir" "spf yes"
 	start_server
-	signed alice@signed.example >"$T/msg"
-	send alice@signed.example <"$T/msg"
+	signed alice@authored.example >"$T/msg"
+	send alice@authored.example <"$T/msg"
 	assert_contains "$output" "250 2.0.0 Ok: queued as"
 	wait_sessions
 	assert_not_contains "$(head_of "$(the_file "$T/Maildir/new")")" "dkim="
@@ -184,9 +184,9 @@ head_of() {
 @test "a message over max-message-size is still refused with 552 while it waits" {
 	conf "max-message-size 2K"
 	start_server
-	{ message alice@signed.example; head -c 4000 /dev/zero | tr '\0' 'x' |
+	{ message alice@authored.example; head -c 4000 /dev/zero | tr '\0' 'x' |
 	    fold -w 70 | sed 's/$/\r/'; } >"$T/msg"
-	send alice@signed.example <"$T/msg"
+	send alice@authored.example <"$T/msg"
 	assert_contains "$output" "552 5.3.4"
 	wait_sessions
 	[ "$(count_files "$T/Maildir/new")" -eq 0 ]

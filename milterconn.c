@@ -1013,9 +1013,11 @@ milterconn_eom(struct milter_set *s, struct milter_decision *d)
 	flush_body(s, d);
 	if (d->verdict == MILTERCONN_CONTINUE)
 		fanout(s, SMFIC_BODYEOB, &e, d);
+	/* before abort_open() forgets which filters accepted */
+	finish(s, SMFIC_BODYEOB, d);
 	abort_open(s);
 	d->down |= up & ~up_mask(s);
-	return finish(s, SMFIC_BODYEOB, d);
+	return d->verdict;
 }
 
 void

@@ -2,6 +2,7 @@
  * fdio.c: EINTR-safe whole writes and reads, whole files, and the
  * monotonic clock.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -126,6 +127,33 @@ fd_wait_until(int fd, short events, long long deadline)
 		n = poll(&pfd, 1, ms);
 	} while (n == -1 && errno == EINTR);
 	return n;
+}
+
+int
+fd_connect(int fd, const struct sockaddr *sa, socklen_t len,
+    long long deadline)
+{
+	socklen_t elen = sizeof(int);
+	int n, err = 0, fl = fcntl(fd, F_GETFL);
+
+	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		return -1;
+	if (connect(fd, sa, len) == -1) {
+		if (errno != EINPROGRESS && errno != EINTR)
+			return -1;
+		n = fd_wait_until(fd, POLLOUT, deadline);
+		if (n <= 0) {
+			errno = n == 0 ? ETIMEDOUT : errno;
+			return -1;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) == -1)
+			return -1;
+		if (err != 0) {
+			errno = err;
+			return -1;
+		}
+	}
+	return fcntl(fd, F_SETFL, fl);
 }
 
 /* Close and free with errno kept for the caller. */

@@ -6,6 +6,7 @@
 #define SAMOTOP_FDIO_H
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <time.h>
 
@@ -39,6 +40,13 @@ int	fd_ms_left(long long deadline);
  * ready (a flood of input must not keep a wait going).
  */
 int	fd_wait_until(int fd, short events, long long deadline);
+/*
+ * connect(2) fd to sa by deadline (fd_deadline()), the wait non-blocking
+ * whatever fd's flags, which are left as they were: 0, or -1 with errno
+ * (ETIMEDOUT when the deadline passed first).
+ */
+int	fd_connect(int fd, const struct sockaddr *sa, socklen_t len,
+	    long long deadline);
 /* One read(2), retried after EINTR. */
 ssize_t	fd_read_some(int fd, char *buf, size_t size);
 /*

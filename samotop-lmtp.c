@@ -78,28 +78,7 @@ static int
 connect_wait(int fd, const struct sockaddr *sa, socklen_t len,
     unsigned timeout)
 {
-	socklen_t elen = sizeof(int);
-	long long deadline = fd_deadline((long)timeout * 1000);
-	int n, err = 0, fl = fcntl(fd, F_GETFL);
-
-	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
-		return -1;
-	if (connect(fd, sa, len) == -1) {
-		if (errno != EINPROGRESS && errno != EINTR)
-			return -1;
-		n = fd_wait_until(fd, POLLOUT, deadline);
-		if (n <= 0) {
-			errno = n == 0 ? ETIMEDOUT : errno;
-			return -1;
-		}
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) == -1)
-			return -1;
-		if (err != 0) {
-			errno = err;
-			return -1;
-		}
-	}
-	return fcntl(fd, F_SETFL, fl);
+	return fd_connect(fd, sa, len, fd_deadline((long)timeout * 1000));
 }
 
 static int

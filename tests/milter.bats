@@ -15,31 +15,66 @@ SYSPY=/usr/bin/python3
 setup() {
 	T=$BATS_TEST_TMPDIR
 	FILTER_PID=
+	OTHER_PIDS=
 	[ -x "$DRIVE" ] || skip "tests/milter_drive is not built (make units)"
 	"$SYSPY" -c 'import Milter' 2>/dev/null ||
 	    skip "python3-milter is not installed"
 }
 
 teardown() {
-	[ -n "$FILTER_PID" ] || return 0
-	kill "$FILTER_PID" 2>/dev/null || true
-	reap_pids 250 "$FILTER_PID"
-	wait "$FILTER_PID" 2>/dev/null || true
+	local p
+	for p in $FILTER_PID $OTHER_PIDS; do
+		kill "$p" 2>/dev/null || true
+	done
+	# shellcheck disable=SC2086
+	reap_pids 250 $FILTER_PID $OTHER_PIDS
+	for p in $FILTER_PID $OTHER_PIDS; do
+		wait "$p" 2>/dev/null || true
+	done
 }
 
-# start_filter: the test filter on $T/milter.sock, ready when the socket
-# is there (libmilter creates it before it accepts).
+# start_filter [SOCKET NAME]: the test filter on $T/milter.sock (its
+# path in $SOCK, its pid in $FILTER_PID), or another one on SOCKET whose
+# header is named after NAME (its pid added to $OTHER_PIDS); ready when
+# the socket is there (libmilter creates it before it accepts).
 start_filter() {
-	SOCK=$T/milter.sock
-	"$SYSPY" "$FILTER" "$SOCK" 2>"$T/filter.log" &
-	FILTER_PID=$!
-	local i
+	local sock=${1:-$T/milter.sock} i
+	"$SYSPY" "$FILTER" "$sock" ${2:+"$2"} 2>>"$T/filter.log" &
+	if [ -z "$1" ]; then
+		SOCK=$sock
+		FILTER_PID=$!
+	else
+		OTHER_PIDS="$OTHER_PIDS $!"
+	fi
 	for i in $(seq 1 250); do
-		[ -S "$SOCK" ] && return 0
+		[ -S "$sock" ] && return 0
 		sleep 0.02
 	done
 	cat "$T/filter.log" >&2
 	return 1
+}
+
+# start_staller: a filter on 127.0.0.1 that accepts and never answers;
+# its port in $STALL_PORT once it listens, its pid added to $OTHER_PIDS.
+start_staller() {
+	"$SYSPY" -c 'import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(5)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write("%d\n" % s.getsockname()[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+held = []
+while True:
+    held.append(s.accept()[0])' "$T/stall.port" &
+	OTHER_PIDS="$OTHER_PIDS $!"
+	local i
+	for i in $(seq 1 250); do
+		[ -s "$T/stall.port" ] && break
+		sleep 0.02
+	done
+	STALL_PORT=$(cat "$T/stall.port")
+	[ -n "$STALL_PORT" ]
 }
 
 # message SUBJECT [BODYLINES]: $T/msg, LF line ends (the driver sends
@@ -165,4 +200,72 @@ s.close()' "$T/dead.sock"
 	run "$DRIVE" "unix:$T/dead.sock" "$T/msg"
 	[ "$status" -eq 1 ]
 	[ "$output" = "milter_drive: unix:$T/dead.sock: connect: Connection refused" ]
+}
+
+@test "milter-default tempfail: a filter refusing connections makes the session tempfail" {
+	message "hello"
+	"$SYSPY" -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.close()' "$T/dead.sock"
+	run "$DRIVE" -m tempfail "unix:$T/dead.sock" "$T/msg"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "milter_drive: unix:$T/dead.sock: connect: Connection refused" ]
+	[ "${lines[1]}" = "=> connect: tempfail by 0 (default)" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "milter-default accept: a filter that is down is left out, the message goes on" {
+	message "hello"
+	run "$DRIVE" -m accept "unix:$T/nothing.sock" "$T/msg"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "milter_drive: unix:$T/nothing.sock: connect: No such file or directory" ]
+	[ "${lines[1]}" = "=> connect: accept" ]
+	[ "$(printf '%s\n' "$output" | sed -n 's/^=> eom: //p')" = "accept" ]
+}
+
+@test "a filter that takes the connection but never answers times out: tempfail" {
+	start_staller
+	message "hello"
+	local t0=$SECONDS
+	run "$DRIVE" -m tempfail -t 1 "inet:127.0.0.1:$STALL_PORT" "$T/msg"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "milter_drive: inet:127.0.0.1:$STALL_PORT: read reply to optneg: timed out" ]
+	[ "${lines[1]}" = "=> connect: tempfail by 0 (default)" ]
+	# the one-second timeout, not the filter, ended the wait
+	[ $((SECONDS - t0)) -le 3 ]
+}
+
+@test "two filters: each told in order, the first that decides ends the event" {
+	start_filter
+	start_filter "$T/second.sock" second
+	message "hello"
+	run "$DRIVE" -m tempfail "unix:$SOCK" "unix:$T/second.sock" "$T/msg"
+	[ "$status" -eq 0 ]
+	local want
+	want=$(cat <<'EOF'
+eom[0]: addheader X-Test-Filter:seen, body of 50 octets
+=> mod: add_header X-Test-Filter: seen, body of 50 octets
+eom[0]: addrcpt <added@example.org>
+=> mod: add_rcpt <added@example.org>
+eom[0]: accept
+eom[1]: addheader X-Test-Filter-second:seen, body of 50 octets
+=> mod: add_header X-Test-Filter-second: seen, body of 50 octets
+eom[1]: addrcpt <added@example.org>
+=> mod: add_rcpt <added@example.org>
+eom[1]: accept
+=> eom: accept
+EOF
+)
+	output=$(printf '%s\n' "$output" | sed -n '/^eom\[0\]/,$p')
+	assert_output_eq "$want"
+
+	# the first filter rejects: the second is not asked
+	message "reject me"
+	run "$DRIVE" -m tempfail "unix:$SOCK" "unix:$T/second.sock" "$T/msg"
+	[ "$status" -eq 0 ]
+	output=$(printf '%s\n' "$output" | sed -n '/^eom\[0\]/,$p')
+	assert_output_eq "$(printf '%s\n' \
+	    'eom[0]: replycode 554 5.7.1 Rejected by the test filter' \
+	    '=> eom: reply by 0: 554 5.7.1 Rejected by the test filter')"
 }

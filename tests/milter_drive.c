@@ -1,160 +1,212 @@
 /*
- * milter_drive.c: the milter codec (milter.h) against a real filter,
- * for tests/milter.bats.  It connects to the filter, negotiates, sends
- * the events of one SMTP session (connect, HELO, MAIL, RCPT, DATA, the
- * header fields, end of header, the body, end of message) carrying the
- * message in FILE, and prints on stdout what the filter said, one line
- * each ("EVENT: ACTION", milter_reply_text()'s form).
+ * milter_drive.c: the milter client (milterconn.h, over milter.h)
+ * against real filters, for tests/milter.bats.  It connects to each
+ * filter, negotiates, sends the events of one SMTP session (connect,
+ * HELO, MAIL, RCPT, DATA, the header fields, end of header, the body,
+ * end of message) carrying the message in FILE, and prints on stdout
+ * what the filters said, one line each ("EVENT: ACTION",
+ * milter_reply_text()'s form; "EVENT[I]: ACTION" with several filters).
  *
- *   milter_drive [-f FROM] [-r RCPT]... unix:PATH FILE
+ *   milter_drive [-f FROM] [-r RCPT]... [-m tempfail|accept] [-t SECS]
+ *	FILTER... FILE
  *
- * A decision before the end of the message (reject, tempfail, a
- * reply code, accept, discard) ends it: ABORT, then QUIT.  Exit status:
- * 0 when the session was carried through, 1 when the filter could not
- * be reached, failed or broke the protocol (stderr says which), 2 for a
- * usage error.
+ * FILTER is unix:PATH or inet:HOST:PORT; -t sets every timeout
+ * (default 10 seconds).  A decision before the end of the message ends
+ * it: ABORT, then QUIT.  Without -m, a filter that could not be
+ * reached, failed or broke the protocol is an error: exit status 1,
+ * stderr says which.  With -m (milter-default), the session goes on as
+ * samotop-smtpd's would: the filter's fault goes to stderr, and after
+ * each event a line "=> EVENT: VERDICT [by I] [(default)] [(local)]"
+ * (a reply's code and text after a colon) says what the set decided;
+ * each change at eom shows as "=> mod: ..." as the callbacks got it.
+ * Exit status: 0 when the session was carried through, 1 on an error,
+ * 2 for a usage error.
  */
-#include <sys/socket.h>
-#include <sys/un.h>
-
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "milter.h"
+#include "milterconn.h"
 
-#define TIMEOUT_MS	10000
 #define RCPT_MAX	16
 
-static const char *where;	/* the filter's name, for messages */
-static int fd = -1;
-static struct milter_parser parser;
-static struct milter_neg neg;
-static char in[65536];
-static size_t inpos, inlen;
-static char pkt[4 + MILTER_PACKET_MAX];
-
-static _Noreturn void
-fail(const char *what, const char *why)
-{
-	fprintf(stderr, "milter_drive: %s: %s: %s\n", where, what, why);
-	exit(1);
-}
+static struct milter_set set;	/* 230 KB: not on the stack */
+static int policy_given;
 
 static void
-send_pkt(const char *p, size_t len)
+print_steps(const char *prefix, const struct milter_neg *n)
 {
-	ssize_t n;
+	static const struct { int cmd; const char *name; } ev[] = {
+		{ SMFIC_CONNECT, "connect" }, { SMFIC_HELO, "helo" },
+		{ SMFIC_MAIL, "mail" }, { SMFIC_RCPT, "rcpt" },
+		{ SMFIC_DATA, "data" }, { SMFIC_HEADER, "header" },
+		{ SMFIC_EOH, "eoh" }, { SMFIC_BODY, "body" },
+		{ SMFIC_UNKNOWN, "unknown" },
+	};
+	size_t i;
 
-	if (len == 0)
-		fail("encoding", "the packet does not fit");
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			fail("write", strerror(errno));
-		p += n;
-		len -= (size_t)n;
+	printf("not sent%s:", prefix);
+	for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+		if (!milter_sends(n, ev[i].cmd))
+			printf(" %s", ev[i].name);
+	printf("\nno reply%s:", prefix);
+	for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+		if (milter_sends(n, ev[i].cmd) && !milter_replies(n, ev[i].cmd))
+			printf(" %s", ev[i].name);
+	printf("\n");
+}
+
+static const char *
+name_of(int cmd)
+{
+	switch (cmd) {
+	case SMFIC_OPTNEG:	return "optneg";
+	case SMFIC_CONNECT:	return "connect";
+	case SMFIC_HELO:	return "helo";
+	case SMFIC_MAIL:	return "mail";
+	case SMFIC_RCPT:	return "rcpt";
+	case SMFIC_DATA:	return "data";
+	case SMFIC_HEADER:	return "header";
+	case SMFIC_EOH:		return "eoh";
+	case SMFIC_BODY:	return "body";
+	case SMFIC_BODYEOB:	return "eom";
+	}
+	return "event";
+}
+
+/* Each packet of a filter's, or that an event went unsent or unanswered. */
+static void
+trace(void *arg, size_t i, int cmd, const struct milter_reply *r, int sent)
+{
+	struct milter_neg n;
+	char text[256], prefix[16] = "";
+
+	(void)arg;
+	if (set.n > 1)
+		snprintf(prefix, sizeof(prefix), "[%zu]", i);
+	if (r == NULL) {
+		printf("%s%s: %s\n", name_of(cmd), prefix,
+		    sent ? "no reply" : "not sent");
+		return;
+	}
+	milter_reply_text(r, text, sizeof(text));
+	printf("%s%s: %s\n", name_of(cmd), prefix, text);
+	if (cmd == SMFIC_OPTNEG && r->cmd == SMFIC_OPTNEG) {
+		memset(&n, 0, sizeof(n));
+		n.version = r->version;
+		n.protocol = r->protocol;
+		print_steps(prefix, &n);
 	}
 }
 
-/* The filter's next packet into *r. */
-static void
-next_reply(struct milter_reply *r)
-{
-	struct pollfd pfd;
-	enum milter_status st;
-	size_t used;
-	ssize_t n;
-
-	for (;;) {
-		st = milter_parse(&parser, in + inpos, inlen - inpos, &used,
-		    r);
-		inpos += used;
-		if (st == MILTER_PACKET)
-			return;
-		if (st == MILTER_BAD)
-			fail("bad packet", parser.error);
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		n = poll(&pfd, 1, TIMEOUT_MS);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			fail("poll", strerror(errno));
-		if (n == 0)
-			fail("read", "timed out");
-		n = read(fd, in, sizeof(in));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			fail("read", strerror(errno));
-		if (n == 0)
-			fail("read", "the filter closed the connection");
-		inpos = 0;
-		inlen = (size_t)n;
-	}
-}
-
-/*
- * Send the event cmd (named name), packet p[0..len), unless the filter
- * asked not to get it; print and return its final reply (0 when none).
- */
+/* What the set decided at an event: 1 when it ends the message. */
 static int
-event(int cmd, const char *name, size_t len)
+decided(const char *event, const struct milter_decision *d)
 {
-	struct milter_reply r;
-	const char *why;
-	char text[256];
+	size_t i;
 
-	if (!milter_sends(&neg, cmd)) {
-		printf("%s: not sent\n", name);
-		return 0;
+	for (i = 0; i < set.n; i++)
+		if (d->down & (1u << i))
+			fprintf(stderr, "milter_drive: %s: %s\n",
+			    set.f[i].spec, set.f[i].why);
+	if (d->down != 0 && !policy_given)
+		exit(1);
+	if (policy_given) {
+		printf("=> %s: %s", event, milterconn_verdict_name(d->verdict));
+		if (d->filter >= 0)
+			printf(" by %d", d->filter);
+		if (d->by_default)
+			printf(" (default)");
+		if (d->local)
+			printf(" (local)");
+		if (d->verdict == MILTERCONN_REPLY)
+			printf(": %s", d->text);
+		printf("\n");
 	}
-	send_pkt(pkt, len);
-	if (!milter_replies(&neg, cmd)) {
-		printf("%s: no reply\n", name);
-		return 0;
-	}
-	do {
-		next_reply(&r);
-		milter_reply_text(&r, text, sizeof(text));
-		printf("%s: %s\n", name, text);
-		if ((why = milter_allowed(&neg, cmd, &r)) != NULL)
-			fail(text, why);
-	} while (!milter_final(&r));
-	return r.cmd;
+	return d->verdict != MILTERCONN_CONTINUE &&
+	    d->verdict != MILTERCONN_ACCEPT;
 }
 
-/* Macros for the event cmd: npairs name and value pairs. */
-static void
-macros(int cmd, const char *const *nv, size_t npairs)
+/* The changes at eom, as the callbacks get them. */
+static int
+mod(const char *what, const char *a, const char *b)
 {
-	send_pkt(pkt, milter_enc_macro(pkt, sizeof(pkt), cmd, nv, npairs));
+	if (policy_given)
+		printf("=> mod: %s %s%s%s\n", what, a, b != NULL ? " " : "",
+		    b != NULL ? b : "");
+	return 0;
 }
 
-static void
-connect_filter(const char *spec)
+static int
+add_header(void *arg, const char *name, const char *value)
 {
-	struct sockaddr_un sun;
-	const char *path;
+	(void)arg;
+	if (policy_given)
+		printf("=> mod: add_header %s:%s\n", name, value);
+	return 0;
+}
 
-	if (strncmp(spec, "unix:", 5) != 0)
-		fail("address", "only unix:PATH is known");
-	path = spec + 5;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		fail("address", "path too long");
-	memcpy(sun.sun_path, path, strlen(path));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
-		fail("socket", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		fail("connect", strerror(errno));
+static int
+insert_header(void *arg, uint32_t index, const char *name,
+    const char *value)
+{
+	(void)arg;
+	if (policy_given)
+		printf("=> mod: insert_header %lu %s:%s\n",
+		    (unsigned long)index, name, value);
+	return 0;
+}
+
+static int
+change_header(void *arg, uint32_t index, const char *name,
+    const char *value)
+{
+	(void)arg;
+	if (policy_given)
+		printf("=> mod: change_header %lu %s:%s\n",
+		    (unsigned long)index, name, value);
+	return 0;
+}
+
+static int
+replace_body(void *arg, const char *data, size_t len, int first)
+{
+	(void)arg;
+	(void)data;
+	if (policy_given)
+		printf("=> mod: replace_body %zu%s\n", len,
+		    first ? " first" : "");
+	return 0;
+}
+
+static int
+change_from(void *arg, const char *addr, const char *args)
+{
+	(void)arg;
+	return mod("change_from", addr, *args != '\0' ? args : NULL);
+}
+
+static int
+add_rcpt(void *arg, const char *addr, const char *args)
+{
+	(void)arg;
+	return mod("add_rcpt", addr, *args != '\0' ? args : NULL);
+}
+
+static int
+delete_rcpt(void *arg, const char *addr)
+{
+	(void)arg;
+	return mod("delete_rcpt", addr, NULL);
+}
+
+static int
+quarantine(void *arg, const char *reason)
+{
+	(void)arg;
+	return mod("quarantine", reason, NULL);
 }
 
 /* The whole file, or exit. */
@@ -179,56 +231,30 @@ slurp(const char *file, size_t *len)
 	return s;
 }
 
-static void
-print_steps(void)
-{
-	static const struct { int cmd; const char *name; } ev[] = {
-		{ SMFIC_CONNECT, "connect" }, { SMFIC_HELO, "helo" },
-		{ SMFIC_MAIL, "mail" }, { SMFIC_RCPT, "rcpt" },
-		{ SMFIC_DATA, "data" }, { SMFIC_HEADER, "header" },
-		{ SMFIC_EOH, "eoh" }, { SMFIC_BODY, "body" },
-		{ SMFIC_UNKNOWN, "unknown" },
-	};
-	size_t i;
-
-	printf("not sent:");
-	for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
-		if (!milter_sends(&neg, ev[i].cmd))
-			printf(" %s", ev[i].name);
-	printf("\nno reply:");
-	for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
-		if (milter_sends(&neg, ev[i].cmd) &&
-		    !milter_replies(&neg, ev[i].cmd))
-			printf(" %s", ev[i].name);
-	printf("\n");
-}
-
-/* A decision that ends the message before its end. */
-static int
-ends(int cmd)
-{
-	return cmd != 0 && cmd != SMFIR_CONTINUE;
-}
-
 /*
  * Send the header fields of msg[0..len); returns the body's start, or
- * (size_t)-1 when the filter decided on the message at a header.
+ * (size_t)-1 when the set decided on the message at a header.
  */
 static size_t
 headers(char *msg, size_t len)
 {
+	struct milter_decision d;
 	char name[256], *value, *w;
-	size_t pos = 0, e, n;
+	size_t pos = 0, e;
 
-	value = malloc(len + 1);
-	if (value == NULL)
-		fail("memory", strerror(errno));
+	if ((value = malloc(len + 1)) == NULL) {
+		fprintf(stderr, "milter_drive: %s\n", strerror(errno));
+		exit(1);
+	}
 	while (pos < len && msg[pos] != '\r' && msg[pos] != '\n') {
 		/* the name, up to the colon */
 		for (e = pos; e < len && msg[e] != ':' && msg[e] != '\n'; e++)
 			;
-		if (e >= len || msg[e] != ':' || e - pos >= sizeof(name))
-			fail("message", "a header line without a colon");
+		if (e >= len || msg[e] != ':' || e - pos >= sizeof(name)) {
+			fprintf(stderr, "milter_drive: message: a header "
+			    "line without a colon\n");
+			exit(1);
+		}
 		memcpy(name, msg + pos, e - pos);
 		name[e - pos] = '\0';
 		/* the value: its lines joined with \n, CRs dropped */
@@ -248,9 +274,8 @@ headers(char *msg, size_t len)
 			*w++ = msg[pos];
 		}
 		*w = '\0';
-		n = milter_enc_header(pkt, sizeof(pkt), name,
-		    milter_header_value(&neg, value));
-		if (ends(event(SMFIC_HEADER, "header", n))) {
+		milterconn_header(&set, name, value, &d);
+		if (decided("header", &d)) {
 			free(value);
 			return (size_t)-1;
 		}
@@ -266,118 +291,118 @@ headers(char *msg, size_t len)
 static int
 finish(int aborted)
 {
-	if (aborted)
-		send_pkt(pkt, milter_enc_empty(pkt, sizeof(pkt), SMFIC_ABORT));
-	send_pkt(pkt, milter_enc_empty(pkt, sizeof(pkt), SMFIC_QUIT));
-	close(fd);
+	struct milter_decision d;
+
+	if (aborted) {
+		milterconn_abort(&set, &d);
+		decided("abort", &d);
+	}
+	milterconn_quit(&set, &d);
 	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *from = "sender@example.org", *rcpts[RCPT_MAX];
-	const char *conn_macros[] = { "j", "mx.example.org",
-	    "{daemon_name}", "samotop", "{client_addr}", "127.0.0.1",
-	    "{client_name}", "localhost" };
-	const char *mail_macros[2], *rcpt_macros[2];
-	const char *eom_macros[] = { "i", "4Ab1cD" };
-	struct milter_reply r;
-	const char *why;
-	char text[256], *msg, *body;
-	size_t nrcpt = 0, len, pos, blen, i, n;
-	int c, last;
+	const char *from = "sender@example.org", *rcpts[RCPT_MAX], *err;
+	struct milter_macros mac = { .j = "mx.example.org",
+	    .daemon_name = "samotop", .client_addr = "127.0.0.1",
+	    .client_port = "42424", .client_name = "localhost",
+	    .underscore = "localhost [127.0.0.1]" };
+	struct milter_mods mods = { NULL, add_header, insert_header,
+	    change_header, replace_body, change_from, add_rcpt, delete_rcpt,
+	    quarantine };
+	struct milterconn_timeouts t = { 10, 10, 10 };
+	enum milterconn_policy policy = MILTERCONN_DEFAULT_TEMPFAIL;
+	struct milter_decision d;
+	char *msg, *body;
+	size_t nrcpt = 0, len, pos, blen, i;
+	int c, nfilters;
 
-	while ((c = getopt(argc, argv, "f:r:")) != -1) {
+	while ((c = getopt(argc, argv, "f:m:r:t:")) != -1) {
 		switch (c) {
 		case 'f':
 			from = optarg;
+			break;
+		case 'm':
+			if (strcmp(optarg, "tempfail") == 0)
+				policy = MILTERCONN_DEFAULT_TEMPFAIL;
+			else if (strcmp(optarg, "accept") == 0)
+				policy = MILTERCONN_DEFAULT_ACCEPT;
+			else
+				goto usage;
+			policy_given = 1;
 			break;
 		case 'r':
 			if (nrcpt == RCPT_MAX)
 				goto usage;
 			rcpts[nrcpt++] = optarg;
 			break;
+		case 't':
+			t.connect = t.command = t.content =
+			    (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		default:
 			goto usage;
 		}
 	}
-	if (argc - optind != 2)
+	nfilters = argc - optind - 1;
+	if (nfilters < 1 || nfilters > MILTERCONN_MAX)
 		goto usage;
 	if (nrcpt == 0)
 		rcpts[nrcpt++] = "rcpt@example.org";
-	where = argv[optind];
-	msg = slurp(argv[optind + 1], &len);
-	milter_parser_init(&parser);
-	connect_filter(where);
+	msg = slurp(argv[argc - 1], &len);
+	milterconn_init(&set, &t, policy, &mac, &mods);
+	set.trace = trace;
+	for (i = 0; i < (size_t)nfilters; i++)
+		if (milterconn_add(&set, argv[optind + i], &err) == -1) {
+			fprintf(stderr, "milter_drive: %s: %s\n",
+			    argv[optind + i], err);
+			return 2;
+		}
 
-	send_pkt(pkt, milter_enc_optneg(pkt, sizeof(pkt), MILTER_VERSION,
-	    MILTER_ACTIONS_ALL, MILTER_PROTOCOL_ALL & ~SMFIP_RCPT_REJ));
-	next_reply(&r);
-	milter_reply_text(&r, text, sizeof(text));
-	printf("optneg: %s\n", text);
-	if (milter_negotiate(&r, MILTER_ACTIONS_ALL, MILTER_PROTOCOL_ALL &
-	    ~SMFIP_RCPT_REJ, &neg, &why) == -1)
-		fail("negotiation", why);
-	print_steps();
-
-	macros(SMFIC_CONNECT, conn_macros, 4);
-	n = milter_enc_connect(pkt, sizeof(pkt), "localhost", SMFIA_INET,
-	    42424, "127.0.0.1");
-	if (ends(event(SMFIC_CONNECT, "connect", n)))
+	if (decided("connect", (milterconn_connect(&set, "localhost",
+	    SMFIA_INET, 42424, "127.0.0.1", &d), &d)))
 		return finish(0);
-	n = milter_enc_helo(pkt, sizeof(pkt), "client.example.org");
-	if (ends(event(SMFIC_HELO, "helo", n)))
+	if (decided("helo", (milterconn_helo(&set, "client.example.org", &d),
+	    &d)))
 		return finish(0);
-	mail_macros[0] = "{mail_addr}";
-	mail_macros[1] = from;
-	macros(SMFIC_MAIL, mail_macros, 1);
-	n = milter_enc_mail(pkt, sizeof(pkt), from, NULL, 0);
-	if (ends(event(SMFIC_MAIL, "mail", n)))
+	mac.mail_addr = from;
+	if (decided("mail", (milterconn_mail(&set, from, NULL, 0, &d), &d)))
 		return finish(1);
 	for (i = 0; i < nrcpt; i++) {
-		rcpt_macros[0] = "{rcpt_addr}";
-		rcpt_macros[1] = rcpts[i];
-		macros(SMFIC_RCPT, rcpt_macros, 1);
-		n = milter_enc_rcpt(pkt, sizeof(pkt), rcpts[i], NULL, 0);
-		if (ends(event(SMFIC_RCPT, "rcpt", n)))
+		mac.rcpt_addr = rcpts[i];
+		if (decided("rcpt", (milterconn_rcpt(&set, rcpts[i], NULL, 0,
+		    &d), &d)))
 			return finish(1);
 	}
-	n = milter_enc_empty(pkt, sizeof(pkt), SMFIC_DATA);
-	if (ends(event(SMFIC_DATA, "data", n)))
+	mac.i = "4Ab1cD";
+	if (decided("data", (milterconn_data(&set, &d), &d)))
 		return finish(1);
 	if ((pos = headers(msg, len)) == (size_t)-1)
 		return finish(1);
-	n = milter_enc_empty(pkt, sizeof(pkt), SMFIC_EOH);
-	if (ends(event(SMFIC_EOH, "eoh", n)))
+	if (decided("eoh", (milterconn_eoh(&set, &d), &d)))
 		return finish(1);
 
-	/* the body with CRLF line ends, in chunks */
-	if ((body = malloc(2 * (len - pos) + 1)) == NULL)
-		fail("memory", strerror(errno));
+	/* the body with CRLF line ends, chunked by milterconn */
+	if ((body = malloc(2 * (len - pos) + 1)) == NULL) {
+		fprintf(stderr, "milter_drive: %s\n", strerror(errno));
+		return 1;
+	}
 	for (blen = 0, i = pos; i < len; i++) {
 		if (msg[i] == '\n' && (i == pos || msg[i - 1] != '\r'))
 			body[blen++] = '\r';
 		body[blen++] = msg[i];
 	}
-	for (i = 0; i < blen; i += n) {
-		n = blen - i > MILTER_CHUNK_MAX ? MILTER_CHUNK_MAX : blen - i;
-		last = event(SMFIC_BODY, "body", milter_enc_body(pkt,
-		    sizeof(pkt), body + i, n));
-		if (last == SMFIR_SKIP)
-			break;
-		if (ends(last))
-			return finish(1);
-	}
-	macros(SMFIC_BODYEOB, eom_macros, 1);
-	event(SMFIC_BODYEOB, "eom", milter_enc_empty(pkt, sizeof(pkt),
-	    SMFIC_BODYEOB));
+	if (decided("body", (milterconn_body(&set, body, blen, &d), &d)))
+		return finish(1);
+	decided("eom", (milterconn_eom(&set, &d), &d));
 	free(body);
 	free(msg);
 	return finish(0);
 
 usage:
 	fprintf(stderr, "usage: milter_drive [-f from] [-r rcpt]... "
-	    "unix:path file\n");
+	    "[-m tempfail|accept] [-t secs] filter... file\n");
 	return 2;
 }

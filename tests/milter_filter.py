@@ -2,7 +2,7 @@
 """tests/milter_filter.py: a milter written with Sendmail's own libmilter
 (Debian's python3-milter), for tests/milter.bats.
 
-    milter_filter.py SOCKET_PATH
+    milter_filter.py SOCKET_PATH [NAME]
 
 It listens on unix:SOCKET_PATH and, at the end of each message, by the
 Subject: "reject me" gets a custom 554 5.7.1 reply, "multiline me" a
@@ -12,11 +12,14 @@ of the body it was sent) and a recipient <added@example.org>, "replace
 me" a new body, "quarantine me" is quarantined; then it is accepted.
 It wants no reply to each header (SMFIP_NR_HDR), the macros {mail_addr}
 and i at MAIL, and no connect, HELO, RCPT, DATA or EOH events (pymilter
-leaves out those of the callbacks a filter does not define).
+leaves out those of the callbacks a filter does not define).  With a
+NAME, its header is X-Test-Filter-NAME: (to tell two filters apart).
 """
 import sys
 
 import Milter
+
+HEADER = "X-Test-Filter"
 
 
 class TestFilter(Milter.Base):
@@ -57,7 +60,7 @@ class TestFilter(Milter.Base):
             return Milter.REJECT
         if "tempfail me" in s:
             return Milter.TEMPFAIL
-        self.addheader("X-Test-Filter", "seen, body of %d octets" % self.size)
+        self.addheader(HEADER, "seen, body of %d octets" % self.size)
         if "replace me" in s:
             self.replacebody(b"the new body\r\n")
         if "quarantine me" in s:
@@ -67,6 +70,9 @@ class TestFilter(Milter.Base):
 
 
 def main():
+    global HEADER
+    if len(sys.argv) > 2:
+        HEADER = "X-Test-Filter-" + sys.argv[2]
     Milter.factory = TestFilter
     Milter.runmilter("samotop-test", "unix:" + sys.argv[1], timeout=30)
 

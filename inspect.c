@@ -32,8 +32,13 @@ fail:
 }
 
 void
-inspect_begin(struct inspect *in, const char *id)
+inspect_begin(struct inspect *in, const char *id, struct milter_set *milters)
 {
+	in->milters = milters;
+	in->mfeed = milters != NULL;
+	memset(&in->mdec, 0, sizeof(in->mdec));
+	in->mdec.verdict = MILTERCONN_CONTINUE;
+	in->mdec.filter = -1;
 	hdrscan_init(&in->scan);
 	in->nfrom = 0;
 	in->dmarc_done = 0;
@@ -55,7 +60,58 @@ from_field(struct inspect *in)
 	    in->from + (DMARC_FROM_MAX - room), room);
 }
 
-/* The header's fields, up to its end: From: for DMARC. */
+/* The milters' answer to an event; their first decision stops them. */
+static void
+milter_answer(struct inspect *in, const struct milter_decision *d)
+{
+	if (d->verdict == MILTERCONN_CONTINUE)
+		return;
+	in->mfeed = 0;
+	in->mdec = *d;
+}
+
+/* A field as SMFIC_HEADER has it: folded lines joined by "\n". */
+static void
+milter_field(struct inspect *in)
+{
+	struct milter_decision d;
+	const char *v = hdrscan_value(&in->scan), *name;
+	char nm[HDRSCAN_FIELD_MAX + 1];
+	size_t i, n = 0, nlen;
+
+	name = hdrscan_name(&in->scan, &nlen);
+	memcpy(nm, name, nlen);
+	nm[nlen] = '\0';
+	for (i = 0; v[i] != '\0'; i++)
+		if (v[i] != '\r')
+			in->mvalue[n++] = v[i];
+	in->mvalue[n] = '\0';
+	milterconn_header(in->milters, nm, in->mvalue, &d);
+	milter_answer(in, &d);
+}
+
+/* One event of the header scanner: From: for DMARC, all for milters. */
+static void
+scanned(struct inspect *in, enum hdrscan_event ev, const char *body,
+    size_t blen)
+{
+	struct milter_decision d;
+
+	if (ev == HDRSCAN_FIELD && hdrscan_is(&in->scan, "From"))
+		from_field(in);
+	if (!in->mfeed)
+		return;
+	if (ev == HDRSCAN_FIELD)
+		milter_field(in);
+	else if (ev == HDRSCAN_EOH) {
+		milterconn_eoh(in->milters, &d);
+		milter_answer(in, &d);
+	} else if (ev == HDRSCAN_BODY && blen > 0) {
+		milterconn_body(in->milters, body, blen, &d);
+		milter_answer(in, &d);
+	}
+}
+
 static void
 scan(struct inspect *in, const char *buf, size_t len)
 {
@@ -65,10 +121,10 @@ scan(struct inspect *in, const char *buf, size_t len)
 
 	while (len > 0) {
 		ev = hdrscan_feed(&in->scan, buf, len, &used, &body, &blen);
-		if (ev == HDRSCAN_BODY)
-			return;		/* the rest does not matter */
-		if (ev == HDRSCAN_FIELD && hdrscan_is(&in->scan, "From"))
-			from_field(in);
+		/* the body matters to milters only */
+		if (ev == HDRSCAN_BODY && !in->mfeed)
+			return;
+		scanned(in, ev, body, blen);
 		buf += used;
 		len -= used;
 	}
@@ -83,8 +139,7 @@ scan_finish(struct inspect *in)
 
 	while ((ev = hdrscan_finish(&in->scan, &body, &blen)) !=
 	    HDRSCAN_MORE)
-		if (ev == HDRSCAN_FIELD && hdrscan_is(&in->scan, "From"))
-			from_field(in);
+		scanned(in, ev, body, blen);
 }
 
 void
@@ -142,11 +197,17 @@ inspect_end(struct inspect *in, const struct inspect_input *inp,
     struct inspect_outcome *out)
 {
 	struct dmarc_input di;
+	struct milter_decision d;
 	const char *from[DMARC_FROM_MAX];
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	scan_finish(in);
+	if (in->mfeed) {
+		milterconn_eom(in->milters, &d);
+		milter_answer(in, &d);
+		in->mfeed = 0;
+	}
 	if (in->dkim_on)
 		dkim_verify_end(&in->dkim);
 	if (in->serr != SPOOL_OK) {
@@ -157,6 +218,11 @@ inspect_end(struct inspect *in, const struct inspect_input *inp,
 		snprintf(out->reason, sizeof(out->reason), "%s",
 		    spool_strerror(in->serr));
 		return;
+	}
+	if (in->mdec.verdict != MILTERCONN_CONTINUE &&
+	    in->mdec.verdict != MILTERCONN_ACCEPT) {
+		out->milter_decided = 1;
+		out->milter = in->mdec;
 	}
 	if (!in->conf->dmarc)
 		return;
@@ -178,6 +244,7 @@ inspect_end(struct inspect *in, const struct inspect_input *inp,
 void
 inspect_abort(struct inspect *in)
 {
+	in->mfeed = 0;
 	if (in->dkim_on) {
 		dkim_verify_end(&in->dkim);
 		in->dkim_on = 0;

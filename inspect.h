@@ -33,6 +33,7 @@
 #include "dmarc.h"
 #include "hdrfrom.h"
 #include "hdrscan.h"
+#include "milterconn.h"
 #include "spf.h"
 #include "spool.h"
 
@@ -68,6 +69,13 @@ struct inspect_outcome {
 	char			reason[320];	/* for the log and the
 						 * quarantine field */
 	char			domain[DMARC_DOMAIN_MAX + 1];	/* DMARC's */
+	/*
+	 * The milters' decision on the message (its header, body and
+	 * end), when milter_decided: the session makes it the reply
+	 * (miltercheck_reply()) before anything DMARC says.
+	 */
+	int			milter_decided;
+	struct milter_decision	milter;
 };
 
 struct inspect {
@@ -77,6 +85,9 @@ struct inspect {
 	struct dkim_verifier	 dkimv;
 	struct dmarc_evaluator	 dmarcv;
 	int			 dkim_on;	/* this message's DKIM ran */
+	struct milter_set	*milters;	/* NULL: none */
+	int			 mfeed;		/* still telling them */
+	struct milter_decision	 mdec;		/* their decision so far */
 	size_t			 nfrom;		/* From: mailboxes */
 	char			 from[DMARC_FROM_MAX][HDRFROM_DOMAIN_MAX + 1];
 	int			 dmarc_done;
@@ -85,6 +96,8 @@ struct inspect {
 	int			 serrno;
 	struct dkim_msg		 dkim;
 	struct hdrscan		 scan;
+	char			 mvalue[HDRSCAN_FIELD_MAX + 1];	/* a field
+						 * as SMFIC_HEADER has it */
 	struct spool		 spool;
 };
 
@@ -96,8 +109,13 @@ struct inspect {
  */
 int	inspect_open(struct inspect *in, const struct conf *c, char *why,
 	    size_t size);
-/* Start a message; id names it in libopendkim's messages. */
-void	inspect_begin(struct inspect *in, const char *id);
+/*
+ * Start a message; id names it in libopendkim's messages.  milters (NULL
+ * for none) get the message's header fields, its end of header, its
+ * body and its end (the session told them MAIL, RCPT and DATA).
+ */
+void	inspect_begin(struct inspect *in, const char *id,
+	    struct milter_set *milters);
 /* The next len octets of canonical content. */
 void	inspect_data(struct inspect *in, const char *buf, size_t len);
 /* The content ended: decide (see inspect_decide()). */

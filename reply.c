@@ -115,6 +115,11 @@ static const struct {
 				  "(DNS), try again later" },
 	[R_NO_ROOM] =		{ 452, "4.3.1",
 				  "Insufficient system storage" },
+	[R_MILTER_REJECT] =	{ 550, "5.7.1", "Rejected by a content filter" },
+	[R_MILTER_TEMPFAIL] =	{ 451, "4.7.1", "Content filter unavailable or "
+				  "deferred, try again later" },
+	[R_MILTER_SHUTDOWN] =	{ 421, "4.7.0", "%s Service not available, "
+				  "closing transmission channel" },
 };
 
 void

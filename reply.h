@@ -79,6 +79,9 @@ enum reply_id {
 	R_DMARC_REJECT,		/* 550 5.7.1 DMARC policy reject */
 	R_DMARC_TEMPFAIL,	/* 451 4.4.3 DMARC lookup failed */
 	R_NO_ROOM,		/* 452 4.3.1 the spool is full */
+	R_MILTER_REJECT,	/* 550 5.7.1 a milter's reject */
+	R_MILTER_TEMPFAIL,	/* 451 4.7.1 a milter's tempfail, or down */
+	R_MILTER_SHUTDOWN,	/* 421 4.7.0 a milter's shutdown */
 	R__COUNT
 };
 

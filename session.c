@@ -98,7 +98,8 @@ static const char *const refusal_reasons[R__COUNT + 1] = {
 	[R_TIMEOUT] = "timeout", [R_DESYNC] = "bdat-framing",
 	[R_UTF8_REQUIRED] = "smtputf8",
 	[R_DMARC_REJECT] = "dmarc", [R_DMARC_TEMPFAIL] = "dmarc",
-	[R_NO_ROOM] = "spool",
+	[R_NO_ROOM] = "spool", [R_MILTER_REJECT] = "milter",
+	[R_MILTER_TEMPFAIL] = "milter", [R_MILTER_SHUTDOWN] = "milter",
 	[R__COUNT] = "helper",		/* the helper's own refusal */
 };
 
@@ -208,6 +209,8 @@ end_transaction(struct session *s)
 {
 	state_tx_end(&s->st);
 	policy_tx_end(&s->policy);
+	if (s->milters != NULL)
+		miltercheck_end(s->milters);
 	s->helper_ok = 0;
 	if (helper_rset(&s->helper, s->conf->timeout_helper) == -1)
 		log_event(&s->log, LVL_WARN, "helper", "msgid", s->msgid,
@@ -324,6 +327,7 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	struct reply r = { .len = 0 };
 	struct lmtpreply rep;
 	char addr[ADDR_MAX + 1], code[8];
+	enum policy_verdict v;
 	int pm;
 
 	/* One form for lists, routes, greylisting and the helper. */
@@ -345,6 +349,10 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	if (state_rcpt_route(&s->st, route, &r) == -1 ||
 	    policy_rcpt(&s->policy, addr, pm, s->st.esmtp, &r) != POLICY_PASS)
 		return refuse_rcpt(s, addr, &r);
+	if (s->milters != NULL && (v = miltercheck_rcpt(s->milters, addr,
+	    s->st.esmtp, &r)) != POLICY_PASS)
+		return refuse_rcpt(s, addr, &r) == END || v == POLICY_CLOSE ?
+		    END : GO_ON;
 	envelope(s, &env);
 	if ((s->st.tx.nrcpt > 0 && s->helper.fd == -1) ||
 	    helper_rcpt(&s->helper, route->argv, &env, &mb,
@@ -381,7 +389,7 @@ client_name(const struct session *s)
 static int
 needs_inspection(const struct conf *c)
 {
-	return c->dkim || c->dmarc;
+	return c->dkim || c->dmarc || c->nmilters > 0;
 }
 
 /*
@@ -402,7 +410,8 @@ begin_inspected(struct session *s, struct lmtpreply *rep)
 	}
 	if (inspect_open(s->insp, s->conf, why, sizeof(why)) == -1)
 		goto fail;
-	inspect_begin(s->insp, s->msgid);
+	inspect_begin(s->insp, s->msgid, s->milters != NULL ?
+	    &s->milters->set : NULL);
 	s->inspecting = 1;
 	s->helper_ok = 1;
 	return 0;
@@ -696,6 +705,22 @@ log_inspection(struct session *s, const struct inspect_outcome *out)
 	    out->reason : NULL, NULL);
 }
 
+/*
+ * A milter discarded the message: the client is told it was taken (it
+ * must not send it again), and nothing is delivered, as Sendmail and
+ * Postfix do.
+ */
+static enum flow
+discard_message(struct session *s)
+{
+	struct reply r = { .len = 0 };
+
+	log_event(&s->log, LVL_INFO, "discarded", "msgid", s->msgid,
+	    "reason", "a milter discarded the message", NULL);
+	reply_add(&r, s->st.esmtp, R_ACCEPTED, s->msgid);
+	return respond(s, &r);
+}
+
 /* The end of an inspected message: its verdict carried out. */
 static enum flow
 finish_inspected(struct session *s)
@@ -705,10 +730,23 @@ finish_inspected(struct session *s)
 	    s->st.helo, arc4random_uniform(100) };
 	struct inspect_outcome out;
 	struct reply r = { .len = 0 };
+	enum policy_verdict v;
 	enum flow flow;
 
 	inspect_end(s->insp, &inp, &out);
 	log_inspection(s, &out);
+	if (s->milters != NULL && out.milter_decided) {
+		v = miltercheck_reply(s->milters, &out.milter, s->st.esmtp, &r);
+		if (v != POLICY_PASS) {
+			flow = respond(s, &r);
+			flow = v == POLICY_CLOSE ? END : flow;
+			goto done;
+		}
+	}
+	if (s->milters != NULL && miltercheck_discarded(s->milters)) {
+		flow = discard_message(s);
+		goto done;
+	}
 	switch (out.verdict) {
 	case INSPECT_REJECT:
 		reply_add(&r, s->st.esmtp, R_DMARC_REJECT, out.domain);
@@ -729,6 +767,7 @@ finish_inspected(struct session *s)
 		flow = deliver_inspected(s, &out);
 		break;
 	}
+done:
 	(void)spool_reset(&s->insp->spool);
 	s->inspecting = 0;
 	return flow;
@@ -779,13 +818,35 @@ refuse_data_start(struct session *s, const struct lmtpreply *rep)
 	return flow;
 }
 
+/*
+ * DATA (or the first BDAT) told to the milters, before any content: a
+ * refusal is the reply, and the transaction ends.  -1 then, *flow set.
+ */
+static int
+milter_data(struct session *s, enum flow *flow)
+{
+	struct reply r = { .len = 0 };
+	enum policy_verdict v;
+
+	if (s->milters == NULL || s->st.tx.nrcpt == 0 ||
+	    (v = miltercheck_data(s->milters, s->st.esmtp, &r)) ==
+	    POLICY_PASS)
+		return 0;
+	*flow = respond(s, &r) == END || v == POLICY_CLOSE ? END : GO_ON;
+	end_transaction(s);
+	return -1;
+}
+
 static enum flow
 data(struct session *s)
 {
 	struct lmtpreply rep;
 	enum io_status st;
+	enum flow flow;
 	int ended = 0;
 
+	if (milter_data(s, &flow) == -1)
+		return flow;
 	if (begin_message(s, 1, &rep) == -1)
 		return refuse_data_start(s, &rep);
 	if (say(s, R_DATA_GO) == END)
@@ -846,9 +907,19 @@ bdat(struct session *s, const struct smtp_cmd *cmd)
 	struct lmtpreply rep;
 	struct reply r = { .len = 0 };
 	enum io_status st;
+	enum flow flow;
 	char tail[DATA_OUT_MIN];
 
 	/* A refused message still has its chunk read and dropped. */
+	if (s->st.tx.chunks == 1 && s->milters != NULL &&
+	    s->st.tx.nrcpt > 0 && miltercheck_data(s->milters, s->st.esmtp,
+	    &r) != POLICY_PASS) {
+		if ((st = read_chunk(s, cmd->chunk, 0)) != IO_OK)
+			return lost_client(s, st);
+		flow = respond(s, &r);
+		end_transaction(s);
+		return r.code == 421 ? END : flow;
+	}
 	if (s->st.tx.chunks == 1 && begin_message(s, 0, &rep) == -1) {
 		if ((st = read_chunk(s, cmd->chunk, 0)) != IO_OK)
 			return lost_client(s, st);
@@ -911,6 +982,8 @@ start_tls(struct session *s)
 	log_event(&s->log, LVL_INFO, "tls", "version", s->tls.version,
 	    "cipher", s->tls.cipher, NULL);
 	state_tls_started(&s->st);
+	if (s->milters != NULL)
+		miltercheck_tls(s->milters, s->tls.version, s->tls.cipher);
 	s->policy.tls = 1;
 	snprintf(s->policy.tls_desc, sizeof(s->policy.tls_desc), "%s",
 	    s->tls_desc);
@@ -957,9 +1030,14 @@ starttls(struct session *s, struct reply *r)
 static enum flow
 helo(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
 {
+	enum policy_verdict v;
+
 	log_personal(&s->log, cmd->arg);
 	if (policy_helo(&s->policy, cmd->arg, s->st.esmtp, r) != POLICY_PASS)
 		return respond(s, r);
+	if (s->milters != NULL && (v = miltercheck_helo(s->milters,
+	    cmd->arg, s->st.esmtp, r)) != POLICY_PASS)
+		return respond(s, r) == END || v == POLICY_CLOSE ? END : GO_ON;
 	end_transaction(s);
 	state_helo(&s->st, cmd, r);
 	log_event(&s->log, LVL_INFO, "helo", "helo", s->st.helo, NULL);
@@ -971,6 +1049,7 @@ static enum flow
 mail(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
 {
 	char from[ADDR_MAX + 1];
+	enum policy_verdict v;
 
 	mailbox_format(&cmd->path, from, sizeof(from));
 	log_personal(&s->log, from);
@@ -979,6 +1058,11 @@ mail(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
 	if (policy_mail(&s->policy, s->st.helo, from, s->st.esmtp, r) !=
 	    POLICY_PASS)
 		return respond(s, r);
+	if (s->milters != NULL && (v = miltercheck_mail(s->milters, cmd,
+	    s->msgid, s->st.esmtp, r)) != POLICY_PASS) {
+		miltercheck_end(s->milters);
+		return respond(s, r) == END || v == POLICY_CLOSE ? END : GO_ON;
+	}
 	state_mail(&s->st, cmd, r);
 	describe_client(s);
 	return respond(s, r);
@@ -1109,6 +1193,12 @@ greet(struct session *s)
 		if (st != IO_TIMEOUT)
 			return END;
 	}
+	if (s->milters != NULL && miltercheck_connect(s->milters, s->peer.ip,
+	    s->peer.port, policy_client_name(&s->policy), &r) !=
+	    POLICY_PASS) {
+		respond(s, &r);
+		return END;
+	}
 	state_greeting(&s->st, &r);
 	return respond(s, &r);
 }
@@ -1150,6 +1240,7 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 
 	s->conf = c;
 	s->insp = NULL;
+	s->milters = NULL;
 	s->inspecting = 0;
 	session_make_id(s->sid, c->leave_no_trace);
 	snprintf(prefix, sizeof(prefix), "sid=%s", s->sid);
@@ -1236,6 +1327,16 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 		}
 		s->st.tls_offered = 1;
 	}
+	if (c->nmilters > 0) {
+		if ((s->milters = calloc(1, sizeof(*s->milters))) == NULL) {
+			log_event(&s->log, LVL_ERROR, "error", "reason",
+			    "out of memory", NULL);
+			say(s, R_SHUTDOWN);
+			st = IO_ERROR;
+			goto done;
+		}
+		miltercheck_open(s->milters, c, &s->log, NULL);
+	}
 	if (c->tls_implicit && (!s->st.tls_offered || prepare_tls(s) == -1 ||
 	    start_tls(s) == END))
 		goto done;
@@ -1257,6 +1358,10 @@ done:
 	/* The client's last reply first: it need not wait for the helper. */
 	io_flush(&s->io, c->timeout_command);
 	helper_quit(&s->helper, c->timeout_helper);
+	if (s->milters != NULL) {
+		miltercheck_close(s->milters);
+		free(s->milters);
+	}
 	if (s->insp != NULL) {
 		inspect_close(s->insp);
 		free(s->insp);

@@ -11,6 +11,7 @@
 #include "inspect.h"
 #include "io.h"
 #include "log.h"
+#include "miltercheck.h"
 #include "peer.h"
 #include "policy.h"
 #include "received.h"
@@ -41,6 +42,7 @@ struct session {
 	 * message waits in insp (allocated at the first that needs it).
 	 */
 	struct inspect		*insp;
+	struct miltercheck	*milters;	/* NULL: no milter lines */
 	int			 inspecting;	/* this message waits */
 	unsigned		 delivered;	/* messages answered 250 */
 	struct mailbox		*rcpts;		/* st.tx's accepted recipients */

@@ -543,9 +543,14 @@ place_edits(struct hdredit *h, hdredit_sink sink, void *arg)
 	return HDREDIT_OK;
 }
 
-/* The header ends here: the edits left, the empty line if ours. */
+/*
+ * The header ends here, before a line starting with c (-1: the end of
+ * the message): the edits left, and the empty line if the body is the
+ * caller's.  A line that starts with a blank, after a field we wrote,
+ * would read as its continuation: an empty line keeps it in the body.
+ */
 static enum hdredit_error
-header_end(struct hdredit *h, hdredit_sink sink, void *arg)
+header_end(struct hdredit *h, int c, hdredit_sink sink, void *arg)
 {
 	/* a field read that the list still holds was not read again */
 	while (h->next < h->nitems) {
@@ -555,7 +560,8 @@ header_end(struct hdredit *h, hdredit_sink sink, void *arg)
 			h->next++;
 	}
 	h->rd.state = R_BODY;
-	if (h->body_replaced && (close_line(h, sink, arg) != HDREDIT_OK ||
+	if ((h->body_replaced || (is_blank(c) && h->written > 0)) &&
+	    (close_line(h, sink, arg) != HDREDIT_OK ||
 	    out(h, sink, arg, "\r\n", 2) != HDREDIT_OK))
 		return h->error;
 	return HDREDIT_OK;
@@ -574,7 +580,7 @@ line_start(struct hdredit *h, int c, hdredit_sink sink, void *arg)
 		return HDREDIT_OK;
 	}
 	if (h->seen == h->nfields)
-		return header_end(h, sink, arg);
+		return header_end(h, c, sink, arg);
 	/* field number seen starts: what goes before it, and its fate */
 	if (place_edits(h, sink, arg) != HDREDIT_OK)
 		return h->error;
@@ -672,7 +678,7 @@ hdredit_write_end(struct hdredit *h, hdredit_sink sink, void *arg)
 	if (h->rd.state != R_BODY) {
 		if (h->seen < h->nfields)
 			return fail(h, HDREDIT_EMISUSE);
-		if (header_end(h, sink, arg) != HDREDIT_OK)
+		if (header_end(h, -1, sink, arg) != HDREDIT_OK)
 			return h->error;
 	}
 	h->phase = PH_DONE;

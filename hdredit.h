@@ -38,8 +38,10 @@
  * as Postfix reads it, everything from that line on is the body.  Line
  * ends are CRLF (canonical content; a lone LF also ends a line).
  * Nothing but the fields edited changes: the body, the kept fields and
- * their folding pass as they are; no empty line is added; a last line
- * without CRLF gets one only when a field is appended after it.
+ * their folding pass as they are; a last line without CRLF gets one
+ * only when a field is appended after it; no empty line is added, but
+ * before a body whose first line starts with a blank (it would read as
+ * the continuation of a field written before it).
  *
  * Quarantine.  hdredit_quarantine() puts one field
  * "X-Samotop-Quarantine: REASON" first in the result and leaves out

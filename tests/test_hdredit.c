@@ -148,7 +148,8 @@ add_no_header(void)
 	    "X-Spam: yes\r\nno field\r\n\r\nbody\r\n");
 	/* a continuation with no field before it is no header either */
 	expect(s_add, " folded\r\nSubject: s\r\n\r\n",
-	    "X-Spam: yes\r\n folded\r\nSubject: s\r\n\r\n");
+	    "X-Spam: yes\r\n\r\n folded\r\nSubject: s\r\n\r\n");
+	expect(NULL, " folded\r\n", " folded\r\n");
 	/* a line that is no field ends the header: the rest is body */
 	expect(s_add, "A: 1\r\nno field\r\nB: 2\r\n\r\n",
 	    "A: 1\r\nX-Spam: yes\r\nno field\r\nB: 2\r\n\r\n");
@@ -532,7 +533,7 @@ own_fields(void)
 	expect(s_own, " x\r\n", "X-Samotop-Quarantine: why\r\n"
 	    "I0: top\r\nReceived: from mx by us\r\nI2: between\r\n"
 	    "Authentication-Results: us; dkim=pass\r\n"
-	    "Received: theirs\r\n x\r\n");
+	    "Received: theirs\r\n\r\n x\r\n");
 }
 
 static void

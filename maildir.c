@@ -51,6 +51,8 @@
 
 static const char delivered_to[] = "Delivered-To";
 #define DELIVERED_TO_LEN	(sizeof(delivered_to) - 1)
+static const char quarantine[] = "X-Samotop-Quarantine";
+#define QUARANTINE_LEN		(sizeof(quarantine) - 1)
 
 static int
 is_control(int ch)
@@ -508,14 +510,17 @@ write_envelope(struct maildir_ctx *c, struct maildir_rcpt *r)
 	return 0;
 }
 
-/* The value of a Delivered-To: field, NUL-terminated in place, or NULL. */
+/*
+ * The value of f[0..len) when it is a field called name (nlen octets),
+ * NUL-terminated in place, or NULL.
+ */
 static char *
-field_value(char *f, size_t len)
+field_value(char *f, size_t len, const char *name, size_t nlen)
 {
-	size_t i = DELIVERED_TO_LEN;
+	size_t i = nlen;
 
 	f[len] = '\0';
-	if (len < i || strncasecmp(f, delivered_to, i) != 0)
+	if (len < i || strncasecmp(f, name, i) != 0)
 		return NULL;
 	while (f[i] == ' ' || f[i] == '\t')
 		i++;
@@ -538,8 +543,17 @@ scan_field(struct maildir_ctx *c)
 	enum addr_error e;
 	size_t i, vlen, used = 0;
 
-	if (!h->keep || h->overflow || h->nfields == MAILDIR_FIELDS_MAX ||
-	    (v = field_value(h->field, h->len)) == NULL)
+	if (!h->keep)
+		return;
+	/* its name is all that counts, however long the field */
+	if (field_value(h->field, h->len, quarantine, QUARANTINE_LEN) !=
+	    NULL) {
+		h->quarantine = 1;
+		return;
+	}
+	if (h->overflow || h->nfields == MAILDIR_FIELDS_MAX ||
+	    (v = field_value(h->field, h->len, delivered_to,
+	    DELIVERED_TO_LEN)) == NULL)
 		return;
 	/* bounded: each one is compared with every recipient */
 	h->nfields++;
@@ -559,7 +573,80 @@ scan_field(struct maildir_ctx *c)
 			c->rcpt[i].loops++;
 }
 
-/* The header section ended: the copies of looping recipients stop. */
+/*
+ * Leave-no-trace: tmp/'s mtime, which each delivery sets to its moment,
+ * rounded down like the file's (atime left alone: Dovecot keeps the
+ * time of its last tmp/ clean-up there).  Best effort: the copy is
+ * delivered whatever happens here.
+ */
+static void
+round_tmp_dir(const struct maildir_ctx *c, const char *dir)
+{
+	char p[FILE_PATH_MAX];
+	struct timespec ts[2];
+
+	ts[0].tv_sec = 0;
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1].tv_sec = c->arrival;
+	ts[1].tv_nsec = 0;
+	if (snprintf(p, sizeof(p), "%s/tmp", dir) < (int)sizeof(p))
+		(void)utimensat(AT_FDCWD, p, ts, 0);
+}
+
+/*
+ * A quarantined message: r's copy moves from its folder's tmp/ to the
+ * tmp/ of the Maildir's Junk folder, when that exists, and is committed
+ * there.  A link(2) and an unlink(2), so that no copy is ever replaced
+ * or lost: when either fails (another file system, say) the copy stays
+ * where it was and is delivered there, with a warning.
+ */
+static void
+to_junk(struct maildir_ctx *c, struct maildir_rcpt *r)
+{
+	char junk[MAILDIR_PATH_MAX], from[FILE_PATH_MAX], to[FILE_PATH_MAX];
+	size_t root = strlen(r->dir);
+	int e;
+
+	if (r->fd == -1 || strcmp(r->folder, MAILDIR_JUNK) == 0)
+		return;
+	if (r->folder[0] != '\0')	/* dir is ROOT/.EXT */
+		root -= strlen(r->folder) + 1;
+	if (snprintf(junk, sizeof(junk), "%.*s/%s", (int)root, r->dir,
+	    MAILDIR_JUNK) >= (int)sizeof(junk))
+		return;
+	if ((e = maildir_exists(junk)) != 1) {
+		if (e == -1)
+			log_event(&c->log, LVL_WARN, "junk", "msgid", msgid(c),
+			    "to", r->addr, "path", junk, "error",
+			    strerror(errno), NULL);
+		return;
+	}
+	if (copy_path(r, "tmp", from, sizeof(from)) == -1 ||
+	    snprintf(to, sizeof(to), "%s/tmp/%s", junk, r->name) >=
+	    (int)sizeof(to))
+		return;
+	if (link(from, to) == -1) {
+		log_event(&c->log, LVL_WARN, "junk", "msgid", msgid(c),
+		    "to", r->addr, "path", to, "error", strerror(errno), NULL);
+		return;
+	}
+	if (unlink(from) == -1) {
+		e = errno;
+		unlink(to);
+		log_event(&c->log, LVL_WARN, "junk", "msgid", msgid(c),
+		    "to", r->addr, "path", from, "error", strerror(e), NULL);
+		return;
+	}
+	if (c->notrace != 0)
+		round_tmp_dir(c, r->dir);
+	memcpy(r->dir, junk, sizeof(r->dir));
+	snprintf(r->folder, sizeof(r->folder), "%s", MAILDIR_JUNK);
+}
+
+/*
+ * The header section ended: the copies of looping recipients stop, and
+ * those of a quarantined message go to Junk.
+ */
 static void
 scan_done(struct maildir_ctx *c)
 {
@@ -570,6 +657,8 @@ scan_done(struct maildir_ctx *c)
 	for (i = 0; c->loop_max > 0 && i < c->nrcpt; i++)
 		if (c->rcpt[i].loops >= c->loop_max)
 			discard(c, &c->rcpt[i]);
+	for (i = 0; c->scan.quarantine && i < c->nrcpt; i++)
+		to_junk(c, &c->rcpt[i]);
 }
 
 static void
@@ -582,9 +671,11 @@ scan_put(struct maildir_hdrscan *h, char ch)
 		return;
 	}
 	h->field[h->len++] = ch;
-	/* only Delivered-To: is kept: the name decides early */
-	if (h->len == DELIVERED_TO_LEN &&
-	    strncasecmp(h->field, delivered_to, DELIVERED_TO_LEN) != 0)
+	/* only those two are kept: the name decides early */
+	if (h->len <= QUARANTINE_LEN &&
+	    strncasecmp(h->field, quarantine, h->len) != 0 &&
+	    strncasecmp(h->field, delivered_to, h->len < DELIVERED_TO_LEN ?
+	    h->len : DELIVERED_TO_LEN) != 0)
 		h->keep = 0;
 }
 
@@ -729,26 +820,6 @@ link_new(const struct maildir_ctx *c, struct maildir_rcpt *r,
 }
 
 /*
- * Leave-no-trace: tmp/'s mtime, which each delivery sets to its moment,
- * rounded down like the file's (atime left alone: Dovecot keeps the
- * time of its last tmp/ clean-up there).  Best effort: the copy is
- * delivered whatever happens here.
- */
-static void
-round_tmp_dir(const struct maildir_ctx *c, const struct maildir_rcpt *r)
-{
-	char p[FILE_PATH_MAX];
-	struct timespec ts[2];
-
-	ts[0].tv_sec = 0;
-	ts[0].tv_nsec = UTIME_OMIT;
-	ts[1].tv_sec = c->arrival;
-	ts[1].tv_nsec = 0;
-	if (snprintf(p, sizeof(p), "%s/tmp", r->dir) < (int)sizeof(p))
-		(void)utimensat(AT_FDCWD, p, ts, 0);
-}
-
-/*
  * tmp/NAME: fsync, close, link to new/NAME,S=SIZE, unlink, fsync new/.
  * Under leave-no-trace, the times are set first (set_times()), and the
  * mtime of tmp/ is rounded last (round_tmp_dir()).
@@ -789,7 +860,7 @@ commit(struct maildir_ctx *c, struct maildir_rcpt *r)
 	if (sync_dir(r->dir, "new") == -1)
 		goto fail_errno;
 	if (c->notrace != 0)
-		round_tmp_dir(c, r);
+		round_tmp_dir(c, r->dir);
 	return 0;
 fail_errno:
 	err = errno;

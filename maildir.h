@@ -6,7 +6,10 @@
  * unlink from tmp/, fsync new/.  Each copy starts with the final
  * delivery's Return-Path: (RFC 5321 §4.4) and a Delivered-To: naming its
  * recipient; a message whose header already names that recipient in
- * loop_max Delivered-To: fields is refused for it as a mail loop.
+ * loop_max Delivered-To: fields is refused for it as a mail loop.  A
+ * message whose header has an X-Samotop-Quarantine: field (samotop-smtpd
+ * quarantined it) goes to the Maildir's Junk folder (MAILDIR_JUNK) when
+ * that folder exists.
  *
  * With notrace (leave-no-trace, maildir_notrace.h) the names are random
  * and the files' times rounded down; the content is the same.
@@ -29,6 +32,7 @@
 #define MAILDIR_FIELDS_MAX	1000	/* Delivered-To: fields looked at */
 #define MAILDIR_LOOP_MAX	1	/* -l: default of loop_max */
 #define MAILDIR_LOOP_LIMIT	100	/* -l: the largest loop_max */
+#define MAILDIR_JUNK		".Junk"	/* Maildir++ folder of quarantine */
 
 enum maildir_error {
 	MAILDIR_OK = 0,
@@ -48,12 +52,14 @@ enum maildir_where {
 
 /*
  * The header section of the message as it streams in (LF line ends),
- * each field unfolded into field[] when it may be a Delivered-To:.
+ * each field unfolded into field[] when it may be a Delivered-To: or
+ * an X-Samotop-Quarantine:.
  */
 struct maildir_hdrscan {
 	int	done;		/* the empty line that ends it was seen */
 	int	bol;		/* at the start of a line */
-	int	keep;		/* the current field may be a Delivered-To: */
+	int	keep;		/* the current field may be one of those */
+	int	quarantine;	/* an X-Samotop-Quarantine: field was seen */
 	int	overflow;	/* ... longer than field[]: ignored */
 	size_t	nfields;	/* Delivered-To: fields counted */
 	size_t	len;

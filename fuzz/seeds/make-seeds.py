@@ -543,4 +543,39 @@ def dmarc_seeds():
 
 
 write("fuzz_dmarc", dmarc_seeds())
+
+# fuzz_hdredit: the piece size, flags (1 quarantine, 2 strip, 4 replaced
+# body, 8 the MTA's own fields), the number of edits, each edit (op: 0
+# add, 1 insert, 2 change, +4 leadspc; index; name NUL value NUL), then
+# the message.
+def hdredit_seeds():
+    def edit(op, index, name, value):
+        return bytes([op, index]) + name + b"\0" + value + b"\0"
+    msg = (b"Received: from a\r\n\tby b\r\nSubject: hello\r\n"
+           b"Received: from c\r\nTo: u@example.org,\r\n v@example.org\r\n"
+           b"\r\nSubject: the body\r\n")
+    def seed(name, step, flags, edits, m=msg):
+        return (name, bytes([step, flags, len(edits)]) + b"".join(edits) + m)
+    return [
+        seed("none", 0, 0, []),
+        seed("add", 3, 0, [edit(0, 0, b"X-Spam", b"yes")]),
+        seed("insert", 1, 0, [edit(1, 0, b"I0", b"top"), edit(1, 2, b"I2", b"x"),
+                              edit(1, 200, b"End", b"end")]),
+        seed("change", 5, 0, [edit(2, 2, b"received", b"from C"),
+                              edit(2, 0, b"Subject", b"[SPAM] hello"),
+                              edit(2, 1, b"X-New", b"appended")]),
+        seed("delete", 7, 0, [edit(2, 1, b"To", b""), edit(2, 9, b"X", b"")]),
+        seed("values", 2, 0, [edit(4, 0, b"A", b" lead\n\tfolded\n"),
+                              edit(0, 0, b"B", b"one\ntwo\r\n\n")]),
+        seed("quarantine", 0xf0, 3, [edit(0, 0, b"X-Samotop-Quarantine", b"x")],
+             b"X-Samotop-Quarantine: forged\r\nx-samotop-quarantine :\r\n f\r\n\r\n"),
+        seed("own", 4, 9, [edit(1, 1, b"I1", b"v"), edit(2, 1, b"Received", b"r")]),
+        seed("replbody", 6, 4, [edit(0, 0, b"X", b"y")], b"A: 1"),
+        seed("noheader", 1, 0, [edit(0, 0, b"X", b"y")], b" folded\r\nA: 1\r\n"),
+        seed("nofield", 1, 0, [edit(1, 1, b"X", b"y")], b"A: 1\r\nno field\r\n\r\n"),
+        seed("limit", 0xf0, 0, [edit(0, 0, b"X", b"y")] * 65),
+    ]
+
+
+write("fuzz_hdredit", hdredit_seeds())
 print("seeds written to", SEEDS)

@@ -19,6 +19,12 @@ inspect_open(struct inspect *in, const struct conf *c, char *why,
 	if (spool_open(&in->spool, c->spool_dir, &in->crypto,
 	    (off_t)c->max_message_size, why, size) == -1)
 		return -1;
+	/* a filter's new body may be as large as a message */
+	if (c->nmilters > 0 && spool_open(&in->body, c->spool_dir,
+	    &in->crypto, (off_t)c->max_message_size, why, size) == -1) {
+		spool_close(&in->spool);
+		return -1;
+	}
 	if (c->dkim && dkim_verifier_open(&in->dkimv, NULL, why, size) == -1)
 		goto fail;
 	if (c->dmarc && dmarc_open(&in->dmarcv, NULL, why, size) == -1)
@@ -27,8 +33,135 @@ inspect_open(struct inspect *in, const struct conf *c, char *why,
 	return 0;
 fail:
 	dkim_verifier_close(&in->dkimv);
+	spool_close(&in->body);
 	spool_close(&in->spool);
 	return -1;
+}
+
+/* A filter's change that cannot be kept defers the message. */
+static int
+changed(struct inspect *in, int ok)
+{
+	if (!ok)
+		in->changes_failed = 1;
+	return ok ? 0 : -1;
+}
+
+static int
+mod_add_header(void *arg, const char *name, const char *value)
+{
+	struct inspect *in = arg;
+
+	/* milterconn gives the text after the colon, its space included */
+	return changed(in, hdredit_add(&in->edit, name, value, 1) ==
+	    HDREDIT_OK);
+}
+
+static int
+mod_insert_header(void *arg, uint32_t index, const char *name,
+    const char *value)
+{
+	struct inspect *in = arg;
+
+	return changed(in, hdredit_insert(&in->edit, index, name, value, 1) ==
+	    HDREDIT_OK);
+}
+
+static int
+mod_change_header(void *arg, uint32_t index, const char *name,
+    const char *value)
+{
+	struct inspect *in = arg;
+
+	return changed(in, hdredit_change(&in->edit, index, name, value, 1) ==
+	    HDREDIT_OK);
+}
+
+static int
+mod_replace_body(void *arg, const char *data, size_t len, int first)
+{
+	struct inspect *in = arg;
+
+	if (first && (spool_reset(&in->body) != SPOOL_OK ||
+	    hdredit_replace_body(&in->edit) != HDREDIT_OK))
+		return changed(in, 0);
+	return changed(in, spool_write(&in->body, data, len) == SPOOL_OK);
+}
+
+/* An address as a filter wrote it, its angle brackets taken off. */
+static int
+bare_address(const char *addr, char *out, size_t size)
+{
+	size_t n = strlen(addr);
+
+	if (n >= 2 && addr[0] == '<' && addr[n - 1] == '>') {
+		addr++;
+		n -= 2;
+	}
+	if (n >= size)
+		return -1;
+	memcpy(out, addr, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+mod_change_from(void *arg, const char *addr, const char *args)
+{
+	struct inspect *in = arg;
+
+	(void)args;		/* ESMTP arguments of MAIL are samotop's */
+	in->from_changed = 1;
+	return changed(in, bare_address(addr, in->new_from,
+	    sizeof(in->new_from)) == 0);
+}
+
+static int
+mod_add_rcpt(void *arg, const char *addr, const char *args)
+{
+	struct inspect *in = arg;
+
+	(void)args;
+	if (in->nadd == INSPECT_RCPT_CHANGES)
+		return changed(in, 0);
+	return changed(in, bare_address(addr, in->add[in->nadd++],
+	    sizeof(in->add[0])) == 0);
+}
+
+static int
+mod_delete_rcpt(void *arg, const char *addr)
+{
+	struct inspect *in = arg;
+
+	if (in->ndel == INSPECT_RCPT_CHANGES)
+		return changed(in, 0);
+	return changed(in, bare_address(addr, in->del[in->ndel++],
+	    sizeof(in->del[0])) == 0);
+}
+
+static int
+mod_quarantine(void *arg, const char *reason)
+{
+	struct inspect *in = arg;
+
+	snprintf(in->quarantine, sizeof(in->quarantine), "milter: %s",
+	    reason[0] != '\0' ? reason : "quarantined");
+	return 0;
+}
+
+const struct milter_mods *
+inspect_mods(struct inspect *in)
+{
+	in->mods.arg = in;
+	in->mods.add_header = mod_add_header;
+	in->mods.insert_header = mod_insert_header;
+	in->mods.change_header = mod_change_header;
+	in->mods.replace_body = mod_replace_body;
+	in->mods.change_from = mod_change_from;
+	in->mods.add_rcpt = mod_add_rcpt;
+	in->mods.delete_rcpt = mod_delete_rcpt;
+	in->mods.quarantine = mod_quarantine;
+	return &in->mods;
 }
 
 void
@@ -39,6 +172,14 @@ inspect_begin(struct inspect *in, const char *id, struct milter_set *milters)
 	memset(&in->mdec, 0, sizeof(in->mdec));
 	in->mdec.verdict = MILTERCONN_CONTINUE;
 	in->mdec.filter = -1;
+	in->had_marker = 0;
+	in->changes_failed = 0;
+	in->quarantine[0] = '\0';
+	in->from_changed = 0;
+	in->nadd = in->ndel = 0;
+	in->own = NULL;
+	in->ownlen = 0;
+	hdredit_init(&in->edit);
 	hdrscan_init(&in->scan);
 	in->nfrom = 0;
 	in->dmarc_done = 0;
@@ -99,6 +240,8 @@ scanned(struct inspect *in, enum hdrscan_event ev, const char *body,
 
 	if (ev == HDRSCAN_FIELD && hdrscan_is(&in->scan, "From"))
 		from_field(in);
+	if (ev == HDRSCAN_FIELD && hdrscan_is(&in->scan, HDREDIT_QUARANTINE))
+		in->had_marker = 1;
 	if (!in->mfeed)
 		return;
 	if (ev == HDRSCAN_FIELD)
@@ -312,27 +455,111 @@ inspect_authres(const struct inspect *in, int notrace, char *buf,
 	return n;
 }
 
-int
-inspect_replay(struct inspect *in, int (*write)(void *, const char *,
-    size_t), void *arg, enum spool_error *serr)
+/* Read the spool s from its start, each piece to fn. */
+static int
+read_all(struct spool *s, int (*fn)(void *, const char *, size_t),
+    void *arg, enum spool_error *serr)
 {
 	char buf[16 * 1024];
 	ssize_t n;
 	int rc = 0;
 
-	*serr = SPOOL_OK;
-	if ((*serr = spool_rewind(&in->spool)) != SPOOL_OK)
+	if ((*serr = spool_rewind(s)) != SPOOL_OK)
 		rc = -1;
-	while (rc == 0 && (n = spool_read(&in->spool, buf, sizeof(buf))) !=
-	    0) {
+	while (rc == 0 && (n = spool_read(s, buf, sizeof(buf))) != 0) {
 		if (n == -1) {
-			*serr = spool_error(&in->spool);
+			*serr = spool_error(s);
 			rc = -1;
-		} else if (write(arg, buf, (size_t)n) == -1)
+		} else if (fn(arg, buf, (size_t)n) == -1)
 			rc = -1;
 	}
 	explicit_bzero(buf, sizeof(buf));
 	return rc;
+}
+
+static int
+scan_piece(void *arg, const char *buf, size_t len)
+{
+	struct inspect *in = arg;
+
+	return hdredit_scan(&in->edit, buf, len) == HDREDIT_OK ? 0 : -1;
+}
+
+/* Whether the message goes out otherwise than it came (hdredit). */
+static int
+edited(const struct inspect *in)
+{
+	return hdredit_active(&in->edit);
+}
+
+int
+inspect_prepare(struct inspect *in, const char *own, size_t ownlen,
+    enum spool_error *serr, enum hdredit_error *herr)
+{
+	*serr = SPOOL_OK;
+	*herr = HDREDIT_OK;
+	in->own = own;
+	in->ownlen = ownlen;
+	/* only samotop's own quarantine field may reach samotop-maildir */
+	if (in->had_marker)
+		*herr = hdredit_strip(&in->edit);
+	if (*herr != HDREDIT_OK || !edited(in))
+		return *herr != HDREDIT_OK ? -1 : 0;
+	if ((*herr = hdredit_own(&in->edit, own, ownlen)) != HDREDIT_OK)
+		return -1;
+	if (read_all(&in->spool, scan_piece, in, serr) == -1 ||
+	    (*herr = hdredit_scan_end(&in->edit)) != HDREDIT_OK) {
+		if (*serr == SPOOL_OK)
+			*herr = in->edit.error;
+		return -1;
+	}
+	return 0;
+}
+
+struct sink {
+	int	(*write)(void *, const char *, size_t);
+	void	*arg;
+	struct inspect *in;
+};
+
+static int
+edit_piece(void *arg, const char *buf, size_t len)
+{
+	struct sink *k = arg;
+
+	return hdredit_write(&k->in->edit, buf, len, k->write, k->arg) ==
+	    HDREDIT_OK ? 0 : -1;
+}
+
+int
+inspect_replay(struct inspect *in, int (*write)(void *, const char *,
+    size_t), void *arg, enum spool_error *serr, enum hdredit_error *herr)
+{
+	struct sink k = { write, arg, in };
+
+	*serr = SPOOL_OK;
+	*herr = HDREDIT_OK;
+	if (!edited(in))
+		return write(arg, in->own, in->ownlen) == -1 ? -1 :
+		    read_all(&in->spool, write, arg, serr);
+	if (read_all(&in->spool, edit_piece, &k, serr) == -1 ||
+	    (*herr = hdredit_write_end(&in->edit, write, arg)) !=
+	    HDREDIT_OK) {
+		if (*serr == SPOOL_OK)
+			*herr = in->edit.error;
+		return -1;
+	}
+	if (in->edit.body_replaced)
+		return read_all(&in->body, write, arg, serr);
+	return 0;
+}
+
+void
+inspect_done(struct inspect *in)
+{
+	(void)spool_reset(&in->spool);
+	if (in->conf->nmilters > 0)
+		(void)spool_reset(&in->body);
 }
 
 void
@@ -344,6 +571,7 @@ inspect_close(struct inspect *in)
 		dkim_verify_end(&in->dkim);
 	dkim_verifier_close(&in->dkimv);
 	dmarc_close(&in->dmarcv);
+	spool_close(&in->body);
 	spool_close(&in->spool);
 	in->open = 0;
 }

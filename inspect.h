@@ -31,11 +31,16 @@
 #include "cryptolib.h"
 #include "dkim.h"
 #include "dmarc.h"
+#include "address.h"
+#include "hdredit.h"
 #include "hdrfrom.h"
 #include "hdrscan.h"
 #include "milterconn.h"
 #include "spf.h"
 #include "spool.h"
+
+#define INSPECT_RCPT_CHANGES	16	/* recipients a filter adds, or
+					 * deletes, in one message */
 
 /* What becomes of the message; the session turns it into a reply. */
 enum inspect_verdict {
@@ -51,6 +56,7 @@ enum inspect_check {
 	INSPECT_NONE,
 	INSPECT_DMARC,
 	INSPECT_SPOOL,
+	INSPECT_MILTER,		/* its changes could not be kept */
 };
 
 /* What the session knows that the checks need. */
@@ -95,10 +101,30 @@ struct inspect {
 	enum spool_error	 serr;		/* the first spool failure */
 	int			 serrno;
 	struct dkim_msg		 dkim;
+	int			 had_marker;	/* came with our quarantine
+						 * field: it must go */
+	/*
+	 * The milters' changes at the end of the message (mods calls
+	 * them), applied when it is delivered.  A change that cannot be
+	 * kept (a limit) sets changes_failed: the message is deferred,
+	 * never delivered unfiltered.
+	 */
+	struct milter_mods	 mods;
+	int			 changes_failed;
+	const char		*own;		/* inspect_prepare()'s */
+	size_t			 ownlen;
+	char			 quarantine[HDREDIT_REASON_MAX + 1];
+	int			 from_changed;
+	char			 new_from[ADDR_MAX + 1];
+	size_t			 nadd, ndel;
+	char			 add[INSPECT_RCPT_CHANGES][ADDR_MAX + 1];
+	char			 del[INSPECT_RCPT_CHANGES][ADDR_MAX + 1];
 	struct hdrscan		 scan;
 	char			 mvalue[HDRSCAN_FIELD_MAX + 1];	/* a field
 						 * as SMFIC_HEADER has it */
 	struct spool		 spool;
+	struct spool		 body;		/* a filter's new body */
+	struct hdredit		 edit;		/* the header's changes */
 };
 
 /*
@@ -109,6 +135,11 @@ struct inspect {
  */
 int	inspect_open(struct inspect *in, const struct conf *c, char *why,
 	    size_t size);
+/*
+ * The milters' changes go into in (for miltercheck_open(); valid as
+ * long as in).
+ */
+const struct milter_mods *inspect_mods(struct inspect *in);
 /*
  * Start a message; id names it in libopendkim's messages.  milters (NULL
  * for none) get the message's header fields, its end of header, its
@@ -123,6 +154,8 @@ void	inspect_end(struct inspect *in, const struct inspect_input *inp,
 	    struct inspect_outcome *out);
 /* The message is dropped (the client went away, a limit). */
 void	inspect_abort(struct inspect *in);
+/* The message is done with: what the spools held is wiped. */
+void	inspect_done(struct inspect *in);
 /*
  * The clauses this message adds to Authentication-Results: (";\r\n\t"
  * then "dkim=pass header.d=... header.s=... header.b=...", one per
@@ -132,12 +165,23 @@ void	inspect_abort(struct inspect *in);
 size_t	inspect_authres(const struct inspect *in, int notrace, char *buf,
 	    size_t size);
 /*
- * Read the message back: write(arg, buf, len) for each piece, in order,
- * canonical.  0, or -1 when write failed (its errno kept), or the spool
- * failed (errno from it, *serr set).
+ * Before delivery: own[0..ownlen) is what samotop puts above the message
+ * (the quarantine field, Authentication-Results:, Received:), whole
+ * fields; when the milters changed the header, the message is read once
+ * to place their changes (hdredit.h).  0, or -1 (the changes cannot be
+ * applied, or the spool failed: *serr, else *herr): defer the message.
+ */
+int	inspect_prepare(struct inspect *in, const char *own, size_t ownlen,
+	    enum spool_error *serr, enum hdredit_error *herr);
+/*
+ * Write the message to be delivered, own fields first: write(arg, buf,
+ * len) for each piece, in order, canonical, with the milters' changes.
+ * 0, or -1 when write failed (its errno kept), or the spool or an edit
+ * failed (*serr or *herr set).
  */
 int	inspect_replay(struct inspect *in, int (*write)(void *, const char *,
-	    size_t), void *arg, enum spool_error *serr);
+	    size_t), void *arg, enum spool_error *serr,
+	    enum hdredit_error *herr);
 /* Release the libraries' handles and the spool. */
 void	inspect_close(struct inspect *in);
 

@@ -166,6 +166,12 @@ state_rcpt_refused(struct smtp_state *st)
 	st->tx.nrefused++;
 }
 
+void
+state_rcpt_replaced(struct smtp_state *st, unsigned n)
+{
+	st->tx.nrcpt = n;
+}
+
 static enum action
 data(struct smtp_state *st, struct reply *r)
 {

@@ -98,6 +98,11 @@ void		state_rcpt_accepted(struct smtp_state *st, const void *route);
 /* The recipient of ACT_RCPT was refused (4xx or 5xx). */
 void		state_rcpt_refused(struct smtp_state *st);
 /*
+ * After the data, a milter changed the recipients: n (at most the
+ * configured max-recipients) are the message's now, on the same route.
+ */
+void		state_rcpt_replaced(struct smtp_state *st, unsigned n);
+/*
  * The end of the transaction: RSET, a new greeting, a message answered
  * or refused.  The session ends the helper's transaction beside it.
  */

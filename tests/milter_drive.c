@@ -28,6 +28,8 @@
 
 #define TIMEOUT_MS	10000
 #define RCPT_MAX	16
+/* room for a whole DKIM-Signature field (a 4096-bit b= and its escapes) */
+#define TEXT_MAX	4096
 
 static const char *where;	/* the filter's name, for messages */
 static int fd = -1;
@@ -109,7 +111,7 @@ event(int cmd, const char *name, size_t len)
 {
 	struct milter_reply r;
 	const char *why;
-	char text[256];
+	char text[TEXT_MAX];
 
 	if (!milter_sends(&neg, cmd)) {
 		printf("%s: not sent\n", name);
@@ -284,7 +286,7 @@ main(int argc, char **argv)
 	const char *eom_macros[] = { "i", "4Ab1cD" };
 	struct milter_reply r;
 	const char *why;
-	char text[256], *msg, *body;
+	char text[TEXT_MAX], *msg, *body;
 	size_t nrcpt = 0, len, pos, blen, i, n;
 	int c, last;
 

@@ -207,7 +207,8 @@ start_opendkim_verify() {
 	DKIM_VERIFY_PID=$!
 	echo "$DKIM_VERIFY_PID" >"$d/pid"
 	filter_wait "$DKIM_VERIFY_PID" "$DKIM_VERIFY_SOCK" \
-	    "opendkim (verify)" "$d/stderr" || { stop_opendkim_verify; return 1; }
+	    "opendkim (verify)" "$d/stderr" ||
+	    { stop_opendkim_verify; return 1; }
 }
 
 stop_opendkim_verify() {
@@ -225,15 +226,17 @@ filters_teardown() {
 
 # GTUBE's string (rejected), and its add-header variant (rspamd's test
 # patterns, on in start_rspamd's configuration).
-GTUBE='XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X'
-GTUBE_ADD_HEADER='YJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X'
+GTUBE_TAIL='JS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X'
+GTUBE=X$GTUBE_TAIL
+GTUBE_ADD_HEADER=Y$GTUBE_TAIL
 
 # filter_message FILE FROM SUBJECT BODYLINE...: a message (LF line ends).
 filter_message() {
 	local f=$1 from=$2 subj=$3
 	shift 3
 	{
-		printf 'From: %s\nTo: bob@example.org\nSubject: %s\n' "$from" "$subj"
+		printf 'From: %s\nTo: bob@example.org\n' "$from"
+		printf 'Subject: %s\n' "$subj"
 		printf 'Date: Thu, 03 Dec 2026 04:00:00 +0000\n'
 		printf 'Message-ID: <%s.%s@filters.test>\n\n' "$$" "$RANDOM"
 		printf '%s\n' "$@"

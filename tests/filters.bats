@@ -66,7 +66,8 @@ eom() {
 
 @test "rspamd: it never asked DNS" {
 	need_rspamd
-	filter_message "$T/msg" a@example.org "hello" "see http://www.example.com/"
+	filter_message "$T/msg" a@example.org "hello" \
+	    "see http://www.example.com/"
 	run "$DRIVE" "unix:$RSPAMD_SOCK" "$T/msg"
 	[ "$status" -eq 0 ]
 	# every task logs how many DNS requests it made
@@ -83,7 +84,8 @@ eom() {
 	[ "$status" -eq 0 ]
 	[ "$(eom | tail -1)" = "accept" ]
 	local sig
-	sig=$(eom | grep '^insheader 0 DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/simple; d=signed.example;')
+	sig=$(eom | grep '^insheader 0 DKIM-Signature: v=1; a=rsa-sha256; ')
+	assert_contains "$sig" 'c=relaxed/simple; d=signed.example;'
 	assert_contains "$sig" 's=filters;'
 	assert_contains "$sig" 'h=From:To:Subject:Date'
 }
@@ -97,13 +99,15 @@ eom() {
 	run "$DRIVE" -f alice@signed.example "unix:$DKIM_SIGN_SOCK" "$T/msg"
 	[ "$status" -eq 0 ]
 	with_fields "$T/msg" "$output" >"$T/signed"
-	run "$DRIVE" -f alice@signed.example "unix:$DKIM_VERIFY_SOCK" "$T/signed"
+	run "$DRIVE" -f alice@signed.example "unix:$DKIM_VERIFY_SOCK" \
+	    "$T/signed"
 	[ "$status" -eq 0 ]
 	assert_contains "$(eom)" "Authentication-Results: mx.test;"
 	assert_contains "$(eom)" "dkim=pass"
 	assert_contains "$(eom)" "header.d=signed.example"
 	sed 's/^Hello\.$/Hello!/' "$T/signed" >"$T/tampered"
-	run "$DRIVE" -f alice@signed.example "unix:$DKIM_VERIFY_SOCK" "$T/tampered"
+	run "$DRIVE" -f alice@signed.example "unix:$DKIM_VERIFY_SOCK" \
+	    "$T/tampered"
 	[ "$status" -eq 0 ]
 	assert_contains "$(eom)" "dkim=fail"
 }

@@ -26,6 +26,11 @@
 #   stop_rspamd / stop_opendkim_sign / stop_opendkim_verify
 #   filters_teardown        stops the OpenDKIM instances of the test
 #
+#   write_conf "route * ..." "milter unix:$RSPAMD_SOCK"   # samotop behind it
+#   filter_message FILE FROM SUBJECT BODYLINE...  # a message; $GTUBE and
+#                           # $GTUBE_ADD_HEADER are the bodies rspamd acts on
+#   with_fields FILE "$output"   # FILE with milter_drive's added fields
+#
 # rspamd: the configuration of tests/filters/rspamd.conf.in (its milter
 # proxy worker alone, scanning by itself; no DNS, no Redis), its resolver
 # $RSPAMD_NAMESERVER (127.0.0.1:1 by default, where nothing answers),

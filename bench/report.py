@@ -75,6 +75,13 @@ def main():
           r.get("msgs"), r.get("tls_n"), r.get("tls_c"), r.get("big"),
           r.get("banner_n")))
     w("samotop: commit %s." % r.get("samotop"))
+    if r.get("milter.rspamd_start_s"):
+        w("rspamd, the one milter (its proxy worker scanning by itself, "
+          "tests/filters/rspamd.conf.in), started in %s s; GTUBE through "
+          "it: Postfix `%s`, samotop `%s`." % (
+              r.get("milter.rspamd_start_s"),
+              r.get("milter.gtube.postfix", "–"),
+              r.get("milter.gtube.samotop", "–")))
     w("Load average (1, 5, 15 min) at the start of the sessions: %s; at "
       "the end: %s (anything above 0 is other work sharing the CPUs)." % (
           r.get("load.start"), r.get("load.end")))
@@ -169,6 +176,19 @@ def main():
     er = num(r.get("enc.rss_kb"))
     row("samotop-encrypt: peak RSS KiB of that run (largest process)", er,
         None, None, "bounded: < 32768", er is not None and er < 32768)
+    row("one milter (rspamd): ms per 4 KiB message, one session each "
+        "(median), without it", num(r.get("milter.samotop_ms")), None,
+        "milter.%s_ms")
+    row("one milter (rspamd): ms per 4 KiB message, one session each "
+        "(median), through it", num(r.get("milter.samotop_milter_ms")), None,
+        "milter.%s_milter_ms")
+    ma = num(r.get("milter.samotop_added_ms"))
+    mpa = num(r.get("milter.postfix_added_ms"))
+    row("one milter (rspamd): ms it adds per message (the same rspamd "
+        "for all)", ma, None, "milter.%s_added_ms", "≤ Postfix's",
+        None if ma is None or mpa is None else ma <= mpa)
+    row("rspamd (one milter): CPU ms per message it scanned",
+        num(r.get("milter.rspamd_cpu_ms")), None, None)
     ms, mdesc = mem(r, "mem.samotop-tmpfs")
     mf, fdesc = mem(r, "mem.floor")
     mp = {}

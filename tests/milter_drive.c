@@ -31,6 +31,8 @@
 #include "milterconn.h"
 
 #define RCPT_MAX	16
+/* room for a whole DKIM-Signature field (a 4096-bit b= and its escapes) */
+#define TEXT_MAX	4096
 
 static struct milter_set set;	/* 230 KB: not on the stack */
 static int policy_given;
@@ -81,7 +83,7 @@ static void
 trace(void *arg, size_t i, int cmd, const struct milter_reply *r, int sent)
 {
 	struct milter_neg n;
-	char text[256], prefix[16] = "";
+	char text[TEXT_MAX], prefix[16] = "";
 
 	(void)arg;
 	if (set.n > 1)

@@ -135,10 +135,17 @@ miltercheck_connect(struct miltercheck *m, const char *ip, const char *port,
 	if (family != SMFIA_UNKNOWN)
 		(void)sscanf(port, "%u", &p);
 	milterconn_connect(&m->set, m->name, family, p, ip, &d);
-	/* a refusal at connect: the deny list's 554, or 421 */
-	if (miltercheck_reply(m, &d, 1, r) == POLICY_PASS)
+	/*
+	 * A refusal at connect (a filter's, or one down under tempfail)
+	 * sticks: HELO and every later command get it, as Postfix does,
+	 * since a greeting may only be 220, 554 or 421.  Only a shutdown
+	 * ends the session now.
+	 */
+	if (d.verdict != MILTERCONN_SHUTDOWN) {
+		log_down(m, &d);
 		return POLICY_PASS;
-	return POLICY_CLOSE;
+	}
+	return miltercheck_reply(m, &d, 1, r);
 }
 
 void

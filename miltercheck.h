@@ -53,7 +53,10 @@ void	miltercheck_open(struct miltercheck *m, const struct conf *c,
 	    const struct logger *log, const struct milter_mods *mods);
 /*
  * CONNECT: reach the filters and tell them the client (ip "" in a
- * pipe session; name its verified name, or "").
+ * pipe session; name its verified name, or "").  Only a filter's
+ * shutdown refuses here (421, POLICY_CLOSE); its other refusals, or a
+ * filter down under `milter-default tempfail`, come back at HELO and
+ * every later command.
  */
 enum policy_verdict miltercheck_connect(struct miltercheck *m,
 	    const char *ip, const char *port, const char *name,

@@ -685,6 +685,18 @@ hdredit_write_end(struct hdredit *h, hdredit_sink sink, void *arg)
 	return HDREDIT_OK;
 }
 
+size_t
+hdredit_field_name(const char *line, size_t len)
+{
+	size_t n = 0, i;
+
+	while (n < len && is_ftext((unsigned char)line[n]))
+		n++;
+	for (i = n; i < len && is_blank((unsigned char)line[i]); i++)
+		;
+	return n > 0 && i < len && line[i] == ':' ? n : 0;
+}
+
 int
 hdredit_active(const struct hdredit *h)
 {

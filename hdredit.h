@@ -224,9 +224,21 @@ enum hdredit_error hdredit_write_end(struct hdredit *h, hdredit_sink sink,
 	    void *arg);
 
 /*
+ * Whether line[0..len), the start of a line of a header, starts a field
+ * as this module reads one: the length of its name (the field's first
+ * octets up to the blanks and colon after them), or 0.  For a caller
+ * that splits the header itself (the SMFIC_HEADER events of the first
+ * pass's message), so that it and the edits count the same fields: an
+ * empty line ends the header; a line starting with a blank, after a
+ * field, continues it; a line this says is a field starts one; any other
+ * line ends the header.
+ */
+size_t	hdredit_field_name(const char *line, size_t len);
+/*
  * Whether the result may differ from the message: an edit, quarantine,
- * strip or a replaced body.  Without, the caller may send the message as
- * it is and skip both passes.
+ * strip or a replaced body (hdredit_own() alone is none).  Without, the
+ * caller may send its own fields and the message as they are and skip
+ * both passes.
  */
 int	hdredit_active(const struct hdredit *h);
 /* What an error is, for a log line. */

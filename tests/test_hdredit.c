@@ -704,6 +704,20 @@ sink_error(void)
 	sink_fails = 0;
 }
 
+static void
+field_name(void)
+{
+	CHECK(hdredit_field_name("Subject: s\r\n", 12) == 7);
+	CHECK(hdredit_field_name("Subject \t: s", 13) == 7);
+	CHECK(hdredit_field_name("Subject", 7) == 0);
+	CHECK(hdredit_field_name(": s", 3) == 0);
+	CHECK(hdredit_field_name(" Subject: s", 11) == 0);
+	CHECK(hdredit_field_name("Sub ject: s", 11) == 0);
+	CHECK(hdredit_field_name("Sub\x80: s", 9) == 0);
+	CHECK(hdredit_field_name("\r\n", 2) == 0);
+	CHECK(hdredit_field_name("", 0) == 0);
+}
+
 int
 main(void)
 {
@@ -735,5 +749,6 @@ main(void)
 	TEST(limit_fields);
 	TEST(misuse);
 	TEST(sink_error);
+	TEST(field_name);
 	return UNIT_DONE();
 }

@@ -17,8 +17,10 @@
  * Names compare without regard to ASCII case.  A value comes without the
  * space after the colon unless the filter negotiated SMFIP_HDR_LEADSPC
  * (leadspc here): the field is written "Name: value", or "Name:value"
- * with leadspc.  A value's lines are joined by "\n" (libmilter's form);
- * each becomes a CRLF, a line that does not start with a space or a tab
+ * with leadspc (so a caller that has the whole text after the colon,
+ * the space put back for a filter without SMFIP_HDR_LEADSPC, passes
+ * leadspc 1).  A value's lines are joined by "\n" (libmilter's form) or
+ * "\r\n"; each becomes a CRLF, a line that does not start with a space or a tab
  * gets a tab first, and empty lines are left out, so that no value can
  * end the header or start a field of its own.
  *

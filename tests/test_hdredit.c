@@ -344,6 +344,8 @@ s_values(struct hdredit *h)
 	CHECK(hdredit_add(h, "H", " kept space", 1) == HDREDIT_OK);
 	CHECK(hdredit_add(h, "I", "no space", 1) == HDREDIT_OK);
 	CHECK(hdredit_add(h, "J", " two spaces", 0) == HDREDIT_OK);
+	CHECK(hdredit_add(h, "K", "a\n \t\n\t\nb\n \t", 0) == HDREDIT_OK);
+	CHECK(hdredit_add(h, "L", "trailing  ", 0) == HDREDIT_OK);
 }
 
 static void
@@ -361,6 +363,8 @@ values(void)
 	    "H: kept space\r\n"
 	    "I:no space\r\n"
 	    "J:  two spaces\r\n"
+	    "K: a\r\n\tb\r\n"
+	    "L: trailing  \r\n"
 	    "\r\n");
 }
 

@@ -156,14 +156,15 @@ put(struct hdredit *h, size_t *n, char c)
 
 /*
  * The field "name:" SP value CRLF into the arena (no SP with leadspc),
- * each line end of value a CRLF followed by a blank, no empty line.
- * Its length, or 0 when the arena is full.
+ * each line end of value a CRLF followed by a blank; no line that is
+ * empty or only blanks (some readers take one for the end of the
+ * header).  Its length, or 0 when the arena is full.
  */
 static size_t
 build_field(struct hdredit *h, const char *name, size_t nlen,
     const char *value, int leadspc)
 {
-	size_t n = 0, i;
+	size_t n = 0, i, blanks;
 	int nl = 0;
 
 	for (i = 0; i < nlen; i++)
@@ -179,8 +180,16 @@ build_field(struct hdredit *h, const char *name, size_t nlen,
 			continue;
 		}
 		if (nl) {
+			/* a new line: its blanks, and something after them */
+			for (blanks = 0; is_blank(value[blanks]); blanks++)
+				;
+			if (value[blanks] == '\0' || value[blanks] == '\n' ||
+			    value[blanks] == '\r') {
+				value += blanks - 1;
+				continue;
+			}
 			if (put(h, &n, '\r') == -1 || put(h, &n, '\n') == -1 ||
-			    (!is_blank(*value) && put(h, &n, '\t') == -1))
+			    (blanks == 0 && put(h, &n, '\t') == -1))
 				return 0;
 			nl = 0;
 		}
@@ -683,6 +692,18 @@ hdredit_write_end(struct hdredit *h, hdredit_sink sink, void *arg)
 	}
 	h->phase = PH_DONE;
 	return HDREDIT_OK;
+}
+
+size_t
+hdredit_field_name(const char *line, size_t len)
+{
+	size_t n = 0, i;
+
+	while (n < len && is_ftext((unsigned char)line[n]))
+		n++;
+	for (i = n; i < len && is_blank((unsigned char)line[i]); i++)
+		;
+	return n > 0 && i < len && line[i] == ':' ? n : 0;
 }
 
 int

@@ -17,8 +17,10 @@
  * Names compare without regard to ASCII case.  A value comes without the
  * space after the colon unless the filter negotiated SMFIP_HDR_LEADSPC
  * (leadspc here): the field is written "Name: value", or "Name:value"
- * with leadspc.  A value's lines are joined by "\n" (libmilter's form);
- * each becomes a CRLF, a line that does not start with a space or a tab
+ * with leadspc (so a caller that has the whole text after the colon,
+ * the space put back for a filter without SMFIP_HDR_LEADSPC, passes
+ * leadspc 1).  A value's lines are joined by "\n" (libmilter's form) or
+ * "\r\n"; each becomes a CRLF, a line that does not start with a space or a tab
  * gets a tab first, and empty lines are left out, so that no value can
  * end the header or start a field of its own.
  *
@@ -224,9 +226,21 @@ enum hdredit_error hdredit_write_end(struct hdredit *h, hdredit_sink sink,
 	    void *arg);
 
 /*
+ * Whether line[0..len), the start of a line of a header, starts a field
+ * as this module reads one: the length of its name (the field's first
+ * octets up to the blanks and colon after them), or 0.  For a caller
+ * that splits the header itself (the SMFIC_HEADER events of the first
+ * pass's message), so that it and the edits count the same fields: an
+ * empty line ends the header; a line starting with a blank, after a
+ * field, continues it; a line this says is a field starts one; any other
+ * line ends the header.
+ */
+size_t	hdredit_field_name(const char *line, size_t len);
+/*
  * Whether the result may differ from the message: an edit, quarantine,
- * strip or a replaced body.  Without, the caller may send the message as
- * it is and skip both passes.
+ * strip or a replaced body (hdredit_own() alone is none).  Without, the
+ * caller may send its own fields and the message as they are and skip
+ * both passes.
  */
 int	hdredit_active(const struct hdredit *h);
 /* What an error is, for a log line. */

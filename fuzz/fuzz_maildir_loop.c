@@ -1,6 +1,7 @@
 /*
  * fuzz_maildir_loop.c: samotop-maildir's reading of the header section
- * for Delivered-To: fields (the mail loop check), with a fuzzer-chosen
+ * for Delivered-To: fields (the mail loop check) and an
+ * X-Samotop-Quarantine: field (the Junk folder), with a fuzzer-chosen
  * message.  Input: one octet choosing the size of the pieces the message
  * is written in, then the message (canonical content, CRLF line ends).
  *
@@ -8,7 +9,7 @@
  * so nothing touches the file system.  The invariants: the count for
  * each recipient does not depend on how the content is cut into pieces,
  * and is never more than the times "delivered-to" (any case) occurs in
- * the message.
+ * the message; so for quarantine, which needs its name in the message.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,8 +22,11 @@
 
 static const char *const canon[2] = { "bob@x.test", "ann+Tag@x.test" };
 
-/* The Delivered-To: counts of the two recipients for msg in pieces. */
-static void
+/*
+ * The Delivered-To: counts of the two recipients for msg in pieces, and
+ * whether it is quarantined.
+ */
+static int
 run(struct maildir_ctx *c, const uint8_t *msg, size_t len, size_t step,
     unsigned long loops[2])
 {
@@ -48,18 +52,18 @@ run(struct maildir_ctx *c, const uint8_t *msg, size_t len, size_t step,
 	for (i = 0; i < 2; i++)
 		loops[i] = c->rcpt[i].loops;
 	maildir_reset(c);
+	return c->scan.quarantine;
 }
 
+/* How many times name (lowercase) occurs in msg, in any case. */
 static unsigned long
-occurrences(const uint8_t *msg, size_t len)
+occurrences(const uint8_t *msg, size_t len, const char *name)
 {
-	static const char name[] = "delivered-to";
 	unsigned long n = 0;
-	size_t i;
+	size_t i, nlen = strlen(name);
 
-	for (i = 0; i + sizeof(name) - 1 <= len; i++)
-		if (strncasecmp((const char *)msg + i, name,
-		    sizeof(name) - 1) == 0)
+	for (i = 0; i + nlen <= len; i++)
+		if (strncasecmp((const char *)msg + i, name, nlen) == 0)
 			n++;
 	return n;
 }
@@ -71,6 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int ready;
 	unsigned long whole[2], cut[2];
 	size_t i;
+	int q0, q1;
 
 	if (!ready) {
 		if (maildir_init(&c, "fuzz") == -1)
@@ -81,11 +86,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	c.loop_max = 1;
-	run(&c, data + 1, size - 1, size, whole);
-	run(&c, data + 1, size - 1, 1 + data[0] % 64, cut);
+	q0 = run(&c, data + 1, size - 1, size, whole);
+	q1 = run(&c, data + 1, size - 1, 1 + data[0] % 64, cut);
 	for (i = 0; i < 2; i++)
-		if (whole[i] != cut[i] ||
-		    whole[i] > occurrences(data + 1, size - 1))
+		if (whole[i] != cut[i] || whole[i] >
+		    occurrences(data + 1, size - 1, "delivered-to"))
 			abort();
+	if (q0 != q1 || (q0 &&
+	    occurrences(data + 1, size - 1, "x-samotop-quarantine") == 0))
+		abort();
 	return 0;
 }

@@ -85,3 +85,23 @@ lmtp() {
 	[ "$(count_files "$M/bob/.Junk/new")" -eq 1 ]
 	[ "$(count_files "$M/bob/.Junk/tmp")" -eq 0 ]
 }
+
+@test "a copy that cannot move to .Junk (another file system) is delivered where it was, with a warning" {
+	make_maildir "$M/bob" "$M/bob/.Junk"
+	other=$(mktemp -d /dev/shm/samotop-junk.XXXXXX) || skip "no /dev/shm"
+	rmdir "$M/bob/.Junk/tmp"
+	ln -s "$other" "$M/bob/.Junk/tmp"
+	if [ "$(stat -c %d "$M/bob/tmp")" = "$(stat -L -c %d "$M/bob/.Junk/tmp")" ]; then
+		rm -rf "$other"
+		skip "/dev/shm is on the same file system"
+	fi
+	run lmtp "$M/%u" bob@example.org -- 'X-Samotop-Quarantine: spam' 'Subject: s' '' body
+	n=$(count_files "$other")
+	rm -rf "$other"
+	grep -q '^250 2\.0\.0 <bob@example.org>: delivered' <<<"$output"
+	[ "$(count_files "$M/bob/new")" -eq 1 ]
+	[ "$(count_files "$M/bob/.Junk/new")" -eq 0 ]
+	[ "$n" -eq 0 ]
+	grep -q 'level=warn prog=samotop-maildir event=junk .*to=bob@example.org path=.*/bob/.Junk/tmp/.* error="Invalid cross-device link"' "$T/maildir.log"
+	"$PYTHON" "$TESTS_DIR/logcheck.py" "$T/maildir.log"
+}

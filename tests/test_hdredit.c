@@ -344,6 +344,8 @@ s_values(struct hdredit *h)
 	CHECK(hdredit_add(h, "H", " kept space", 1) == HDREDIT_OK);
 	CHECK(hdredit_add(h, "I", "no space", 1) == HDREDIT_OK);
 	CHECK(hdredit_add(h, "J", " two spaces", 0) == HDREDIT_OK);
+	CHECK(hdredit_add(h, "K", "a\n \t\n\t\nb\n \t", 0) == HDREDIT_OK);
+	CHECK(hdredit_add(h, "L", "trailing  ", 0) == HDREDIT_OK);
 }
 
 static void
@@ -361,6 +363,8 @@ values(void)
 	    "H: kept space\r\n"
 	    "I:no space\r\n"
 	    "J:  two spaces\r\n"
+	    "K: a\r\n\tb\r\n"
+	    "L: trailing  \r\n"
 	    "\r\n");
 }
 
@@ -704,6 +708,20 @@ sink_error(void)
 	sink_fails = 0;
 }
 
+static void
+field_name(void)
+{
+	CHECK(hdredit_field_name("Subject: s\r\n", 12) == 7);
+	CHECK(hdredit_field_name("Subject \t: s", 13) == 7);
+	CHECK(hdredit_field_name("Subject", 7) == 0);
+	CHECK(hdredit_field_name(": s", 3) == 0);
+	CHECK(hdredit_field_name(" Subject: s", 11) == 0);
+	CHECK(hdredit_field_name("Sub ject: s", 11) == 0);
+	CHECK(hdredit_field_name("Sub\x80: s", 9) == 0);
+	CHECK(hdredit_field_name("\r\n", 2) == 0);
+	CHECK(hdredit_field_name("", 0) == 0);
+}
+
 int
 main(void)
 {
@@ -735,5 +753,6 @@ main(void)
 	TEST(limit_fields);
 	TEST(misuse);
 	TEST(sink_error);
+	TEST(field_name);
 	return UNIT_DONE();
 }

@@ -424,6 +424,7 @@ write("fuzz_maildir_loop", [
     ("others", b"\x05Delivered-To: <ann+tag@x.test>\r\nDelivered-To: <\"bob\"@x.test>\r\n"
      b"Delivered-To: <postmaster>\r\nDelivered-To: <>\r\n\r\n"),
     ("noend", b"\x02Received: x\r\nDelivered-To: bob@x.test"),
+    ("quarantine", b"\x04X-Samotop-Quarantine: dmarc\r\nx-samotop-quarantine :\r\n\tf\r\n\r\n"),
 ])
 # fuzz_smime_key: the certificate files of tests/smime/ (S/MIME), and the
 # usable ones also in DER, which the loader reads as well

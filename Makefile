@@ -30,7 +30,8 @@ FUZZERS	 = $(FUZZSRCS:.c=)
 # libspf2, by the sessions that check SPF, and it parses what senders'
 # domains publish: the system's copy, with its security fixes, is the one
 # in use; and libcrypto, by the sessions that run with leave-no-trace
-# (its keyed hashes, trace.h) or will spool a message (AES, spool.h).
+# (its keyed hashes, trace.h), will spool a message (AES, spool.h) or
+# verify ARC chains (SHA-256 and RSA, arc.h).
 # libresolv is linked in statically, and the helpers that need no name
 # service (samotop-maildir, samotop-pipe) are static PIEs.
 # DYNAMIC=1 links those as shared libraries instead, so that a

@@ -787,7 +787,8 @@ parse_sets(const struct arc_msg *m, struct sets *s, const char **why)
 				return -1;
 			}
 		} else if (parse_sig(m, (int)f, kind, &sg) == -1) {
-			*why = kind == K_AS ? "an ARC-Seal that does not parse" :
+			*why = kind == K_AS ?
+			    "an ARC-Seal that does not parse" :
 			    "an ARC-Message-Signature that does not parse";
 			return -1;
 		} else

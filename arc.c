@@ -448,7 +448,9 @@ arc_verify_begin(struct arc_msg *m, struct arc_verifier *v)
 	m->inname = 0;
 	m->nlen = 0;
 	m->hashing[0] = m->hashing[1] = 0;
-	m->nkeys = 0;
+	m->nkeys = m->lookups = 0;
+	m->aar = NULL;
+	m->aarlen = 0;
 	/* PASS until decided: verdict() keeps the first reason. */
 	m->res = ARC_RES_PASS;
 	m->why = NULL;
@@ -1031,7 +1033,8 @@ getkey(struct arc_msg *m, const struct sig *sg, const char **why)
 	enum arc_keyres r;
 	unsigned int i;
 
-	if (!nameok(&sg->d, 253) || !nameok(&sg->s, 63)) {
+	if (!nameok(&sg->d, 253) || !nameok(&sg->s, 63) ||
+	    sg->s.vlen + sizeof("._domainkey.") - 1 + sg->d.vlen > 253) {
 		*why = "d= or s= is no domain name";
 		return NULL;
 	}
@@ -1042,7 +1045,11 @@ getkey(struct arc_msg *m, const struct sig *sg, const char **why)
 			break;
 	if (i < m->nkeys)
 		c = &m->key[i];
-	else {
+	else if (m->lookups == ARC_LOOKUPS_MAX) {
+		*why = "too many key lookups";
+		return NULL;
+	} else {
+		m->lookups++;
 		/* Full: the last is replaced (keys are used at once). */
 		if (m->nkeys < ARC_KEYS_CACHED)
 			m->nkeys++;
@@ -1266,7 +1273,7 @@ finish(struct arc_msg *m)
 {
 	struct sets s;
 	struct hsink h;
-	const char *why = NULL, *older;
+	const char *why = NULL, *older, *p;
 	unsigned int i;
 	int k;
 
@@ -1291,7 +1298,16 @@ finish(struct arc_msg *m)
 		verdict(m, ARC_RES_FAIL, why);
 		return;
 	}
-	/* Only the newest AMS's key lookup may make a verdict temporary. */
+	for (i = s.n; i >= 1; i--)
+		if (!verify_as(m, &s, i, &why)) {
+			verdict(m, ARC_RES_FAIL, why);
+			return;
+		}
+	/*
+	 * Step 5 last: it does not change the verdict (so neither may its
+	 * key lookups make it temporary), and may use the lookups that
+	 * steps 4 and 6 left.
+	 */
 	k = m->temp;
 	for (i = s.n - 1; i >= 1; i--)
 		if (!verify_ams(m, &s, i, &older)) {
@@ -1299,11 +1315,11 @@ finish(struct arc_msg *m)
 			break;
 		}
 	m->temp = k;
-	for (i = s.n; i >= 1; i--)
-		if (!verify_as(m, &s, i, &why)) {
-			verdict(m, ARC_RES_FAIL, why);
-			return;
-		}
+	field_value(m, s.aar[s.n], &m->aar, &m->aarlen);
+	/* After "i=N;": aar_instance() found it there. */
+	p = memchr(m->aar, ';', m->aarlen);
+	m->aarlen -= (size_t)(p + 1 - m->aar);
+	m->aar = p + 1;
 	m->res = ARC_RES_PASS;
 	m->why = NULL;
 }

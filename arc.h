@@ -58,8 +58,13 @@
  * temp set, so that the caller may log it as the temporary error it is.
  * For tests, struct arc_keys gives a key file (lines "NAME TXT-TEXT",
  * NAME being selector._domainkey.domain, as dkim.h's) or a function.
- * At most ARC_KEYS_CACHED keys are kept per message (sealers usually
- * sign the AMS and the AS with one key), each looked up once.
+ * ARC_KEYS_CACHED keys are kept per message (sealers usually sign the
+ * AMS and the AS with one key), and at most ARC_LOOKUPS_MAX lookups are
+ * made: so a message's verification waits for DNS at most that many
+ * times the resolver's limit, however many sealers it names.  Beyond
+ * them the signature in hand fails ("too many key lookups").  Step 5
+ * comes last, since it cannot change the verdict: when it runs out of
+ * lookups, the AMS it could not verify counts as one that failed.
  *
  * Limits, so that nothing is allocated per octet: the header is copied
  * into struct arc_msg (its fields h= may name are known only when the
@@ -85,7 +90,8 @@
 #define ARC_HNAMES_MAX	128		/* names in an AMS's h= */
 #define ARC_MINKEYBITS	1024		/* smaller RSA keys fail */
 #define ARC_TXT_MAX	4096		/* octets of a key record */
-#define ARC_KEYS_CACHED	4		/* keys kept per message */
+#define ARC_KEYS_CACHED	8		/* keys kept per message */
+#define ARC_LOOKUPS_MAX	12		/* key lookups per message */
 
 /* What arc= in Authentication-Results: says: RFC 8617 has no other. */
 enum arc_res {
@@ -142,7 +148,7 @@ struct arc_field {
 };
 
 struct arc_key {
-	char		name[320];
+	char		name[256];
 	EVP_PKEY	*k;		/* NULL: failed, see why and temp */
 	const char	*why;
 	int		temp;
@@ -163,12 +169,18 @@ struct arc_msg {
 	int		hashing[2];	/* body simple, relaxed hashed */
 	struct arc_body	body[2];
 	unsigned int	nkeys;
+	unsigned int	lookups;
 	struct arc_key	key[ARC_KEYS_CACHED];
 	/* Filled in by arc_verify_end(): */
 	enum arc_res	res;
 	const char	*why;		/* static text; NULL on pass, none */
 	int		temp;		/* fail for a key lookup that failed */
-	unsigned int	nsets;		/* N, the newest instance; 0: none */
+	/*
+	 * N, the newest instance, and from it on what follows: 0, empty
+	 * or NULL for none and for a chain whose structure failed (steps
+	 * 1 to 3).
+	 */
+	unsigned int	nsets;
 	unsigned int	oldest_pass;	/* step 5; 0: every AMS verified */
 	/*
 	 * d= and s= of the newest ARC-Seal (for arc-trusted-sealer),
@@ -177,6 +189,14 @@ struct arc_msg {
 	 */
 	char		seal_d[254];
 	char		seal_s[64];
+	/*
+	 * On pass only: the value of the newest ARC-Authentication-Results
+	 * (what the newest sealer found, after its "i=N;"), aarlen octets,
+	 * raw (folded, and network input: not safe to print as it is);
+	 * in hdr, valid until the next arc_verify_begin().
+	 */
+	const char	*aar;
+	size_t		aarlen;
 	struct arc_field field[ARC_FIELDS_MAX];
 	char		hdr[ARC_HEADER_MAX];
 };
@@ -200,7 +220,8 @@ int	arc_verify_begin(struct arc_msg *m, struct arc_verifier *v);
 void	arc_verify_data(struct arc_msg *m, const char *buf, size_t len);
 /*
  * The content ended: look up the keys, verify, and fill in res, why,
- * temp, nsets, oldest_pass, seal_d and seal_s.  Frees the keys.
+ * temp, nsets, oldest_pass, seal_d, seal_s, aar and aarlen.  Frees the
+ * keys.
  */
 void	arc_verify_end(struct arc_msg *m);
 

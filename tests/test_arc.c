@@ -34,6 +34,7 @@ static const struct {
 	{ "pass1", ARC_RES_PASS, NULL, 1, 0, "example.org" },
 	{ "pass2", ARC_RES_PASS, NULL, 2, 0, "lists.example.net" },
 	{ "pass2-footer", ARC_RES_PASS, NULL, 2, 2, "lists.example.net" },
+	{ "hops6", ARC_RES_PASS, NULL, 6, 0, "lists.example.net" },
 	{ "ed25519", ARC_RES_FAIL, "a= not rsa-sha256", 1, 0, "example.com" },
 	{ "body-tampered", ARC_RES_FAIL, "body hash", 2, 0,
 	    "lists.example.net" },
@@ -133,10 +134,15 @@ fixtures(void)
 			}
 		}
 	}
-	/* s= of the newest seal, for arc-trusted-sealer */
+	/* s= of the newest seal, and what its sealer found */
 	CHECK(load("pass2") == 0);
 	run(msg, msglen, sizeof(msg));
 	CHECK_STR(m->seal_s, "s2");
+	CHECK(m->aar != NULL && m->aarlen == 28 &&
+	    memcmp(m->aar, " lists.example.net; arc=pass", 28) == 0);
+	CHECK(load("body-tampered") == 0);
+	run(msg, msglen, sizeof(msg));
+	CHECK(m->aar == NULL && m->aarlen == 0);
 }
 
 /* dkimpy's verdict on every fixture is the one arc.c gives. */
@@ -360,6 +366,12 @@ limits(void)
 	run(msg, msglen + n, 100);
 	CHECK(m->res == ARC_RES_FAIL && m->why != NULL &&
 	    strcmp(m->why, "more than 50 ARC sets") == 0);
+
+	/* 13 sealers' keys: one lookup too many (dkimpy says pass) */
+	CHECK(load("hops13") == 0);
+	run(msg, msglen, 4096);
+	CHECK(m->res == ARC_RES_FAIL && m->why != NULL &&
+	    strcmp(m->why, "too many key lookups") == 0 && m->nsets == 13);
 
 	/* a header over the limit: fail with ARC fields, else none */
 	for (n = 0; n < ARC_HEADER_MAX; n += 20)

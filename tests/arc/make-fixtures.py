@@ -57,7 +57,9 @@ open(os.path.join(D, "keys"), "w").write(
     "s2._domainkey.lists.example.net " + K2 + "\n" +
     "weak._domainkey.example.org " + KW + "\n" +
     "ed._domainkey.example.com " + KE + "\n" +
-    "revoked._domainkey.example.org v=DKIM1; k=rsa; p=\n")
+    "revoked._domainkey.example.org v=DKIM1; k=rsa; p=\n" +
+    "".join("h%d._domainkey.lists.example.net %s\n" % (k, K2)
+            for k in range(1, 14)))
 
 MSG = (b"Authentication-Results: mx.example.org; spf=pass"
        b" smtp.mailfrom=alice@example.com\r\n"
@@ -136,3 +138,21 @@ write("no-key", seal(MSG, b"gone", b"example.org", S1, b"mx.example.org"))
 write("revoked", seal(MSG, b"revoked", b"example.org", S1,
                       b"mx.example.org"))
 write("weak-key", seal(MSG, b"weak", b"example.org", WEAK, b"mx.example.org"))
+
+
+# n hops, each sealing with its own selector (of one key): n key lookups,
+# past arc.h's ARC_LOOKUPS_MAX (12) at 13 hops, where dkimpy has no limit
+def hops(n):
+    msg = MSG
+    for k in range(1, n + 1):
+        srv = b"hop%d.example.net" % k
+        if k > 1:
+            msg = b"Authentication-Results: " + srv + b"; arc=pass\r\n" + msg
+        else:
+            srv = b"mx.example.org"
+        msg = seal(msg, b"h%d" % k, b"lists.example.net", S2, srv)
+    return msg
+
+
+write("hops6", hops(6))
+write("hops13", hops(13))

@@ -216,8 +216,9 @@ arc_canon_header(const char *raw, size_t len, int relaxed, size_t skip,
     size_t skiplen, void (*sink)(void *, const char *, size_t), void *arg)
 {
 	struct out o;
-	size_t i, colon;
+	size_t i, j, colon;
 	int sp = 0, value = 0;
+	char c;
 
 	o.sink = sink;
 	o.arg = arg;
@@ -236,9 +237,8 @@ arc_canon_header(const char *raw, size_t len, int relaxed, size_t skip,
 	/* The name in lower case, without white space before the colon. */
 	for (i = colon; i > 0 && wsp(raw[i - 1]); i--)
 		;
-	for (size_t j = 0; j < i; j++) {
-		char c = raw[j];
-
+	for (j = 0; j < i; j++) {
+		c = raw[j];
 		oput(&o, c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c);
 	}
 	if (colon < len)

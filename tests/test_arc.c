@@ -35,6 +35,8 @@ static const struct {
 	{ "pass2", ARC_RES_PASS, NULL, 2, 0, "lists.example.net" },
 	{ "pass2-footer", ARC_RES_PASS, NULL, 2, 2, "lists.example.net" },
 	{ "hops6", ARC_RES_PASS, NULL, 6, 0, "lists.example.net" },
+	{ "dns", ARC_RES_PASS, NULL, 2, 0, "arc.example" },
+	{ "dns-gone", ARC_RES_FAIL, "no key record", 1, 0, "arc.example" },
 	{ "ed25519", ARC_RES_FAIL, "a= not rsa-sha256", 1, 0, "example.com" },
 	{ "body-tampered", ARC_RES_FAIL, "body hash", 2, 0,
 	    "lists.example.net" },

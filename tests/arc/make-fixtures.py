@@ -59,7 +59,9 @@ open(os.path.join(D, "keys"), "w").write(
     "ed._domainkey.example.com " + KE + "\n" +
     "revoked._domainkey.example.org v=DKIM1; k=rsa; p=\n" +
     "".join("h%d._domainkey.lists.example.net %s\n" % (k, K2)
-            for k in range(1, 14)))
+            for k in range(1, 14)) +
+    "a1._domainkey.arc.example " + K1 + "\n" +
+    "a2._domainkey.arc.example " + K2 + "\n")
 
 MSG = (b"Authentication-Results: mx.example.org; spf=pass"
        b" smtp.mailfrom=alice@example.com\r\n"
@@ -156,3 +158,21 @@ def hops(n):
 
 write("hops6", hops(6))
 write("hops13", hops(13))
+
+
+# for tests/arc.bats, whose DNS (tests/dns/example.zone) serves the keys
+# of a1 (2048 bits: two strings) and a2 under arc.example, not "gone"
+dns1 = seal(MSG, b"a1", b"arc.example", S1, b"mx.example.org")
+write("dns", seal(b"Authentication-Results: lists.arc.example; arc=pass\r\n" +
+                  dns1, b"a2", b"arc.example", S2, b"lists.arc.example"))
+write("dns-gone", seal(MSG, b"gone", b"arc.example", S1, b"mx.example.org"))
+
+
+def zone_txt(txt):
+    """The key record as a zone file's TXT data: strings of 255 at most."""
+    return " ".join('"%s"' % txt[i:i + 255] for i in range(0, len(txt), 255))
+
+
+print("tests/dns/example.zone's lines for them:")
+print("a1._domainkey.arc\tTXT\t" + zone_txt(K1))
+print("a2._domainkey.arc\tTXT\t" + zone_txt(K2))

@@ -36,13 +36,14 @@
  *      simple or relaxed): else fail.
  *   5. oldest_pass: the older AMSs are verified from N-1 down; the
  *      first that does not gives oldest_pass = its i + 1 (0: all did).
- *      It does not change the verdict.
+ *      It does not change the verdict, so it is done after step 6, and
+ *      only for a chain that passes (else oldest_pass is 0).
  *   6. every ARC-Seal verifies, N down to 1, over the ARC sets 1..i in
  *      order (relaxed header canonicalization): else fail.
  *   7. pass.
- * Signatures: a=rsa-sha256 only, as dkimpy and OpenARC seal: rsa-sha1
- * fails (RFC 8301), and so does ed25519-sha256 (no ARC sealer uses it;
- * dkimpy's ARC verifier refuses it too).  RSA keys under ARC_MINKEYBITS
+ * Signatures: a=rsa-sha256 only, what ARC sealers use: rsa-sha1 fails
+ * (RFC 8301), and so does ed25519-sha256 (dkimpy's ARC verifier refuses
+ * it too; its fixture, tests/arc/ed25519.eml, says so).  RSA keys under ARC_MINKEYBITS
  * (1024) fail (RFC 8301).  An AMS's l= must cover the whole body (else
  * fail: anything could be appended under it).  t= and x= are not
  * checked (a seal's age says nothing about the chain).  A DNS key record
@@ -62,9 +63,9 @@
  * AMS and the AS with one key), and at most ARC_LOOKUPS_MAX lookups are
  * made: so a message's verification waits for DNS at most that many
  * times the resolver's limit, however many sealers it names.  Beyond
- * them the signature in hand fails ("too many key lookups").  Step 5
- * comes last, since it cannot change the verdict: when it runs out of
- * lookups, the AMS it could not verify counts as one that failed.
+ * them the signature in hand fails ("too many key lookups"); when step
+ * 5 runs out of them, the AMS it could not verify counts as one that
+ * failed.
  *
  * Limits, so that nothing is allocated per octet: the header is copied
  * into struct arc_msg (its fields h= may name are known only when the
@@ -74,8 +75,10 @@
  * At most ARC_HNAMES_MAX names in an AMS's h=.  The body is not kept:
  * it is canonicalized and hashed as it streams (SHA-256 contexts of the
  * verifier, one per canonicalization the AMSs use).  struct arc_msg is
- * about 150 KiB: allocate one per session (calloc), reused by each
- * message; arc_verify_begin() does not touch the header buffer.
+ * about 144 KiB: allocate one per session (calloc), reused by each
+ * message; arc_verify_begin() does not touch the header buffer.  The end
+ * of the header and arc_verify_end() take about 32 KiB of stack (the
+ * ARC sets, parsed).
  */
 #ifndef SAMOTOP_ARC_H
 #define SAMOTOP_ARC_H

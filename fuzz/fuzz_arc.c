@@ -9,7 +9,8 @@
  * has one, nsets is at most 50 and oldest_pass at most nsets, and the
  * newest seal's d= and s= are safe to print in Authentication-Results:.
  * The seeds (fuzz/seeds/fuzz_arc) are tests/arc/'s messages, which
- * dkimpy sealed with these keys' private halves (hops*: with s2's).
+ * dkimpy sealed with these keys' private halves (hops* and dns*: under
+ * other names, see lookup()).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -58,6 +59,11 @@ lookup(void *arg, const char *name, char *txt, size_t size)
 	/* tests/arc/hops*: selectors h1 to h13, all of s2's key */
 	if (name[0] == 'h' && dot != NULL &&
 	    strcmp(dot, "._domainkey.lists.example.net") == 0)
+		name = "s2._domainkey.lists.example.net";
+	/* tests/arc/dns*: a1 is s1's key, a2 s2's */
+	if (strcmp(name, "a1._domainkey.arc.example") == 0)
+		name = "s1._domainkey.example.org";
+	if (strcmp(name, "a2._domainkey.arc.example") == 0)
 		name = "s2._domainkey.lists.example.net";
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcasecmp(name, keys[i].name) == 0) {

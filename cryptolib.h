@@ -1,9 +1,12 @@
 /*
  * cryptolib.h: OpenSSL's libcrypto, loaded with dlopen(3) (see dlload.h)
  * by the sessions that need it, and by no other: leave-no-trace
- * (trace.h), for its keyed hashes, and the message spool (spool.h), for
- * AES-256-CTR.  Only functions of OpenSSL 3 that are not deprecated: the
- * one-shot HMAC() with the digest it is given, and the EVP cipher calls.
+ * (trace.h), for its keyed hashes, the message spool (spool.h), for
+ * AES-256-CTR, and ARC verification (arc.h), for SHA-256 and the RSA
+ * signatures of sealers.  Only functions of OpenSSL 3 that are not
+ * deprecated: the one-shot HMAC() with the digest it is given, the EVP
+ * cipher and digest calls, d2i_PUBKEY() for an RSA public key, and
+ * EVP_PKEY_verify() for RSA PKCS#1 v1.5 over a SHA-256 digest.
  */
 #ifndef SAMOTOP_CRYPTOLIB_H
 #define SAMOTOP_CRYPTOLIB_H

@@ -13,10 +13,12 @@ deterministic: a second run writes the same files.
 Usage: /usr/bin/python3 tests/arc/make-fixtures.py  (from the top)
 """
 import base64
+import hashlib
 import os
 import subprocess
 
 import dkim
+from dkim.canonicalization import CanonicalizationPolicy
 import nacl.encoding
 import nacl.signing
 
@@ -176,3 +178,46 @@ def zone_txt(txt):
 print("tests/dns/example.zone's lines for them:")
 print("a1._domainkey.arc\tTXT\t" + zone_txt(K1))
 print("a2._domainkey.arc\tTXT\t" + zone_txt(K2))
+
+
+def seal_canon(msg, sel, dom, key, srv, c):
+    """The first ARC set, its AMS with canonicalization c (dkimpy's
+    arc_sign() makes relaxed/relaxed only): ARC.sign's steps for i=1,
+    each signature made by dkimpy's own gen_header()."""
+    a = dkim.ARC(msg)
+    a.hasher = hashlib.sha256
+    pk = dkim.parse_pem_private_key(key)
+    pol = CanonicalizationPolicy.from_c_value(c)
+    aar = b"i=1; " + srv + b"; spf=pass smtp.mailfrom=alice@example.com\r\n"
+    a.headers.insert(0, (b"ARC-Authentication-Results", b" " + aar))
+    bh = base64.b64encode(hashlib.sha256(
+        pol.canonicalize_body(a.body)).digest())
+    ams = a.gen_header([
+        (b"i", b"1"), (b"a", b"rsa-sha256"), (b"c", c), (b"d", dom),
+        (b"s", sel), (b"t", b"%d" % T), (b"h", b" : ".join(HEADERS)),
+        (b"bh", bh), (b"b", b"0" * 60)],
+        list(HEADERS), pol, b"ARC-Message-Signature", pk)
+    a.headers.insert(0, (b"ARC-Message-Signature", ams))
+    seal = a.gen_header([
+        (b"i", b"1"), (b"cv", b"none"), (b"a", b"rsa-sha256"), (b"d", dom),
+        (b"s", sel), (b"t", b"%d" % T), (b"b", b"0" * 60)],
+        [b"arc-authentication-results", b"arc-message-signature"],
+        CanonicalizationPolicy.from_c_value(b"relaxed/relaxed"),
+        b"ARC-Seal", pk)
+    return (b"ARC-Seal: " + seal + b"ARC-Message-Signature: " + ams +
+            b"ARC-Authentication-Results: " + aar + msg)
+
+
+# the simple canonicalizations (RFC 6376 3.4.1, 3.4.3) in an AMS, and
+# white space changed: relaxed/relaxed does not see it, simple does
+rs = seal_canon(MSG, b"s1", b"example.org", S1, b"mx.example.org",
+                b"relaxed/simple")
+ss = seal_canon(MSG, b"s1", b"example.org", S1, b"mx.example.org",
+                b"simple/simple")
+write("relaxed-simple", rs)
+write("simple-simple", ss)
+write("relaxed-ws", one.replace(b"Hello,  list.", b"Hello, \t list.")
+      .replace(b"Subject: ARC  test", b"Subject:  ARC test"))
+write("simple-body-ws", rs.replace(b"Hello,  list.", b"Hello, list."))
+write("simple-header-ws", ss.replace(b"Subject: ARC  test",
+                                     b"Subject: ARC test"))

@@ -44,7 +44,9 @@
  * Signatures: a=rsa-sha256 only, what ARC sealers use: rsa-sha1 fails
  * (RFC 8301), and so does ed25519-sha256 (dkimpy's ARC verifier refuses
  * it too; its fixture, tests/arc/ed25519.eml, says so).  RSA keys under ARC_MINKEYBITS
- * (1024) fail (RFC 8301).  An AMS's l= must cover the whole body (else
+ * (1024) fail (RFC 8301).  An AMS without c= is simple/simple (RFC
+ * 6376's default, which RFC 8617 keeps; dkimpy assumes relaxed/relaxed;
+ * sealers write c=).  An AMS's l= must cover the whole body (else
  * fail: anything could be appended under it).  t= and x= are not
  * checked (a seal's age says nothing about the chain).  A DNS key record
  * is read as RFC 6376 3.6.1 says (v=DKIM1 when present, k=rsa, h=

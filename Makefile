@@ -30,7 +30,8 @@ FUZZERS	 = $(FUZZSRCS:.c=)
 # libspf2, by the sessions that check SPF, and it parses what senders'
 # domains publish: the system's copy, with its security fixes, is the one
 # in use; and libcrypto, by the sessions that run with leave-no-trace
-# (its keyed hashes, trace.h) or will spool a message (AES, spool.h).
+# (its keyed hashes, trace.h), will spool a message (AES, spool.h) or
+# verify ARC chains (SHA-256 and RSA, arc.h).
 # libresolv is linked in statically, and the helpers that need no name
 # service (samotop-maildir, samotop-pipe) are static PIEs.
 # DYNAMIC=1 links those as shared libraries instead, so that a
@@ -166,6 +167,11 @@ tests/dkim_drive: tests/dkim_drive.c libsamotop.a
 tests/dmarc_drive: tests/dmarc_drive.c libsamotop.a
 	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a
 
+# tests/arc.bats's verifier: arc.c, keys from the tests' DNS.
+tests/arc_drive: tests/arc_drive.c libsamotop.a
+	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a \
+	    $(LDLIBS_SMTPD)
+
 # The same tests against the library built with ASan and UBSan.
 tests/asan/test_%: tests/test_%.c $(ASANDIR)/libsamotop.a
 	@mkdir -p tests/asan
@@ -199,7 +205,7 @@ fuzz/fuzz_session: fuzz/helper_mock
 fuzz: $(FUZZERS)
 
 units: $(TESTS) tests/enc_smime_drive tests/milter_drive tests/dkim_drive \
-	   tests/dmarc_drive
+	   tests/dmarc_drive tests/arc_drive
 asan: $(ASANTESTS)
 
 check:
@@ -324,7 +330,7 @@ soak: samotop-smtpd samotop-maildir samotop-lmtp
 clean:
 	rm -f *.o *.d libsamotop.a $(PROGS) $(TESTS) $(FUZZERS) fuzz/helper_mock
 	rm -f tests/enc_smime_drive tests/milter_drive tests/dkim_drive \
-	    tests/dmarc_drive
+	    tests/dmarc_drive tests/arc_drive
 	rm -f version.stamp
 	rm -f tests/*.d fuzz/*.d
 	rm -rf tests/asan run $(ASANDIR) $(FUZZDIR)

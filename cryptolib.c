@@ -1,8 +1,12 @@
 /*
- * cryptolib.c: resolve the libcrypto functions trace.c and spool.c use.
+ * cryptolib.c: resolve the libcrypto functions trace.c, spool.c and
+ * arc.c use.
  */
 #include <limits.h>
 #include <string.h>
+
+/* NID_rsaEncryption: a macro only, no OpenSSL type. */
+#include <openssl/obj_mac.h>
 
 #include "cryptolib.h"
 #include "dlload.h"
@@ -22,6 +26,21 @@ resolve(struct cryptolib *l, char *why, size_t size)
 	DL_RESOLVE(l, encrypt_init, "EVP_EncryptInit_ex", why, size);
 	DL_RESOLVE(l, encrypt_update, "EVP_EncryptUpdate", why, size);
 	DL_RESOLVE(l, aes256ctr, "EVP_aes_256_ctr", why, size);
+	DL_RESOLVE(l, md_new, "EVP_MD_CTX_new", why, size);
+	DL_RESOLVE(l, md_free, "EVP_MD_CTX_free", why, size);
+	DL_RESOLVE(l, digest_init, "EVP_DigestInit_ex", why, size);
+	DL_RESOLVE(l, digest_update, "EVP_DigestUpdate", why, size);
+	DL_RESOLVE(l, digest_final, "EVP_DigestFinal_ex", why, size);
+	DL_RESOLVE(l, d2i_pubkey, "d2i_PUBKEY", why, size);
+	/* OpenSSL 3's names; EVP_PKEY_base_id() and _bits() are macros */
+	DL_RESOLVE(l, pkey_id, "EVP_PKEY_get_base_id", why, size);
+	DL_RESOLVE(l, pkey_bits, "EVP_PKEY_get_bits", why, size);
+	DL_RESOLVE(l, pkey_free, "EVP_PKEY_free", why, size);
+	DL_RESOLVE(l, pctx_new, "EVP_PKEY_CTX_new", why, size);
+	DL_RESOLVE(l, pctx_free, "EVP_PKEY_CTX_free", why, size);
+	DL_RESOLVE(l, verify_init, "EVP_PKEY_verify_init", why, size);
+	DL_RESOLVE(l, set_sig_md, "EVP_PKEY_CTX_set_signature_md", why, size);
+	DL_RESOLVE(l, verify, "EVP_PKEY_verify", why, size);
 	return 0;
 }
 
@@ -108,4 +127,97 @@ cryptolib_ctr_free(const struct cryptolib *l, EVP_CIPHER_CTX *c)
 {
 	if (l->handle != NULL && c != NULL)
 		l->ctx_free(c);
+}
+
+EVP_MD_CTX *
+cryptolib_sha256_new(const struct cryptolib *l)
+{
+	if (l->handle == NULL)
+		return NULL;
+	return l->md_new();
+}
+
+int
+cryptolib_sha256_start(const struct cryptolib *l, EVP_MD_CTX *c)
+{
+	if (l->handle == NULL || c == NULL ||
+	    l->digest_init(c, l->sha256(), NULL) != 1)
+		return -1;
+	return 0;
+}
+
+int
+cryptolib_sha256_update(const struct cryptolib *l, EVP_MD_CTX *c,
+    const void *data, size_t len)
+{
+	if (l->handle == NULL || c == NULL ||
+	    (len > 0 && l->digest_update(c, data, len) != 1))
+		return -1;
+	return 0;
+}
+
+int
+cryptolib_sha256_final(const struct cryptolib *l, EVP_MD_CTX *c,
+    unsigned char out[CRYPTO_SHA256_LEN])
+{
+	unsigned int n = 0;
+
+	if (l->handle == NULL || c == NULL ||
+	    l->digest_final(c, out, &n) != 1 || n != CRYPTO_SHA256_LEN)
+		return -1;
+	return 0;
+}
+
+void
+cryptolib_sha256_free(const struct cryptolib *l, EVP_MD_CTX *c)
+{
+	if (l->handle != NULL && c != NULL)
+		l->md_free(c);
+}
+
+EVP_PKEY *
+cryptolib_rsa_pubkey(const struct cryptolib *l, const unsigned char *key,
+    size_t len, unsigned int *bits)
+{
+	const unsigned char *p = key;
+	EVP_PKEY *k;
+	int n;
+
+	*bits = 0;
+	if (l->handle == NULL || len == 0 || len > 16384 ||
+	    (k = l->d2i_pubkey(NULL, &p, (long)len)) == NULL)
+		return NULL;
+	/* Trailing octets, or a key of another kind: not what was asked. */
+	if (p != key + len || l->pkey_id(k) != NID_rsaEncryption ||
+	    (n = l->pkey_bits(k)) <= 0) {
+		l->pkey_free(k);
+		return NULL;
+	}
+	*bits = (unsigned int)n;
+	return k;
+}
+
+void
+cryptolib_pubkey_free(const struct cryptolib *l, EVP_PKEY *k)
+{
+	if (l->handle != NULL && k != NULL)
+		l->pkey_free(k);
+}
+
+int
+cryptolib_rsa_verify_sha256(const struct cryptolib *l, EVP_PKEY *k,
+    const unsigned char md[CRYPTO_SHA256_LEN], const unsigned char *sig,
+    size_t siglen)
+{
+	EVP_PKEY_CTX *pc;
+	int ok;
+
+	if (l->handle == NULL || k == NULL || (pc = l->pctx_new(k, NULL)) ==
+	    NULL)
+		return 0;
+	/* RSA's default padding is PKCS#1 v1.5. */
+	ok = l->verify_init(pc) == 1 && l->set_sig_md(pc, l->sha256()) == 1 &&
+	    l->verify(pc, sig, siglen, md, CRYPTO_SHA256_LEN) == 1;
+	l->pctx_free(pc);
+	return ok;
 }

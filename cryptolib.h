@@ -1,9 +1,12 @@
 /*
  * cryptolib.h: OpenSSL's libcrypto, loaded with dlopen(3) (see dlload.h)
  * by the sessions that need it, and by no other: leave-no-trace
- * (trace.h), for its keyed hashes, and the message spool (spool.h), for
- * AES-256-CTR.  Only functions of OpenSSL 3 that are not deprecated: the
- * one-shot HMAC() with the digest it is given, and the EVP cipher calls.
+ * (trace.h), for its keyed hashes, the message spool (spool.h), for
+ * AES-256-CTR, and ARC verification (arc.h), for SHA-256 and the RSA
+ * signatures of sealers.  Only functions of OpenSSL 3 that are not
+ * deprecated: the one-shot HMAC() with the digest it is given, the EVP
+ * cipher and digest calls, d2i_PUBKEY() for an RSA public key, and
+ * EVP_PKEY_verify() for RSA PKCS#1 v1.5 over a SHA-256 digest.
  */
 #ifndef SAMOTOP_CRYPTOLIB_H
 #define SAMOTOP_CRYPTOLIB_H
@@ -18,6 +21,9 @@
 typedef struct evp_md_st EVP_MD;
 typedef struct evp_cipher_st EVP_CIPHER;
 typedef struct evp_cipher_ctx_st EVP_CIPHER_CTX;
+typedef struct evp_md_ctx_st EVP_MD_CTX;
+typedef struct evp_pkey_st EVP_PKEY;
+typedef struct evp_pkey_ctx_st EVP_PKEY_CTX;
 
 struct cryptolib {
 	void	*handle;	/* NULL until loaded */
@@ -33,6 +39,21 @@ struct cryptolib {
 	int	 (*encrypt_update)(EVP_CIPHER_CTX *, unsigned char *, int *,
 		    const unsigned char *, int);
 	const EVP_CIPHER *(*aes256ctr)(void);
+	EVP_MD_CTX *(*md_new)(void);
+	void	 (*md_free)(EVP_MD_CTX *);
+	int	 (*digest_init)(EVP_MD_CTX *, const EVP_MD *, void *);
+	int	 (*digest_update)(EVP_MD_CTX *, const void *, size_t);
+	int	 (*digest_final)(EVP_MD_CTX *, unsigned char *, unsigned int *);
+	EVP_PKEY *(*d2i_pubkey)(EVP_PKEY **, const unsigned char **, long);
+	int	 (*pkey_id)(const EVP_PKEY *);
+	int	 (*pkey_bits)(const EVP_PKEY *);
+	void	 (*pkey_free)(EVP_PKEY *);
+	EVP_PKEY_CTX *(*pctx_new)(EVP_PKEY *, void *);
+	void	 (*pctx_free)(EVP_PKEY_CTX *);
+	int	 (*verify_init)(EVP_PKEY_CTX *);
+	int	 (*set_sig_md)(EVP_PKEY_CTX *, const EVP_MD *);
+	int	 (*verify)(EVP_PKEY_CTX *, const unsigned char *, size_t,
+		    const unsigned char *, size_t);
 };
 
 /* Load libcrypto once; -1 with why. */
@@ -70,5 +91,40 @@ int	cryptolib_ctr(const struct cryptolib *l, EVP_CIPHER_CTX *c,
  */
 int	cryptolib_ctr_wipe(const struct cryptolib *l, EVP_CIPHER_CTX *c);
 void	cryptolib_ctr_free(const struct cryptolib *l, EVP_CIPHER_CTX *c);
+
+/*
+ * SHA-256 as the data streams: a context from cryptolib_sha256_new()
+ * (NULL: out of memory, or the library is not open) is started with
+ * cryptolib_sha256_start() (again for each new hash), fed with
+ * cryptolib_sha256_update() and read with cryptolib_sha256_final(),
+ * after which it must be started again.  0, or -1 when libcrypto
+ * fails.  cryptolib_sha256_free() takes NULL.
+ */
+EVP_MD_CTX *cryptolib_sha256_new(const struct cryptolib *l);
+int	cryptolib_sha256_start(const struct cryptolib *l, EVP_MD_CTX *c);
+int	cryptolib_sha256_update(const struct cryptolib *l, EVP_MD_CTX *c,
+	    const void *data, size_t len);
+int	cryptolib_sha256_final(const struct cryptolib *l, EVP_MD_CTX *c,
+	    unsigned char out[CRYPTO_SHA256_LEN]);
+void	cryptolib_sha256_free(const struct cryptolib *l, EVP_MD_CTX *c);
+
+/*
+ * An RSA public key from the len octets at key, a DER SubjectPublicKeyInfo
+ * (what `openssl rsa -pubout -outform DER` writes, and DKIM key records
+ * hold) with its size in bits in *bits; NULL when those octets are not
+ * exactly such a key (network input).  Free with cryptolib_pubkey_free(),
+ * which takes NULL.
+ */
+EVP_PKEY *cryptolib_rsa_pubkey(const struct cryptolib *l,
+	    const unsigned char *key, size_t len, unsigned int *bits);
+void	cryptolib_pubkey_free(const struct cryptolib *l, EVP_PKEY *k);
+/*
+ * Is sig the RSA PKCS#1 v1.5 signature (RFC 8017 8.2, SHA-256's
+ * DigestInfo) of the SHA-256 digest md with key k?  1 it is, 0 it is
+ * not (or libcrypto failed: never a false 1).
+ */
+int	cryptolib_rsa_verify_sha256(const struct cryptolib *l, EVP_PKEY *k,
+	    const unsigned char md[CRYPTO_SHA256_LEN], const unsigned char *sig,
+	    size_t siglen);
 
 #endif

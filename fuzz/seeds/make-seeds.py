@@ -579,4 +579,33 @@ def hdredit_seeds():
 
 
 write("fuzz_hdredit", hdredit_seeds())
+
+# fuzz_arc: the first octet is the chunk size (0: at once), then a
+# message: tests/arc/'s, which dkimpy sealed with the keys fuzz_arc.c
+# holds (tests/arc/make-fixtures.py), and ARC fields to mutate.
+def arc_seeds():
+    d = os.path.join(TOP, "tests", "arc")
+    msg = (b"From: a@example.org\r\nSubject: s\r\n\r\nbody\r\n")
+    seeds = []
+    for i, path in enumerate(sorted(glob.glob(os.path.join(d, "*.eml")))):
+        name = os.path.basename(path)[:-4]
+        seeds.append((name, bytes([(0, 7, 1, 64)[i % 4]]) +
+                      open(path, "rb").read()))
+    for name, head in [
+        ("temp-key", b"ARC-Seal: i=1; cv=none; a=rsa-sha256; d=example.org;"
+         b" s=temp; b=AAAA\r\nARC-Message-Signature: i=1; a=rsa-sha256;"
+         b" c=relaxed/simple; d=example.org; s=temp; h=from:from:subject;"
+         b" l=6; bh=AAAA; b=AAAA\r\nARC-Authentication-Results: i=1; x;"
+         b" spf=pass\r\n"),
+        ("fifty-one", b"ARC-Seal: i=51; cv=pass; a=rsa-sha256; d=x; s=y;"
+         b" b=AAAA\r\n"),
+        ("garbage", b"ARC-Seal: i=1;;\x01\xff b\r\n"
+         b"arc-message-signature : i = 1 ; h=arc-seal\r\n"
+         b"ARC-Authentication-Results:i=1\r\n"),
+    ]:
+        seeds.append((name, b"\x00" + head + msg))
+    return seeds
+
+
+write("fuzz_arc", arc_seeds())
 print("seeds written to", SEEDS)

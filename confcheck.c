@@ -110,7 +110,8 @@ confcheck_warnings(const struct conf *c, confcheck_report *report,
 	unused(&r, c, milter_tuning, NELEM(milter_tuning), c->nmilters == 0,
 	    "milter");
 	unused(&r, c, spool_tuning, NELEM(spool_tuning), !c->dkim &&
-	    !c->dmarc && c->nmilters == 0, "dkim, dmarc or milter");
+	    !c->dmarc && !c->arc && c->nmilters == 0,
+	    "dkim, dmarc, arc or milter");
 	if ((line = conf_line(c, "deny-message")) != 0 && !has_deny_list(c))
 		say(&r, line, "warning: deny-message has no effect without "
 		    "a deny list");
@@ -327,7 +328,7 @@ confcheck_runtime(const struct conf *c, confcheck_report *report,
 		check_tls(&r, c);
 	if (c->leave_no_trace)
 		check_notrace(&r, c);
-	if (c->dkim || c->dmarc || c->nmilters > 0)
+	if (c->dkim || c->dmarc || c->arc || c->nmilters > 0)
 		check_inspect(&r, c);
 	return r.count;
 }

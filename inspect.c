@@ -29,6 +29,10 @@ inspect_open(struct inspect *in, const struct conf *c, char *why,
 		goto fail;
 	if (c->dmarc && dmarc_open(&in->dmarcv, NULL, why, size) == -1)
 		goto fail;
+	if (c->arc && arc_verifier_open(&in->arcv, NULL, why, size) == -1) {
+		dmarc_close(&in->dmarcv);
+		goto fail;
+	}
 	in->open = 1;
 	return 0;
 fail:
@@ -188,6 +192,10 @@ inspect_begin(struct inspect *in, const char *id, struct milter_set *milters)
 	in->dkim_on = in->conf->dkim;
 	if (in->dkim_on)
 		(void)dkim_verify_begin(&in->dkim, &in->dkimv, id);
+	in->arc_on = in->conf->arc;
+	if (in->arc_on)
+		(void)arc_verify_begin(&in->arc, &in->arcv);
+	in->overridden = 0;
 }
 
 /* A From: field's mailboxes join the message's. */
@@ -297,14 +305,31 @@ inspect_data(struct inspect *in, const char *buf, size_t len)
 	}
 	if (in->dkim_on)
 		dkim_verify_data(&in->dkim, buf, len);
+	if (in->arc_on)
+		arc_verify_data(&in->arc, buf, len);
 	scan(in, buf, len);
 }
 
-void
+/* The newest sealer of a passing chain is one the site trusts. */
+static int
+trusted_sealer(const struct conf *c, const struct inspect_arc *arc)
+{
+	size_t i;
+
+	if (!arc->done || arc->sealer[0] == '\0')
+		return 0;
+	for (i = 0; i < c->nsealers; i++)
+		if (dmarc_same_domain(arc->sealer, c->arc_sealers[i]))
+			return 1;
+	return 0;
+}
+
+int
 inspect_decide(const struct conf *c, const struct dmarc_result *r,
-    struct inspect_outcome *out)
+    const struct inspect_arc *arc, struct inspect_outcome *out)
 {
 	enum check_action a = ACTION_ACCEPT;
+	const char *pol = dmarc_policy_name(r->disposition);
 
 	out->verdict = INSPECT_ACCEPT;
 	out->check = INSPECT_NONE;
@@ -315,24 +340,36 @@ inspect_decide(const struct conf *c, const struct dmarc_result *r,
 		out->check = INSPECT_DMARC;
 		snprintf(out->reason, sizeof(out->reason), "dmarc=temperror "
 		    "header.from=%s", r->from);
-		return;
+		return 0;
 	}
 	if (r->res != DMARC_RES_FAIL)
-		return;
+		return 0;
 	if (r->disposition == DMARC_POL_REJECT)
 		a = c->dmarc_reject;
 	else if (r->disposition == DMARC_POL_QUARANTINE)
 		a = c->dmarc_quarantine;
 	snprintf(out->reason, sizeof(out->reason), "dmarc=fail "
-	    "header.from=%s policy=%s", r->from,
-	    dmarc_policy_name(r->disposition)[0] != '\0' ?
-	    dmarc_policy_name(r->disposition) : "none");
+	    "header.from=%s policy=%s", r->from, pol[0] != '\0' ? pol :
+	    "none");
+	if (a != ACTION_ACCEPT && trusted_sealer(c, arc)) {
+		if (arc->res == ARC_RES_PASS) {
+			snprintf(out->reason, sizeof(out->reason), "dmarc=fail "
+			    "header.from=%s forgiven: arc=pass by trusted "
+			    "sealer %s", r->from, arc->sealer);
+			return 1;
+		}
+		if (arc->temp)
+			a = ACTION_TEMPFAIL;
+	}
 	if (a == ACTION_REJECT)
 		out->verdict = INSPECT_REJECT;
 	else if (a == ACTION_QUARANTINE)
 		out->verdict = INSPECT_QUARANTINE;
+	else if (a == ACTION_TEMPFAIL)
+		out->verdict = INSPECT_TEMPFAIL;
 	if (a != ACTION_ACCEPT)
 		out->check = INSPECT_DMARC;
+	return 0;
 }
 
 void
@@ -340,6 +377,7 @@ inspect_end(struct inspect *in, const struct inspect_input *inp,
     struct inspect_outcome *out)
 {
 	struct dmarc_input di;
+	struct inspect_arc arc;
 	struct milter_decision d;
 	const char *from[DMARC_FROM_MAX];
 	size_t i;
@@ -353,6 +391,8 @@ inspect_end(struct inspect *in, const struct inspect_input *inp,
 	}
 	if (in->dkim_on)
 		dkim_verify_end(&in->dkim);
+	if (in->arc_on)
+		arc_verify_end(&in->arc);
 	if (in->serr != SPOOL_OK) {
 		out->verdict = INSPECT_LOCAL;
 		out->check = INSPECT_SPOOL;
@@ -381,13 +421,21 @@ inspect_end(struct inspect *in, const struct inspect_input *inp,
 	di.random = inp->random;
 	dmarc_evaluate(&in->dmarcv, &di, &in->dmarc);
 	in->dmarc_done = 1;
-	inspect_decide(in->conf, &in->dmarc, out);
+	arc.done = in->arc_on;
+	arc.res = in->arc.res;
+	arc.temp = in->arc.temp;
+	arc.sealer = in->arc.seal_d;
+	in->overridden = inspect_decide(in->conf, &in->dmarc, &arc, out);
 }
 
 void
 inspect_abort(struct inspect *in)
 {
 	in->mfeed = 0;
+	if (in->arc_on) {
+		arc_verify_end(&in->arc);
+		in->arc_on = 0;
+	}
 	if (in->dkim_on) {
 		dkim_verify_end(&in->dkim);
 		in->dkim_on = 0;
@@ -433,6 +481,14 @@ inspect_authres(const struct inspect *in, int notrace, char *buf,
 		if (sig->b[0] != '\0')
 			n = add(buf, size, n, " header.b=%s", sig->b);
 	}
+	hdr_safe(d, sizeof(d), in->arc_on ? in->arc.seal_d : "", HDR_DOMAIN);
+	if (in->arc_on && in->arc.res != ARC_RES_NONE && !notrace &&
+	    d[0] != '\0')
+		n = add(buf, size, n, ";\r\n\tarc=%s (i=%u sealer %s)",
+		    arc_res_name(in->arc.res), in->arc.nsets, d);
+	else if (in->arc_on)
+		n = add(buf, size, n, ";\r\n\tarc=%s",
+		    arc_res_name(in->arc.res));
 	if (in->dmarc_done) {
 		snprintf(pol, sizeof(pol), " (p=%s dis=%s)",
 		    dmarc_policy_name(in->dmarc.applied)[0] != '\0' ?
@@ -446,6 +502,9 @@ inspect_authres(const struct inspect *in, int notrace, char *buf,
 		    DMARC_RES_NONE ? "" : pol);
 		if (d[0] != '\0')
 			n = add(buf, size, n, " header.from=%s", d);
+		if (in->overridden)
+			n = add(buf, size, n, " (forgiven: a trusted ARC "
+			    "sealer)");
 	}
 	if (n >= size) {
 		if (size > 0)
@@ -569,6 +628,9 @@ inspect_close(struct inspect *in)
 		return;
 	if (in->dkim_on)
 		dkim_verify_end(&in->dkim);
+	if (in->arc_on)
+		arc_verify_end(&in->arc);
+	arc_verifier_close(&in->arcv);
 	dkim_verifier_close(&in->dkimv);
 	dmarc_close(&in->dmarcv);
 	spool_close(&in->body);

@@ -32,6 +32,7 @@
 #include "dkim.h"
 #include "dmarc.h"
 #include "address.h"
+#include "arc.h"
 #include "hdredit.h"
 #include "hdrfrom.h"
 #include "hdrscan.h"
@@ -57,6 +58,14 @@ enum inspect_check {
 	INSPECT_DMARC,
 	INSPECT_SPOOL,
 	INSPECT_MILTER,		/* its changes could not be kept */
+};
+
+/* What ARC found, for inspect_decide(). */
+struct inspect_arc {
+	int		 done;		/* arc yes: verified */
+	enum arc_res	 res;
+	int		 temp;		/* a fail for a key lookup that failed */
+	const char	*sealer;	/* the newest ARC-Seal's d=, or "" */
 };
 
 /* What the session knows that the checks need. */
@@ -98,6 +107,10 @@ struct inspect {
 	char			 from[DMARC_FROM_MAX][HDRFROM_DOMAIN_MAX + 1];
 	int			 dmarc_done;
 	struct dmarc_result	 dmarc;
+	int			 overridden;	/* DMARC's fail forgiven: a
+						 * trusted ARC sealer */
+	struct arc_verifier	 arcv;
+	int			 arc_on;	/* this message's ARC ran */
 	enum spool_error	 serr;		/* the first spool failure */
 	int			 serrno;
 	struct dkim_msg		 dkim;
@@ -125,6 +138,7 @@ struct inspect {
 	struct spool		 spool;
 	struct spool		 body;		/* a filter's new body */
 	struct hdredit		 edit;		/* the header's changes */
+	struct arc_msg		 arc;		/* last: large, mostly unused */
 };
 
 /*
@@ -186,13 +200,17 @@ int	inspect_replay(struct inspect *in, int (*write)(void *, const char *,
 void	inspect_close(struct inspect *in);
 
 /*
- * The verdict from DMARC's result and the configuration (pure; the
- * session's tests use it through inspect_end()): a fail under p=reject
- * gets dmarc-reject's action, under p=quarantine dmarc-quarantine's; a
- * temperror defers (never an accept that skipped the check); the rest
- * is accepted.  Fills out's verdict, check and reason.
+ * The verdict from DMARC's result, ARC's and the configuration (pure;
+ * the session's tests use it through inspect_end()): a fail under
+ * p=reject gets dmarc-reject's action, under p=quarantine
+ * dmarc-quarantine's; a temperror defers (never an accept that skipped
+ * the check); the rest is accepted.  A fail whose ARC chain passes and
+ * whose newest sealer is an arc-trusted-sealer is accepted (a mailing
+ * list the site trusts changed the message); when that chain failed
+ * only for a key lookup, the message is deferred rather than refused.
+ * Fills out's verdict, check and reason; returns 1 when ARC overrode.
  */
-void	inspect_decide(const struct conf *c, const struct dmarc_result *r,
-	    struct inspect_outcome *out);
+int	inspect_decide(const struct conf *c, const struct dmarc_result *r,
+	    const struct inspect_arc *arc, struct inspect_outcome *out);
 
 #endif

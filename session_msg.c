@@ -16,7 +16,7 @@
 int
 session_needs_inspection(const struct conf *c)
 {
-	return c->dkim || c->dmarc || c->nmilters > 0;
+	return c->dkim || c->dmarc || c->arc || c->nmilters > 0;
 }
 
 /*

@@ -142,6 +142,43 @@ head_of() {
 	    "X-Samotop-Quarantine: dmarc=fail header.from=dmarc-reject.example policy=reject"
 }
 
+# arc_sealed FILE: FILE as a mailing list at arc.example forwards it,
+# sealed by dkimpy with selector a2 (its key: tests/arc/s2.key, its TXT
+# record in tests/dns/example.zone).
+arc_sealed() {
+	/usr/bin/python3 - "$1" "$TESTS_DIR/arc/s2.key" <<'PY'
+import sys, dkim
+msg = open(sys.argv[1], "rb").read()
+key = open(sys.argv[2], "rb").read()
+msg = b"Authentication-Results: lists.arc.example; dmarc=pass\r\n" + msg
+s = dkim.arc_sign(msg, b"a2", b"arc.example", key, b"lists.arc.example",
+                  include_headers=[b"from", b"to", b"subject", b"date"])
+sys.stdout.buffer.write(b"".join(s) + msg)
+PY
+}
+
+@test "ARC: a p=reject From: forwarded by a trusted sealer is accepted, arc=pass; untrusted, refused" {
+	/usr/bin/python3 -c 'import dkim' 2>/dev/null || skip "python3-dkim is not installed"
+	message ceo@dmarc-reject.example >"$T/plain"
+	arc_sealed "$T/plain" >"$T/msg"
+	conf "arc yes" "arc-trusted-sealer arc.example"
+	start_server
+	send list-bounces@pass.example <"$T/msg"
+	assert_contains "$output" "250 2.0.0 Ok: queued as"
+	wait_sessions
+	local head
+	head=$(head_of "$(the_file "$T/Maildir/new")")
+	echo "$head"
+	assert_contains "$head" "arc=pass (i=1 sealer arc.example)"
+	assert_contains "$head" "dmarc=fail (p=reject dis=reject) header.from=dmarc-reject.example (forgiven: a trusted ARC sealer)"
+	assert_contains "$(cat "$LOG")" "forgiven: arc=pass by trusted sealer arc.example"
+	stop_server
+	conf "arc yes" "arc-trusted-sealer lists.example.org"
+	start_server
+	send list-bounces@pass.example <"$T/msg"
+	assert_contains "$output" "550 5.7.1 Message rejected: the DMARC policy of dmarc-reject.example"
+}
+
 @test "a DMARC lookup that fails defers the message (451 4.4.3), never accepts it unchecked" {
 	conf
 	start_server

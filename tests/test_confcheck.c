@@ -90,7 +90,7 @@ test_warnings(void)
 	CHECK_STR(found, "1: warning: dmarc-reject has no effect without "
 	    "dmarc yes\n2: warning: milter-timeout-command has no effect "
 	    "without milter\n3: warning: spool-dir has no effect without "
-	    "dkim, dmarc or milter\n");
+	    "dkim, dmarc, arc or milter\n");
 	CHECK(warnings("spf yes\ndkim yes\ndmarc yes\ndmarc-reject accept\n"
 	    "milter unix:/m\nmilter-default accept\nspool-dir /d\n") == 0);
 	CHECK(warnings("hostname a.test\nspf no\n") == 0);

@@ -298,7 +298,8 @@ check_inspect(struct reporter *r, const struct conf *c)
 		say(r, line, "spool-dir: %s", strerror(errno));
 		return;
 	}
-	if (inspect_open(in, c, why, sizeof(why)) == -1)
+	if (inspect_open(in, c, why, sizeof(why)) == -1 ||
+	    cryptolib_open(&in->crypto, why, sizeof(why)) == -1)
 		say(r, conf_line(c, c->dmarc ? "dmarc" : c->dkim ? "dkim" :
 		    "milter"), "content checks cannot be set up: %s", why);
 	inspect_close(in);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,26 +64,40 @@ int
 spool_open(struct spool *s, const char *dir, struct cryptolib *lib,
     off_t max, char *why, size_t size)
 {
-	memset(s, 0, sizeof(*s));
+	(void)why;
+	(void)size;
+	memset(s, 0, offsetof(struct spool, buf));
 	s->fd = -1;
 	s->lib = lib;
 	s->dir = dir;
 	s->max = max;
-	if (cryptolib_open(lib, why, size) == -1)
-		return -1;
-	if ((s->wctx = cryptolib_ctr_new(lib)) == NULL ||
-	    (s->rctx = cryptolib_ctr_new(lib)) == NULL) {
-		snprintf(why, size, "spool: libcrypto: no cipher context");
-		spool_close(s);
-		return -1;
-	}
-	if (rekey(s) != SPOOL_OK) {
-		snprintf(why, size, "spool: %s: %s",
-		    spool_strerror(s->error), strerror(s->errnum));
-		spool_close(s);
-		return -1;
-	}
 	return 0;
+}
+
+/*
+ * The first octets a message puts into the file: libcrypto and the
+ * cipher contexts when the session has none yet, this message's key.
+ * A message that fits in the buffer never needs them (nor the 1 to 2 ms
+ * that loading libcrypto takes).
+ */
+static enum spool_error
+arm(struct spool *s)
+{
+	char why[256];
+
+	if (!s->ready) {
+		if (cryptolib_open(s->lib, why, sizeof(why)) == -1 ||
+		    (s->wctx = cryptolib_ctr_new(s->lib)) == NULL ||
+		    (s->rctx = cryptolib_ctr_new(s->lib)) == NULL)
+			return fail(s, SPOOL_CRYPTO, 0);
+		s->ready = 1;
+	}
+	if (!s->keyed) {
+		if (rekey(s) != SPOOL_OK)
+			return s->error;
+		s->keyed = 1;
+	}
+	return SPOOL_OK;
 }
 
 /*
@@ -136,6 +151,8 @@ flush(struct spool *s)
 	ssize_t n;
 
 	if (s->fd == -1 && create(s) != SPOOL_OK)
+		return s->error;
+	if (arm(s) != SPOOL_OK)
 		return s->error;
 	if (cryptolib_ctr(s->lib, s->wctx, s->buf, s->buf, s->blen) == -1)
 		return fail(s, SPOOL_CRYPTO, 0);
@@ -197,7 +214,8 @@ spool_rewind(struct spool *s)
 {
 	if (s->error != SPOOL_OK)
 		return fail(s, s->error, s->errnum);
-	if (cryptolib_ctr_start(s->lib, s->rctx, s->key, s->iv) == -1)
+	if (s->keyed && cryptolib_ctr_start(s->lib, s->rctx, s->key, s->iv) ==
+	    -1)
 		return fail(s, SPOOL_CRYPTO, 0);
 	s->roff = 0;
 	s->reading = 1;
@@ -292,10 +310,14 @@ spool_strerror(enum spool_error e)
 	return "unknown spool error";
 }
 
+/*
+ * What the buffer holds in the clear is its first blen octets: a flush
+ * encrypts it in place, so what lies beyond is ciphertext or zeroes.
+ */
 enum spool_error
 spool_reset(struct spool *s)
 {
-	explicit_bzero(s->buf, sizeof(s->buf));
+	explicit_bzero(s->buf, s->blen);
 	explicit_bzero(s->key, sizeof(s->key));
 	explicit_bzero(s->iv, sizeof(s->iv));
 	s->size = s->flen = s->roff = 0;
@@ -304,25 +326,27 @@ spool_reset(struct spool *s)
 	s->error = SPOOL_OK;
 	s->errnum = 0;
 	/* The contexts hold the old key's schedule: gone too. */
-	if (cryptolib_ctr_wipe(s->lib, s->wctx) == -1 ||
-	    cryptolib_ctr_wipe(s->lib, s->rctx) == -1)
+	if (s->keyed && (cryptolib_ctr_wipe(s->lib, s->wctx) == -1 ||
+	    cryptolib_ctr_wipe(s->lib, s->rctx) == -1))
 		return fail(s, SPOOL_CRYPTO, 0);
+	s->keyed = 0;		/* the next message's at its first flush */
 	if (s->fd != -1 && ftruncate(s->fd, 0) == -1)
 		return fail(s, SPOOL_IO, errno);
-	return rekey(s);
+	return SPOOL_OK;
 }
 
 void
 spool_close(struct spool *s)
 {
-	explicit_bzero(s->buf, sizeof(s->buf));
+	explicit_bzero(s->buf, s->blen);
 	explicit_bzero(s->key, sizeof(s->key));
 	explicit_bzero(s->iv, sizeof(s->iv));
-	if (s->lib != NULL) {
+	if (s->ready) {
 		cryptolib_ctr_free(s->lib, s->wctx);
 		cryptolib_ctr_free(s->lib, s->rctx);
 	}
 	s->wctx = s->rctx = NULL;
+	s->ready = s->keyed = 0;
 	if (s->fd != -1)
 		close(s->fd);
 	s->fd = -1;

@@ -60,6 +60,8 @@ struct spool {
 	off_t		 flen;		/* of them, in the file */
 	off_t		 roff;		/* next octet spool_read() gives */
 	int		 reading;	/* rewound since the last reset */
+	int		 ready;		/* libcrypto and the contexts */
+	int		 keyed;		/* this message's key drawn */
 	enum spool_error error;		/* first error; SPOOL_OK */
 	int		 errnum;	/* errno(3) of it, or 0 */
 	EVP_CIPHER_CTX	*wctx;		/* key stream for the file's end */
@@ -71,10 +73,11 @@ struct spool {
 };
 
 /*
- * Load libcrypto into lib (once per session; it stays loaded), draw the
- * first message's key.  dir must outlive the spool; max (> 0) is the
- * largest message spool_write() accepts.  Nothing is created in dir yet.
- * 0, or -1 with why (and the spool needs no close).
+ * An empty spool; dir must outlive it; max (> 0) is the largest message
+ * spool_write() accepts.  Nothing is created in dir yet, and libcrypto
+ * is loaded into lib (it stays loaded) only when a message first
+ * overflows the buffer, with that message's key: a failure then is
+ * SPOOL_CRYPTO.  Returns 0 (why, size: kept for callers that check).
  */
 int	spool_open(struct spool *s, const char *dir, struct cryptolib *lib,
 	    off_t max, char *why, size_t size);

@@ -218,6 +218,21 @@ PY
 	assert_not_contains "$(cat "$LOG")" "event=checks"
 }
 
+@test "a message of 300 KiB waits in the spool's file (encrypted, unnamed) and arrives whole" {
+	conf
+	start_server
+	{ message alice@authored.example; seq 1 40000 | sed 's/$/ line\r/'; } >"$T/msg"
+	send alice@authored.example <"$T/msg"
+	assert_contains "$output" "250 2.0.0 Ok: queued as"
+	wait_sessions
+	local f
+	f=$(the_file "$T/Maildir/new")
+	# the message's own lines, all of them, in order, after samotop's fields
+	diff <(tr -d '\r' <"$T/msg") <(sed '1,/^Received:/d' "$f" | sed '1,2d')
+	# nothing named was left in spool-dir
+	[ -z "$(find "$T" -maxdepth 1 -name '.samotop-spool*')" ]
+}
+
 @test "a message over max-message-size is still refused with 552 while it waits" {
 	conf "max-message-size 2K"
 	start_server

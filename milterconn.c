@@ -849,6 +849,26 @@ finish(struct milter_set *s, int cmd, struct milter_decision *d)
 	return d->verdict;
 }
 
+/* ABORT to each filter with a message open; the message is over. */
+static void
+abort_open(struct milter_set *s)
+{
+	long long deadline = fd_deadline((long)s->t.command * 1000);
+	size_t i, len;
+
+	len = milter_enc_empty(s->out, sizeof(s->out), SMFIC_ABORT);
+	for (i = 0; i < s->n; i++) {
+		struct milter_filter *f = &s->f[i];
+
+		if (f->in_msg && f->fault == MILTERCONN_UP && f->fd != -1)
+			(void)put_all(f, SMFIC_ABORT, s->out, len, deadline);
+		f->in_msg = 0;
+		f->accepted_msg = 0;
+		f->skip_body = 0;
+	}
+	s->bodylen = 0;
+}
+
 enum milterconn_verdict
 milterconn_connect(struct milter_set *s, const char *host, int family,
     unsigned port, const char *addr, struct milter_decision *d)
@@ -889,8 +909,12 @@ milterconn_mail(struct milter_set *s, const char *addr,
     const char *const *args, size_t nargs, struct milter_decision *d)
 {
 	struct ev e = { .addr = addr, .args = args, .nargs = nargs };
+	unsigned up = up_mask(s);
 	size_t i;
 
+	decision_init(d);
+	/* a message the caller left open is ended first */
+	abort_open(s);
 	/* a new message: what the last one's filters said is forgotten */
 	for (i = 0; i < s->n; i++) {
 		struct milter_filter *f = &s->f[i];
@@ -900,9 +924,8 @@ milterconn_mail(struct milter_set *s, const char *addr,
 		f->in_msg = f->fault == MILTERCONN_UP && f->negotiated &&
 		    !f->sticky && !f->accepted_con;
 	}
-	s->bodylen = 0;
-	decision_init(d);
 	fanout(s, SMFIC_MAIL, &e, d);
+	d->down |= up & ~up_mask(s);
 	return finish(s, SMFIC_MAIL, d);
 }
 
@@ -981,26 +1004,6 @@ milterconn_body(struct milter_set *s, const char *data, size_t len,
 			flush_body(s, d);
 	}
 	return finish(s, SMFIC_BODY, d);
-}
-
-/* ABORT to each filter with a message open; the message is over. */
-static void
-abort_open(struct milter_set *s)
-{
-	long long deadline = fd_deadline((long)s->t.command * 1000);
-	size_t i, len;
-
-	len = milter_enc_empty(s->out, sizeof(s->out), SMFIC_ABORT);
-	for (i = 0; i < s->n; i++) {
-		struct milter_filter *f = &s->f[i];
-
-		if (f->in_msg && f->fault == MILTERCONN_UP && f->fd != -1)
-			(void)put_all(f, SMFIC_ABORT, s->out, len, deadline);
-		f->in_msg = 0;
-		f->accepted_msg = 0;
-		f->skip_body = 0;
-	}
-	s->bodylen = 0;
 }
 
 enum milterconn_verdict

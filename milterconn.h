@@ -80,7 +80,7 @@
  * (d->by_default set: mail is deferred, never silently unfiltered);
  * MILTERCONN_DEFAULT_ACCEPT leaves the filter out (the caller logs it).
  *
- * Memory.  struct milter_set is large (about 230 KB: one parser packet,
+ * Memory.  struct milter_set is large (about 280 KB: one parser packet,
  * one packet out, one body chunk and one scratch value, shared by the
  * filters, since one is spoken to at a time): the caller allocates it,
  * not on the stack.  Nothing is allocated per byte; no global state.

@@ -244,9 +244,10 @@ reply_code(void)
 		    "550-5.7.1 first\r\n550 5.7.1 100%% no\0"), 0, NONE },
 		{ SMFIC_MAIL, CONTINUE, 0, NONE },
 		{ SMFIC_RCPT, LIT("\0\0\0\x01" "t"), 0, NONE },
+		{ SMFIC_MAIL, CONTINUE, 0, NONE },
 	};
 
-	start(steps, 6, MILTERCONN_DEFAULT_TEMPFAIL, 5, &all_mods);
+	start(steps, 7, MILTERCONN_DEFAULT_TEMPFAIL, 5, &all_mods);
 	milterconn_connect(&set, "c", SMFIA_INET, 1, "192.0.2.1", &d);
 	milterconn_helo(&set, "h", &d);
 	CHECK(milterconn_mail(&set, "a@example.org", NULL, 0, &d) ==
@@ -262,8 +263,11 @@ reply_code(void)
 	CHECK(milterconn_rcpt(&set, "r@example.org", NULL, 0, &d) ==
 	    MILTERCONN_TEMPFAIL);
 	CHECK(d.filter == 0);
+	/* a new MAIL without an abort: the open message is aborted first */
+	CHECK(milterconn_mail(&set, "c@example.org", NULL, 0, &d) ==
+	    MILTERCONN_CONTINUE);
 	stop();
-	CHECK_STR(cmds(), "ODCHDMADMRAQ");
+	CHECK_STR(cmds(), "ODCHDMADMRADMAQ");
 }
 
 static void

@@ -1003,6 +1003,13 @@ milterconn_body(struct milter_set *s, const char *data, size_t len,
 		if (s->bodylen == sizeof(s->body))
 			flush_body(s, d);
 	}
+	/*
+	 * Nothing sent, or all sent: a filter down (under milter-default
+	 * tempfail) or with a verdict for the session still says so, as
+	 * at every other event.
+	 */
+	for (n = 0; n < s->n && d->verdict == MILTERCONN_CONTINUE; n++)
+		(void)left_out(s, n, SMFIC_BODY, d);
 	return finish(s, SMFIC_BODY, d);
 }
 

@@ -361,6 +361,9 @@ violation(void)
 			CHECK(milterconn_mail(&set, "a@example.org", NULL,
 			    0, &d) == MILTERCONN_TEMPFAIL);
 			CHECK(d.by_default && d.down == 0);
+			/* even a body piece only gathered, not sent */
+			CHECK(milterconn_body(&set, "x", 1, &d) ==
+			    MILTERCONN_TEMPFAIL);
 		} else {
 			/* left out: nothing left to ask */
 			CHECK(d.verdict == MILTERCONN_ACCEPT);

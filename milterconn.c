@@ -174,7 +174,6 @@ milterconn_add_fd(struct milter_set *s, const char *name, int fd)
 	if ((f = new_filter(s, name)) == NULL)
 		return -1;
 	f->fd = fd;
-	f->given = 1;
 	s->n++;
 	/* should it fail, a blocking socket still works: each wait polls */
 	(void)fd_set_flags(fd, 1);

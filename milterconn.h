@@ -213,7 +213,6 @@ struct milter_decision {
 struct milter_filter {
 	char			 spec[MILTERCONN_SPEC_MAX + 1];
 	int			 fd;		/* -1: not connected */
-	int			 given;		/* fd was the caller's */
 	enum milterconn_fault	 fault;
 	char			 why[MILTERCONN_WHY_MAX];
 	struct milter_neg	 neg;

@@ -334,6 +334,33 @@ timeout(void)
 }
 
 static void
+content_timeout(void)
+{
+	/* 1.5 s for the end of the message: within the content timeout,
+	 * 2 s, not within the command timeout, 1 s */
+	static const struct step steps[] = {
+		{ SMFIC_OPTNEG, OPTNEG("\0\0\0\0"), 0, NONE },
+		{ SMFIC_CONNECT, CONTINUE, 0, NONE },
+		{ SMFIC_HELO, CONTINUE, 0, NONE },
+		{ SMFIC_MAIL, CONTINUE, 0, NONE },
+		{ SMFIC_DATA, CONTINUE, 0, NONE },
+		{ SMFIC_BODY, CONTINUE, 0, NONE },
+		{ SMFIC_BODYEOB, NONE, 1500, CONTINUE },
+	};
+
+	start(steps, 7, MILTERCONN_DEFAULT_TEMPFAIL, 1, &all_mods);
+	set.t.content = 2;
+	milterconn_connect(&set, "c", SMFIA_INET, 1, "192.0.2.1", &d);
+	milterconn_helo(&set, "h", &d);
+	milterconn_mail(&set, "a@example.org", NULL, 0, &d);
+	milterconn_data(&set, &d);
+	milterconn_body(&set, "hi\r\n", 4, &d);
+	CHECK(milterconn_eom(&set, &d) == MILTERCONN_CONTINUE);
+	CHECK(set.f[0].fault == MILTERCONN_UP);
+	stop();
+}
+
+static void
 violation(void)
 {
 	/* a header added in reply to HELO: only at eom may it come */
@@ -561,6 +588,7 @@ main(void)
 	TEST(sticky);
 	TEST(progress);
 	TEST(timeout);
+	TEST(content_timeout);
 	TEST(violation);
 	TEST(modifications);
 	TEST(callback_fails);

@@ -149,10 +149,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
 		abort();
-	/* the filter's words, then its end of file */
+	/* the filter's words (as much as the socket holds), then its end
+	 * of file */
 	(void)fcntl(sv[1], F_SETFL, O_NONBLOCK);
 	if (size > 1 && write(sv[1], data + 1, size - 1) == -1)
-		abort();
+		;	/* the filter said nothing: a case like any other */
 	shutdown(sv[1], SHUT_WR);
 	fail_at = (data[0] >> 1) & 7;
 	calls = 0;

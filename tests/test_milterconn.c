@@ -271,6 +271,75 @@ reply_code(void)
 }
 
 static void
+long_reply(void)
+{
+	/* 30 lines of 100 octets: cut at a line, that line made the last */
+	static char pkt[4000];
+	static struct step steps[] = {
+		{ SMFIC_OPTNEG, OPTNEG("\0\0\0\0"), 0, NONE },
+		{ SMFIC_CONNECT, CONTINUE, 0, NONE },
+		{ SMFIC_HELO, NULL, 0, 0, NONE },
+	};
+	size_t n = 5, i, len;
+
+	for (i = 0; i < 30; i++) {
+		n += (size_t)snprintf(pkt + n, sizeof(pkt) - n, "%s%s%-90u",
+		    i == 0 ? "" : "\r\n", i == 29 ? "451 4.7.1 " : "451-4.7.1 ",
+		    (unsigned)i);
+	}
+	pkt[n++] = '\0';
+	len = n - 4;
+	pkt[0] = 0;
+	pkt[1] = 0;
+	pkt[2] = (char)(len >> 8);
+	pkt[3] = (char)len;
+	pkt[4] = 'y';
+	steps[2].a = pkt;
+	steps[2].alen = n;
+	start(steps, 3, MILTERCONN_DEFAULT_TEMPFAIL, 5, &all_mods);
+	milterconn_connect(&set, "c", SMFIA_INET, 1, "192.0.2.1", &d);
+	CHECK(milterconn_helo(&set, "h", &d) == MILTERCONN_REPLY);
+	CHECK(d.code == 451);
+	/* 20 lines of 100 and their CRLFs fit in 2047 octets, not 21 */
+	CHECK(strlen(d.text) == 20 * 100 + 19 * 2);
+	CHECK(strncmp(d.text + 19 * 102, "451 4.7.1 19", 12) == 0);
+	CHECK(strstr(d.text, "451 4.7.1 ") == d.text + 19 * 102);
+	stop();
+}
+
+static void
+long_header(void)
+{
+	/* a field too long for a packet is cut to fit, not left out */
+	static char value[70001];
+	static const struct step steps[] = {
+		{ SMFIC_OPTNEG, OPTNEG("\0\0\0\0"), 0, NONE },
+		{ SMFIC_CONNECT, CONTINUE, 0, NONE },
+		{ SMFIC_HELO, CONTINUE, 0, NONE },
+		{ SMFIC_MAIL, CONTINUE, 0, NONE },
+		{ SMFIC_DATA, CONTINUE, 0, NONE },
+		{ SMFIC_HEADER, CONTINUE, 0, NONE },
+	};
+	const char *p;
+	size_t len;
+
+	memset(value, 'v', sizeof(value) - 1);
+	value[0] = ' ';
+	start(steps, 6, MILTERCONN_DEFAULT_TEMPFAIL, 5, &all_mods);
+	milterconn_connect(&set, "c", SMFIA_INET, 1, "192.0.2.1", &d);
+	milterconn_helo(&set, "h", &d);
+	milterconn_mail(&set, "a@example.org", NULL, 0, &d);
+	milterconn_data(&set, &d);
+	CHECK(milterconn_header(&set, "X-Long", value, &d) ==
+	    MILTERCONN_CONTINUE);
+	stop();
+	p = packet(SMFIC_HEADER, 0, &len);
+	CHECK(len == 65535);
+	CHECK(memcmp(p, "X-Long\0vvv", 10) == 0);
+	CHECK(p[len - 1] == '\0' && p[len - 2] == 'v');
+}
+
+static void
 sticky(void)
 {
 	/* no callbacks: the filter may take no action */
@@ -585,6 +654,8 @@ main(void)
 	loglen = (size_t *)(logbuf + LOG_SIZE);
 	TEST(negotiation);
 	TEST(reply_code);
+	TEST(long_reply);
+	TEST(long_header);
 	TEST(sticky);
 	TEST(progress);
 	TEST(timeout);

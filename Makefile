@@ -154,7 +154,7 @@ tests/enc_smime_drive: tests/enc_smime_drive.c libsamotop.a
 	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a \
 	    $(ENCLIBS)
 
-# tests/milter.bats's client: the milter codec against a real filter.
+# tests/milter.bats's client: milterconn.c (over milter.c) against real filters.
 tests/milter_drive: tests/milter_drive.c libsamotop.a
 	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a
 

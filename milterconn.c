@@ -174,7 +174,6 @@ milterconn_add_fd(struct milter_set *s, const char *name, int fd)
 	if ((f = new_filter(s, name)) == NULL)
 		return -1;
 	f->fd = fd;
-	f->given = 1;
 	s->n++;
 	/* should it fail, a blocking socket still works: each wait polls */
 	(void)fd_set_flags(fd, 1);
@@ -849,6 +848,26 @@ finish(struct milter_set *s, int cmd, struct milter_decision *d)
 	return d->verdict;
 }
 
+/* ABORT to each filter with a message open; the message is over. */
+static void
+abort_open(struct milter_set *s)
+{
+	long long deadline = fd_deadline((long)s->t.command * 1000);
+	size_t i, len;
+
+	len = milter_enc_empty(s->out, sizeof(s->out), SMFIC_ABORT);
+	for (i = 0; i < s->n; i++) {
+		struct milter_filter *f = &s->f[i];
+
+		if (f->in_msg && f->fault == MILTERCONN_UP && f->fd != -1)
+			(void)put_all(f, SMFIC_ABORT, s->out, len, deadline);
+		f->in_msg = 0;
+		f->accepted_msg = 0;
+		f->skip_body = 0;
+	}
+	s->bodylen = 0;
+}
+
 enum milterconn_verdict
 milterconn_connect(struct milter_set *s, const char *host, int family,
     unsigned port, const char *addr, struct milter_decision *d)
@@ -889,8 +908,12 @@ milterconn_mail(struct milter_set *s, const char *addr,
     const char *const *args, size_t nargs, struct milter_decision *d)
 {
 	struct ev e = { .addr = addr, .args = args, .nargs = nargs };
+	unsigned up = up_mask(s);
 	size_t i;
 
+	decision_init(d);
+	/* a message the caller left open is ended first */
+	abort_open(s);
 	/* a new message: what the last one's filters said is forgotten */
 	for (i = 0; i < s->n; i++) {
 		struct milter_filter *f = &s->f[i];
@@ -900,9 +923,8 @@ milterconn_mail(struct milter_set *s, const char *addr,
 		f->in_msg = f->fault == MILTERCONN_UP && f->negotiated &&
 		    !f->sticky && !f->accepted_con;
 	}
-	s->bodylen = 0;
-	decision_init(d);
 	fanout(s, SMFIC_MAIL, &e, d);
+	d->down |= up & ~up_mask(s);
 	return finish(s, SMFIC_MAIL, d);
 }
 
@@ -980,27 +1002,14 @@ milterconn_body(struct milter_set *s, const char *data, size_t len,
 		if (s->bodylen == sizeof(s->body))
 			flush_body(s, d);
 	}
+	/*
+	 * Nothing sent, or all sent: a filter down (under milter-default
+	 * tempfail) or with a verdict for the session still says so, as
+	 * at every other event.
+	 */
+	for (n = 0; n < s->n && d->verdict == MILTERCONN_CONTINUE; n++)
+		(void)left_out(s, n, SMFIC_BODY, d);
 	return finish(s, SMFIC_BODY, d);
-}
-
-/* ABORT to each filter with a message open; the message is over. */
-static void
-abort_open(struct milter_set *s)
-{
-	long long deadline = fd_deadline((long)s->t.command * 1000);
-	size_t i, len;
-
-	len = milter_enc_empty(s->out, sizeof(s->out), SMFIC_ABORT);
-	for (i = 0; i < s->n; i++) {
-		struct milter_filter *f = &s->f[i];
-
-		if (f->in_msg && f->fault == MILTERCONN_UP && f->fd != -1)
-			(void)put_all(f, SMFIC_ABORT, s->out, len, deadline);
-		f->in_msg = 0;
-		f->accepted_msg = 0;
-		f->skip_body = 0;
-	}
-	s->bodylen = 0;
 }
 
 enum milterconn_verdict

@@ -53,7 +53,8 @@
  * milterconn_eom() (filters not sent BODYEOB get ABORT there) or at
  * milterconn_abort(), which the caller calls whenever a transaction
  * ends otherwise (RSET, a refused MAIL or DATA, a verdict before the
- * end, the client gone).  milterconn_quit() ends the session.
+ * end, the client gone; milterconn_mail() aborts a message left open
+ * before it starts the next).  milterconn_quit() ends the session.
  *
  * Modifications.  At eom a filter may send changes before its
  * decision; each goes to the caller's callback at once, in the order
@@ -61,7 +62,10 @@
  * arrived, not as an earlier one changed it).  milterconn knows nothing
  * of spools or headers.  A callback returning -1 makes the message's
  * verdict TEMPFAIL (d->local set); the filter's other changes are read
- * and dropped so that it stays in step.
+ * and dropped so that it stays in step.  eom's verdict CONTINUE or
+ * ACCEPT: deliver, with the changes; any other: the changes handed over
+ * so far are void (a later filter may reject after an earlier one
+ * changed the message, or a filter may go down midway).
  *
  * Timeouts (seconds, from samotop.conf): connect for connect(2) alone;
  * command for OPTNEG and each event's exchange but body and eom;
@@ -80,7 +84,7 @@
  * (d->by_default set: mail is deferred, never silently unfiltered);
  * MILTERCONN_DEFAULT_ACCEPT leaves the filter out (the caller logs it).
  *
- * Memory.  struct milter_set is large (about 230 KB: one parser packet,
+ * Memory.  struct milter_set is large (about 280 KB: one parser packet,
  * one packet out, one body chunk and one scratch value, shared by the
  * filters, since one is spoken to at a time): the caller allocates it,
  * not on the stack.  Nothing is allocated per byte; no global state.
@@ -209,7 +213,6 @@ struct milter_decision {
 struct milter_filter {
 	char			 spec[MILTERCONN_SPEC_MAX + 1];
 	int			 fd;		/* -1: not connected */
-	int			 given;		/* fd was the caller's */
 	enum milterconn_fault	 fault;
 	char			 why[MILTERCONN_WHY_MAX];
 	struct milter_neg	 neg;

@@ -481,6 +481,36 @@ write("fuzz_milter", [
     ("empty", b"\x00\x00\x00\x00\x00"),
 ])
 
+# fuzz_milterconn: a filter's whole side of one session (milterconn.c);
+# the first octet: bit 0 milter-default accept, bits 1-3 the change
+# callback that fails
+OPTNEG_ALL = milter_optneg(6, 0x1ff, 0)
+write("fuzz_milterconn", [
+    ("accept-with-changes", b"\x00" + OPTNEG_ALL + milter_pkt(b"c") * 8
+     + milter_pkt(b"p") + milter_pkt(b"h", b"X-Spam\0yes\0")
+     + milter_pkt(b"i", b"\0\0\0\0X-B\0 w\0")
+     + milter_pkt(b"m", b"\0\0\0\0Subject\0\0")
+     + milter_pkt(b"b", b"new body\r\n")
+     + milter_pkt(b"e", b"<s@x>\0SIZE=1\0") + milter_pkt(b"+", b"<r@x>\0")
+     + milter_pkt(b"2", b"<q@x>\0NOTIFY=NEVER\0")
+     + milter_pkt(b"-", b"<d@x>\0") + milter_pkt(b"q", b"held\0")
+     + milter_pkt(b"a") + milter_pkt(b"c")),
+    ("callback-fails", b"\x04" + OPTNEG_ALL + milter_pkt(b"c") * 8
+     + milter_pkt(b"h", b"X-A\0a\0") + milter_pkt(b"h", b"X-B\0b\0")
+     + milter_pkt(b"a")),
+    ("reply-at-mail", b"\x00" + OPTNEG_ALL + milter_pkt(b"c") * 2
+     + milter_pkt(b"y", b"550-5.7.1 first\r\n550 5.7.1 100%% no\0")
+     + milter_pkt(b"c")),
+    ("reject-at-connect", b"\x01" + OPTNEG_ALL + milter_pkt(b"r")),
+    ("skip-and-no-steps", b"\x00" + milter_optneg(6, 0x1ff, 0x1fe)
+     + milter_pkt(b"c") + milter_pkt(b"s") + milter_pkt(b"t")),
+    ("macro-lists", b"\x00" + milter_optneg(6, 0x100, 0x100000,
+        b"\0\0\0\0{client_addr} j\0\0\0\0\x02{mail_addr} i\0")
+     + milter_pkt(b"c") * 10),
+    ("out-of-place", b"\x00" + OPTNEG_ALL + milter_pkt(b"h", b"X\0v\0")),
+    ("closes", b"\x01" + OPTNEG_ALL + milter_pkt(b"c")),
+])
+
 # fuzz_dkim: the first octet is the chunk size (0: at once), then a
 # message.  SIGNED was signed (tests/dkim_drive sign -l, rsa-sha256,
 # relaxed/relaxed) with the key whose public half fuzz_dkim.c holds

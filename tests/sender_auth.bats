@@ -10,6 +10,7 @@
 
 load lib
 load dns
+load filters
 
 DRIVE=$TESTS_DIR/dkim_drive
 
@@ -40,7 +41,10 @@ setup() {
 	make_maildir "$T/Maildir"
 }
 
-teardown() { common_teardown; }
+teardown() {
+	common_teardown
+	filters_teardown
+}
 
 # conf LINE...: DKIM and DMARC on (with SPF, which DMARC needs).
 conf() {
@@ -242,4 +246,24 @@ PY
 	assert_contains "$output" "552 5.3.4"
 	wait_sessions
 	[ "$(count_files "$T/Maildir/new")" -eq 0 ]
+}
+
+@test "OpenDKIM verifying as a milter behind samotop: its dkim=pass next to samotop's own" {
+	command -v opendkim >/dev/null || skip "opendkim is not installed"
+	start_opendkim_verify
+	conf "milter unix:$DKIM_VERIFY_SOCK"
+	start_server
+	message alice@signed.example | "$DRIVE" sign -d signed.example \
+	    -s filters -k "$TESTS_DIR/filters/filters.private" >"$T/msg"
+	send alice@signed.example <"$T/msg"
+	assert_contains "$output" "250 2.0.0 Ok: queued as"
+	wait_sessions
+	local head
+	head=$(head_of "$(the_file "$T/Maildir/new")")
+	echo "$head"
+	# OpenDKIM's field (its authserv-id mx.test) and samotop's, both pass
+	assert_contains "$head" "dkim=pass header.d=signed.example header.s=filters"
+	[ "$(grep -c "^Authentication-Results: mx.test" <<<"$head")" -eq 2 ]
+	assert_contains "$head" "dkim=pass (2048-bit key; unprotected) header.d=signed.example"
+	assert_contains "$head" "dmarc=pass"
 }

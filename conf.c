@@ -923,8 +923,8 @@ conf_load(struct conf *c, const char *path, char **buf,
 	*buf = NULL;
 	if ((rc = fd_read_file(path, CONF_FILE_MAX, &text, &got)) != 0) {
 		err->line = 0;
-		snprintf(err->msg, sizeof(err->msg), "%s", fd_read_file_error(rc,
-		    CONF_FILE_MAX, why, sizeof(why)));
+		snprintf(err->msg, sizeof(err->msg), "%s",
+		    fd_read_file_error(rc, CONF_FILE_MAX, why, sizeof(why)));
 		return -1;
 	}
 	if (conf_parse(c, text, got, err) == -1) {

@@ -146,7 +146,8 @@ log_refusal(struct session *s, const struct reply *r)
 	if (cmd->verb == CMD_RCPT && cmd->error == PARSE_OK)
 		mailbox_format(&cmd->path, to, sizeof(to));
 	log_event(&s->log, LVL_INFO, "reject", "msgid",
-	    in_tx || s->mail_logged ? s->msgid : NULL, "client", s->peer.ip[0] != '\0' ? s->peer.ip : "pipe",
+	    in_tx || s->mail_logged ? s->msgid : NULL, "client",
+	    s->peer.ip[0] != '\0' ? s->peer.ip : "pipe",
 	    "command", verb_names[cmd->verb], "from", has_from ? from : NULL,
 	    "to", cmd->verb == CMD_RCPT && cmd->error == PARSE_OK ? to : NULL,
 	    "code", code, "reply", text, "reason",
@@ -470,7 +471,8 @@ helo(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
 		return session_respond(s, r);
 	if (s->milters != NULL && (v = miltercheck_helo(s->milters,
 	    cmd->arg, s->st.esmtp, r)) != POLICY_PASS)
-		return session_respond(s, r) == END || v == POLICY_CLOSE ? END : GO_ON;
+		return session_respond(s, r) == END || v == POLICY_CLOSE ?
+		    END : GO_ON;
 	session_end_transaction(s);
 	state_helo(&s->st, cmd, r);
 	log_event(&s->log, LVL_INFO, "helo", "helo", s->st.helo, NULL);
@@ -494,7 +496,8 @@ mail(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
 	if (s->milters != NULL && (v = miltercheck_mail(s->milters, cmd,
 	    s->msgid, s->st.esmtp, r)) != POLICY_PASS) {
 		miltercheck_end(s->milters);
-		return session_respond(s, r) == END || v == POLICY_CLOSE ? END : GO_ON;
+		return session_respond(s, r) == END || v == POLICY_CLOSE ?
+		    END : GO_ON;
 	}
 	state_mail(&s->st, cmd, r);
 	describe_client(s);
@@ -675,6 +678,7 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	s->insp = NULL;
 	s->milters = NULL;
 	s->inspecting = 0;
+	s->local_failure = 0;
 	session_make_id(s->sid, c->leave_no_trace);
 	snprintf(prefix, sizeof(prefix), "sid=%s", s->sid);
 	log_init(&s->log, logfd, c->log_level, prefix);
@@ -784,7 +788,8 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 		    &line);
 		if (st == IO_TIMEOUT) {
 			log_event(&s->log, LVL_INFO, "timeout", "deadline",
-			    io_expired(&s->io), "after", session_last_command(s),
+			    io_expired(&s->io), "after",
+			    session_last_command(s),
 			    NULL);
 			session_say(s, R_TIMEOUT);
 		}

@@ -44,6 +44,7 @@ struct session {
 	struct inspect		*insp;
 	struct miltercheck	*milters;	/* NULL: no milter lines */
 	int			 inspecting;	/* this message waits */
+	int			 local_failure;	/* it could not begin: 451 */
 	unsigned		 delivered;	/* messages answered 250 */
 	struct mailbox		*rcpts;		/* st.tx's accepted recipients */
 	int			*rcpt_codes;	/* their results after DATA */

@@ -154,8 +154,8 @@ static size_t
 own_fields(struct session *s, const struct inspect_outcome *out,
     char *hdr, size_t size)
 {
-	struct received_info ri = { s->st.helo, session_client_name(s), s->peer.ip,
-	    s->conf->hostname, session_protocol(s),
+	struct received_info ri = { s->st.helo, session_client_name(s),
+	    s->peer.ip, s->conf->hostname, session_protocol(s),
 	    s->st.tls_active ? s->tls_desc : NULL, s->msgid, time(NULL),
 	    s->conf->leave_no_trace ? s->conf->notrace_granularity : 0 };
 	char from[ADDR_MAX + 1], more[2048], reason[HDREDIT_REASON_MAX + 1];
@@ -184,8 +184,8 @@ local_failure(struct session *s, enum spool_error serr,
 	log_event(&s->log, LVL_ERROR, "error", "msgid", s->msgid, "reason",
 	    serr != SPOOL_OK ? spool_strerror(serr) :
 	    hdredit_strerror(herr), NULL);
-	return session_say(s, serr == SPOOL_NOROOM ? R_NO_ROOM : herr != HDREDIT_OK ?
-	    R_MILTER_TEMPFAIL : R_LOCAL_ERROR);
+	return session_say(s, serr == SPOOL_NOROOM ? R_NO_ROOM :
+	    herr != HDREDIT_OK ? R_MILTER_TEMPFAIL : R_LOCAL_ERROR);
 }
 
 /*
@@ -294,8 +294,8 @@ session_finish_inspected(struct session *s)
 		log_event(&s->log, LVL_ERROR, "error", "msgid", s->msgid,
 		    "reason", out.reason, "errno", out.spool_errno != 0 ?
 		    strerror(out.spool_errno) : NULL, NULL);
-		flow = session_say(s, out.spool_err == SPOOL_NOROOM ? R_NO_ROOM :
-		    R_LOCAL_ERROR);
+		flow = session_say(s, out.spool_err == SPOOL_NOROOM ?
+		    R_NO_ROOM : R_LOCAL_ERROR);
 		break;
 	default:
 		flow = deliver_inspected(s, &out);

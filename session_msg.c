@@ -25,11 +25,10 @@ session_needs_inspection(const struct conf *c)
  * is accepted unchecked.
  */
 static int
-begin_inspected(struct session *s, struct lmtpreply *rep)
+begin_inspected(struct session *s)
 {
 	char why[256];
 
-	rep->code = 0;
 	if (inspect_open(s->insp, s->conf, why, sizeof(why)) == -1)
 		goto fail;
 	inspect_begin(s->insp, s->msgid, s->milters != NULL ?
@@ -40,9 +39,7 @@ begin_inspected(struct session *s, struct lmtpreply *rep)
 fail:
 	log_event(&s->log, LVL_ERROR, "error", "msgid", s->msgid, "reason",
 	    why, NULL);
-	rep->code = 451;
-	snprintf(rep->text, sizeof(rep->text), "451 4.3.0 Local error, "
-	    "try again later");
+	s->local_failure = 1;
 	return -1;
 }
 
@@ -50,8 +47,8 @@ fail:
 static int
 begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 {
-	struct received_info ri = { s->st.helo, session_client_name(s), s->peer.ip,
-	    s->conf->hostname, session_protocol(s),
+	struct received_info ri = { s->st.helo, session_client_name(s),
+	    s->peer.ip, s->conf->hostname, session_protocol(s),
 	    s->st.tls_active ? s->tls_desc : NULL, s->msgid, time(NULL),
 	    s->conf->leave_no_trace ? s->conf->notrace_granularity : 0 };
 	char hdr[RECEIVED_MAX + 2048], from[ADDR_MAX + 1];
@@ -63,9 +60,10 @@ begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 	rep->code = 0;
 	s->helper_ok = 0;
 	s->inspecting = 0;
+	s->local_failure = 0;
 	if (s->st.tx.nrcpt > 0 && s->helper.fd != -1 &&
 	    session_needs_inspection(s->conf))
-		return begin_inspected(s, rep);
+		return begin_inspected(s);
 	/* Strict DATA goes on still stuffed: no unstuffing and restuffing. */
 	(void)data_keep_stuffing(&s->dec);
 	if (s->st.tx.nrcpt == 0 || s->helper.fd == -1 ||
@@ -147,7 +145,8 @@ lost_client(struct session *s, enum io_status st)
 	s->helper_ok = 0;
 	log_event(&s->log, LVL_WARN, st == IO_TIMEOUT ? "timeout" :
 	    "disconnect", "msgid", s->msgid, "deadline", io_expired(&s->io),
-	    "after", st == IO_TIMEOUT ? session_last_command(s) : NULL, "reason", "client gone during message data; nothing delivered",
+	    "after", st == IO_TIMEOUT ? session_last_command(s) : NULL,
+	    "reason", "client gone during message data; nothing delivered",
 	    NULL);
 	if (st == IO_TIMEOUT)
 		session_say(s, R_TIMEOUT);
@@ -275,14 +274,19 @@ finish_message(struct session *s)
 	return flow;
 }
 
-/* The helper would not take the message: its refusal, or 451. */
+/*
+ * The message cannot begin: the checks could not be set up (logged), or
+ * the helper would not take it (its refusal, or 451).
+ */
 static enum flow
 refuse_data_start(struct session *s, const struct lmtpreply *rep)
 {
 	enum flow flow;
 	char code[16];
 
-	if (rep->code >= 400 && s->helper.fd != -1) {
+	if (s->local_failure)
+		flow = session_say(s, R_LOCAL_ERROR);
+	else if (rep->code >= 400 && s->helper.fd != -1) {
 		/* A refusal, not a failure: the helper is fine. */
 		snprintf(code, sizeof(code), "%d", rep->code);
 		log_event(&s->log, LVL_WARN, "data", "msgid", s->msgid,
@@ -310,7 +314,8 @@ milter_data(struct session *s, enum flow *flow)
 	    (v = miltercheck_data(s->milters, s->st.esmtp, &r)) ==
 	    POLICY_PASS)
 		return 0;
-	*flow = session_respond(s, &r) == END || v == POLICY_CLOSE ? END : GO_ON;
+	*flow = session_respond(s, &r) == END || v == POLICY_CLOSE ? END :
+	    GO_ON;
 	session_end_transaction(s);
 	return -1;
 }
@@ -417,7 +422,8 @@ session_bdat(struct session *s, const struct smtp_cmd *cmd)
 
 /* A refused BDAT: its reply, then its chunk read and dropped. */
 enum flow
-session_skip_chunk(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
+session_skip_chunk(struct session *s, const struct smtp_cmd *cmd,
+    struct reply *r)
 {
 	enum io_status st;
 

@@ -59,6 +59,10 @@ enum kind {
 	DNSBL,		/* dnsbl ZONE, repeatable */
 	MILTER,		/* milter unix:/PATH or inet:HOST:PORT, repeatable */
 	SEALER,		/* arc-trusted-sealer DOMAIN, repeatable */
+	SCREENED,	/* screener-recipient PATTERN, repeatable */
+	COMMAND,	/* PROGRAM [ARG...], an absolute path first */
+	DOMAIN,		/* a domain name, kept as a pointer */
+	FOLDER,		/* a Maildir++ folder name: [A-Za-z0-9_-] */
 	ROUTE
 };
 
@@ -91,6 +95,9 @@ static const struct choice dmarc_choices[] = {
 static const struct choice milter_choices[] = {
 	{ "tempfail", ACTION_TEMPFAIL }, { "accept", ACTION_ACCEPT },
 	{ NULL, 0 }
+};
+static const struct choice deny_choices[] = {
+	{ "keep", 0 }, { "delete", 1 }, { NULL, 0 }
 };
 static const struct choice log_choices[] = {
 	{ "stderr", LOG_SINK_FD }, { "syslog", LOG_SINK_SYSLOG }, { NULL, 0 }
@@ -225,6 +232,19 @@ static const struct directive directives[] = {
 	NUMBER("milter-timeout-content", DURATION, "a duration",
 	    milter_timeout_content, 1, 3600),
 	FIELD("spool-dir", PATH, "a directory", spool_dir),
+	FIELD("screener", PATH, "a file", screener_db),
+	FIELD("screener-folder", FOLDER, "a folder name of letters, digits, "
+	    "'-' and '_'", screener_folder),
+	PICK("screener-on-deny", deny_choices, "keep or delete",
+	    screener_delete),
+	WORD("screener-recipient", SCREENED,
+	    "a pattern '*', '@domain' or 'local@domain'"),
+	WORD("screener-checkpassword", COMMAND, "PROGRAM [ARG...]"),
+	FIELD("screener-login-domain", DOMAIN, "a domain name",
+	    screener_login_domain),
+	FIELD("screener-tls-certificate", PATH, "a file", screener_tls_cert),
+	FIELD("screener-tls-key", PATH, "a file", screener_tls_key),
+	FIELD("screener-trust-anchor", PATH, "a file", screener_trust_anchor),
 	FIELD("leave-no-trace", BOOLEAN, "yes or no", leave_no_trace),
 	NUMBER("leave-no-trace-granularity", DURATION, "a duration",
 	    notrace_granularity, 1, 366 * 86400),
@@ -234,6 +254,9 @@ static const struct directive directives[] = {
 
 _Static_assert(NELEM(directives) <= CONF_DIRECTIVES_MAX,
     "struct conf's lines[] has no room for every directive");
+
+static void	lowercase(char *);
+static int	pattern(char *);
 
 /* In enum log_level order. */
 static const char *const levels[] = { "error", "warn", "info", "debug" };
@@ -318,6 +341,8 @@ conf_defaults(struct conf *c)
 	c->milter_timeout_command = 30;
 	c->milter_timeout_content = 300;
 	c->spool_dir = CONF_SPOOL_DIR;
+	c->screener_folder = "Screener";
+	c->screener_trust_anchor = CONF_TRUST_ANCHOR;
 	c->notrace_granularity = 86400;
 	c->notrace_key = CONF_NOTRACE_KEY;
 }
@@ -532,6 +557,18 @@ valid_milter(const char *v)
 	return valid_hostname(h);
 }
 
+/* A Maildir++ folder name samotop makes: no dot, no slash, not empty. */
+static int
+valid_folder(const char *v)
+{
+	size_t n = 0;
+
+	for (; v[n] != '\0'; n++)
+		if (!is_alnum(v[n]) && v[n] != '-' && v[n] != '_')
+			return 0;
+	return n > 0 && n <= 64;
+}
+
 static int
 set_number(struct parser *p, const struct directive *d, const char *v)
 {
@@ -581,6 +618,25 @@ set(struct parser *p, const struct directive *d, const char *v)
 			return fail(p, "dnsbl: more than %d zones",
 			    CONF_DNSBL_MAX);
 		c->dnsbl[c->ndnsbl++] = v;
+		return 0;
+	case DOMAIN:
+		if (!valid_hostname(v) || v[0] == '[')
+			return bad_value(p, d, v);
+		lowercase((char *)v);
+		*(const char **)(void *)((char *)c + d->off) = v;
+		return 0;
+	case FOLDER:
+		if (!valid_folder(v))
+			return bad_value(p, d, v);
+		*(const char **)(void *)((char *)c + d->off) = v;
+		return 0;
+	case SCREENED:
+		if (pattern((char *)v) == -1)
+			return bad_value(p, d, v);
+		if (c->nscreener_rcpts == CONF_SCREENED_MAX)
+			return fail(p, "%s: more than %d patterns", d->name,
+			    CONF_SCREENED_MAX);
+		c->screener_rcpts[c->nscreener_rcpts++] = v;
 		return 0;
 	case SEALER:
 		if (!valid_hostname(v) || v[0] == '[')
@@ -716,6 +772,34 @@ route(struct parser *p, const struct directive *d, char **w, int n)
 	return 0;
 }
 
+/* PROGRAM [ARG...]: an argv kept in the text, as a route's. */
+static int
+command(struct parser *p, const struct directive *d, char **w, int n)
+{
+	const char	**argv = p->c->screener_checkpassword;
+	size_t		 i = d - directives;
+	int		 k;
+
+	if (p->seen[i] != 0)
+		return fail(p, "%s: given twice (first on line %u)", d->name,
+		    p->seen[i]);
+	p->seen[i] = p->c->lines[i] = p->line;
+	if (n < 1)
+		return fail(p, "%s: missing value, expected %s", d->name,
+		    d->what);
+	if (n > CONF_ARGV_MAX)
+		return fail(p, "%s: more than %d words", d->name,
+		    CONF_ARGV_MAX);
+	if (w[0][0] != '/')
+		return fail(p, "%s: PROGRAM must be an absolute path, got "
+		    "'%.*s'", d->name, SHOW, w[0]);
+	for (k = 0; k < n; k++)
+		argv[k] = w[k];
+	for (; k <= CONF_ARGV_MAX; k++)
+		argv[k] = NULL;
+	return 0;
+}
+
 /* An entry's syntax, by kind; files are checked when they are read. */
 static int
 valid_entry(enum list_kind kind, const char *v)
@@ -804,8 +888,11 @@ line(struct parser *p, char *s)
 		return route(p, d, w + 1, n - 1);
 	if (d->kind == LIST)
 		return list(p, d, w + 1, n - 1);
+	if (d->kind == COMMAND)
+		return command(p, d, w + 1, n - 1);
 	i = d - directives;
-	if (d->kind == DNSBL || d->kind == MILTER || d->kind == SEALER)
+	if (d->kind == DNSBL || d->kind == MILTER || d->kind == SEALER ||
+	    d->kind == SCREENED)
 		p->seen[i] = 0;		/* repeatable */
 	if (p->seen[i] != 0)
 		return fail(p, "%s: given twice (first on line %u)", d->name,
@@ -879,6 +966,13 @@ conf_check(const struct conf *c, struct conf_error *err)
 		why = "dmarc needs dkim yes and spf yes";
 	else if (c->nsealers > 0 && (!c->arc || !c->dmarc))
 		why = "arc-trusted-sealer needs arc yes and dmarc yes";
+	else if (c->screener_db != NULL && !c->dmarc)
+		why = "screener needs dmarc yes (and so dkim yes and spf yes): "
+		    "it trusts only authenticated senders";
+	else if ((c->screener_tls_cert == NULL) != (c->screener_tls_key ==
+	    NULL))
+		why = "screener-tls-certificate and screener-tls-key go "
+		    "together";
 	else if (!postmaster_routed(c))
 		why = "postmaster: no route delivers that address";
 	err->line = 0;

@@ -17,6 +17,9 @@
 #define CONF_DIRECTIVES_MAX 96	/* room in conf.lines (conf.c asserts) */
 #define CONF_MILTERS_MAX 8	/* milter lines */
 #define CONF_SEALERS_MAX 16	/* arc-trusted-sealer lines */
+#define CONF_SCREENED_MAX 64	/* screener-recipient lines */
+/* screener-trust-anchor's default: Debian's dns-root-data */
+#define CONF_TRUST_ANCHOR	"/usr/share/dns/root.key"
 /* spool-dir's default: a disk, not /tmp's memory (samotop.conf(5)) */
 #define CONF_SPOOL_DIR	"/var/tmp"
 /* leave-no-trace-key's default (trace.h) */
@@ -117,6 +120,17 @@ struct conf {
 	unsigned	milter_timeout_command;	/* seconds */
 	unsigned	milter_timeout_content;	/* seconds */
 	const char	*spool_dir;		/* spool.h's files */
+	/* The contacts screener (samotop.conf(5), "SCREENER"). */
+	const char	*screener_db;		/* NULL: no screener */
+	const char	*screener_folder;	/* default "Screener" */
+	int		screener_delete;	/* on deny: delete what waited */
+	size_t		nscreener_rcpts;
+	const char	*screener_rcpts[CONF_SCREENED_MAX];	/* patterns */
+	const char	*screener_checkpassword[CONF_ARGV_MAX + 1];
+	const char	*screener_login_domain;	/* a login without '@' */
+	const char	*screener_tls_cert;	/* the web page's own TLS */
+	const char	*screener_tls_key;
+	const char	*screener_trust_anchor;	/* DNSSEC root key */
 	int		leave_no_trace;		/* trace.h, samotop.conf(5) */
 	unsigned	notrace_granularity;	/* seconds times round to */
 	const char	*notrace_key;		/* the HMAC key's file */

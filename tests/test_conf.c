@@ -326,6 +326,46 @@ test_content_checks(void)
 }
 
 static void
+test_screener(void)
+{
+	const char *dmarc = "spf yes\ndkim yes\ndmarc yes\n";
+	char buf[512];
+
+	OK("");
+	CHECK(c.screener_db == NULL);
+	CHECK_STR(c.screener_folder, "Screener");
+	CHECK(c.screener_delete == 0);
+	CHECK_STR(c.screener_trust_anchor, "/usr/share/dns/root.key");
+	snprintf(buf, sizeof(buf), "%sscreener /var/lib/samotop/s.db\n"
+	    "screener-folder New-Contacts\nscreener-on-deny delete\n"
+	    "screener-recipient @Example.ORG\nscreener-recipient b@x.test\n"
+	    "screener-checkpassword /usr/bin/checkpassword-pam -s imap\n"
+	    "screener-login-domain Example.ORG\n", dmarc);
+	SETS(buf, strcmp(c.screener_db, "/var/lib/samotop/s.db") == 0 &&
+	    strcmp(c.screener_folder, "New-Contacts") == 0 &&
+	    c.screener_delete == 1 && c.nscreener_rcpts == 2 &&
+	    strcmp(c.screener_rcpts[0], "@example.org") == 0 &&
+	    strcmp(c.screener_checkpassword[0],
+	    "/usr/bin/checkpassword-pam") == 0 &&
+	    strcmp(c.screener_checkpassword[2], "imap") == 0 &&
+	    c.screener_checkpassword[3] == NULL &&
+	    strcmp(c.screener_login_domain, "example.org") == 0);
+	FAILS("screener /s.db\n", 0, "screener needs dmarc yes (and so dkim "
+	    "yes and spf yes): it trusts only authenticated senders");
+	FAILS("screener-folder .Junk\n", 1, "screener-folder: expected a "
+	    "folder name of letters, digits, '-' and '_', got '.Junk'");
+	CHECK(parse("screener-folder a/b\n") == -1);
+	FAILS("screener-checkpassword checkpassword\n", 1,
+	    "screener-checkpassword: PROGRAM must be an absolute path, got "
+	    "'checkpassword'");
+	CHECK(parse("screener-checkpassword /a\nscreener-checkpassword /b\n")
+	    == -1);
+	CHECK(parse("screener-recipient *@x\n") == -1);
+	FAILS("screener-tls-certificate /c\n", 0, "screener-tls-certificate "
+	    "and screener-tls-key go together");
+}
+
+static void
 test_switches(void)
 {
 	SETS("strict-crlf no\n", c.strict_crlf == 0);
@@ -536,5 +576,6 @@ main(void)
 	TEST(test_load);
 	TEST(test_leave_no_trace);
 	TEST(test_content_checks);
+	TEST(test_screener);
 	return UNIT_DONE();
 }

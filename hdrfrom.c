@@ -8,6 +8,8 @@
 struct mbox {
 	char	domain[HDRFROM_DOMAIN_MAX + 2];	/* one more: too long */
 	size_t	len;
+	char	addr[HDRFROM_ADDR_MAX + 2];	/* the same */
+	size_t	alen;
 	int	at;		/* an '@' was seen: capturing the domain */
 	int	angle;		/* inside <> */
 	int	angle_done;	/* a <> closed: the rest is no address */
@@ -17,14 +19,26 @@ struct mbox {
 static void
 mbox_reset(struct mbox *m)
 {
-	m->len = 0;
+	m->len = m->alen = 0;
 	m->at = m->angle = m->angle_done = m->any = 0;
+}
+
+/* An octet of the address itself (not of a display name's, once <>). */
+static void
+addr_octet(struct mbox *m, char ch)
+{
+	if (m->angle_done || ch == ' ' || ch == '\t' || ch == '\r' ||
+	    ch == '\n')
+		return;
+	if (m->alen < sizeof(m->addr) - 1)
+		m->addr[m->alen++] = ch;
 }
 
 static void
 capture(struct mbox *m, char ch)
 {
 	m->any = 1;
+	addr_octet(m, ch);
 	if (m->angle_done || !m->at || ch == ' ' || ch == '\t' ||
 	    ch == '\r' || ch == '\n')
 		return;
@@ -32,20 +46,35 @@ capture(struct mbox *m, char ch)
 		m->domain[m->len++] = ch;
 }
 
-/* The mailbox ends: written into out[n] when there is room. */
+/* Where the mailboxes go: whole, or their domains alone. */
+struct sink {
+	struct hdrfrom_mailbox	*mb;
+	char			(*dom)[HDRFROM_DOMAIN_MAX + 1];
+	size_t			 max;
+};
+
+/* The mailbox ends: written into the sink's [n] when there is room. */
 static size_t
-mbox_end(struct mbox *m, char (*out)[HDRFROM_DOMAIN_MAX + 1], size_t max,
-    size_t n)
+mbox_end(struct mbox *m, const struct sink *k, size_t n)
 {
+	char *d;
+
 	if (!m->any) {
 		mbox_reset(m);
 		return n;
 	}
-	if (n < max) {
+	if (n < k->max) {
 		if (!m->at || m->len > HDRFROM_DOMAIN_MAX)
 			m->len = 0;
-		memcpy(out[n], m->domain, m->len);
-		out[n][m->len] = '\0';
+		if (!m->at || m->alen > HDRFROM_ADDR_MAX || m->len == 0)
+			m->alen = 0;
+		d = k->mb != NULL ? k->mb[n].domain : k->dom[n];
+		memcpy(d, m->domain, m->len);
+		d[m->len] = '\0';
+		if (k->mb != NULL) {
+			memcpy(k->mb[n].addr, m->addr, m->alen);
+			k->mb[n].addr[m->alen] = '\0';
+		}
 	}
 	mbox_reset(m);
 	return n + 1;
@@ -68,9 +97,8 @@ skip_comment(const char *p)
 	return p;
 }
 
-size_t
-hdrfrom_domains(const char *value, char (*out)[HDRFROM_DOMAIN_MAX + 1],
-    size_t max)
+static size_t
+parse(const char *value, const struct sink *k)
 {
 	struct mbox m;
 	const char *p = value;
@@ -94,7 +122,7 @@ hdrfrom_domains(const char *value, char (*out)[HDRFROM_DOMAIN_MAX + 1],
 			continue;
 		case '<':
 			if (!m.angle_done) {
-				m.len = 0;
+				m.len = m.alen = 0;
 				m.at = 0;
 				m.angle = 1;
 			}
@@ -111,12 +139,13 @@ hdrfrom_domains(const char *value, char (*out)[HDRFROM_DOMAIN_MAX + 1],
 				m.len = 0;
 				m.at = 1;
 			}
+			addr_octet(&m, '@');
 			m.any = 1;
 			break;
 		case ':':
 			/* A group's name (or an obs-route's end in <>). */
 			if (m.angle) {
-				m.len = 0;
+				m.len = m.alen = 0;
 				m.at = 0;
 			} else
 				mbox_reset(&m);
@@ -124,10 +153,10 @@ hdrfrom_domains(const char *value, char (*out)[HDRFROM_DOMAIN_MAX + 1],
 		case ',':
 		case ';':
 			if (m.angle && *p == ',') {
-				m.len = 0;	/* obs-route "@a,@b:" */
+				m.len = m.alen = 0;	/* obs-route "@a,@b:" */
 				m.at = 0;
 			} else
-				n = mbox_end(&m, out, max, n);
+				n = mbox_end(&m, k, n);
 			break;
 		default:
 			capture(&m, *p);
@@ -135,5 +164,23 @@ hdrfrom_domains(const char *value, char (*out)[HDRFROM_DOMAIN_MAX + 1],
 		}
 		p++;
 	}
-	return mbox_end(&m, out, max, n);
+	return mbox_end(&m, k, n);
+}
+
+size_t
+hdrfrom_domains(const char *value, char (*out)[HDRFROM_DOMAIN_MAX + 1],
+    size_t max)
+{
+	struct sink k = { NULL, out, max };
+
+	return parse(value, &k);
+}
+
+size_t
+hdrfrom_mailboxes(const char *value, struct hdrfrom_mailbox *out,
+    size_t max)
+{
+	struct sink k = { out, NULL, max };
+
+	return parse(value, &k);
 }

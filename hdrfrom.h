@@ -22,6 +22,15 @@
 #include <stddef.h>
 
 #define HDRFROM_DOMAIN_MAX	253
+#define HDRFROM_ADDR_MAX	(64 + 1 + 253)	/* local@domain */
+
+/* One mailbox of the field. */
+struct hdrfrom_mailbox {
+	/* local@domain as written, blanks and comments out ("" when
+	 * longer than HDRFROM_ADDR_MAX or without '@') */
+	char	addr[HDRFROM_ADDR_MAX + 1];
+	char	domain[HDRFROM_DOMAIN_MAX + 1];	/* as hdrfrom_domains() */
+};
 
 /*
  * The mailboxes' domains into out[0 .. max) (NUL-terminated, as
@@ -29,6 +38,9 @@
  * which may be more than max (the others are not written).
  */
 size_t	hdrfrom_domains(const char *value, char (*out)[HDRFROM_DOMAIN_MAX + 1],
+	    size_t max);
+/* The same, each mailbox's address and domain into out[0 .. max). */
+size_t	hdrfrom_mailboxes(const char *value, struct hdrfrom_mailbox *out,
 	    size_t max);
 
 #endif

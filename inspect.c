@@ -186,6 +186,7 @@ inspect_begin(struct inspect *in, const char *id, struct milter_set *milters)
 	hdredit_init(&in->edit);
 	hdrscan_init(&in->scan);
 	in->nfrom = 0;
+	in->from_addr[0] = '\0';
 	in->dmarc_done = 0;
 	in->serr = spool_error(&in->spool);
 	in->serrno = spool_errno(&in->spool);
@@ -202,11 +203,29 @@ inspect_begin(struct inspect *in, const char *id, struct milter_set *milters)
 static void
 from_field(struct inspect *in)
 {
-	size_t room = in->nfrom < DMARC_FROM_MAX ? DMARC_FROM_MAX -
-	    in->nfrom : 0;
+	struct hdrfrom_mailbox mb[DMARC_FROM_MAX];
+	size_t n, i;
 
-	in->nfrom += hdrfrom_domains(hdrscan_value(&in->scan),
-	    in->from + (DMARC_FROM_MAX - room), room);
+	n = hdrfrom_mailboxes(hdrscan_value(&in->scan), mb, DMARC_FROM_MAX);
+	if (in->nfrom == 0 && n == 1)
+		memcpy(in->from_addr, mb[0].addr, sizeof(in->from_addr));
+	for (i = 0; i < n && i < DMARC_FROM_MAX; i++)
+		if (in->nfrom + i < DMARC_FROM_MAX)
+			memcpy(in->from[in->nfrom + i], mb[i].domain,
+			    sizeof(in->from[0]));
+	in->nfrom += n;
+}
+
+const char *
+inspect_from(const struct inspect *in)
+{
+	return in->nfrom == 1 ? in->from_addr : "";
+}
+
+int
+inspect_dkim_aligned(const struct inspect *in)
+{
+	return in->dmarc_done && (in->dmarc.aligned & DMARC_ALIGN_DKIM) != 0;
 }
 
 /* The milters' answer to an event; their first decision stops them. */

@@ -104,6 +104,8 @@ struct inspect {
 	int			 mfeed;		/* still telling them */
 	struct milter_decision	 mdec;		/* their decision so far */
 	size_t			 nfrom;		/* From: mailboxes */
+	char			 from_addr[HDRFROM_ADDR_MAX + 1];	/* the
+						 * From: address when it is one */
 	char			 from[DMARC_FROM_MAX][HDRFROM_DOMAIN_MAX + 1];
 	int			 dmarc_done;
 	struct dmarc_result	 dmarc;
@@ -170,6 +172,13 @@ void	inspect_end(struct inspect *in, const struct inspect_input *inp,
 void	inspect_abort(struct inspect *in);
 /* The message is done with: what the spools held is wiped. */
 void	inspect_done(struct inspect *in);
+/*
+ * After inspect_end(): the From: address when the message has exactly
+ * one ("" otherwise), and whether a DKIM signature aligned with its
+ * domain passed (DMARC's alignment; 0 without dmarc).
+ */
+const char *inspect_from(const struct inspect *in);
+int	inspect_dkim_aligned(const struct inspect *in);
 /*
  * The clauses this message adds to Authentication-Results: (";\r\n\t"
  * then "dkim=pass header.d=... header.s=... header.b=...", one per

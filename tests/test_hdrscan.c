@@ -132,7 +132,7 @@ test_is(void)
 	}
 }
 
-static char got[2048];
+static char got[4096];
 
 static const char *
 domains(const char *value)
@@ -176,6 +176,34 @@ test_from(void)
 	CHECK_STR(domains(" a@b.test\r\n\t(folded)"), "1 b.test");
 }
 
+static const char *
+addrs(const char *value)
+{
+	struct hdrfrom_mailbox mb[4];
+	size_t n = hdrfrom_mailboxes(value, mb, 4), i;
+
+	snprintf(got, sizeof(got), "%zu", n);
+	for (i = 0; i < n && i < 4; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), " %s",
+		    mb[i].addr[0] != '\0' ? mb[i].addr : "-");
+	return got;
+}
+
+static void
+test_from_addresses(void)
+{
+	CHECK_STR(addrs(" Alice <Alice@Example.ORG>"), "1 Alice@Example.ORG");
+	CHECK_STR(addrs(" alice@example.org (Alice)"), "1 alice@example.org");
+	CHECK_STR(addrs(" \"A, B\" <a.b@x.test>, c@y.test"),
+	    "2 a.b@x.test c@y.test");
+	CHECK_STR(addrs(" \"quoted local\"@x.test"), "1 \"quotedlocal\"@x.test");
+	CHECK_STR(addrs(" <@r1.test,@r2.test:joe@example.org>"),
+	    "1 joe@example.org");
+	CHECK_STR(addrs(" a@evil.test <joe@example.org>"), "1 joe@example.org");
+	CHECK_STR(addrs(" joe"), "1 -");
+	CHECK_STR(addrs(" friends: a@x.test;"), "1 a@x.test");
+}
+
 static void
 test_from_long(void)
 {
@@ -197,6 +225,7 @@ main(void)
 	TEST(test_long_field);
 	TEST(test_is);
 	TEST(test_from);
+	TEST(test_from_addresses);
 	TEST(test_from_long);
 	return UNIT_DONE();
 }

@@ -25,6 +25,7 @@ enum { R_BOL, R_BOLCR, R_NAME, R_NAMEWSP, R_LINE, R_BODY };
 
 #define NO_NAME		0xff	/* fname[]: none of the edits' names */
 #define QUARANTINE_NAME	0	/* names[0] */
+#define SCREENER_NAME	1	/* names[1] */
 #define EDIT_ITEM(i)	(HDREDIT_FIELDS_MAX + (i))
 
 static int
@@ -114,12 +115,14 @@ void
 hdredit_init(struct hdredit *h)
 {
 	static const char q[] = HDREDIT_QUARANTINE;
+	static const char r[] = HDREDIT_SCREENER;
 
 	/* all but the arena, which is only read where it was written */
 	memset(h, 0, offsetof(struct hdredit, arena));
 	h->phase = PH_EDITS;
 	h->lastc = -1;
 	intern(h, q, sizeof(q) - 1);
+	intern(h, r, sizeof(r) - 1);
 }
 
 static enum hdredit_error
@@ -516,7 +519,7 @@ out(struct hdredit *h, hdredit_sink sink, void *arg, const char *buf,
 static int
 stripped(const struct hdredit *h, int name)
 {
-	return h->strip && name == QUARANTINE_NAME;
+	return h->strip && (name == QUARANTINE_NAME || name == SCREENER_NAME);
 }
 
 /* A field ends a line the message left open: CRLF before what follows. */

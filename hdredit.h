@@ -83,6 +83,7 @@
 #define HDREDIT_ARENA		(64 * 1024)	/* their names and fields */
 #define HDREDIT_REASON_MAX	200	/* octets of a quarantine reason */
 #define HDREDIT_QUARANTINE	"X-Samotop-Quarantine"
+#define HDREDIT_SCREENER	"X-Samotop-Screener"	/* the screener's */
 
 enum hdredit_error {
 	HDREDIT_OK = 0,
@@ -120,8 +121,8 @@ struct hdredit {
 	size_t		 nown;		/* how many fields they are */
 	/* distinct names (0: X-Samotop-Quarantine), in arena */
 	size_t		 nnames;
-	uint32_t	 name_off[HDREDIT_EDITS_MAX + 1];
-	uint16_t	 name_len[HDREDIT_EDITS_MAX + 1];
+	uint32_t	 name_off[HDREDIT_EDITS_MAX + 2];
+	uint16_t	 name_len[HDREDIT_EDITS_MAX + 2];
 	/* edits, in order: the whole field in arena (len 0: a delete) */
 	size_t		 nedits;
 	struct hdredit_edit {
@@ -182,7 +183,12 @@ enum hdredit_error hdredit_reply(struct hdredit *h,
  * reads as "quarantined".  A second call replaces the reason.
  */
 enum hdredit_error hdredit_quarantine(struct hdredit *h, const char *reason);
-/* No X-Samotop-Quarantine: field in the result but ours, if any. */
+/*
+ * No X-Samotop-Quarantine: nor X-Samotop-Screener: field in the result
+ * but samotop's own (its quarantine field, its own fields): each makes
+ * samotop's programs act (samotop-maildir's Junk, samotop-screener
+ * learn), so none may come from outside.
+ */
 enum hdredit_error hdredit_strip(struct hdredit *h);
 /*
  * A filter replaced the body (SMFIR_REPLBODY): the result is the header

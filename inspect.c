@@ -267,7 +267,8 @@ scanned(struct inspect *in, enum hdrscan_event ev, const char *body,
 
 	if (ev == HDRSCAN_FIELD && hdrscan_is(&in->scan, "From"))
 		from_field(in);
-	if (ev == HDRSCAN_FIELD && hdrscan_is(&in->scan, HDREDIT_QUARANTINE))
+	if (ev == HDRSCAN_FIELD && (hdrscan_is(&in->scan, HDREDIT_QUARANTINE) ||
+	    hdrscan_is(&in->scan, HDREDIT_SCREENER)))
 		in->had_marker = 1;
 	if (!in->mfeed)
 		return;

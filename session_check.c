@@ -81,8 +81,10 @@ changed_rcpts(struct session *s, unsigned *n, const char **why)
 
 	for (i = 0; i < s->st.tx.nrcpt; i++) {
 		mailbox_format(&s->rcpts[i], addr, sizeof(addr));
-		if (!deleted(in, addr))
-			s->rcpts[k++] = s->rcpts[i];
+		if (deleted(in, addr))
+			continue;
+		s->scr[k] = s->scr[i];
+		s->rcpts[k++] = s->rcpts[i];
 	}
 	for (i = 0; i < in->nadd; i++) {
 		if (k == s->conf->max_recipients) {
@@ -94,6 +96,7 @@ changed_rcpts(struct session *s, unsigned *n, const char **why)
 			*why = "a milter added a recipient of another route";
 			return -1;
 		}
+		s->scr[k] = SCREENER_LATER;	/* the screener decides */
 		log_personal(&s->log, in->add[i]);
 		k++;
 	}
@@ -101,23 +104,41 @@ changed_rcpts(struct session *s, unsigned *n, const char **why)
 	return 0;
 }
 
+/* The recipients the screener refused after the data leave the list. */
+static unsigned
+drop_denied(struct session *s, unsigned n)
+{
+	unsigned i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s->scr[i] == SCREENER_DENY_RCPT)
+			continue;
+		s->scr[k] = s->scr[i];
+		s->rcpts[k++] = s->rcpts[i];
+	}
+	return k;
+}
+
 /*
- * A filter changed the envelope: nothing was given to the helper yet,
- * so its transaction is opened again with the new sender and
- * recipients.  0, or -1 (logged): the message is deferred.
+ * The envelope as the filters and the screener leave it: a milter's new
+ * sender and recipients, the screener's held copies (user+FOLDER) and
+ * refusals.  Nothing was given to the helper yet, so when anything
+ * changed its transaction is opened again.  0, or -1 (logged): the
+ * message is deferred.  *denied: the screener refused every recipient.
  */
 static int
-change_envelope(struct session *s)
+change_envelope(struct session *s, int *denied)
 {
 	struct inspect *in = s->insp;
 	struct delivery_envelope env;
 	struct mailbox from;
 	struct lmtpreply rep;
 	const char *why = NULL;
-	unsigned i, n;
+	unsigned i, n = s->st.tx.nrcpt;
+	int milter = in->from_changed || in->nadd > 0 || in->ndel > 0;
+	int screened = 0;
 
-	if (!in->from_changed && in->nadd == 0 && in->ndel == 0)
-		return 0;
+	*denied = 0;
 	session_envelope(s, &env);
 	if (in->from_changed) {
 		log_personal(&s->log, in->new_from);
@@ -128,24 +149,37 @@ change_envelope(struct session *s)
 			why = "a milter's new sender is not an address";
 		env.sender = &from;
 	}
-	if (why == NULL && changed_rcpts(s, &n, &why) == 0 &&
-	    helper_rset(&s->helper, s->conf->timeout_helper) == 0) {
-		for (i = 0; i < n; i++)
-			if (helper_rcpt(&s->helper, s->st.tx.route == NULL ?
-			    NULL : ((const struct route *)s->st.tx.route)->argv,
-			    &env, &s->rcpts[i], s->conf->timeout_helper,
-			    &rep) == -1 || rep.code / 100 != 2)
-				break;
-		if (i == n) {
-			state_rcpt_replaced(&s->st, n);
-			log_event(&s->log, LVL_INFO, "milter", "msgid",
-			    s->msgid, "envelope", "changed", NULL);
+	if (why == NULL && milter && changed_rcpts(s, &n, &why) == -1)
+		n = 0;
+	if (why == NULL && session_screen_decide(s, n, &screened) == -1)
+		why = "a held recipient's address is too long for the folder";
+	if (why == NULL && !milter && !screened)
+		return 0;
+	if (why == NULL) {
+		if ((n = drop_denied(s, n)) == 0 && screened) {
+			*denied = 1;
 			return 0;
+		}
+		if (helper_rset(&s->helper, s->conf->timeout_helper) == 0) {
+			for (i = 0; i < n; i++)
+				if (helper_rcpt(&s->helper, s->st.tx.route ==
+				    NULL ? NULL : ((const struct route *)
+				    s->st.tx.route)->argv, &env, &s->rcpts[i],
+				    s->conf->timeout_helper, &rep) == -1 ||
+				    rep.code / 100 != 2)
+					break;
+			if (i == n) {
+				state_rcpt_replaced(&s->st, n);
+				log_event(&s->log, LVL_INFO, milter ?
+				    "milter" : "screener", "msgid", s->msgid,
+				    "envelope", "changed", NULL);
+				return 0;
+			}
 		}
 		why = "the helper refused the changed envelope";
 	}
-	log_event(&s->log, LVL_WARN, "milter", "msgid", s->msgid, "reason",
-	    why != NULL ? why : s->helper.why, NULL);
+	log_event(&s->log, LVL_WARN, milter ? "milter" : "screener", "msgid",
+	    s->msgid, "reason", why != NULL ? why : s->helper.why, NULL);
 	return -1;
 }
 
@@ -168,6 +202,10 @@ own_fields(struct session *s, const struct inspect_outcome *out,
 		n = (size_t)snprintf(hdr, size, "%s: %s\r\n",
 		    HDREDIT_QUARANTINE, reason);
 	}
+	/* what samotop-screener learn looks for, and the user reads */
+	if (s->scr_why != NULL)
+		n += (size_t)snprintf(hdr + n, size - n, "X-Samotop-Screener: "
+		    "held (%s)\r\n", s->scr_why);
 	mailbox_format(&s->st.tx.sender, from, sizeof(from));
 	inspect_authres(s->insp, s->conf->leave_no_trace, more, sizeof(more));
 	n += policy_headers(&s->policy, from, s->st.helo, more, hdr + n,
@@ -201,14 +239,17 @@ deliver_inspected(struct session *s, const struct inspect_outcome *out)
 	enum spool_error serr = SPOOL_OK;
 	enum hdredit_error herr = HDREDIT_OK;
 	size_t n;
+	int denied;
 
-	if (s->insp->changes_failed || change_envelope(s) == -1) {
+	if (s->insp->changes_failed || change_envelope(s, &denied) == -1) {
 		if (s->insp->changes_failed)
 			log_event(&s->log, LVL_WARN, "milter", "msgid",
 			    s->msgid, "reason", "a milter's changes could "
 			    "not be kept", NULL);
 		return session_say(s, R_MILTER_TEMPFAIL);
 	}
+	if (denied)	/* the screener refused every recipient */
+		return session_say(s, R_SCREENER_DENIED);
 	if (s->st.tx.nrcpt == 0)	/* a filter deleted every one */
 		return discard_message(s);
 	n = own_fields(s, out, hdr, sizeof(hdr));
@@ -232,6 +273,7 @@ deliver_inspected(struct session *s, const struct inspect_outcome *out)
 		session_log_helper_failure(s, NULL, NULL);
 		return session_say(s, R_HELPER_FAILED);
 	}
+	session_screen_delivered(s);
 	return session_fold_replies(s);
 }
 

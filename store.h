@@ -1,6 +1,6 @@
 /*
- * store.h: the state that outlives one session (greylisting), behind
- * one small interface.  store_sqlite.c keeps it in an SQLite file; a
+ * store.h: the state that outlives one session (greylisting, the
+ * contacts screener's decisions), behind one small interface.  store_sqlite.c keeps it in an SQLite file; a
  * shared server database (several MX hosts) can implement the same
  * calls.  The store knows records and their lifetimes, not the
  * greylisting rules: those are in greylist.c.
@@ -74,6 +74,45 @@ long		 store_pending(struct store *s, const char *network,
  * number removed, or -1.
  */
 long		 store_expire(struct store *s, time_t now, unsigned max);
+
+/*
+ * The contacts screener's decisions: per user (the recipient, an
+ * address), for a sender (an address, or "@domain" for a whole
+ * domain): STORE_ALLOW or STORE_DENY.  Both keys are stored and
+ * compared lowercased (ASCII), whatever case the caller gives.  The
+ * store knows exact keys only: that an address decision beats its
+ * domain's is the caller's rule (ask for the address, then the domain).
+ * Decisions do not expire.
+ */
+#define STORE_ALLOW	1
+#define STORE_DENY	2
+/* 1 found (*decision set), 0 not found, -1 error. */
+int		 store_decision_get(struct store *s, const char *user,
+		    const char *sender, int *decision);
+/* Insert or replace, made at time at; 0, or -1 (a bad decision too). */
+int		 store_decision_put(struct store *s, const char *user,
+		    const char *sender, int decision, time_t at);
+/* 1 removed, 0 there was none, -1 error. */
+int		 store_decision_forget(struct store *s, const char *user,
+		    const char *sender);
+/*
+ * Call each for every decision of user, ordered by sender.  each
+ * returns 0 to go on; anything else stops the walk and is returned
+ * (so -1 from each is this call's -1, with store_error() not set).
+ * 0, or -1 on a store error.  each may call the store, but not this
+ * same walk again (its statement is the one being stepped).
+ */
+int		 store_decision_list(struct store *s, const char *user,
+		    int (*each)(void *arg, const char *sender, int decision,
+		    time_t at), void *arg);
+/*
+ * The users the screener held mail for (samotop-screener learn scans
+ * their folders): remember user, seen at time at.  0 or -1.
+ */
+int		 store_user_seen(struct store *s, const char *user, time_t at);
+/* Call each for every such user, ordered; as store_decision_list. */
+int		 store_user_list(struct store *s, int (*each)(void *arg,
+		    const char *user), void *arg);
 /* What the last failure was: "path: message". */
 const char	*store_error(const struct store *s);
 void		 store_close(struct store *s);

@@ -42,11 +42,19 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS network ("
 	" network TEXT NOT NULL UNIQUE, passes INTEGER NOT NULL,"
 	" last_seen INTEGER NOT NULL, expires INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS network_expires ON network (expires);";
+	"CREATE INDEX IF NOT EXISTS network_expires ON network (expires);"
+	/* The screener's: added to older files by IF NOT EXISTS, too. */
+	"CREATE TABLE IF NOT EXISTS decision ("
+	" user TEXT NOT NULL, sender TEXT NOT NULL,"
+	" decision INTEGER NOT NULL, decided_at INTEGER NOT NULL,"
+	" UNIQUE (user, sender));"
+	"CREATE TABLE IF NOT EXISTS screened_user ("
+	" user TEXT NOT NULL UNIQUE, last_seen INTEGER NOT NULL);";
 
 enum {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_TGET, Q_TPUT, Q_NGET, Q_NPUT,
-	Q_TEXPIRE, Q_NEXPIRE, Q_PENDING, Q__COUNT
+	Q_TEXPIRE, Q_NEXPIRE, Q_PENDING, Q_DGET, Q_DPUT, Q_DFORGET, Q_DLIST,
+	Q_USEEN, Q_ULIST, Q__COUNT
 };
 
 static const char *const queries[Q__COUNT] = {
@@ -77,6 +85,24 @@ static const char *const queries[Q__COUNT] = {
 	[Q_PENDING] = "SELECT count(*) FROM (SELECT 1 FROM triplet"
 	    " WHERE network = ?1 AND passed_at = 0 AND expires >= ?2"
 	    " LIMIT ?3) AS pending",
+	/*
+	 * The screener's keys are lowercased here, in one place: SQLite's
+	 * lower() folds ASCII only, which is what addresses compare by.
+	 */
+	[Q_DGET] = "SELECT decision FROM decision"
+	    " WHERE user = lower(?1) AND sender = lower(?2)",
+	[Q_DPUT] = "INSERT INTO decision (user, sender, decision, decided_at)"
+	    " VALUES (lower(?1), lower(?2), ?3, ?4)"
+	    " ON CONFLICT (user, sender) DO UPDATE SET"
+	    " decision = ?3, decided_at = ?4",
+	[Q_DFORGET] = "DELETE FROM decision"
+	    " WHERE user = lower(?1) AND sender = lower(?2)",
+	[Q_DLIST] = "SELECT sender, decision, decided_at FROM decision"
+	    " WHERE user = lower(?1) ORDER BY sender",
+	[Q_USEEN] = "INSERT INTO screened_user (user, last_seen)"
+	    " VALUES (lower(?1), ?2)"
+	    " ON CONFLICT (user) DO UPDATE SET last_seen = ?2",
+	[Q_ULIST] = "SELECT user FROM screened_user ORDER BY user",
 };
 
 struct store {
@@ -425,6 +451,117 @@ store_pending(struct store *s, const char *network, time_t now,
 	default:
 		return -1;
 	}
+}
+
+int
+store_decision_get(struct store *s, const char *user, const char *sender,
+    int *decision)
+{
+	sqlite3_stmt *q = s->q[Q_DGET];
+	int rc;
+
+	if (bind_text(s, q, 1, user) == -1 ||
+	    bind_text(s, q, 2, sender) == -1) {
+		done(s, q);
+		return -1;
+	}
+	if ((rc = step(s, q)) == 1)
+		*decision = (int)s->lib.column_int64(q, 0);
+	if (rc != -1)
+		done(s, q);
+	return rc;
+}
+
+int
+store_decision_put(struct store *s, const char *user, const char *sender,
+    int decision, time_t at)
+{
+	sqlite3_stmt *q = s->q[Q_DPUT];
+
+	if (decision != STORE_ALLOW && decision != STORE_DENY) {
+		snprintf(s->err, sizeof(s->err), "%s: no such decision: %d",
+		    s->path, decision);
+		return -1;
+	}
+	if (bind_text(s, q, 1, user) == -1 ||
+	    bind_text(s, q, 2, sender) == -1 ||
+	    bind_int(s, q, 3, decision) == -1 ||
+	    bind_int(s, q, 4, at) == -1) {
+		done(s, q);
+		return -1;
+	}
+	return run(s, q);
+}
+
+int
+store_decision_forget(struct store *s, const char *user, const char *sender)
+{
+	sqlite3_stmt *q = s->q[Q_DFORGET];
+
+	if (bind_text(s, q, 1, user) == -1 ||
+	    bind_text(s, q, 2, sender) == -1) {
+		done(s, q);
+		return -1;
+	}
+	if (run(s, q) == -1)
+		return -1;
+	return s->lib.changes(s->db) > 0;
+}
+
+int
+store_decision_list(struct store *s, const char *user,
+    int (*each)(void *arg, const char *sender, int decision, time_t at),
+    void *arg)
+{
+	sqlite3_stmt *q = s->q[Q_DLIST];
+	const char *sender;
+	int rc = 0, stop = 0;
+
+	if (bind_text(s, q, 1, user) == -1) {
+		done(s, q);
+		return -1;
+	}
+	while (stop == 0 && (rc = step(s, q)) == 1) {
+		if ((sender = (const char *)s->lib.column_text(q, 0)) == NULL)
+			continue;
+		stop = each(arg, sender, (int)s->lib.column_int64(q, 1),
+		    (time_t)s->lib.column_int64(q, 2));
+	}
+	if (stop == 0 && rc == -1)
+		return -1;
+	done(s, q);
+	return stop;
+}
+
+int
+store_user_seen(struct store *s, const char *user, time_t at)
+{
+	sqlite3_stmt *q = s->q[Q_USEEN];
+
+	if (bind_text(s, q, 1, user) == -1 || bind_int(s, q, 2, at) == -1) {
+		done(s, q);
+		return -1;
+	}
+	return run(s, q);
+}
+
+int
+store_user_list(struct store *s, int (*each)(void *arg, const char *user),
+    void *arg)
+{
+	sqlite3_stmt *q = s->q[Q_ULIST];
+	const char *user;
+	int rc = 0, stop = 0;
+
+	while (stop == 0 && (rc = step(s, q)) == 1) {
+		if ((user = (const char *)s->lib.column_text(q, 0)) == NULL)
+			continue;
+		stop = each(arg, user);
+	}
+	if (stop == 0 && rc == -1)
+		return -1;
+	done(s, q);
+	return stop;
 }
 
 const char *

@@ -969,6 +969,9 @@ conf_check(const struct conf *c, struct conf_error *err)
 	else if (c->screener_db != NULL && !c->dmarc)
 		why = "screener needs dmarc yes (and so dkim yes and spf yes): "
 		    "it trusts only authenticated senders";
+	else if (c->screener_db != NULL && c->recipient_delimiter == 0)
+		why = "screener needs a recipient-delimiter: a held copy goes "
+		    "to user+FOLDER";
 	else if ((c->screener_tls_cert == NULL) != (c->screener_tls_key ==
 	    NULL))
 		why = "screener-tls-certificate and screener-tls-key go "

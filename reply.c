@@ -120,6 +120,8 @@ static const struct {
 				  "deferred, try again later" },
 	[R_MILTER_SHUTDOWN] =	{ 421, "4.7.0", "%s Service not available, "
 				  "closing transmission channel" },
+	[R_SCREENER_DENIED] =	{ 550, "5.7.1", "The recipient does not accept "
+				  "mail from this sender" },
 };
 
 void

@@ -99,6 +99,7 @@ static const char *const refusal_reasons[R__COUNT + 1] = {
 	[R_DMARC_REJECT] = "dmarc", [R_DMARC_TEMPFAIL] = "dmarc",
 	[R_NO_ROOM] = "spool", [R_MILTER_REJECT] = "milter",
 	[R_MILTER_TEMPFAIL] = "milter", [R_MILTER_SHUTDOWN] = "milter",
+	[R_SCREENER_DENIED] = "screener",
 	[R__COUNT] = "helper",		/* the helper's own refusal */
 };
 
@@ -353,6 +354,8 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	    s->st.esmtp, &r)) != POLICY_PASS)
 		return refuse_rcpt(s, addr, &r) == END || v == POLICY_CLOSE ?
 		    END : GO_ON;
+	if (s->scr != NULL && session_screen_rcpt(s, &mb, &r) == -1)
+		return refuse_rcpt(s, addr, &r);
 	session_envelope(s, &env);
 	if ((s->st.tx.nrcpt > 0 && s->helper.fd == -1) ||
 	    helper_rcpt(&s->helper, route->argv, &env, &mb,
@@ -369,6 +372,8 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	    "code", code, NULL);
 	if (rep.code / 100 == 2) {
 		s->rcpts[s->st.tx.nrcpt] = mb;
+		if (s->scr != NULL)
+			session_screen_accepted(s, s->st.tx.nrcpt);
 		state_rcpt_accepted(&s->st, route);
 	} else
 		state_rcpt_refused(&s->st);
@@ -677,6 +682,10 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	s->conf = c;
 	s->insp = NULL;
 	s->milters = NULL;
+	s->scr_store = NULL;
+	s->scr_failed = 0;
+	s->scr = NULL;
+	s->scr_why = NULL;
 	s->inspecting = 0;
 	s->local_failure = 0;
 	session_make_id(s->sid, c->leave_no_trace);
@@ -701,6 +710,11 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	setenv("SAMOTOP_LOG_LEVEL", log_level_name(c->log_level), 1);
 	setenv("SAMOTOP_LOG", c->log_sink == LOG_SINK_SYSLOG ? "syslog" :
 	    "stderr", 1);
+	/* samotop-maildir files user+FOLDER in the screener's folder */
+	if (c->screener_db != NULL)
+		setenv("SAMOTOP_SCREENER_FOLDER", c->screener_folder, 1);
+	else
+		unsetenv("SAMOTOP_SCREENER_FOLDER");
 	/* ...and they split extensions where routes and lists do. */
 	delim[0] = (char)c->recipient_delimiter;
 	setenv("SAMOTOP_RECIPIENT_DELIMITER", delim[0] != '\0' ? delim :
@@ -745,13 +759,17 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 	start(s, c, rfd, wfd, logfd);
 	s->rcpts = calloc(c->max_recipients, sizeof(*s->rcpts));
 	s->rcpt_codes = calloc(c->max_recipients, sizeof(*s->rcpt_codes));
-	if (s->rcpts == NULL || s->rcpt_codes == NULL) {
+	if (c->screener_db != NULL)
+		s->scr = calloc(c->max_recipients, sizeof(*s->scr));
+	if (s->rcpts == NULL || s->rcpt_codes == NULL ||
+	    (c->screener_db != NULL && s->scr == NULL)) {
 		log_event(&s->log, LVL_ERROR, "error", "reason",
 		    "out of memory", NULL);
 		session_say(s, R_SHUTDOWN);
 		io_flush(&s->io, c->timeout_command);
 		free(s->rcpts);
 		free(s->rcpt_codes);
+		free(s->scr);
 		return 1;
 	}
 	if (c->tls_certificate != NULL) {
@@ -816,6 +834,9 @@ done:
 	log_event(&s->log, LVL_INFO, "disconnect", "transactions", n,
 	    "accepted", m, "duration_ms", ms, "commands",
 	    command_counts(s, counts, sizeof(counts)), NULL);
+	if (s->scr_store != NULL)
+		store_close(s->scr_store);
+	free(s->scr);
 	free(s->rcpts);
 	free(s->rcpt_codes);
 	return st == IO_ERROR ? 1 : 0;

@@ -15,8 +15,10 @@
 #include "peer.h"
 #include "policy.h"
 #include "received.h"
+#include "screener.h"
 #include "smtptls.h"
 #include "state.h"
+#include "store.h"
 #include "trace.h"
 
 #define SESSION_CHUNK	(16 * 1024)
@@ -43,6 +45,16 @@ struct session {
 	 */
 	struct inspect		*insp;
 	struct miltercheck	*milters;	/* NULL: no milter lines */
+	/*
+	 * The contacts screener (session_screen.c): its store, opened at
+	 * the first recipient it asks about, and each accepted
+	 * recipient's verdict (enum screener_verdict, beside rcpts).
+	 */
+	struct store		*scr_store;
+	int			 scr_failed;	/* the store would not open */
+	unsigned char		*scr;
+	enum screener_verdict	 scr_next;	/* the RCPT being answered */
+	const char		*scr_why;	/* why the message is held */
 	int			 inspecting;	/* this message waits */
 	int			 local_failure;	/* it could not begin: 451 */
 	unsigned		 delivered;	/* messages answered 250 */

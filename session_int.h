@@ -37,6 +37,25 @@ enum flow	session_skip_chunk(struct session *s,
 		    const struct smtp_cmd *cmd, struct reply *r);
 enum flow	session_fold_replies(struct session *s);
 
+/* session_screen.c */
+/*
+ * A recipient the helper is about to be asked about: 0 (its verdict
+ * kept for session_screen_accepted()), or -1 with the refusal in r.
+ */
+int		session_screen_rcpt(struct session *s,
+		    const struct mailbox *rcpt, struct reply *r);
+/* The recipient i was accepted. */
+void		session_screen_accepted(struct session *s, unsigned i);
+/*
+ * After the data, the first n recipients: the verdicts left for it; a
+ * held one's address becomes user+FOLDER.  *changed when any is held or
+ * refused.  -1 when a held address cannot take the folder.
+ */
+int		session_screen_decide(struct session *s, unsigned n,
+		    int *changed);
+/* The held recipients' users are remembered (samotop-screener learn). */
+void		session_screen_delivered(struct session *s);
+
 /* session_check.c */
 enum flow	session_finish_inspected(struct session *s);
 

@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# The contacts screener in the session (`screener FILE`): the tests' DNS
+# (tests/dns.bash: NSD in a network namespace; needs root) publishes SPF,
+# DKIM and DMARC for authored.example (a key made for this file) and SPF
+# for pass.example; messages come from 192.0.2.5 through Python's smtplib;
+# decisions are made with samotop-screener, as a user would.  What is
+# checked: the reply at RCPT, which folder of the Maildir each copy lands
+# in, the field that says why, and the log's event=screener lines.
+
+load lib
+load dns
+
+DRIVE=$TESTS_DIR/dkim_drive
+
+setup_file() {
+	local z=$BATS_FILE_TMPDIR/zones
+	mkdir -p "$z"
+	cp "$TESTS_DIR"/dns/* "$z/"
+	opendkim-genkey --bits=1024 --domain=authored.example --selector=sel \
+	    --directory="$BATS_FILE_TMPDIR"
+	{
+		echo '; screener.bats: a domain that signs, p=none'
+		echo 'authored	TXT	"v=spf1 ip4:192.0.2.5 -all"'
+		echo '_dmarc.authored	TXT	"v=DMARC1; p=none"'
+		sed 's/^sel\._domainkey/sel._domainkey.authored/' \
+		    "$BATS_FILE_TMPDIR/sel.txt"
+	} >>"$z/example.zone"
+	DNS_TEMPLATES=$z
+	dns_setup_file
+}
+
+teardown_file() { dns_teardown_file; }
+
+setup() {
+	common_setup
+	dns_setup
+	need_maildir
+	[ -x "$DRIVE" ] || skip "tests/dkim_drive is not built (make units)"
+	[ -x "$TOP/samotop-screener" ] || skip "samotop-screener is not built"
+	mkdir -p "$T/mail"
+	make_maildir "$T/mail/bob"
+	write_conf "route * $MAILDIR_BIN $T/mail/%u" "spf yes" "dkim yes" \
+	    "dmarc yes" "spool-dir $T" "screener $T/screener.db" \
+	    "screener-recipient @example.org"
+}
+
+teardown() { common_teardown; }
+
+screener() {
+	"$TOP/samotop-screener" -c "$CONF" "$@"
+}
+
+# message FROM SUBJECT: a message whose From: is FROM.
+message() {
+	printf '%s\r\n' "From: Alice <$1>" 'To: bob@example.org' \
+	    "Subject: $2" 'Date: Thu, 03 Dec 2026 00:00:00 +0000' \
+	    "Message-ID: <$RANDOM@authored.example>" '' 'Hello Bob,' '' \
+	    'see you.' ''
+}
+
+signed() {
+	"$DRIVE" sign -d authored.example -s sel \
+	    -k "$BATS_FILE_TMPDIR/sel.private"
+}
+
+# send MAILFROM [TO] <MESSAGE
+send() {
+	run from_smtplib 192.0.2.5 "$1" "${2:-bob@example.org}"
+	echo "$output"
+}
+
+@test "a new sender waits in the Screener folder (made for it), with the reason on top" {
+	start_server
+	message alice@authored.example "first contact" | signed >"$T/msg"
+	send alice@authored.example <"$T/msg"
+	assert_contains "$output" "250 2.0.0 Ok: queued as"
+	wait_sessions
+	[ "$(count_files "$T/mail/bob/new")" -eq 0 ]
+	[ -f "$T/mail/bob/.Screener/maildirfolder" ]
+	local f
+	f=$(the_file "$T/mail/bob/.Screener/new")
+	assert_contains "$(cat "$f")" "X-Samotop-Screener: held (new sender)"
+	assert_contains "$(cat "$LOG")" "event=screener"
+	assert_contains "$(cat "$LOG")" "result=held"
+}
+
+@test "allow releases what waited into the inbox; the next message goes straight there" {
+	start_server
+	message alice@authored.example "first" | signed >"$T/msg"
+	send alice@authored.example <"$T/msg"
+	wait_sessions
+	[ "$(count_files "$T/mail/bob/.Screener/new")" -eq 1 ]
+	run screener allow bob@example.org alice@authored.example
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(count_files "$T/mail/bob/.Screener/new")" -eq 0 ]
+	[ "$(count_files "$T/mail/bob/new")" -eq 1 ]
+	message alice@authored.example "second" | signed >"$T/msg"
+	send alice@authored.example <"$T/msg"
+	assert_contains "$output" "250 2.0.0 Ok: queued as"
+	wait_sessions
+	[ "$(count_files "$T/mail/bob/new")" -eq 2 ]
+	assert_not_contains "$(cat "$T"/mail/bob/new/*)" "X-Samotop-Screener:"
+}
+
+@test "an allowed From: with an aligned DKIM pass reaches the inbox through a list's envelope" {
+	screener allow bob@example.org alice@authored.example
+	start_server
+	message alice@authored.example "via a list" | signed >"$T/msg"
+	send list-bounces@pass.example <"$T/msg"
+	assert_contains "$output" "250 2.0.0 Ok: queued as"
+	wait_sessions
+	[ "$(count_files "$T/mail/bob/new")" -eq 1 ]
+}
+
+@test "a forger of an allowed address (no signature, another envelope) is held, not the inbox" {
+	screener allow bob@example.org alice@authored.example
+	start_server
+	message alice@authored.example "urgent wire transfer" >"$T/msg"
+	send ceo@pass.example <"$T/msg"
+	assert_contains "$output" "250 2.0.0 Ok: queued as"
+	wait_sessions
+	[ "$(count_files "$T/mail/bob/new")" -eq 0 ]
+	assert_contains "$(cat "$(the_file "$T/mail/bob/.Screener/new")")" \
+	    "X-Samotop-Screener: held (sender not authenticated)"
+}
+
+@test "deny: the sender gets 550 5.7.1 at RCPT; a denied domain too; nothing is delivered" {
+	screener deny bob@example.org spammer@pass.example
+	screener deny bob@example.org @dmarc-reject.example
+	start_server
+	message spammer@pass.example "buy" >"$T/msg"
+	send spammer@pass.example <"$T/msg"
+	assert_contains "$output" "550 5.7.1 The recipient does not accept mail from this sender"
+	send anyone@dmarc-reject.example <"$T/msg"
+	assert_contains "$output" "550 5.7.1"
+	wait_sessions
+	[ "$(count_files "$T/mail/bob/new")" -eq 0 ]
+	[ ! -d "$T/mail/bob/.Screener" ] || [ "$(count_files "$T/mail/bob/.Screener/new")" -eq 0 ]
+	assert_contains "$(cat "$LOG")" "reason=screener"
+}
+
+@test "an allowed domain lets every authenticated sender of it in" {
+	screener allow bob@example.org @authored.example
+	start_server
+	message carol@authored.example "hello" | signed >"$T/msg"
+	send carol@authored.example <"$T/msg"
+	wait_sessions
+	[ "$(count_files "$T/mail/bob/new")" -eq 1 ]
+}
+
+@test "a recipient the screener does not cover gets its mail as before; a forged screener field is removed" {
+	make_maildir "$T/mail/dave"
+	start_server
+	{ printf 'X-Samotop-Screener: held (forged)\r\n'
+	  message x@pass.example "hi"; } >"$T/msg"
+	send x@pass.example dave@other.test <"$T/msg"
+	assert_contains "$output" "250 2.0.0 Ok: queued as"
+	wait_sessions
+	[ "$(count_files "$T/mail/dave/new")" -eq 1 ]
+	send x@pass.example bob@example.org <"$T/msg"
+	wait_sessions
+	local f
+	f=$(the_file "$T/mail/bob/.Screener/new")
+	[ "$(grep -c '^X-Samotop-Screener:' "$f")" -eq 1 ]
+	assert_not_contains "$(cat "$f")" "forged"
+}

@@ -83,7 +83,8 @@ changed_rcpts(struct session *s, unsigned *n, const char **why)
 		mailbox_format(&s->rcpts[i], addr, sizeof(addr));
 		if (deleted(in, addr))
 			continue;
-		s->scr[k] = s->scr[i];
+		if (s->scr != NULL)
+			s->scr[k] = s->scr[i];
 		s->rcpts[k++] = s->rcpts[i];
 	}
 	for (i = 0; i < in->nadd; i++) {
@@ -96,7 +97,8 @@ changed_rcpts(struct session *s, unsigned *n, const char **why)
 			*why = "a milter added a recipient of another route";
 			return -1;
 		}
-		s->scr[k] = SCREENER_LATER;	/* the screener decides */
+		if (s->scr != NULL)
+			s->scr[k] = SCREENER_LATER;	/* the screener's */
 		log_personal(&s->log, in->add[i]);
 		k++;
 	}
@@ -110,6 +112,8 @@ drop_denied(struct session *s, unsigned n)
 {
 	unsigned i, k = 0;
 
+	if (s->scr == NULL)
+		return n;
 	for (i = 0; i < n; i++) {
 		if (s->scr[i] == SCREENER_DENY_RCPT)
 			continue;

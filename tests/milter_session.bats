@@ -31,6 +31,7 @@ teardown() {
 		# keeps nothing a SIGKILL could lose
 		kill -KILL "$FILTER_PID" 2>/dev/null || true
 		reap_pids 250 "$FILTER_PID"
+		wait "$FILTER_PID" 2>/dev/null || true
 	fi
 }
 

@@ -48,6 +48,20 @@ lowercase(char *s)
 			*s += 'a' - 'A';
 }
 
+/* mb as "local@domain" into out; -1 when it does not fit. */
+static int
+format_key(const struct mailbox *mb, char *out, size_t size)
+{
+	char tmp[ADDR_MAX + 1];
+	size_t n;
+
+	n = mailbox_format(mb, tmp, sizeof(tmp));
+	if (n >= size)
+		return -1;
+	memcpy(out, tmp, n + 1);
+	return 0;
+}
+
 int
 scr_user_key(const struct conf *c, const char *user, char *out, size_t size)
 {
@@ -59,7 +73,7 @@ scr_user_key(const struct conf *c, const char *user, char *out, size_t size)
 	    &canon) == -1)
 		return -1;
 	mailbox_base(&canon, c->recipient_delimiter, &base);
-	if (mailbox_format(&base, out, size) >= size)
+	if (format_key(&base, out, size) == -1)
 		return -1;
 	lowercase(out);
 	return 0;
@@ -80,7 +94,7 @@ scr_sender_key(const char *sender, char *out, size_t size)
 	} else {
 		if (addr_parse_mailbox(sender, len, ADDR_ALLOW_UTF8, &mb) !=
 		    ADDR_OK || mb.domain[0] == '\0' ||
-		    mailbox_format(&mb, out, size) >= size)
+		    format_key(&mb, out, size) == -1)
 			return -1;
 	}
 	lowercase(out);

@@ -346,6 +346,93 @@ choose_folder(struct maildir_rcpt *r, const char *ext)
 	return 0;
 }
 
+/* mkdir(2) with exactly mode (not the umask's), EEXIST being fine. */
+static int
+make_dir_mode(const char *path, mode_t mode, const struct stat *owner)
+{
+	if (mkdir(path, mode) == -1)
+		return errno == EEXIST ? 0 : -1;
+	if (chmod(path, mode) == -1)
+		return -1;
+	if (owner != NULL && chown(path, owner->st_uid, owner->st_gid) == -1)
+		return -1;
+	return 0;
+}
+
+int
+maildir_folder_make(const char *root, const char *folder)
+{
+	static const char *const sub[] = { "cur", "new", "tmp" };
+	char dir[MAILDIR_PATH_MAX], p[FILE_PATH_MAX];
+	const struct stat *owner;
+	struct stat st;
+	mode_t mode;
+	size_t i;
+	int fd;
+
+	if (stat(root, &st) == -1)
+		return -1;
+	mode = st.st_mode & 07777;
+	/* root delivers for everyone: the folder is the Maildir owner's */
+	owner = geteuid() == 0 ? &st : NULL;
+	if (snprintf(dir, sizeof(dir), "%s/%s", root, folder) >=
+	    (int)sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (make_dir_mode(dir, mode, owner) == -1)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, sub[i]);
+		if (make_dir_mode(p, mode, owner) == -1)
+			return -1;
+	}
+	/* last: a reader that sees it sees a whole folder */
+	snprintf(p, sizeof(p), "%s/maildirfolder", dir);
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    mode & 0666);
+	if (fd == -1)
+		return errno == EEXIST ? 0 : -1;
+	if (fchmod(fd, mode & 0666) == -1 || (owner != NULL &&
+	    fchown(fd, owner->st_uid, owner->st_gid) == -1)) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/*
+ * The screener's folder (the session gave user+NAME): made when missing,
+ * so that the first held message has somewhere to go.  0, or -1 with
+ * errno (r->dir then names the folder, for the log).
+ */
+static int
+screener_folder(struct maildir_ctx *c, struct maildir_rcpt *r)
+{
+	char folder[ADDR_LOCAL_MAX + 2];
+	char p[MAILDIR_PATH_MAX];
+	int e;
+
+	snprintf(folder, sizeof(folder), ".%s", c->screener);
+	if (snprintf(p, sizeof(p), "%s/%s", r->dir, folder) >=
+	    (int)sizeof(p)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((e = maildir_exists(p)) == -1)
+		return -1;
+	if (e == 0) {
+		if (maildir_folder_make(r->dir, folder) == -1) {
+			memcpy(r->dir, p, sizeof(r->dir));
+			return -1;
+		}
+		log_event(&c->log, LVL_INFO, "created", "maildir", p, NULL);
+	}
+	memcpy(r->dir, p, sizeof(r->dir));
+	memcpy(r->folder, folder, sizeof(folder));
+	return 0;
+}
+
 int
 maildir_mail(struct maildir_ctx *c, const struct mailbox *from, char *reply,
     size_t size)
@@ -399,7 +486,11 @@ maildir_rcpt(struct maildir_ctx *c, const struct mailbox *mb, size_t index,
 	    check_all(c, &v) != MAILDIR_OK)
 		return refuse(c, r, reply, size, "550 5.1.3", "unsafe address");
 	found = find_maildir(c, &v, c->create, r->dir, sizeof(r->dir));
-	if (found == 1 && choose_folder(r, v.ext) == -1)
+	if (found == 1 && c->screener != NULL && v.ext[0] != '\0' &&
+	    strcasecmp(v.ext, c->screener) == 0) {
+		if (screener_folder(c, r) == -1)
+			found = -1;
+	} else if (found == 1 && choose_folder(r, v.ext) == -1)
 		found = -1;
 	if (found == -1) {
 		snprintf(reply, size, "451 4.3.0 <%s>: %s", r->addr,

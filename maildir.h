@@ -9,7 +9,9 @@
  * loop_max Delivered-To: fields is refused for it as a mail loop.  A
  * message whose header has an X-Samotop-Quarantine: field (samotop-smtpd
  * quarantined it) goes to the Maildir's Junk folder (MAILDIR_JUNK) when
- * that folder exists.
+ * that folder exists.  A recipient whose extension names the contacts
+ * screener's folder (user+Screener) goes to that folder, made when
+ * missing.
  *
  * With notrace (leave-no-trace, maildir_notrace.h) the names are random
  * and the files' times rounded down; the content is the same.
@@ -94,6 +96,13 @@ struct maildir_ctx {
 	char *const		*templates;
 	size_t			 ntemplates;
 	int			 create;	/* -c: make the first one */
+	/*
+	 * -s or SAMOTOP_SCREENER_FOLDER: a recipient whose extension is
+	 * this name (any case) goes to the Maildir++ folder .NAME, made
+	 * when missing; NULL: none.  maildir_safe(), at most
+	 * ADDR_LOCAL_MAX octets.
+	 */
+	const char		*screener;
 	int			 delim;		/* of the extension; 0: none */
 	unsigned long		 loop_max;	/* -l; 0: no loop check */
 	unsigned long		 notrace;	/* -z: granularity (s); 0: off */
@@ -129,6 +138,13 @@ enum maildir_error maildir_expand(const char *tmpl,
 int		maildir_exists(const char *path);
 /* Make path, its parents, cur/, new/ and tmp/ (mode 0700); -1: errno. */
 int		maildir_make(const char *path);
+/*
+ * Make root/folder (".NAME") a Maildir++ folder: cur/, new/, tmp/ and
+ * an empty maildirfolder file, with the mode of root (and, run as root,
+ * its owner).  What exists already is fine (two deliveries may race).
+ * 0, or -1 with errno.
+ */
+int		maildir_folder_make(const char *root, const char *folder);
 
 /* The Maildir name of a host: '/' and ':' escaped, truncated. */
 void		maildir_host(const char *hostname, char *out, size_t size);

@@ -1,7 +1,8 @@
 /*
  * samotop-maildir: deliver into Maildirs, speaking LMTP on stdin/stdout.
  *
- *	samotop-maildir [-c] [-d delim] [-l count] [-z seconds] TEMPLATE...
+ *	samotop-maildir [-c] [-d delim] [-l count] [-s folder] [-z seconds]
+ *	    TEMPLATE...
  *
  * Options and wiring only; the work is in maildir.c and lmtp.c.
  *
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -89,8 +91,8 @@ static const struct lmtp_ops ops = {
 static void
 usage(void)
 {
-	lmtp_usage("samotop-maildir [-cV] [-d delim] [-l count] [-z seconds] "
-	    "TEMPLATE...");
+	lmtp_usage("samotop-maildir [-cV] [-d delim] [-l count] [-s folder] "
+	    "[-z seconds] TEMPLATE...");
 }
 
 static void
@@ -140,6 +142,34 @@ notrace_env(const struct logger *lg)
 	return g;
 }
 
+/* A screener folder name: one safe path component, room for its dot. */
+static int
+folder_ok(const char *name)
+{
+	return maildir_safe(name) && strlen(name) <= ADDR_LOCAL_MAX;
+}
+
+/*
+ * The screener's folder from samotop-smtpd: SAMOTOP_SCREENER_FOLDER.  A
+ * name that cannot be a folder is ignored, with a warning: the message
+ * then goes to the inbox, which is where it went before the screener.
+ */
+static const char *
+screener_env(const struct logger *lg)
+{
+	const char *name = getenv("SAMOTOP_SCREENER_FOLDER");
+
+	if (name == NULL || name[0] == '\0')
+		return NULL;
+	if (!folder_ok(name)) {
+		log_event(lg, LVL_WARN, "config", "error",
+		    "SAMOTOP_SCREENER_FOLDER is not a folder name: ignored",
+		    NULL);
+		return NULL;
+	}
+	return name;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -147,11 +177,12 @@ main(int argc, char *argv[])
 	struct maildir_ctx ctx;
 	unsigned long loop_max = MAILDIR_LOOP_MAX;
 	unsigned long notrace = 0;
-	int ch, create = 0, notrace_set = 0, r;
+	const char *screener = NULL;
+	int ch, create = 0, notrace_set = 0, screener_set = 0, r;
 	/* samotop-smtpd's recipient-delimiter, unless -d says otherwise */
 	int delim = addr_delimiter_parse(getenv("SAMOTOP_RECIPIENT_DELIMITER"));
 
-	while ((ch = getopt(argc, argv, "cd:l:Vz:")) != -1) {
+	while ((ch = getopt(argc, argv, "cd:l:s:Vz:")) != -1) {
 		switch (ch) {
 		case 'c':
 			create = 1;
@@ -162,6 +193,12 @@ main(int argc, char *argv[])
 			break;
 		case 'l':
 			loop_max = parse_count(optarg);
+			break;
+		case 's':
+			if (!folder_ok(optarg))
+				usage();
+			screener = optarg;
+			screener_set = 1;
 			break;
 		case 'V':
 			version_exit("samotop-maildir");
@@ -182,6 +219,8 @@ main(int argc, char *argv[])
 	check_templates(&ctx.log, argv, argc);
 	if (!notrace_set)
 		notrace = notrace_env(&ctx.log);
+	if (!screener_set)
+		screener = screener_env(&ctx.log);
 	if (notrace > 0)	/* -z under another MTA: its log lines too */
 		log_notrace(&ctx.log, NULL, NULL);
 
@@ -191,6 +230,7 @@ main(int argc, char *argv[])
 	ctx.templates = argv;
 	ctx.ntemplates = argc;
 	ctx.create = create;
+	ctx.screener = screener;
 	ctx.loop_max = loop_max;
 	ctx.notrace = notrace;
 	if (delim != -1)

@@ -20,7 +20,7 @@ DANE_SRC=$TESTS_DIR/dane
 # dane_zones DIR: the zones and configurations of tests/dane/ in DIR, the
 # children signed and their DS records put into dane.example, which is
 # signed last; its key becomes DIR/anchor.key; then broken.dane.example's
-# MX is changed under its signature.
+# MX and its MX's TLSA record are changed under their signatures.
 dane_zones() {
 	local dir=$1
 	cp "$DANE_SRC"/*.zone "$dir"/
@@ -38,9 +38,12 @@ dane_zones() {
 		k=$(ldns-keygen -a ECDSAP256SHA256 -k dane.example)
 		ldns-signzone -o dane.example dane.example.zone "$k"
 		cp "$k.key" anchor.key
-		sed -i '/[[:space:]]MX[[:space:]]/s/ mx\.broken/ evil.broken/' \
+		sed -i -e '/[[:space:]]MX[[:space:]]/s/ mx\.broken/ evil.broken/' \
+			-e '/[[:space:]]TLSA[[:space:]]/s/ 8ef2c5b1/ deadbeef/' \
 			broken.dane.example.zone.signed
 		grep -q 'MX[[:space:]]*10 evil' broken.dane.example.zone.signed
+		grep -q 'TLSA[[:space:]]*3 1 1 deadbeef' \
+			broken.dane.example.zone.signed
 	)
 }
 
@@ -133,6 +136,28 @@ check() {
 	check NOMX.good.dane.example.
 	[ "$status" -eq 0 ]
 	[ "$output" = "DNSSEC: signed; DANE: TLSA for nomx.good.dane.example" ]
+}
+
+@test "the most preferred MX with TLSA is named; PKIX TLSA records do not count" {
+	check backup.good.dane.example pkix.good.dane.example
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "DNSSEC: signed; DANE: TLSA for mx.good.dane.example" ]
+	[ "${lines[1]}" = "DNSSEC: signed; DANE: no TLSA for pkixmx.good.dane.example" ]
+}
+
+@test "an MX in an unsigned zone: its TLSA proves nothing; a null MX: no mail host" {
+	check elsewhere.good.dane.example nullmx.good.dane.example \
+		nosuch.good.dane.example
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "DNSSEC: signed; DANE: no TLSA for mx.plain.dane.example" ]
+	[ "${lines[1]}" = "DNSSEC: signed; DANE: no mail host (null MX: nullmx.good.dane.example accepts no mail)" ]
+	[ "${lines[2]}" = "DNSSEC: signed; DANE: no mail host (nosuch.good.dane.example: no such domain)" ]
+}
+
+@test "a TLSA record changed after signing is bogus for that MX" {
+	check tlsabogus.good.dane.example
+	[ "$status" -eq 0 ]
+	[[ $output == "DNSSEC: signed; DANE: bogus TLSA for mx.broken.dane.example (validation failure <_25._tcp.mx.broken.dane.example. TLSA IN>: "*"signature"*")" ]]
 }
 
 @test "a signed domain without TLSA: signed, no TLSA for its MX" {

@@ -351,63 +351,109 @@ mail_hosts(const struct ub_result *r, const char *domain, struct host *h,
 	return n;
 }
 
-/* A usable TLSA record in a secure answer. */
+/*
+ * What one mail host's answers say (its TLSA, A and AAAA queries at
+ * q[0..3)): 1 DANE applies (usable TLSA records and addresses, all
+ * validated: RFC 7672 2.2.2 looks up TLSA records only for a host whose
+ * addresses are secure); 0 it does not, with a note in buf when there
+ * is something to tell; -1 a lookup failed or was bogus (*bogus), why
+ * in buf.
+ */
 static int
-tlsa_secure(const struct ub_result *r)
+host_dane(const struct unboundlib *l, const struct query *q,
+    const char *host, int *bogus, char *buf, size_t size)
 {
-	size_t i;
+	const struct ub_result *r;
+	char why[2][sizeof(((struct scr_dane *)0)->why)];
+	int i, bad[2], badly[2], ok = 0;
+	size_t k;
 
-	if (!r->secure || !r->havedata || r->data == NULL)
+	buf[0] = '\0';
+	if (failed(l, &q[0], bogus, buf, size))
+		return -1;
+	r = q[0].res;
+	if (!r->havedata)
 		return 0;
-	for (i = 0; r->data[i] != NULL; i++)
-		if (tlsa_usable((const unsigned char *)r->data[i],
-		    (size_t)r->len[i]))
-			return 1;
+	if (!r->secure) {
+		note(buf, size, "%s: TLSA not signed", q[0].name);
+		return 0;
+	}
+	for (k = 0; r->data[k] != NULL; k++)
+		if (tlsa_usable((const unsigned char *)r->data[k],
+		    (size_t)r->len[k]))
+			break;
+	if (r->data[k] == NULL) {
+		note(buf, size, "%s: no usable TLSA record", q[0].name);
+		return 0;
+	}
+	for (i = 0; i < 2; i++) {
+		bad[i] = failed(l, &q[1 + i], &badly[i], why[i],
+		    sizeof(why[i]));
+		if (!bad[i] && q[1 + i].res->havedata)
+			ok |= q[1 + i].res->secure ? 1 : 2;
+	}
+	if (ok & 1)
+		return 1;
+	if (ok == 0 && bad[0] && bad[1]) {
+		*bogus = badly[0];
+		note(buf, size, "%s", why[0]);
+		return -1;
+	}
+	note(buf, size, "%s: %s", host, ok ? "addresses not signed" :
+	    "no address");
 	return 0;
 }
 
-/* The TLSA records of hosts h[0..n), into out->tlsa and out->mx. */
+/*
+ * The TLSA records of hosts h[0..n), into out->tlsa and out->mx: the
+ * first host by preference to which DANE applies; else the first whose
+ * lookups failed; else none, the note of the first that has one.
+ */
 static void
 check_tlsa(const struct unboundlib *l, struct ub_ctx *ctx,
     const struct host *h, size_t n, const struct timespec *deadline,
     struct scr_dane *out)
 {
-	struct query q[SCR_DANE_MX_MAX];
+	static const int type[3] = { RR_TLSA, 1 /* A */, 28 /* AAAA */ };
+	struct query q[3 * SCR_DANE_MX_MAX];
 	char why[sizeof(out->why)];
-	size_t i, bad = n;
-	int rc, bogus, firstbogus = 0;
+	size_t i, j, bad = n;
+	int waited, rc, bogus, firstbogus = 0;
 
-	for (i = 0; i < n; i++) {
-		snprintf(q[i].name, sizeof(q[i].name), "_25._tcp.%s",
-		    h[i].name);
-		ask(l, ctx, &q[i], RR_TLSA);
-	}
-	rc = wait_all(l, ctx, q, n, deadline, why, sizeof(why));
+	for (i = 0; i < n; i++)
+		for (j = 0; j < 3; j++) {
+			snprintf(q[3 * i + j].name, sizeof(q[0].name), "%s%s",
+			    j == 0 ? "_25._tcp." : "", h[i].name);
+			ask(l, ctx, &q[3 * i + j], type[j]);
+		}
+	waited = wait_all(l, ctx, q, 3 * n, deadline, why, sizeof(why));
 	out->tlsa = 0;
+	out->why[0] = '\0';
 	snprintf(out->mx, sizeof(out->mx), "%s", h[0].name);
 	for (i = 0; i < n; i++) {
-		if (rc == -1 || failed(l, &q[i], &bogus, why, sizeof(why))) {
-			if (bad == n) {
-				bad = i;
-				firstbogus = rc != -1 && bogus;
-				snprintf(out->why, sizeof(out->why), "%s", why);
-			}
-			continue;
-		}
-		if (tlsa_secure(q[i].res)) {
+		bogus = 0;
+		rc = waited == -1 ? -1 : host_dane(l, &q[3 * i], h[i].name,
+		    &bogus, why, sizeof(why));
+		if (rc == 1) {
 			out->tlsa = 1;
-			out->bogus = 0;
 			out->why[0] = '\0';
 			snprintf(out->mx, sizeof(out->mx), "%s", h[i].name);
 			break;
 		}
+		if (rc == -1 && bad == n) {
+			bad = i;
+			firstbogus = bogus;
+			snprintf(out->why, sizeof(out->why), "%s", why);
+		} else if (rc == 0 && bad == n && out->why[0] == '\0' &&
+		    why[0] != '\0')
+			snprintf(out->why, sizeof(out->why), "%s", why);
 	}
 	if (out->tlsa == 0 && bad < n) {
 		out->tlsa = -1;
 		out->bogus = firstbogus;
 		snprintf(out->mx, sizeof(out->mx), "%s", h[bad].name);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < 3 * n; i++)
 		if (q[i].done && q[i].res != NULL)
 			l->resolve_free(q[i].res);
 }
@@ -579,8 +625,8 @@ scr_dane_text(const struct scr_dane *d, char *buf, size_t size)
 	else if (d->tlsa == 1)
 		snprintf(buf, size, "DNSSEC: signed; DANE: TLSA for %s", d->mx);
 	else if (d->tlsa == 0 && d->mx[0] != '\0')
-		snprintf(buf, size, "DNSSEC: signed; DANE: no TLSA for %s",
-		    d->mx);
+		snprintf(buf, size, "DNSSEC: signed; DANE: no TLSA for %s%s",
+		    d->mx, why);
 	else if (d->tlsa == 0)
 		snprintf(buf, size, "DNSSEC: signed; DANE: no mail host%s", why);
 	else

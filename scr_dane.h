@@ -14,8 +14,10 @@
  *     each mail host (the domain itself when it has no MX records, RFC
  *     5321 5.1), in order of preference: usable records (RFC 7672 3.1:
  *     DANE-TA(2) or DANE-EE(3), a known selector and matching type) that
- *     validate as secure mean that a sending server can authenticate the
- *     domain's mail host.
+ *     validate as secure, for a host whose addresses (A or AAAA) validate
+ *     too (RFC 7672 2.2.2), mean that a sending server can authenticate
+ *     the domain's mail host.  (The TLSA records are looked up at the
+ *     MX host name only, not at the target of a CNAME it may be.)
  * Queries go to the forwarder given (conf resolver), else to the
  * nameservers of /etc/resolv.conf, which must pass DNSSEC records
  * through: any recursive resolver does, and a validating one too, since
@@ -51,8 +53,11 @@ struct scr_dane {
 	int	tlsa;		/* -1 unknown or bogus, 0 no usable secure TLSA
 				   (or DNSSEC is not 1), 1 TLSA for mx */
 	int	bogus;		/* the -1 is a validation failure */
-	char	mx[256];	/* the mail host looked at, "" for none */
-	char	why[256];	/* what made a -1, or a note; printable */
+	char	mx[256];	/* the mail host looked at, "" for none: the
+				   one with TLSA, the one whose lookup failed,
+				   else the most preferred */
+	char	why[256];	/* what made a -1, or a note on a 0 (why not
+				   DANE, no mail host); printable */
 };
 
 /*
@@ -69,8 +74,11 @@ int	scr_dane_check(const struct scr_dane_conf *dc, const char *domain,
 /*
  * One line for the web page, into buf (truncated to size): "DNSSEC:
  * signed; DANE: TLSA for mx.example.org", "DNSSEC: signed; DANE: no TLSA
- * for mx.example.org", "DNSSEC: not signed", "DNSSEC: bogus (...)",
- * "DNSSEC: unknown (...)".  Printable ASCII (not HTML-escaped).
+ * for mx.example.org (NOTE)", "DNSSEC: signed; DANE: no mail host
+ * (...)", "DNSSEC: signed; DANE: bogus TLSA for HOST (...)", "DNSSEC:
+ * signed; DANE: unknown for HOST (...)", "DNSSEC: not signed", "DNSSEC:
+ * bogus (...)", "DNSSEC: unknown (...)".  Printable ASCII, not
+ * HTML-escaped: the page escapes it.
  */
 void	scr_dane_text(const struct scr_dane *d, char *buf, size_t size);
 

@@ -142,16 +142,21 @@ check() {
 	check backup.good.dane.example pkix.good.dane.example
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "DNSSEC: signed; DANE: TLSA for mx.good.dane.example" ]
-	[ "${lines[1]}" = "DNSSEC: signed; DANE: no TLSA for pkixmx.good.dane.example" ]
+	[ "${lines[1]}" = "DNSSEC: signed; DANE: no TLSA for pkixmx.good.dane.example (_25._tcp.pkixmx.good.dane.example: no usable TLSA record)" ]
 }
 
-@test "an MX in an unsigned zone: its TLSA proves nothing; a null MX: no mail host" {
-	check elsewhere.good.dane.example nullmx.good.dane.example \
-		nosuch.good.dane.example
+@test "an MX in an unsigned zone, or whose addresses are: its TLSA proves nothing" {
+	check elsewhere.good.dane.example viacname.good.dane.example
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "DNSSEC: signed; DANE: no TLSA for mx.plain.dane.example" ]
-	[ "${lines[1]}" = "DNSSEC: signed; DANE: no mail host (null MX: nullmx.good.dane.example accepts no mail)" ]
-	[ "${lines[2]}" = "DNSSEC: signed; DANE: no mail host (nosuch.good.dane.example: no such domain)" ]
+	[ "${lines[0]}" = "DNSSEC: signed; DANE: no TLSA for mx.plain.dane.example (_25._tcp.mx.plain.dane.example: TLSA not signed)" ]
+	[ "${lines[1]}" = "DNSSEC: signed; DANE: no TLSA for hostc.good.dane.example (hostc.good.dane.example: addresses not signed)" ]
+}
+
+@test "a null MX, or no such domain: no mail host" {
+	check nullmx.good.dane.example nosuch.good.dane.example
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "DNSSEC: signed; DANE: no mail host (null MX: nullmx.good.dane.example accepts no mail)" ]
+	[ "${lines[1]}" = "DNSSEC: signed; DANE: no mail host (nosuch.good.dane.example: no such domain)" ]
 }
 
 @test "a TLSA record changed after signing is bogus for that MX" {

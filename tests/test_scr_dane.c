@@ -40,6 +40,9 @@ text_signed(void)
 	    "DNSSEC: signed; DANE: TLSA for mx.example.org");
 	CHECK_STR(text(dane(1, 0, 0, "mx.example.org", "")),
 	    "DNSSEC: signed; DANE: no TLSA for mx.example.org");
+	CHECK_STR(text(dane(1, 0, 0, "mx.example.org", "_25._tcp.mx."
+	    "example.org: TLSA not signed")), "DNSSEC: signed; DANE: no TLSA "
+	    "for mx.example.org (_25._tcp.mx.example.org: TLSA not signed)");
 	CHECK_STR(text(dane(1, 0, 0, "", "null MX: example.org accepts "
 	    "no mail")), "DNSSEC: signed; DANE: no mail host (null MX: "
 	    "example.org accepts no mail)");

@@ -5,7 +5,8 @@
  * The queries are asynchronous (libunbound's own thread does the work)
  * so that one deadline bounds the whole check however the resolver
  * behaves: libunbound alone would retry an unanswering server for
- * minutes.  The TLSA queries of all the mail hosts go out together.
+ * minutes.  The TLSA, A and AAAA queries of all the mail hosts go out
+ * together.
  */
 #include <errno.h>
 #include <fcntl.h>

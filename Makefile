@@ -99,6 +99,15 @@ RNPLIB_FLAGS = $(call need_soname,LIBRNP_SONAME,librnp.so,librnp-dev) \
 	   -DLIBRNP_SONAME='"$(LIBRNP_SONAME)"'
 rnplib.o: WFLAGS += $(RNPLIB_FLAGS)
 %/rnplib.o: WFLAGS += $(RNPLIB_FLAGS)
+# libunbound (validating DNS: the screener's DNSSEC and DANE evidence,
+# scr_dane.h), loaded likewise by unboundlib.c at the first check.
+ifndef LIBUNBOUND_SONAME
+LIBUNBOUND_SONAME := $(call soname,libunbound.so)
+endif
+UNBOUNDLIB_FLAGS = $(call need_soname,LIBUNBOUND_SONAME,libunbound.so,libunbound-dev) \
+	   -DLIBUNBOUND_SONAME='"$(LIBUNBOUND_SONAME)"'
+unboundlib.o: WFLAGS += $(UNBOUNDLIB_FLAGS)
+%/unboundlib.o: WFLAGS += $(UNBOUNDLIB_FLAGS)
 # The version -V prints: `git describe` in samotop's own git tree, else
 # the first line of a VERSION file (a release tarball), else "unknown".
 # Only version.o is compiled with it, and only when it changes: the
@@ -172,6 +181,10 @@ tests/arc_drive: tests/arc_drive.c libsamotop.a
 	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a \
 	    $(LDLIBS_SMTPD)
 
+# tests/dane.bats's checker: scr_dane.c against a validating resolver.
+tests/dane_drive: tests/dane_drive.c libsamotop.a
+	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a
+
 # The same tests against the library built with ASan and UBSan.
 tests/asan/test_%: tests/test_%.c $(ASANDIR)/libsamotop.a
 	@mkdir -p tests/asan
@@ -205,7 +218,7 @@ fuzz/fuzz_session: fuzz/helper_mock
 fuzz: $(FUZZERS)
 
 units: $(TESTS) tests/enc_smime_drive tests/milter_drive tests/dkim_drive \
-	   tests/dmarc_drive tests/arc_drive
+	   tests/dmarc_drive tests/arc_drive tests/dane_drive
 asan: $(ASANTESTS)
 
 check:
@@ -330,7 +343,7 @@ soak: samotop-smtpd samotop-maildir samotop-lmtp
 clean:
 	rm -f *.o *.d libsamotop.a $(PROGS) $(TESTS) $(FUZZERS) fuzz/helper_mock
 	rm -f tests/enc_smime_drive tests/milter_drive tests/dkim_drive \
-	    tests/dmarc_drive tests/arc_drive
+	    tests/dmarc_drive tests/arc_drive tests/dane_drive
 	rm -f version.stamp
 	rm -f tests/*.d fuzz/*.d
 	rm -rf tests/asan run $(ASANDIR) $(FUZZDIR)

@@ -420,9 +420,8 @@ test_handle_login(void)
 	ask(&h, req);
 	CHECK(status == 401);
 	/* behind a TLS proxy, the cookie is Secure */
-	ask(&h, "POST /login HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https"
-	    "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-	    "Content-Length: 40\r\n\r\nuser=alice%40example.org&password=secret-a");
+	post(&h, "/login", "X-Forwarded-Proto: https\r\n",
+	    "user=alice%40example.org&password=secret-a");
 	CHECK(status == 303 && strstr(response, "; Secure\r\n") != NULL);
 	CHECK(strstr(response, "Strict-Transport-Security") != NULL);
 	scr_http_done(&h);

@@ -94,7 +94,7 @@ scr_buf_html(struct scr_buf *b, const char *s)
 static const char style[] =
     "body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;padding:0 12px;"
     "max-width:48rem;color:#111;background:#fff}"
-    "h1{font-size:1.4rem}h2{font-size:1.1rem;margin:0;"
+    "h1{font-size:1.4rem}h2,h3{font-size:1.1rem;margin:0;"
     "overflow-wrap:anywhere}"
     "section{border:1px solid #999;border-radius:6px;padding:12px;"
     "margin:12px 0}"
@@ -224,14 +224,14 @@ scr_page_sender(struct scr_buf *b, const char *csrf, unsigned n,
 	const char *at = strrchr(s->addr, '@');
 
 	scr_buf_printf(b, "<section aria-labelledby=\"s%u\">"
-	    "<h2 id=\"s%u\">", n, n);
+	    "<h3 id=\"s%u\">", n, n);
 	if (s->display[0] != '\0') {
 		scr_buf_html(b, s->display);
 		scr_buf_str(b, " ");
 	}
 	scr_buf_str(b, "&lt;<span class=\"addr\">");
 	scr_buf_html(b, s->addr);
-	scr_buf_printf(b, "</span>&gt;</h2>\n<p class=\"meta\">%u "
+	scr_buf_printf(b, "</span>&gt;</h3>\n<p class=\"meta\">%u "
 	    "message%s, ", s->count, s->count == 1 ? "" : "s");
 	if (s->count > 1) {
 		scr_buf_str(b, "the first ");

@@ -184,3 +184,37 @@ EOF
 	echo "# screenshot: $T/screener.png" >&3
 	[ "$(cat "$T/data/bob@example.org/released")" = "carol@example.net" ]
 }
+
+@test "its own TLS (screener-tls-certificate and -key): the cookie is Secure, HSTS is sent" {
+	command -v openssl >/dev/null || skip "no openssl"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$T/key.pem" -out "$T/cert.pem" -days 2 \
+		-subj /CN=localhost -addext subjectAltName=DNS:localhost \
+		2>/dev/null
+	stop_server
+	echo "screener-tls-certificate $T/cert.pem" >>"$CONF"
+	echo "screener-tls-key $T/key.pem" >>"$CONF"
+	pick_port
+	tcpserver -HRl0 -b 256 -c 20 127.0.0.1 "$PORT" \
+		"$DRIVE" -c "$CONF" "$T/data" </dev/null >/dev/null 2>>"$LOG" &
+	SERVER_PID=$!
+	wait_ready "$SERVER_PID" 200 port_listens "$PORT"
+	URL=https://localhost:$PORT
+	run code --cacert "$T/cert.pem" --resolve "localhost:$PORT:127.0.0.1" \
+		--data-urlencode user=bob --data-urlencode password=bob-pw \
+		"$URL/login"
+	[ "$output" = 303 ]
+	grep -qi '^Set-Cookie: samotop_screener=.*; HttpOnly; SameSite=Strict; Secure' "$T/head"
+	grep -qi '^Strict-Transport-Security: max-age=' "$T/head"
+	# two requests on one connection
+	run curl -s --cacert "$T/cert.pem" --resolve "localhost:$PORT:127.0.0.1" \
+		-o "$T/body" -o /dev/null -w '%{http_code} %{num_connects}\n' \
+		--max-time 10 -u bob:bob-pw "$URL/" "$URL/"
+	[ "${lines[0]}" = "200 1" ]
+	[ "${lines[1]}" = "200 0" ]
+	grep -q carol@example.net "$T/body"
+	# plain HTTP to the TLS port: no page, a log line
+	run code --max-time 5 "http://127.0.0.1:$PORT/"
+	[ "$output" = 000 ]
+	grep -q 'event=tls error=' "$LOG"
+}

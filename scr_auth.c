@@ -283,13 +283,16 @@ scr_cookie_check(const struct scr_auth *a, const char *value, time_t now,
 	return strlen(user) == n / 2;
 }
 
-int
-scr_csrf_make(const struct scr_auth *a, const char *user,
+/* The token of user for day (days since the epoch). */
+static int
+csrf_of(const struct scr_auth *a, const char *user, long long day,
     char out[SCR_CSRF_HEX + 1])
 {
-	char m[2 * CRYPTO_SHA256_LEN + 1];
+	char m[2 * CRYPTO_SHA256_LEN + 1], text[SCR_USER_MAX + 32];
+	int n;
 
-	if (mac(a, "csrf", user, m) == -1)
+	n = snprintf(text, sizeof(text), "%lld:%s", day, user);
+	if (n < 0 || (size_t)n >= sizeof(text) || mac(a, "csrf", text, m) == -1)
 		return -1;
 	memcpy(out, m, SCR_CSRF_HEX);
 	out[SCR_CSRF_HEX] = '\0';
@@ -297,11 +300,25 @@ scr_csrf_make(const struct scr_auth *a, const char *user,
 }
 
 int
-scr_csrf_check(const struct scr_auth *a, const char *user, const char *token)
+scr_csrf_make(const struct scr_auth *a, const char *user, time_t now,
+    char out[SCR_CSRF_HEX + 1])
+{
+	return csrf_of(a, user, (long long)now / 86400, out);
+}
+
+int
+scr_csrf_check(const struct scr_auth *a, const char *user, time_t now,
+    const char *token)
 {
 	char want[SCR_CSRF_HEX + 1];
+	long long day = (long long)now / 86400;
+	int ok = 0;
 
-	if (strlen(token) != SCR_CSRF_HEX || scr_csrf_make(a, user, want) == -1)
+	if (strlen(token) != SCR_CSRF_HEX)
 		return 0;
-	return same(want, token, SCR_CSRF_HEX);
+	if (csrf_of(a, user, day, want) == 0)
+		ok |= same(want, token, SCR_CSRF_HEX);
+	if (csrf_of(a, user, day - 1, want) == 0)
+		ok |= same(want, token, SCR_CSRF_HEX);
+	return ok;
 }

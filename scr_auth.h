@@ -74,11 +74,18 @@ int	scr_cookie_make(const struct scr_auth *a, const char *user,
  */
 int	scr_cookie_check(const struct scr_auth *a, const char *value,
 	    time_t now, char *user, size_t size);
-/* The CSRF token of user (SCR_CSRF_HEX digits and a NUL). 0 or -1. */
-int	scr_csrf_make(const struct scr_auth *a, const char *user,
+/*
+ * The CSRF token of user on the day (UTC) of now: SCR_CSRF_HEX digits
+ * and a NUL.  0 or -1.
+ */
+int	scr_csrf_make(const struct scr_auth *a, const char *user, time_t now,
 	    char out[SCR_CSRF_HEX + 1]);
-/* 1 when token is user's, compared in constant time; else 0. */
-int	scr_csrf_check(const struct scr_auth *a, const char *user,
+/*
+ * 1 when token is user's of the day of now or the day before (a page
+ * left open overnight still works; an older one is stale), compared in
+ * constant time; else 0.
+ */
+int	scr_csrf_check(const struct scr_auth *a, const char *user, time_t now,
 	    const char *token);
 
 #endif

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,14 +137,13 @@ unauthorized(struct scr_http *h, const struct scr_http_req *r,
 static int
 key_open(struct scr_http *h)
 {
-	static char why[300];
-
 	if (h->keypath[0] == '\0') {
 		h->why = "no screener store in the configuration";
 		return -1;
 	}
-	if (scr_auth_open(&h->auth, h->keypath, why, sizeof(why)) == -1) {
-		h->why = why;
+	if (scr_auth_open(&h->auth, h->keypath, h->whybuf,
+	    sizeof(h->whybuf)) == -1) {
+		h->why = h->whybuf;
 		return -1;
 	}
 	return 0;
@@ -158,15 +158,16 @@ static int
 sign_in(struct scr_http *h, const char *login, const char *password,
     char *user, size_t size)
 {
-	static char why[300];
 	int rc;
 
+	user[0] = '\0';
 	if (scr_auth_user(login, h->c->screener_login_domain, user,
 	    size) == -1)
 		rc = 0;
 	else if ((rc = scr_auth_check(h->c->screener_checkpassword, login,
-	    password, SCR_CHECKPW_TIMEOUT, why, sizeof(why))) == -1)
-		h->why = why;
+	    password, SCR_CHECKPW_TIMEOUT, h->whybuf,
+	    sizeof(h->whybuf))) == -1)
+		h->why = h->whybuf;
 	if (rc == 0) {
 		h->why = "wrong login or password";
 		snprintf(h->user, sizeof(h->user), "%s", user);
@@ -275,29 +276,28 @@ static int
 list(struct scr_http *h, const struct scr_http_req *r, struct scr_buf *out,
     const char *user)
 {
-	static char why[300];
 	char csrf[SCR_CSRF_HEX + 1], nbuf[ADDR_MAX + 64];
 	struct scr_buf page = { 0 };
 	struct listing l = { &page, csrf, 0 };
 
-	if (scr_csrf_make(&h->auth, user, csrf) == -1) {
+	if (scr_csrf_make(&h->auth, user, h->now(NULL), csrf) == -1) {
 		h->why = "cannot make a CSRF token";
 		return error_page(h, r, out, 500, NULL, "Try again later.");
 	}
 	scr_page_top(&page, user, csrf, note(r->query, nbuf, sizeof(nbuf)));
-	if (h->src->senders(h->src->arg, user, each_sender, &l, why,
-	    sizeof(why)) == -1) {
+	if (h->src->senders(h->src->arg, user, each_sender, &l, h->whybuf,
+	    sizeof(h->whybuf)) == -1) {
 		scr_buf_free(&page);
-		h->why = why;
+		h->why = h->whybuf;
 		return error_page(h, r, out, 503, NULL, "Your Screener folder "
 		    "cannot be read now.  Try again later.");
 	}
 	scr_page_middle(&page, l.n);
 	l.n = 0;
-	if (h->src->decisions(h->src->arg, user, each_decision, &l, why,
-	    sizeof(why)) == -1) {
+	if (h->src->decisions(h->src->arg, user, each_decision, &l,
+	    h->whybuf, sizeof(h->whybuf)) == -1) {
 		scr_buf_free(&page);
-		h->why = why;
+		h->why = h->whybuf;
 		return error_page(h, r, out, 503, NULL, "Your decisions "
 		    "cannot be read now.  Try again later.");
 	}
@@ -426,14 +426,13 @@ static int
 change(struct scr_http *h, const struct scr_http_req *r, const char *body,
     size_t len, struct scr_buf *out, const char *user)
 {
-	static char why[300];
 	char token[SCR_CSRF_HEX + 2], action[16], in[ADDR_MAX + 2];
 	char sender[ADDR_MAX + 2], cookie[200];
 	const char *done;
 	int decision;
 
 	if (scr_form_get(body, len, "csrf", token, sizeof(token)) != 1 ||
-	    !scr_csrf_check(&h->auth, user, token)) {
+	    !scr_csrf_check(&h->auth, user, h->now(NULL), token)) {
 		h->why = "no valid CSRF token";
 		return error_page(h, r, out, 403, NULL, "This form is stale "
 		    "or came from another site.  Reload the page.");
@@ -472,9 +471,9 @@ change(struct scr_http *h, const struct scr_http_req *r, const char *body,
 		h->why = "unknown action";
 		return error_page(h, r, out, 400, NULL, "Unknown action.");
 	}
-	if (h->src->decide(h->src->arg, user, sender, decision, why,
-	    sizeof(why)) == -1) {
-		h->why = why;
+	if (h->src->decide(h->src->arg, user, sender, decision, h->whybuf,
+	    sizeof(h->whybuf)) == -1) {
+		h->why = h->whybuf;
 		return error_page(h, r, out, 503, NULL, "The decision could "
 		    "not be saved.  Try again later.");
 	}
@@ -571,6 +570,10 @@ conn_read(struct conn *c, long long deadline)
 	ssize_t n;
 	int w;
 
+	if (room == 0) {	/* the limits keep it from happening */
+		errno = ENOBUFS;
+		return -1;
+	}
 	for (;;) {
 		short ev = POLLIN;
 
@@ -659,9 +662,9 @@ log_request(const struct scr_http *h, const struct scr_http_req *r,
 	    "error", h->why, NULL);
 }
 
-/* One request: 1 go on, 0 the connection ends. */
+/* One request (the last one allowed: last): 1 go on, 0 it ends. */
 static int
-one_request(struct scr_http *h, struct conn *c, const char *client)
+one_request(struct scr_http *h, struct conn *c, const char *client, int last)
 {
 	struct scr_http_req r;
 	struct scr_buf out = { 0 };
@@ -705,9 +708,12 @@ one_request(struct scr_http *h, struct conn *c, const char *client)
 	if (head == -1) {
 		scr_http_refuse(h, &r, &out);
 		status = r.status;
-	} else
+	} else {
+		if (last)
+			r.keep_alive = 0;	/* "Connection: close" */
 		status = scr_http_handle(h, &r, c->buf + head,
 		    r.content_length, &out);
+	}
 	log_request(h, &r, status, client);
 	ok = !out.failed && conn_write(c, out.p, out.len,
 	    fd_deadline(SCR_HTTP_DEADLINE * 1000L)) == 0;
@@ -787,6 +793,8 @@ scr_http_serve(const struct conf *cf, const struct scr_source *src, int rfd,
 	}
 	c->rfd = rfd;
 	c->wfd = wfd;
+	/* A client gone while it is answered is an error, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	scr_http_init(&h, cf, src, &lg);
 	if (cf->screener_tls_cert != NULL && cf->screener_tls_key != NULL) {
 		if ((c->tls = tls_start(cf, rfd, wfd, &lg)) == NULL) {
@@ -794,9 +802,16 @@ scr_http_serve(const struct conf *cf, const struct scr_source *src, int rfd,
 			return 0;	/* the client's failure, logged */
 		}
 		h.tls = 1;
+	} else if (fd_set_flags(rfd, 1) == -1 || fd_set_flags(wfd, 1) == -1) {
+		/* Non-blocking, so that no read or write outlasts a deadline. */
+		log_event(&lg, LVL_ERROR, "http", "error", strerror(errno),
+		    NULL);
+		free(c);
+		return EX_OSERR;
 	}
 	for (i = 0; i < SCR_HTTP_REQUESTS_MAX; i++)
-		if (!one_request(&h, c, client))
+		if (!one_request(&h, c, client,
+		    i + 1 == SCR_HTTP_REQUESTS_MAX))
 			break;
 	scr_http_done(&h);
 	if (c->tls != NULL) {

@@ -76,6 +76,7 @@ struct scr_http {
 	/* what the last request did, for its log line */
 	char			 user[SCR_USER_MAX];
 	const char		*why;
+	char			 whybuf[300];	/* what why may point to */
 	int			 close;		/* end the connection after it */
 };
 

@@ -182,13 +182,17 @@ test_cookie_csrf(void)
 	v[0] = v[0] == '9' ? '8' : '9';		/* another expiry */
 	CHECK(scr_cookie_check(&a, v, 1000, u, sizeof(u)) == 0);
 	CHECK(scr_cookie_check(&a, "1.2.3", 0, u, sizeof(u)) == 0);
-	CHECK(scr_csrf_make(&a, "bob@example.org", t) == 0);
+	CHECK(scr_csrf_make(&a, "bob@example.org", 86400 * 10, t) == 0);
 	CHECK(strlen(t) == SCR_CSRF_HEX);
-	CHECK(scr_csrf_check(&a, "bob@example.org", t));
-	CHECK(!scr_csrf_check(&a, "alice@example.org", t));
-	CHECK(scr_csrf_make(&a, "alice@example.org", t2) == 0);
+	CHECK(scr_csrf_check(&a, "bob@example.org", 86400 * 10, t));
+	CHECK(!scr_csrf_check(&a, "alice@example.org", 86400 * 10, t));
+	CHECK(scr_csrf_make(&a, "alice@example.org", 86400 * 10, t2) == 0);
 	CHECK(strcmp(t, t2) != 0);
-	CHECK(!scr_csrf_check(&a, "bob@example.org", ""));
+	CHECK(!scr_csrf_check(&a, "bob@example.org", 86400 * 10, ""));
+	/* the next day still, not the day after */
+	CHECK(scr_csrf_check(&a, "bob@example.org", 86400 * 11 + 5, t));
+	CHECK(!scr_csrf_check(&a, "bob@example.org", 86400 * 12, t));
+	CHECK(!scr_csrf_check(&a, "bob@example.org", 86400 * 9, t));
 	scr_auth_close(&a);
 }
 
@@ -337,8 +341,8 @@ test_handle_csrf(void)
 	ndecided = 0;
 	post(&h, "/decide", BOB, "sender=carol%40example.net&action=allow");
 	CHECK(status == 403 && ndecided == 0);
-	CHECK(scr_csrf_make(&h.auth, "bob@example.org", bob) == 0);
-	CHECK(scr_csrf_make(&h.auth, "alice@example.org", alice) == 0);
+	CHECK(scr_csrf_make(&h.auth, "bob@example.org", time(NULL), bob) == 0);
+	CHECK(scr_csrf_make(&h.auth, "alice@example.org", time(NULL), alice) == 0);
 	/* alice's token is no good for bob */
 	snprintf(body, sizeof(body), "csrf=%s&sender=carol%%40example.net"
 	    "&action=allow", alice);

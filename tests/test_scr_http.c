@@ -169,11 +169,15 @@ test_cookie_csrf(void)
 {
 	struct scr_auth a = { 0 };
 	char why[300], v[SCR_COOKIE_MAX + 1], u[SCR_USER_MAX], t[40], t2[40];
+	struct stat st;
 
 	CHECK(scr_auth_open(&a, "/nonexistent-dir/key", why,
 	    sizeof(why)) == -1);
 	snprintf(v, sizeof(v), "%s.web-key", dbpath);
 	CHECK(scr_auth_open(&a, v, why, sizeof(why)) == 0);
+	/* the key, created on first use, for this user only */
+	CHECK(stat(v, &st) == 0 && (st.st_mode & 077) == 0 &&
+	    st.st_size == SCR_AUTH_KEY_LEN);
 	CHECK(scr_cookie_make(&a, "bob@example.org", 1000, v, sizeof(v)) == 0);
 	CHECK(scr_cookie_check(&a, v, 1000, u, sizeof(u)) == 1);
 	CHECK_STR(u, "bob@example.org");
@@ -443,6 +447,10 @@ test_handle_checkpassword_broken(void)
 	ask(&h, "GET / HTTP/1.1\r\nHost: x\r\n" BOB "\r\n");
 	CHECK(status == 503);
 	c.screener_checkpassword[0] = saved;
+	/* 111: it cannot tell now ("temp:x") */
+	ask(&h, "GET / HTTP/1.1\r\nHost: x\r\n"
+	    "Authorization: Basic dGVtcDp4\r\n\r\n");
+	CHECK(status == 503 && strstr(response, "carol") == NULL);
 	scr_http_done(&h);
 }
 
@@ -465,6 +473,7 @@ main(void)
 	    "case \"$user:$pass\" in\n"
 	    "bob:secret-b|bob@example.org:secret-b) exit 0 ;;\n"
 	    "alice@example.org:secret-a) exit 0 ;;\n"
+	    "temp:*) exit 111 ;;\n"
 	    "esac\nexit 1\n", f);
 	fclose(f);
 	chmod(cpw, 0755);

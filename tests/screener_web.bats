@@ -8,11 +8,11 @@
 
 load lib
 
-DRIVE=$TOP/tests/scr_http_drive
+DRIVE=$TESTS_DIR/scr_http_drive
 
 setup() {
 	common_setup
-	[ -x "$DRIVE" ] || skip "tests/scr_http_drive is not built"
+	[ -x "$DRIVE" ] || skip "tests/scr_http_drive is not built (make units)"
 	command -v curl >/dev/null || skip "no curl"
 	# The mock checkpassword: bob (any case of login is the program's
 	# business: it gets the login as typed) and alice@example.org.

@@ -185,6 +185,11 @@ tests/arc_drive: tests/arc_drive.c libsamotop.a
 tests/dane_drive: tests/dane_drive.c libsamotop.a
 	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a
 
+# tests/screener_web.bats's server: the web page over a source in files.
+tests/scr_http_drive: tests/scr_http_drive.c libsamotop.a
+	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -I. -o $@ $< libsamotop.a \
+	    $(LDLIBS_SMTPD)
+
 # The same tests against the library built with ASan and UBSan.
 tests/asan/test_%: tests/test_%.c $(ASANDIR)/libsamotop.a
 	@mkdir -p tests/asan
@@ -218,7 +223,8 @@ fuzz/fuzz_session: fuzz/helper_mock
 fuzz: $(FUZZERS)
 
 units: $(TESTS) tests/enc_smime_drive tests/milter_drive tests/dkim_drive \
-	   tests/dmarc_drive tests/arc_drive tests/dane_drive
+	   tests/dmarc_drive tests/arc_drive tests/dane_drive \
+	   tests/scr_http_drive
 asan: $(ASANTESTS)
 
 check:
@@ -343,7 +349,8 @@ soak: samotop-smtpd samotop-maildir samotop-lmtp
 clean:
 	rm -f *.o *.d libsamotop.a $(PROGS) $(TESTS) $(FUZZERS) fuzz/helper_mock
 	rm -f tests/enc_smime_drive tests/milter_drive tests/dkim_drive \
-	    tests/dmarc_drive tests/arc_drive tests/dane_drive
+	    tests/dmarc_drive tests/arc_drive tests/dane_drive \
+	    tests/scr_http_drive
 	rm -f version.stamp
 	rm -f tests/*.d fuzz/*.d
 	rm -rf tests/asan run $(ASANDIR) $(FUZZDIR)

@@ -1,14 +1,16 @@
 /*
  * samotop-screener: the contacts screener's decisions, on the command
- * line.
+ * line and in a web page.
  *
  *	samotop-screener [-c file] list USER
  *	samotop-screener [-c file] allow|deny|forget USER SENDER
  *	samotop-screener [-c file] learn
+ *	samotop-screener [-c file] http
  *	samotop-screener -V
  *
  * Options, dispatch and printing only; the work is in scr_box.c (the
- * folder, the decisions) and scr_learn.c.  Exit status: sysexits(3),
+ * folder, the decisions), scr_learn.c and, for the web page on stdin
+ * and stdout, scr_http_main.c.  Exit status: sysexits(3),
  * as samotop-screener(8) lists.
  */
 #include <errno.h>
@@ -23,6 +25,7 @@
 
 #include "conf.h"
 #include "scr_box.h"
+#include "scr_http.h"
 #include "scr_learn.h"
 #include "store.h"
 #include "version.h"
@@ -43,6 +46,7 @@ usage(void)
 	fprintf(stderr, "usage: " PROG " [-c file] list user\n"
 	    "       " PROG " [-c file] allow | deny | forget user sender\n"
 	    "       " PROG " [-c file] learn\n"
+	    "       " PROG " [-c file] http\n"
 	    "       " PROG " -V\n");
 	exit(EX_USAGE);
 }
@@ -268,13 +272,16 @@ main(int argc, char *argv[])
 	if (!((strcmp(cmd, "list") == 0 && argc == 2) ||
 	    ((strcmp(cmd, "allow") == 0 || strcmp(cmd, "deny") == 0 ||
 	    strcmp(cmd, "forget") == 0) && argc == 3) ||
-	    (strcmp(cmd, "learn") == 0 && argc == 1)))
+	    ((strcmp(cmd, "learn") == 0 || strcmp(cmd, "http") == 0) &&
+	    argc == 1)))
 		usage();
 	if ((r = load(&k)) == 0) {
 		if (strcmp(cmd, "list") == 0)
 			r = cmd_list(&k, argv[1]);
 		else if (strcmp(cmd, "learn") == 0)
 			r = cmd_learn(&k);
+		else if (strcmp(cmd, "http") == 0)
+			r = scr_http_main(k.c, 0, 1);
 		else
 			r = cmd_decide(&k, cmd, argv[1], argv[2]);
 	}

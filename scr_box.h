@@ -22,21 +22,11 @@
 
 #include "address.h"
 #include "conf.h"
+#include "scr_sender.h"
 #include "store.h"
 
 #define SCR_FILES_MAX	10000	/* files of one directory listing read */
 
-struct scr_sender {		/* one waiting sender, grouped by From: */
-	char	 addr[ADDR_MAX + 1];	/* lowercased From: address */
-	char	 display[256];		/* display name, decoded as it can */
-	unsigned count;			/* messages waiting */
-	time_t	 first, last;		/* their arrival (file mtime) */
-	char	 subject[256];		/* the newest message's, printable */
-	char	 snippet[512];		/* its first lines of text */
-	char	 evidence[512];		/* its Authentication-Results:
-					 * results (ours, topmost) + TLS or
-					 * not (scr_msg.h) */
-};
 
 /*
  * The key a user is stored under: USER parsed as an address, put in

@@ -170,3 +170,50 @@ send() {
 	[ "$(grep -c '^X-Samotop-Screener:' "$f")" -eq 1 ]
 	assert_not_contains "$(cat "$f")" "forged"
 }
+
+@test "the web page of the real program: bob signs in, sees the held sender with its evidence, allows it, the mail is released" {
+	command -v curl >/dev/null || skip "no curl"
+	cat >"$T/checkpassword-mock" <<'MOCK'
+#!/bin/bash
+IFS= read -r -d '' user <&3; IFS= read -r -d '' pass <&3
+[ "$user:$pass" = "bob@example.org:bob-pw" ] && exit 0
+exit 1
+MOCK
+	chmod +x "$T/checkpassword-mock"
+	echo "screener-checkpassword $T/checkpassword-mock" >>"$CONF"
+	start_server
+	message alice@authored.example "a first letter" | signed >"$T/msg"
+	send alice@authored.example <"$T/msg"
+	wait_sessions
+	[ "$(count_files "$T/mail/bob/.Screener/new")" -eq 1 ]
+	local port=$((PORT + 1)) pid url token
+	tcpserver -HRl0 -b 256 -c 5 127.0.0.1 "$port" "$TOP/samotop-screener" \
+	    -c "$CONF" http </dev/null >/dev/null 2>>"$T/web.log" &
+	pid=$!
+	wait_ready "$pid" 200 port_listens "$port"
+	url=http://127.0.0.1:$port
+	# tcpserver runs in the test's namespace (tests/dns.bash): so does curl
+	run in_ns curl -s --max-time 10 -u bob@example.org:bob-pw "$url/"
+	kill "$pid"
+	reap_pids 250 "$pid"
+	assert_contains "$output" "alice@authored.example"
+	assert_contains "$output" "a first letter"
+	assert_contains "$output" "dkim=pass"
+	token=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' <<<"$output" |
+	    head -n 1)
+	[ -n "$token" ]
+	tcpserver -HRl0 -b 256 -c 5 127.0.0.1 "$port" "$TOP/samotop-screener" \
+	    -c "$CONF" http </dev/null >/dev/null 2>>"$T/web.log" &
+	pid=$!
+	wait_ready "$pid" 200 port_listens "$port"
+	run in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 10 \
+	    -u bob@example.org:bob-pw --data \
+	    "csrf=$token&sender=alice%40authored.example&action=allow" "$url/decide"
+	kill "$pid"
+	reap_pids 250 "$pid"
+	[ "$output" = 303 ]
+	[ "$(count_files "$T/mail/bob/.Screener/new")" -eq 0 ]
+	[ "$(count_files "$T/mail/bob/new")" -eq 1 ]
+	run "$TOP/samotop-screener" -c "$CONF" list bob@example.org
+	assert_contains "$output" "alice@authored.example"
+}

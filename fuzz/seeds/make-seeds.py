@@ -638,4 +638,29 @@ def arc_seeds():
 
 
 write("fuzz_arc", arc_seeds())
+
+# fuzz_scr_http: what a client sends the screener's web page: the
+# requests of tests/screener_web.bats and Chromium's, and the refused
+# kinds (bare LF, folding, two lengths, chunked, an unknown method).
+def scr_http_seeds():
+    form = b"application/x-www-form-urlencoded"
+    body = b"csrf=0123456789abcdef0123456789abcdef&sender=carol%40example.net&action=allow"
+    return [
+        ("get", b"GET / HTTP/1.1\r\nHost: 127.0.0.1:20000\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n"),
+        ("basic", b"GET /?done=allow&who=carol%40example.net HTTP/1.1\r\nHost: x\r\nAuthorization: Basic Ym9iOmJvYi1wdw==\r\n\r\n"),
+        ("cookie", b"GET / HTTP/1.1\r\nHost: x\r\nCookie: a=1; samotop_screener=1700028800.626f62.00ff\r\nConnection: keep-alive\r\n\r\n"),
+        ("login", b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: " + form + b"\r\nContent-Length: 24\r\n\r\nuser=bob&password=bob-pw"),
+        ("decide", b"POST /decide HTTP/1.1\r\nHost: x\r\nContent-Type: " + form + b"; charset=utf-8\r\nContent-Length: " + str(len(body)).encode() + b"\r\nOrigin: http://x\r\n\r\n" + body),
+        ("pipelined", b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET /login HTTP/1.0\r\n\r\n"),
+        ("bare-lf", b"GET / HTTP/1.1\nHost: x\n\n"),
+        ("folded", b"GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n"),
+        ("two-lengths", b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"),
+        ("chunked", b"POST /decide HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+        ("method", b"DELETE / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        ("version", b"GET / HTTP/2.0\r\nHost: x\r\n\r\n"),
+        ("ctl", b"GET /%3Cb%3E HTTP/1.1\r\nHost: x\r\nCookie: \x01\xff\r\n\r\n"),
+    ]
+
+
+write("fuzz_scr_http", scr_http_seeds())
 print("seeds written to", SEEDS)

@@ -199,6 +199,8 @@ MOCK
 	assert_contains "$output" "alice@authored.example"
 	assert_contains "$output" "a first letter"
 	assert_contains "$output" "dkim=pass"
+	# the DNSSEC and DANE evidence: the test zone is not signed
+	assert_contains "$output" "DNSSEC: "
 	token=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' <<<"$output" |
 	    head -n 1)
 	[ -n "$token" ]

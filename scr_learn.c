@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sysexits.h>
 
 #include "maildir.h"
 #include "scr_box.h"
@@ -248,9 +249,11 @@ scr_learn(const struct conf *c, struct store *st, time_t now,
 		return -1;
 	}
 	for (i = 0; i < u.n; i++) {
-		if (scr_box_maildir(c, u.name[i], root, sizeof(root), folder,
-		    sizeof(folder), note, sizeof(note)) != 0) {
-			report(arg, u.name[i], NULL, note);
+		if ((r = scr_box_maildir(c, u.name[i], root, sizeof(root),
+		    folder, sizeof(folder), note, sizeof(note))) != 0) {
+			/* not ours to read (Dovecot's): nothing to say */
+			if (r != EX_UNAVAILABLE)
+				report(arg, u.name[i], NULL, note);
 			continue;
 		}
 		s = (struct scan){ c, st, now, u.name[i], root, folder, NULL,

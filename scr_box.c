@@ -383,7 +383,8 @@ scr_box_senders(const struct conf *c, const char *user,
 		free(l.held);
 		return -1;
 	}
-	qsort(l.held, l.n, sizeof(*l.held), by_sender);
+	if (l.n > 0)	/* qsort(3) of NULL is undefined, even for none */
+		qsort(l.held, l.n, sizeof(*l.held), by_sender);
 	for (i = 0; i < l.n && r == 0; i = j) {
 		memset(&s, 0, sizeof(s));
 		h = &l.held[i];

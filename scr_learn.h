@@ -31,8 +31,8 @@ int	scr_learn_outgoing(const struct conf *c, struct store *st,
  * has a decision.  report(arg, user, sender, NULL) tells each allow
  * learned; report(arg, user, NULL, why) a user skipped (no Maildir, an
  * unreadable folder).  A user whose route is not samotop-maildir is
- * skipped without a word: their folders are not ours to read.  Returns the number learned, or -1 with
- * why when the store fails.
+ * skipped without a word: their folders are not ours to read.  Returns
+ * the number learned, or -1 with why when the store fails.
  */
 long	scr_learn(const struct conf *c, struct store *st, time_t now,
 	    void (*report)(void *arg, const char *user, const char *sender,

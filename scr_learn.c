@@ -3,8 +3,9 @@
  *
  * A held message carries "X-Samotop-Screener: held (...)" for good, so
  * wherever the user's mail client moves it, it says it came through
- * the Screener folder.  Found outside that folder (and outside Junk and
- * Trash, where moving means the opposite), it is an allow.  A message
+ * the Screener folder.  Found outside that folder (and outside the
+ * folders of spam and deleted mail, where moving means the opposite),
+ * it is an allow.  A message
  * that `allow` released carries the field too, but its sender has a
  * decision then, and learning never overrides one.
  */
@@ -25,8 +26,15 @@
 
 #define SCR_PATH_MAX	(MAILDIR_PATH_MAX + 2 * MAILDIR_NAME_MAX + 16)
 
-/* Folders where a moved message is no allow. */
-static const char *const skipped[] = { ".Junk", ".Trash" };
+/*
+ * Folders where a moved message is no allow: spam and the bin, by the
+ * names mail clients give them (compared ignoring case).
+ */
+static const char *const skipped[] = {
+	".Junk", ".Spam", ".Trash", ".Deleted Messages", ".Deleted Items",
+	".Junk E-mail", ".Bulk Mail",
+};
+#define NSKIPPED	(sizeof(skipped) / sizeof(skipped[0]))
 
 /*
  * Whether user has a decision for addr or an allow of its domain:
@@ -131,12 +139,13 @@ scan_file(void *arg, const char *name)
 static int
 skip_folder(const struct scan *s, const char *folder)
 {
-	const char *names[3] = { s->screener, skipped[0], skipped[1] };
+	const char *name;
 	size_t i, l;
 
-	for (i = 0; i < 3; i++) {
-		l = strlen(names[i]);
-		if (strncasecmp(folder, names[i], l) == 0 &&
+	for (i = 0; i <= NSKIPPED; i++) {
+		name = i == NSKIPPED ? s->screener : skipped[i];
+		l = strlen(name);
+		if (strncasecmp(folder, name, l) == 0 &&
 		    (folder[l] == '\0' || folder[l] == '.'))
 			return 1;
 	}

@@ -25,6 +25,12 @@
 #include "scr_msg.h"
 
 #define SCR_PATH_MAX	(MAILDIR_PATH_MAX + 2 * MAILDIR_NAME_MAX + 16)
+/*
+ * What is read of each message to see whether it came through the
+ * screener: the field is on top (below Return-Path: and Delivered-To:),
+ * and an inbox holds thousands of messages that did not.
+ */
+#define SCR_LEARN_PEEK	4096
 
 /*
  * Folders where a moved message is no allow: spam and the bin, by the
@@ -115,10 +121,14 @@ scan_file(void *arg, const char *name)
 	int r;
 
 	if (snprintf(path, sizeof(path), "%s/%s", s->dir, name) >=
-	    (int)sizeof(path) || scr_box_read(path, s->c->hostname, &m,
-	    &mtime) == -1)
+	    (int)sizeof(path) || scr_box_read_n(path, SCR_LEARN_PEEK,
+	    s->c->hostname, &m, &mtime) == -1)
 		return 0;	/* gone, or no file: nothing to learn */
-	if (!m.screened || m.from[0] == '\0')
+	if (!m.screened)
+		return 0;
+	/* a From: below a long header: the whole reading */
+	if (m.from[0] == '\0' && (scr_box_read(path, s->c->hostname, &m,
+	    &mtime) == -1 || m.from[0] == '\0'))
 		return 0;
 	if ((r = decided(s->st, s->user, m.from)) == 0)
 		r = store_decision_put(s->st, s->user, m.from, STORE_ALLOW,

@@ -153,8 +153,9 @@ print_sender(void *arg, const struct scr_sender *s)
 }
 
 static int
-cmd_list(struct cli *k, const char *user)
+cmd_list(struct cli *k, char **argv)
 {
+	const char *user = argv[1];
 	char key[ADDR_MAX + 1], root[1024], folder[ADDR_LOCAL_MAX + 2];
 	char why[1024];
 	int r, where;
@@ -180,9 +181,9 @@ cmd_list(struct cli *k, const char *user)
 }
 
 static int
-cmd_decide(struct cli *k, const char *cmd, const char *user,
-    const char *sender)
+cmd_decide(struct cli *k, char **argv)
 {
+	const char *cmd = argv[0], *user = argv[1], *sender = argv[2];
 	char ukey[ADDR_MAX + 1], skey[ADDR_MAX + 2], why[1024];
 	char root[1024], folder[ADDR_LOCAL_MAX + 2];
 	unsigned count;
@@ -233,11 +234,12 @@ print_learned(void *arg, const char *user, const char *sender,
 }
 
 static int
-cmd_learn(struct cli *k)
+cmd_learn(struct cli *k, char **argv)
 {
 	char why[1024];
 	int r;
 
+	(void)argv;
 	if ((r = open_store(k)) != 0)
 		return r;
 	if (scr_learn(k->c, k->st, time(NULL), print_learned, NULL, why,
@@ -246,11 +248,34 @@ cmd_learn(struct cli *k)
 	return 0;
 }
 
+/* The web page: one HTTP connection on stdin and stdout (scr_http.h). */
+static int
+cmd_http(struct cli *k, char **argv)
+{
+	(void)argv;
+	return scr_http_main(k->c, 0, 1);
+}
+
+/* The commands: name, operands after it, and what runs it. */
+static const struct command {
+	const char	*name;
+	int		 operands;
+	int		(*run)(struct cli *, char **);
+} commands[] = {
+	{ "list", 1, cmd_list },
+	{ "allow", 2, cmd_decide },
+	{ "deny", 2, cmd_decide },
+	{ "forget", 2, cmd_decide },
+	{ "learn", 0, cmd_learn },
+	{ "http", 0, cmd_http },
+};
+
 int
 main(int argc, char *argv[])
 {
 	struct cli k = { CONF_DEFAULT, NULL, NULL, NULL };
-	const char *cmd;
+	const struct command *cmd = NULL;
+	size_t i;
 	int ch, r;
 
 	while ((ch = getopt(argc, argv, "c:V")) != -1) {
@@ -266,25 +291,14 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0)
+	for (i = 0; argc > 0 && i < sizeof(commands) / sizeof(commands[0]);
+	    i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL || argc != cmd->operands + 1)
 		usage();
-	cmd = argv[0];
-	if (!((strcmp(cmd, "list") == 0 && argc == 2) ||
-	    ((strcmp(cmd, "allow") == 0 || strcmp(cmd, "deny") == 0 ||
-	    strcmp(cmd, "forget") == 0) && argc == 3) ||
-	    ((strcmp(cmd, "learn") == 0 || strcmp(cmd, "http") == 0) &&
-	    argc == 1)))
-		usage();
-	if ((r = load(&k)) == 0) {
-		if (strcmp(cmd, "list") == 0)
-			r = cmd_list(&k, argv[1]);
-		else if (strcmp(cmd, "learn") == 0)
-			r = cmd_learn(&k);
-		else if (strcmp(cmd, "http") == 0)
-			r = scr_http_main(k.c, 0, 1);
-		else
-			r = cmd_decide(&k, cmd, argv[1], argv[2]);
-	}
+	if ((r = load(&k)) == 0)
+		r = cmd->run(&k, argv);
 	store_close(k.st);
 	free(k.c);
 	free(k.text);

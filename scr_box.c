@@ -228,6 +228,13 @@ int
 scr_box_read(const char *path, const char *authserv_id, struct scr_msg *m,
     time_t *mtime)
 {
+	return scr_box_read_n(path, SCR_MSG_READ, authserv_id, m, mtime);
+}
+
+int
+scr_box_read_n(const char *path, size_t max, const char *authserv_id,
+    struct scr_msg *m, time_t *mtime)
+{
 	char buf[SCR_MSG_READ];
 	struct stat st;
 	size_t len = 0;
@@ -244,8 +251,10 @@ scr_box_read(const char *path, const char *authserv_id, struct scr_msg *m,
 		errno = e;
 		return -1;
 	}
-	while (len < sizeof(buf)) {
-		n = read(fd, buf + len, sizeof(buf) - len);
+	if (max > sizeof(buf))
+		max = sizeof(buf);
+	while (len < max) {
+		n = read(fd, buf + len, max - len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
@@ -383,7 +392,8 @@ scr_box_senders(const struct conf *c, const char *user,
 		free(l.held);
 		return -1;
 	}
-	qsort(l.held, l.n, sizeof(*l.held), by_sender);
+	if (l.n > 0)	/* qsort(3) of NULL is undefined, even for none */
+		qsort(l.held, l.n, sizeof(*l.held), by_sender);
 	for (i = 0; i < l.n && r == 0; i = j) {
 		memset(&s, 0, sizeof(s));
 		h = &l.held[i];

@@ -108,5 +108,8 @@ int	scr_box_each(const char *dir, int (*fn)(void *arg, const char *name),
 struct scr_msg;
 int	scr_box_read(const char *path, const char *authserv_id,
 	    struct scr_msg *m, time_t *mtime);
+/* The same through the first max octets (at most SCR_MSG_READ). */
+int	scr_box_read_n(const char *path, size_t max, const char *authserv_id,
+	    struct scr_msg *m, time_t *mtime);
 
 #endif

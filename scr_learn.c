@@ -3,8 +3,9 @@
  *
  * A held message carries "X-Samotop-Screener: held (...)" for good, so
  * wherever the user's mail client moves it, it says it came through
- * the Screener folder.  Found outside that folder (and outside Junk and
- * Trash, where moving means the opposite), it is an allow.  A message
+ * the Screener folder.  Found outside that folder (and outside the
+ * folders of spam and deleted mail, where moving means the opposite),
+ * it is an allow.  A message
  * that `allow` released carries the field too, but its sender has a
  * decision then, and learning never overrides one.
  */
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sysexits.h>
 
 #include "maildir.h"
 #include "scr_box.h"
@@ -23,9 +25,22 @@
 #include "scr_msg.h"
 
 #define SCR_PATH_MAX	(MAILDIR_PATH_MAX + 2 * MAILDIR_NAME_MAX + 16)
+/*
+ * What is read of each message to see whether it came through the
+ * screener: the field is on top (below Return-Path: and Delivered-To:),
+ * and an inbox holds thousands of messages that did not.
+ */
+#define SCR_LEARN_PEEK	4096
 
-/* Folders where a moved message is no allow. */
-static const char *const skipped[] = { ".Junk", ".Trash" };
+/*
+ * Folders where a moved message is no allow: spam and the bin, by the
+ * names mail clients give them (compared ignoring case).
+ */
+static const char *const skipped[] = {
+	".Junk", ".Spam", ".Trash", ".Deleted Messages", ".Deleted Items",
+	".Junk E-mail", ".Bulk Mail",
+};
+#define NSKIPPED	(sizeof(skipped) / sizeof(skipped[0]))
 
 /*
  * Whether user has a decision for addr or an allow of its domain:
@@ -106,10 +121,14 @@ scan_file(void *arg, const char *name)
 	int r;
 
 	if (snprintf(path, sizeof(path), "%s/%s", s->dir, name) >=
-	    (int)sizeof(path) || scr_box_read(path, s->c->hostname, &m,
-	    &mtime) == -1)
+	    (int)sizeof(path) || scr_box_read_n(path, SCR_LEARN_PEEK,
+	    s->c->hostname, &m, &mtime) == -1)
 		return 0;	/* gone, or no file: nothing to learn */
-	if (!m.screened || m.from[0] == '\0')
+	if (!m.screened)
+		return 0;
+	/* a From: below a long header: the whole reading */
+	if (m.from[0] == '\0' && (scr_box_read(path, s->c->hostname, &m,
+	    &mtime) == -1 || m.from[0] == '\0'))
 		return 0;
 	if ((r = decided(s->st, s->user, m.from)) == 0)
 		r = store_decision_put(s->st, s->user, m.from, STORE_ALLOW,
@@ -130,12 +149,13 @@ scan_file(void *arg, const char *name)
 static int
 skip_folder(const struct scan *s, const char *folder)
 {
-	const char *names[3] = { s->screener, skipped[0], skipped[1] };
+	const char *name;
 	size_t i, l;
 
-	for (i = 0; i < 3; i++) {
-		l = strlen(names[i]);
-		if (strncasecmp(folder, names[i], l) == 0 &&
+	for (i = 0; i <= NSKIPPED; i++) {
+		name = i == NSKIPPED ? s->screener : skipped[i];
+		l = strlen(name);
+		if (strncasecmp(folder, name, l) == 0 &&
 		    (folder[l] == '\0' || folder[l] == '.'))
 			return 1;
 	}
@@ -248,9 +268,11 @@ scr_learn(const struct conf *c, struct store *st, time_t now,
 		return -1;
 	}
 	for (i = 0; i < u.n; i++) {
-		if (scr_box_maildir(c, u.name[i], root, sizeof(root), folder,
-		    sizeof(folder), note, sizeof(note)) != 0) {
-			report(arg, u.name[i], NULL, note);
+		if ((r = scr_box_maildir(c, u.name[i], root, sizeof(root),
+		    folder, sizeof(folder), note, sizeof(note))) != 0) {
+			/* not ours to read (Dovecot's): nothing to say */
+			if (r != EX_UNAVAILABLE)
+				report(arg, u.name[i], NULL, note);
 			continue;
 		}
 		s = (struct scan){ c, st, now, u.name[i], root, folder, NULL,

@@ -25,13 +25,15 @@ int	scr_learn_outgoing(const struct conf *c, struct store *st,
 /*
  * For each user the screener held mail for (store_user_list()), a
  * message carrying an X-Samotop-Screener: field found in the inbox or
- * a folder other than the screener's, .Junk and .Trash (and their
- * subfolders) was moved there out of the Screener folder by the user:
- * its From: address is allowed, at time now, unless it or its domain
+ * a folder other than the screener's and those of spam and deleted
+ * mail (.Junk, .Spam, .Trash, .Deleted Messages, .Deleted Items,
+ * .Junk E-mail, .Bulk Mail, in any case, and their subfolders) was
+ * moved there out of the Screener folder by the user: its From: address is allowed, at time now, unless it or its domain
  * has a decision.  report(arg, user, sender, NULL) tells each allow
- * learned; report(arg, user, NULL, why) a user skipped (no Maildir of
- * ours, an unreadable folder).  Returns the number learned, or -1 with
- * why when the store fails.
+ * learned; report(arg, user, NULL, why) a user skipped (no Maildir, an
+ * unreadable folder).  A user whose route is not samotop-maildir is
+ * skipped without a word: their folders are not ours to read.  Returns
+ * the number learned, or -1 with why when the store fails.
  */
 long	scr_learn(const struct conf *c, struct store *st, time_t now,
 	    void (*report)(void *arg, const char *user, const char *sender,

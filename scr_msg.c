@@ -590,6 +590,10 @@ parse_from(const char *v, struct scr_msg *m)
 		mailbox_format(&mb, m->from, sizeof(m->from));
 		copy_lower(m->from, sizeof(m->from), m->from,
 		    strlen(m->from));
+		/* shown and printed as it is: only what needs no repair */
+		scr_printable(addr, sizeof(addr), m->from, strlen(m->from));
+		if (strcmp(addr, m->from) != 0)
+			m->from[0] = '\0';
 	}
 	/* the display name: the phrase before '<', unquoted; else the
 	 * comment */

@@ -1,9 +1,10 @@
 /*
  * store.h: the state that outlives one session (greylisting, the
- * contacts screener's decisions), behind one small interface.  store_sqlite.c keeps it in an SQLite file; a
- * shared server database (several MX hosts) can implement the same
- * calls.  The store knows records and their lifetimes, not the
- * greylisting rules: those are in greylist.c.
+ * contacts screener's decisions), behind one small interface.
+ * store_sqlite.c keeps it in an SQLite file; a shared server database
+ * (several MX hosts) can implement the same calls.  The store knows
+ * records and their lifetimes, not the greylisting rules (greylist.c)
+ * nor the screener's (which decision wins).
  *
  * A record whose until has passed is garbage: store_expire may remove
  * it at any time, and callers must not rely on it being gone.

@@ -37,12 +37,13 @@ mode() {
 	local bin=$ROOT/usr/local/bin man=$ROOT/usr/local/share/man
 	run install_to "$ROOT"
 	[ "$status" -eq 0 ]
-	for p in samotop-smtpd samotop-lmtp samotop-maildir samotop-pipe; do
+	for p in samotop-smtpd samotop-lmtp samotop-maildir samotop-pipe samotop-screener; do
 		[ "$(mode "$bin/$p")" = 755 ]
 		cmp "$SRC/$p" "$bin/$p"
 	done
 	[ "$(mode "$man/man5/samotop.conf.5")" = 644 ]
 	[ "$(mode "$man/man8/samotop-smtpd.8")" = 644 ]
+	[ "$(mode "$man/man8/samotop-screener.8")" = 644 ]
 	# the installed helper runs, an LMTP session held open by a fifo
 	make_maildir "$T/Maildir"
 	mkfifo "$T/in"

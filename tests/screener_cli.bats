@@ -282,3 +282,21 @@ db.execute("INSERT INTO screened_user VALUES (?, 1700000000)", ("bob@example.org
 	[ "$output" = "bob@example.org: allow alice@example.net (1 released)" ]
 	[ "$(count_files "$M/example.org/bob/new")" -eq 1 ]
 }
+
+@test "two allows racing release every message once: none lost, none twice" {
+	local i
+	for i in $(seq 1 30); do hold 'alice@example.net' "m$i"; done
+	hold 'carol@example.com' 'other'
+	scr allow bob@example.org carol@example.com >/dev/null
+	scr allow bob@example.org alice@example.net >"$T/a" 2>&1 &
+	p1=$!
+	scr allow bob@example.org alice@example.net >"$T/b" 2>&1 &
+	p2=$!
+	wait "$p1"
+	wait "$p2"
+	[ "$(count_files "$M/example.org/bob/new")" -eq 31 ]
+	[ "$(count_files "$M/example.org/bob/.Screener/new")" -eq 0 ]
+	n1=$(sed -n 's/.*(\([0-9]*\) released)$/\1/p' "$T/a")
+	n2=$(sed -n 's/.*(\([0-9]*\) released)$/\1/p' "$T/b")
+	[ $((n1 + n2)) -eq 30 ]
+}

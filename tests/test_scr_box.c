@@ -387,11 +387,18 @@ learn(void)
 	mkdirs(path);
 	snprintf(path, sizeof(path), "%s/bob/.Lists.Sub", dir);
 	mkdirs(path);
+	snprintf(path, sizeof(path), "%s/bob/.spam.old", dir);
+	mkdirs(path);
+	snprintf(path, sizeof(path), "%s/bob/.Deleted Messages", dir);
+	mkdirs(path);
 	/* moved out: inbox cur/, a folder; not: Junk, Screener, no field */
 	put_msg("bob/cur/5:2,S", "dave@example.net", "moved", 1, T0);
 	put_msg("bob/.Lists.Sub/new/6", "Erin <erin@example.net>", "filed",
 	    1, T0);
 	put_msg("bob/.Junk/cur/7", "frank@example.net", "junk", 1, T0);
+	put_msg("bob/.spam.old/cur/7", "frank@example.net", "spam", 1, T0);
+	put_msg("bob/.Deleted Messages/new/7", "frank@example.net", "bin", 1,
+	    T0);
 	put_msg("bob/new/8", "gina@example.net", "direct", 0, T0);
 	put_msg("bob/new/9", "hank@example.com", "domain allowed", 1, T0);
 	CHECK(store_decision_put(st, "bob@example.org", "@example.com",

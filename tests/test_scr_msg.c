@@ -103,6 +103,11 @@ from_forms(void)
 	CHECK_STR(m.from, "");
 	msg("From: <bob@@example.org>\n\n");
 	CHECK_STR(m.from, "");
+	/* only an address that prints as it is */
+	msg("From: <\"a  b\"@example.org>\n\n");
+	CHECK_STR(m.from, "");
+	msg("From: <\"a b\"@example.org>\n\n");
+	CHECK_STR(m.from, "\"a b\"@example.org");
 	msg("Subject: no from\n\n");
 	CHECK_STR(m.from, "");
 	/* the header ends at the empty line */

@@ -663,4 +663,21 @@ def scr_http_seeds():
 
 
 write("fuzz_scr_http", scr_http_seeds())
+# --- scr_msg: held messages as samotop-maildir stores them (the
+# screener's fields, encoded-words, MIME with base64 and QP, CRLF).
+write("fuzz_scr_msg", [
+    ("held", b"X-Samotop-Screener: held (new sender)\n"
+     b"Authentication-Results: mx.test;\n\tspf=pass smtp.mailfrom=a@example.net;\n"
+     b"\tdkim=pass header.d=example.net\n\t(TLS: TLSv1.3)\n"
+     b"From: =?utf-8?q?Al=C3=AFce?= <Alice@example.net>\n"
+     b"Subject: =?utf-8?B?SGVsbG8=?= there\n\nHi Bob,\nlunch?\n"),
+    ("mime", b"From: \"Smith, B\" <b@example.org> (c)\n"
+     b"Content-Type: multipart/mixed; boundary=\"o\"\n\n--o\n"
+     b"Content-Type: multipart/alternative; boundary=i\n\n--i\n"
+     b"Content-Type: text/html\nContent-Transfer-Encoding: quoted-printable\n\n"
+     b"<head><style>x</style></head><p>caf=E9 &amp;</p>\n--i\n"
+     b"Content-Type: text/plain; charset=iso-8859-1\n"
+     b"Content-Transfer-Encoding: base64\n\nSGVsbG8=\n--i--\n--o--\n"),
+    ("crlf", b"From: <@r.example:u@example.org>\r\nSubject: crlf\r\n\r\nbody\r\n"),
+])
 print("seeds written to", SEEDS)

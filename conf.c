@@ -245,6 +245,7 @@ static const struct directive directives[] = {
 	FIELD("screener-tls-certificate", PATH, "a file", screener_tls_cert),
 	FIELD("screener-tls-key", PATH, "a file", screener_tls_key),
 	FIELD("screener-trust-anchor", PATH, "a file", screener_trust_anchor),
+	FIELD("screener-url", TEXT, "the web page's URL", screener_url),
 	FIELD("leave-no-trace", BOOLEAN, "yes or no", leave_no_trace),
 	NUMBER("leave-no-trace-granularity", DURATION, "a duration",
 	    notrace_granularity, 1, 366 * 86400),

@@ -131,6 +131,7 @@ struct conf {
 	const char	*screener_tls_cert;	/* the web page's own TLS */
 	const char	*screener_tls_key;
 	const char	*screener_trust_anchor;	/* DNSSEC root key */
+	const char	*screener_url;		/* the page, for the digest */
 	int		leave_no_trace;		/* trace.h, samotop.conf(5) */
 	unsigned	notrace_granularity;	/* seconds times round to */
 	const char	*notrace_key;		/* the HMAC key's file */

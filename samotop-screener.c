@@ -5,6 +5,7 @@
  *	samotop-screener [-c file] list USER
  *	samotop-screener [-c file] allow|deny|forget USER SENDER
  *	samotop-screener [-c file] learn
+ *	samotop-screener [-c file] digest
  *	samotop-screener [-c file] http
  *	samotop-screener -V
  *
@@ -25,6 +26,7 @@
 
 #include "conf.h"
 #include "scr_box.h"
+#include "scr_digest.h"
 #include "scr_http.h"
 #include "scr_learn.h"
 #include "store.h"
@@ -46,6 +48,7 @@ usage(void)
 	fprintf(stderr, "usage: " PROG " [-c file] list user\n"
 	    "       " PROG " [-c file] allow | deny | forget user sender\n"
 	    "       " PROG " [-c file] learn\n"
+	    "       " PROG " [-c file] digest\n"
 	    "       " PROG " [-c file] http\n"
 	    "       " PROG " -V\n");
 	exit(EX_USAGE);
@@ -248,6 +251,34 @@ cmd_learn(struct cli *k, char **argv)
 	return 0;
 }
 
+static void
+print_digest(void *arg, const char *user, int n)
+{
+	(void)arg;
+	if (n == -1)
+		fail(0, "digest: %s: its folder or inbox could not be used",
+		    user);
+	else if (n > 0)
+		printf("digest\t%s\t%d\n", user, n);
+}
+
+/* The last day's new senders, one message into each user's inbox. */
+static int
+cmd_digest(struct cli *k, char **argv)
+{
+	char why[1024];
+	time_t now = time(NULL);
+	int r;
+
+	(void)argv;
+	if ((r = open_store(k)) != 0)
+		return r;
+	if (scr_digest(k->c, k->st, now - 86400, now, print_digest, NULL,
+	    why, sizeof(why)) == -1)
+		return fail(EX_TEMPFAIL, "%s", why);
+	return 0;
+}
+
 /* The web page: one HTTP connection on stdin and stdout (scr_http.h). */
 static int
 cmd_http(struct cli *k, char **argv)
@@ -267,6 +298,7 @@ static const struct command {
 	{ "deny", 2, cmd_decide },
 	{ "forget", 2, cmd_decide },
 	{ "learn", 0, cmd_learn },
+	{ "digest", 0, cmd_digest },
 	{ "http", 0, cmd_http },
 };
 

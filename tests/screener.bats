@@ -219,3 +219,28 @@ MOCK
 	run "$TOP/samotop-screener" -c "$CONF" list bob@example.org
 	assert_contains "$output" "alice@authored.example"
 }
+
+@test "the daily digest: one message into the inbox listing the new senders, with the page's link; learn never takes it" {
+	echo "screener-url https://mail.example.org/screener" >>"$CONF"
+	start_server
+	message alice@authored.example "lunch on friday" | signed >"$T/msg"
+	send alice@authored.example <"$T/msg"
+	wait_sessions
+	run "$TOP/samotop-screener" -c "$CONF" digest
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "digest	bob@example.org	1" ]
+	local d
+	d=$(the_file "$T/mail/bob/new")
+	cat "$d"
+	assert_contains "$(cat "$d")" "Subject: 1 new sender in your Screener"
+	assert_contains "$(cat "$d")" "Auto-Submitted: auto-generated"
+	assert_contains "$(cat "$d")" "* Alice <alice@authored.example>"
+	assert_contains "$(cat "$d")" '"lunch on friday", 1 message since'
+	assert_contains "$(cat "$d")" "Decide on the page: https://mail.example.org/screener"
+	run "$TOP/samotop-screener" -c "$CONF" learn
+	[ "$status" -eq 0 ]
+	assert_not_contains "$output" "learned"
+	# still held: the digest released nothing and taught nothing
+	[ "$(count_files "$T/mail/bob/.Screener/new")" -eq 1 ]
+}

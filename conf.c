@@ -62,6 +62,8 @@ enum kind {
 	SCREENED,	/* screener-recipient PATTERN, repeatable */
 	COMMAND,	/* PROGRAM [ARG...], an absolute path first */
 	DOMAIN,		/* a domain name, kept as a pointer */
+	DURATIONS,	/* d1,d2,... into queue_retry */
+	RELAY,		/* relay-client CIDR, repeatable */
 	FOLDER,		/* a Maildir++ folder name: [A-Za-z0-9_-] */
 	ROUTE
 };
@@ -239,13 +241,31 @@ static const struct directive directives[] = {
 	    screener_delete),
 	WORD("screener-recipient", SCREENED,
 	    "a pattern '*', '@domain' or 'local@domain'"),
-	WORD("screener-checkpassword", COMMAND, "PROGRAM [ARG...]"),
+	{ "screener-checkpassword", COMMAND, "PROGRAM [ARG...]",
+	    offsetof(struct conf, screener_checkpassword), 0, 0, NULL },
 	FIELD("screener-login-domain", DOMAIN, "a domain name",
 	    screener_login_domain),
 	FIELD("screener-tls-certificate", PATH, "a file", screener_tls_cert),
 	FIELD("screener-tls-key", PATH, "a file", screener_tls_key),
 	FIELD("screener-trust-anchor", PATH, "a file", screener_trust_anchor),
 	FIELD("screener-url", TEXT, "the web page's URL", screener_url),
+	FIELD("queue", PATH, "a directory", queue_dir),
+	NUMBER("queue-lifetime", DURATION, "a duration", queue_lifetime,
+	    3600, 60 * 86400),
+	WORD("queue-retry", DURATIONS, "durations separated by commas, such "
+	    "as 5m,10m,1h"),
+	NUMBER("queue-warn", DURATION, "a duration", queue_warn, 0,
+	    30 * 86400),
+	NUMBER("queue-concurrency", COUNT, "a number", queue_concurrency, 1,
+	    1000),
+	NUMBER("queue-concurrency-domain", COUNT, "a number",
+	    queue_concurrency_domain, 1, 100),
+	{ "queue-remote", COMMAND, "PROGRAM [ARG...]",
+	    offsetof(struct conf, queue_remote), 0, 0, NULL },
+	WORD("relay-client", RELAY, "a network (CIDR) such as 192.0.2.0/24"),
+	{ "relay-route", COMMAND, "PROGRAM [ARG...]",
+	    offsetof(struct conf, relay_route), 0, 0, NULL },
+	FIELD("sendmail-group", TEXT, "a group name", sendmail_group),
 	FIELD("leave-no-trace", BOOLEAN, "yes or no", leave_no_trace),
 	NUMBER("leave-no-trace-granularity", DURATION, "a duration",
 	    notrace_granularity, 1, 366 * 86400),
@@ -344,6 +364,19 @@ conf_defaults(struct conf *c)
 	c->spool_dir = CONF_SPOOL_DIR;
 	c->screener_folder = "Screener";
 	c->screener_trust_anchor = CONF_TRUST_ANCHOR;
+	c->queue_dir = CONF_QUEUE_DIR;
+	c->queue_lifetime = 5 * 86400;
+	/* Postfix's and qmail's spirit: soon at first, then every 4 hours */
+	c->nqueue_retry = 7;
+	c->queue_retry[0] = 5 * 60;
+	c->queue_retry[1] = 10 * 60;
+	c->queue_retry[2] = 20 * 60;
+	c->queue_retry[3] = 40 * 60;
+	c->queue_retry[4] = 3600;
+	c->queue_retry[5] = 2 * 3600;
+	c->queue_retry[6] = 4 * 3600;
+	c->queue_concurrency = 20;
+	c->queue_concurrency_domain = 4;
 	c->notrace_granularity = 86400;
 	c->notrace_key = CONF_NOTRACE_KEY;
 }
@@ -570,6 +603,33 @@ valid_folder(const char *v)
 	return n > 0 && n <= 64;
 }
 
+/* queue-retry: 1 to CONF_RETRY_MAX durations of 1m to 1d, by commas. */
+static int
+set_retry(struct parser *p, const struct directive *d, const char *v)
+{
+	char			 one[32];
+	const char		*s = v, *e;
+	unsigned long long	 n;
+	size_t			 k = 0, len;
+
+	for (;;) {
+		e = strchr(s, ',');
+		len = e != NULL ? (size_t)(e - s) : strlen(s);
+		if (len == 0 || len >= sizeof(one) || k == CONF_RETRY_MAX)
+			return bad_value(p, d, v);
+		memcpy(one, s, len);
+		one[len] = '\0';
+		if (scan(one, time_units, &n) == -1 || n < 60 || n > 86400)
+			return bad_value(p, d, v);
+		p->c->queue_retry[k++] = (unsigned)n;
+		if (e == NULL)
+			break;
+		s = e + 1;
+	}
+	p->c->nqueue_retry = k;
+	return 0;
+}
+
 static int
 set_number(struct parser *p, const struct directive *d, const char *v)
 {
@@ -619,6 +679,16 @@ set(struct parser *p, const struct directive *d, const char *v)
 			return fail(p, "dnsbl: more than %d zones",
 			    CONF_DNSBL_MAX);
 		c->dnsbl[c->ndnsbl++] = v;
+		return 0;
+	case DURATIONS:
+		return set_retry(p, d, v);
+	case RELAY:
+		if (!list_cidr_valid(v))
+			return bad_value(p, d, v);
+		if (c->nrelay_clients == CONF_RELAY_MAX)
+			return fail(p, "%s: more than %d networks", d->name,
+			    CONF_RELAY_MAX);
+		c->relay_clients[c->nrelay_clients++] = v;
 		return 0;
 	case DOMAIN:
 		if (!valid_hostname(v) || v[0] == '[')
@@ -777,7 +847,8 @@ route(struct parser *p, const struct directive *d, char **w, int n)
 static int
 command(struct parser *p, const struct directive *d, char **w, int n)
 {
-	const char	**argv = p->c->screener_checkpassword;
+	const char	**argv = (const char **)(void *)((char *)p->c +
+			    d->off);
 	size_t		 i = d - directives;
 	int		 k;
 
@@ -893,7 +964,7 @@ line(struct parser *p, char *s)
 		return command(p, d, w + 1, n - 1);
 	i = d - directives;
 	if (d->kind == DNSBL || d->kind == MILTER || d->kind == SEALER ||
-	    d->kind == SCREENED)
+	    d->kind == SCREENED || d->kind == RELAY)
 		p->seen[i] = 0;		/* repeatable */
 	if (p->seen[i] != 0)
 		return fail(p, "%s: given twice (first on line %u)", d->name,
@@ -970,6 +1041,8 @@ conf_check(const struct conf *c, struct conf_error *err)
 	else if (c->screener_db != NULL && !c->dmarc)
 		why = "screener needs dmarc yes (and so dkim yes and spf yes): "
 		    "it trusts only authenticated senders";
+	else if (c->nrelay_clients > 0 && c->relay_route[0] == NULL)
+		why = "relay-client needs relay-route: where relayed mail goes";
 	else if (c->screener_db != NULL && c->recipient_delimiter == 0)
 		why = "screener needs a recipient-delimiter: a held copy goes "
 		    "to user+FOLDER";

@@ -18,6 +18,9 @@
 #define CONF_MILTERS_MAX 8	/* milter lines */
 #define CONF_SEALERS_MAX 16	/* arc-trusted-sealer lines */
 #define CONF_SCREENED_MAX 64	/* screener-recipient lines */
+#define CONF_RETRY_MAX	16	/* queue-retry's durations */
+#define CONF_RELAY_MAX	64	/* relay-client lines */
+#define CONF_QUEUE_DIR	"/var/spool/samotop/queue"
 /* screener-trust-anchor's default: Debian's dns-root-data */
 #define CONF_TRUST_ANCHOR	"/usr/share/dns/root.key"
 /* spool-dir's default: a disk, not /tmp's memory (samotop.conf(5)) */
@@ -132,6 +135,21 @@ struct conf {
 	const char	*screener_tls_key;
 	const char	*screener_trust_anchor;	/* DNSSEC root key */
 	const char	*screener_url;		/* the page, for the digest */
+	/* The queue and relay (samotop.conf(5), "QUEUE AND RELAY"). */
+	const char	*queue_dir;
+	unsigned	queue_lifetime;		/* seconds */
+	size_t		nqueue_retry;
+	unsigned	queue_retry[CONF_RETRY_MAX];	/* seconds; the last
+						   repeats */
+	unsigned	queue_warn;		/* seconds; 0: no delay DSN */
+	unsigned	queue_concurrency;
+	unsigned	queue_concurrency_domain;
+	const char	*queue_remote[CONF_ARGV_MAX + 1];	/* NULL: the
+						   samotop-remote installed */
+	size_t		nrelay_clients;
+	const char	*relay_clients[CONF_RELAY_MAX];	/* CIDR */
+	const char	*relay_route[CONF_ARGV_MAX + 1];	/* relayed mail */
+	const char	*sendmail_group;
 	int		leave_no_trace;		/* trace.h, samotop.conf(5) */
 	unsigned	notrace_granularity;	/* seconds times round to */
 	const char	*notrace_key;		/* the HMAC key's file */

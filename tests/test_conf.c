@@ -366,6 +366,37 @@ test_screener(void)
 }
 
 static void
+test_queue(void)
+{
+	OK("");
+	CHECK_STR(c.queue_dir, "/var/spool/samotop/queue");
+	CHECK(c.queue_lifetime == 5 * 86400);
+	CHECK(c.nqueue_retry == 7 && c.queue_retry[6] == 4 * 3600);
+	CHECK(c.queue_warn == 0 && c.queue_concurrency == 20 &&
+	    c.queue_concurrency_domain == 4);
+	SETS("queue /q\nqueue-retry 1m,2m,1h\nqueue-warn 4h\n"
+	    "queue-lifetime 2d\nqueue-concurrency 5\n"
+	    "queue-concurrency-domain 2\n", strcmp(c.queue_dir, "/q") == 0 &&
+	    c.nqueue_retry == 3 && c.queue_retry[2] == 3600 &&
+	    c.queue_warn == 4 * 3600 && c.queue_lifetime == 2 * 86400 &&
+	    c.queue_concurrency == 5 && c.queue_concurrency_domain == 2);
+	FAILS("queue-retry 1m,,2m\n", 1, "queue-retry: expected durations "
+	    "separated by commas, such as 5m,10m,1h, got '1m,,2m'");
+	CHECK(parse("queue-retry 10s\n") == -1);
+	CHECK(parse("queue-retry 2d\n") == -1);
+	SETS("relay-client 192.0.2.0/24\nrelay-client 2001:db8::/32\n"
+	    "relay-route /usr/bin/samotop-queue -c /etc/s.conf\n",
+	    c.nrelay_clients == 2 && strcmp(c.relay_route[0],
+	    "/usr/bin/samotop-queue") == 0 && strcmp(c.relay_route[2],
+	    "/etc/s.conf") == 0);
+	FAILS("relay-client 192.0.2.0/24\n", 0, "relay-client needs "
+	    "relay-route: where relayed mail goes");
+	CHECK(parse("relay-client 192.0.2.0/33\nrelay-route /x\n") == -1);
+	SETS("queue-remote /usr/bin/samotop-remote -p 2525\n",
+	    strcmp(c.queue_remote[2], "2525") == 0);
+}
+
+static void
 test_switches(void)
 {
 	SETS("strict-crlf no\n", c.strict_crlf == 0);
@@ -577,5 +608,6 @@ main(void)
 	TEST(test_leave_no_trace);
 	TEST(test_content_checks);
 	TEST(test_screener);
+	TEST(test_queue);
 	return UNIT_DONE();
 }

@@ -1019,6 +1019,40 @@ postmaster_routed(const struct conf *c)
 	    route_lookup(c, &mb) != NULL);
 }
 
+/* The basename of a program path. */
+static const char *
+base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/*
+ * What would make an open relay: the queue behind a route every domain
+ * takes, or relay-client for every address.  NULL, or why.
+ */
+static const char *
+open_relay(const struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nroutes; i++)
+		if (strcmp(c->routes[i].pattern, "*") == 0 &&
+		    strcmp(base(c->routes[i].argv[0]), "samotop-queue") == 0)
+			return "route * to samotop-queue takes mail for every "
+			    "domain to send it on: an open relay (use "
+			    "relay-client and relay-route)";
+	for (i = 0; i < c->nrelay_clients; i++) {
+		const char *slash = strchr(c->relay_clients[i], '/');
+
+		if (slash != NULL && strcmp(slash, "/0") == 0)
+			return "relay-client with a /0 network lets everyone "
+			    "relay: an open relay";
+	}
+	return NULL;
+}
+
 int
 conf_check(const struct conf *c, struct conf_error *err)
 {
@@ -1041,6 +1075,8 @@ conf_check(const struct conf *c, struct conf_error *err)
 	else if (c->screener_db != NULL && !c->dmarc)
 		why = "screener needs dmarc yes (and so dkim yes and spf yes): "
 		    "it trusts only authenticated senders";
+	else if (open_relay(c) != NULL)
+		why = open_relay(c);
 	else if (c->nrelay_clients > 0 && c->relay_route[0] == NULL)
 		why = "relay-client needs relay-route: where relayed mail goes";
 	else if (c->screener_db != NULL && c->recipient_delimiter == 0)

@@ -10,6 +10,7 @@
 
 #include "fdio.h"
 #include "hdr.h"
+#include "lists.h"
 #include "proc.h"
 #include "route.h"
 #include "session.h"
@@ -319,6 +320,20 @@ check_accepted_rcpt(struct session *s, const struct route *route,
 	return END;
 }
 
+/*
+ * A recipient no route names, from a relay-client: relay-route's helper
+ * (the queue) takes it.  Never one of a domain a route names (its
+ * unknown users stay unknown), nor the postmaster.
+ */
+static const struct route *
+relay_route(struct session *s, const struct mailbox *rcpt, int pm)
+{
+	if (!s->relay_client || pm || route_domain_known(s->conf,
+	    rcpt->domain))
+		return NULL;
+	return &s->relay;
+}
+
 static enum flow
 rcpt(struct session *s, const struct smtp_cmd *cmd)
 {
@@ -340,7 +355,8 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	pm = route_postmaster(s->conf, &mb);	/* never "relaying" */
 	mailbox_format(&mb, addr, sizeof(addr));
 	log_personal(&s->log, addr);
-	if ((route = route_lookup(s->conf, &mb)) == NULL)
+	if ((route = route_lookup(s->conf, &mb)) == NULL &&
+	    (route = relay_route(s, &mb, pm)) == NULL)
 		return refuse_rcpt_with(s, addr, pm ? R_NO_POSTMASTER :
 		    route_domain_known(s->conf, mb.domain) ? R_NO_MAILBOX :
 		    R_RELAY_DENIED);
@@ -599,6 +615,25 @@ command(struct session *s, const struct io_line *line)
 	return flow;
 }
 
+/* Whether this client may relay, and the route its relayed mail takes. */
+static void
+relay_setup(struct session *s)
+{
+	const struct conf *c = s->conf;
+	size_t i;
+
+	memset(&s->relay, 0, sizeof(s->relay));
+	s->relay.pattern = "relay";
+	memcpy(s->relay.argv, c->relay_route, sizeof(s->relay.argv));
+	s->relay_client = 0;
+	for (i = 0; i < c->nrelay_clients && s->peer.ip[0] != '\0'; i++)
+		if (list_cidr_match(c->relay_clients[i], s->peer.ip) == 1)
+			s->relay_client = 1;
+	if (s->relay_client)
+		log_event(&s->log, LVL_INFO, "relay", "client", s->peer.ip,
+		    "result", "relay-client", NULL);
+}
+
 /*
  * Before the banner: the connect-time checks, then the early-talker
  * wait (a client that speaks before the banner is not an SMTP client
@@ -727,6 +762,7 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	helper_init(&s->helper, c->hostname);
 	smtptls_init(&s->tls);
 	policy_init(&s->policy, c, &s->log, s->peer.ip);
+	relay_setup(s);
 	if (c->leave_no_trace) {
 		s->policy.grey.hash = trace_store_hash;
 		s->policy.grey.hash_arg = &s->trace;

@@ -46,6 +46,12 @@ struct session {
 	struct inspect		*insp;
 	struct miltercheck	*milters;	/* NULL: no milter lines */
 	/*
+	 * relay-route's helper, as a route: what a relay-client's
+	 * recipients for domains no route names go to (the queue).
+	 */
+	struct route		 relay;
+	int			 relay_client;	/* the client may relay */
+	/*
 	 * The contacts screener (session_screen.c): its store, opened at
 	 * the first recipient it asks about, and each accepted
 	 * recipient's verdict (enum screener_verdict, beside rcpts).

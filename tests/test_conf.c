@@ -392,6 +392,14 @@ test_queue(void)
 	FAILS("relay-client 192.0.2.0/24\n", 0, "relay-client needs "
 	    "relay-route: where relayed mail goes");
 	CHECK(parse("relay-client 192.0.2.0/33\nrelay-route /x\n") == -1);
+	FAILS("route * /usr/local/bin/samotop-queue\n", 0, "route * to "
+	    "samotop-queue takes mail for every domain to send it on: an "
+	    "open relay (use relay-client and relay-route)");
+	FAILS("relay-client 0.0.0.0/0\nrelay-route /q\n", 0, "relay-client "
+	    "with a /0 network lets everyone relay: an open relay");
+	CHECK(parse("relay-client ::/0\nrelay-route /q\n") == -1);
+	SETS("route @example.org /usr/local/bin/samotop-queue\n",
+	    c.nroutes == 1);
 	SETS("queue-remote /usr/bin/samotop-remote -p 2525\n",
 	    strcmp(c.queue_remote[2], "2525") == 0);
 }

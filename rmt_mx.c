@@ -337,3 +337,30 @@ rmt_mx_resolve(const char *domain, struct rmt_mx *mx)
 		fail(mx, RMT_MX_TEMP, 451, "4.4.4 no MX host of %s has an "
 		    "address", domain);
 }
+
+void
+rmt_mx_resolve_host(const char *host, struct rmt_mx *mx)
+{
+	struct rmt_mx_host *h = &mx->host[0];
+	enum q_res r;
+
+	memset(mx, 0, sizeof(*mx));
+	snprintf(h->name, sizeof(h->name), "%s", host);
+	if (inet_pton(AF_INET, host, h->addr[0].a) == 1)
+		h->addr[0].family = AF_INET;
+	else if (inet_pton(AF_INET6, host, h->addr[0].a) == 1)
+		h->addr[0].family = AF_INET6;
+	if (h->addr[0].family != 0) {
+		h->naddr = 1;
+		mx->nhost = 1;
+		return;
+	}
+	if ((r = addresses(h)) == Q_OK)
+		mx->nhost = 1;
+	else if (r == Q_TEMP)
+		fail(mx, RMT_MX_TEMP, 451, "4.4.3 address look-up of %s "
+		    "failed for now", host);
+	else
+		fail(mx, RMT_MX_TEMP, 451, "4.4.4 host %s has no address",
+		    host);
+}

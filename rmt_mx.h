@@ -84,6 +84,11 @@ int	rmt_mx_is_null(const struct rmt_mx_rr *rr, size_t n);
  * RMT_MX_TEMP (a look-up failed) or RMT_MX_PERM (none exists).
  */
 void	rmt_mx_resolve(const char *domain, struct rmt_mx *mx);
+/*
+ * One host instead of an MX look-up (samotop-remote -m: a smarthost, or
+ * tests): an address literal, or a name whose A/AAAA are looked up.
+ */
+void	rmt_mx_resolve_host(const char *host, struct rmt_mx *mx);
 /* "192.0.2.1" or "2001:db8::1" into buf (INET6_ADDRSTRLEN). */
 const char *rmt_addr_str(const struct rmt_addr *a, char *buf, size_t size);
 

@@ -300,7 +300,9 @@ transaction(struct attempt *a, struct rmt_conn *c, struct rmt_reader *r)
 		}
 	}
 	if (accepted == 0) {
-		set(&a->m, a->res[0].code, "no recipient accepted");
+		fmt(a->m.text, sizeof(a->m.text), "no recipient accepted: %s",
+		    a->res[0].text);
+		a->m.code = a->res[0].code;
 		return FINAL;
 	}
 	if (rmt_conn_write(c, "DATA\r\n", 6, fd_deadline(T_DATA)) == -1 ||

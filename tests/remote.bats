@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# samotop-remote: one delivery attempt to a domain's MX hosts, as the
+# queue runs it, against real SMTP servers (samotop-smtpd under tcpserver)
+# on port 25 of loopback addresses inside the test namespace, whose DNS
+# (NSD, tests/dns/remote.test.zone) names them:
+#   127.0.0.21  mx1.remote.test      samotop-smtpd with TLS, Maildir
+#   127.0.0.22  down.remote.test     nothing listens
+#   127.0.0.23  tempfail.remote.test samotop-smtpd, a helper that says 451
+# Checked: the r/m lines on stdout, the delivered file, the log.
+
+load lib
+load dns
+load tls
+
+REMOTE_BIN=$TOP/samotop-remote
+
+setup_file() {
+	dns_setup_file
+	make_certs
+}
+
+teardown_file() { dns_teardown_file; }
+
+setup() {
+	common_setup
+	dns_setup
+	need_maildir
+	[ -x "$REMOTE_BIN" ] || skip "samotop-remote is not built"
+	tls_paths
+	MD=$T/Maildir
+	PIDS=
+	printf 'hostname client.test\n' >"$T/remote.conf"
+	printf 'From: a@client.test\r\nTo: b@good.remote.test\r\nSubject: hi\r\n\r\nhello\r\n.dot line\r\n' \
+		>"$T/msg"
+	# the MX with TLS: a Maildir for the test domains, nobody@ unrouted
+	write_conf "tls-certificate $CERT" "tls-key $KEY" \
+		"route b@good.remote.test $MAILDIR_BIN -c $MD" \
+		"route c@good.remote.test $MAILDIR_BIN -c $MD" \
+		"route @nomx.remote.test $MAILDIR_BIN -c $MD" \
+		"route @backup.remote.test $MAILDIR_BIN -c $MD"
+	mx_start 127.0.0.21 "$CONF"
+	# the one that tempfails every recipient, without TLS
+	write_conf "route * /usr/bin/env LMTP_STUB_RCPT=b@temp.remote.test=451_4.3.0_stub:_try_later $PYTHON $STUB"
+	sed -i 's/_/ /g; s|/usr/bin/env LMTP STUB RCPT|/usr/bin/env LMTP_STUB_RCPT|' "$CONF"
+	mx_start 127.0.0.23 "$CONF"
+}
+
+teardown() {
+	local p kids
+	for p in $PIDS; do
+		kids=$(descendants "$p")
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+		# shellcheck disable=SC2086
+		reap_pids 50 $kids
+	done
+	common_teardown
+}
+
+# mx_start IP CONF: samotop-smtpd -c CONF under tcpserver on IP:25 in the
+# namespace (CONF is copied: the next write_conf does not change it).
+mx_start() {
+	local ip=$1 conf=$T/mx-$1.conf
+	cp "$2" "$conf"
+	tcpserver -HRl0 -b 256 -c 20 "$ip" 25 "$SMTPD_BIN" -c "$conf" \
+		</dev/null >/dev/null 2>>"$LOG" &
+	local pid=$!
+	PIDS="$PIDS $pid"
+	wait_ready "$pid" 200 mx_listens "$ip" && return 0
+	echo "tcpserver did not start on $ip:25" >&2
+	cat "$LOG" >&2
+	return 1
+}
+
+mx_listens() {
+	in_ns ss -Hltn "src $1:25" | grep -q LISTEN
+}
+
+# remote ARG...: samotop-remote in the namespace, the message on stdin;
+# its stderr (the log) into $T/remote.log.
+remote() {
+	in_ns "$REMOTE_BIN" -c "$T/remote.conf" "$@" <"$T/msg" 2>"$T/remote.log"
+}
+
+@test "delivers to the MX over STARTTLS: r 250 per recipient, m 250 with host, ip and TLS; the file in the Maildir; the log names the TLS version and cipher" {
+	run remote good.remote.test a@client.test b@good.remote.test c@good.remote.test
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 3 ]
+	[[ ${lines[0]} == "r b@good.remote.test 250 "* ]]
+	[[ ${lines[1]} == "r c@good.remote.test 250 "* ]]
+	[[ ${lines[2]} =~ ^m\ 250\ .*\ host=mx1\.remote\.test\ ip=127\.0\.0\.21\ tls=TLSv1\.[23]$ ]]
+	[ "$(count_files "$MD/new")" -eq 2 ]	# a file per recipient
+	f=$(find "$MD/new" -type f | head -1)
+	grep -q '^Subject: hi' "$f"
+	grep -q '^\.dot line' "$f"		# dot-stuffed, and unstuffed
+	grep -q 'with ESMTPS' "$f"
+	grep -Eq 'tls .*version=TLSv1\.[23] .*cipher=[A-Z0-9_-]+' "$T/remote.log"
+}
+
+@test "a recipient the MX has no mailbox for gets its 5xx; the others are delivered" {
+	run remote good.remote.test a@client.test nobody@good.remote.test b@good.remote.test
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "r nobody@good.remote.test 55"* ]]
+	[[ ${lines[1]} == "r b@good.remote.test 250 "* ]]
+	[[ ${lines[2]} == "m 250 "* ]]
+	[ "$(count_files "$MD/new")" -eq 1 ]
+}
+
+@test "the preferred MX is down: the next one takes it" {
+	run remote backup.remote.test a@client.test x@backup.remote.test
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "r x@backup.remote.test 250 "* ]]
+	[[ ${lines[1]} == *" host=mx1.remote.test ip=127.0.0.21 "* ]]
+	grep -q 'next .*host=down.remote.test' "$T/remote.log"
+	[ "$(count_files "$MD/new")" -eq 1 ]
+}
+
+@test "no MX record: the domain's own address (RFC 5321 5.1)" {
+	run remote nomx.remote.test a@client.test y@nomx.remote.test
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "r y@nomx.remote.test 250 "* ]]
+	[[ ${lines[1]} == *" host=nomx.remote.test ip=127.0.0.21 "* ]]
+	[ "$(count_files "$MD/new")" -eq 1 ]
+}
+
+@test "a tempfailing MX: r 451 for its recipient, in plaintext (tls=none); nothing delivered" {
+	run remote temp.remote.test a@client.test b@temp.remote.test
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "r b@temp.remote.test 451 4.3.0 "* ]]
+	[[ ${lines[1]} == "m 451 no recipient accepted: 4.3.0 "*" host=tempfail.remote.test ip=127.0.0.23 tls=none" ]]
+	[ "$(count_files "$MD/new")" -eq 0 ]
+}
+
+@test "null MX: 556 5.1.10 for good; NXDOMAIN: 550 5.1.2; SERVFAIL: 451; an MX without address: 451" {
+	run remote null.remote.test a@client.test z@null.remote.test
+	[ "$status" -eq 0 ]
+	assert_line_eq 0 "r z@null.remote.test 556 5.1.10 domain null.remote.test accepts no mail (null MX)"
+	assert_line_eq 1 "m 556 5.1.10 domain null.remote.test accepts no mail (null MX)"
+	run remote nope.remote.test a@client.test z@nope.remote.test
+	[[ ${lines[0]} == "r z@nope.remote.test 550 5.1.2 "* ]]
+	run remote x.dead.test a@client.test z@x.dead.test
+	[[ ${lines[0]} == "r z@x.dead.test 451 4.4.3 "* ]]
+	run remote noaddr.remote.test a@client.test z@noaddr.remote.test
+	[[ ${lines[0]} == "r z@noaddr.remote.test 451 4.4."* ]]
+}
+
+@test "every MX down: 451 4.4.1 for every recipient; -m sends to the host given instead of the MX" {
+	run remote -m down.remote.test good.remote.test a@client.test b@good.remote.test
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "r b@good.remote.test 451 4.4.1 down.remote.test: connect: Connection refused" ]]
+	[[ ${lines[1]} == "m 451 4.4.1 "* ]]
+	run remote -m 127.0.0.21:25 whatever.test a@client.test b@good.remote.test
+	[[ ${lines[0]} == "r b@good.remote.test 250 "* ]]
+	[ "$(count_files "$MD/new")" -eq 1 ]
+}
+
+@test "usage errors exit 100 with a message on stderr, and print no result" {
+	run in_ns "$REMOTE_BIN" good.remote.test a@client.test </dev/null
+	[ "$status" -eq 100 ]
+	[[ $output == *usage:* ]]
+	run in_ns "$REMOTE_BIN" -c "$T/no-such.conf" good.remote.test a@client.test b@x </dev/null
+	[ "$status" -eq 111 ]
+}

@@ -79,7 +79,9 @@ int		q_write_data(struct q_writer *w, const char *buf, size_t len);
  * the writer first; e's sender, params and recipients are the caller's.
  * 0: the message is queued as w->id (answer 250 now).  -1 with w->err
  * set: nothing is queued (what was written is removed, as far as it can
- * be).  Either way the writer is closed afterwards.
+ * be), except when only the last step, the sync of env/, failed: the
+ * message may then be queued, and the client's retry makes a duplicate,
+ * never a loss.  Either way the writer is closed afterwards.
  */
 int		q_write_commit(struct q_writer *w, struct q_env *e);
 

@@ -78,3 +78,23 @@ session() {
 	[ "$status" -ne 0 ]
 	assert_contains "$output" "open relay"
 }
+
+@test "relay-route samotop-queue: the relayed message is in the queue, committed, with its envelope" {
+	[ -x "$TOP/samotop-queue" ] || skip "samotop-queue is not built"
+	stop_server
+	write_conf "route @example.org $MAILDIR_BIN $T/local" \
+	    "relay-client 127.0.0.1/32" "queue $T/queue" \
+	    "relay-route $TOP/samotop-queue -c $CONF"
+	start_server
+	run session 127.0.0.1 someone@far.example
+	echo "$output"
+	assert_contains "$output" "250 2.0.0 Ok: queued as"
+	wait_sessions
+	local env
+	env=$(ls "$T/queue/env")
+	[ "$(echo "$env" | wc -l)" -eq 1 ]
+	assert_contains "$(cat "$T/queue/env/$env")" "from app@example.org"
+	assert_contains "$(cat "$T/queue/env/$env")" "rcpt someone@far.example"
+	[ -s "$T/queue/mess/$env" ]
+	assert_contains "$(cat "$T/queue/mess/$env")" "Subject: t"
+}

@@ -691,4 +691,19 @@ write("fuzz_q_state", [
     ("bad-index", b"\x01samotop-state 1\nrcpt 5 done 1 5 250\n"),
     ("no-newline", b"\x01samotop-state 1\nrcpt 0 done 1 5 250  two  blanks"),
 ])
+# --- q_env: the queue's envelope files (q_env.h), as samotop-queue
+# writes them, with what readers must ignore or refuse.
+write("fuzz_q_env", [
+    ("plain", b"samotop-queue 1\nid 1700000000-0123456789abcdef\ntime 1700000000\n"
+     b"from alice@example.org\nrcpt bob@example.net\n"),
+    ("params", b"samotop-queue 1\nid 1700000000-0123456789abcdef\ntime 1700000000\n"
+     b"from \xc3\xa9@example.org\nparam SMTPUTF8\nparam BODY=8BITMIME\n"
+     b"rcpt \"john doe\"@example.com\nrcpt carol@example.net\n"),
+    ("null-sender", b"samotop-queue 1\nid 1-0000000000000000\ntime 1\nfrom \nrcpt x@y"),
+    ("unknown", b"samotop-queue 1\nfuture 1\nparam FOO\nid 1-0123456789abcdef\n"
+     b"time 1\nfrom a@b\nrcpt x@y\n"),
+    ("version", b"samotop-queue 2\nid 1-0123456789abcdef\n"),
+    ("control", b"samotop-queue 1\nid 1-0123456789abcdef\ntime 1\nfrom a\rb\nrcpt x@y\n"),
+    ("twice", b"samotop-queue 1\nid 1-0123456789abcdef\ntime 1\ntime 2\nfrom a\nrcpt x@y\n"),
+])
 print("seeds written to", SEEDS)

@@ -142,8 +142,18 @@ q_dsn_status(int code, const char *text, int action,
 		c = action == Q_DSN_DELAYED ? '4' : '5';
 	if (c == '3')
 		c = '5';	/* a 3xx where it makes no sense: a failure */
-	if (text != NULL && (n = enhanced(text, c)) != 0 &&
-	    n < Q_DSN_STATUS_LEN) {
+	/*
+	 * Without a reply (an expiry, a local error) the text's own code
+	 * counts, of either failure class: "4.4.7 message expired" is
+	 * what RFC 3463 says for a message that timed out in the queue.
+	 */
+	if (text != NULL && code == 0 && (n = enhanced(text, '4')) == 0)
+		n = enhanced(text, '5');
+	else if (text != NULL)
+		n = enhanced(text, c);
+	else
+		n = 0;
+	if (n != 0 && n < Q_DSN_STATUS_LEN) {
 		memcpy(out, text, n);
 		out[n] = '\0';
 		return;

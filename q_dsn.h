@@ -52,8 +52,9 @@ struct q_dsn {
 /*
  * The RFC 3463 status of a reply into out: the enhanced code the text
  * starts with when it has one of the reply's class, else derived from
- * the code (5xx 5.0.0, 4xx 4.0.0, 2xx 2.0.0; none: 4.0.0 for a delay,
- * 5.0.0 for a failure).  Pure.
+ * the code (5xx 5.0.0, 4xx 4.0.0, 2xx 2.0.0).  Without a code (0: no
+ * reply, as for an expiry) a 4.x.x or 5.x.x the text starts with, else
+ * 4.0.0 for a delay, 5.0.0 for a failure.  Pure.
  */
 void	q_dsn_status(int code, const char *text, int action,
 	    char out[Q_DSN_STATUS_LEN]);

@@ -26,6 +26,8 @@ status(void)
 	q_dsn_status(451, "4.4.7 message expired", Q_DSN_FAILED, s);
 	CHECK_STR(s, "4.4.7");
 	q_dsn_status(0, "4.4.7 message expired", Q_DSN_FAILED, s);
+	CHECK_STR(s, "4.4.7");
+	q_dsn_status(0, "local error", Q_DSN_FAILED, s);
 	CHECK_STR(s, "5.0.0");
 	q_dsn_status(0, "connection refused", Q_DSN_DELAYED, s);
 	CHECK_STR(s, "4.0.0");
@@ -120,7 +122,7 @@ bounce(void)
 	    "Status: 5.1.1\r\nRemote-MTA: dns; mx.far.test\r\n"
 	    "Diagnostic-Code: smtp; 550 5.1.1 no such user??X: y\r\n");
 	HAS(s, "Final-Recipient: rfc822; c@far.test\r\nAction: failed\r\n"
-	    "Status: 5.0.0\r\n\r\n");
+	    "Status: 4.4.7\r\n\r\n");
 	HAS(s, "Final-Recipient: rfc822; d@slow.test\r\nAction: delayed\r\n"
 	    "Status: 4.0.0\r\n");
 	HAS(s, "Will-Retry-Until: ");

@@ -147,12 +147,12 @@ q_dsn_status(int code, const char *text, int action,
 	 * counts, of either failure class: "4.4.7 message expired" is
 	 * what RFC 3463 says for a message that timed out in the queue.
 	 */
-	if (text != NULL && code == 0 && (n = enhanced(text, '4')) == 0)
-		n = enhanced(text, '5');
-	else if (text != NULL)
+	n = 0;
+	if (text != NULL && code == 0) {
+		if ((n = enhanced(text, '4')) == 0)
+			n = enhanced(text, '5');
+	} else if (text != NULL)
 		n = enhanced(text, c);
-	else
-		n = 0;
 	if (n != 0 && n < Q_DSN_STATUS_LEN) {
 		memcpy(out, text, n);
 		out[n] = '\0';

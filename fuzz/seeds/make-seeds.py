@@ -680,6 +680,17 @@ write("fuzz_scr_msg", [
      b"Content-Transfer-Encoding: base64\n\nSGVsbG8=\n--i--\n--o--\n"),
     ("crlf", b"From: <@r.example:u@example.org>\r\nSubject: crlf\r\n\r\nbody\r\n"),
 ])
+# --- q_state: the queue's state files; the first octet is the number
+# of recipients.
+write("fuzz_q_state", [
+    ("fresh", b"\x02samotop-state 1\nrcpt 0 pending 0 77 0\nrcpt 1 pending 0 77 0\n"),
+    ("mixed", b"\x03samotop-state 1\nrcpt 0 done 1 5 250 2.0.0 ok\n"
+     b"rcpt 1 failed 2 5 550 5.1.1 no such user\n"
+     b"rcpt 2 pending 3 1700000000 451 4.3.0 try later\nwarned 1234\n"),
+    ("bounced", b"\x01samotop-state 1\nrcpt 0 bounced 9 0 550 x\nfuture 1\n"),
+    ("bad-index", b"\x01samotop-state 1\nrcpt 5 done 1 5 250\n"),
+    ("no-newline", b"\x01samotop-state 1\nrcpt 0 done 1 5 250  two  blanks"),
+])
 # --- q_env: the queue's envelope files (q_env.h), as samotop-queue
 # writes them, with what readers must ignore or refuse.
 write("fuzz_q_env", [

@@ -101,6 +101,9 @@ static const struct choice milter_choices[] = {
 static const struct choice deny_choices[] = {
 	{ "keep", 0 }, { "delete", 1 }, { NULL, 0 }
 };
+static const struct choice fold_choices[] = {
+	{ "tempfail", 0 }, { "dsn", 1 }, { NULL, 0 }
+};
 static const struct choice log_choices[] = {
 	{ "stderr", LOG_SINK_FD }, { "syslog", LOG_SINK_SYSLOG }, { NULL, 0 }
 };
@@ -266,6 +269,8 @@ static const struct directive directives[] = {
 	{ "relay-route", COMMAND, "PROGRAM [ARG...]",
 	    offsetof(struct conf, relay_route), 0, 0, NULL },
 	FIELD("sendmail-group", TEXT, "a group name", sendmail_group),
+	PICK("fold-partial", fold_choices, "tempfail or dsn",
+	    fold_partial_dsn),
 	FIELD("leave-no-trace", BOOLEAN, "yes or no", leave_no_trace),
 	NUMBER("leave-no-trace-granularity", DURATION, "a duration",
 	    notrace_granularity, 1, 366 * 86400),

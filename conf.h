@@ -150,6 +150,7 @@ struct conf {
 	const char	*relay_clients[CONF_RELAY_MAX];	/* CIDR */
 	const char	*relay_route[CONF_ARGV_MAX + 1];	/* relayed mail */
 	const char	*sendmail_group;
+	int		fold_partial_dsn;	/* fold-partial dsn */
 	int		leave_no_trace;		/* trace.h, samotop.conf(5) */
 	unsigned	notrace_granularity;	/* seconds times round to */
 	const char	*notrace_key;		/* the HMAC key's file */

@@ -721,6 +721,7 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	s->scr_failed = 0;
 	s->scr = NULL;
 	s->scr_why = NULL;
+	s->rcpt_texts = NULL;
 	s->inspecting = 0;
 	s->local_failure = 0;
 	session_make_id(s->sid, c->leave_no_trace);
@@ -797,8 +798,11 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 	s->rcpt_codes = calloc(c->max_recipients, sizeof(*s->rcpt_codes));
 	if (c->screener_db != NULL)
 		s->scr = calloc(c->max_recipients, sizeof(*s->scr));
+	s->rcpt_texts = c->fold_partial_dsn ? calloc(c->max_recipients,
+	    sizeof(*s->rcpt_texts)) : NULL;
 	if (s->rcpts == NULL || s->rcpt_codes == NULL ||
-	    (c->screener_db != NULL && s->scr == NULL)) {
+	    (c->screener_db != NULL && s->scr == NULL) ||
+	    (c->fold_partial_dsn && s->rcpt_texts == NULL)) {
 		log_event(&s->log, LVL_ERROR, "error", "reason",
 		    "out of memory", NULL);
 		session_say(s, R_SHUTDOWN);
@@ -806,6 +810,7 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 		free(s->rcpts);
 		free(s->rcpt_codes);
 		free(s->scr);
+		free(s->rcpt_texts);
 		return 1;
 	}
 	if (c->tls_certificate != NULL) {
@@ -873,6 +878,7 @@ done:
 	if (s->scr_store != NULL)
 		store_close(s->scr_store);
 	free(s->scr);
+	free(s->rcpt_texts);
 	free(s->rcpts);
 	free(s->rcpt_codes);
 	return st == IO_ERROR ? 1 : 0;

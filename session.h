@@ -66,6 +66,8 @@ struct session {
 	unsigned		 delivered;	/* messages answered 250 */
 	struct mailbox		*rcpts;		/* st.tx's accepted recipients */
 	int			*rcpt_codes;	/* their results after DATA */
+	/* fold-partial dsn: each one's reply text, for the DSN */
+	char			(*rcpt_texts)[LMTPREPLY_TEXT_MAX + 1];
 	const struct smtp_cmd	*cmd;		/* the command being answered */
 	int			 mail_logged;	/* it is a MAIL with a msgid */
 	unsigned		 commands[CMD_NOTIMPL + 1];	/* by verb */

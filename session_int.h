@@ -56,6 +56,15 @@ int		session_screen_decide(struct session *s, unsigned n,
 /* The held recipients' users are remembered (samotop-screener learn). */
 void		session_screen_delivered(struct session *s);
 
+/* session_dsn.c */
+/*
+ * fold-partial dsn: some recipients were delivered, the others failed
+ * for good (codes[] and s->rcpt_texts[] per recipient): a DSN for the
+ * failures goes into the queue to the sender.  0 (answer 250), or -1
+ * (logged: fold as before, 451).
+ */
+int		session_partial_dsn(struct session *s, const int *codes);
+
 /* session_check.c */
 enum flow	session_finish_inspected(struct session *s);
 

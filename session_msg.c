@@ -226,6 +226,9 @@ session_fold_replies(struct session *s)
 			return session_say(s, R_HELPER_FAILED);
 		}
 		codes[i] = rep.code;
+		if (s->rcpt_texts != NULL)
+			memcpy(s->rcpt_texts[i], rep.text,
+			    sizeof(s->rcpt_texts[i]));
 		snprintf(code, sizeof(code), "%d", rep.code);
 		log_event(&s->log, rep.code / 100 == 2 ? LVL_INFO : LVL_WARN,
 		    "delivery", "msgid", s->msgid, "to", addr,
@@ -247,6 +250,13 @@ session_fold_replies(struct session *s)
 		return session_relay_reply(s, &first5);
 	if (ok > 0)
 		log_mixed_fold(s, codes, ok);
+	/* delivered and refused for good only: 250, and a bounce */
+	if (ok > 0 && ok + bad == n && s->rcpt_texts != NULL &&
+	    session_partial_dsn(s, codes) == 0) {
+		reply_add(&r, s->st.esmtp, R_ACCEPTED, s->msgid);
+		s->delivered++;
+		return session_respond(s, &r);
+	}
 	return session_say(s, R_PARTIAL);
 }
 

@@ -91,6 +91,38 @@ txn() {
 		grep -q ' code=451 reply="4.3.0 .*" reason=partial-delivery$'
 }
 
+@test "fold-partial dsn: 2xx mixed with 5xx gives 250, and the sender's bounce waits in the queue" {
+	write_conf "$(stub_route '*' 'LMTP_STUB_DATA=v@example.org=550 5.2.2 stub: mailbox full')" \
+	    "fold-partial dsn" "queue $T/queue"
+	start_server
+	run txn u@example.org v@example.org
+	[[ "${lines[4]}" == "250 2.0.0 Ok: queued as "* ]]
+	wait_sessions
+	local id
+	id=$(ls "$T/queue/env")
+	[ "$(echo "$id" | wc -l)" -eq 1 ]
+	# from <> to the sender, a multipart/report for v@ alone
+	grep -qx 'from ' "$T/queue/env/$id"
+	grep -qx 'rcpt a@b.example' "$T/queue/env/$id"
+	grep -q 'Content-Type: multipart/report; report-type=delivery-status' "$T/queue/mess/$id"
+	grep -q 'Final-Recipient: rfc822; *v@example.org' "$T/queue/mess/$id"
+	grep -q 'Status: 5.2.2' "$T/queue/mess/$id"
+	grep -q 'stub: mailbox full' "$T/queue/mess/$id"
+	! grep -q 'Final-Recipient: rfc822; *u@example.org' "$T/queue/mess/$id"
+	grep -q ' event=dsn .* queued=' "$LOG"
+}
+
+@test "fold-partial dsn: from <> no bounce is made: 451 as before" {
+	write_conf "$(stub_route '*' 'LMTP_STUB_DATA=v@example.org=550 5.2.2 stub: mailbox full')" \
+	    "fold-partial dsn" "queue $T/queue"
+	start_server
+	run smtp_raw 'EHLO c\r\n' @1 'MAIL FROM:<>\r\n' @1 'RCPT TO:<u@example.org>\r\n' @1 \
+	    'RCPT TO:<v@example.org>\r\n' @1 'DATA\r\n' @1 'Subject: d\r\n\r\nbody\r\n.\r\n' @1 \
+	    'QUIT\r\n' @eof
+	assert_contains "$output" "451 4.3.0"
+	[ ! -d "$T/queue/env" ] || [ -z "$(ls "$T/queue/env")" ]
+}
+
 @test "folding: a nonsense reply from the helper gives 451 4.3.0, never 250" {
 	write_conf "$(stub_route '*' 'LMTP_STUB_DATA=u@example.org=hello there')"
 	start_server

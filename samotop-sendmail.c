@@ -12,7 +12,8 @@
  * Message-ID: and From: fields are added, with our Received: on top;
  * with -t the recipients are taken from To:, Cc: and Bcc: (added to
  * those given as arguments, as Postfix does), and Bcc: is removed.  An
- * address without '@' gets "@hostname" (samotop.conf's hostname).
+ * address without '@' gets "@hostname" (samotop.conf's hostname).  A
+ * first line "From " (mbox's separator) is dropped, as sendmail does.
  *
  * It enqueues with q_write.h, as samotop-queue does.  Installed setgid
  * to the sendmail-group of samotop.conf(5), it can write a queue its
@@ -64,6 +65,7 @@ struct sm {
 	char		*hdr;		/* the kept header lines, CRLF */
 	size_t		 hdrlen, hdrsize;
 	int		 has_from, has_date, has_msgid;
+	int		 in_field;	/* a field was seen: continuations */
 	int		 drop;		/* the current field is dropped */
 	int		 collect;	/* ... its value goes to field */
 	char		*field;		/* To:, Cc: or Bcc:'s value */
@@ -234,7 +236,7 @@ header_line(struct sm *s, const char *line, size_t n)
 {
 	size_t k;
 
-	if (n > 0 && (line[0] == ' ' || line[0] == '\t') && s->hdrlen > 0) {
+	if (n > 0 && (line[0] == ' ' || line[0] == '\t') && s->in_field) {
 		/* a continuation of the field before */
 		if (s->collect)
 			field_add(s, line, n);
@@ -247,6 +249,7 @@ header_line(struct sm *s, const char *line, size_t n)
 	field_done(s);
 	if ((k = field_name(line, n)) == 0)
 		return 0;
+	s->in_field = 1;
 	s->drop = 0;
 	if (is_name(line, k, "from"))
 		s->has_from = 1;
@@ -265,8 +268,6 @@ header_line(struct sm *s, const char *line, size_t n)
 		hdr_put(s, line, n);
 		hdr_put(s, "\r\n", 2);
 	}
-	if (s->hdrlen == 0)	/* a dropped first field: still a header */
-		hdr_put(s, "", 0);
 	return 1;
 }
 
@@ -350,7 +351,7 @@ read_message(struct sm *s, const char *dir)
 	char *line = NULL;
 	size_t cap = 0, n;
 	ssize_t got;
-	int in_header = 1, ended = 0;
+	int in_header = 1, ended = 0, first = 1;
 	time_t now = time(NULL);
 
 	while ((got = getline(&line, &cap, stdin)) != -1) {
@@ -359,6 +360,12 @@ read_message(struct sm *s, const char *dir)
 			n--;
 		if (n > 0 && line[n - 1] == '\r')
 			n--;
+		if (first) {
+			first = 0;
+			/* an mbox "From " line is no part of the message */
+			if (n >= 5 && memcmp(line, "From ", 5) == 0)
+				continue;
+		}
 		if (!s->iflag && n == 1 && line[0] == '.') {
 			ended = 1;
 			break;

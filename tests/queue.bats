@@ -237,3 +237,14 @@ sendmail() { "$SENDMAIL_BIN" -C "$CONF" "$@"; }
 	run "$MAILQ_BIN" -c "$CONF"
 	[ "$status" -eq 65 ]
 }
+
+@test "samotop-sendmail -t: a Bcc: first, folded, is removed whole; an mbox From line is dropped" {
+	printf '%s\n' 'From someone Mon Jan  1 00:00:00 2024' 'Bcc: a@example.org,' \
+		'	b@example.org' 'Subject: s' '' 'body' | sendmail -t
+	id=$(ids)
+	[ "$(grep '^rcpt ' "$Q/env/$id" | tr '\n' ' ')" = "rcpt a@example.org rcpt b@example.org " ]
+	m=$Q/mess/$id
+	! grep -q 'example.org,\|b@example.org\|From someone' "$m"
+	grep -q '^Subject: s' "$m"
+	[ "$(tail -1 "$m")" = "$(printf 'body\r')" ]
+}

@@ -189,7 +189,7 @@ sendmail() { "$SENDMAIL_BIN" -C "$CONF" "$@"; }
 	[ "$status" -eq 65 ]
 	run sendmail -f 'a@@b' u@example.org </dev/null
 	[ "$status" -eq 65 ]
-	run sendmail -bs
+	run sendmail -bp
 	[ "$status" -eq 64 ]
 	assert_contains "$output" "not supported"
 	run "$SENDMAIL_BIN" -C "$T/nonexistent" u@example.org </dev/null
@@ -247,4 +247,26 @@ sendmail() { "$SENDMAIL_BIN" -C "$CONF" "$@"; }
 	! grep -q 'example.org,\|b@example.org\|From someone' "$m"
 	grep -q '^Subject: s' "$m"
 	[ "$(tail -1 "$m")" = "$(printf 'body\r')" ]
+}
+
+@test "samotop-sendmail -bs: SMTP on stdio, 250 queued as ID per message, dot-unstuffed, cut DATA queues nothing" {
+	run bash -c "printf '%s\r\n' 'EHLO x' 'MAIL FROM:<a@b.example>' 'RCPT TO:<c@example.org>' \
+		'RCPT TO:<postmaster>' DATA 'Subject: one' '' '..dot' . 'MAIL FROM:<>' 'RCPT TO:<d@example.org>' \
+		DATA 'Subject: two' '' . 'RCPT TO:<e@example.org>' 'FOO' 'MAIL FROM:<a@b.example>' \
+		'RCPT TO:<f@example.org>' DATA 'Subject: cut' | '$SENDMAIL_BIN' -C '$CONF' -bs | tr -d '\r'"
+	[ "$status" -eq 0 ]
+	assert_line_eq 0 "220 mx.test ESMTP samotop-sendmail"
+	[ "$(grep -c '^250 2.0.0 queued as ' <<<"$output")" -eq 2 ]
+	assert_contains "$output" "503 5.5.1 need MAIL first"
+	assert_contains "$output" "502 5.5.2 command not recognized"
+	[ "$(ids | wc -l)" -eq 2 ]
+	one=$(grep -l '^from a@b.example$' "$Q"/env/*)
+	grep -qx 'rcpt postmaster@mx.test' "$one"
+	m=$Q/mess/$(basename "$one")
+	[ "$(tail -1 "$m")" = "$(printf '.dot\r')" ]
+	grep -q '^Message-ID: ' "$m"
+	two=$(grep -l '^from $' "$Q"/env/*)
+	grep -qx 'rcpt d@example.org' "$two"
+	[ "$(count_files "$Q/tmp")" -eq 0 ]
+	[ "$(count_files "$Q/mess")" -eq 2 ]
 }

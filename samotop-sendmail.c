@@ -2,8 +2,8 @@
  * samotop-sendmail: the sendmail(8) interface to the queue, for cron,
  * scripts and programs that run "sendmail".
  *
- *	samotop-sendmail [-it] [-b m|s] [-C file] [-f sender] [-F name] [-B type]
- *	    [-b mode] [-o option] [-N dsn] [-R ret] [-V envid] [-X file]
+ *	samotop-sendmail [-it] [-b m|s] [-C file] [-f sender] [-F name]
+ *	    [-B type] [-o option] [-N dsn] [-R ret] [-V envid] [-X file]
  *	    [-hLOUv...] [--] [recipient ...]
  *
  * The message comes on stdin (LF or CRLF line ends; CRLF in the queue).

@@ -398,6 +398,23 @@ delete(struct mq *m, const char *id)
 	return EX_OK;
 }
 
+static int
+list(struct mq *m)
+{
+	/* a queue not made yet is an empty one */
+	if (q_dir_list(m->dir, "env", list_one, m) == -1 && errno != ENOENT) {
+		warnx_("%s/env: %s", m->dir, strerror(errno));
+		return EX_NOINPUT;
+	}
+	if (m->nmsg == 0)
+		printf("queue is empty\n");
+	else
+		printf("%zu message%s, %zu recipient%s pending\n", m->nmsg,
+		    m->nmsg == 1 ? "" : "s", m->npending,
+		    m->npending == 1 ? "" : "s");
+	return m->bad ? EX_DATAERR : EX_OK;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -405,7 +422,7 @@ main(int argc, char *argv[])
 	struct conf *conf;
 	const char *path = NULL, *id = NULL;
 	char msg[512], *text;
-	int ch, action = 0;
+	int ch, action = 0, rc;
 
 	while ((ch = getopt(argc, argv, "c:d:r:V")) != -1) {
 		switch (ch) {
@@ -446,20 +463,15 @@ main(int argc, char *argv[])
 	m.now = time(NULL);
 	umask(027);
 	if (action == 'd')
-		return delete(&m, id);
-	if (action == 'r')
-		return retry(&m, id);
-	/* a queue not made yet is an empty one */
-	if (q_dir_list(m.dir, "env", list_one, &m) == -1 && errno != ENOENT) {
-		warnx_("%s/env: %s", m.dir, strerror(errno));
-		return EX_NOINPUT;
-	}
-	if (m.nmsg == 0)
-		printf("queue is empty\n");
+		rc = delete(&m, id);
+	else if (action == 'r')
+		rc = retry(&m, id);
 	else
-		printf("%zu message%s, %zu recipient%s pending\n", m.nmsg,
-		    m.nmsg == 1 ? "" : "s", m.npending,
-		    m.npending == 1 ? "" : "s");
+		rc = list(&m);
+	free(m.text);
+	free(m.st);
+	free(m.rcpt);
+	free(conf);
 	free(text);
-	return m.bad ? EX_DATAERR : EX_OK;
+	return rc;
 }

@@ -14,7 +14,7 @@
  *
  * -r ID: every pending recipient due now: state/ID rewritten with each
  * pending line's next try set to now, every other line kept as it is
- * (tmp/ID.state, fsync, rename, fsync state/).  samotop-send sees it at
+ * (tmp/ID.mailq, fsync, rename, fsync state/).  samotop-send sees it at
  * its next scan (within a minute), or at once when inotify tells it.
  * -d ID: the message removed, env/ID first, then state/ID and mess/ID;
  * no bounce is sent.
@@ -320,13 +320,18 @@ retry(struct mq *m, const char *id)
 		printf("%s: nothing tried yet: due now\n", id);
 		return EX_OK;
 	}
-	snprintf(d, sizeof(d), "%s.state", id);
+	/* not ID.state: that name is samotop-send's, whose file it is */
+	snprintf(d, sizeof(d), "%s.mailq", id);
 	if (q_dir_path(tmp, sizeof(tmp), m->dir, "tmp", d) == -1 ||
 	    q_dir_path(path, sizeof(path), m->dir, "state", id) == -1)
 		return EX_IOERR;
-	(void)unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) ==
-	    -1) {
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd == -1 && errno == EEXIST) {
+		/* left by a samotop-mailq that was killed */
+		(void)unlink(tmp);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	}
+	if (fd == -1) {
 		warnx_("%s: %s", tmp, strerror(errno));
 		return EX_IOERR;
 	}

@@ -14,7 +14,7 @@
  *
  * -r ID: every pending recipient due now: state/ID rewritten with each
  * pending line's next try set to now, every other line kept as it is
- * (tmp/ID.state, fsync, rename, fsync state/).  samotop-send sees it at
+ * (tmp/ID.mailq, fsync, rename, fsync state/).  samotop-send sees it at
  * its next scan (within a minute), or at once when inotify tells it.
  * -d ID: the message removed, env/ID first, then state/ID and mess/ID;
  * no bounce is sent.
@@ -320,13 +320,18 @@ retry(struct mq *m, const char *id)
 		printf("%s: nothing tried yet: due now\n", id);
 		return EX_OK;
 	}
-	snprintf(d, sizeof(d), "%s.state", id);
+	/* not ID.state: that name is samotop-send's, whose file it is */
+	snprintf(d, sizeof(d), "%s.mailq", id);
 	if (q_dir_path(tmp, sizeof(tmp), m->dir, "tmp", d) == -1 ||
 	    q_dir_path(path, sizeof(path), m->dir, "state", id) == -1)
 		return EX_IOERR;
-	(void)unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) ==
-	    -1) {
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd == -1 && errno == EEXIST) {
+		/* left by a samotop-mailq that was killed */
+		(void)unlink(tmp);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	}
+	if (fd == -1) {
 		warnx_("%s: %s", tmp, strerror(errno));
 		return EX_IOERR;
 	}
@@ -398,6 +403,23 @@ delete(struct mq *m, const char *id)
 	return EX_OK;
 }
 
+static int
+list(struct mq *m)
+{
+	/* a queue not made yet is an empty one */
+	if (q_dir_list(m->dir, "env", list_one, m) == -1 && errno != ENOENT) {
+		warnx_("%s/env: %s", m->dir, strerror(errno));
+		return EX_NOINPUT;
+	}
+	if (m->nmsg == 0)
+		printf("queue is empty\n");
+	else
+		printf("%zu message%s, %zu recipient%s pending\n", m->nmsg,
+		    m->nmsg == 1 ? "" : "s", m->npending,
+		    m->npending == 1 ? "" : "s");
+	return m->bad ? EX_DATAERR : EX_OK;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -405,7 +427,7 @@ main(int argc, char *argv[])
 	struct conf *conf;
 	const char *path = NULL, *id = NULL;
 	char msg[512], *text;
-	int ch, action = 0;
+	int ch, action = 0, rc;
 
 	while ((ch = getopt(argc, argv, "c:d:r:V")) != -1) {
 		switch (ch) {
@@ -446,20 +468,15 @@ main(int argc, char *argv[])
 	m.now = time(NULL);
 	umask(027);
 	if (action == 'd')
-		return delete(&m, id);
-	if (action == 'r')
-		return retry(&m, id);
-	/* a queue not made yet is an empty one */
-	if (q_dir_list(m.dir, "env", list_one, &m) == -1 && errno != ENOENT) {
-		warnx_("%s/env: %s", m.dir, strerror(errno));
-		return EX_NOINPUT;
-	}
-	if (m.nmsg == 0)
-		printf("queue is empty\n");
+		rc = delete(&m, id);
+	else if (action == 'r')
+		rc = retry(&m, id);
 	else
-		printf("%zu message%s, %zu recipient%s pending\n", m.nmsg,
-		    m.nmsg == 1 ? "" : "s", m.npending,
-		    m.npending == 1 ? "" : "s");
+		rc = list(&m);
+	free(m.text);
+	free(m.st);
+	free(m.rcpt);
+	free(conf);
 	free(text);
-	return m.bad ? EX_DATAERR : EX_OK;
+	return rc;
 }

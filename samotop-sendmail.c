@@ -2,8 +2,8 @@
  * samotop-sendmail: the sendmail(8) interface to the queue, for cron,
  * scripts and programs that run "sendmail".
  *
- *	samotop-sendmail [-it] [-C file] [-f sender] [-F name] [-B type]
- *	    [-b mode] [-o option] [-N dsn] [-R ret] [-V envid] [-X file]
+ *	samotop-sendmail [-it] [-b m|s] [-C file] [-f sender] [-F name]
+ *	    [-B type] [-o option] [-N dsn] [-R ret] [-V envid] [-X file]
  *	    [-hLOUv...] [--] [recipient ...]
  *
  * The message comes on stdin (LF or CRLF line ends; CRLF in the queue).
@@ -12,15 +12,21 @@
  * Message-ID: and From: fields are added, with our Received: on top;
  * with -t the recipients are taken from To:, Cc: and Bcc: (added to
  * those given as arguments, as Postfix does), and Bcc: is removed.  An
- * address without '@' gets "@hostname" (samotop.conf's hostname).
+ * address without '@' gets "@hostname" (samotop.conf's hostname).  A
+ * first line "From " (mbox's separator) is dropped, as sendmail does.
+ *
+ * -bs speaks SMTP on stdin and stdout instead (for the mail programs
+ * that submit so): EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, VRFY, QUIT;
+ * each message is treated as one read from stdin, and answered "250
+ * 2.0.0 queued as ID" only once committed.
  *
  * It enqueues with q_write.h, as samotop-queue does.  Installed setgid
  * to the sendmail-group of samotop.conf(5), it can write a queue its
  * users cannot; -C then gives up that group first.
  *
  * Exit status (sysexits(3), as sendmail's): 0 queued; EX_USAGE bad
- * options, no recipient, or a mode this program does not have (-bs,
- * -bp, -q...); EX_DATAERR a malformed address or header; EX_NOINPUT
+ * options, no recipient, or a mode this program does not have (-bp,
+ * -q...); EX_DATAERR a malformed address or header; EX_NOINPUT
  * the -C file cannot be read; EX_CONFIG it is malformed; EX_IOERR
  * reading stdin failed; EX_CANTCREAT the queue cannot be written to;
  * EX_TEMPFAIL the enqueue failed (full disk, an fsync): try again;
@@ -55,6 +61,7 @@ struct sm {
 	struct conf	*conf;
 	int		 iflag;		/* -i: a dot line is text */
 	int		 tflag;		/* -t */
+	int		 smtp;		/* -bs: dot-stuffed, a dot ends it */
 	const char	*sender;	/* -f, or NULL */
 	const char	*fullname;	/* -F, or NULL */
 	char		 login[256];
@@ -64,6 +71,7 @@ struct sm {
 	char		*hdr;		/* the kept header lines, CRLF */
 	size_t		 hdrlen, hdrsize;
 	int		 has_from, has_date, has_msgid;
+	int		 in_field;	/* a field was seen: continuations */
 	int		 drop;		/* the current field is dropped */
 	int		 collect;	/* ... its value goes to field */
 	char		*field;		/* To:, Cc: or Bcc:'s value */
@@ -88,7 +96,7 @@ die(int status, const char *fmt, ...)
 static _Noreturn void
 usage(void)
 {
-	fputs("usage: samotop-sendmail [-it] [-C file] [-f sender] "
+	fputs("usage: samotop-sendmail [-it] [-b m|s] [-C file] [-f sender] "
 	    "[-F name] [-o option] [--] [recipient ...]\n", stderr);
 	exit(EX_USAGE);
 }
@@ -234,7 +242,7 @@ header_line(struct sm *s, const char *line, size_t n)
 {
 	size_t k;
 
-	if (n > 0 && (line[0] == ' ' || line[0] == '\t') && s->hdrlen > 0) {
+	if (n > 0 && (line[0] == ' ' || line[0] == '\t') && s->in_field) {
 		/* a continuation of the field before */
 		if (s->collect)
 			field_add(s, line, n);
@@ -247,6 +255,7 @@ header_line(struct sm *s, const char *line, size_t n)
 	field_done(s);
 	if ((k = field_name(line, n)) == 0)
 		return 0;
+	s->in_field = 1;
 	s->drop = 0;
 	if (is_name(line, k, "from"))
 		s->has_from = 1;
@@ -265,8 +274,6 @@ header_line(struct sm *s, const char *line, size_t n)
 		hdr_put(s, line, n);
 		hdr_put(s, "\r\n", 2);
 	}
-	if (s->hdrlen == 0)	/* a dropped first field: still a header */
-		hdr_put(s, "", 0);
 	return 1;
 }
 
@@ -342,15 +349,16 @@ write_header(struct sm *s, time_t now)
 
 /*
  * Read the message: the header into s->hdr, then (once the header is
- * written) the body, streamed into the queue.
+ * written) the body, streamed into the queue.  1 when a dot line ended
+ * it, 0 at the end of input.
  */
-static void
+static int
 read_message(struct sm *s, const char *dir)
 {
 	char *line = NULL;
 	size_t cap = 0, n;
 	ssize_t got;
-	int in_header = 1, ended = 0;
+	int in_header = 1, ended = 0, first = 1;
 	time_t now = time(NULL);
 
 	while ((got = getline(&line, &cap, stdin)) != -1) {
@@ -359,18 +367,31 @@ read_message(struct sm *s, const char *dir)
 			n--;
 		if (n > 0 && line[n - 1] == '\r')
 			n--;
+		if (first && !s->smtp) {
+			/* an mbox "From " line is no part of the message */
+			if (n >= 5 && memcmp(line, "From ", 5) == 0) {
+				first = 0;
+				continue;
+			}
+		}
+		first = 0;
 		if (!s->iflag && n == 1 && line[0] == '.') {
 			ended = 1;
 			break;
+		}
+		if (s->smtp && n > 0 && line[0] == '.') {
+			memmove(line, line + 1, n - 1);	/* dot-unstuffing */
+			n--;
 		}
 		if (in_header) {
 			if (n > 0 && header_line(s, line, n))
 				continue;
 			field_done(s);
 			in_header = 0;
-			if (q_write_open(s->w, dir, now) == -1)
-				break;
-			write_header(s, now);
+			if (q_write_open(s->w, dir, now) == 0)
+				write_header(s, now);
+			else if (!s->smtp)
+				break;	/* the rest is SMTP's to read */
 			/* the empty line, or one before a body line */
 			put(s, "\r\n", 2);
 			if (n == 0)
@@ -382,6 +403,10 @@ read_message(struct sm *s, const char *dir)
 	if (!ended && ferror(stdin))
 		die(EX_IOERR, "reading the message: %s", strerror(errno));
 	free(line);
+	if (s->smtp && !ended) {
+		q_write_abort(s->w);	/* cut short: nothing queued */
+		return 0;
+	}
 	if (in_header) {
 		field_done(s);
 		if (q_write_open(s->w, dir, now) == 0) {
@@ -389,6 +414,187 @@ read_message(struct sm *s, const char *dir)
 			put(s, "\r\n", 2);
 		}
 	}
+	return ended;
+}
+
+/* Forget the transaction (SMTP: RSET, MAIL, after DATA). */
+static void
+sm_reset(struct sm *s)
+{
+	s->env.nrcpt = 0;
+	s->env.smtputf8 = 0;
+	s->env.body8 = 0;
+	s->env.from[0] = '\0';
+	s->hdrlen = 0;
+	s->has_from = s->has_date = s->has_msgid = 0;
+	s->in_field = s->drop = s->collect = 0;
+	s->fieldlen = 0;
+	s->eight = 0;
+	q_write_abort(s->w);
+	q_write_init(s->w);
+}
+
+static void
+reply(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputs("\r\n", stdout);
+	fflush(stdout);
+}
+
+/* "verb" at line[0..n), case ignored, followed by the end or a space */
+static int
+verb(const char *line, const char *v)
+{
+	size_t k = strlen(v);
+
+	return strncasecmp(line, v, k) == 0 &&
+	    (line[k] == '\0' || line[k] == ' ');
+}
+
+/* A path after "MAIL FROM:" or "RCPT TO:" into out; 0 or -1. */
+static int
+smtp_path(struct sm *s, const char *arg, int flags, char *out)
+{
+	struct mailbox mb;
+	size_t used;
+
+	while (*arg == ' ')
+		arg++;
+	if (addr_parse_path(arg, strlen(arg), flags | ADDR_ALLOW_UTF8, &mb,
+	    &used) != ADDR_OK || (arg[used] != '\0' && arg[used] != ' '))
+		return -1;
+	if (mb.domain[0] == '\0' && !mb.is_null) {	/* <postmaster> */
+		snprintf(out, ADDR_MAX + 1, "postmaster@%s",
+		    s->conf->hostname);
+		return 0;
+	}
+	mailbox_format(&mb, out, ADDR_MAX + 1);
+	if (mb.is_utf8)
+		s->env.smtputf8 = 1;
+	return 0;
+}
+
+/* The DATA of one transaction, then its one reply. */
+static void
+smtp_data(struct sm *s, const char *dir)
+{
+	int ended;
+
+	reply("354 End data with <CR><LF>.<CR><LF>");
+	ended = read_message(s, dir);
+	if (!ended)
+		exit(EX_OK);	/* the client is gone: nothing queued */
+	s->env.body8 = s->eight;
+	if (s->w->state == 0 && s->w->err != Q_WRITE_OK)
+		q_write_abort(s->w);	/* q_write_open() failed */
+	else if (q_write_commit(s->w, &s->env) == 0) {
+		reply("250 2.0.0 queued as %s", s->env.id);
+		sm_reset(s);
+		return;
+	}
+	fprintf(stderr, "samotop-sendmail: not queued: %s: %s\n",
+	    s->w->err_what, s->w->err == Q_WRITE_EENV ?
+	    q_env_strerror(s->w->err_env) : strerror(s->w->err_errno));
+	if (s->w->err == Q_WRITE_ENOSPC)
+		reply("452 4.3.1 queue full");
+	else
+		reply("451 4.3.0 queue write failed");
+	sm_reset(s);
+}
+
+/*
+ * -bs: SMTP on stdin and stdout, each message into the queue as the
+ * command line's are (header fields added the same way).  The sender
+ * is the client's MAIL FROM, as -f gives it.  Returns the exit status.
+ */
+static int
+smtp_session(struct sm *s, const char *dir)
+{
+	char *line = NULL;
+	size_t cap = 0, n;
+	ssize_t got;
+	int mail = 0;
+
+	s->tflag = 0;
+	s->iflag = 0;
+	reply("220 %s ESMTP samotop-sendmail", s->conf->hostname);
+	while ((got = getline(&line, &cap, stdin)) != -1) {
+		n = (size_t)got;
+		if (n > 0 && line[n - 1] == '\n')
+			n--;
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		line[n] = '\0';
+		if (verb(line, "EHLO")) {
+			sm_reset(s);
+			mail = 0;
+			reply("250-%s\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
+			    "250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES",
+			    s->conf->hostname);
+		} else if (verb(line, "HELO")) {
+			sm_reset(s);
+			mail = 0;
+			reply("250 %s", s->conf->hostname);
+		} else if (strncasecmp(line, "MAIL FROM:", 10) == 0) {
+			if (mail) {
+				reply("503 5.5.1 nested MAIL command");
+				continue;
+			}
+			sm_reset(s);
+			if (smtp_path(s, line + 10, ADDR_ALLOW_NULL,
+			    s->env.from) == -1) {
+				reply("501 5.1.7 bad sender address");
+				continue;
+			}
+			mail = 1;
+			reply("250 2.1.0 OK");
+		} else if (strncasecmp(line, "RCPT TO:", 8) == 0) {
+			if (!mail)
+				reply("503 5.5.1 need MAIL first");
+			else if (s->env.nrcpt >= Q_RCPT_MAX)
+				reply("452 4.5.3 too many recipients");
+			else if (smtp_path(s, line + 8, ADDR_ALLOW_POSTMASTER,
+			    s->rcpt[s->env.nrcpt]) == -1)
+				reply("501 5.1.3 bad recipient address");
+			else {
+				s->env.nrcpt++;
+				reply("250 2.1.5 OK");
+			}
+		} else if (verb(line, "DATA")) {
+			if (!mail || s->env.nrcpt == 0) {
+				reply("503 5.5.1 need RCPT first");
+				continue;
+			}
+			smtp_data(s, dir);
+			mail = 0;
+		} else if (verb(line, "RSET")) {
+			sm_reset(s);
+			mail = 0;
+			reply("250 2.0.0 OK");
+		} else if (verb(line, "NOOP")) {
+			reply("250 2.0.0 OK");
+		} else if (verb(line, "VRFY")) {
+			reply("252 2.5.2 cannot verify");
+		} else if (verb(line, "QUIT")) {
+			reply("221 2.0.0 %s closing connection",
+			    s->conf->hostname);
+			break;
+		} else
+			reply("502 5.5.2 command not recognized");
+	}
+	if (got == -1 && ferror(stdin)) {
+		fprintf(stderr, "samotop-sendmail: reading: %s\n",
+		    strerror(errno));
+		return EX_IOERR;
+	}
+	free(line);
+	sm_reset(s);
+	return EX_OK;
 }
 
 static void
@@ -404,15 +610,16 @@ set_login(struct sm *s)
 		snprintf(s->login, sizeof(s->login), "%s", name);
 }
 
-/* -b MODE: only m (deliver mail, the default) is this program's. */
+/* -b MODE: m (read a message, the default) and s (SMTP) are ours. */
 static void
-mode(const char *m)
+mode(struct sm *s, const char *m)
 {
 	if (strcmp(m, "m") == 0)
 		return;
-	if (strcmp(m, "s") == 0)
-		die(EX_USAGE, "-bs (SMTP on stdin) is not supported: "
-		    "run samotop-smtpd");
+	if (strcmp(m, "s") == 0) {
+		s->smtp = 1;
+		return;
+	}
 	if (strcmp(m, "p") == 0)
 		die(EX_USAGE, "-bp is not supported: run samotop-mailq");
 	die(EX_USAGE, "-b%s is not supported", m);
@@ -434,7 +641,7 @@ main(int argc, char *argv[])
 	    "tUV:vX:")) != -1) {
 		switch (ch) {
 		case 'b':
-			mode(optarg);
+			mode(&s, optarg);
 			break;
 		case 'C':
 			conf_path = optarg;
@@ -499,6 +706,15 @@ main(int argc, char *argv[])
 			    s.sender);
 	} else
 		memcpy(s.env.from, s.login_addr, sizeof(s.env.from));
+	if (s.smtp) {
+		if (argc > 0)
+			die(EX_USAGE, "-bs takes no recipients");
+		if (q_dir_ensure(s.conf->queue_dir,
+		    q_conf_dir_mode(s.conf)) == -1)
+			die(EX_CANTCREAT, "%s: %s", s.conf->queue_dir,
+			    strerror(errno));
+		return smtp_session(&s, s.conf->queue_dir);
+	}
 	for (; argc > 0; argc--, argv++)
 		add_rcpt(&s, argv[0]);
 	if (!s.tflag && s.env.nrcpt == 0)

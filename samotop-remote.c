@@ -130,15 +130,21 @@ reply_text(const struct rmt_reader *r)
 	return r->reply.text[0] != '\0' ? r->reply.text : "(no text)";
 }
 
-/* QUIT, and its reply if it comes soon; the result is in already. */
+/*
+ * QUIT, and its reply if it comes soon; the result is in already, and
+ * so is the reason why (c->why) when there is one.
+ */
 static void
 quit(struct rmt_conn *c)
 {
 	struct rmt_reader r;
 	long long end = fd_deadline(T_QUIT);
+	char why[sizeof(c->why)];
 
+	memcpy(why, c->why, sizeof(why));
 	if (rmt_conn_write(c, "QUIT\r\n", 6, end) == 0)
 		(void)rmt_conn_reply(c, &r, 0, end);
+	memcpy(c->why, why, sizeof(why));
 }
 
 /* EHLO, or HELO when the server does not know it; 0, or -1 for NEXT. */

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""smtp_peer.py: a MOCK SMTP server for tests/remote.bats, NOT a real one.
+
+It plays the old or odd servers samotop-smtpd is not: one that knows only
+HELO (so no 8BITMIME, SMTPUTF8 or PIPELINING), one with a small SIZE
+limit, one that greets with 421.  Connections are served one after the
+other; every command line received is appended to LOG, and each message
+as "<message N octets>".
+
+  smtp_peer.py IP PORT LOG [--helo-only] [--size N] [--greet "421 ..."]
+"""
+import socket
+import sys
+
+
+def serve(conn, log, helo_only, size, greet):
+    f = conn.makefile("rb")
+
+    def say(line):
+        conn.sendall(line.encode() + b"\r\n")
+
+    say(greet)
+    if not greet.startswith("220"):
+        return
+    while True:
+        line = f.readline()
+        if not line:
+            return
+        cmd = line.rstrip(b"\r\n").decode("utf-8", "replace")
+        log.write(cmd + "\n")
+        log.flush()
+        verb = cmd[:4].upper()
+        if verb == "EHLO" and helo_only:
+            say("502 5.5.1 EHLO? never heard of it")
+        elif verb == "EHLO":
+            say("250-peer.test")
+            say("250 SIZE %d" % size)
+        elif verb == "HELO":
+            say("250 peer.test")
+        elif verb in ("MAIL", "RCPT", "RSET", "NOOP"):
+            say("250 ok")
+        elif verb == "DATA":
+            say("354 go on")
+            n = 0
+            while True:
+                body = f.readline()
+                if not body or body == b".\r\n":
+                    break
+                n += len(body)
+            log.write("<message %d octets>\n" % n)
+            log.flush()
+            say("250 ok: taken")
+        elif verb == "QUIT":
+            say("221 bye")
+            return
+        else:
+            say("500 what?")
+
+
+def main():
+    ip, port, logname = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    args = sys.argv[4:]
+    helo_only = "--helo-only" in args
+    size = int(args[args.index("--size") + 1]) if "--size" in args else 0
+    greet = args[args.index("--greet") + 1] if "--greet" in args else "220 peer.test mock"
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((ip, port))
+    s.listen(8)
+    with open(logname, "a") as log:
+        while True:
+            conn, _ = s.accept()
+            try:
+                serve(conn, log, helo_only, size, greet)
+            except OSError:
+                pass
+            finally:
+                conn.close()
+
+
+main()

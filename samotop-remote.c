@@ -73,6 +73,7 @@ struct attempt {
 	const char	*host;		/* where it went (or was tried) */
 	char		 ip[64];
 	char		 tlsver[32];
+	char		 cipher[96];
 };
 
 /* What one connection came to. */
@@ -346,7 +347,7 @@ session(struct attempt *a, const struct rmt_mx_host *h,
 
 	rmt_addr_str(addr, a->ip, sizeof(a->ip));
 	a->host = h->name;
-	a->tlsver[0] = '\0';
+	a->tlsver[0] = a->cipher[0] = '\0';
 	rmt_conn_init(&c, &a->tls);
 	if (rmt_conn_open(&c, addr, a->port, T_CONNECT) == -1)
 		goto next;
@@ -380,6 +381,8 @@ session(struct attempt *a, const struct rmt_mx_host *h,
 			}
 			snprintf(a->tlsver, sizeof(a->tlsver), "%s",
 			    c.version);
+			snprintf(a->cipher, sizeof(a->cipher), "%s",
+			    c.cipher);
 			{
 				char bits[16];
 
@@ -615,6 +618,7 @@ main(int argc, char *argv[])
 		    "done", "domain", domain, "host", a.host, "ip",
 		    a.host != NULL ? a.ip : NULL, "tls", a.host != NULL ?
 		    (a.tlsver[0] != '\0' ? a.tlsver : "none") : NULL,
+		    "cipher", a.cipher[0] != '\0' ? a.cipher : NULL,
 		    "code", code, "reply", a.m.text, NULL);
 	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {

@@ -108,7 +108,8 @@ remote() {
 	grep -q '^Subject: hi' "$f"
 	grep -q '^\.dot line' "$f"		# dot-stuffed, and unstuffed
 	grep -q 'with ESMTPS' "$f"
-	grep -Eq 'tls .*version=TLSv1\.[23] .*cipher=[A-Z0-9_-]+' "$T/remote.log"
+	grep -Eq 'event=tls .*version=TLSv1\.[23] .*cipher=[A-Z0-9_-]+' "$T/remote.log"
+	grep -Eq 'event=done .*tls=TLSv1\.[23] cipher=[A-Z0-9_-]+ code=250' "$T/remote.log"
 }
 
 @test "a recipient the MX has no mailbox for gets its 5xx; the others are delivered" {
@@ -208,6 +209,10 @@ remote() {
 	run remote old.remote.test a@client.test p@old.remote.test
 	[[ ${lines[0]} == "r p@old.remote.test 250 ok: taken" ]]
 	grep -qx 'MAIL FROM:<a@client.test> SIZE=18' "$T/peer.log"
+	# the null sender (a bounce) is an empty argument
+	run remote old.remote.test '' p@old.remote.test
+	[[ ${lines[0]} == "r p@old.remote.test 250 ok: taken" ]]
+	grep -qx 'MAIL FROM:<> SIZE=18' "$T/peer.log"
 }
 
 @test "an MX that greets with 421: the next MX takes it" {

@@ -224,6 +224,25 @@ remote() {
 	grep -q 'event=next host=peer.remote.test ip=127.0.0.24 error="greeting 421 4.3.2 busy, go away"' "$T/remote.log"
 }
 
+@test "a TLS handshake that fails: the same address again in plaintext, and delivered" {
+	peer_start --bad-tls
+	run remote old.remote.test a@client.test p@old.remote.test
+	[ "$status" -eq 0 ]
+	assert_line_eq 0 "r p@old.remote.test 250 ok: taken"
+	assert_line_eq 1 "m 250 ok: taken host=peer.remote.test ip=127.0.0.24 tls=none"
+	grep -q 'event=next host=peer.remote.test .*error="TLS handshake: ' "$T/remote.log"
+	[ "$(grep -c '^STARTTLS' "$T/peer.log")" -eq 1 ]
+}
+
+@test "a reply after 220 to STARTTLS, before the handshake (an injection): that host is left, nothing sent" {
+	peer_start --inject
+	run remote old.remote.test a@client.test p@old.remote.test
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "r p@old.remote.test 451 4.4.1 peer.remote.test: data after 220 to STARTTLS"* ]]
+	run grep -c '^MAIL' "$T/peer.log"
+	[ "$output" = 0 ]
+}
+
 @test "usage errors exit 100 with a message on stderr, and print no result" {
 	run in_ns "$REMOTE_BIN" good.remote.test a@client.test </dev/null
 	[ "$status" -eq 100 ]

@@ -8,12 +8,17 @@ other; every command line received is appended to LOG, and each message
 as "<message N octets>".
 
   smtp_peer.py IP PORT LOG [--helo-only] [--size N] [--greet "421 ..."]
+      [--bad-tls | --inject]
+
+--bad-tls offers STARTTLS, says 220 to it and then sends no TLS at all;
+--inject offers it and sends a second reply in the same write as the 220
+(the STARTTLS command injection of CVE-2011-0411, server side).
 """
 import socket
 import sys
 
 
-def serve(conn, log, helo_only, size, greet):
+def serve(conn, log, helo_only, size, greet, tls):
     f = conn.makefile("rb")
 
     def say(line):
@@ -34,7 +39,16 @@ def serve(conn, log, helo_only, size, greet):
             say("502 5.5.1 EHLO? never heard of it")
         elif verb == "EHLO":
             say("250-peer.test")
+            if tls:
+                say("250-STARTTLS")
             say("250 SIZE %d" % size)
+        elif verb == "STAR" and tls == "bad":
+            say("220 go ahead")
+            conn.sendall(b"this is not TLS\r\n")
+            return
+        elif verb == "STAR" and tls == "inject":
+            conn.sendall(b"220 go ahead\r\n250 injected\r\n")
+            return
         elif verb == "HELO":
             say("250 peer.test")
         elif verb in ("MAIL", "RCPT", "RSET", "NOOP"):
@@ -63,6 +77,7 @@ def main():
     helo_only = "--helo-only" in args
     size = int(args[args.index("--size") + 1]) if "--size" in args else 0
     greet = args[args.index("--greet") + 1] if "--greet" in args else "220 peer.test mock"
+    tls = "bad" if "--bad-tls" in args else "inject" if "--inject" in args else None
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((ip, port))
@@ -71,7 +86,7 @@ def main():
         while True:
             conn, _ = s.accept()
             try:
-                serve(conn, log, helo_only, size, greet)
+                serve(conn, log, helo_only, size, greet, tls)
             except OSError:
                 pass
             finally:

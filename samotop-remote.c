@@ -15,6 +15,9 @@
  * or 100 when the attempt could not even start.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -22,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -494,6 +498,32 @@ split_host(char *s, char **host, unsigned *port)
 	return 0;
 }
 
+/*
+ * An address literal (RFC 5321 §4.1.3): "[192.0.2.1]" or
+ * "[IPv6:2001:db8::1]" into out, the address alone; 0 for a domain name.
+ */
+static int
+literal(const char *domain, char *out, size_t size)
+{
+	size_t len = strlen(domain);
+	unsigned char a[16];
+
+	if (len < 3 || domain[0] != '[' || domain[len - 1] != ']')
+		return 0;
+	domain++;
+	len -= 2;
+	if (len > 5 && strncasecmp(domain, "IPv6:", 5) == 0) {
+		domain += 5;
+		len -= 5;
+	}
+	if (len >= size)
+		return 0;
+	memcpy(out, domain, len);
+	out[len] = '\0';
+	return inet_pton(AF_INET, out, a) == 1 ||
+	    (inet_pton(AF_INET6, out, a) == 1 && domain[-1] == ':');
+}
+
 /* r and m lines, each made of printable octets only. */
 static void
 print_line(const char *kind, const char *rcpt, int code, const char *text,
@@ -519,6 +549,7 @@ main(int argc, char *argv[])
 	struct conf_error err;
 	const char *conf = NULL, *domain;
 	char *text = NULL, *smarthost = NULL, *host = NULL, tail[256];
+	char lit[64];
 	unsigned mport = 0;
 	unsigned long p;
 	char *end;
@@ -590,6 +621,8 @@ main(int argc, char *argv[])
 
 	if (host != NULL)
 		rmt_mx_resolve_host(host, &mx);
+	else if (literal(domain, lit, sizeof(lit)))
+		rmt_mx_resolve_host(lit, &mx);	/* no DNS: that address */
 	else
 		rmt_mx_resolve(domain, &mx);
 	if (mport != 0)

@@ -243,6 +243,14 @@ remote() {
 	[ "$output" = 0 ]
 }
 
+@test "an address literal as the domain: that address, no DNS" {
+	peer_start
+	run remote '[127.0.0.24]' a@client.test 'p@[127.0.0.24]'
+	[ "$status" -eq 0 ]
+	assert_line_eq 0 "r p@[127.0.0.24] 250 ok: taken"
+	assert_line_eq 1 "m 250 ok: taken host=127.0.0.24 ip=127.0.0.24 tls=none"
+}
+
 @test "usage errors exit 100 with a message on stderr, and print no result" {
 	run in_ns "$REMOTE_BIN" good.remote.test a@client.test </dev/null
 	[ "$status" -eq 100 ]

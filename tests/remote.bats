@@ -8,7 +8,8 @@
 #   127.0.0.23  tempfail.remote.test samotop-smtpd, a helper that says 451
 #   127.0.0.24  peer.remote.test     tests/smtp_peer.py, an old or odd
 #                                    server (started by the tests that
-#                                    need one)
+#                                    need one; also on 2001:db8::5,
+#                                    peer6.remote.test)
 # Checked: the r/m lines on stdout, the delivered file, the log.
 
 load lib
@@ -80,14 +81,16 @@ mx_listens() {
 	in_ns ss -Hltn "src $1:25" | grep -q LISTEN
 }
 
-# peer_start ARG...: tests/smtp_peer.py on 127.0.0.24:25, its commands
-# in $T/peer.log.
+# peer_start ARG...: tests/smtp_peer.py on 127.0.0.24:25 (on $PEER_IP
+# when set), its commands in $T/peer.log.
 peer_start() {
+	local ip=${PEER_IP:-127.0.0.24}
 	ip netns exec "$DNS_NS" "$PYTHON" "$TESTS_DIR/smtp_peer.py" \
-		127.0.0.24 25 "$T/peer.log" "$@" </dev/null >/dev/null 2>&1 3>&- &
+		"$ip" 25 "$T/peer.log" "$@" </dev/null >/dev/null 2>&1 3>&- &
 	local pid=$!
 	PIDS="$PIDS $pid"
-	wait_ready "$pid" 200 mx_listens 127.0.0.24
+	case $ip in *:*) ip="[$ip]" ;; esac
+	wait_ready "$pid" 200 mx_listens "$ip"
 }
 
 # remote ARG...: samotop-remote in the namespace, the message on stdin;
@@ -249,6 +252,18 @@ remote() {
 	[ "$status" -eq 0 ]
 	assert_line_eq 0 "r p@[127.0.0.24] 250 ok: taken"
 	assert_line_eq 1 "m 250 ok: taken host=127.0.0.24 ip=127.0.0.24 tls=none"
+}
+
+@test "an MX with only an IPv6 address; a host whose first address is down: its next address" {
+	PEER_IP=2001:db8::5 peer_start
+	run remote six.remote.test a@client.test p@six.remote.test
+	[ "$status" -eq 0 ]
+	assert_line_eq 0 "r p@six.remote.test 250 ok: taken"
+	assert_line_eq 1 "m 250 ok: taken host=peer6.remote.test ip=2001:db8::5 tls=none"
+	peer_start
+	run remote two.remote.test a@client.test p@two.remote.test
+	assert_line_eq 0 "r p@two.remote.test 250 ok: taken"
+	assert_line_eq 1 "m 250 ok: taken host=pair.remote.test ip=127.0.0.24 tls=none"
 }
 
 @test "usage errors exit 100 with a message on stderr, and print no result" {

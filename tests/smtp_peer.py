@@ -78,7 +78,7 @@ def main():
     size = int(args[args.index("--size") + 1]) if "--size" in args else 0
     greet = args[args.index("--greet") + 1] if "--greet" in args else "220 peer.test mock"
     tls = "bad" if "--bad-tls" in args else "inject" if "--inject" in args else None
-    s = socket.socket()
+    s = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((ip, port))
     s.listen(8)

@@ -179,10 +179,12 @@ transaction(struct rmt_attempt *a, struct rmt_conn *c, struct rmt_reader *r)
 		rmt_attempt_fail(a, 553, "5.1.7 the sender's address cannot be sent");
 		return FINAL;
 	}
-	if (rmt_conn_write(c, cmd, n, fd_deadline(T_MAIL)) == -1)
-		return NEXT;
-	if (!pipelining) {
-		if (rmt_conn_reply(c, r, 0, fd_deadline(T_MAIL)) == -1)
+	if (pipelining) {
+		memcpy(batch, cmd, n);		/* MAIL goes with the RCPTs */
+		len = n;
+	} else {
+		if (rmt_conn_write(c, cmd, n, fd_deadline(T_MAIL)) == -1 ||
+		    rmt_conn_reply(c, r, 0, fd_deadline(T_MAIL)) == -1)
 			return NEXT;
 		if (r->reply.code / 100 != 2) {
 			rmt_attempt_fail(a, r->reply.code, reply_text(r));

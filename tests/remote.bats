@@ -266,6 +266,15 @@ remote() {
 	assert_line_eq 1 "m 250 ok: taken host=pair.remote.test ip=127.0.0.24 tls=none"
 }
 
+@test "PIPELINING: MAIL and the RCPTs in one write, the replies matched in order" {
+	peer_start --pipelining --size 100000
+	run remote old.remote.test a@client.test p@old.remote.test q@old.remote.test
+	[ "$status" -eq 0 ]
+	assert_line_eq 0 "r p@old.remote.test 250 ok: taken"
+	assert_line_eq 1 "r q@old.remote.test 250 ok: taken"
+	grep -qx "MAIL FROM:<a@client.test> SIZE=$(wc -c <"$T/msg") +2" "$T/peer.log"
+}
+
 @test "usage errors exit 100 with a message on stderr, and print no result" {
 	run in_ns "$REMOTE_BIN" good.remote.test a@client.test </dev/null
 	[ "$status" -eq 100 ]

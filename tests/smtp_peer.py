@@ -8,7 +8,10 @@ other; every command line received is appended to LOG, and each message
 as "<message N octets>".
 
   smtp_peer.py IP PORT LOG [--helo-only] [--size N] [--greet "421 ..."]
-      [--bad-tls | --inject]
+      [--bad-tls | --inject] [--pipelining]
+
+--pipelining offers PIPELINING, and MAIL is logged with the number of
+command lines that came in the same read after it ("MAIL FROM:<a> +2").
 
 --bad-tls offers STARTTLS, says 220 to it and then sends no TLS at all;
 --inject offers it and sends a second reply in the same write as the 220
@@ -18,8 +21,28 @@ import socket
 import sys
 
 
-def serve(conn, log, helo_only, size, greet, tls):
-    f = conn.makefile("rb")
+class Lines:
+    """Lines from a socket, knowing what has arrived already."""
+
+    def __init__(self, conn):
+        self.conn, self.buf = conn, b""
+
+    def readline(self):
+        while b"\n" not in self.buf:
+            data = self.conn.recv(65536)
+            if not data:
+                line, self.buf = self.buf, b""
+                return line
+            self.buf += data
+        line, _, self.buf = self.buf.partition(b"\n")
+        return line + b"\n"
+
+    def waiting(self):
+        return self.buf.count(b"\n")
+
+
+def serve(conn, log, helo_only, size, greet, tls, pipelining):
+    f = Lines(conn)
 
     def say(line):
         conn.sendall(line.encode() + b"\r\n")
@@ -32,7 +55,8 @@ def serve(conn, log, helo_only, size, greet, tls):
         if not line:
             return
         cmd = line.rstrip(b"\r\n").decode("utf-8", "replace")
-        log.write(cmd + "\n")
+        more = f.waiting() if cmd[:4].upper() == "MAIL" else 0
+        log.write(cmd + (" +%d" % more if more else "") + "\n")
         log.flush()
         verb = cmd[:4].upper()
         if verb == "EHLO" and helo_only:
@@ -41,6 +65,8 @@ def serve(conn, log, helo_only, size, greet, tls):
             say("250-peer.test")
             if tls:
                 say("250-STARTTLS")
+            if pipelining:
+                say("250-PIPELINING")
             say("250 SIZE %d" % size)
         elif verb == "STAR" and tls == "bad":
             say("220 go ahead")
@@ -86,7 +112,7 @@ def main():
         while True:
             conn, _ = s.accept()
             try:
-                serve(conn, log, helo_only, size, greet, tls)
+                serve(conn, log, helo_only, size, greet, tls, "--pipelining" in args)
             except OSError:
                 pass
             finally:

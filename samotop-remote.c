@@ -231,7 +231,7 @@ main(int argc, char *argv[])
 	else if (literal(domain, lit, sizeof(lit)))
 		rmt_mx_resolve_host(lit, &mx);	/* no DNS: that address */
 	else
-		rmt_mx_resolve(domain, &mx);
+		rmt_mx_resolve(domain, a.helo, &mx);
 	if (mport != 0)
 		a.port = mport;
 	if (mx.status != RMT_MX_OK) {

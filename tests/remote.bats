@@ -275,6 +275,16 @@ remote() {
 	grep -qx "MAIL FROM:<a@client.test> SIZE=$(wc -c <"$T/msg") +2" "$T/peer.log"
 }
 
+@test "an MX list that names this host: it and the worse ones go (next MX down: 451); this host the best: 554 5.4.6" {
+	printf 'hostname MX1.remote.test\n' >"$T/remote.conf"
+	run remote backup.remote.test a@client.test x@backup.remote.test
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "r x@backup.remote.test 451 4.4.1 down.remote.test: connect: "* ]]
+	run remote good.remote.test a@client.test b@good.remote.test
+	assert_line_eq 0 "r b@good.remote.test 554 5.4.6 the best MX of good.remote.test is this host: mail would loop"
+	[ "$(count_files "$MD/new")" -eq 0 ]
+}
+
 @test "usage errors exit 100 with a message on stderr, and print no result" {
 	run in_ns "$REMOTE_BIN" good.remote.test a@client.test </dev/null
 	[ "$status" -eq 100 ]

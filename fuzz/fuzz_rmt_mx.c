@@ -4,13 +4,15 @@
  * parser; the rest is the answer, in a buffer of exactly its length so
  * that ASan sees any over-read.  What is parsed must be bounded: names
  * NUL-terminated within RMT_MX_NAME_MAX, addresses of the asked family,
- * counts within the room given; the order must sort by preference.
+ * counts within the room given; the order must sort by preference, and
+ * cutting at a name (our own) must leave only better ones.
  */
 #include <sys/socket.h>
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rmt_mx.h"
 
@@ -64,6 +66,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (rr[i - 1].pref > rr[i].pref)
 				abort();
 		(void)rmt_mx_is_null(rr, n);
+		/* cut at the last one's name ("" is no name): only better ones left */
+		if (n > 0 && rr[n - 1].name[0] != '\0') {
+			char self[RMT_MX_NAME_MAX + 1];
+			size_t before = n;
+
+			memcpy(self, rr[n - 1].name, sizeof(self));
+			if (rmt_mx_cut_self(rr, &n, self) != (n == 0) ||
+			    n >= before)
+				abort();
+			for (i = 0; i < n; i++)
+				if (strcasecmp(rr[i].name, self) == 0)
+					abort();
+		}
 	}
 	free(msg);
 	return 0;

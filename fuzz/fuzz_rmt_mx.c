@@ -66,7 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (rr[i - 1].pref > rr[i].pref)
 				abort();
 		(void)rmt_mx_is_null(rr, n);
-		/* cut at the last one's name ("" is no name): only better ones left */
+		/* cut at the last one's name ("" is none): better ones left */
 		if (n > 0 && rr[n - 1].name[0] != '\0') {
 			char self[RMT_MX_NAME_MAX + 1];
 			size_t before = n;

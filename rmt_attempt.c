@@ -123,13 +123,13 @@ refuse_unsupported(struct rmt_attempt *a, const struct rmt_reader *r)
 	char t[160];
 
 	if (a->utf8 && !(r->ext & RMT_EXT_SMTPUTF8)) {
-		rmt_attempt_fail(a, 553, "5.6.7 the server does not offer SMTPUTF8, "
-		    "which an address needs");
+		rmt_attempt_fail(a, 553, "5.6.7 the server does not offer "
+		    "SMTPUTF8, which an address needs");
 		return 1;
 	}
 	if (a->body8 && !(r->ext & RMT_EXT_8BITMIME)) {
-		rmt_attempt_fail(a, 554, "5.6.3 the server does not offer 8BITMIME, "
-		    "which the message needs");
+		rmt_attempt_fail(a, 554, "5.6.3 the server does not offer "
+		    "8BITMIME, which the message needs");
 		return 1;
 	}
 	if ((r->ext & RMT_EXT_SIZE) && r->size > 0 && a->msglen > r->size) {
@@ -176,7 +176,8 @@ transaction(struct rmt_attempt *a, struct rmt_conn *c, struct rmt_reader *r)
 	    (ext & RMT_EXT_SIZE) ? a->msglen : 0,
 	    a->body8 && (ext & RMT_EXT_8BITMIME), a->utf8);
 	if (n == 0) {
-		rmt_attempt_fail(a, 553, "5.1.7 the sender's address cannot be sent");
+		rmt_attempt_fail(a, 553, "5.1.7 the sender's address cannot "
+		    "be sent");
 		return FINAL;
 	}
 	if (pipelining) {
@@ -259,8 +260,8 @@ transaction(struct rmt_attempt *a, struct rmt_conn *c, struct rmt_reader *r)
 		return FINAL;
 	}
 	if (r->reply.code != 354) {
-		rmt_attempt_fail(a, r->reply.code / 100 == 2 ? 451 : r->reply.code,
-		    reply_text(r));
+		rmt_attempt_fail(a, r->reply.code / 100 == 2 ? 451 :
+		    r->reply.code, reply_text(r));
 		return FINAL;
 	}
 	if (send_content(a, c) == -1 ||

@@ -305,6 +305,14 @@ session(struct rmt_attempt *a, const struct rmt_mx_host *h,
 	}
 	if (greet(a, &c, &r) == -1)
 		goto next;
+	/*
+	 * The TLS policy is decided here.  DANE (RFC 7672: TLSA records of
+	 * _25._tcp.HOST, validated through DNSSEC) and MTA-STS (RFC 8461)
+	 * will make STARTTLS mandatory for their hosts (no offer, or a
+	 * failed handshake or verification: 4xx and the next host, never
+	 * plaintext) and verify with OpenSSL's SSL_dane_* or the policy's
+	 * names; for now every host is opportunistic.
+	 */
 	if (try_tls && (r.ext & RMT_EXT_STARTTLS)) {
 		if (rmt_conn_write(&c, "STARTTLS\r\n", 10,
 		    fd_deadline(T_EHLO)) == -1 || rmt_conn_reply(&c, &r, 0,

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -191,6 +192,24 @@ rmt_mx_is_null(const struct rmt_mx_rr *rr, size_t n)
 	return n == 1 && rr[0].name[0] == '\0';
 }
 
+int
+rmt_mx_cut_self(struct rmt_mx_rr *rr, size_t *n, const char *self)
+{
+	size_t i;
+
+	if (self == NULL || self[0] == '\0')
+		return 0;
+	for (i = 0; i < *n; i++) {
+		if (strcasecmp(rr[i].name, self) != 0)
+			continue;
+		while (i > 0 && rr[i - 1].pref == rr[i].pref)
+			i--;		/* the equals before it go too */
+		*n = i;
+		return i == 0;
+	}
+	return 0;
+}
+
 const char *
 rmt_addr_str(const struct rmt_addr *a, char *buf, size_t size)
 {
@@ -266,7 +285,7 @@ addresses(struct rmt_mx_host *h)
 }
 
 void
-rmt_mx_resolve(const char *domain, struct rmt_mx *mx)
+rmt_mx_resolve(const char *domain, const char *self, struct rmt_mx *mx)
 {
 	static struct rmt_mx_rr rr[RMT_MX_PARSE_MAX];
 	unsigned char msg[ANSWER_MAX];
@@ -308,8 +327,14 @@ rmt_mx_resolve(const char *domain, struct rmt_mx *mx)
 		rr[0].pref = 0;
 		snprintf(rr[0].name, sizeof(rr[0].name), "%s", domain);
 		n = 1;
-	} else
+	} else {
 		rmt_mx_order(rr, n, rnd_libc, NULL);
+		if (rmt_mx_cut_self(rr, &n, self)) {
+			fail(mx, RMT_MX_PERM, 554, "5.4.6 the best MX of %s "
+			    "is this host: mail would loop", domain);
+			return;
+		}
+	}
 
 	for (i = 0; i < n && mx->nhost < RMT_MX_HOSTS; i++) {
 		struct rmt_mx_host *h = &mx->host[mx->nhost];

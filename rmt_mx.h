@@ -78,12 +78,22 @@ void	rmt_mx_order(struct rmt_mx_rr *rr, size_t n,
  */
 int	rmt_mx_is_null(const struct rmt_mx_rr *rr, size_t n);
 /*
- * The whole look-up for domain into mx: its status, and with RMT_MX_OK
+ * RFC 5321 §5.1: when the sorted list names self (our own host name,
+ * any case), that record and all of a preference as great or greater
+ * go (delivering to them would send the mail back to us, or round in a
+ * loop); *n is cut.  1 when self was the best: nothing is left that is
+ * better than us, a loop.  Pure.
+ */
+int	rmt_mx_cut_self(struct rmt_mx_rr *rr, size_t *n, const char *self);
+/*
+ * The whole look-up for domain into mx; self is our host name for
+ * rmt_mx_cut_self() (NULL: none): its status, and with RMT_MX_OK
  * at least one host with at least one address.  Hosts whose addresses
  * fail to resolve are left out; when none is left the status is
  * RMT_MX_TEMP (a look-up failed) or RMT_MX_PERM (none exists).
  */
-void	rmt_mx_resolve(const char *domain, struct rmt_mx *mx);
+void	rmt_mx_resolve(const char *domain, const char *self,
+	    struct rmt_mx *mx);
 /*
  * One host instead of an MX look-up (samotop-remote -m: a smarthost, or
  * tests): an address literal, or a name whose A/AAAA are looked up.

@@ -218,6 +218,25 @@ order(void)
 	CHECK(seen_ab && seen_ba);
 }
 
+static void
+cut_self(void)
+{
+	struct rmt_mx_rr r[4] = {
+		{ 10, "a.test" }, { 20, "b.test" }, { 20, "Self.Test" },
+		{ 30, "c.test" }
+	};
+	size_t n = 4;
+
+	CHECK(rmt_mx_cut_self(r, &n, "nobody.test") == 0 && n == 4);
+	CHECK(rmt_mx_cut_self(r, &n, NULL) == 0 && n == 4);
+	/* self and all of its preference or worse go */
+	CHECK(rmt_mx_cut_self(r, &n, "self.test") == 0 && n == 1);
+	CHECK_STR(r[0].name, "a.test");
+	/* self the best: a loop */
+	n = 4;
+	CHECK(rmt_mx_cut_self(r, &n, "A.TEST") == 1 && n == 0);
+}
+
 int
 main(void)
 {
@@ -226,5 +245,6 @@ main(void)
 	TEST(bad_rdata);
 	TEST(addresses);
 	TEST(order);
+	TEST(cut_self);
 	return UNIT_DONE();
 }

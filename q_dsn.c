@@ -199,11 +199,11 @@ human(struct buf *b, const struct q_dsn *d, int failed)
 
 	addf(b, "This is the mail system at host %s.\r\n\r\n", d->hostname);
 	if (failed)
-		add_clean(b, "Your message could not be delivered to one or "
-		    "more recipients.  It is attached below.");
+		ADD(b, "Your message could not be delivered to one or more "
+		    "recipients.\r\nIts header is attached below.");
 	else
-		add_clean(b, "Your message could not be delivered yet to one "
-		    "or more recipients.  Delivery will be retried; you need "
+		ADD(b, "Your message could not be delivered yet to one or "
+		    "more recipients.\r\nDelivery will be retried; you need "
 		    "not send it again.");
 	ADD(b, "\r\n\r\n");
 	for (i = 0; i < d->nrcpt; i++) {

@@ -56,6 +56,7 @@
 #define JOB_OUT_MAX	(Q_RCPT_MAX * (ADDR_MAX + Q_TEXT_MAX + 16) + 4096)
 #define REAP_MS		10000		/* for a child that closed stdout */
 #define DSN_RETRY	300		/* a DSN that could not be queued */
+#define JOB_MAX		3600		/* seconds a delivery may last */
 
 extern char **environ;
 
@@ -69,6 +70,8 @@ struct job {
 	size_t			 n;
 	size_t			*idx;		/* into the envelope's rcpt */
 	pid_t			 pid;		/* 0: not started */
+	time_t			 started;
+	int			 killed;	/* over JOB_MAX: SIGKILL sent */
 	int			 fd;		/* its stdout, or -1 */
 	char			*out;
 	size_t			 len;
@@ -557,6 +560,7 @@ in_flight(const struct sched *s, const char *id)
 }
 
 static time_t scan_now;
+static int scan_full;
 
 static int
 scan_one(const char *id, void *arg)
@@ -572,7 +576,7 @@ scan_one(const char *id, void *arg)
 	snprintf(key.id, sizeof(key.id), "%s", id);
 	k = s->nk == 0 ? NULL : bsearch(&key, s->known, s->nk,
 	    sizeof(*k), known_cmp);
-	if (k != NULL && k->next > scan_now) {
+	if (!scan_full && k != NULL && k->next > scan_now) {
 		remember(s, id, k->next);
 		return 0;
 	}
@@ -581,14 +585,22 @@ scan_one(const char *id, void *arg)
 	return 0;
 }
 
-/* Walk env/: every message that is due gets its jobs. */
+/*
+ * Walk env/: every message that is due gets its jobs.  A full scan
+ * reads every message; the others (after an inotify event, at a
+ * wake-up) skip those the last scan found not yet due, so that a queue
+ * of many deferred messages costs a new message little.  The periodic
+ * scans are full: they see what another program changed in state/
+ * (samotop-mailq's retry).
+ */
 static void
-scan(struct sched *s, time_t now)
+scan(struct sched *s, time_t now, int full)
 {
 	struct known *t;
 	size_t tn;
 
 	scan_now = now;
+	scan_full = full;
 	s->nnk = 0;
 	s->wake = 0;
 	if (q_dir_list(s->dir, "env", scan_one, s) == -1)
@@ -813,9 +825,9 @@ job_start(struct sched *s, struct job *j)
 	close(p[1]);
 started:
 	j->fd = p[0];
-	if (fd_set_flags(j->fd, 1) == -1) {
-		/* a blocking read is harmless: the child writes little */
-	}
+	j->started = time(NULL);
+	/* blocking if this fails: harmless, poll says when to read */
+	(void)fd_set_flags(j->fd, 1);
 	s->running++;
 	return 0;
 failed:
@@ -1009,6 +1021,26 @@ job_read(struct sched *s, struct job *j)
 	job_end(s, j, time(NULL));
 }
 
+/*
+ * A delivery that outlives JOB_MAX is killed (its recipients are
+ * deferred): a hung helper or remote program must not hold its slot for
+ * ever.
+ */
+static void
+overdue(struct sched *s, time_t now)
+{
+	struct job *j;
+
+	for (j = s->jobs; j != NULL; j = j->next)
+		if (j->pid != 0 && !j->killed && now - j->started > JOB_MAX) {
+			log_event(&s->log, LVL_WARN, "overdue", "id",
+			    j->msg->id, "domain", j->route == NULL ?
+			    j->domain : NULL, NULL);
+			kill(j->pid, SIGKILL);
+			j->killed = 1;
+		}
+}
+
 /* The queue-remote program: the configured one, or ours next to us. */
 static int
 remote_program(struct sched *s)
@@ -1076,13 +1108,14 @@ run(struct sched *s, int once)
 		}
 		if (!stop && (rescan || now >= next_scan ||
 		    (s->wake != 0 && now >= s->wake))) {
-			scan(s, now);
+			scan(s, now, now >= next_scan);
 			rescan = 0;
 			next_scan = once ? (time_t)LLONG_MAX : now + SCAN_EVERY;
 		}
 		dispatch(s);
 		if (s->running == 0 && (once || stop))
 			break;
+		overdue(s, now);
 		/* the poll set: inotify, then each running job */
 		npfd = 0;
 		for (j = s->jobs; j != NULL; j = j->next)

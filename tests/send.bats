@@ -189,4 +189,7 @@ Subject: the original
 	echo "# crash test: $total messages, $kills kills, $delivered deliveries, $((delivered - unique)) duplicates, $deferred deferred by a kill, $missing missing" >&3
 	[ "$missing" -eq 0 ]
 	[ "$unique" -eq $total ]
+	# only deliveries in flight repeat: at most queue-concurrency (20)
+	# per kill
+	[ $((delivered - unique)) -le $((kills * 20)) ]
 }

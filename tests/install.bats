@@ -37,7 +37,8 @@ mode() {
 	local bin=$ROOT/usr/local/bin man=$ROOT/usr/local/share/man
 	run install_to "$ROOT"
 	[ "$status" -eq 0 ]
-	for p in samotop-smtpd samotop-lmtp samotop-maildir samotop-pipe samotop-screener; do
+	for p in samotop-smtpd samotop-lmtp samotop-maildir samotop-pipe samotop-screener \
+	    samotop-queue samotop-sendmail samotop-mailq; do
 		[ "$(mode "$bin/$p")" = 755 ]
 		cmp "$SRC/$p" "$bin/$p"
 	done

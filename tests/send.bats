@@ -138,6 +138,28 @@ Subject: the original
 	[ -z "$(ls "$Q/mess")" ]
 }
 
+@test "samotop-send with the queue's other programs: samotop-sendmail queues, samotop-mailq shows the state, -r makes it due" {
+	[ -x "$TOP/samotop-sendmail" ] && [ -x "$TOP/samotop-mailq" ] ||
+	    skip "samotop-sendmail or samotop-mailq is not built"
+	printf 'Subject: via sendmail\n\nbody\n' |
+	    "$TOP/samotop-sendmail" -C "$CONF" -f a@send.test u@local.test x@far.test
+	id=$(ls "$Q/env")
+	FAKE_CODE=451 FAKE_TEXT="4.7.1 later" send_once
+	grep -q "^Subject: via sendmail" "$T"/Maildir/new/*
+	run "$TOP/samotop-mailq" -c "$CONF"
+	assert_contains "$output" "u@local.test done attempts=1"
+	assert_contains "$output" "x@far.test pending attempts=1 next="
+	assert_contains "$output" 'last="451 4.7.1 later"'
+	# not due: left alone; made due by samotop-mailq -r: delivered
+	send_once
+	[ -e "$Q/env/$id" ]
+	"$TOP/samotop-mailq" -c "$CONF" -r "$id"
+	send_once
+	[ ! -e "$Q/env/$id" ]
+	[ "$(wc -l <"$T/remote.args")" -eq 2 ]
+	[ "$(ls "$T"/Maildir/new | wc -l)" -eq 1 ]
+}
+
 @test "samotop-send (daemon): a message queued while it runs is delivered at once (inotify); SIGTERM stops it" {
 	setsid "$SEND_BIN" -c "$CONF" 2>>"$LOG" &
 	SEND_PID=$!

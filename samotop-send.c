@@ -410,13 +410,36 @@ next_due(const struct msg *m)
 	return t;
 }
 
-/* The lifetime and the delay warning: 1 when the state changed. */
+/*
+ * The delay warning, once, after an attempt (so that it can say what
+ * went wrong): 1 when it was queued and the state changed.
+ */
+static int
+warn(struct sched *s, struct msg *m, time_t now)
+{
+	int tried = 0;
+	size_t i;
+
+	if (s->conf->queue_warn == 0 || m->st.warned != 0 ||
+	    now - m->env.time < (time_t)s->conf->queue_warn ||
+	    m->env.from[0] == '\0')
+		return 0;
+	for (i = 0; i < m->env.nrcpt; i++)
+		tried |= m->st.rcpt[i].status == Q_PENDING &&
+		    m->st.rcpt[i].attempts > 0;
+	if (!tried || send_dsn(s, m, Q_PENDING, now) == -1)
+		return 0;
+	m->st.warned = now;
+	return 1;
+}
+
+/* The lifetime: 1 when the state changed. */
 static int
 age(struct sched *s, struct msg *m, time_t now)
 {
 	time_t queued = now - m->env.time;
 	char text[2 * Q_TEXT_MAX];	/* cut by q_state_set_text() */
-	int changed = 0, pending = 0;
+	int pending = 0;
 	size_t i;
 
 	for (i = 0; i < m->env.nrcpt; i++)
@@ -445,15 +468,7 @@ age(struct sched *s, struct msg *m, time_t now)
 		}
 		return 1;
 	}
-	if (s->conf->queue_warn != 0 && m->st.warned == 0 &&
-	    queued >= (time_t)s->conf->queue_warn &&
-	    m->env.from[0] != '\0') {
-		if (send_dsn(s, m, Q_PENDING, now) == 0) {
-			m->st.warned = now;
-			changed = 1;
-		}
-	}
-	return changed;
+	return 0;
 }
 
 /* A job for m's recipient i: the one of its route or domain, or a new one. */
@@ -543,8 +558,11 @@ consider(struct sched *s, struct msg *m, time_t now)
 	if (next_due(m) == 0) {
 		if (finish(s, m, now) == -1)
 			remember(s, m->id, now + DSN_RETRY);
-	} else
+	} else {
+		if (warn(s, m, now))
+			(void)save_state(s, m);
 		remember(s, m->id, next_due(m));
+	}
 	msg_free(m);
 }
 
@@ -942,6 +960,8 @@ job_end(struct sched *s, struct job *j, time_t now)
 		if (finish(s, m, now) == -1)
 			remember(s, m->id, now + DSN_RETRY);
 	} else {
+		if (warn(s, m, now))
+			(void)save_state(s, m);
 		/* found again by the next scan; until then, wake for it */
 		if (s->wake == 0 || next_due(m) < s->wake)
 			s->wake = next_due(m);

@@ -26,6 +26,14 @@ echo "$*" >>"${0%/bin/samotop-remote}/remote.args"
 cat >/dev/null
 domain=$1
 shift 2
+if [ -n "${FAKE_SLEEP:-}" ]; then
+	# how many run at once, overall and to this domain
+	d=${0%/bin/samotop-remote}
+	mkdir "$d/running.$domain.$$"
+	echo "$(ls -d "$d"/running.* | wc -l) $(ls -d "$d/running.$domain".* | wc -l)" >>"$d/concurrent"
+	sleep "$FAKE_SLEEP"
+	rmdir "$d/running.$domain.$$"
+fi
 n=0
 for r in "$@"; do
 	n=$((n + 1))
@@ -158,6 +166,42 @@ Subject: the original
 	[ ! -e "$Q/env/$id" ]
 	[ "$(wc -l <"$T/remote.args")" -eq 2 ]
 	[ "$(ls "$T"/Maildir/new | wc -l)" -eq 1 ]
+}
+
+@test "samotop-send: queue-warn sends one delay DSN after an attempt, with its reply; the recipient stays pending" {
+	write_conf "queue $Q" "queue-remote $T/bin/samotop-remote" "queue-warn 1h"
+	id=$("$PUT" "$Q" $(( $(date +%s) - 7200 )) a@send.test x@far.test </dev/null)
+	FAKE_CODE=451 FAKE_TEXT="4.4.1 no answer" send_once
+	grep -q "^rcpt 0 pending 1 " "$Q/state/$id"
+	grep -q "^warned [0-9]" "$Q/state/$id"
+	[ "$(queued)" -eq 2 ]
+	dsn=$(ls "$Q/env" | grep -v "^$id$")
+	m=$(tr -d '\r' <"$Q/mess/$dsn")
+	assert_contains "$m" "Subject: Delayed Mail (still being retried)"
+	assert_contains "$m" "Action: delayed"
+	assert_contains "$m" "<x@far.test>: host mx.far.test said: 451 4.4.1 no answer"
+	# once only
+	grep -q "event=dsn id=$id .*action=delayed" "$LOG"
+	sed -i 's/^\(rcpt 0 pending 1\) [0-9]* /\1 0 /' "$Q/state/$id"
+	FAKE_CODE=451 send_once
+	[ "$(grep -c "event=dsn id=$id" "$LOG")" -eq 1 ]
+}
+
+@test "samotop-send: queue-concurrency and queue-concurrency-domain bound the deliveries at once" {
+	write_conf "queue $Q" "queue-remote $T/bin/samotop-remote" \
+		"queue-concurrency 3" "queue-concurrency-domain 2"
+	for i in 1 2 3 4; do
+		"$PUT" "$Q" now a@send.test "x$i@a.test" </dev/null >/dev/null
+		"$PUT" "$Q" now a@send.test "y$i@b.test" </dev/null >/dev/null
+	done
+	FAKE_SLEEP=0.3 send_once
+	[ "$(queued)" -eq 0 ]
+	[ "$(wc -l <"$T/concurrent")" -eq 8 ]
+	all=$(cut -d' ' -f1 "$T/concurrent" | sort -n | tail -1)
+	dom=$(cut -d' ' -f2 "$T/concurrent" | sort -n | tail -1)
+	echo "# at once: $all overall, $dom to one domain" >&3
+	[ "$all" -le 3 ] && [ "$all" -ge 2 ]
+	[ "$dom" -le 2 ]
 }
 
 @test "samotop-send (daemon): a message queued while it runs is delivered at once (inotify); SIGTERM stops it" {

@@ -92,6 +92,8 @@ endif
 # libstdc++ behind it, costs a process about 7 ms at start: it is loaded
 # with dlopen(3) too, by rnplib.c, at the first OpenPGP key file.
 LDLIBS_samotop-encrypt = -lcrypto
+# samotop-remote looks MX records up with the resolver.
+LDLIBS_samotop-remote = $(LDLIBS_SMTPD)
 ifndef LIBRNP_SONAME
 LIBRNP_SONAME := $(call soname,librnp.so)
 endif

@@ -36,6 +36,12 @@ resolve(struct tlslib *l, char *why, size_t size)
 	RESOLVE(conn_version, "tls_conn_version");
 	RESOLVE(conn_cipher, "tls_conn_cipher");
 	RESOLVE(conn_cipher_strength, "tls_conn_cipher_strength");
+	RESOLVE(client, "tls_client");
+	RESOLVE(connect_socket, "tls_connect_socket");
+	RESOLVE(config_insecure_noverifycert,
+	    "tls_config_insecure_noverifycert");
+	RESOLVE(config_insecure_noverifyname,
+	    "tls_config_insecure_noverifyname");
 	return 0;
 }
 

@@ -40,6 +40,11 @@ struct tlslib {
 	const char *(*conn_version)(struct tls *);
 	const char *(*conn_cipher)(struct tls *);
 	int	(*conn_cipher_strength)(struct tls *);
+	/* the client side (samotop-remote) */
+	struct tls *(*client)(void);
+	int	(*connect_socket)(struct tls *, int, const char *);
+	void	(*config_insecure_noverifycert)(struct tls_config *);
+	void	(*config_insecure_noverifyname)(struct tls_config *);
 };
 
 /* Load libtls once; -1 with why (dlerror's text). */

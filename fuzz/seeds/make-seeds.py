@@ -705,5 +705,41 @@ write("fuzz_q_env", [
     ("version", b"samotop-queue 2\nid 1-0123456789abcdef\n"),
     ("control", b"samotop-queue 1\nid 1-0123456789abcdef\ntime 1\nfrom a\rb\nrcpt x@y\n"),
     ("twice", b"samotop-queue 1\nid 1-0123456789abcdef\ntime 1\ntime 2\nfrom a\nrcpt x@y\n"),
+# --- rmt_mx: answers to samotop-remote's MX (first octet even: the room
+# for records in bits 1..6), A (1) and AAAA (3) queries.
+def rmt_dns(qtype, answers):
+    q = b"\x07example\x04test\x00"
+    m = bytes([0, 1, 0x81, 0x80, 0, 1, 0, len(answers), 0, 0, 0, 0]) + q
+    m += bytes([0, qtype, 0, 1])
+    for t, rd in answers:
+        m += bytes([0xc0, 12, 0, t, 0, 1, 0, 0, 0, 60, 0, len(rd)]) + rd
+    return m
+
+
+def rmt_mx(pref, name):
+    wire = b"".join(bytes([len(l)]) + l for l in name.split(b".") if l) + b"\x00"
+    return (15, bytes([pref >> 8, pref & 255]) + wire)
+
+
+write("fuzz_rmt_mx", [
+    ("mx", b"\x20" + rmt_dns(15, [rmt_mx(10, b"mx1.example.test"), rmt_mx(20, b"mx2.example.test"),
+                                  rmt_mx(10, b"mx3.example.test")])),
+    ("mx-compressed", b"\x08" + rmt_dns(15, [(15, b"\x00\x05\x02mx\xc0\x0c")])),
+    ("null", b"\x08" + rmt_dns(15, [rmt_mx(0, b"")])),
+    ("mx-loop", b"\x08" + rmt_dns(15, [(15, b"\x00\x05\xc0\x2b")])),
+    ("a", b"\x01" + rmt_dns(1, [(1, bytes([127, 0, 0, 21])), (5, b"\xc0\x0c"), (1, bytes([192, 0, 2, 1]))])),
+    ("aaaa", b"\x03" + rmt_dns(28, [(28, bytes([0x20, 1, 0x0d, 0xb8] + [0] * 11 + [1]))])),
+    ("a-short", b"\x01" + rmt_dns(1, [(1, bytes([127, 0, 0]))])),
+])
+# --- rmt_smtp: replies to samotop-remote (first octet: bit 0 EHLO, the
+# rest the size of the pieces fed).
+write("fuzz_rmt_smtp", [
+    ("greeting", b"\x20220 mx.example.test ESMTP\r\n"),
+    ("ehlo", b"\x21250-mx.example.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+     b"250-STARTTLS\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n"),
+    ("pipelined", b"\x06250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 no such user\r\n"
+     b"451 4.3.0 later\r\n"),
+    ("bare-lf", b"\x02250-a\n250 b\n"),
+    ("bad", b"\x10250-a\r\n550 b\r\n999 x\r\nhello\r\n"),
 ])
 print("seeds written to", SEEDS)

@@ -1,0 +1,385 @@
+/*
+ * rmt_attempt.c: one delivery attempt of samotop-remote over SMTP.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "data.h"
+#include "fdio.h"
+#include "rmt_attempt.h"
+#include "rmt_conn.h"
+#include "rmt_smtp.h"
+
+/* RFC 5321 §4.5.3.2's time-outs, in milliseconds. */
+#define T_CONNECT	(30 * 1000L)		/* Postfix's, not RFC's */
+#define T_GREETING	(5 * 60 * 1000L)
+#define T_EHLO		(5 * 60 * 1000L)
+#define T_MAIL		(5 * 60 * 1000L)
+#define T_RCPT		(5 * 60 * 1000L)
+#define T_DATA		(2 * 60 * 1000L)
+#define T_BLOCK		(3 * 60 * 1000L)
+#define T_DOT		(10 * 60 * 1000L)
+#define T_QUIT		(10 * 1000L)		/* courtesy: never long */
+#define T_TLS		(5 * 60 * 1000L)
+
+/* What one connection came to. */
+enum outcome {
+	NEXT,		/* this address would not: try the next one */
+	NOTLS,		/* the TLS handshake failed: again, in plaintext */
+	FINAL,		/* the recipients' results are in */
+};
+
+/* snprintf(3), for texts that may well be cut short (and that is fine). */
+static void	fmt(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static void
+fmt(char *buf, size_t size, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	(void)vsnprintf(buf, size, f, ap);
+	va_end(ap);
+}
+
+static void
+set(struct rmt_result *r, int code, const char *text)
+{
+	r->code = code;
+	snprintf(r->text, sizeof(r->text), "%s", text);
+}
+
+/* Every recipient without a result of its own gets this one. */
+void
+rmt_attempt_fail(struct rmt_attempt *a, int code, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < a->nrcpt; i++)
+		if (a->res[i].code == 0)
+			set(&a->res[i], code, text);
+	set(&a->m, code, text);
+}
+
+/* The reply's text, or its code alone when it has none. */
+static const char *
+reply_text(const struct rmt_reader *r)
+{
+	return r->reply.text[0] != '\0' ? r->reply.text : "(no text)";
+}
+
+/*
+ * QUIT, and its reply if it comes soon; the result is in already, and
+ * so is the reason why (c->why) when there is one.
+ */
+static void
+quit(struct rmt_conn *c)
+{
+	struct rmt_reader r;
+	long long end = fd_deadline(T_QUIT);
+	char why[sizeof(c->why)];
+
+	memcpy(why, c->why, sizeof(why));
+	if (rmt_conn_write(c, "QUIT\r\n", 6, end) == 0)
+		(void)rmt_conn_reply(c, &r, 0, end);
+	memcpy(c->why, why, sizeof(why));
+}
+
+/* EHLO, or HELO when the server does not know it; 0, or -1 for NEXT. */
+static int
+greet(struct rmt_attempt *a, struct rmt_conn *c, struct rmt_reader *r)
+{
+	char cmd[RMT_CMD_MAX];
+	size_t n;
+	int ehlo;
+
+	for (ehlo = 1; ehlo >= 0; ehlo--) {
+		if ((n = rmt_cmd_ehlo(cmd, sizeof(cmd), ehlo, a->helo)) == 0) {
+			snprintf(c->why, sizeof(c->why), "bad hostname");
+			return -1;
+		}
+		if (rmt_conn_write(c, cmd, n, fd_deadline(T_EHLO)) == -1 ||
+		    rmt_conn_reply(c, r, ehlo, fd_deadline(T_EHLO)) == -1)
+			return -1;
+		if (r->reply.code / 100 == 2) {
+			if (!ehlo)
+				r->ext = 0;
+			return 0;
+		}
+		if (r->reply.code / 100 == 4)
+			break;
+	}
+	fmt(c->why, sizeof(c->why), "%s %d %s", ehlo ? "EHLO" : "HELO",
+	    r->reply.code, reply_text(r));
+	return -1;
+}
+
+/* What the envelope and content need that the server does not offer. */
+static int
+refuse_unsupported(struct rmt_attempt *a, const struct rmt_reader *r)
+{
+	char t[160];
+
+	if (a->utf8 && !(r->ext & RMT_EXT_SMTPUTF8)) {
+		rmt_attempt_fail(a, 553, "5.6.7 the server does not offer "
+		    "SMTPUTF8, which an address needs");
+		return 1;
+	}
+	if (a->body8 && !(r->ext & RMT_EXT_8BITMIME)) {
+		rmt_attempt_fail(a, 554, "5.6.3 the server does not offer "
+		    "8BITMIME, which the message needs");
+		return 1;
+	}
+	if ((r->ext & RMT_EXT_SIZE) && r->size > 0 && a->msglen > r->size) {
+		snprintf(t, sizeof(t), "5.3.4 message of %zu octets over the "
+		    "server's limit of %lu", a->msglen, r->size);
+		rmt_attempt_fail(a, 552, t);
+		return 1;
+	}
+	return 0;
+}
+
+/* The content, dot-stuffed, in blocks; 0, or -1 with c->why. */
+static int
+send_content(struct rmt_attempt *a, struct rmt_conn *c)
+{
+	static char out[2 * 16384 + 8];
+	size_t off, n, k;
+	int bol = 1;
+
+	for (off = 0; off < a->msglen; off += n) {
+		n = a->msglen - off < 16384 ? a->msglen - off : 16384;
+		k = data_encode(&bol, a->msg + off, n, out);
+		if (rmt_conn_write(c, out, k, fd_deadline(T_BLOCK)) == -1)
+			return -1;
+	}
+	k = data_encode_end(bol, out);
+	return rmt_conn_write(c, out, k, fd_deadline(T_BLOCK));
+}
+
+/* MAIL, RCPTs, DATA on a greeted connection. */
+static enum outcome
+transaction(struct rmt_attempt *a, struct rmt_conn *c, struct rmt_reader *r)
+{
+	static char batch[RMT_CMD_MAX * 2];
+	char cmd[RMT_CMD_MAX];
+	size_t i, n, len = 0, accepted = 0;
+	unsigned ext = r->ext;
+	int pipelining = (ext & RMT_EXT_PIPELINING) != 0, mailcode;
+	char mailtext[sizeof(a->m.text)];
+
+	if (refuse_unsupported(a, r))
+		return FINAL;
+	n = rmt_cmd_mail(cmd, sizeof(cmd), a->from,
+	    (ext & RMT_EXT_SIZE) ? a->msglen : 0,
+	    a->body8 && (ext & RMT_EXT_8BITMIME), a->utf8);
+	if (n == 0) {
+		rmt_attempt_fail(a, 553, "5.1.7 the sender's address cannot "
+		    "be sent");
+		return FINAL;
+	}
+	if (pipelining) {
+		memcpy(batch, cmd, n);		/* MAIL goes with the RCPTs */
+		len = n;
+	} else {
+		if (rmt_conn_write(c, cmd, n, fd_deadline(T_MAIL)) == -1 ||
+		    rmt_conn_reply(c, r, 0, fd_deadline(T_MAIL)) == -1)
+			return NEXT;
+		if (r->reply.code / 100 != 2) {
+			rmt_attempt_fail(a, r->reply.code, reply_text(r));
+			return FINAL;
+		}
+	}
+	/* RCPTs, in blocks as big as the buffer (one write, RFC 2920) */
+	for (i = 0; i < a->nrcpt; i++) {
+		if ((n = rmt_cmd_rcpt(cmd, sizeof(cmd), a->rcpt[i])) == 0) {
+			set(&a->res[i], 553, "5.1.3 the address cannot be "
+			    "sent");
+			continue;
+		}
+		if (!pipelining) {
+			if (rmt_conn_write(c, cmd, n, fd_deadline(T_RCPT)) ==
+			    -1 || rmt_conn_reply(c, r, 0,
+			    fd_deadline(T_RCPT)) == -1)
+				return NEXT;
+			set(&a->res[i], r->reply.code, reply_text(r));
+			continue;
+		}
+		if (len + n > sizeof(batch)) {
+			if (rmt_conn_write(c, batch, len,
+			    fd_deadline(T_RCPT)) == -1)
+				return NEXT;
+			len = 0;
+		}
+		memcpy(batch + len, cmd, n);
+		len += n;
+	}
+	if (pipelining) {
+		if (len > 0 && rmt_conn_write(c, batch, len,
+		    fd_deadline(T_RCPT)) == -1)
+			return NEXT;
+		if (rmt_conn_reply(c, r, 0, fd_deadline(T_MAIL)) == -1)
+			return NEXT;
+		mailcode = r->reply.code;
+		snprintf(mailtext, sizeof(mailtext), "%s", reply_text(r));
+		for (i = 0; i < a->nrcpt; i++) {
+			if (a->res[i].code != 0)
+				continue;	/* not sent */
+			if (rmt_conn_reply(c, r, 0, fd_deadline(T_RCPT)) == -1)
+				return NEXT;
+			set(&a->res[i], r->reply.code, reply_text(r));
+		}
+		if (mailcode / 100 != 2) {
+			for (i = 0; i < a->nrcpt; i++)
+				a->res[i].code = 0;
+			rmt_attempt_fail(a, mailcode, mailtext);
+			return FINAL;
+		}
+	}
+	for (i = 0; i < a->nrcpt; i++) {
+		log_event(&a->lg, a->res[i].code / 100 == 2 ? LVL_DEBUG :
+		    LVL_INFO, "rcpt", "rcpt", a->rcpt[i], "code",
+		    (snprintf(cmd, sizeof(cmd), "%d", a->res[i].code), cmd),
+		    "reply", a->res[i].text, NULL);
+		if (a->res[i].code / 100 == 2) {
+			accepted++;
+			a->res[i].code = 0;	/* the DATA reply decides */
+		}
+	}
+	if (accepted == 0) {
+		fmt(a->m.text, sizeof(a->m.text), "no recipient accepted: %s",
+		    a->res[0].text);
+		a->m.code = a->res[0].code;
+		return FINAL;
+	}
+	if (rmt_conn_write(c, "DATA\r\n", 6, fd_deadline(T_DATA)) == -1 ||
+	    rmt_conn_reply(c, r, 0, fd_deadline(T_DATA)) == -1) {
+		rmt_attempt_fail(a, 451, "4.4.2 connection lost before DATA");
+		return FINAL;
+	}
+	if (r->reply.code != 354) {
+		rmt_attempt_fail(a, r->reply.code / 100 == 2 ? 451 :
+		    r->reply.code, reply_text(r));
+		return FINAL;
+	}
+	if (send_content(a, c) == -1 ||
+	    rmt_conn_reply(c, r, 0, fd_deadline(T_DOT)) == -1) {
+		char t[300];
+
+		snprintf(t, sizeof(t), "4.4.2 during the message: %s",
+		    c->why);
+		rmt_attempt_fail(a, 451, t);
+		return FINAL;
+	}
+	rmt_attempt_fail(a, r->reply.code, reply_text(r));
+	return FINAL;
+}
+
+/* One connection to one address of one host. */
+static enum outcome
+session(struct rmt_attempt *a, const struct rmt_mx_host *h,
+    const struct rmt_addr *addr, int try_tls)
+{
+	struct rmt_conn c;
+	struct rmt_reader r;
+	enum outcome o = NEXT;
+	size_t i;
+
+	rmt_addr_str(addr, a->ip, sizeof(a->ip));
+	a->host = h->name;
+	a->tlsver[0] = a->cipher[0] = '\0';
+	rmt_conn_init(&c, &a->tls);
+	if (rmt_conn_open(&c, addr, a->port, T_CONNECT) == -1)
+		goto next;
+	log_event(&a->lg, LVL_INFO, "connect", "host", h->name, "ip", a->ip,
+	    NULL);
+	if (rmt_conn_reply(&c, &r, 0, fd_deadline(T_GREETING)) == -1)
+		goto next;
+	if (r.reply.code != 220) {
+		fmt(c.why, sizeof(c.why), "greeting %d %s",
+		    r.reply.code, reply_text(&r));
+		quit(&c);
+		goto next;
+	}
+	if (greet(a, &c, &r) == -1)
+		goto next;
+	/*
+	 * The TLS policy is decided here.  DANE (RFC 7672: TLSA records of
+	 * _25._tcp.HOST, validated through DNSSEC) and MTA-STS (RFC 8461)
+	 * will make STARTTLS mandatory for their hosts (no offer, or a
+	 * failed handshake or verification: 4xx and the next host, never
+	 * plaintext) and verify with OpenSSL's SSL_dane_* or the policy's
+	 * names; for now every host is opportunistic.
+	 */
+	if (try_tls && (r.ext & RMT_EXT_STARTTLS)) {
+		if (rmt_conn_write(&c, "STARTTLS\r\n", 10,
+		    fd_deadline(T_EHLO)) == -1 || rmt_conn_reply(&c, &r, 0,
+		    fd_deadline(T_EHLO)) == -1)
+			goto next;
+		if (r.reply.code == 220) {
+			if (rmt_conn_pending(&c)) {
+				snprintf(c.why, sizeof(c.why), "data after "
+				    "220 to STARTTLS (an injection?)");
+				goto next;
+			}
+			if (rmt_conn_starttls(&c, h->name,
+			    RMT_TLS_OPPORTUNISTIC, fd_deadline(T_TLS)) == -1) {
+				o = NOTLS;
+				goto next;
+			}
+			snprintf(a->tlsver, sizeof(a->tlsver), "%s",
+			    c.version);
+			snprintf(a->cipher, sizeof(a->cipher), "%s",
+			    c.cipher);
+			{
+				char bits[16];
+
+				snprintf(bits, sizeof(bits), "%d", c.bits);
+				log_event(&a->lg, LVL_INFO, "tls", "host",
+				    h->name, "ip", a->ip, "version",
+				    c.version, "cipher", c.cipher, "bits",
+				    bits, "verify", "none", NULL);
+			}
+			if (greet(a, &c, &r) == -1)
+				goto next;
+		}
+		/* else: the offer was withdrawn, go on in plaintext */
+	}
+	for (i = 0; i < a->nrcpt; i++)
+		a->res[i].code = 0;
+	if ((o = transaction(a, &c, &r)) == NEXT)
+		goto next;
+	quit(&c);
+	rmt_conn_close(&c);
+	return FINAL;
+next:
+	log_event(&a->lg, LVL_WARN, "next", "host", h->name, "ip", a->ip,
+	    "error", c.why, NULL);
+	set(&a->m, 451, "");
+	fmt(a->m.text, sizeof(a->m.text), "4.4.1 %s: %s", h->name,
+	    c.why);
+	rmt_conn_close(&c);
+	return o;
+}
+
+void
+rmt_attempt_run(struct rmt_attempt *a, const struct rmt_mx *mx)
+{
+	size_t h, i;
+	enum outcome o;
+
+	for (h = 0; h < mx->nhost; h++)
+		for (i = 0; i < mx->host[h].naddr; i++) {
+			o = session(a, &mx->host[h], &mx->host[h].addr[i], 1);
+			if (o == NOTLS)
+				o = session(a, &mx->host[h],
+				    &mx->host[h].addr[i], 0);
+			if (o == FINAL)
+				return;
+		}
+	/* nobody took it: a->m has the last failure */
+	for (i = 0; i < a->nrcpt; i++)
+		set(&a->res[i], a->m.code, a->m.text);
+}

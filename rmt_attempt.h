@@ -1,0 +1,54 @@
+/*
+ * rmt_attempt.h: samotop-remote's attempt: the MX hosts' addresses tried
+ * in turn until one takes the transaction (a connection that fails, or a
+ * greeting or EHLO/HELO that is not 2xx, moves on to the next address),
+ * STARTTLS when offered (rmt_conn.h), MAIL and the RCPTs (in one write
+ * with PIPELINING), DATA, QUIT; each recipient's result recorded.
+ */
+#ifndef SAMOTOP_RMT_ATTEMPT_H
+#define SAMOTOP_RMT_ATTEMPT_H
+
+#include <stddef.h>
+
+#include "lmtpreply.h"
+#include "log.h"
+#include "rmt_mx.h"
+#include "tlslib.h"
+
+struct rmt_result {
+	int	code;			/* 0: nothing yet */
+	char	text[LMTPREPLY_TEXT_MAX + 80];
+};
+
+struct rmt_attempt {
+	/* given */
+	struct logger	 lg;
+	const char	*helo;		/* our name */
+	const char	*from;		/* "" for <> */
+	char		**rcpt;
+	size_t		 nrcpt;
+	const char	*msg;		/* canonical content (CRLF) */
+	size_t		 msglen;
+	int		 utf8;		/* the envelope needs SMTPUTF8 */
+	int		 body8;		/* the content has 8-bit octets */
+	unsigned	 port;
+	struct tlslib	 tls;		/* loaded at the first STARTTLS */
+	struct rmt_result *res;		/* nrcpt of them, zeroed */
+	/* found */
+	struct rmt_result m;		/* the message's outcome */
+	const char	*host;		/* the last host tried, or NULL */
+	char		 ip[64];	/* its address */
+	char		 tlsver[32];	/* "" without TLS */
+	char		 cipher[96];
+};
+
+/*
+ * Try mx's hosts (status RMT_MX_OK) until one takes the transaction:
+ * then every a->res[i] and a->m are set, else all of them say why
+ * nobody took it (451 4.4.1 ...).
+ */
+void	rmt_attempt_run(struct rmt_attempt *a, const struct rmt_mx *mx);
+/* Every recipient without a result of its own, and a->m, get this one. */
+void	rmt_attempt_fail(struct rmt_attempt *a, int code, const char *text);
+
+#endif

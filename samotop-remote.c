@@ -1,0 +1,269 @@
+/*
+ * samotop-remote: one delivery attempt of one message to one domain, as
+ * qmail-remote makes it (samotop-remote(8)).
+ *
+ *	samotop-remote [-c CONF] [-p PORT] [-m HOST[:PORT]] DOMAIN SENDER
+ *	    RCPT... < MESSAGE
+ *
+ * Here: the options, the message, the MX look-up (rmt_mx.h) and the
+ * results; the SMTP attempt itself is rmt_attempt.h's.  stdout gets one
+ * line per recipient ("r RCPT CODE TEXT", in the order given) and one
+ * for the message ("m CODE TEXT host=... ip=... tls=..."); exit 0 once
+ * they are printed, 111 or 100 when the attempt could not even start.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "fdio.h"
+#include "log.h"
+#include "rmt_attempt.h"
+#include "rmt_mx.h"
+#include "rmt_smtp.h"
+#include "version.h"
+
+#define DEFAULT_CONF	"/etc/samotop/samotop.conf"
+#define EXIT_TEMP	111
+#define EXIT_PERM	100
+#define MESSAGE_MAX	(1UL << 30)	/* what we read of stdin at most */
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: samotop-remote [-V] [-c conf] [-p port] "
+	    "[-m host[:port]] domain sender rcpt ...\n");
+	exit(EXIT_PERM);
+}
+
+/* stdin, whole: the message is sent to each MX again if need be. */
+static char *
+read_message(size_t *len)
+{
+	char *buf = NULL, *p;
+	size_t size = 0, n = 0;
+	ssize_t k;
+
+	for (;;) {
+		if (n == size) {
+			if (size >= MESSAGE_MAX) {
+				errno = EFBIG;
+				goto fail;
+			}
+			size = size == 0 ? 65536 : size * 2;
+			if ((p = realloc(buf, size)) == NULL)
+				goto fail;
+			buf = p;
+		}
+		if ((k = fd_read_some(0, buf + n, size - n)) == -1)
+			goto fail;
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	*len = n;
+	return buf != NULL ? buf : calloc(1, 1);
+fail:
+	free(buf);
+	return NULL;
+}
+
+/* "host", "host:port", "[v6]", "[v6]:port" (-m). */
+static int
+split_host(char *s, char **host, unsigned *port)
+{
+	char *c, *end;
+	unsigned long p;
+
+	*host = s;
+	if (s[0] == '[') {
+		if ((c = strchr(s, ']')) == NULL)
+			return -1;
+		*c++ = '\0';
+		*host = s + 1;
+		if (*c == '\0')
+			return 0;
+		if (*c != ':')
+			return -1;
+	} else if ((c = strchr(s, ':')) == NULL || strchr(c + 1, ':') != NULL)
+		return 0;			/* a name, or a bare IPv6 */
+	*c++ = '\0';
+	errno = 0;
+	p = strtoul(c, &end, 10);
+	if (*c == '\0' || *end != '\0' || p == 0 || p > 65535)
+		return -1;
+	*port = (unsigned)p;
+	return 0;
+}
+
+/*
+ * An address literal (RFC 5321 §4.1.3): "[192.0.2.1]" or
+ * "[IPv6:2001:db8::1]" into out, the address alone; 0 for a domain name.
+ */
+static int
+literal(const char *domain, char *out, size_t size)
+{
+	size_t len = strlen(domain);
+	unsigned char a[16];
+
+	if (len < 3 || domain[0] != '[' || domain[len - 1] != ']')
+		return 0;
+	domain++;
+	len -= 2;
+	if (len > 5 && strncasecmp(domain, "IPv6:", 5) == 0) {
+		domain += 5;
+		len -= 5;
+	}
+	if (len >= size)
+		return 0;
+	memcpy(out, domain, len);
+	out[len] = '\0';
+	return inet_pton(AF_INET, out, a) == 1 ||
+	    (inet_pton(AF_INET6, out, a) == 1 && domain[-1] == ':');
+}
+
+/* r and m lines, each made of printable octets only. */
+static void
+print_line(const char *kind, const char *rcpt, int code, const char *text,
+    const char *tail)
+{
+	const char *p;
+
+	fputs(kind, stdout);
+	if (rcpt != NULL)
+		printf(" %s", rcpt);
+	printf(" %d ", code);
+	for (p = text; *p != '\0'; p++)
+		putchar((unsigned char)*p >= 0x20 && *p != 0x7f ? *p : '?');
+	printf("%s\n", tail);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct rmt_attempt a;
+	static struct rmt_mx mx;
+	struct conf c;
+	struct conf_error err;
+	const char *conf = NULL, *domain;
+	char *text = NULL, *smarthost = NULL, *host = NULL, tail[256];
+	char lit[64];
+	unsigned mport = 0;
+	unsigned long p;
+	char *end;
+	size_t i;
+	int ch;
+
+	signal(SIGPIPE, SIG_IGN);
+	log_init_helper(&a.lg, "samotop-remote");
+	a.port = 25;
+	while ((ch = getopt(argc, argv, "c:m:p:V")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'm':
+			smarthost = optarg;
+			break;
+		case 'p':
+			p = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || p == 0 ||
+			    p > 65535)
+				usage();
+			a.port = (unsigned)p;
+			break;
+		case 'V':
+			version_exit("samotop-remote");
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 3)
+		usage();
+	domain = argv[0];
+	a.from = argv[1];
+	a.rcpt = argv + 2;
+	a.nrcpt = (size_t)argc - 2;
+	if (smarthost != NULL && split_host(smarthost, &host, &mport) == -1)
+		usage();
+
+	conf_defaults(&c);
+	if (conf == NULL && access(DEFAULT_CONF, F_OK) == 0)
+		conf = DEFAULT_CONF;
+	if (conf != NULL && (conf_load(&c, conf, &text, &err) == -1 ||
+	    conf_check(&c, &err) == -1)) {
+		fprintf(stderr, "samotop-remote: %s:%u: %s\n", conf, err.line,
+		    err.msg);
+		return EXIT_TEMP;
+	}
+	if (c.hostname[0] == '\0' &&
+	    gethostname(c.hostname, sizeof(c.hostname) - 1) == -1)
+		snprintf(c.hostname, sizeof(c.hostname), "localhost");
+	a.helo = c.hostname;
+
+	if ((a.msg = read_message(&a.msglen)) == NULL) {
+		fprintf(stderr, "samotop-remote: reading the message: %s\n",
+		    strerror(errno));
+		return EXIT_TEMP;
+	}
+	if ((a.res = calloc(a.nrcpt, sizeof(*a.res))) == NULL) {
+		fprintf(stderr, "samotop-remote: %s\n", strerror(errno));
+		return EXIT_TEMP;
+	}
+	a.body8 = rmt_body_8bit(a.msg, a.msglen);
+	a.utf8 = rmt_addr_utf8(a.from);
+	for (i = 0; i < a.nrcpt; i++)
+		a.utf8 |= rmt_addr_utf8(a.rcpt[i]);
+
+	if (host != NULL)
+		rmt_mx_resolve_host(host, &mx);
+	else if (literal(domain, lit, sizeof(lit)))
+		rmt_mx_resolve_host(lit, &mx);	/* no DNS: that address */
+	else
+		rmt_mx_resolve(domain, a.helo, &mx);
+	if (mport != 0)
+		a.port = mport;
+	if (mx.status != RMT_MX_OK) {
+		log_event(&a.lg, LVL_WARN, "mx", "domain", domain, "error",
+		    mx.why, NULL);
+		rmt_attempt_fail(&a, mx.code, mx.why);
+	} else
+		rmt_attempt_run(&a, &mx);
+
+	for (i = 0; i < a.nrcpt; i++)
+		print_line("r", a.rcpt[i], a.res[i].code, a.res[i].text, "");
+	tail[0] = '\0';
+	if (a.host != NULL)
+		snprintf(tail, sizeof(tail), " host=%s ip=%s tls=%s", a.host,
+		    a.ip, a.tlsver[0] != '\0' ? a.tlsver : "none");
+	print_line("m", NULL, a.m.code, a.m.text, tail);
+	{
+		char code[16];
+
+		snprintf(code, sizeof(code), "%d", a.m.code);
+		log_event(&a.lg, a.m.code / 100 == 2 ? LVL_INFO : LVL_WARN,
+		    "done", "domain", domain, "host", a.host, "ip",
+		    a.host != NULL ? a.ip : NULL, "tls", a.host != NULL ?
+		    (a.tlsver[0] != '\0' ? a.tlsver : "none") : NULL,
+		    "cipher", a.cipher[0] != '\0' ? a.cipher : NULL,
+		    "code", code, "reply", a.m.text, NULL);
+	}
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "samotop-remote: stdout: %s\n",
+		    strerror(errno));
+		return EXIT_TEMP;
+	}
+	free(text);
+	return 0;
+}

@@ -705,6 +705,7 @@ write("fuzz_q_env", [
     ("version", b"samotop-queue 2\nid 1-0123456789abcdef\n"),
     ("control", b"samotop-queue 1\nid 1-0123456789abcdef\ntime 1\nfrom a\rb\nrcpt x@y\n"),
     ("twice", b"samotop-queue 1\nid 1-0123456789abcdef\ntime 1\ntime 2\nfrom a\nrcpt x@y\n"),
+])
 # --- rmt_mx: answers to samotop-remote's MX (first octet even: the room
 # for records in bits 1..6), A (1) and AAAA (3) queries.
 def rmt_dns(qtype, answers):

@@ -204,6 +204,28 @@ Subject: the original
 	[ "$dom" -le 2 ]
 }
 
+@test "samotop-send end to end: the real samotop-remote (-m) to samotop-smtpd, a 550 from it bounced" {
+	[ -x "$TOP/samotop-remote" ] || skip "samotop-remote is not built"
+	# the receiving MX: samotop-smtpd, mail for far.test to a Maildir
+	make_maildir "$T/Far"
+	write_conf "route good@far.test $MAILDIR_BIN -c $T/Far"
+	start_server
+	printf '%s\n' "hostname mx.test" "queue $Q" \
+	    "queue-remote $TOP/samotop-remote -m 127.0.0.1:$PORT" >"$T/send.conf"
+	id=$("$PUT" "$Q" now a@send.test good@far.test bad@far.test </dev/null)
+	"$SEND_BIN" -1 -c "$T/send.conf" 2>>"$LOG"
+	[ ! -e "$Q/env/$id" ]
+	grep -q "^Subject: message $id" "$T"/Far/new/*
+	grep -q "prog=samotop-send event=delivery id=$id to=good@far.test status=sent code=250 .*host=127.0.0.1 ip=127.0.0.1 tls=none" "$LOG"
+	grep -q "prog=samotop-send event=delivery id=$id to=bad@far.test status=failed code=550" "$LOG"
+	# the bounce for bad@, queued to the sender
+	dsn=$(ls "$Q/env")
+	m=$(tr -d '\r' <"$Q/mess/$dsn")
+	assert_contains "$m" "Final-Recipient: rfc822; bad@far.test"
+	assert_contains "$m" "Remote-MTA: dns; 127.0.0.1"
+	assert_not_contains "$m" "good@far.test"
+}
+
 @test "samotop-send (daemon): a message queued while it runs is delivered at once (inotify); SIGTERM stops it" {
 	setsid "$SEND_BIN" -c "$CONF" 2>>"$LOG" &
 	SEND_PID=$!

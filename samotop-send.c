@@ -108,6 +108,8 @@ struct sched {
 	struct known		*known, *nknown;
 	size_t			 nk, nnk, knsize, nknsize;
 	time_t			 wake;		/* the earliest next try */
+	time_t			 scan_now;	/* of the scan under way */
+	int			 scan_full;	/* it reads every message */
 	char			(*scratch)[ADDR_MAX + 1];	/* Q_RCPT_MAX */
 };
 
@@ -577,8 +579,6 @@ in_flight(const struct sched *s, const char *id)
 	return 0;
 }
 
-static time_t scan_now;
-static int scan_full;
 
 static int
 scan_one(const char *id, void *arg)
@@ -594,12 +594,12 @@ scan_one(const char *id, void *arg)
 	snprintf(key.id, sizeof(key.id), "%s", id);
 	k = s->nk == 0 ? NULL : bsearch(&key, s->known, s->nk,
 	    sizeof(*k), known_cmp);
-	if (!scan_full && k != NULL && k->next > scan_now) {
+	if (!s->scan_full && k != NULL && k->next > s->scan_now) {
 		remember(s, id, k->next);
 		return 0;
 	}
-	if ((m = msg_load(s, id, scan_now)) != NULL)
-		consider(s, m, scan_now);
+	if ((m = msg_load(s, id, s->scan_now)) != NULL)
+		consider(s, m, s->scan_now);
 	return 0;
 }
 
@@ -617,8 +617,8 @@ scan(struct sched *s, time_t now, int full)
 	struct known *t;
 	size_t tn;
 
-	scan_now = now;
-	scan_full = full;
+	s->scan_now = now;
+	s->scan_full = full;
 	s->nnk = 0;
 	s->wake = 0;
 	if (q_dir_list(s->dir, "env", scan_one, s) == -1)
@@ -702,6 +702,7 @@ local_child(struct sched *s, struct job *j, int out)
 	struct mailbox sender, *rcpts;
 	struct lmtpreply rep, *reps;
 	static struct helper h;
+	int *final;
 	char path[Q_PATH_MAX], buf[65536], why[Q_TEXT_MAX + 1];
 	size_t i, accepted = 0;
 	ssize_t n;
@@ -714,7 +715,9 @@ local_child(struct sched *s, struct job *j, int out)
 		_exit(111);
 	rcpts = calloc(j->n, sizeof(*rcpts));
 	reps = calloc(j->n, sizeof(*reps));
-	if (rcpts == NULL || reps == NULL ||
+	/* which replies are the recipient's last word: kept on a failure */
+	final = calloc(j->n, sizeof(*final));
+	if (rcpts == NULL || reps == NULL || final == NULL ||
 	    mailbox_of(m->env.from, 1, &sender) == -1) {
 		say(f, "m", NULL, 451, "4.3.0 out of memory or bad sender");
 		goto out;
@@ -731,6 +734,8 @@ local_child(struct sched *s, struct job *j, int out)
 			failed = 1;
 		else if (reps[i].code / 100 == 2)
 			accepted++;
+		else
+			final[i] = 1;
 	}
 	if (failed)
 		goto helper_failed;
@@ -771,6 +776,7 @@ local_child(struct sched *s, struct job *j, int out)
 			continue;
 		if (helper_reply(&h, c->timeout_helper, &reps[i]) == -1)
 			goto helper_failed;
+		final[i] = 1;
 	}
 print:
 	helper_quit(&h, c->timeout_helper);
@@ -779,7 +785,15 @@ print:
 	say(f, "m", NULL, 250, "done");
 	goto out;
 helper_failed:
-	/* the reply codes samotop-smtpd gives for a failed helper */
+	/*
+	 * The replies already given stand (a recipient delivered before
+	 * the helper failed must not be delivered again); the others are
+	 * tried again.
+	 */
+	for (i = 0; i < j->n; i++)
+		if (final[i])
+			say(f, "r", m->rcpt[j->idx[i]], reps[i].code,
+			    reps[i].text);
 	snprintf(why, sizeof(why), "4.3.0 delivery helper failed: %s",
 	    h.why != NULL ? h.why : "?");
 	say(f, "m", NULL, 451, why);

@@ -226,6 +226,26 @@ Subject: the original
 	assert_not_contains "$m" "good@far.test"
 }
 
+@test "samotop-send: a helper that dies after the first recipient's reply: that one is done, the other retried alone" {
+	mkdir "$T/saved"
+	write_conf "queue $Q" "queue-remote $T/bin/samotop-remote" \
+		"route @local.test /usr/bin/env LMTP_STUB_CRASH=reply1 LMTP_STUB_ONCE=$T/once LMTP_STUB_SAVE=$T/saved LMTP_STUB_ENVELOPE=1 $PYTHON $STUB"
+	id=$("$PUT" "$Q" now a@send.test u@local.test v@local.test </dev/null)
+	send_once
+	grep -q "^rcpt 0 done 1 " "$Q/state/$id"
+	grep -q "^rcpt 1 pending 1 [0-9]* 451 4.3.0 delivery helper failed" "$Q/state/$id"
+	sed -i 's/^\(rcpt 1 pending 1\) [0-9]* /\1 0 /' "$Q/state/$id"
+	send_once
+	[ ! -e "$Q/env/$id" ]
+	# the second transaction was for v@ alone (the stub saves only what
+	# it did not crash on)
+	[ "$(ls "$T/saved" | wc -l)" -eq 1 ]
+	grep -q "^X-Stub-To: <v@local.test>" "$T/saved/msg.1"
+	! grep -q "u@local.test" "$T/saved/msg.1"
+	grep -q "event=delivery id=$id to=u@local.test status=sent code=250" "$LOG"
+	[ "$(grep -c "event=delivery id=$id to=u@local.test" "$LOG")" -eq 1 ]
+}
+
 @test "samotop-send (daemon): a message queued while it runs is delivered at once (inotify); SIGTERM stops it" {
 	setsid "$SEND_BIN" -c "$CONF" 2>>"$LOG" &
 	SEND_PID=$!

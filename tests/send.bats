@@ -260,6 +260,22 @@ Subject: the original
 	grep -q "event=stop" "$LOG"
 }
 
+@test "samotop-send (daemon): it wakes up at a deferred recipient's next try" {
+	id=$("$PUT" "$Q" now a@send.test x@far.test </dev/null)
+	printf 'samotop-state 1\nrcpt 0 pending 1 %s 451 4.7.1 later\n' $(( $(date +%s) + 2 )) >"$Q/state/$id"
+	setsid "$SEND_BIN" -c "$CONF" 2>>"$LOG" &
+	SEND_PID=$!
+	sleep 1
+	# not yet due
+	[ -e "$Q/env/$id" ] && [ ! -e "$T/remote.args" ]
+	for _ in $(seq 60); do [ -e "$Q/env/$id" ] || break; sleep 0.1; done
+	[ ! -e "$Q/env/$id" ]
+	grep -q "event=delivery id=$id to=x@far.test status=sent" "$LOG"
+	kill "$SEND_PID"
+	wait "$SEND_PID"
+	SEND_PID=
+}
+
 @test "samotop-send crash test: kill -9 of its process group at random moments while 200 messages flow; each delivered at least once" {
 	write_conf "queue $Q" "queue-remote $T/bin/samotop-remote" \
 		"route @local.test $MAILDIR_BIN -c $T/Maildir"

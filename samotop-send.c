@@ -293,7 +293,7 @@ send_dsn(struct sched *s, struct msg *m, int status, time_t now)
 	char dsn_id[Q_ID_LEN + 1], (*to)[ADDR_MAX + 1];
 	char *hdr, *text;
 	size_t i, n = 0, hlen, tlen;
-	int e8, rc = -1;
+	int flags, rc = -1;
 
 	if ((dr = calloc(m->env.nrcpt, sizeof(*dr))) == NULL)
 		return -1;
@@ -331,7 +331,7 @@ send_dsn(struct sched *s, struct msg *m, int status, time_t now)
 	d.nrcpt = n;
 	d.header = hdr;
 	d.header_len = hlen;
-	if ((text = q_dsn_format(&d, &tlen, &e8)) == NULL) {
+	if ((text = q_dsn_format(&d, &tlen, &flags)) == NULL) {
 		q_write_abort(w);
 		goto out;
 	}
@@ -343,8 +343,8 @@ send_dsn(struct sched *s, struct msg *m, int status, time_t now)
 	snprintf(to[0], sizeof(to[0]), "%s", m->env.from);
 	de.nrcpt = 1;
 	de.rcpt = to;
-	de.body8 = e8;
-	de.smtputf8 = m->env.smtputf8;
+	de.body8 = (flags & Q_DSN_8BIT) != 0;
+	de.smtputf8 = (flags & Q_DSN_UTF8) != 0 || m->env.smtputf8;
 	if ((rc = q_write_commit(w, &de)) == -1)
 		goto failed;
 	log_event(&s->log, LVL_INFO, "dsn", "id", m->id, "dsn", dsn_id,

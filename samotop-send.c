@@ -15,6 +15,7 @@
  * any moment loses nothing: a delivery whose result was not yet written
  * is made again (a duplicate, never a loss).
  */
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -57,6 +58,7 @@
 #define REAP_MS		10000		/* for a child that closed stdout */
 #define DSN_RETRY	300		/* a DSN that could not be queued */
 #define JOB_MAX		3600		/* seconds a delivery may last */
+#define LOCK_WAIT_MS	5000		/* for a scheduler that is ending */
 
 extern char **environ;
 
@@ -1075,6 +1077,35 @@ overdue(struct sched *s, time_t now)
 		}
 }
 
+/*
+ * One scheduler per queue: two would deliver the same messages and
+ * overwrite each other's state.  The lock is the queue directory's
+ * flock(2), held as long as the descriptor is open (a forked local
+ * delivery shares it: a scheduler killed with its process group frees
+ * it when the last of them is gone, so it is waited for a little).
+ * The descriptor is close-on-exec: no helper or remote program holds it.
+ */
+static int
+lock_queue(const char *dir)
+{
+	long long deadline = fd_deadline(LOCK_WAIT_MS);
+	int fd, save;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) ||
+		    fd_ms_left(deadline) <= 0) {
+			save = errno;
+			close(fd);
+			errno = save;
+			return -1;
+		}
+		(void)poll(NULL, 0, 50);
+	}
+	return fd;
+}
+
 /* The queue-remote program: the configured one, or ours next to us. */
 static int
 remote_program(struct sched *s)
@@ -1246,6 +1277,12 @@ main(int argc, char *argv[])
 	if (q_dir_ensure(s.dir, s.dir_mode) == -1) {
 		log_event(&s.log, LVL_ERROR, "queue", "path", s.dir, "error",
 		    strerror(errno), NULL);
+		return 111;
+	}
+	if (lock_queue(s.dir) == -1) {
+		log_event(&s.log, LVL_ERROR, "lock", "queue", s.dir, "error",
+		    errno == EWOULDBLOCK ? "another samotop-send runs on "
+		    "this queue" : strerror(errno), NULL);
 		return 111;
 	}
 	if (remote_program(&s) == -1) {

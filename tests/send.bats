@@ -246,7 +246,7 @@ Subject: the original
 	[ "$(grep -c "event=delivery id=$id to=u@local.test" "$LOG")" -eq 1 ]
 }
 
-@test "samotop-send (daemon): a message queued while it runs is delivered at once (inotify); SIGTERM stops it" {
+@test "samotop-send (daemon): a message queued while it runs is delivered at once (inotify); a second scheduler is refused; SIGTERM stops it" {
 	setsid "$SEND_BIN" -c "$CONF" 2>>"$LOG" &
 	SEND_PID=$!
 	for _ in $(seq 50); do grep -q "event=start" "$LOG" 2>/dev/null && break; sleep 0.05; done
@@ -254,10 +254,17 @@ Subject: the original
 	for _ in $(seq 100); do [ -e "$Q/env/$id" ] || break; sleep 0.05; done
 	[ ! -e "$Q/env/$id" ]
 	grep -q "^Subject: message $id" "$T"/Maildir/new/*
+	# one scheduler per queue: another one waits a little, then gives up
+	run "$SEND_BIN" -1 -c "$CONF"
+	[ "$status" -eq 111 ]
+	assert_contains "$output" 'event=lock'
+	assert_contains "$output" 'error="another samotop-send runs on this queue"'
 	kill "$SEND_PID"
 	wait "$SEND_PID"
 	SEND_PID=
 	grep -q "event=stop" "$LOG"
+	# and once it has stopped, the queue is free
+	send_once
 }
 
 @test "samotop-send (daemon): it wakes up at a deferred recipient's next try" {

@@ -89,6 +89,32 @@ add_clean(struct buf *b, const char *s)
 	}
 }
 
+/*
+ * An address: as add_clean(), but UTF-8 kept (RFC 6531 addresses; the
+ * DSN is then a global one, RFC 6533).
+ */
+static void
+add_addr(struct buf *b, const char *s)
+{
+	char c;
+
+	for (; s != NULL && *s != '\0'; s++) {
+		c = *s;
+		if ((unsigned char)c < 0x20 || (unsigned char)c == 0x7f)
+			c = '?';
+		add(b, &c, 1);
+	}
+}
+
+static int
+non_ascii(const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 1;
+	return 0;
+}
+
 /* An RFC 5322 date, in UTC: the DSN is made by a daemon, not a user. */
 static void
 add_date(struct buf *b, time_t t)
@@ -199,11 +225,11 @@ human(struct buf *b, const struct q_dsn *d, int failed)
 
 	addf(b, "This is the mail system at host %s.\r\n\r\n", d->hostname);
 	if (failed)
-		add_clean(b, "Your message could not be delivered to one or "
-		    "more recipients.  It is attached below.");
+		ADD(b, "Your message could not be delivered to one or more "
+		    "recipients.\r\nIts header is attached below.");
 	else
-		add_clean(b, "Your message could not be delivered yet to one "
-		    "or more recipients.  Delivery will be retried; you need "
+		ADD(b, "Your message could not be delivered yet to one or "
+		    "more recipients.\r\nDelivery will be retried; you need "
 		    "not send it again.");
 	ADD(b, "\r\n\r\n");
 	for (i = 0; i < d->nrcpt; i++) {
@@ -211,7 +237,7 @@ human(struct buf *b, const struct q_dsn *d, int failed)
 		if ((r->action == Q_DSN_FAILED) != failed)
 			continue;
 		ADD(b, "<");
-		add_clean(b, r->addr);
+		add_addr(b, r->addr);
 		ADD(b, ">: ");
 		if (r->remote != NULL && r->code != 0) {
 			ADD(b, "host ");
@@ -231,7 +257,7 @@ human(struct buf *b, const struct q_dsn *d, int failed)
 }
 
 static void
-status_part(struct buf *b, const struct q_dsn *d)
+status_part(struct buf *b, const struct q_dsn *d, int utf8)
 {
 	const struct q_dsn_rcpt *r;
 	char status[Q_DSN_STATUS_LEN];
@@ -246,8 +272,11 @@ status_part(struct buf *b, const struct q_dsn *d)
 	for (i = 0; i < d->nrcpt; i++) {
 		r = &d->rcpt[i];
 		q_dsn_status(r->code, r->text, r->action, status);
-		ADD(b, "\r\nFinal-Recipient: rfc822; ");
-		add_clean(b, r->addr);
+		if (utf8 && non_ascii(r->addr))
+			ADD(b, "\r\nFinal-Recipient: utf-8; ");
+		else
+			ADD(b, "\r\nFinal-Recipient: rfc822; ");
+		add_addr(b, r->addr);
 		addf(b, "\r\nAction: %s\r\nStatus: %s\r\n",
 		    r->action == Q_DSN_DELAYED ? "delayed" : "failed", status);
 		if (r->remote != NULL) {
@@ -269,13 +298,14 @@ status_part(struct buf *b, const struct q_dsn *d)
 }
 
 char *
-q_dsn_format(const struct q_dsn *d, size_t *len, int *eightbit)
+q_dsn_format(const struct q_dsn *d, size_t *len, int *flags)
 {
 	struct buf b = { NULL, 0, 0, 0 };
-	int failed;
+	const char *report;
+	int failed, eightbit = 0, utf8;
 	size_t i;
 
-	*eightbit = 0;
+	*flags = 0;
 	if (d->sender == NULL || d->sender[0] == '\0' || d->nrcpt == 0) {
 		errno = EINVAL;
 		return NULL;
@@ -283,11 +313,20 @@ q_dsn_format(const struct q_dsn *d, size_t *len, int *eightbit)
 	failed = any_action(d, Q_DSN_FAILED);
 	for (i = 0; i < d->header_len; i++)
 		if ((unsigned char)d->header[i] >= 0x80)
-			*eightbit = 1;
+			eightbit = 1;
+	/*
+	 * An address in UTF-8 (the sender's or a recipient's): a global
+	 * DSN (RFC 6533), to be sent with SMTPUTF8.
+	 */
+	utf8 = non_ascii(d->sender);
+	for (i = 0; i < d->nrcpt; i++)
+		utf8 |= non_ascii(d->rcpt[i].addr);
+	report = utf8 ? "global-delivery-status" : "delivery-status";
+	*flags = (eightbit || utf8 ? Q_DSN_8BIT : 0) | (utf8 ? Q_DSN_UTF8 : 0);
 	addf(&b, "From: Mail Delivery System <MAILER-DAEMON@%s>\r\n",
 	    d->hostname);
 	ADD(&b, "To: <");
-	add_clean(&b, d->sender);
+	add_addr(&b, d->sender);
 	ADD(&b, ">\r\nSubject: ");
 	add_clean(&b, failed ? "Undelivered Mail Returned to Sender" :
 	    "Delayed Mail (still being retried)");
@@ -296,15 +335,19 @@ q_dsn_format(const struct q_dsn *d, size_t *len, int *eightbit)
 	addf(&b, "\r\nMessage-ID: <%s@%s>\r\n", d->dsn_id, d->hostname);
 	ADD(&b, "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n");
 	addf(&b, "Content-Type: multipart/report; "
-	    "report-type=delivery-status;\r\n\tboundary=\"%s/%s\"\r\n",
+	    "report-type=%s;\r\n\tboundary=\"%s/%s\"\r\n", report,
 	    d->dsn_id, d->hostname);
-	if (*eightbit)
+	if (*flags & Q_DSN_8BIT)
 		ADD(&b, "Content-Transfer-Encoding: 8bit\r\n");
 	ADD(&b, "\r\nThis is a MIME-encapsulated message.\r\n");
 
 	addf(&b, "\r\n--%s/%s\r\n", d->dsn_id, d->hostname);
-	ADD(&b, "Content-Description: Notification\r\n"
-	    "Content-Type: text/plain; charset=us-ascii\r\n\r\n");
+	addf(&b, "Content-Description: Notification\r\n"
+	    "Content-Type: text/plain; charset=%s\r\n",
+	    utf8 ? "utf-8" : "us-ascii");
+	if (utf8)
+		ADD(&b, "Content-Transfer-Encoding: 8bit\r\n");
+	ADD(&b, "\r\n");
 	if (failed)
 		human(&b, d, 1);
 	if (any_action(d, Q_DSN_DELAYED)) {
@@ -314,14 +357,18 @@ q_dsn_format(const struct q_dsn *d, size_t *len, int *eightbit)
 	}
 
 	addf(&b, "\r\n--%s/%s\r\n", d->dsn_id, d->hostname);
-	ADD(&b, "Content-Description: Delivery report\r\n"
-	    "Content-Type: message/delivery-status\r\n\r\n");
-	status_part(&b, d);
+	addf(&b, "Content-Description: Delivery report\r\n"
+	    "Content-Type: message/%s\r\n", report);
+	if (utf8)
+		ADD(&b, "Content-Transfer-Encoding: 8bit\r\n");
+	ADD(&b, "\r\n");
+	status_part(&b, d, utf8);
 
 	addf(&b, "\r\n--%s/%s\r\n", d->dsn_id, d->hostname);
-	ADD(&b, "Content-Description: Undelivered Message Headers\r\n"
-	    "Content-Type: text/rfc822-headers\r\n");
-	if (*eightbit)
+	addf(&b, "Content-Description: Undelivered Message Headers\r\n"
+	    "Content-Type: %s\r\n", utf8 ? "message/global-headers" :
+	    "text/rfc822-headers");
+	if (eightbit)
 		ADD(&b, "Content-Transfer-Encoding: 8bit\r\n");
 	ADD(&b, "\r\n");
 	add(&b, d->header, d->header_len);

@@ -11,6 +11,7 @@
  *	   Diagnostic-Code: smtp (the reply) when there was one;
  *	3. text/rfc822-headers: the original message's header.
  *
+ * (A global DSN, RFC 6533, when an address is UTF-8: q_dsn_format().)
  * From: MAILER-DAEMON@HOSTNAME, Auto-Submitted: auto-replied, to the
  * original sender; the caller queues it with the null sender <> (so a
  * DSN is never answered by another).  Formatting is pure: the caller
@@ -69,11 +70,16 @@ size_t	q_dsn_header_len(const char *msg, size_t len);
 
 /*
  * The DSN's canonical content (CRLF) in a buffer the caller frees, its
- * length in *len; *eightbit set when the quoted header holds 8-bit
- * octets (then queue it with BODY=8BITMIME).  NULL with errno EINVAL
- * when the sender is empty (no DSN to <>) or nothing is reported, or
- * ENOMEM.  Pure.
+ * length in *len, and in *flags: Q_DSN_8BIT when it holds 8-bit octets
+ * (queue it with BODY=8BITMIME), Q_DSN_UTF8 when an address is UTF-8
+ * (RFC 6531): then it is a global DSN (RFC 6533: report-type
+ * global-delivery-status, Final-Recipient: utf-8, message/global-headers)
+ * to be queued with SMTPUTF8.  NULL with errno EINVAL when the sender is
+ * empty (no DSN to <>) or nothing is reported, or ENOMEM.  Pure.
  */
-char	*q_dsn_format(const struct q_dsn *d, size_t *len, int *eightbit);
+#define Q_DSN_8BIT	0x01
+#define Q_DSN_UTF8	0x02
+
+char	*q_dsn_format(const struct q_dsn *d, size_t *len, int *flags);
 
 #endif

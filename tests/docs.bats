@@ -11,7 +11,7 @@ load lib
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-PAGES="samotop-smtpd.8 samotop.conf.5 samotop-maildir.8 samotop-lmtp.8 samotop-pipe.8 samotop-encrypt.8 samotop-screener.8 samotop-queue.8 samotop-sendmail.8 samotop-mailq.8 samotop-remote.8"
+PAGES="samotop-smtpd.8 samotop.conf.5 samotop-maildir.8 samotop-lmtp.8 samotop-pipe.8 samotop-encrypt.8 samotop-screener.8 samotop-queue.8 samotop-sendmail.8 samotop-mailq.8 samotop-send.8 samotop-remote.8"
 
 # see_also PAGE: the ".Xr name section" references of PAGE's SEE ALSO, one
 # "name(section)" a line.
@@ -58,8 +58,9 @@ title() {
 		sh -n "$f"
 		n=$((n + 1))
 	done
-	# runit and s6, each with a log/run, and the demo
-	[ "$n" -eq 5 ]
+	# runit and s6, samotop-smtpd and samotop-send, each with a
+	# log/run, and the demo
+	[ "$n" -eq 9 ]
 }
 
 # smtpd_args FILE: the arguments of every samotop-smtpd command line in
@@ -154,7 +155,7 @@ unit_value() {
 	sed -n "s/^$2=//p" "$1"
 }
 
-@test "the socket units set their trigger limit, the services a StateDirectory" {
+@test "the socket units set their trigger limit, the session services a StateDirectory" {
 	local f
 	for f in "$TOP"/etc/systemd/*.socket; do
 		[ "$(unit_value "$f" Accept)" = yes ]
@@ -163,7 +164,8 @@ unit_value() {
 		[ "$(unit_value "$f" BindIPv6Only)" = both ]
 		assert_contains "$(unit_value "$f" ListenStream)" "[::]:"
 	done
-	for f in "$TOP"/etc/systemd/*.service; do
+	# the sessions' (samotop-send keeps its state in the queue)
+	for f in "$TOP"/etc/systemd/samotop-smtp*.service; do
 		[ "$(unit_value "$f" StateDirectory)" = samotop ]
 	done
 	# the greylist path the example configuration suggests is in it
@@ -186,7 +188,8 @@ seconds() {
 	d=$(seconds "$(sed -n 's/^#deadline-session //p' "$TOP/etc/samotop.conf")")
 	c=$(seconds "$(sed -n 's/^#timeout-command //p' "$TOP/etc/samotop.conf")")
 	h=$(seconds "$(sed -n 's/^#timeout-helper //p' "$TOP/etc/samotop.conf")")
-	for f in "$TOP"/etc/systemd/*.service; do
+	# the sessions' (samotop-send is long-running)
+	for f in "$TOP"/etc/systemd/samotop-smtp*.service; do
 		[ "$(seconds "$(unit_value "$f" RuntimeMaxSec)")" -gt \
 		    $((d + c + h)) ]
 	done
@@ -198,7 +201,8 @@ seconds() {
 	mkdir "$T/units"
 	cp "$TOP"/etc/systemd/* "$T/units/"
 	# ExecStart= must name a program that exists here
-	sed -i "s|/usr/local/bin/samotop-smtpd|$SMTPD_BIN|" "$T"/units/*.service
+	sed -i "s|/usr/local/bin/samotop-smtpd|$SMTPD_BIN|; s|/usr/local/bin/samotop-send|$TOP/samotop-send|" \
+	    "$T"/units/*.service
 	run systemd-analyze verify --man=no "$T"/units/*.socket \
 	    "$T"/units/*.service
 	[ "$status" -eq 0 ]

@@ -178,6 +178,38 @@ eight_bit_header(void)
 }
 
 static void
+global_dsn(void)
+{
+	static const struct q_dsn_rcpt ur[] = {
+		{ "j\xc3\xb6rg@far.test", Q_DSN_FAILED, 550, "5.1.1 no", NULL },
+		{ "b@far.test", Q_DSN_FAILED, 550, "5.1.1 no", NULL },
+	};
+	struct q_dsn d = dsn(1);
+	size_t len;
+	char *s;
+	int fl;
+
+	d.rcpt = ur;
+	d.nrcpt = 2;
+	s = q_dsn_format(&d, &len, &fl);
+	CHECK(s != NULL && fl == (Q_DSN_8BIT | Q_DSN_UTF8));
+	if (s == NULL)
+		return;
+	HAS(s, "report-type=global-delivery-status;");
+	HAS(s, "Content-Type: message/global-delivery-status\r\n");
+	HAS(s, "Final-Recipient: utf-8; j\xc3\xb6rg@far.test\r\n");
+	HAS(s, "Final-Recipient: rfc822; b@far.test\r\n");
+	HAS(s, "<j\xc3\xb6rg@far.test>: 550 5.1.1 no\r\n");
+	HAS(s, "Content-Type: message/global-headers\r\n");
+	free(s);
+	/* ASCII only: a plain DSN */
+	d = dsn(1);
+	s = q_dsn_format(&d, &len, &fl);
+	CHECK(s != NULL && fl == 0);
+	free(s);
+}
+
+static void
 never_to_null(void)
 {
 	struct q_dsn d = dsn(1);
@@ -199,6 +231,7 @@ main(void)
 	TEST(bounce);
 	TEST(delay_only);
 	TEST(eight_bit_header);
+	TEST(global_dsn);
 	TEST(never_to_null);
 	return UNIT_DONE();
 }

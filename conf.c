@@ -64,6 +64,7 @@ enum kind {
 	DOMAIN,		/* a domain name, kept as a pointer */
 	DURATIONS,	/* d1,d2,... into queue_retry */
 	RELAY,		/* relay-client CIDR, repeatable */
+	ALIAS,		/* alias ADDRESS TARGET..., repeatable */
 	FOLDER,		/* a Maildir++ folder name: [A-Za-z0-9_-] */
 	ROUTE
 };
@@ -271,6 +272,9 @@ static const struct directive directives[] = {
 	FIELD("sendmail-group", TEXT, "a group name", sendmail_group),
 	PICK("fold-partial", fold_choices, "tempfail or dsn",
 	    fold_partial_dsn),
+	WORD("alias", ALIAS, "ADDRESS TARGET..."),
+	FIELD("srs-key", PATH, "a file", srs_key),
+	FIELD("srs-domain", DOMAIN, "a domain name", srs_domain),
 	FIELD("leave-no-trace", BOOLEAN, "yes or no", leave_no_trace),
 	NUMBER("leave-no-trace-granularity", DURATION, "a duration",
 	    notrace_granularity, 1, 366 * 86400),
@@ -382,6 +386,7 @@ conf_defaults(struct conf *c)
 	c->queue_retry[6] = 4 * 3600;
 	c->queue_concurrency = 20;
 	c->queue_concurrency_domain = 4;
+	c->srs_key = CONF_SRS_KEY;
 	c->notrace_granularity = 86400;
 	c->notrace_key = CONF_NOTRACE_KEY;
 }
@@ -848,6 +853,47 @@ route(struct parser *p, const struct directive *d, char **w, int n)
 	return 0;
 }
 
+/*
+ * alias ADDRESS TARGET...: ADDRESS (canonical, as a route pattern) is
+ * delivered to each TARGET, an address (local or not).  Expanded by
+ * samotop-send (samotop.conf(5), QUEUE AND RELAY).
+ */
+static int
+alias(struct parser *p, const struct directive *d, char **w, int n)
+{
+	struct conf	*c = p->c;
+	struct alias	*a;
+	size_t		 k;
+	int		 i;
+
+	if (n < 2)
+		return fail(p, "%s: expected %s", d->name, d->what);
+	if (n - 1 > CONF_ALIAS_TARGETS)
+		return fail(p, "%s: more than %d targets", d->name,
+		    CONF_ALIAS_TARGETS);
+	if (pattern(w[0]) != 2)
+		return fail(p, "%s: expected an address local@domain, got "
+		    "'%.*s'", d->name, SHOW, w[0]);
+	for (i = 1; i < n; i++)
+		if (!valid_address_pattern(w[i]) || w[i][0] == '@')
+			return fail(p, "%s: expected a target address, got "
+			    "'%.*s'", d->name, SHOW, w[i]);
+	for (k = 0; k < c->naliases; k++)
+		if (strcmp(c->aliases[k].address, w[0]) == 0)
+			return fail(p, "%s: '%.*s' already an alias on line "
+			    "%u", d->name, SHOW, w[0], c->aliases[k].line);
+	if (c->naliases == CONF_ALIASES_MAX)
+		return fail(p, "%s: more than %d aliases", d->name,
+		    CONF_ALIASES_MAX);
+	a = &c->aliases[c->naliases++];
+	a->address = w[0];
+	a->line = p->line;
+	for (i = 1; i < n; i++)
+		a->targets[i - 1] = w[i];
+	a->targets[n - 1] = NULL;
+	return 0;
+}
+
 /* PROGRAM [ARG...]: an argv kept in the text, as a route's. */
 static int
 command(struct parser *p, const struct directive *d, char **w, int n)
@@ -967,6 +1013,8 @@ line(struct parser *p, char *s)
 		return list(p, d, w + 1, n - 1);
 	if (d->kind == COMMAND)
 		return command(p, d, w + 1, n - 1);
+	if (d->kind == ALIAS)
+		return alias(p, d, w + 1, n - 1);
 	i = d - directives;
 	if (d->kind == DNSBL || d->kind == MILTER || d->kind == SEALER ||
 	    d->kind == SCREENED || d->kind == RELAY)

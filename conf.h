@@ -20,6 +20,10 @@
 #define CONF_SCREENED_MAX 64	/* screener-recipient lines */
 #define CONF_RETRY_MAX	16	/* queue-retry's durations */
 #define CONF_RELAY_MAX	64	/* relay-client lines */
+#define CONF_ALIASES_MAX 256	/* alias lines */
+#define CONF_ALIAS_TARGETS 32	/* targets of one alias */
+/* srs-key's default (created on first use, as trace.h's key) */
+#define CONF_SRS_KEY	"/var/lib/samotop/srs.key"
 #define CONF_QUEUE_DIR	"/var/spool/samotop/queue"
 /* screener-trust-anchor's default: Debian's dns-root-data */
 #define CONF_TRUST_ANCHOR	"/usr/share/dns/root.key"
@@ -54,6 +58,12 @@ struct list_entry {
 	int		 is_file;	/* value is a file of entries */
 	const char	*value;		/* the entry, or the file's path */
 	unsigned	 line;
+};
+
+struct alias {
+	const char	*address;	/* canonical local@domain */
+	const char	*targets[CONF_ALIAS_TARGETS + 1];	/* NULL-ended */
+	unsigned	line;
 };
 
 struct route {
@@ -151,6 +161,10 @@ struct conf {
 	const char	*relay_route[CONF_ARGV_MAX + 1];	/* relayed mail */
 	const char	*sendmail_group;
 	int		fold_partial_dsn;	/* fold-partial dsn */
+	const char	*srs_key;		/* SRS's HMAC key file */
+	const char	*srs_domain;		/* SRS addresses' domain; NULL:
+						   hostname */
+	size_t		naliases;
 	int		leave_no_trace;		/* trace.h, samotop.conf(5) */
 	unsigned	notrace_granularity;	/* seconds times round to */
 	const char	*notrace_key;		/* the HMAC key's file */
@@ -167,6 +181,7 @@ struct conf {
 	 */
 	struct list_entry lists[CONF_LISTS_MAX];
 	struct route	routes[CONF_ROUTES_MAX];
+	struct alias	aliases[CONF_ALIASES_MAX];
 };
 
 struct conf_error {

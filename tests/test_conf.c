@@ -400,6 +400,20 @@ test_queue(void)
 	CHECK(parse("relay-client ::/0\nrelay-route /q\n") == -1);
 	SETS("route @example.org /usr/local/bin/samotop-queue\n",
 	    c.nroutes == 1);
+	SETS("alias Team@Example.ORG ann@example.org bob@far.example\n"
+	    "alias x@example.org y@example.org\nsrs-domain Fwd.Example.ORG\n",
+	    c.naliases == 2 && strcmp(c.aliases[0].targets[1],
+	    "bob@far.example") == 0 && c.aliases[0].targets[2] == NULL &&
+	    strcmp(c.srs_domain, "fwd.example.org") == 0 &&
+	    strcmp(c.srs_key, "/var/lib/samotop/srs.key") == 0);
+	CHECK(strcmp(c.aliases[0].address, "Team@example.org") == 0);
+	FAILS("alias x@example.org\n", 1, "alias: expected ADDRESS TARGET...");
+	FAILS("alias @example.org y@example.org\n", 1, "alias: expected an "
+	    "address local@domain, got '@example.org'");
+	FAILS("alias x@example.org @y.org\n", 1, "alias: expected a target "
+	    "address, got '@y.org'");
+	FAILS("alias x@example.org a@b.c\nalias x@example.org d@e.f\n", 2,
+	    "alias: 'x@example.org' already an alias on line 1");
 	SETS("queue-remote /usr/bin/samotop-remote -p 2525\n",
 	    strcmp(c.queue_remote[2], "2525") == 0);
 }

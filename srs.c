@@ -135,8 +135,9 @@ srs_forward(const struct srs *s, const char *sender, time_t now, char *out,
 	const char *at = strrchr(sender, '@'), *dom, *p, *q, *f[3];
 	unsigned day;
 
+	/* a domain with '=' could not be told from the fields after it */
 	if (at == NULL || at == sender || at[1] == '\0' || sender[0] == '"' ||
-	    (size_t)(at - sender) >= sizeof(local))
+	    strchr(at, '=') != NULL || (size_t)(at - sender) >= sizeof(local))
 		return SRS_ESYNTAX;
 	memcpy(local, sender, (size_t)(at - sender));
 	local[at - sender] = '\0';

@@ -75,7 +75,8 @@ int	srs_open(struct srs *s, const char *path, const char *domain,
 /*
  * The SRS form of sender ("local@domain") into out, at the day of now.
  * A sender of our own domain is copied as it is.  SRS_ESYNTAX for the
- * null sender, an address without '@' or with a quoted local part;
+ * null sender, an address without '@', with a quoted local part or
+ * '=' in its domain;
  * SRS_ELONG when the result's local part would be over ADDR_LOCAL_MAX
  * (the caller keeps the original sender then).
  */

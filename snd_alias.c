@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "fdio.h"
@@ -267,6 +268,15 @@ reverse(struct snd_alias *a, const struct q_env *env, size_t i,
 	return settle(r, Q_DONE, 250, why);
 }
 
+/* Whether addr is at the SRS domain. */
+static int
+in_srs_domain(const struct snd_alias *a, const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at != NULL && strcasecmp(at + 1, a->srs.domain) == 0;
+}
+
 /* Whether the target goes through a route. */
 static int
 is_local(const struct conf *c, const char *addr)
@@ -289,6 +299,13 @@ snd_alias_take(struct snd_alias *a, const struct q_env *env, size_t i,
 
 	if (srs_is_ours(&a->srs, env->rcpt[i]))
 		return reverse(a, env, i, r, now);
+	/*
+	 * A domain of its own for SRS (srs-domain) has no other users:
+	 * its route to samotop-queue would queue them again and again.
+	 */
+	if (a->conf->srs_domain != NULL && in_srs_domain(a, env->rcpt[i]))
+		return settle(r, Q_FAILED, 550, "5.1.1 no such user at the "
+		    "SRS domain");
 	if ((t = malloc(SND_ALIAS_MAX * sizeof(*t))) == NULL)
 		return find(a->conf, env->rcpt[i]) == -1 ? 0 :
 		    later(a, env, i, r, now, "4.3.0 out of memory");

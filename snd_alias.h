@@ -67,7 +67,9 @@ enum snd_alias_expansion snd_alias_expand(const struct conf *c,
  * Recipient i of env, pending and due: 0 when it is neither an alias
  * nor an SRS address of ours (deliver it as usual); 1 when it was taken
  * care of here, its state r set (and logged): done (its targets
- * queued), failed (a loop: 554 5.4.6, a DSN is owed), bounced (a forged
+ * queued), failed (a loop: 554 5.4.6; any other address at an
+ * srs-domain given in the configuration: 550 5.1.1; a DSN is owed),
+ * bounced (a forged
  * or expired SRS address: dropped, no DSN, never a bounce of a bounce)
  * or pending again with its next try (the queue or the SRS key could
  * not be written: 451).

@@ -126,3 +126,16 @@ queued() { ls "$Q/env" | wc -l; }
 	grep -q "event=srs id=$id2 to=\"srs0=nohash@MX.test\" status=dropped error=\"malformed SRS address\"" "$LOG"
 	! grep -q "event=dsn" "$LOG"
 }
+
+@test "alias: an srs-domain of its own has no other users (5.1.1, not queued again through its route)" {
+	write_conf "${BASE[@]}" "srs-domain srs.test" \
+		"route @srs.test $TOP/samotop-queue"
+	id=$("$PUT" "$Q" now sender@origin.test someone@srs.test </dev/null)
+	send_once
+	dsn=$(ls "$Q/env")
+	[ "$(echo "$dsn" | wc -l)" -eq 1 ] && [ "$dsn" != "$id" ]
+	grep -q "^rcpt sender@origin.test$" "$Q/env/$dsn"
+	m=$(tr -d '\r' <"$Q/mess/$dsn")
+	assert_contains "$m" "Final-Recipient: rfc822; someone@srs.test"
+	assert_contains "$m" "Status: 5.1.1"
+}

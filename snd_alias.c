@@ -335,9 +335,7 @@ snd_alias_take(struct snd_alias *a, const struct q_env *env, size_t i,
 		}
 	remote = n - nl;
 	ids[0][0] = ids[1][0] = '\0';
-	if (nl > 0 && requeue(a, env, env->from, t, nl, now, ids[0], why,
-	    sizeof(why)) == -1)
-		goto later;
+	/* the key first: a key that cannot be read queues nothing */
 	snprintf(from, sizeof(from), "%s", env->from);
 	if (remote > 0 && env->from[0] != '\0') {
 		if (need_srs(a, why, sizeof(why)) == -1)
@@ -351,6 +349,9 @@ snd_alias_take(struct snd_alias *a, const struct q_env *env, size_t i,
 			snprintf(from, sizeof(from), "%s", env->from);
 		}
 	}
+	if (nl > 0 && requeue(a, env, env->from, t, nl, now, ids[0], why,
+	    sizeof(why)) == -1)
+		goto later;
 	if (remote > 0 && requeue(a, env, from, t + nl, remote, now, ids[1],
 	    why, sizeof(why)) == -1)
 		goto later;
@@ -366,8 +367,9 @@ snd_alias_take(struct snd_alias *a, const struct q_env *env, size_t i,
 	return settle(r, Q_DONE, 250, why);
 later:
 	/*
-	 * The local targets' message stays queued when the remote one
-	 * fails: the next try queues it again (at least once).
+	 * When the local targets' message was queued and the remote one
+	 * could not be (a full disk), the next try queues both again: at
+	 * least once.
 	 */
 	free(t);
 	return later(a, env, i, r, now, why);

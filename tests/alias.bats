@@ -139,3 +139,16 @@ queued() { ls "$Q/env" | wc -l; }
 	assert_contains "$m" "Final-Recipient: rfc822; someone@srs.test"
 	assert_contains "$m" "Status: 5.1.1"
 }
+
+@test "alias: an SRS key that cannot be made defers the alias, nothing queued for its targets" {
+	write_conf "queue $Q" "queue-remote $T/bin/samotop-remote" \
+		"srs-key $T/none/srs.key" "route a@local.test $MAILDIR_BIN -c $T/A" \
+		"alias list@local.test a@local.test x@far.test"
+	id=$("$PUT" "$Q" now sender@origin.test list@local.test </dev/null)
+	send_once
+	[ "$(queued)" -eq 1 ]
+	[ "$(ls "$T/A/new" | wc -l)" -eq 0 ]
+	[ ! -e "$T/remote.args" ]
+	grep -q "^rcpt 0 pending 1 [0-9]* 451 .*srs.key" "$Q/state/$id"
+	grep -q "event=alias id=$id to=list@local.test status=deferred" "$LOG"
+}

@@ -1190,8 +1190,7 @@ run(struct sched *s, int once)
 			s->alias.queued = 0;
 		}
 		dispatch(s);
-		if (s->running == 0 && (once || stop) && !(once && rescan &&
-		    !stop))
+		if (s->running == 0 && (stop || (once && !rescan)))
 			break;
 		overdue(s, now);
 		/* the poll set: inotify, then each running job */

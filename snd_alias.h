@@ -43,7 +43,8 @@ struct snd_alias {
 	const struct logger	*log;
 	struct srs		 srs;
 	int			 srs_open;	/* key read, libcrypto loaded */
-	unsigned		 queued;	/* messages queued (the caller resets) */
+	unsigned		 queued;	/* messages queued; the caller
+						   resets it */
 };
 
 /*

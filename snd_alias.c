@@ -117,6 +117,12 @@ snd_alias_expand(const struct conf *c, const char *rcpt,
 	return SND_ALIAS_OK;
 }
 
+int
+snd_alias_is(const struct conf *c, const char *rcpt)
+{
+	return find(c, rcpt) != -1;
+}
+
 void
 snd_alias_init(struct snd_alias *a, const struct conf *c, const char *dir,
     const struct logger *log)

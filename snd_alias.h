@@ -65,6 +65,12 @@ enum snd_alias_expansion snd_alias_expand(const struct conf *c,
 	    const char *rcpt, char (*out)[ADDR_MAX + 1], size_t max,
 	    size_t *n);
 /*
+ * Pure: whether rcpt ("local@domain" as the envelope keeps it) is an
+ * alias, matched as snd_alias_expand() does: for samotop-smtpd, which
+ * must put such a recipient into the queue.
+ */
+int	snd_alias_is(const struct conf *c, const char *rcpt);
+/*
  * Recipient i of env, pending and due: 0 when it is neither an alias
  * nor an SRS address of ours (deliver it as usual); 1 when it was taken
  * care of here, its state r set (and logged): done (its targets

@@ -45,6 +45,8 @@ canonical_match(void)
 	CHECK(snd_alias_expand(&c, "Team@EXAMPLE.org", out, SND_ALIAS_MAX,
 	    &n) == SND_ALIAS_OK);
 	CHECK(n == 2);
+	CHECK(snd_alias_is(&c, "TEAM@example.ORG"));
+	CHECK(!snd_alias_is(&c, "a@example.org"));
 	CHECK_STR(out[0], "a@example.org");
 	CHECK_STR(out[1], "x@far.test");
 	/* with an extension, as a route matches it */

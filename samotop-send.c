@@ -48,6 +48,7 @@
 #include "q_state.h"
 #include "q_write.h"
 #include "route.h"
+#include "snd_alias.h"
 #include "snd_result.h"
 #include "version.h"
 
@@ -113,6 +114,7 @@ struct sched {
 	time_t			 scan_now;	/* of the scan under way */
 	int			 scan_full;	/* it reads every message */
 	char			(*scratch)[ADDR_MAX + 1];	/* Q_RCPT_MAX */
+	struct snd_alias	 alias;		/* aliases and SRS */
 };
 
 static volatile sig_atomic_t stop;
@@ -537,6 +539,12 @@ consider(struct sched *s, struct msg *m, time_t now)
 		if (m->st.rcpt[i].status != Q_PENDING ||
 		    m->st.rcpt[i].next > now)
 			continue;
+		/* an alias or an SRS address: queued again, not routed */
+		if (snd_alias_take(&s->alias, &m->env, i, &m->st.rcpt[i],
+		    now)) {
+			changed = 1;
+			continue;
+		}
 		if (add_to_job(s, m, &mine, i) == -1)
 			break;	/* out of memory: what has a job goes */
 		if (m->st.rcpt[i].status != Q_PENDING)
@@ -1176,9 +1184,13 @@ run(struct sched *s, int once)
 			scan(s, now, now >= next_scan);
 			rescan = 0;
 			next_scan = once ? (time_t)LLONG_MAX : now + SCAN_EVERY;
+			/* -1: what aliases queued is delivered in this pass */
+			if (once && s->alias.queued > 0)
+				rescan = 1;
+			s->alias.queued = 0;
 		}
 		dispatch(s);
-		if (s->running == 0 && (once || stop))
+		if (s->running == 0 && (stop || (once && !rescan)))
 			break;
 		overdue(s, now);
 		/* the poll set: inotify, then each running job */
@@ -1213,7 +1225,7 @@ run(struct sched *s, int once)
 		ms = until <= now ? 0 : until - now > 60 ? 60000 :
 		    (int)(until - now) * 1000;
 		if (once || stop)
-			ms = 1000;
+			ms = rescan ? 0 : 1000;
 		if (poll(pfd, npfd, ms) == -1) {
 			if (errno != EINTR)
 				log_event(&s->log, LVL_ERROR, "poll", "error",
@@ -1274,6 +1286,7 @@ main(int argc, char *argv[])
 	s.conf = conf;
 	s.dir = conf->queue_dir;
 	s.dir_mode = q_conf_dir_mode(conf);
+	snd_alias_init(&s.alias, conf, s.dir, &s.log);
 	if (q_dir_ensure(s.dir, s.dir_mode) == -1) {
 		log_event(&s.log, LVL_ERROR, "queue", "path", s.dir, "error",
 		    strerror(errno), NULL);

@@ -743,4 +743,15 @@ write("fuzz_rmt_smtp", [
     ("bare-lf", b"\x02250-a\n250 b\n"),
     ("bad", b"\x10250-a\r\n550 b\r\n999 x\r\nhello\r\n"),
 ])
+# --- srs: the Sender Rewriting Scheme (srs.h); first octet: bit 0
+# reverse, the rest the day.
+write("fuzz_srs", [
+    ("forward", b"\x10alice@origin.test"),
+    ("forward-srs0", b"\x10SRS0=ABCDEFGH=RA=o.test=a@first.test"),
+    ("forward-srs1", b"\x10SRS1=ABCDEFGH=first.test==ABCDEFGH=RA=o.test=a@second.test"),
+    ("forward-ours", b"\x10bob@fwd.example"),
+    ("reverse-srs0", b"\x11SRS0=ABCDEFGH=RA=o.test=a@fwd.example"),
+    ("reverse-srs1", b"\x11SRS1=ABCDEFGH=first.test==ABCDEFGH=RA=o.test=a@fwd.example"),
+    ("reverse-bad", b"\x11SRS0==RA==@fwd.example"),
+])
 print("seeds written to", SEEDS)

@@ -11,6 +11,7 @@
 #include "fdio.h"
 #include "hdr.h"
 #include "lists.h"
+#include "snd_alias.h"
 #include "proc.h"
 #include "route.h"
 #include "session.h"
@@ -334,6 +335,27 @@ relay_route(struct session *s, const struct mailbox *rcpt, int pm)
 	return &s->relay;
 }
 
+/*
+ * An alias, or a bounce to one of our SRS addresses: samotop-send
+ * expands or reverses it, so it goes into the queue (relay-route's
+ * helper), whoever sends it.
+ */
+static const struct route *
+queued_route(struct session *s, const struct mailbox *rcpt,
+    const char *addr)
+{
+	const char *srs = s->conf->srs_domain != NULL ? s->conf->srs_domain :
+	    s->conf->hostname;
+
+	if (s->conf->relay_route[0] == NULL)
+		return NULL;
+	if (snd_alias_is(s->conf, addr) || (strcasecmp(rcpt->domain,
+	    srs) == 0 && (strncasecmp(rcpt->local, "SRS0=", 5) == 0 ||
+	    strncasecmp(rcpt->local, "SRS1=", 5) == 0)))
+		return &s->relay;
+	return NULL;
+}
+
 static enum flow
 rcpt(struct session *s, const struct smtp_cmd *cmd)
 {
@@ -355,7 +377,8 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	pm = route_postmaster(s->conf, &mb);	/* never "relaying" */
 	mailbox_format(&mb, addr, sizeof(addr));
 	log_personal(&s->log, addr);
-	if ((route = route_lookup(s->conf, &mb)) == NULL &&
+	if ((route = queued_route(s, &mb, addr)) == NULL &&
+	    (route = route_lookup(s->conf, &mb)) == NULL &&
 	    (route = relay_route(s, &mb, pm)) == NULL)
 		return refuse_rcpt_with(s, addr, pm ? R_NO_POSTMASTER :
 		    route_domain_known(s->conf, mb.domain) ? R_NO_MAILBOX :

@@ -98,3 +98,27 @@ session() {
 	[ -s "$T/queue/mess/$env" ]
 	assert_contains "$(cat "$T/queue/mess/$env")" "Subject: t"
 }
+
+@test "an alias and a bounce to an SRS address go into the queue, from any client" {
+	[ -x "$TOP/samotop-queue" ] || skip "samotop-queue is not built"
+	stop_server
+	write_conf "route @example.org $MAILDIR_BIN $T/local" "queue $T/queue" \
+	    "relay-route $TOP/samotop-queue -c $CONF" \
+	    "alias team@example.org ann@example.org bob@far.example"
+	start_server
+	run session 127.0.0.2 team@example.org
+	echo "$output"
+	assert_contains "$output" "250 2.0.0 Ok: queued as"
+	run session 127.0.0.2 'SRS0=abcdefgh=AB=far.example=carol@mx.test'
+	echo "$output"
+	assert_contains "$output" "250 2.0.0 Ok: queued as"
+	# a plain other domain is still refused to this client
+	run session 127.0.0.2 someone@far.example
+	assert_contains "$output" "550 5.7.1"
+	wait_sessions
+	[ "$(ls "$T/queue/env" | wc -l)" -eq 2 ]
+	grep -l 'rcpt team@example.org' "$T"/queue/env/*
+	# the local part is folded (local-part-case): SRS compares ignoring case
+	grep -il 'rcpt SRS0=abcdefgh=AB=far.example=carol@mx.test' "$T"/queue/env/*
+	[ "$(count_files "$T/local/new")" -eq 0 ]
+}

@@ -400,8 +400,11 @@ test_queue(void)
 	CHECK(parse("relay-client ::/0\nrelay-route /q\n") == -1);
 	SETS("route @example.org /usr/local/bin/samotop-queue\n",
 	    c.nroutes == 1);
+	FAILS("alias x@example.org y@example.org\n", 0, "alias needs "
+	    "relay-route: aliases are expanded in the queue");
 	SETS("alias Team@Example.ORG ann@example.org bob@far.example\n"
-	    "alias x@example.org y@example.org\nsrs-domain Fwd.Example.ORG\n",
+	    "alias x@example.org y@example.org\nsrs-domain Fwd.Example.ORG\n"
+	    "relay-route /q\n",
 	    c.naliases == 2 && strcmp(c.aliases[0].targets[1],
 	    "bob@far.example") == 0 && c.aliases[0].targets[2] == NULL &&
 	    strcmp(c.srs_domain, "fwd.example.org") == 0 &&

@@ -13,13 +13,16 @@ static struct conf_error	err;
 static char			text[16384];
 static char			out[SND_ALIAS_MAX][ADDR_MAX + 1];
 
+/* s on top of the defaults, with the relay-route an alias needs. */
 static int
 parse(const char *s)
 {
+	int n;
+
 	conf_defaults(&c);
 	memset(&err, 0, sizeof(err));
-	snprintf(text, sizeof(text), "%s", s);
-	return conf_parse(&c, text, strlen(s), &err);
+	n = snprintf(text, sizeof(text), "relay-route /q\n%s", s);
+	return conf_parse(&c, text, (size_t)n, &err);
 }
 
 static void

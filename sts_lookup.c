@@ -102,6 +102,27 @@ cache_read(const char *path, char id[STS_ID_MAX + 1], time_t *fetched,
 	return sts_cache_parse(buf, len, id, fetched, p);
 }
 
+/* dir and its missing parents, mode 0750 (as mkdir -p); 0, or -1. */
+static int
+make_dirs(const char *dir)
+{
+	char p[STS_PATH_MAX];
+	size_t i, n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(p))
+		return errno = ENAMETOOLONG, -1;
+	memcpy(p, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, 0750) == -1 && errno != EEXIST)
+			return -1;
+		p[i] = dir[i];
+	}
+	return 0;
+}
+
 /*
  * path, rewritten whole: a temporary file, fsync, rename (a crash leaves
  * the old policy or the new one, never half of one); 0, or -1 with why.
@@ -120,7 +141,7 @@ cache_write(const char *dir, const char *path, const char *id, time_t now,
 		say(why, size, "cache: policy too big");
 		return -1;
 	}
-	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+	if (make_dirs(dir) == -1) {
 		say(why, size, "cache: mkdir %s: %s", dir,
 		    strerror(errno));
 		return -1;

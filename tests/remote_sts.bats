@@ -3,7 +3,8 @@
 # test zone (tests/dns/sts.test.zone, NSD in the test namespace), the
 # policies served over HTTPS by a Python server on 127.0.0.30:443, and
 # samotop-smtpd as the MX hosts: 127.0.0.31 mx.sts.test with a certificate
-# for its name, 127.0.0.32 bad.sts.test with one for another name.  Every
+# for its name, 127.0.0.32 bad.sts.test with one for another name (and
+# 127.0.0.33 plain.mx.sts.test without TLS, for one test).  Every
 # certificate is signed by a CA made here with openssl; samotop-remote's
 # -C (a CA file instead of the system's, for tests) makes both libcurl and
 # libtls trust it.  Checked: the r/m lines, the delivered files, the log.
@@ -31,7 +32,7 @@ sts_certs() {
 			case $n in
 			mx) san=DNS:mx.sts.test ;;
 			other) san=DNS:other.example ;;
-			web) san=DNS:mta-sts.enforce.sts.test,DNS:mta-sts.notlisted.sts.test,DNS:mta-sts.wrongcert.sts.test,DNS:mta-sts.testing.sts.test ;;
+			web) san=DNS:mta-sts.enforce.sts.test,DNS:mta-sts.notlisted.sts.test,DNS:mta-sts.wrongcert.sts.test,DNS:mta-sts.testing.sts.test,DNS:mta-sts.notls.sts.test ;;
 			esac
 			printf '%s\n' "subjectAltName=$san" 'basicConstraints=CA:FALSE' \
 				'extendedKeyUsage=serverAuth' \
@@ -55,6 +56,7 @@ policy_server() {
 	policy notlisted "mode: enforce" "mx: other.sts.test"
 	policy wrongcert "mode: enforce" "mx: *.sts.test"
 	policy testing "mode: testing" "mx: mx.sts.test"
+	policy notls "mode: enforce" "mx: plain.mx.sts.test"
 	cat >"$d/web.py" <<'PY'
 import http.server, os, ssl, sys
 ip, root, cert, key = sys.argv[1:5]
@@ -128,7 +130,7 @@ setup() {
 	S=$BATS_FILE_TMPDIR/sts
 	CA=$S/ca.pem
 	MD=$T/Maildir
-	CACHE=$T/sts-cache
+	CACHE=$T/var/sts-cache
 	PIDS=
 	printf 'hostname client.test\n' >"$T/remote.conf"
 	printf 'From: a@client.test\r\nSubject: hi\r\n\r\nhello\r\n' >"$T/msg"
@@ -211,6 +213,18 @@ delivered() {
 	grep -q 'event=sts mode=enforce host=bad.sts.test outcome=refused' "$T/remote.log"
 	[ "$(grep -c 'event=connect' "$T/remote.log")" -eq 1 ]	# no second, plaintext try
 	grep -q 'event=done .*sts=enforce verified=no' "$T/remote.log"
+}
+
+@test "enforce, the MX without STARTTLS: not delivered, 4xx, never in plaintext" {
+	write_conf "route * $MAILDIR_BIN -c $MD"
+	mx_start 127.0.0.33 "$CONF"
+	run remote notls.sts.test
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "r b@notls.sts.test 451 4.4.1 plain.mx.sts.test: no STARTTLS, which the MTA-STS policy requires" ]]
+	[[ ${lines[1]} == "m 451 "*" host=plain.mx.sts.test ip=127.0.0.33 tls=none sts=enforce verified=no" ]]
+	[ "$(delivered)" -eq 0 ]
+	grep -q 'event=sts mode=enforce host=plain.mx.sts.test outcome=refused error="no STARTTLS' "$T/remote.log"
+	grep -q 'event=disconnect transactions=0 .*mail:0,rcpt:0,data:0' "$LOG"
 }
 
 @test "testing: what enforce would refuse is logged, the mail delivered as without a policy (unverified TLS)" {

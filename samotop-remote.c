@@ -177,7 +177,7 @@ main(int argc, char *argv[])
 	static struct rmt_attempt a;
 	static struct rmt_mx mx;
 	static struct sts_result sts;
-	const char *stscache = STS_CACHE_DEFAULT;
+	const char *stscache = NULL;
 	struct conf c;
 	struct conf_error err;
 	const char *conf = NULL, *domain;
@@ -243,6 +243,9 @@ main(int argc, char *argv[])
 	    gethostname(c.hostname, sizeof(c.hostname) - 1) == -1)
 		snprintf(c.hostname, sizeof(c.hostname), "localhost");
 	a.helo = c.hostname;
+	/* -S, else (once conf.c has it) the sts-cache directive's */
+	if (stscache == NULL)
+		stscache = STS_CACHE_DEFAULT;
 
 	if ((a.msg = read_message(&a.msglen)) == NULL) {
 		fprintf(stderr, "samotop-remote: reading the message: %s\n",

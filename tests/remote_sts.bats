@@ -267,7 +267,7 @@ delivered() {
 	[ "$(delivered)" -eq 1 ]
 }
 
-@test "a new id in the TXT record: the policy fetched again, the cache rewritten" {
+@test "a new id in the TXT record, or the same id past max_age: the policy fetched again, the cache rewritten" {
 	mkdir -p "$CACHE"
 	printf 'samotop-sts 1\nid old\nfetched %s\n\nversion: STSv1\nmode: testing\nmx: mx.sts.test\nmax_age: 86400\n' \
 		"$(date +%s)" >"$CACHE/enforce.sts.test"
@@ -276,4 +276,11 @@ delivered() {
 	grep -q 'event=sts-policy domain=enforce.sts.test mode=enforce id=e1 source=fetched' "$T/remote.log"
 	grep -qx 'id e1' "$CACHE/enforce.sts.test"
 	[ -z "$(find "$CACHE" -name '*.tmp')" ]
+	# the same id, but fetched longer ago than its max_age
+	printf 'samotop-sts 1\nid e1\nfetched %s\n\nversion: STSv1\nmode: testing\nmx: mx.sts.test\nmax_age: 60\n' \
+		"$(($(date +%s) - 61))" >"$CACHE/enforce.sts.test"
+	run remote enforce.sts.test
+	[[ ${lines[1]} == "m 250 "*" sts=enforce verified=yes" ]]
+	grep -q 'event=sts-policy domain=enforce.sts.test mode=enforce id=e1 source=fetched' "$T/remote.log"
+	grep -q '^max_age: 86400' "$CACHE/enforce.sts.test"
 }

@@ -151,7 +151,8 @@ sts_find(struct logger *lg, const char *domain, const char *cachedir,
 	log_event(lg, r->why[0] != '\0' ? LVL_WARN : LVL_INFO, "sts-policy",
 	    "domain", domain, "mode", sts_mode_name(r->policy.mode), "id",
 	    r->id[0] != '\0' ? r->id : NULL, "source", r->source, "max_age",
-	    r->policy.nmx > 0 ? age : NULL, "mx", mx[0] != '\0' ? mx : NULL,
+	    strcmp(r->source, "none") != 0 ? age : NULL, "mx",
+	    mx[0] != '\0' ? mx : NULL,
 	    "error", r->why[0] != '\0' ? r->why : NULL, NULL);
 }
 

@@ -110,6 +110,15 @@ UNBOUNDLIB_FLAGS = $(call need_soname,LIBUNBOUND_SONAME,libunbound.so,libunbound
 	   -DLIBUNBOUND_SONAME='"$(LIBUNBOUND_SONAME)"'
 unboundlib.o: WFLAGS += $(UNBOUNDLIB_FLAGS)
 %/unboundlib.o: WFLAGS += $(UNBOUNDLIB_FLAGS)
+# libcurl (OpenSSL's flavour: samotop-remote's MTA-STS policy fetches,
+# sts_fetch.h), loaded likewise by sts_fetch.c at the first fetch.
+ifndef LIBCURL_SONAME
+LIBCURL_SONAME := $(call soname,libcurl.so)
+endif
+CURLLIB_FLAGS = $(call need_soname,LIBCURL_SONAME,libcurl.so,libcurl4-openssl-dev) \
+	   -DLIBCURL_SONAME='"$(LIBCURL_SONAME)"'
+sts_fetch.o: WFLAGS += $(CURLLIB_FLAGS)
+%/sts_fetch.o: WFLAGS += $(CURLLIB_FLAGS)
 # The version -V prints: `git describe` in samotop's own git tree, else
 # the first line of a VERSION file (a release tarball), else "unknown".
 # Only version.o is compiled with it, and only when it changes: the

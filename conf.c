@@ -274,6 +274,7 @@ static const struct directive directives[] = {
 	    fold_partial_dsn),
 	WORD("alias", ALIAS, "ADDRESS TARGET..."),
 	FIELD("srs-key", PATH, "a file", srs_key),
+	FIELD("sts-cache", PATH, "a directory", sts_cache),
 	FIELD("srs-domain", DOMAIN, "a domain name", srs_domain),
 	FIELD("leave-no-trace", BOOLEAN, "yes or no", leave_no_trace),
 	NUMBER("leave-no-trace-granularity", DURATION, "a duration",
@@ -387,6 +388,7 @@ conf_defaults(struct conf *c)
 	c->queue_concurrency = 20;
 	c->queue_concurrency_domain = 4;
 	c->srs_key = CONF_SRS_KEY;
+	c->sts_cache = CONF_STS_CACHE;
 	c->notrace_granularity = 86400;
 	c->notrace_key = CONF_NOTRACE_KEY;
 }

@@ -24,6 +24,8 @@
 #define CONF_ALIAS_TARGETS 32	/* targets of one alias */
 /* srs-key's default (created on first use, as trace.h's key) */
 #define CONF_SRS_KEY	"/var/lib/samotop/srs.key"
+/* sts-cache's default: MTA-STS policies (samotop-remote) */
+#define CONF_STS_CACHE	"/var/lib/samotop/sts"
 #define CONF_QUEUE_DIR	"/var/spool/samotop/queue"
 /* screener-trust-anchor's default: Debian's dns-root-data */
 #define CONF_TRUST_ANCHOR	"/usr/share/dns/root.key"
@@ -162,6 +164,7 @@ struct conf {
 	const char	*sendmail_group;
 	int		fold_partial_dsn;	/* fold-partial dsn */
 	const char	*srs_key;		/* SRS's HMAC key file */
+	const char	*sts_cache;		/* MTA-STS policies' directory */
 	const char	*srs_domain;		/* SRS addresses' domain; NULL:
 						   hostname */
 	size_t		naliases;

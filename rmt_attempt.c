@@ -277,7 +277,20 @@ transaction(struct rmt_attempt *a, struct rmt_conn *c, struct rmt_reader *r)
 	return FINAL;
 }
 
-/* One connection to one address of one host. */
+/* What MTA-STS refuses, or in mode testing would refuse, logged. */
+static void
+sts_note(struct rmt_attempt *a, const char *host, const char *why)
+{
+	log_event(&a->lg, a->sts->mode == STS_ENFORCE ? LVL_WARN : LVL_INFO,
+	    "sts", "mode", sts_mode_name(a->sts->mode), "host", host,
+	    "outcome", a->sts->mode == STS_ENFORCE ? "refused" :
+	    "would-refuse", "error", why, NULL);
+}
+
+/*
+ * One connection to one address of one host; try_tls 0: plaintext, 1:
+ * STARTTLS when offered, unverified, 2: verified (MTA-STS).
+ */
 static enum outcome
 session(struct rmt_attempt *a, const struct rmt_mx_host *h,
     const struct rmt_addr *addr, int try_tls)
@@ -290,7 +303,9 @@ session(struct rmt_attempt *a, const struct rmt_mx_host *h,
 	rmt_addr_str(addr, a->ip, sizeof(a->ip));
 	a->host = h->name;
 	a->tlsver[0] = a->cipher[0] = '\0';
+	a->verified = 0;
 	rmt_conn_init(&c, &a->tls);
+	c.cafile = a->cafile;
 	if (rmt_conn_open(&c, addr, a->port, T_CONNECT) == -1)
 		goto next;
 	log_event(&a->lg, LVL_INFO, "connect", "host", h->name, "ip", a->ip,
@@ -324,8 +339,9 @@ session(struct rmt_attempt *a, const struct rmt_mx_host *h,
 				    "220 to STARTTLS (an injection?)");
 				goto next;
 			}
-			if (rmt_conn_starttls(&c, h->name,
-			    RMT_TLS_OPPORTUNISTIC, fd_deadline(T_TLS)) == -1) {
+			if (rmt_conn_starttls(&c, h->name, try_tls == 2 ?
+			    RMT_TLS_VERIFY : RMT_TLS_OPPORTUNISTIC,
+			    fd_deadline(T_TLS)) == -1) {
 				o = NOTLS;
 				goto next;
 			}
@@ -340,12 +356,23 @@ session(struct rmt_attempt *a, const struct rmt_mx_host *h,
 				log_event(&a->lg, LVL_INFO, "tls", "host",
 				    h->name, "ip", a->ip, "version",
 				    c.version, "cipher", c.cipher, "bits",
-				    bits, "verify", "none", NULL);
+				    bits, "verify", try_tls == 2 ? "mta-sts" :
+				    "none", NULL);
 			}
+			a->verified = try_tls == 2;
 			if (greet(a, &c, &r) == -1)
 				goto next;
 		}
 		/* else: the offer was withdrawn, go on in plaintext */
+	}
+	if (try_tls == 2 && a->tlsver[0] == '\0') {
+		snprintf(c.why, sizeof(c.why), "no STARTTLS, which the "
+		    "MTA-STS policy requires");
+		sts_note(a, h->name, c.why);
+		if (a->sts->mode == STS_ENFORCE) {
+			quit(&c);
+			goto next;
+		}
 	}
 	for (i = 0; i < a->nrcpt; i++)
 		a->res[i].code = 0;
@@ -369,16 +396,40 @@ rmt_attempt_run(struct rmt_attempt *a, const struct rmt_mx *mx)
 {
 	size_t h, i;
 	enum outcome o;
+	int sts = a->sts != NULL && a->sts->mode != STS_NONE;
+	int enforce = sts && a->sts->mode == STS_ENFORCE;
+	char why[RMT_MX_NAME_MAX + 64];
 
-	for (h = 0; h < mx->nhost; h++)
+	for (h = 0; h < mx->nhost; h++) {
+		if (sts && !sts_policy_allows(a->sts, mx->host[h].name)) {
+			snprintf(why, sizeof(why), "%s is not an mx of the "
+			    "MTA-STS policy", mx->host[h].name);
+			sts_note(a, mx->host[h].name, why);
+			if (enforce) {
+				set(&a->m, 451, "");
+				fmt(a->m.text, sizeof(a->m.text), "4.7.5 %s",
+				    why);
+				continue;
+			}
+		}
 		for (i = 0; i < mx->host[h].naddr; i++) {
-			o = session(a, &mx->host[h], &mx->host[h].addr[i], 1);
+			o = session(a, &mx->host[h], &mx->host[h].addr[i],
+			    sts ? 2 : 1);
+			if (o == NOTLS && sts) {
+				/* RFC 8461 §4.2: no verified TLS, no mail */
+				sts_note(a, mx->host[h].name, a->m.text);
+				if (enforce)
+					continue;
+				o = session(a, &mx->host[h],
+				    &mx->host[h].addr[i], 1);
+			}
 			if (o == NOTLS)
 				o = session(a, &mx->host[h],
 				    &mx->host[h].addr[i], 0);
 			if (o == FINAL)
 				return;
 		}
+	}
 	/* nobody took it: a->m has the last failure */
 	for (i = 0; i < a->nrcpt; i++)
 		set(&a->res[i], a->m.code, a->m.text);

@@ -13,6 +13,7 @@
 #include "lmtpreply.h"
 #include "log.h"
 #include "rmt_mx.h"
+#include "sts_policy.h"
 #include "tlslib.h"
 
 struct rmt_result {
@@ -34,18 +35,25 @@ struct rmt_attempt {
 	unsigned	 port;
 	struct tlslib	 tls;		/* loaded at the first STARTTLS */
 	struct rmt_result *res;		/* nrcpt of them, zeroed */
+	const struct sts_policy *sts;	/* MTA-STS, or NULL: none */
+	const char	*cafile;	/* its CAs; NULL: the system's */
 	/* found */
 	struct rmt_result m;		/* the message's outcome */
 	const char	*host;		/* the last host tried, or NULL */
 	char		 ip[64];	/* its address */
 	char		 tlsver[32];	/* "" without TLS */
 	char		 cipher[96];
+	int		 verified;	/* the certificate was verified */
 };
 
 /*
  * Try mx's hosts (status RMT_MX_OK) until one takes the transaction:
  * then every a->res[i] and a->m are set, else all of them say why
- * nobody took it (451 4.4.1 ...).
+ * nobody took it (451 4.4.1 ...).  With a->sts in mode enforce only
+ * the hosts its mx patterns match are tried, and only over TLS whose
+ * certificate verifies (else 4xx, never plaintext); in mode testing
+ * every host is tried as without a policy, and what enforce would have
+ * refused is logged.
  */
 void	rmt_attempt_run(struct rmt_attempt *a, const struct rmt_mx *mx);
 /* Every recipient without a result of its own, and a->m, get this one. */

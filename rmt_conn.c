@@ -211,6 +211,15 @@ rmt_conn_starttls(struct rmt_conn *c, const char *servername,
 		l->config_insecure_noverifycert(c->cfg);
 		l->config_insecure_noverifyname(c->cfg);
 		break;
+	case RMT_TLS_VERIFY:
+		/* RFC 8461 §4.2: a trusted chain, and the MX's name in it */
+		if (c->cafile != NULL && l->config_set_ca_file(c->cfg,
+		    c->cafile) == -1) {
+			snprintf(c->why, sizeof(c->why), "TLS CA file %s: %s",
+			    c->cafile, l->config_error(c->cfg));
+			return -1;
+		}
+		break;
 	}
 	if (l->configure(c->tls, c->cfg) == -1 ||
 	    l->connect_socket(c->tls, c->fd, servername) == -1) {

@@ -19,6 +19,9 @@
 
 enum rmt_tls_policy {
 	RMT_TLS_OPPORTUNISTIC,	/* STARTTLS when offered, unverified */
+	RMT_TLS_VERIFY,		/* MTA-STS: the chain to a trusted CA
+				   (c->cafile, or the system's) and the
+				   server name verified */
 	/* later: RMT_TLS_DANE (TLSA validated), RMT_TLS_STS (MTA-STS) */
 };
 
@@ -33,6 +36,7 @@ struct rmt_conn {
 	char		 version[32];	/* "TLSv1.3" */
 	char		 cipher[96];	/* "TLS_AES_256_GCM_SHA384" */
 	int		 bits;
+	const char	*cafile;	/* RMT_TLS_VERIFY's CAs; NULL: system */
 };
 
 void	rmt_conn_init(struct rmt_conn *c, struct tlslib *lib);

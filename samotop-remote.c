@@ -2,8 +2,8 @@
  * samotop-remote: one delivery attempt of one message to one domain, as
  * qmail-remote makes it (samotop-remote(8)).
  *
- *	samotop-remote [-c CONF] [-p PORT] [-m HOST[:PORT]] DOMAIN SENDER
- *	    RCPT... < MESSAGE
+ *	samotop-remote [-c CONF] [-C CAFILE] [-p PORT] [-m HOST[:PORT]]
+ *	    [-S STSCACHE] DOMAIN SENDER RCPT... < MESSAGE
  *
  * Here: the options, the message, the MX look-up (rmt_mx.h) and the
  * results; the SMTP attempt itself is rmt_attempt.h's.  stdout gets one
@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -30,6 +31,7 @@
 #include "rmt_attempt.h"
 #include "rmt_mx.h"
 #include "rmt_smtp.h"
+#include "sts_lookup.h"
 #include "version.h"
 
 #define DEFAULT_CONF	"/etc/samotop/samotop.conf"
@@ -40,8 +42,9 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: samotop-remote [-V] [-c conf] [-p port] "
-	    "[-m host[:port]] domain sender rcpt ...\n");
+	fprintf(stderr, "usage: samotop-remote [-V] [-c conf] [-C cafile] "
+	    "[-p port] [-m host[:port]] [-S sts-cache] domain sender "
+	    "rcpt ...\n");
 	exit(EXIT_PERM);
 }
 
@@ -131,6 +134,28 @@ literal(const char *domain, char *out, size_t size)
 	    (inet_pton(AF_INET6, out, a) == 1 && domain[-1] == ':');
 }
 
+/* MTA-STS: the policy for domain, logged (RFC 8461). */
+static void
+sts_find(struct logger *lg, const char *domain, const char *cachedir,
+    const char *cafile, struct sts_result *r)
+{
+	char mx[STS_MX_MAX * (STS_NAME_MAX + 1)], age[24];
+	size_t i, n = 0;
+
+	sts_lookup(domain, cachedir, cafile, time(NULL), r);
+	mx[0] = '\0';
+	for (i = 0; i < r->policy.nmx; i++)
+		n += (size_t)snprintf(mx + n, sizeof(mx) - n, "%s%s",
+		    i > 0 ? "," : "", r->policy.mx[i]);
+	snprintf(age, sizeof(age), "%lu", r->policy.max_age);
+	log_event(lg, r->why[0] != '\0' ? LVL_WARN : LVL_INFO, "sts-policy",
+	    "domain", domain, "mode", sts_mode_name(r->policy.mode), "id",
+	    r->id[0] != '\0' ? r->id : NULL, "source", r->source, "max_age",
+	    strcmp(r->source, "none") != 0 ? age : NULL, "mx",
+	    mx[0] != '\0' ? mx : NULL,
+	    "error", r->why[0] != '\0' ? r->why : NULL, NULL);
+}
+
 /* r and m lines, each made of printable octets only. */
 static void
 print_line(const char *kind, const char *rcpt, int code, const char *text,
@@ -152,6 +177,8 @@ main(int argc, char *argv[])
 {
 	static struct rmt_attempt a;
 	static struct rmt_mx mx;
+	static struct sts_result sts;
+	const char *stscache = NULL;
 	struct conf c;
 	struct conf_error err;
 	const char *conf = NULL, *domain;
@@ -160,16 +187,22 @@ main(int argc, char *argv[])
 	unsigned mport = 0;
 	unsigned long p;
 	char *end;
-	size_t i;
+	size_t i, n;
 	int ch;
 
 	signal(SIGPIPE, SIG_IGN);
 	log_init_helper(&a.lg, "samotop-remote");
 	a.port = 25;
-	while ((ch = getopt(argc, argv, "c:m:p:V")) != -1) {
+	while ((ch = getopt(argc, argv, "C:c:m:p:S:V")) != -1) {
 		switch (ch) {
+		case 'C':
+			a.cafile = optarg;
+			break;
 		case 'c':
 			conf = optarg;
+			break;
+		case 'S':
+			stscache = optarg;
 			break;
 		case 'm':
 			smarthost = optarg;
@@ -211,6 +244,9 @@ main(int argc, char *argv[])
 	    gethostname(c.hostname, sizeof(c.hostname) - 1) == -1)
 		snprintf(c.hostname, sizeof(c.hostname), "localhost");
 	a.helo = c.hostname;
+	/* -S, else the sts-cache directive's */
+	if (stscache == NULL)
+		stscache = c.sts_cache;
 
 	if ((a.msg = read_message(&a.msglen)) == NULL) {
 		fprintf(stderr, "samotop-remote: reading the message: %s\n",
@@ -230,8 +266,14 @@ main(int argc, char *argv[])
 		rmt_mx_resolve_host(host, &mx);
 	else if (literal(domain, lit, sizeof(lit)))
 		rmt_mx_resolve_host(lit, &mx);	/* no DNS: that address */
-	else
+	else {
 		rmt_mx_resolve(domain, a.helo, &mx);
+		/* -m and address literals name the host: no MX to check */
+		if (mx.status == RMT_MX_OK) {
+			sts_find(&a.lg, domain, stscache, a.cafile, &sts);
+			a.sts = &sts.policy;
+		}
+	}
 	if (mport != 0)
 		a.port = mport;
 	if (mx.status != RMT_MX_OK) {
@@ -244,9 +286,14 @@ main(int argc, char *argv[])
 	for (i = 0; i < a.nrcpt; i++)
 		print_line("r", a.rcpt[i], a.res[i].code, a.res[i].text, "");
 	tail[0] = '\0';
+	n = 0;
 	if (a.host != NULL)
-		snprintf(tail, sizeof(tail), " host=%s ip=%s tls=%s", a.host,
-		    a.ip, a.tlsver[0] != '\0' ? a.tlsver : "none");
+		n = (size_t)snprintf(tail, sizeof(tail), " host=%s ip=%s "
+		    "tls=%s", a.host, a.ip, a.tlsver[0] != '\0' ? a.tlsver :
+		    "none");
+	if (a.sts != NULL && a.sts->mode != STS_NONE && n < sizeof(tail))
+		snprintf(tail + n, sizeof(tail) - n, " sts=%s verified=%s",
+		    sts_mode_name(a.sts->mode), a.verified ? "yes" : "no");
 	print_line("m", NULL, a.m.code, a.m.text, tail);
 	{
 		char code[16];
@@ -257,7 +304,9 @@ main(int argc, char *argv[])
 		    a.host != NULL ? a.ip : NULL, "tls", a.host != NULL ?
 		    (a.tlsver[0] != '\0' ? a.tlsver : "none") : NULL,
 		    "cipher", a.cipher[0] != '\0' ? a.cipher : NULL,
-		    "code", code, "reply", a.m.text, NULL);
+		    "code", code, "reply", a.m.text, "sts",
+		    sts_mode_name(a.sts != NULL ? a.sts->mode : STS_NONE),
+		    "verified", a.verified ? "yes" : "no", NULL);
 	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "samotop-remote: stdout: %s\n",

@@ -953,7 +953,9 @@ job_results(struct sched *s, struct job *j, int status, int start_errno)
 		    NULL ? j->route->argv[0] : "remote", "host",
 		    mm.host[0] != '\0' ? mm.host : NULL, "ip",
 		    mm.ip[0] != '\0' ? mm.ip : NULL, "tls",
-		    mm.tls[0] != '\0' ? mm.tls : NULL, NULL);
+		    mm.tls[0] != '\0' ? mm.tls : NULL, "sts",
+		    mm.sts[0] != '\0' ? mm.sts : NULL, "verified",
+		    mm.verified[0] != '\0' ? mm.verified : NULL, NULL);
 	}
 	free(res);
 	free(rc);

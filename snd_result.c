@@ -76,6 +76,14 @@ tail_words(struct snd_message *m, const char *s, const char *end)
 			copy_clean(m->tls, sizeof(m->tls), w + 4,
 			    (size_t)(end - w - 4));
 			found = 1;
+		} else if (end - w > 4 && memcmp(w, "sts=", 4) == 0) {
+			copy_clean(m->sts, sizeof(m->sts), w + 4,
+			    (size_t)(end - w - 4));
+			found = 1;
+		} else if (end - w > 9 && memcmp(w, "verified=", 9) == 0) {
+			copy_clean(m->verified, sizeof(m->verified), w + 9,
+			    (size_t)(end - w - 9));
+			found = 1;
 		}
 		if (found) {
 			end = w;

@@ -34,6 +34,8 @@ struct snd_message {
 	char	host[SND_HOST_MAX + 1];	/* "" when none was reached */
 	char	ip[64];
 	char	tls[SND_TLS_MAX + 1];	/* "none", "TLSv1.3"... */
+	char	sts[16];		/* MTA-STS: "enforce", "testing"; "" */
+	char	verified[8];		/* with sts: "yes" or "no" */
 };
 
 /*

@@ -42,6 +42,7 @@ resolve(struct tlslib *l, char *why, size_t size)
 	    "tls_config_insecure_noverifycert");
 	RESOLVE(config_insecure_noverifyname,
 	    "tls_config_insecure_noverifyname");
+	RESOLVE(config_set_ca_file, "tls_config_set_ca_file");
 	return 0;
 }
 

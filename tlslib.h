@@ -45,6 +45,7 @@ struct tlslib {
 	int	(*connect_socket)(struct tls *, int, const char *);
 	void	(*config_insecure_noverifycert)(struct tls_config *);
 	void	(*config_insecure_noverifyname)(struct tls_config *);
+	int	(*config_set_ca_file)(struct tls_config *, const char *);
 };
 
 /* Load libtls once; -1 with why (dlerror's text). */

@@ -32,6 +32,15 @@ all_lines(void)
 	CHECK_STR(m.host, "mx.far.test");
 	CHECK_STR(m.ip, "192.0.2.1");
 	CHECK_STR(m.tls, "TLSv1.3");
+	CHECK_STR(m.sts, "");
+	/* samotop-remote's MTA-STS words after the fixed ones */
+	CHECK(parse("m 250 2.0.0 queued host=mx.far.test ip=192.0.2.1 "
+	    "tls=TLSv1.3 sts=enforce verified=yes\n") == 0);
+	CHECK_STR(m.text, "2.0.0 queued");
+	CHECK_STR(m.host, "mx.far.test");
+	CHECK_STR(m.tls, "TLSv1.3");
+	CHECK_STR(m.sts, "enforce");
+	CHECK_STR(m.verified, "yes");
 }
 
 static void

@@ -753,5 +753,26 @@ write("fuzz_srs", [
     ("reverse-srs0", b"\x11SRS0=ABCDEFGH=RA=o.test=a@fwd.example"),
     ("reverse-srs1", b"\x11SRS1=ABCDEFGH=first.test==ABCDEFGH=RA=o.test=a@fwd.example"),
     ("reverse-bad", b"\x11SRS0==RA==@fwd.example"),
+# --- sts: MTA-STS (first octet mod 5: 0 a TXT answer, 1 a TXT record, 2 a
+# policy, 3 a cache file, 4 "pattern\nhost")
+def sts_txt(*strings):
+    rd = b"".join(bytes([len(x)]) + x for x in strings)
+    return (16, rd)
+
+
+STS_POLICY = (b"version: STSv1\r\nmode: enforce\r\nmx: mail.example.test\r\n"
+              b"mx: *.example.net\r\nmax_age: 604800\r\n")
+write("fuzz_sts", [
+    ("answer", b"\x00" + rmt_dns(16, [sts_txt(b"v=STSv1; id=20160831085700Z;")])),
+    ("answer-split", b"\x00" + rmt_dns(16, [sts_txt(b"v=STSv1; ", b"id=abc"), sts_txt(b"v=spf1 -all")])),
+    ("answer-two", b"\x00" + rmt_dns(16, [sts_txt(b"v=STSv1; id=a"), sts_txt(b"v=STSv1; id=b")])),
+    ("record", b"\x01v=STSv1; id=20190429T010101; ext_1=value;"),
+    ("record-bad", b"\x01v=STSv1;id=toolongtoolongtoolongtoolongtoolong"),
+    ("policy", b"\x02" + STS_POLICY),
+    ("policy-lf", b"\x02version: STSv1\nmode: testing\nmx: mx.test\nmax_age: 99999999999\nfoo: bar\n"),
+    ("policy-none", b"\x02version: STSv1\nmode: none\nmax_age: 1\n"),
+    ("cache", b"\x03samotop-sts 1\nid e1\nfetched 1700000000\n\n" + STS_POLICY),
+    ("match", b"\x04*.example.net\nMX1.Example.NET."),
+    ("match-exact", b"\x04mail.example.test\nmail.example.test"),
 ])
 print("seeds written to", SEEDS)

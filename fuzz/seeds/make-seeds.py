@@ -753,6 +753,7 @@ write("fuzz_srs", [
     ("reverse-srs0", b"\x11SRS0=ABCDEFGH=RA=o.test=a@fwd.example"),
     ("reverse-srs1", b"\x11SRS1=ABCDEFGH=first.test==ABCDEFGH=RA=o.test=a@fwd.example"),
     ("reverse-bad", b"\x11SRS0==RA==@fwd.example"),
+])
 # --- sts: MTA-STS (first octet mod 5: 0 a TXT answer, 1 a TXT record, 2 a
 # policy, 3 a cache file, 4 "pattern\nhost")
 def sts_txt(*strings):

@@ -1132,9 +1132,6 @@ conf_check(const struct conf *c, struct conf_error *err)
 		    "it trusts only authenticated senders";
 	else if (open_relay(c) != NULL)
 		why = open_relay(c);
-	else if (c->naliases > 0 && c->relay_route[0] == NULL)
-		why = "alias needs relay-route: aliases are expanded in the "
-		    "queue";
 	else if (c->nrelay_clients > 0 && c->relay_route[0] == NULL)
 		why = "relay-client needs relay-route: where relayed mail goes";
 	else if (c->screener_db != NULL && c->recipient_delimiter == 0)

@@ -115,6 +115,11 @@ confcheck_warnings(const struct conf *c, confcheck_report *report,
 	if ((line = conf_line(c, "deny-message")) != 0 && !has_deny_list(c))
 		say(&r, line, "warning: deny-message has no effect without "
 		    "a deny list");
+	/* samotop-smtpd puts an alias into the queue through relay-route */
+	if (c->naliases > 0 && c->relay_route[0] == NULL)
+		say(&r, c->aliases[0].line, "warning: alias: without "
+		    "relay-route samotop-smtpd does not queue an alias's mail "
+		    "(unless a route sends its address to samotop-queue)");
 	/* Without TLS no session is encrypted: all of them are greylisted. */
 	if (c->plaintext == ACTION_GREYLIST && c->tls_certificate == NULL)
 		say(&r, conf_line(c, "plaintext"), "warning: plaintext "

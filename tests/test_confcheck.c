@@ -93,6 +93,9 @@ test_warnings(void)
 	    "dkim, dmarc, arc or milter\n");
 	CHECK(warnings("spf yes\ndkim yes\ndmarc yes\ndmarc-reject accept\n"
 	    "milter unix:/m\nmilter-default accept\nspool-dir /d\n") == 0);
+	CHECK(warnings("alias a@example.org b@example.org\n") == 1);
+	CHECK(warnings("alias a@example.org b@example.org\nrelay-route /q\n")
+	    == 0);
 	CHECK(warnings("hostname a.test\nspf no\n") == 0);
 	CHECK_STR(found, "");
 }

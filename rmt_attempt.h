@@ -12,7 +12,9 @@
 
 #include "lmtpreply.h"
 #include "log.h"
+#include "rmt_dane.h"
 #include "rmt_mx.h"
+#include "ssllib.h"
 #include "tlslib.h"
 
 struct rmt_result {
@@ -33,6 +35,9 @@ struct rmt_attempt {
 	int		 body8;		/* the content has 8-bit octets */
 	unsigned	 port;
 	struct tlslib	 tls;		/* loaded at the first STARTTLS */
+	struct ssllib	 ssl;		/* loaded at the first DANE one */
+	/* per MX host (rmt_dane_lookup()), NULL: no DANE at all */
+	const struct rmt_dane_host *dane;
 	struct rmt_result *res;		/* nrcpt of them, zeroed */
 	/* found */
 	struct rmt_result m;		/* the message's outcome */
@@ -40,10 +45,16 @@ struct rmt_attempt {
 	char		 ip[64];	/* its address */
 	char		 tlsver[32];	/* "" without TLS */
 	char		 cipher[96];
+	char		 danest[16];	/* "pass", "fail", "unusable", "none";
+					   "" without DANE */
+	char		 tlsa[16];	/* the matched record: "3 1 1" */
+	unsigned	 usage;		/* its usage, with "pass" */
 };
 
 /*
- * Try mx's hosts (status RMT_MX_OK) until one takes the transaction:
+ * Try mx's hosts (status RMT_MX_OK) until one takes the transaction
+ * (a->dane[h] says whether host h needs TLS, and which certificate;
+ * RMT_DANE_FAIL skips it):
  * then every a->res[i] and a->m are set, else all of them say why
  * nobody took it (451 4.4.1 ...).
  */

@@ -133,7 +133,9 @@ rmt_conn_dane_handshake(struct rmt_conn *c, const char *servername,
 	l->err_clear();
 	if ((c->sctx = l->ctx_new(l->client_method())) == NULL ||
 	    l->ctx_dane_enable(c->sctx) <= 0 ||
-	    (c->ssl = l->new(c->sctx)) == NULL ||
+	    /* DANE-EE(3): the key is the identity, names are not (3.1.1) */
+	    (l->ctx_dane_set_flags(c->sctx, DANE_FLAG_NO_DANE_EE_NAMECHECKS),
+	    (c->ssl = l->new(c->sctx)) == NULL) ||
 	    l->set_fd(c->ssl, c->fd) != 1 ||
 	    /* SNI: the TLSA base domain (RFC 7672 8.1) */
 	    l->ctrl(c->ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,

@@ -75,9 +75,10 @@ host_state(const struct unboundlib *l, const struct scr_dane_query *q,
 		else
 			insecure = 1;
 	}
-	if (!secure && bad[0] && bad[1]) {
+	if (!secure && (bad[0] || bad[1])) {
+		/* indeterminate: no downgrade on a failed look-up */
 		h->state = RMT_DANE_FAIL;
-		snprintf(h->why, sizeof(h->why), "%s", why[0]);
+		snprintf(h->why, sizeof(h->why), "%s", why[bad[0] ? 0 : 1]);
 		return;
 	}
 	if (!secure) {
@@ -133,9 +134,12 @@ rmt_dane_lookup(const struct scr_dane_conf *dc, const struct rmt_mx *mx,
 	deadline.tv_sec += dc->timeout > 0 ? dc->timeout : SCR_DANE_TIMEOUT;
 	for (i = 0; i < mx->nhost; i++)
 		for (j = 0; j < NQ; j++) {
-			snprintf(q[NQ * i + j].name, sizeof(q[0].name),
-			    j == 0 ? "_%u._tcp.%s" : "%.0u%s", port,
-			    mx->host[i].name);
+			if (j == 0)
+				snprintf(q[NQ * i].name, sizeof(q[0].name),
+				    "_%u._tcp.%s", port, mx->host[i].name);
+			else
+				snprintf(q[NQ * i + j].name, sizeof(q[0].name),
+				    "%s", mx->host[i].name);
 			(void)scr_dane_ask(l, ctx, &q[NQ * i + j], type[j]);
 		}
 	waited = scr_dane_wait(l, ctx, q, NQ * mx->nhost, &deadline, why,

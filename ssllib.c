@@ -19,6 +19,7 @@ resolve(struct ssllib *l, char *why, size_t size)
 	RESOLVE(ctx_new, "SSL_CTX_new");
 	RESOLVE(ctx_free, "SSL_CTX_free");
 	RESOLVE(ctx_dane_enable, "SSL_CTX_dane_enable");
+	RESOLVE(ctx_dane_set_flags, "SSL_CTX_dane_set_flags");
 	RESOLVE(new, "SSL_new");
 	RESOLVE(free, "SSL_free");
 	RESOLVE(set_fd, "SSL_set_fd");

@@ -27,6 +27,7 @@ struct ssllib {
 	SSLLIB_FN(SSL_CTX_new)			 ctx_new;
 	SSLLIB_FN(SSL_CTX_free)			 ctx_free;
 	SSLLIB_FN(SSL_CTX_dane_enable)		 ctx_dane_enable;
+	SSLLIB_FN(SSL_CTX_dane_set_flags)	 ctx_dane_set_flags;
 	SSLLIB_FN(SSL_new)			 new;
 	SSLLIB_FN(SSL_free)			 free;
 	SSLLIB_FN(SSL_set_fd)			 set_fd;

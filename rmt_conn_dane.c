@@ -72,8 +72,11 @@ rmt_conn_ssl_io(struct rmt_conn *c, int writing, void *buf, size_t len,
 		w = ssl_wait(c, n, deadline, writing ? "TLS write" :
 		    "TLS read");
 		if (w == 2 || (w == -1 && !writing && n == 0 &&
-		    errno == 0))
+		    errno == 0)) {
+			snprintf(c->why, sizeof(c->why), "connection closed "
+			    "by the server");
 			return 0;
+		}
 		if (w == 0) {
 			snprintf(c->why, sizeof(c->why), "time-out %s",
 			    writing ? "writing" : "waiting for a reply");

@@ -22,10 +22,13 @@ ZONES=$TESTS_DIR/remote_dane
 # SHA-256 of the test certificate's public key, rdane.example signed, its key
 # DIR/anchor.key.
 rdane_zones() {
-	local dir=$1 spki
+	local dir=$1 spki ta
 	spki=$(openssl x509 -in "$CERTS/cert.pem" -noout -pubkey |
 		openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
-	sed "s|@TLSA@|$spki|" "$ZONES/rdane.example.zone" >"$dir/rdane.example.zone"
+	ta=$(openssl x509 -in "$CERTS/ca.pem" -outform DER | sha256sum |
+		cut -d' ' -f1)
+	sed -e "s|@TLSA@|$spki|" -e "s|@TA@|$ta|" "$ZONES/rdane.example.zone" \
+		>"$dir/rdane.example.zone"
 	cp "$ZONES/plain.rdane.example.zone" "$dir/"
 	sed "s|@DIR@|$dir|g" "$ZONES/nsd.conf.in" >"$dir/nsd.conf"
 	sed "s|@DIR@|$dir|g" "$ZONES/unbound.conf.in" >"$dir/unbound.conf"
@@ -37,6 +40,22 @@ rdane_zones() {
 		ldns-signzone -o rdane.example rdane.example.zone "$k"
 		cp "$k.key" anchor.key
 	)
+}
+
+# ta_cert: a certificate for mxta.rdane.example from the test CA, with
+# the CA in its chain ($CERTS/fullchain-ta.pem, privkey-ta.pem).
+ta_cert() {
+	(
+		set -e
+		cd "$CERTS"
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout privkey-ta.pem -out ta.csr -subj /CN=mxta.rdane.example
+		printf '%s\n' 'subjectAltName=DNS:mxta.rdane.example' \
+			'extendedKeyUsage=serverAuth' >ext-ta
+		openssl x509 -req -in ta.csr -CA ca.pem -CAkey ca.key \
+			-set_serial 0x2001 -days 2 -extfile ext-ta -out cert-ta.pem
+		cat cert-ta.pem ca.pem >fullchain-ta.pem
+	) >>"$BATS_FILE_TMPDIR/openssl.log" 2>&1
 }
 
 answers() {
@@ -70,6 +89,7 @@ setup_file() {
 	    command -v ldns-signzone >/dev/null && command -v drill >/dev/null ||
 	    return 0
 	make_certs
+	ta_cert
 	mkdir -p "$RD_DIR"
 	rdane_zones "$RD_DIR"
 	dns_ns_create
@@ -177,6 +197,28 @@ remote() {
 	echo "$output"; cat "$T/remote.log"
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} == "r b@notls.rdane.example 451 4.7.5 mxnotls.rdane.example: DANE: TLSA records, but STARTTLS not offered" ]]
+	[[ ${lines[1]} == *" dane=fail" ]]
+	[ "$(count_files "$MD/new")" -eq 0 ]
+}
+
+@test "DANE-TA: the MX's chain has the CA of the TLSA 2 0 1 record and names the MX: delivered, tlsa=DANE-TA" {
+	write_conf "tls-certificate $CERTS/fullchain-ta.pem" \
+		"tls-key $CERTS/privkey-ta.pem" "route * $MAILDIR_BIN -c $MD"
+	mx_start 127.0.0.33 "$CONF"
+	run remote ta.rdane.example a@client.test b@ta.rdane.example
+	echo "$output"; cat "$T/remote.log"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "r b@ta.rdane.example 250 "* ]]
+	[[ ${lines[1]} == *" host=mxta.rdane.example ip=127.0.0.33 tls=TLSv1."[23]" dane=pass tlsa=DANE-TA" ]]
+	grep -Eq 'event=tls .*dane=pass usage=DANE-TA tlsa="?2 0 1"? depth=1' "$T/remote.log"
+	[ "$(count_files "$MD/new")" -eq 1 ]
+}
+
+@test "DANE-TA: the CA matches but the certificate names another host: not delivered, 4.7.5" {
+	run remote taname.rdane.example a@client.test b@taname.rdane.example
+	echo "$output"; cat "$T/remote.log"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "r b@taname.rdane.example 451 4.7.5 mxtaname.rdane.example: DANE: the certificate matches no TLSA record (hostname mismatch)" ]]
 	[[ ${lines[1]} == *" dane=fail" ]]
 	[ "$(count_files "$MD/new")" -eq 0 ]
 }

@@ -945,7 +945,9 @@ job_results(struct sched *s, struct job *j, int status, int start_errno)
 		    NULL ? j->route->argv[0] : "remote", "host",
 		    mm.host[0] != '\0' ? mm.host : NULL, "ip",
 		    mm.ip[0] != '\0' ? mm.ip : NULL, "tls",
-		    mm.tls[0] != '\0' ? mm.tls : NULL, NULL);
+		    mm.tls[0] != '\0' ? mm.tls : NULL, "dane",
+		    mm.dane[0] != '\0' ? mm.dane : NULL, "tlsa",
+		    mm.tlsa[0] != '\0' ? mm.tlsa : NULL, NULL);
 	}
 	free(res);
 	free(rc);

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <unbound.h>
@@ -13,6 +14,7 @@
 
 #define RR_A		1
 #define RR_AAAA		28
+#define RR_MX		15
 #define RR_TLSA		52
 #define NQ		3	/* per host: TLSA, A, AAAA */
 
@@ -113,12 +115,66 @@ host_state(const struct unboundlib *l, const struct scr_dane_query *q,
 		    q[0].name);
 }
 
+/* 1 when the validated MX answer r names host (RFC 7672 2.2.1). */
+static int
+mx_names(const struct ub_result *r, const char *host, int implicit)
+{
+	char name[SCR_DANE_NAME_TEXT];
+	size_t k, n = strlen(host);
+
+	if (n > 0 && host[n - 1] == '.')
+		n--;
+	if (!r->havedata || r->data == NULL)
+		return implicit;	/* none: the domain is its own host */
+	if (implicit)
+		return 0;
+	for (k = 0; r->data[k] != NULL; k++)
+		if (r->len[k] >= 3 && scr_dane_wire_name((const unsigned char *)
+		    r->data[k], (size_t)r->len[k], 2, name,
+		    sizeof(name)) == 0 && strlen(name) == n &&
+		    strncasecmp(name, host, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The MX answer q against mx's hosts: the ones it does not vouch for fail. */
+static void
+check_mx(const struct unboundlib *l, const struct scr_dane_query *q,
+    const char *domain, const struct rmt_mx *mx, struct rmt_dane_host *out)
+{
+	char why[256];
+	size_t i;
+	int bogus;
+
+	if (scr_dane_failed(l, q, &bogus, why, sizeof(why))) {
+		for (i = 0; i < mx->nhost; i++) {
+			memset(&out[i], 0, sizeof(out[i]));
+			out[i].state = RMT_DANE_FAIL;
+			snprintf(out[i].why, sizeof(out[i].why), "MX: %s",
+			    why);
+		}
+		return;
+	}
+	if (!q->res->secure)
+		return;
+	for (i = 0; i < mx->nhost; i++)
+		if (!mx_names(q->res, mx->host[i].name, mx->implicit)) {
+			memset(&out[i], 0, sizeof(out[i]));
+			out[i].state = RMT_DANE_FAIL;
+			snprintf(out[i].why, sizeof(out[i].why), "%s is not "
+			    "in the validated MX records of %s",
+			    mx->host[i].name, domain);
+		}
+}
+
 int
-rmt_dane_lookup(const struct scr_dane_conf *dc, const struct rmt_mx *mx,
-    unsigned port, struct rmt_dane_host *out, char *why, size_t size)
+rmt_dane_lookup(const struct scr_dane_conf *dc, const char *domain,
+    const struct rmt_mx *mx, unsigned port, struct rmt_dane_host *out,
+    char *why, size_t size)
 {
 	static const int type[NQ] = { RR_TLSA, RR_A, RR_AAAA };
-	static struct scr_dane_query q[NQ * RMT_MX_HOSTS];
+	static struct scr_dane_query q[NQ * RMT_MX_HOSTS + 1];
+	size_t nq = NQ * mx->nhost;
 	struct timespec deadline;
 	struct ub_ctx *ctx;
 	const struct unboundlib *l;
@@ -142,8 +198,12 @@ rmt_dane_lookup(const struct scr_dane_conf *dc, const struct rmt_mx *mx,
 				    "%s", mx->host[i].name);
 			(void)scr_dane_ask(l, ctx, &q[NQ * i + j], type[j]);
 		}
-	waited = scr_dane_wait(l, ctx, q, NQ * mx->nhost, &deadline, why,
-	    size);
+	if (domain != NULL) {
+		snprintf(q[nq].name, sizeof(q[0].name), "%s", domain);
+		(void)scr_dane_ask(l, ctx, &q[nq], RR_MX);
+		nq++;
+	}
+	waited = scr_dane_wait(l, ctx, q, nq, &deadline, why, size);
 	for (i = 0; i < mx->nhost; i++) {
 		if (waited == -1) {
 			memset(&out[i], 0, sizeof(out[i]));
@@ -152,7 +212,9 @@ rmt_dane_lookup(const struct scr_dane_conf *dc, const struct rmt_mx *mx,
 		} else
 			host_state(l, &q[NQ * i], mx->host[i].name, &out[i]);
 	}
-	for (i = 0; i < NQ * mx->nhost; i++)
+	if (domain != NULL && waited != -1)
+		check_mx(l, &q[NQ * mx->nhost], domain, mx, out);
+	for (i = 0; i < nq; i++)
 		if (q[i].done && q[i].res != NULL)
 			l->resolve_free(q[i].res);
 	l->ctx_delete(ctx);

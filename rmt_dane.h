@@ -59,12 +59,18 @@ int	rmt_dane_tlsa_parse(const unsigned char *p, size_t len,
 	    struct rmt_tlsa *t);
 /*
  * The DANE state of each of mx's hosts into out[0..mx->nhost), for
- * connections to port, within dc->timeout seconds.  0; -1 when DANE
- * could not run at all (the trust anchor, libunbound, the resolver):
- * every host is then RMT_DANE_FAIL with why.
+ * connections to port, within dc->timeout seconds.  With domain (NULL:
+ * the hosts were given, not looked up) its MX records are asked too,
+ * since mx came from the system's resolver, which does not validate: a
+ * look-up that fails or is bogus (RFC 7672 2.1.1) makes every host
+ * RMT_DANE_FAIL, and so does, when the answer validates, a host it does
+ * not name (or any host, when it names some and mx->implicit says there
+ * were none).  0; -1 when DANE could not run at all (the trust anchor,
+ * libunbound, the resolver): every host is then RMT_DANE_FAIL with why.
  */
-int	rmt_dane_lookup(const struct scr_dane_conf *dc, const struct rmt_mx *mx,
-	    unsigned port, struct rmt_dane_host *out, char *why, size_t size);
+int	rmt_dane_lookup(const struct scr_dane_conf *dc, const char *domain,
+	    const struct rmt_mx *mx, unsigned port, struct rmt_dane_host *out,
+	    char *why, size_t size);
 /* "DANE-EE", "DANE-TA", "PKIX-EE", "PKIX-TA" or "?" for a usage. */
 const char *rmt_dane_usage_name(unsigned usage);
 

@@ -152,7 +152,7 @@ is_address(const char *host)
  */
 static void
 dane_lookup(struct rmt_attempt *a, const struct rmt_mx *mx,
-    const struct scr_dane_conf *dc, const char *domain)
+    const struct scr_dane_conf *dc, const char *domain, int smarthost)
 {
 	static struct rmt_dane_host dh[RMT_MX_HOSTS];
 	char why[256];
@@ -163,7 +163,8 @@ dane_lookup(struct rmt_attempt *a, const struct rmt_mx *mx,
 		snprintf(dh[0].why, sizeof(dh[0].why), "an address");
 		return;
 	}
-	if (rmt_dane_lookup(dc, mx, a->port, dh, why, sizeof(why)) == -1)
+	if (rmt_dane_lookup(dc, smarthost ? NULL : domain, mx, a->port, dh,
+	    why, sizeof(why)) == -1)
 		log_event(&a->lg, LVL_ERROR, "dane", "domain", domain,
 		    "error", why, NULL);
 }
@@ -292,7 +293,7 @@ main(int argc, char *argv[])
 		rmt_attempt_fail(&a, mx.code, mx.why);
 	} else {
 		if (dane)
-			dane_lookup(&a, &mx, &dc, domain);
+			dane_lookup(&a, &mx, &dc, domain, host != NULL);
 		rmt_attempt_run(&a, &mx);
 	}
 

@@ -127,8 +127,8 @@ domain_name(const char *domain, char *buf, size_t size)
  * for the root, octets other than letters, digits, '-' and '_' as \DDD
  * (RFC 1035 5.1).  0, or -1 when it is malformed.
  */
-static int
-wire_name(const unsigned char *p, size_t len, size_t off, char *buf,
+int
+scr_dane_wire_name(const unsigned char *p, size_t len, size_t off, char *buf,
     size_t size)
 {
 	size_t o = 0, total = 0, i, n;
@@ -327,7 +327,7 @@ mail_hosts(const struct ub_result *r, const char *domain, struct host *h,
 	}
 	for (i = 0; r->data[i] != NULL && n < SCR_DANE_MX_MAX; i++) {
 		p = (const unsigned char *)r->data[i];
-		if (r->len[i] < 3 || wire_name(p, (size_t)r->len[i], 2,
+		if (r->len[i] < 3 || scr_dane_wire_name(p, (size_t)r->len[i], 2,
 		    h[n].name, sizeof(h[n].name)) == -1)
 			continue;	/* malformed: not a host */
 		if (h[n].name[0] == '\0') {

@@ -132,5 +132,12 @@ int	scr_dane_failed(const struct unboundlib *l,
  * or 2 with a digest of its length.
  */
 int	scr_dane_tlsa_usable(const unsigned char *p, size_t len);
+/*
+ * The uncompressed wire-format name at p[off..len) (as libunbound gives
+ * rdata) as lowercase text without the trailing dot, "" for the root,
+ * odd octets as \DDD; 0, or -1 when it is malformed or does not fit.
+ */
+int	scr_dane_wire_name(const unsigned char *p, size_t len, size_t off,
+	    char *buf, size_t size);
 
 #endif

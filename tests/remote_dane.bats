@@ -39,6 +39,9 @@ rdane_zones() {
 		k=$(ldns-keygen -a ECDSAP256SHA256 -k rdane.example)
 		ldns-signzone -o rdane.example rdane.example.zone "$k"
 		cp "$k.key" anchor.key
+		sed -i '/^forged\.rdane\.example\..*MX/s/ mx\.rdane/ mxevil.rdane/' \
+			rdane.example.zone.signed
+		grep -q 'MX[[:space:]]*10 mxevil' rdane.example.zone.signed
 	)
 }
 
@@ -221,6 +224,18 @@ remote() {
 	[[ ${lines[0]} == "r b@taname.rdane.example 451 4.7.5 mxtaname.rdane.example: DANE: the certificate matches no TLSA record (hostname mismatch)" ]]
 	[[ ${lines[1]} == *" dane=fail" ]]
 	[ "$(count_files "$MD/new")" -eq 0 ]
+}
+
+@test "DANE: an MX record changed after signing (bogus): the host the resolver gives is not used, 451 4.4.3" {
+	run remote forged.rdane.example a@client.test b@forged.rdane.example
+	echo "$output"; cat "$T/remote.log"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "r b@forged.rdane.example 451 4.4.3 mxevil.rdane.example: DANE: MX: "*"forged.rdane.example. MX IN"* ]]
+	[[ ${lines[1]} == *" host=mxevil.rdane.example ip=127.0.0.31 tls=none dane=fail" ]]
+	[ "$(count_files "$MD/new")" -eq 0 ]
+	# without DANE the forged MX gets it: the check above is DANE's
+	run remote_raw forged.rdane.example a@client.test b@forged.rdane.example
+	[[ ${lines[1]} == "m 250 "*" host=mxevil.rdane.example "* ]]
 }
 
 @test "DANE: an MX in an unsigned zone: opportunistic TLS as before, its TLSA ignored, dane=none" {

@@ -2,7 +2,8 @@
  * rmt_attempt.h: samotop-remote's attempt: the MX hosts' addresses tried
  * in turn until one takes the transaction (a connection that fails, or a
  * greeting or EHLO/HELO that is not 2xx, moves on to the next address),
- * STARTTLS when offered (rmt_conn.h), MAIL and the RCPTs (in one write
+ * STARTTLS when offered (rmt_conn.h; mandatory and verified for a host
+ * with DANE TLSA records, rmt_dane.h), MAIL and the RCPTs (in one write
  * with PIPELINING), DATA, QUIT; each recipient's result recorded.
  */
 #ifndef SAMOTOP_RMT_ATTEMPT_H

@@ -119,6 +119,16 @@ CURLLIB_FLAGS = $(call need_soname,LIBCURL_SONAME,libcurl.so,libcurl4-openssl-de
 	   -DLIBCURL_SONAME='"$(LIBCURL_SONAME)"'
 sts_fetch.o: WFLAGS += $(CURLLIB_FLAGS)
 %/sts_fetch.o: WFLAGS += $(CURLLIB_FLAGS)
+# libssl itself (DANE, RFC 7672: libtls has no API for it), loaded
+# likewise by ssllib.c when samotop-remote first meets a host with TLSA
+# records (rmt_conn_dane.c).
+ifndef LIBSSL_SONAME
+LIBSSL_SONAME := $(call soname,libssl.so)
+endif
+SSLLIB_FLAGS = $(call need_soname,LIBSSL_SONAME,libssl.so,libssl-dev) \
+	   -DLIBSSL_SONAME='"$(LIBSSL_SONAME)"'
+ssllib.o: WFLAGS += $(SSLLIB_FLAGS)
+%/ssllib.o: WFLAGS += $(SSLLIB_FLAGS)
 # The version -V prints: `git describe` in samotop's own git tree, else
 # the first line of a VERSION file (a release tarball), else "unknown".
 # Only version.o is compiled with it, and only when it changes: the

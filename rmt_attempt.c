@@ -287,29 +287,73 @@ sts_note(struct rmt_attempt *a, const char *host, const char *why)
 	    "would-refuse", "error", why, NULL);
 }
 
+/* The TLS details of a connection into the log and a. */
+static void
+tls_done(struct rmt_attempt *a, const struct rmt_mx_host *h,
+    const struct rmt_conn *c, int dane, const char *verify)
+{
+	char bits[16], depth[16];
+
+	snprintf(a->tlsver, sizeof(a->tlsver), "%s", c->version);
+	snprintf(a->cipher, sizeof(a->cipher), "%s", c->cipher);
+	snprintf(bits, sizeof(bits), "%d", c->bits);
+	a->tlsa[0] = '\0';
+	if (dane)
+		snprintf(a->danest, sizeof(a->danest), "%s", c->dane);
+	if (dane && strcmp(c->dane, "pass") == 0) {
+		snprintf(a->tlsa, sizeof(a->tlsa), "%u %u %u", c->usage,
+		    c->selector, c->mtype);
+		a->usage = c->usage;
+	}
+	snprintf(depth, sizeof(depth), "%d", c->depth);
+	log_event(&a->lg, LVL_INFO, "tls", "host", h->name, "ip", a->ip,
+	    "version", c->version, "cipher", c->cipher, "bits", bits,
+	    "verify", verify, "dane", a->danest[0] != '\0' ?
+	    a->danest : NULL, "usage", a->tlsa[0] != '\0' ?
+	    rmt_dane_usage_name(a->usage) : NULL, "tlsa", a->tlsa[0] !=
+	    '\0' ? a->tlsa : NULL, "depth", a->tlsa[0] != '\0' ? depth :
+	    NULL, NULL);
+}
+
 /*
- * One connection to one address of one host; try_tls 0: plaintext, 1:
- * STARTTLS when offered, unverified, 2: verified (MTA-STS).
+ * One connection to one address of one host; d its DANE state (NULL:
+ * DANE is off); try_tls 0: plaintext, 1: STARTTLS when offered,
+ * unverified, 2: verified (MTA-STS).  With secure TLSA records TLS is
+ * mandatory (RFC 7672 2.2) and DANE decides, whatever try_tls: no
+ * STARTTLS, a refused or failed handshake, a certificate that matches no
+ * record: the host is skipped as a temporary failure (4.7.5), never used
+ * in plaintext.
  */
 static enum outcome
 session(struct rmt_attempt *a, const struct rmt_mx_host *h,
-    const struct rmt_addr *addr, int try_tls)
+    const struct rmt_addr *addr, const struct rmt_dane_host *d, int try_tls)
 {
 	struct rmt_conn c;
 	struct rmt_reader r;
 	enum outcome o = NEXT;
+	const char *st = "4.4.1";
+	int dane = d != NULL && d->state == RMT_DANE_SECURE;
 	size_t i;
 
 	rmt_addr_str(addr, a->ip, sizeof(a->ip));
 	a->host = h->name;
-	a->tlsver[0] = a->cipher[0] = '\0';
+	a->tlsver[0] = a->cipher[0] = a->tlsa[0] = '\0';
 	a->verified = 0;
-	rmt_conn_init(&c, &a->tls);
+	snprintf(a->danest, sizeof(a->danest), "%s", d == NULL ? "" :
+	    d->state == RMT_DANE_NONE ? "none" : "fail");
+	rmt_conn_init(&c, &a->tls, &a->ssl);
 	c.cafile = a->cafile;
+	if (d != NULL && d->state == RMT_DANE_FAIL) {
+		/* RFC 7672 2.2: a failed TLSA look-up: not this host */
+		fmt(c.why, sizeof(c.why), "DANE: %s", d->why);
+		st = "4.4.3";
+		goto next;
+	}
 	if (rmt_conn_open(&c, addr, a->port, T_CONNECT) == -1)
 		goto next;
 	log_event(&a->lg, LVL_INFO, "connect", "host", h->name, "ip", a->ip,
-	    NULL);
+	    "dane", d == NULL ? NULL : dane ? "tlsa" : "none", "note",
+	    d != NULL && d->why[0] != '\0' ? d->why : NULL, NULL);
 	if (rmt_conn_reply(&c, &r, 0, fd_deadline(T_GREETING)) == -1)
 		goto next;
 	if (r.reply.code != 220) {
@@ -321,13 +365,17 @@ session(struct rmt_attempt *a, const struct rmt_mx_host *h,
 	if (greet(a, &c, &r) == -1)
 		goto next;
 	/*
-	 * The TLS policy is decided here.  DANE (RFC 7672: TLSA records of
-	 * _25._tcp.HOST, validated through DNSSEC) and MTA-STS (RFC 8461)
-	 * will make STARTTLS mandatory for their hosts (no offer, or a
-	 * failed handshake or verification: 4xx and the next host, never
-	 * plaintext) and verify with OpenSSL's SSL_dane_* or the policy's
-	 * names; for now every host is opportunistic.
+	 * The TLS policy is decided here: DANE's hosts must do TLS (and
+	 * are verified by rmt_conn_starttls()); the others may.  MTA-STS
+	 * (RFC 8461) will be another mandatory policy.
 	 */
+	if (dane && !(r.ext & RMT_EXT_STARTTLS)) {
+		snprintf(c.why, sizeof(c.why), "DANE: TLSA records, but "
+		    "STARTTLS not offered");
+		st = "4.7.5";
+		quit(&c);
+		goto next;
+	}
 	if (try_tls && (r.ext & RMT_EXT_STARTTLS)) {
 		if (rmt_conn_write(&c, "STARTTLS\r\n", 10,
 		    fd_deadline(T_EHLO)) == -1 || rmt_conn_reply(&c, &r, 0,
@@ -339,29 +387,28 @@ session(struct rmt_attempt *a, const struct rmt_mx_host *h,
 				    "220 to STARTTLS (an injection?)");
 				goto next;
 			}
-			if (rmt_conn_starttls(&c, h->name, try_tls == 2 ?
-			    RMT_TLS_VERIFY : RMT_TLS_OPPORTUNISTIC,
+			if (rmt_conn_starttls(&c, h->name, dane ?
+			    RMT_TLS_DANE : try_tls == 2 ? RMT_TLS_VERIFY :
+			    RMT_TLS_OPPORTUNISTIC, d,
 			    fd_deadline(T_TLS)) == -1) {
+				if (dane) {
+					st = "4.7.5";
+					goto next;
+				}
 				o = NOTLS;
 				goto next;
 			}
-			snprintf(a->tlsver, sizeof(a->tlsver), "%s",
-			    c.version);
-			snprintf(a->cipher, sizeof(a->cipher), "%s",
-			    c.cipher);
-			{
-				char bits[16];
-
-				snprintf(bits, sizeof(bits), "%d", c.bits);
-				log_event(&a->lg, LVL_INFO, "tls", "host",
-				    h->name, "ip", a->ip, "version",
-				    c.version, "cipher", c.cipher, "bits",
-				    bits, "verify", try_tls == 2 ? "mta-sts" :
-				    "none", NULL);
-			}
+			tls_done(a, h, &c, dane, dane ? "dane" : try_tls == 2 ?
+			    "mta-sts" : "none");
 			a->verified = try_tls == 2;
 			if (greet(a, &c, &r) == -1)
 				goto next;
+		} else if (dane) {
+			fmt(c.why, sizeof(c.why), "DANE: STARTTLS refused: "
+			    "%d %s", r.reply.code, reply_text(&r));
+			st = "4.7.5";
+			quit(&c);
+			goto next;
 		}
 		/* else: the offer was withdrawn, go on in plaintext */
 	}
@@ -382,11 +429,13 @@ session(struct rmt_attempt *a, const struct rmt_mx_host *h,
 	rmt_conn_close(&c);
 	return FINAL;
 next:
+	if (dane && strcmp(st, "4.7.5") == 0)
+		snprintf(a->danest, sizeof(a->danest), "fail");
 	log_event(&a->lg, LVL_WARN, "next", "host", h->name, "ip", a->ip,
-	    "error", c.why, NULL);
+	    "dane", a->danest[0] != '\0' ? a->danest : NULL, "error", c.why,
+	    NULL);
 	set(&a->m, 451, "");
-	fmt(a->m.text, sizeof(a->m.text), "4.4.1 %s: %s", h->name,
-	    c.why);
+	fmt(a->m.text, sizeof(a->m.text), "%s %s: %s", st, h->name, c.why);
 	rmt_conn_close(&c);
 	return o;
 }
@@ -394,6 +443,7 @@ next:
 void
 rmt_attempt_run(struct rmt_attempt *a, const struct rmt_mx *mx)
 {
+	const struct rmt_dane_host *d;
 	size_t h, i;
 	enum outcome o;
 	int sts = a->sts != NULL && a->sts->mode != STS_NONE;
@@ -401,6 +451,7 @@ rmt_attempt_run(struct rmt_attempt *a, const struct rmt_mx *mx)
 	char why[RMT_MX_NAME_MAX + 64];
 
 	for (h = 0; h < mx->nhost; h++) {
+		d = a->dane != NULL ? &a->dane[h] : NULL;
 		if (sts && !sts_policy_allows(a->sts, mx->host[h].name)) {
 			snprintf(why, sizeof(why), "%s is not an mx of the "
 			    "MTA-STS policy", mx->host[h].name);
@@ -413,7 +464,7 @@ rmt_attempt_run(struct rmt_attempt *a, const struct rmt_mx *mx)
 			}
 		}
 		for (i = 0; i < mx->host[h].naddr; i++) {
-			o = session(a, &mx->host[h], &mx->host[h].addr[i],
+			o = session(a, &mx->host[h], &mx->host[h].addr[i], d,
 			    sts ? 2 : 1);
 			if (o == NOTLS && sts) {
 				/* RFC 8461 §4.2: no verified TLS, no mail */
@@ -421,13 +472,15 @@ rmt_attempt_run(struct rmt_attempt *a, const struct rmt_mx *mx)
 				if (enforce)
 					continue;
 				o = session(a, &mx->host[h],
-				    &mx->host[h].addr[i], 1);
+				    &mx->host[h].addr[i], d, 1);
 			}
 			if (o == NOTLS)
 				o = session(a, &mx->host[h],
-				    &mx->host[h].addr[i], 0);
+				    &mx->host[h].addr[i], d, 0);
 			if (o == FINAL)
 				return;
+			if (d != NULL && d->state == RMT_DANE_FAIL)
+				break;	/* its addresses would say the same */
 		}
 	}
 	/* nobody took it: a->m has the last failure */

@@ -2,7 +2,8 @@
  * rmt_attempt.h: samotop-remote's attempt: the MX hosts' addresses tried
  * in turn until one takes the transaction (a connection that fails, or a
  * greeting or EHLO/HELO that is not 2xx, moves on to the next address),
- * STARTTLS when offered (rmt_conn.h), MAIL and the RCPTs (in one write
+ * STARTTLS when offered (rmt_conn.h; mandatory and verified for a host
+ * with DANE TLSA records, rmt_dane.h), MAIL and the RCPTs (in one write
  * with PIPELINING), DATA, QUIT; each recipient's result recorded.
  */
 #ifndef SAMOTOP_RMT_ATTEMPT_H
@@ -12,8 +13,10 @@
 
 #include "lmtpreply.h"
 #include "log.h"
+#include "rmt_dane.h"
 #include "rmt_mx.h"
 #include "sts_policy.h"
+#include "ssllib.h"
 #include "tlslib.h"
 
 struct rmt_result {
@@ -34,6 +37,9 @@ struct rmt_attempt {
 	int		 body8;		/* the content has 8-bit octets */
 	unsigned	 port;
 	struct tlslib	 tls;		/* loaded at the first STARTTLS */
+	struct ssllib	 ssl;		/* loaded at the first DANE one */
+	/* per MX host (rmt_dane_lookup()), NULL: no DANE at all */
+	const struct rmt_dane_host *dane;
 	struct rmt_result *res;		/* nrcpt of them, zeroed */
 	const struct sts_policy *sts;	/* MTA-STS, or NULL: none */
 	const char	*cafile;	/* its CAs; NULL: the system's */
@@ -44,10 +50,16 @@ struct rmt_attempt {
 	char		 tlsver[32];	/* "" without TLS */
 	char		 cipher[96];
 	int		 verified;	/* the certificate was verified */
+	char		 danest[16];	/* "pass", "fail", "unusable", "none";
+					   "" without DANE */
+	char		 tlsa[16];	/* the matched record: "3 1 1" */
+	unsigned	 usage;		/* its usage, with "pass" */
 };
 
 /*
- * Try mx's hosts (status RMT_MX_OK) until one takes the transaction:
+ * Try mx's hosts (status RMT_MX_OK) until one takes the transaction
+ * (a->dane[h] says whether host h needs TLS, and which certificate;
+ * RMT_DANE_FAIL skips it):
  * then every a->res[i] and a->m are set, else all of them say why
  * nobody took it (451 4.4.1 ...).  With a->sts in mode enforce only
  * the hosts its mx patterns match are tried, and only over TLS whose

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <tls.h>
@@ -16,11 +17,12 @@
 #include "rmt_conn.h"
 
 void
-rmt_conn_init(struct rmt_conn *c, struct tlslib *lib)
+rmt_conn_init(struct rmt_conn *c, struct tlslib *lib, struct ssllib *ssllib)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	c->lib = lib;
+	c->ssllib = ssllib;
 }
 
 int
@@ -71,7 +73,11 @@ rmt_conn_write(struct rmt_conn *c, const char *buf, size_t len,
 	ssize_t n;
 
 	while (len > 0) {
-		if (c->tls != NULL) {
+		if (c->ssl != NULL) {
+			if ((n = rmt_conn_ssl_io(c, 1, (void *)(uintptr_t)buf,
+			    len, deadline)) <= 0)
+				return -1;
+		} else if (c->tls != NULL) {
 			n = c->lib->write(c->tls, buf, len);
 			if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
 				if (!tls_wait(c, n, deadline))
@@ -113,7 +119,11 @@ fill(struct rmt_conn *c, long long deadline)
 	ssize_t n;
 
 	for (;;) {
-		if (c->tls != NULL) {
+		if (c->ssl != NULL) {
+			if ((n = rmt_conn_ssl_io(c, 0, c->in, sizeof(c->in),
+			    deadline)) == -1)
+				return -1;
+		} else if (c->tls != NULL) {
 			n = c->lib->read(c->tls, c->in, sizeof(c->in));
 			if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
 				if (!tls_wait(c, n, deadline))
@@ -183,13 +193,16 @@ rmt_conn_pending(const struct rmt_conn *c)
 
 int
 rmt_conn_starttls(struct rmt_conn *c, const char *servername,
-    enum rmt_tls_policy policy, long long deadline)
+    enum rmt_tls_policy policy, const struct rmt_dane_host *dane,
+    long long deadline)
 {
 	struct tlslib *l = c->lib;
 	char why[200];
 	const char *s;
 	int rc;
 
+	if (policy == RMT_TLS_DANE)
+		return rmt_conn_dane_handshake(c, servername, dane, deadline);
 	if (tlslib_open(l, why, sizeof(why)) == -1) {
 		snprintf(c->why, sizeof(c->why), "libtls: %s", why);
 		return -1;
@@ -200,6 +213,7 @@ rmt_conn_starttls(struct rmt_conn *c, const char *servername,
 		return -1;
 	}
 	switch (policy) {
+	case RMT_TLS_DANE:		/* above */
 	case RMT_TLS_OPPORTUNISTIC:
 		/*
 		 * No authentication (RFC 7435): MX names come from unsigned
@@ -250,6 +264,7 @@ rmt_conn_starttls(struct rmt_conn *c, const char *servername,
 void
 rmt_conn_close(struct rmt_conn *c)
 {
+	rmt_conn_ssl_close(c);
 	if (c->tls != NULL) {
 		/* close_notify, without waiting for the peer's */
 		(void)c->lib->close(c->tls);

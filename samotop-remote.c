@@ -2,11 +2,13 @@
  * samotop-remote: one delivery attempt of one message to one domain, as
  * qmail-remote makes it (samotop-remote(8)).
  *
- *	samotop-remote [-c CONF] [-C CAFILE] [-p PORT] [-m HOST[:PORT]]
- *	    [-S STSCACHE] DOMAIN SENDER RCPT... < MESSAGE
+ *	samotop-remote [-D] [-A ANCHOR] [-R IP[@PORT]] [-c CONF] [-C CAFILE]
+ *	    [-p PORT] [-m HOST[:PORT]] [-S STSCACHE] DOMAIN SENDER RCPT...
+ *	    < MESSAGE
  *
  * Here: the options, the message, the MX look-up (rmt_mx.h) and the
- * results; the SMTP attempt itself is rmt_attempt.h's.  stdout gets one
+ * results; DANE's look-ups are rmt_dane.h's (-D, or -A or -R), the SMTP
+ * attempt itself is rmt_attempt.h's.  stdout gets one
  * line per recipient ("r RCPT CODE TEXT", in the order given) and one
  * for the message ("m CODE TEXT host=... ip=... tls=..."); exit 0 once
  * they are printed, 111 or 100 when the attempt could not even start.
@@ -29,9 +31,11 @@
 #include "fdio.h"
 #include "log.h"
 #include "rmt_attempt.h"
+#include "rmt_dane.h"
 #include "rmt_mx.h"
 #include "rmt_smtp.h"
 #include "sts_lookup.h"
+#include "unboundlib.h"
 #include "version.h"
 
 #define DEFAULT_CONF	"/etc/samotop/samotop.conf"
@@ -42,9 +46,9 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: samotop-remote [-V] [-c conf] [-C cafile] "
-	    "[-p port] [-m host[:port]] [-S sts-cache] domain sender "
-	    "rcpt ...\n");
+	fprintf(stderr, "usage: samotop-remote [-DV] [-A anchor] "
+	    "[-R ip[@port]] [-c conf] [-C cafile] [-p port] "
+	    "[-m host[:port]] [-S sts-cache] domain sender rcpt ...\n");
 	exit(EXIT_PERM);
 }
 
@@ -156,6 +160,40 @@ sts_find(struct logger *lg, const char *domain, const char *cachedir,
 	    "error", r->why[0] != '\0' ? r->why : NULL, NULL);
 }
 
+/* 1 when the host is an address, not a name (no TLSA records then). */
+static int
+is_address(const char *host)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, host, a) == 1 ||
+	    inet_pton(AF_INET6, host, a) == 1;
+}
+
+/*
+ * DANE's look-ups for mx's hosts into a->dane (RFC 7672): with a
+ * trust anchor, through libunbound.  A host named by an address has
+ * no TLSA records: RMT_DANE_NONE.
+ */
+static void
+dane_lookup(struct rmt_attempt *a, const struct rmt_mx *mx,
+    const struct scr_dane_conf *dc, const char *domain, int smarthost)
+{
+	static struct rmt_dane_host dh[RMT_MX_HOSTS];
+	char why[256];
+
+	a->dane = dh;
+	if (mx->nhost == 1 && is_address(mx->host[0].name)) {
+		dh[0].state = RMT_DANE_NONE;
+		snprintf(dh[0].why, sizeof(dh[0].why), "an address");
+		return;
+	}
+	if (rmt_dane_lookup(dc, smarthost ? NULL : domain, mx, a->port, dh,
+	    why, sizeof(why)) == -1)
+		log_event(&a->lg, LVL_ERROR, "dane", "domain", domain,
+		    "error", why, NULL);
+}
+
 /* r and m lines, each made of printable octets only. */
 static void
 print_line(const char *kind, const char *rcpt, int code, const char *text,
@@ -179,6 +217,8 @@ main(int argc, char *argv[])
 	static struct rmt_mx mx;
 	static struct sts_result sts;
 	const char *stscache = NULL;
+	static struct unboundlib ub;
+	struct scr_dane_conf dc = { .lib = &ub };
 	struct conf c;
 	struct conf_error err;
 	const char *conf = NULL, *domain;
@@ -188,15 +228,26 @@ main(int argc, char *argv[])
 	unsigned long p;
 	char *end;
 	size_t i, n;
-	int ch;
+	int ch, dane = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	log_init_helper(&a.lg, "samotop-remote");
 	a.port = 25;
-	while ((ch = getopt(argc, argv, "C:c:m:p:S:V")) != -1) {
+	while ((ch = getopt(argc, argv, "A:C:c:Dm:p:R:S:V")) != -1) {
 		switch (ch) {
+		case 'A':
+			dc.trust_anchor = optarg;
+			dane = 1;
+			break;
 		case 'C':
 			a.cafile = optarg;
+			break;
+		case 'D':
+			dane = 1;
+			break;
+		case 'R':
+			dc.resolver = optarg;
+			dane = 1;
 			break;
 		case 'c':
 			conf = optarg;
@@ -247,6 +298,8 @@ main(int argc, char *argv[])
 	/* -S, else the sts-cache directive's */
 	if (stscache == NULL)
 		stscache = c.sts_cache;
+	if (dc.trust_anchor == NULL)
+		dc.trust_anchor = c.screener_trust_anchor;
 
 	if ((a.msg = read_message(&a.msglen)) == NULL) {
 		fprintf(stderr, "samotop-remote: reading the message: %s\n",
@@ -280,8 +333,11 @@ main(int argc, char *argv[])
 		log_event(&a.lg, LVL_WARN, "mx", "domain", domain, "error",
 		    mx.why, NULL);
 		rmt_attempt_fail(&a, mx.code, mx.why);
-	} else
+	} else {
+		if (dane)
+			dane_lookup(&a, &mx, &dc, domain, host != NULL);
 		rmt_attempt_run(&a, &mx);
+	}
 
 	for (i = 0; i < a.nrcpt; i++)
 		print_line("r", a.rcpt[i], a.res[i].code, a.res[i].text, "");
@@ -289,8 +345,10 @@ main(int argc, char *argv[])
 	n = 0;
 	if (a.host != NULL)
 		n = (size_t)snprintf(tail, sizeof(tail), " host=%s ip=%s "
-		    "tls=%s", a.host, a.ip, a.tlsver[0] != '\0' ? a.tlsver :
-		    "none");
+		    "tls=%s%s%s%s%s", a.host, a.ip, a.tlsver[0] != '\0' ?
+		    a.tlsver : "none", a.danest[0] != '\0' ? " dane=" : "",
+		    a.danest, a.tlsa[0] != '\0' ? " tlsa=" : "",
+		    a.tlsa[0] != '\0' ? rmt_dane_usage_name(a.usage) : "");
 	if (a.sts != NULL && a.sts->mode != STS_NONE && n < sizeof(tail))
 		snprintf(tail + n, sizeof(tail) - n, " sts=%s verified=%s",
 		    sts_mode_name(a.sts->mode), a.verified ? "yes" : "no");
@@ -304,9 +362,12 @@ main(int argc, char *argv[])
 		    a.host != NULL ? a.ip : NULL, "tls", a.host != NULL ?
 		    (a.tlsver[0] != '\0' ? a.tlsver : "none") : NULL,
 		    "cipher", a.cipher[0] != '\0' ? a.cipher : NULL,
-		    "code", code, "reply", a.m.text, "sts",
-		    sts_mode_name(a.sts != NULL ? a.sts->mode : STS_NONE),
-		    "verified", a.verified ? "yes" : "no", NULL);
+		    "dane", a.host != NULL && a.danest[0] != '\0' ?
+		    a.danest : NULL, "tlsa", a.host != NULL &&
+		    a.tlsa[0] != '\0' ? a.tlsa : NULL, "code", code, "reply",
+		    a.m.text, "sts", sts_mode_name(a.sts != NULL ?
+		    a.sts->mode : STS_NONE), "verified", a.verified ? "yes" :
+		    "no", NULL);
 	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "samotop-remote: stdout: %s\n",

@@ -955,7 +955,9 @@ job_results(struct sched *s, struct job *j, int status, int start_errno)
 		    mm.ip[0] != '\0' ? mm.ip : NULL, "tls",
 		    mm.tls[0] != '\0' ? mm.tls : NULL, "sts",
 		    mm.sts[0] != '\0' ? mm.sts : NULL, "verified",
-		    mm.verified[0] != '\0' ? mm.verified : NULL, NULL);
+		    mm.verified[0] != '\0' ? mm.verified : NULL, "dane",
+		    mm.dane[0] != '\0' ? mm.dane : NULL, "tlsa",
+		    mm.tlsa[0] != '\0' ? mm.tlsa : NULL, NULL);
 	}
 	free(res);
 	free(rc);

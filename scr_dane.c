@@ -29,14 +29,7 @@
  * A host name as text: what fits struct scr_dane mx.  A longer one
  * (possible only with \DDD escapes) is no mail host worth showing.
  */
-#define NAME_TEXT	256
-
-struct query {
-	char		 name[NAME_TEXT + 9];	/* "_25._tcp." NAME */
-	int		 done;
-	int		 err;		/* libunbound's, 0 with a result */
-	struct ub_result *res;		/* freed by the check */
-};
+#define NAME_TEXT	SCR_DANE_NAME_TEXT
 
 struct host {
 	unsigned	 pref;
@@ -134,8 +127,8 @@ domain_name(const char *domain, char *buf, size_t size)
  * for the root, octets other than letters, digits, '-' and '_' as \DDD
  * (RFC 1035 5.1).  0, or -1 when it is malformed.
  */
-static int
-wire_name(const unsigned char *p, size_t len, size_t off, char *buf,
+int
+scr_dane_wire_name(const unsigned char *p, size_t len, size_t off, char *buf,
     size_t size)
 {
 	size_t o = 0, total = 0, i, n;
@@ -182,8 +175,8 @@ wire_name(const unsigned char *p, size_t len, size_t off, char *buf,
  * 2.1): DANE-TA(2) or DANE-EE(3), selector Cert(0) or SPKI(1), matching
  * type Full(0), SHA2-256(1) or SHA2-512(2) with a digest of its length.
  */
-static int
-tlsa_usable(const unsigned char *p, size_t len)
+int
+scr_dane_tlsa_usable(const unsigned char *p, size_t len)
 {
 	if (len < 4 || (p[0] != 2 && p[0] != 3) || p[1] > 1)
 		return 0;
@@ -201,7 +194,7 @@ tlsa_usable(const unsigned char *p, size_t len)
 static void
 answered(void *arg, int err, struct ub_result *res)
 {
-	struct query *q = arg;
+	struct scr_dane_query *q = arg;
 
 	q->done = 1;
 	q->err = err;
@@ -209,8 +202,8 @@ answered(void *arg, int err, struct ub_result *res)
 }
 
 /* Send q; libunbound's error when it cannot (q is then done). */
-static int
-ask(const struct unboundlib *l, struct ub_ctx *ctx, struct query *q,
+int
+scr_dane_ask(const struct unboundlib *l, struct ub_ctx *ctx, struct scr_dane_query *q,
     int type)
 {
 	int rc;
@@ -239,8 +232,8 @@ ms_left(const struct timespec *deadline)
  * Until every one of q[0..n) is answered: 0; 1 when the deadline came
  * first; -1 when waiting failed (why).
  */
-static int
-wait_all(const struct unboundlib *l, struct ub_ctx *ctx, struct query *q,
+int
+scr_dane_wait(const struct unboundlib *l, struct ub_ctx *ctx, struct scr_dane_query *q,
     size_t n, const struct timespec *deadline, char *why, size_t size)
 {
 	struct pollfd pfd;
@@ -279,8 +272,8 @@ wait_all(const struct unboundlib *l, struct ub_ctx *ctx, struct query *q,
  * *bogus) or an error code; 0 when it is an answer (data, NODATA or
  * NXDOMAIN), secure or not.
  */
-static int
-failed(const struct unboundlib *l, const struct query *q, int *bogus,
+int
+scr_dane_failed(const struct unboundlib *l, const struct scr_dane_query *q, int *bogus,
     char *buf, size_t size)
 {
 	const struct ub_result *r = q->res;
@@ -334,7 +327,7 @@ mail_hosts(const struct ub_result *r, const char *domain, struct host *h,
 	}
 	for (i = 0; r->data[i] != NULL && n < SCR_DANE_MX_MAX; i++) {
 		p = (const unsigned char *)r->data[i];
-		if (r->len[i] < 3 || wire_name(p, (size_t)r->len[i], 2,
+		if (r->len[i] < 3 || scr_dane_wire_name(p, (size_t)r->len[i], 2,
 		    h[n].name, sizeof(h[n].name)) == -1)
 			continue;	/* malformed: not a host */
 		if (h[n].name[0] == '\0') {
@@ -361,7 +354,7 @@ mail_hosts(const struct ub_result *r, const char *domain, struct host *h,
  * in buf.
  */
 static int
-host_dane(const struct unboundlib *l, const struct query *q,
+host_dane(const struct unboundlib *l, const struct scr_dane_query *q,
     const char *host, int *bogus, char *buf, size_t size)
 {
 	const struct ub_result *r;
@@ -370,7 +363,7 @@ host_dane(const struct unboundlib *l, const struct query *q,
 	size_t k;
 
 	buf[0] = '\0';
-	if (failed(l, &q[0], bogus, buf, size))
+	if (scr_dane_failed(l, &q[0], bogus, buf, size))
 		return -1;
 	r = q[0].res;
 	if (!r->havedata)
@@ -380,7 +373,7 @@ host_dane(const struct unboundlib *l, const struct query *q,
 		return 0;
 	}
 	for (k = 0; r->data[k] != NULL; k++)
-		if (tlsa_usable((const unsigned char *)r->data[k],
+		if (scr_dane_tlsa_usable((const unsigned char *)r->data[k],
 		    (size_t)r->len[k]))
 			break;
 	if (r->data[k] == NULL) {
@@ -388,7 +381,7 @@ host_dane(const struct unboundlib *l, const struct query *q,
 		return 0;
 	}
 	for (i = 0; i < 2; i++) {
-		bad[i] = failed(l, &q[1 + i], &badly[i], why[i],
+		bad[i] = scr_dane_failed(l, &q[1 + i], &badly[i], why[i],
 		    sizeof(why[i]));
 		if (!bad[i] && q[1 + i].res->havedata)
 			ok |= q[1 + i].res->secure ? 1 : 2;
@@ -416,7 +409,7 @@ check_tlsa(const struct unboundlib *l, struct ub_ctx *ctx,
     struct scr_dane *out)
 {
 	static const int type[3] = { RR_TLSA, 1 /* A */, 28 /* AAAA */ };
-	struct query q[3 * SCR_DANE_MX_MAX];
+	struct scr_dane_query q[3 * SCR_DANE_MX_MAX];
 	char why[sizeof(out->why)];
 	size_t i, j, bad = n;
 	int waited, rc, bogus, firstbogus = 0;
@@ -425,9 +418,9 @@ check_tlsa(const struct unboundlib *l, struct ub_ctx *ctx,
 		for (j = 0; j < 3; j++) {
 			snprintf(q[3 * i + j].name, sizeof(q[0].name), "%s%s",
 			    j == 0 ? "_25._tcp." : "", h[i].name);
-			ask(l, ctx, &q[3 * i + j], type[j]);
+			scr_dane_ask(l, ctx, &q[3 * i + j], type[j]);
 		}
-	waited = wait_all(l, ctx, q, 3 * n, deadline, why, sizeof(why));
+	waited = scr_dane_wait(l, ctx, q, 3 * n, deadline, why, sizeof(why));
 	out->tlsa = 0;
 	out->why[0] = '\0';
 	snprintf(out->mx, sizeof(out->mx), "%s", h[0].name);
@@ -544,7 +537,7 @@ int
 scr_dane_check(const struct scr_dane_conf *dc, const char *domain,
     struct scr_dane *out, char *why, size_t size)
 {
-	struct query q;
+	struct scr_dane_query q;
 	struct host h[SCR_DANE_MX_MAX];
 	struct timespec deadline;
 	struct ub_ctx *ctx;
@@ -572,17 +565,17 @@ scr_dane_check(const struct scr_dane_conf *dc, const char *domain,
 	deadline.tv_sec += dc->timeout > 0 ? dc->timeout : SCR_DANE_TIMEOUT;
 	snprintf(q.name, sizeof(q.name), "%s", name);
 	/* the first query starts libunbound: it reads the anchor now */
-	if ((rc = ask(l, ctx, &q, RR_MX)) != 0) {
+	if ((rc = scr_dane_ask(l, ctx, &q, RR_MX)) != 0) {
 		l->ctx_delete(ctx);
 		return cannot(out, why, size, "libunbound: %s (see its log)",
 		    l->strerror(rc));
 	}
-	rc = wait_all(l, ctx, &q, 1, &deadline, err, sizeof(err));
+	rc = scr_dane_wait(l, ctx, &q, 1, &deadline, err, sizeof(err));
 	if (rc == -1) {
 		snprintf(out->why, sizeof(out->why), "%s", err);
 		goto done;
 	}
-	if (failed(l, &q, &bogus, out->why, sizeof(out->why))) {
+	if (scr_dane_failed(l, &q, &bogus, out->why, sizeof(out->why))) {
 		out->bogus = bogus;
 		goto done;
 	}
@@ -633,4 +626,25 @@ scr_dane_text(const struct scr_dane *d, char *buf, size_t size)
 	else
 		snprintf(buf, size, "DNSSEC: signed; DANE: %s for %s%s",
 		    d->bogus ? "bogus TLSA" : "unknown", d->mx, why);
+}
+
+struct ub_ctx *
+scr_dane_context(const struct scr_dane_conf *dc, char *why, size_t size)
+{
+	const char *anchor;
+	char err[256];
+	int rc;
+
+	anchor = dc->trust_anchor != NULL ? dc->trust_anchor :
+	    SCR_DANE_TRUST_ANCHOR;
+	if ((rc = anchor_records(anchor)) != 1) {
+		note(why, size, "trust anchor %s: %s", anchor,
+		    rc == -1 ? strerror(errno) : "no DS or DNSKEY record");
+		return NULL;
+	}
+	if (unboundlib_open(dc->lib, err, sizeof(err)) == -1) {
+		note(why, size, "libunbound: %s", err);
+		return NULL;
+	}
+	return context(dc, anchor, why, size);
 }

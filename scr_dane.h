@@ -30,6 +30,7 @@
 #define SAMOTOP_SCR_DANE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #define SCR_DANE_TRUST_ANCHOR	"/usr/share/dns/root.key"
 #define SCR_DANE_TIMEOUT	10	/* seconds, the whole check */
@@ -81,5 +82,62 @@ int	scr_dane_check(const struct scr_dane_conf *dc, const char *domain,
  * HTML-escaped: the page escapes it.
  */
 void	scr_dane_text(const struct scr_dane *d, char *buf, size_t size);
+
+/*
+ * The parts samotop-remote's DANE look-ups (rmt_dane.h) share, asking
+ * other questions of the same resolver in the same way.
+ */
+#define SCR_DANE_NAME_TEXT	256	/* a host name as text */
+
+struct ub_ctx;
+struct ub_result;
+
+struct scr_dane_query {
+	char		 name[SCR_DANE_NAME_TEXT + 9];	/* "_25._tcp." NAME */
+	int		 done;
+	int		 err;		/* libunbound's, 0 with a result */
+	struct ub_result *res;		/* the asker frees it */
+};
+
+/*
+ * A libunbound context as scr_dane_check() makes it (the trust anchor
+ * checked, libunbound loaded into dc->lib, the resolver set, queries
+ * asynchronous); NULL with why.  The caller deletes it with
+ * dc->lib->ctx_delete().
+ */
+struct ub_ctx *scr_dane_context(const struct scr_dane_conf *dc, char *why,
+	    size_t size);
+/* Send q for type (class IN); libunbound's error when it cannot (q is
+ * then done). */
+int	scr_dane_ask(const struct unboundlib *l, struct ub_ctx *ctx,
+	    struct scr_dane_query *q, int type);
+/*
+ * Until every one of q[0..n) is answered: 0; 1 when the deadline
+ * (CLOCK_MONOTONIC) came first; -1 when waiting failed (why).
+ */
+int	scr_dane_wait(const struct unboundlib *l, struct ub_ctx *ctx,
+	    struct scr_dane_query *q, size_t n,
+	    const struct timespec *deadline, char *why, size_t size);
+/*
+ * 1 with why in buf when q's answer is no answer (no answer in time, a
+ * failed lookup, bogus data: *bogus set, an error rcode); 0 when it is
+ * one (data, NODATA or NXDOMAIN), secure or not.
+ */
+int	scr_dane_failed(const struct unboundlib *l,
+	    const struct scr_dane_query *q, int *bogus, char *buf,
+	    size_t size);
+/*
+ * 1 when a TLSA record's rdata is usable by an SMTP client (RFC 7672
+ * 3.1): DANE-TA(2) or DANE-EE(3), selector 0 or 1, matching type 0, 1
+ * or 2 with a digest of its length.
+ */
+int	scr_dane_tlsa_usable(const unsigned char *p, size_t len);
+/*
+ * The uncompressed wire-format name at p[off..len) (as libunbound gives
+ * rdata) as lowercase text without the trailing dot, "" for the root,
+ * odd octets as \DDD; 0, or -1 when it is malformed or does not fit.
+ */
+int	scr_dane_wire_name(const unsigned char *p, size_t len, size_t off,
+	    char *buf, size_t size);
 
 #endif

@@ -84,6 +84,14 @@ tail_words(struct snd_message *m, const char *s, const char *end)
 			copy_clean(m->verified, sizeof(m->verified), w + 9,
 			    (size_t)(end - w - 9));
 			found = 1;
+		} else if (end - w > 5 && memcmp(w, "dane=", 5) == 0) {
+			copy_clean(m->dane, sizeof(m->dane), w + 5,
+			    (size_t)(end - w - 5));
+			found = 1;
+		} else if (end - w > 5 && memcmp(w, "tlsa=", 5) == 0) {
+			copy_clean(m->tlsa, sizeof(m->tlsa), w + 5,
+			    (size_t)(end - w - 5));
+			found = 1;
 		}
 		if (found) {
 			end = w;

@@ -5,7 +5,8 @@
  *
  *	r RCPT CODE TEXT	a recipient's result, in the order given
  *	m CODE TEXT		the message's, TEXT ending in the words
- *				host=H ip=A tls=V when a host was reached
+ *				host=H ip=A tls=V when a host was reached,
+ *				then dane=S [tlsa=U] with DANE
  *
  * The program is trusted no more than any peer: lines are bounded,
  * matched to the recipients it was given, and anything else ignored.
@@ -36,6 +37,8 @@ struct snd_message {
 	char	tls[SND_TLS_MAX + 1];	/* "none", "TLSv1.3"... */
 	char	sts[16];		/* MTA-STS: "enforce", "testing"; "" */
 	char	verified[8];		/* with sts: "yes" or "no" */
+	char	dane[16];		/* "pass", "fail"..., "" without */
+	char	tlsa[16];		/* "DANE-EE"..., the matched usage */
 };
 
 /*

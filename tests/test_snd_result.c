@@ -41,6 +41,27 @@ all_lines(void)
 	CHECK_STR(m.tls, "TLSv1.3");
 	CHECK_STR(m.sts, "enforce");
 	CHECK_STR(m.verified, "yes");
+	CHECK_STR(m.dane, "");
+}
+
+/* samotop-remote -D's words after tls= (samotop-remote(8)) */
+static void
+dane_words(void)
+{
+	CHECK(parse("r a@far.test 250 2.0.0 ok\n"
+	    "m 250 2.0.0 queued as X host=mx.far.test ip=192.0.2.1 "
+	    "tls=TLSv1.3 dane=pass tlsa=DANE-EE\n") == 0);
+	CHECK_STR(m.text, "2.0.0 queued as X");
+	CHECK_STR(m.host, "mx.far.test");
+	CHECK_STR(m.tls, "TLSv1.3");
+	CHECK_STR(m.dane, "pass");
+	CHECK_STR(m.tlsa, "DANE-EE");
+	CHECK(parse("r a@far.test 451 4.7.5 mx.far.test: DANE: no\n"
+	    "m 451 4.7.5 mx.far.test: DANE: no host=mx.far.test "
+	    "ip=192.0.2.1 tls=none dane=fail\n") == 0);
+	CHECK_STR(m.text, "4.7.5 mx.far.test: DANE: no");
+	CHECK_STR(m.dane, "fail");
+	CHECK_STR(m.tlsa, "");
 }
 
 static void
@@ -95,6 +116,7 @@ int
 main(void)
 {
 	TEST(all_lines);
+	TEST(dane_words);
 	TEST(repeated_and_case);
 	TEST(garbage_ignored);
 	TEST(no_host);

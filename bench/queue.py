@@ -34,14 +34,15 @@ to everything, PIPELINING and 8BITMIME, it stores nothing and prints the
 CLOCK_MONOTONIC time of each message's final dot, which the measuring
 process (same clock) reads.
 
-Measured, for each pipeline in turn:
+All run at once (each idle while another is measured).  Measured:
 
   throughput  BENCH_QUEUE_N (default 500) messages of 4 KiB, injected one
               sendmail after the other as fast as it returns, the
               scheduler delivering meanwhile; from the first injection to
-              the sink's last message
-  latency     BENCH_QUEUE_LAT_N (default 50) single messages: inject one,
-              wait until the sink has it; the median and the 90th
+              the sink's last message; one MTA after the other
+  latency     BENCH_QUEUE_LAT_N (default 50) single messages each: inject
+              one, wait until the sink has it; the MTAs in turn, message
+              by message (load drifts alike); the median and the 90th
               percentile
   fsyncs      fsync(2) and fdatasync(2) calls for one message, its sendmail
               and every process of the MTA (strace -f attached), when
@@ -368,26 +369,36 @@ def throughput(mta, sink):
     out("queue.%s_cpu_ms" % mta.name, "%.3f" % (cpu * 1000 / N))
 
 
-def latency(mta, sink):
-    times, inj = [], []
+def latency(mtas, sink):
+    """single messages, the MTAs in turn (load drifts alike)"""
+    times = {m.name: [] for m in mtas}
+    inj = {m.name: [] for m in mtas}
     for i in range(LAT_N + 2):		# the first two warm up
-        base = sink.count()
-        t0 = time.monotonic()
-        inject(mta, N + i)
-        inj.append((time.monotonic() - t0) * 1000)
-        t = sink.wait(base + 1, 60)
-        if t is None:
-            raise RuntimeError("a single message did not reach the sink in "
-                               "60 s: %s" % mta.log_tail())
-        if i >= 2:
-            times.append((t - t0) * 1000)
-        time.sleep(0.05)
-    times.sort()
-    out("queue.%s_latency_ms" % mta.name, "%.1f" % statistics.median(times))
-    out("queue.%s_latency_p90_ms" % mta.name,
-        "%.1f" % times[min(len(times) - 1, int(len(times) * 0.9))])
-    out("queue.%s_latency_inject_ms" % mta.name,
-        "%.1f" % statistics.median(inj[2:]))
+        for mta in list(mtas):
+            base = sink.count()
+            t0 = time.monotonic()
+            try:
+                inject(mta, N + i)
+                t1 = time.monotonic()
+                t = sink.wait(base + 1, 60)
+                if t is None:
+                    raise RuntimeError("a single message did not reach the "
+                                       "sink in 60 s: %s" % mta.log_tail())
+            except (RuntimeError, OSError) as e:
+                out("queue.%s.note" % mta.name, str(e).replace("\n", " "))
+                mtas.remove(mta)
+                continue
+            if i >= 2:
+                times[mta.name].append((t - t0) * 1000)
+                inj[mta.name].append((t1 - t0) * 1000)
+            time.sleep(0.05)
+    for mta in mtas:
+        ts = sorted(times[mta.name])
+        out("queue.%s_latency_ms" % mta.name, "%.1f" % statistics.median(ts))
+        out("queue.%s_latency_p90_ms" % mta.name,
+            "%.1f" % ts[min(len(ts) - 1, int(len(ts) * 0.9))])
+        out("queue.%s_latency_inject_ms" % mta.name,
+            "%.1f" % statistics.median(inj[mta.name]))
 
 
 def tree(root):
@@ -459,10 +470,12 @@ def main(a):
     work, peers, port = a[0], a[1], int(a[2])
     os.makedirs(os.path.join(work, "queue"), exist_ok=True)
     sink = Sink(port)
-    # samotop_dom20: the same with Postfix's per-destination limit
+    # samotop_dom20: the same with Postfix's per-destination limit, for
+    # the throughput alone
     mtas = [Samotop(work, port), Postfix(work, peers, port),
             Samotop(work, port, "samotop_dom20",
                     "queue-concurrency-domain 20\n")]
+    up = []
     try:
         out("queue.n", N)
         out("queue.lat_n", LAT_N)
@@ -472,16 +485,22 @@ def main(a):
                 base = sink.count()
                 inject(mta, -1)		# warm up: one message through
                 if sink.wait(base + 1, 60) is None:
-                    raise RuntimeError("no message reached the sink")
-                throughput(mta, sink)
-                if mta.name == "samotop_dom20":
-                    continue
-                latency(mta, sink)
-                fsyncs(mta, sink)
+                    raise RuntimeError("no message reached the sink: %s" %
+                                       mta.log_tail())
+                up.append(mta)
             except (RuntimeError, OSError) as e:
                 out("queue.%s.note" % mta.name, str(e).replace("\n", " "))
-            finally:
                 mta.stop()
+        for mta in list(up):
+            try:
+                throughput(mta, sink)
+            except (RuntimeError, OSError) as e:
+                out("queue.%s.note" % mta.name, str(e).replace("\n", " "))
+                up.remove(mta)
+        up = [m for m in up if m.name != "samotop_dom20"]
+        latency(up, sink)
+        for mta in up:
+            fsyncs(mta, sink)
     finally:
         for mta in mtas:
             mta.stop()

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/queue.py WORK PEERS PORT: the outbound queue (issue 15), samotop
+"""bench/outqueue.py WORK PEERS PORT: the outbound queue (issue 15), samotop
 next to Postfix, both relaying to the same SMTP sink on loopback.
 
   WORK   bench/run's work directory: WORK/bin holds the run copies of
@@ -24,14 +24,15 @@ Each keeps its shipped defaults otherwise: samotop 20 deliveries at once,
 4 to one domain (queue-concurrency, queue-concurrency-domain), one SMTP
 session per message; Postfix 20 to one destination, its sessions reused
 (connection caching).  Both fsync each message before sendmail returns
-(samotop: the message, its envelope and both directories; Postfix:
-postdrop's file, then cleanup's queue file) and again when delivered
-(samotop its state file; Postfix its queue file's status): the sink's
-count of fsync calls is printed, from strace, for one message.
+(samotop: the message, mess/, the envelope and env/; Postfix: postdrop's
+file, then cleanup's queue file, no directory); samotop syncs again when
+it has delivered (the state file and state/, before it removes the
+message), Postfix does not.
+The fsync calls for one message are counted with strace.
 
-The sink is this script (`queue.py sink PORT`), one asyncio process: 250
-to everything, PIPELINING and 8BITMIME, it stores nothing and prints the
-CLOCK_MONOTONIC time of each message's final dot, which the measuring
+The sink is this script (`outqueue.py sink PORT`), one asyncio process:
+250 to everything, PIPELINING and 8BITMIME; it stores nothing and prints
+the CLOCK_MONOTONIC time of each message's final dot, which the measuring
 process (same clock) reads.
 
 All run at once (each idle while another is measured).  Measured:
@@ -68,6 +69,9 @@ Prints key=value lines (bench/run adds them to results.env):
                                 default per-destination limit)
   queue.NAME.note               why a half is missing
 """
+# Not named queue.py: bench/ is the first directory on the path of its
+# scripts, and the standard library's queue module (multiprocessing's,
+# in bench/load.py) would be this file.
 import asyncio
 import os
 import shutil

@@ -41,6 +41,11 @@ All run at once (each idle while another is measured).  Measured:
               sendmail after the other as fast as it returns, the
               scheduler delivering meanwhile; from the first injection to
               the sink's last message; one MTA after the other
+  drain       BENCH_QUEUE_N messages queued while the MTA is stopped
+              (samotop-send not running; Postfix stopped, its sendmail
+              leaving them in maildrop/), then from starting it (its
+              start-up counted) to the sink's last message: the scheduler
+              and its SMTP client without sendmail in the way
   latency     BENCH_QUEUE_LAT_N (default 50) single messages each: inject
               one, wait until the sink has it; the MTAs in turn, message
               by message (load drifts alike); the median and the 90th
@@ -55,6 +60,7 @@ Prints key=value lines (bench/run adds them to results.env):
   queue.NAME_msgs_s             messages/s into the sink (NAME: samotop,
                                 postfix)
   queue.NAME_inject_msgs_s      messages/s sendmail took them
+  queue.NAME_drain_msgs_s       messages/s from a full queue
   queue.NAME_cpu_ms             CPU ms per message of the MTA's processes
                                 (not counting sendmail): the scheduler,
                                 its deliveries and their children
@@ -228,6 +234,10 @@ class Samotop:
             f.write("hostname bench.example\nqueue %s/q\n"
                     "queue-remote %s -m 127.0.0.1:%d\n%s" %
                     (self.d, self.remote, self.port, self.extra))
+        self.run()
+
+    def run(self):
+        """samotop-send on the queue as it is"""
         log = open(os.path.join(self.d, "send.log"), "ab")
         self.proc = subprocess.Popen([self.send, "-c", self.conf],
                                      stdin=subprocess.DEVNULL,
@@ -307,6 +317,10 @@ class Postfix:
             lines = [ln for ln in f if " inet " not in ln]
         with open(master, "w") as f:
             f.writelines(lines)
+        self.run()
+
+    def run(self):
+        """postfix start on the queue as it is"""
         p = subprocess.run([self.postfix, "-c", self.conf, "start"],
                            env=self.env, stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -343,6 +357,7 @@ class Postfix:
                        check=False)
         if pid:
             wait_for(lambda: not os.path.exists("/proc/%d" % pid), 10)
+        self.started = False
 
 
 # --- the measurements -------------------------------------------------------
@@ -371,6 +386,22 @@ def throughput(mta, sink):
     out("queue.%s_inject_msgs_s" % mta.name, "%.1f" % (N / (t1 - t0)))
     out("queue.%s_msgs_s" % mta.name, "%.1f" % (N / (last - t0)))
     out("queue.%s_cpu_ms" % mta.name, "%.3f" % (cpu * 1000 / N))
+
+
+def drain(mta, sink):
+    """N messages queued while the MTA is stopped, then it is started:
+    what its queue manager and SMTP client do alone"""
+    mta.stop()
+    base = sink.count()
+    for i in range(N):
+        inject(mta, 2 * N + i)
+    t0 = time.monotonic()
+    mta.run()
+    last = sink.wait(base + N, 120 + N)
+    if last is None:
+        raise RuntimeError("drain: the sink got %d of %d messages: %s" % (
+            sink.count() - base, N, mta.log_tail()))
+    out("queue.%s_drain_msgs_s" % mta.name, "%.1f" % (N / (last - t0)))
 
 
 def latency(mtas, sink):
@@ -498,6 +529,7 @@ def main(a):
         for mta in list(up):
             try:
                 throughput(mta, sink)
+                drain(mta, sink)
             except (RuntimeError, OSError) as e:
                 out("queue.%s.note" % mta.name, str(e).replace("\n", " "))
                 up.remove(mta)

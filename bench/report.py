@@ -199,6 +199,14 @@ def main():
     row("… the same, samotop with queue-concurrency-domain 20 (Postfix's "
         "default per-destination limit)",
         num(r.get("queue.samotop_dom20_msgs_s")), None, None)
+    qd = num(r.get("queue.samotop_drain_msgs_s"))
+    qpd = num(r.get("queue.postfix_drain_msgs_s"))
+    row("outbound queue: msgs/s from a full queue (%s queued while it was "
+        "stopped; from its start to the sink's last)" % qn, qd, None,
+        "queue.%s_drain_msgs_s", "≥ Postfix's",
+        None if qd is None or qpd is None else qd >= qpd)
+    row("… the same, samotop with queue-concurrency-domain 20",
+        num(r.get("queue.samotop_dom20_drain_msgs_s")), None, None)
     row("outbound queue: msgs/s sendmail took them (one after the other)",
         num(r.get("queue.samotop_inject_msgs_s")), None,
         "queue.%s_inject_msgs_s")

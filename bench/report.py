@@ -219,8 +219,8 @@ def main():
     row("… of which sendmail (median)",
         num(r.get("queue.samotop_latency_inject_ms")), None,
         "queue.%s_latency_inject_ms")
-    row("outbound queue: CPU ms per message of the MTA (scheduler, "
-        "deliveries; not sendmail)", num(r.get("queue.samotop_cpu_ms")),
+    row("outbound queue: CPU ms per message, sendmail and every process "
+        "of the MTA", num(r.get("queue.samotop_cpu_ms")),
         None, "queue.%s_cpu_ms")
     row("outbound queue: fsync calls per message (strace; of which "
         "sendmail's: samotop %s, Postfix %s)" % (

@@ -27,8 +27,8 @@ session per message; Postfix 20 to one destination, its sessions reused
 (samotop: the message, mess/, the envelope and env/; Postfix: postdrop's
 file, then cleanup's queue file, no directory); samotop syncs again when
 it has delivered (the state file and state/, before it removes the
-message), Postfix does not.
-The fsync calls for one message are counted with strace.
+message), Postfix does not.  The calls for one message are counted with
+strace.
 
 The sink is this script (`outqueue.py sink PORT`), one asyncio process:
 250 to everything, PIPELINING and 8BITMIME; it stores nothing and prints
@@ -71,7 +71,7 @@ Prints key=value lines (bench/run adds them to results.env):
   queue.NAME_latency_inject_ms  of which sendmail (the median)
   queue.NAME_fsyncs             fsync calls for one message
   queue.NAME_fsyncs_sendmail    of which sendmail's (and postdrop's)
-  queue.samotop_dom20_*         the throughput figures again, samotop
+  queue.samotop_dom20_*         the throughput and drain again, samotop
                                 with queue-concurrency-domain 20 (Postfix's
                                 default per-destination limit)
   queue.NAME.note               why a half is missing

@@ -189,6 +189,44 @@ def main():
         None if ma is None or mpa is None else ma <= mpa)
     row("rspamd (one milter): CPU ms per message it scanned",
         num(r.get("milter.rspamd_cpu_ms")), None, None)
+    qn = r.get("queue.n", "500")
+    qs = num(r.get("queue.samotop_msgs_s"))
+    qp = num(r.get("queue.postfix_msgs_s"))
+    row("outbound queue: msgs/s, %s of 4 KiB, sendmail → queue → "
+        "scheduler → SMTP sink on loopback" % qn, qs, None,
+        "queue.%s_msgs_s", "≥ Postfix's",
+        None if qs is None or qp is None else qs >= qp)
+    row("… the same, samotop with queue-concurrency-domain 20 (Postfix's "
+        "default per-destination limit)",
+        num(r.get("queue.samotop_dom20_msgs_s")), None, None)
+    qd = num(r.get("queue.samotop_drain_msgs_s"))
+    qpd = num(r.get("queue.postfix_drain_msgs_s"))
+    row("outbound queue: msgs/s from a full queue (%s queued while it was "
+        "stopped; from its start to the sink's last)" % qn, qd, None,
+        "queue.%s_drain_msgs_s", "≥ Postfix's",
+        None if qd is None or qpd is None else qd >= qpd)
+    row("… the same, samotop with queue-concurrency-domain 20",
+        num(r.get("queue.samotop_dom20_drain_msgs_s")), None, None)
+    row("outbound queue: msgs/s sendmail took them (one after the other)",
+        num(r.get("queue.samotop_inject_msgs_s")), None,
+        "queue.%s_inject_msgs_s")
+    row("outbound queue: ms from sendmail to the sink, one message "
+        "(median of %s)" % r.get("queue.lat_n", "50"),
+        num(r.get("queue.samotop_latency_ms")), None,
+        "queue.%s_latency_ms")
+    row("… 90th percentile", num(r.get("queue.samotop_latency_p90_ms")),
+        None, "queue.%s_latency_p90_ms")
+    row("… of which sendmail (median)",
+        num(r.get("queue.samotop_latency_inject_ms")), None,
+        "queue.%s_latency_inject_ms")
+    row("outbound queue: CPU ms per message, sendmail and every process "
+        "of the MTA", num(r.get("queue.samotop_cpu_ms")),
+        None, "queue.%s_cpu_ms")
+    row("outbound queue: fsync calls per message (strace; of which "
+        "sendmail's: samotop %s, Postfix %s)" % (
+            r.get("queue.samotop_fsyncs_sendmail", "–"),
+            r.get("queue.postfix_fsyncs_sendmail", "–")),
+        num(r.get("queue.samotop_fsyncs")), None, "queue.%s_fsyncs")
     ms, mdesc = mem(r, "mem.samotop-tmpfs")
     mf, fdesc = mem(r, "mem.floor")
     mp = {}

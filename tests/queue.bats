@@ -108,7 +108,7 @@ PY
 }
 
 @test "samotop-queue killed with SIGKILL at random moments: every 250 is a complete message in the queue" {
-	run "$PYTHON" "$TESTS_DIR/queue_kill.py" "$QUEUE_BIN" "$CONF" "$Q" 200
+	run "$PYTHON" "$TESTS_DIR/queue_kill.py" "$QUEUE_BIN" "$CONF" "$Q" 100
 	echo "# $output" >&3
 	[ "$status" -eq 0 ]
 	acked=$(sed -n 's/.*acked=\([0-9]*\).*/\1/p' <<<"$output")

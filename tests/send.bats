@@ -283,10 +283,10 @@ Subject: the original
 	SEND_PID=
 }
 
-@test "samotop-send crash test: kill -9 of its process group at random moments while 200 messages flow; each delivered at least once" {
+@test "samotop-send crash test: kill -9 of its process group at random moments while 100 messages flow; each delivered at least once" {
 	write_conf "queue $Q" "queue-remote $T/bin/samotop-remote" \
 		"route @local.test $MAILDIR_BIN -c $T/Maildir"
-	total=200
+	total=100
 	(for i in $(seq $total); do "$PUT" "$Q" now a@send.test u@local.test </dev/null >>"$T/ids"; done) &
 	putter=$!
 	kills=0

@@ -84,7 +84,16 @@ mx_listens() {
 # peer_start ARG...: tests/smtp_peer.py on 127.0.0.24:25 (on $PEER_IP
 # when set), its commands in $T/peer.log.
 peer_start() {
-	local ip=${PEER_IP:-127.0.0.24}
+	local ip=${PEER_IP:-127.0.0.24} i lip
+	# the last test's peer (or the child of one of its connections) may
+	# still hold the address for a moment: wait until nothing listens,
+	# so that a listener found below is this peer, not an old one
+	lip=$ip
+	case $lip in *:*) lip="[$lip]" ;; esac
+	for i in $(seq 1 150); do
+		mx_listens "$lip" || break
+		sleep 0.02
+	done
 	ip netns exec "$DNS_NS" "$PYTHON" "$TESTS_DIR/smtp_peer.py" \
 		"$ip" 25 "$T/peer.log" "$@" </dev/null >/dev/null 2>&1 3>&- &
 	local pid=$!

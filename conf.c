@@ -280,6 +280,13 @@ static const struct directive directives[] = {
 	NUMBER("leave-no-trace-granularity", DURATION, "a duration",
 	    notrace_granularity, 1, 366 * 86400),
 	FIELD("leave-no-trace-key", PATH, "a file", notrace_key),
+	FIELD("store", PATH, "a file", store_db),
+	/* bounces and TLS reports */
+	/* submission */
+	/* DKIM signing */
+	/* behind a balancer, rate limits */
+	/* the shared store */
+	/* the sandbox */
 	WORD("route", ROUTE, "PATTERN PROGRAM [ARG...]"),
 };
 
@@ -391,6 +398,13 @@ conf_defaults(struct conf *c)
 	c->sts_cache = CONF_STS_CACHE;
 	c->notrace_granularity = 86400;
 	c->notrace_key = CONF_NOTRACE_KEY;
+	c->store_db = CONF_STORE;
+	/* bounces and TLS reports */
+	/* submission */
+	/* DKIM signing */
+	/* behind a balancer, rate limits */
+	/* the shared store */
+	/* the sandbox */
 }
 
 /*

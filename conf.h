@@ -14,7 +14,7 @@
 #define CONF_ARGV_MAX	32	/* words in one route's command line */
 #define CONF_LISTS_MAX	1024	/* allow/deny lines in one file */
 #define CONF_DNSBL_MAX	16	/* dnsbl zones */
-#define CONF_DIRECTIVES_MAX 96	/* room in conf.lines (conf.c asserts) */
+#define CONF_DIRECTIVES_MAX 192 /* room in conf.lines (conf.c asserts) */
 #define CONF_MILTERS_MAX 8	/* milter lines */
 #define CONF_SEALERS_MAX 16	/* arc-trusted-sealer lines */
 #define CONF_SCREENED_MAX 64	/* screener-recipient lines */
@@ -31,6 +31,8 @@
 #define CONF_TRUST_ANCHOR	"/usr/share/dns/root.key"
 /* spool-dir's default: a disk, not /tmp's memory (samotop.conf(5)) */
 #define CONF_SPOOL_DIR	"/var/tmp"
+/* store's default: rate counters (store.h) */
+#define CONF_STORE	"/var/lib/samotop/store.db"
 /* leave-no-trace-key's default (trace.h) */
 #define CONF_NOTRACE_KEY	"/var/lib/samotop/leave-no-trace.key"
 
@@ -171,6 +173,13 @@ struct conf {
 	int		leave_no_trace;		/* trace.h, samotop.conf(5) */
 	unsigned	notrace_granularity;	/* seconds times round to */
 	const char	*notrace_key;		/* the HMAC key's file */
+	const char	*store_db;		/* rate counters (store.h) */
+	/* Bounces and TLS reports (samotop.conf(5), "QUEUE AND RELAY"). */
+	/* Submission (samotop.conf(5), "SUBMISSION"). */
+	/* DKIM signing (samotop.conf(5), "SUBMISSION"). */
+	/* Behind a balancer, rate limits (samotop.conf(5), "SCALE-OUT"). */
+	/* The shared store (samotop.conf(5), "SCALE-OUT"). */
+	/* The sandbox (samotop.conf(5), "SANDBOX"). */
 	/* the line each directive was last given on; see conf_line() */
 	unsigned	lines[CONF_DIRECTIVES_MAX];
 	enum log_sink	log_sink;		/* stderr (default), syslog */

@@ -1,6 +1,7 @@
 /*
  * store.h: the state that outlives one session (greylisting, the
- * contacts screener's decisions), behind one small interface.
+ * contacts screener's decisions, rate counters), behind one small
+ * interface.
  * store_sqlite.c keeps it in an SQLite file; a shared server database
  * (several MX hosts) can implement the same calls.  The store knows
  * records and their lifetimes, not the greylisting rules (greylist.c)
@@ -114,6 +115,17 @@ int		 store_user_seen(struct store *s, const char *user, time_t at);
 /* Call each for every such user, ordered; as store_decision_list. */
 int		 store_user_list(struct store *s, int (*each)(void *arg,
 		    const char *user), void *arg);
+/*
+ * Rate counters (rate limits, AUTH failures, bounces sent): a count per
+ * name (what is counted, such as "auth-fail") and key (whom: a network,
+ * a user) over a fixed window of period seconds from its first event.
+ * Add n (0 only reads) at time now and set *total to the window's count
+ * after the addition; a window that has ended starts again at now with
+ * n.  Atomic on its own, outside store_begin too.  0, or -1.
+ */
+int		 store_counter_add(struct store *s, const char *name,
+		    const char *key, unsigned long n, unsigned period,
+		    time_t now, unsigned long *total);
 /* What the last failure was: "path: message". */
 const char	*store_error(const struct store *s);
 void		 store_close(struct store *s);

@@ -49,12 +49,18 @@ static const char schema[] =
 	" decision INTEGER NOT NULL, decided_at INTEGER NOT NULL,"
 	" UNIQUE (user, sender));"
 	"CREATE TABLE IF NOT EXISTS screened_user ("
-	" user TEXT NOT NULL UNIQUE, last_seen INTEGER NOT NULL);";
+	" user TEXT NOT NULL UNIQUE, last_seen INTEGER NOT NULL);"
+	/* Rate counters: added to older files by IF NOT EXISTS, too. */
+	"CREATE TABLE IF NOT EXISTS counter ("
+	" name TEXT NOT NULL, key TEXT NOT NULL, started INTEGER NOT NULL,"
+	" count INTEGER NOT NULL, expires INTEGER NOT NULL,"
+	" UNIQUE (name, key));"
+	"CREATE INDEX IF NOT EXISTS counter_expires ON counter (expires);";
 
 enum {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_TGET, Q_TPUT, Q_NGET, Q_NPUT,
 	Q_TEXPIRE, Q_NEXPIRE, Q_PENDING, Q_DGET, Q_DPUT, Q_DFORGET, Q_DLIST,
-	Q_USEEN, Q_ULIST, Q__COUNT
+	Q_USEEN, Q_ULIST, Q_CADD, Q_CEXPIRE, Q__COUNT
 };
 
 static const char *const queries[Q__COUNT] = {
@@ -103,6 +109,20 @@ static const char *const queries[Q__COUNT] = {
 	    " VALUES (lower(?1), ?2)"
 	    " ON CONFLICT (user) DO UPDATE SET last_seen = ?2",
 	[Q_ULIST] = "SELECT user FROM screened_user ORDER BY user",
+	/*
+	 * One statement, so two sessions counting at once lose nothing
+	 * even outside store_begin.  In SET, the columns are the row's
+	 * old values (SQL's rule, PostgreSQL's too).
+	 */
+	[Q_CADD] = "INSERT INTO counter (name, key, started, count, expires)"
+	    " VALUES (?1, ?2, ?3, ?4, ?3 + ?5)"
+	    " ON CONFLICT (name, key) DO UPDATE SET"
+	    " count = CASE WHEN expires <= ?3 THEN ?4 ELSE count + ?4 END,"
+	    " started = CASE WHEN expires <= ?3 THEN ?3 ELSE started END,"
+	    " expires = CASE WHEN expires <= ?3 THEN ?3 + ?5 ELSE expires END"
+	    " RETURNING count",
+	[Q_CEXPIRE] = "DELETE FROM counter WHERE rowid IN (SELECT rowid"
+	    " FROM counter WHERE expires < ?1 LIMIT ?2)",
 };
 
 struct store {
@@ -418,12 +438,13 @@ expire(struct store *s, sqlite3_stmt *q, time_t now, unsigned max)
 long
 store_expire(struct store *s, time_t now, unsigned max)
 {
-	long t, n;
+	long t, n, c;
 
 	if ((t = expire(s, s->q[Q_TEXPIRE], now, max)) == -1 ||
-	    (n = expire(s, s->q[Q_NEXPIRE], now, max)) == -1)
+	    (n = expire(s, s->q[Q_NEXPIRE], now, max)) == -1 ||
+	    (c = expire(s, s->q[Q_CEXPIRE], now, max)) == -1)
 		return -1;
-	return t + n;
+	return t + n + c;
 }
 
 long
@@ -562,6 +583,34 @@ store_user_list(struct store *s, int (*each)(void *arg, const char *user),
 		return -1;
 	done(s, q);
 	return stop;
+}
+
+int
+store_counter_add(struct store *s, const char *name, const char *key,
+    unsigned long n, unsigned period, time_t now, unsigned long *total)
+{
+	sqlite3_stmt *q = s->q[Q_CADD];
+
+	if (bind_text(s, q, 1, name) == -1 || bind_text(s, q, 2, key) == -1 ||
+	    bind_int(s, q, 3, now) == -1 ||
+	    bind_int(s, q, 4, (sqlite3_int64)n) == -1 ||
+	    bind_int(s, q, 5, period) == -1) {
+		done(s, q);
+		return -1;
+	}
+	switch (step(s, q)) {
+	case 1:
+		*total = (unsigned long)s->lib.column_int64(q, 0);
+		done(s, q);
+		return 0;
+	case 0:		/* RETURNING always returns the row */
+		snprintf(s->err, sizeof(s->err), "%s: no count returned",
+		    s->path);
+		done(s, q);
+		return -1;
+	default:
+		return -1;
+	}
 }
 
 const char *

@@ -66,6 +66,7 @@ enum kind {
 	RELAY,		/* relay-client CIDR, repeatable */
 	ALIAS,		/* alias ADDRESS TARGET..., repeatable */
 	FOLDER,		/* a Maildir++ folder name: [A-Za-z0-9_-] */
+	RATE,		/* N/PERIOD or off, into a struct conf_rate */
 	ROUTE
 };
 
@@ -282,6 +283,8 @@ static const struct directive directives[] = {
 	FIELD("leave-no-trace-key", PATH, "a file", notrace_key),
 	FIELD("store", PATH, "a file", store_db),
 	/* bounces and TLS reports */
+	FIELD("bounce-limit", RATE, "N/PERIOD such as 10/1h (N up to "
+	    "1000000, PERIOD 1s to 366d), or off", bounce_limit),
 	/* submission */
 	/* DKIM signing */
 	/* behind a balancer, rate limits */
@@ -400,6 +403,9 @@ conf_defaults(struct conf *c)
 	c->notrace_key = CONF_NOTRACE_KEY;
 	c->store_db = CONF_STORE;
 	/* bounces and TLS reports */
+	/* a site's own mistakes bounce more; a forger's victim gets 10 */
+	c->bounce_limit.n = 10;
+	c->bounce_limit.period = 3600;
 	/* submission */
 	/* DKIM signing */
 	/* behind a balancer, rate limits */
@@ -656,6 +662,33 @@ set_retry(struct parser *p, const struct directive *d, const char *v)
 	return 0;
 }
 
+/* N/PERIOD, or off (also 0): N 1 to 1000000, PERIOD 1s to 366d. */
+static int
+set_rate(struct parser *p, const struct directive *d, const char *v)
+{
+	struct conf_rate	*r = (struct conf_rate *)(void *)
+				    ((char *)p->c + d->off);
+	unsigned long long	 n, period;
+	const char		*slash = strchr(v, '/');
+	char			 num[24];
+
+	if (strcmp(v, "off") == 0 || strcmp(v, "0") == 0) {
+		r->n = 0;
+		return 0;
+	}
+	if (slash == NULL || (size_t)(slash - v) >= sizeof(num))
+		return bad_value(p, d, v);
+	memcpy(num, v, (size_t)(slash - v));
+	num[slash - v] = '\0';
+	if (scan(num, NULL, &n) == -1 || n < 1 || n > 1000000 ||
+	    scan(slash + 1, time_units, &period) == -1 || period < 1 ||
+	    period > 366 * 86400)
+		return bad_value(p, d, v);
+	r->n = (unsigned)n;
+	r->period = (unsigned)period;
+	return 0;
+}
+
 static int
 set_number(struct parser *p, const struct directive *d, const char *v)
 {
@@ -708,6 +741,8 @@ set(struct parser *p, const struct directive *d, const char *v)
 		return 0;
 	case DURATIONS:
 		return set_retry(p, d, v);
+	case RATE:
+		return set_rate(p, d, v);
 	case RELAY:
 		if (!list_cidr_valid(v))
 			return bad_value(p, d, v);

@@ -77,6 +77,12 @@ struct route {
 	unsigned	line;		/* line in the file, for logs */
 };
 
+/* "N/PERIOD": at most n events a period; n 0: no limit. */
+struct conf_rate {
+	unsigned	n;
+	unsigned	period;			/* seconds */
+};
+
 struct conf {
 	char		hostname[256];		/* default: gethostname() */
 	size_t		max_command_line;	/* octets incl. CRLF */
@@ -175,6 +181,7 @@ struct conf {
 	const char	*notrace_key;		/* the HMAC key's file */
 	const char	*store_db;		/* rate counters (store.h) */
 	/* Bounces and TLS reports (samotop.conf(5), "QUEUE AND RELAY"). */
+	struct conf_rate bounce_limit;		/* DSNs to one address */
 	/* Submission (samotop.conf(5), "SUBMISSION"). */
 	/* DKIM signing (samotop.conf(5), "SUBMISSION"). */
 	/* Behind a balancer, rate limits (samotop.conf(5), "SCALE-OUT"). */

@@ -420,6 +420,30 @@ test_queue(void)
 }
 
 static void
+test_bounce_limit(void)
+{
+	OK("");
+	CHECK(c.bounce_limit.n == 10 && c.bounce_limit.period == 3600);
+	SETS("bounce-limit 2/1h\n", c.bounce_limit.n == 2 &&
+	    c.bounce_limit.period == 3600);
+	SETS("bounce-limit 500/1d\n", c.bounce_limit.n == 500 &&
+	    c.bounce_limit.period == 86400);
+	SETS("bounce-limit 3/90\n", c.bounce_limit.period == 90);
+	SETS("bounce-limit off\n", c.bounce_limit.n == 0);
+	SETS("bounce-limit 0\n", c.bounce_limit.n == 0);
+	FAILS("bounce-limit 10\n", 1, "bounce-limit: expected N/PERIOD such "
+	    "as 10/1h (N up to 1000000, PERIOD 1s to 366d), or off, got "
+	    "'10'");
+	CHECK(parse("bounce-limit 0/1h\n") == -1);
+	CHECK(parse("bounce-limit 1000001/1h\n") == -1);
+	CHECK(parse("bounce-limit 5/0s\n") == -1);
+	CHECK(parse("bounce-limit 5/367d\n") == -1);
+	CHECK(parse("bounce-limit /1h\n") == -1);
+	CHECK(parse("bounce-limit 5/\n") == -1);
+	CHECK(parse("bounce-limit 5/1w\n") == -1);
+}
+
+static void
 test_switches(void)
 {
 	SETS("strict-crlf no\n", c.strict_crlf == 0);
@@ -632,5 +656,6 @@ main(void)
 	TEST(test_content_checks);
 	TEST(test_screener);
 	TEST(test_queue);
+	TEST(test_bounce_limit);
 	return UNIT_DONE();
 }

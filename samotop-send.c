@@ -49,7 +49,9 @@
 #include "q_write.h"
 #include "route.h"
 #include "snd_alias.h"
+#include "snd_bounce.h"
 #include "snd_result.h"
+#include "store.h"
 #include "version.h"
 
 #define SCAN_EVERY	60		/* seconds between periodic scans */
@@ -283,9 +285,54 @@ read_header(struct sched *s, const char *id, size_t *len)
 }
 
 /*
+ * bounce-limit: 1 when a DSN (a bounce or a delay warning) may go to
+ * m's sender now, 0 when the sender has had its share this period
+ * (logged).  The store is opened for each DSN and closed again: DSNs
+ * are rare, and no connection is held across the fork of a job.  A
+ * store that fails lets the DSN go (logged): a notice too many beats
+ * one lost.
+ */
+static int
+bounce_allowed(struct sched *s, struct msg *m, int status, time_t now)
+{
+	const struct conf_rate *lim = &s->conf->bounce_limit;
+	char key[ADDR_MAX + 1], err[256], show[32];
+	unsigned long total = 0;
+	struct store *st;
+	int counted = -1;
+
+	if (lim->n == 0 || snd_bounce_key(m->env.from, key, sizeof(key)) ==
+	    -1)
+		return 1;
+	if ((st = store_open(s->conf->store_db, err, sizeof(err))) != NULL) {
+		counted = store_counter_add(st, SND_BOUNCE_COUNTER, key, 1,
+		    lim->period, now, &total);
+		if (counted == -1)
+			snprintf(err, sizeof(err), "%s", store_error(st));
+		store_close(st);
+	}
+	snprintf(show, sizeof(show), "%u/%us", lim->n, lim->period);
+	switch (snd_bounce_decide(lim->n, counted, total)) {
+	case SND_BOUNCE_SEND:
+		return 1;
+	case SND_BOUNCE_UNCOUNTED:
+		log_event(&s->log, LVL_ERROR, "bounce-limit", "id", m->id,
+		    "to", m->env.from, "limit", show, "error", err,
+		    "action", "sent uncounted", NULL);
+		return 1;
+	case SND_BOUNCE_DROP:
+		break;
+	}
+	log_event(&s->log, LVL_WARN, "bounce-limit", "id", m->id, "to",
+	    m->env.from, "dsn", status == Q_FAILED ? "failed" : "delayed",
+	    "limit", show, "action", "not sent", NULL);
+	return 0;
+}
+
+/*
  * Queue a DSN about m's recipients of the given status (Q_FAILED or
  * Q_PENDING for a delay warning) to its sender, with the null sender.
- * 0, or -1 (logged).
+ * 0 (also when bounce-limit holds it back), or -1 (logged).
  */
 static int
 send_dsn(struct sched *s, struct msg *m, int status, time_t now)
@@ -319,6 +366,10 @@ send_dsn(struct sched *s, struct msg *m, int status, time_t now)
 	hdr = read_header(s, m->id, &hlen);
 	if (w == NULL || to == NULL || hdr == NULL || n == 0)
 		goto out;
+	if (!bounce_allowed(s, m, status, now)) {
+		rc = 0;
+		goto out;
+	}
 	q_write_init(w);
 	if (q_write_open(w, s->dir, now) == -1)
 		goto failed;

@@ -40,7 +40,8 @@ need_maildir() {
 	[ -x "$MAILDIR_BIN" ] || skip "samotop-maildir is not built"
 }
 
-# write_conf LINE...: $CONF with `hostname mx.test` and the given lines.
+# write_conf LINE...: $CONF with `hostname mx.test` and the given lines
+# (then greet-delay 0 and store $T/store.db unless given).
 write_conf() {
 	{
 		echo "hostname mx.test"
@@ -49,6 +50,9 @@ write_conf() {
 		# no wait before the banner unless a test asks for one (last,
 		# so that the line numbers of the given lines stay as they are)
 		case " $* " in *" greet-delay "*) ;; *) echo "greet-delay 0" ;; esac
+		# the rate counters (bounce-limit...) in the test's own store,
+		# never the machine's /var/lib/samotop/store.db
+		case " $* " in *" store "*) ;; *) echo "store $T/store.db" ;; esac
 	} >"$CONF"
 }
 

@@ -210,7 +210,7 @@ Subject: the original
 	make_maildir "$T/Far"
 	write_conf "route good@far.test $MAILDIR_BIN -c $T/Far"
 	start_server
-	printf '%s\n' "hostname mx.test" "queue $Q" \
+	printf '%s\n' "hostname mx.test" "queue $Q" "store $T/store.db" \
 	    "queue-remote $TOP/samotop-remote -m 127.0.0.1:$PORT" >"$T/send.conf"
 	id=$("$PUT" "$Q" now a@send.test good@far.test bad@far.test </dev/null)
 	"$SEND_BIN" -1 -c "$T/send.conf" 2>>"$LOG"
@@ -323,4 +323,42 @@ Subject: the original
 	# only deliveries in flight repeat: at most queue-concurrency (20)
 	# per kill
 	[ $((delivered - unique)) -le $((kills * 20)) ]
+}
+
+@test "samotop-send: bounce-limit 2/1h: of 3 failing messages from one sender, 2 bounces reach its Maildir; the third is logged, not sent, and the message is gone all the same" {
+	write_conf "queue $Q" "queue-remote $T/bin/samotop-remote" \
+		"route @local.test $MAILDIR_BIN -c $T/Maildir" \
+		"store $T/store.db" "bounce-limit 2/1h"
+	for i in 1 2 3; do
+		id=$("$PUT" "$Q" now A@Local.test "x$i@far.test" </dev/null)
+		echo "$id x$i@far.test" >>"$T/ids"
+	done
+	# the failures, then the bounces to the local sender
+	FAKE_CODE=550 FAKE_TEXT="5.1.1 no such user" send_once
+	send_once
+	[ "$(queued)" -eq 0 ]
+	[ "$(count_files "$T/Maildir/new")" -eq 2 ]
+	# one message, whichever came third, got no bounce, and the log says
+	# so; the other two did
+	[ "$(grep -c "event=bounce-limit" "$LOG")" -eq 1 ]
+	[ "$(grep -c "event=dsn id=" "$LOG")" -eq 2 ]
+	third=$(sed -n 's/.*event=bounce-limit id=\([^ ]*\) .*/\1/p' "$LOG")
+	grep -q "event=bounce-limit id=$third to=A@Local.test dsn=failed limit=2/3600s action=\"not sent\"" "$LOG"
+	while read -r id rcpt; do
+		n=$(grep -l "^Final-Recipient: rfc822; $rcpt" "$T"/Maildir/new/* | wc -l)
+		if [ "$id" = "$third" ]; then [ "$n" -eq 0 ]; else [ "$n" -eq 1 ]; fi
+	done <"$T/ids"
+	grep -q "event=removed id=$third" "$LOG"
+}
+
+@test "samotop-send: bounce-limit with a store that cannot be opened: the bounce is sent, the failure logged" {
+	write_conf "queue $Q" "queue-remote $T/bin/samotop-remote" \
+		"route @local.test $MAILDIR_BIN -c $T/Maildir" \
+		"store $T/no/such/dir/store.db" "bounce-limit 1/1h"
+	id=$("$PUT" "$Q" now a@local.test x@far.test </dev/null)
+	FAKE_CODE=550 FAKE_TEXT="5.1.1 no such user" send_once
+	send_once
+	[ "$(queued)" -eq 0 ]
+	[ "$(count_files "$T/Maildir/new")" -eq 1 ]
+	grep -q "event=bounce-limit id=$id to=a@local.test limit=1/3600s error=\"$T/no/such/dir/store.db: .*\" action=\"sent uncounted\"" "$LOG"
 }

@@ -55,8 +55,10 @@ pf_need() {
 		skip "Postfix could not be fetched: $(tail -n 1 \
 		    "$BATS_FILE_TMPDIR/postfix-fetch.log" 2>/dev/null)"
 	fi
-	getent passwd nobody >/dev/null && getent passwd mail >/dev/null ||
-	    skip "no user nobody or mail"
+	if ! getent passwd nobody >/dev/null || ! getent passwd mail >/dev/null
+	then
+		skip "no user nobody or mail"
+	fi
 	SINK_DIR=$PF_RUN/t$BATS_TEST_NUMBER
 	mkdir -p "$SINK_DIR"
 	PF_PIDS=
@@ -71,8 +73,8 @@ pf_listens() {
 # may still hold it for a moment), so that a listener found afterwards
 # is ours.
 pf_wait_free() {
-	local i
-	for i in $(seq 1 150); do
+	local _
+	for _ in $(seq 1 150); do
 		pf_listens "$1" || return 0
 		sleep 0.02
 	done

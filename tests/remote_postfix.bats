@@ -36,8 +36,10 @@ teardown_file() {
 setup() {
 	common_setup
 	dns_setup
-	[ -x "$SEND_BIN" ] && [ -x "$TOP/samotop-remote" ] &&
-	    [ -x "$TOP/samotop-mailq" ] || skip "the queue's programs are not built"
+	if [ ! -x "$SEND_BIN" ] || [ ! -x "$TOP/samotop-remote" ] ||
+	    [ ! -x "$TOP/samotop-mailq" ]; then
+		skip "the queue's programs are not built"
+	fi
 	need_maildir
 	pf_need
 	tls_paths
@@ -58,7 +60,7 @@ teardown() {
 # send_once: samotop-send -1 in the namespace (samotop-remote asks its
 # DNS), its log into $LOG.
 send_once() { in_ns "$SEND_BIN" -1 -c "$CONF" 2>>"$LOG"; }
-queued() { ls "$Q/env" | wc -l; }
+queued() { find "$Q/env" -type f | wc -l; }
 
 @test "Postfix's smtp-sink takes the message: it got the envelope and the content; the queue is empty; the log names the host" {
 	sink_start 127.0.0.41 sink.postfix.test

@@ -31,7 +31,8 @@ update_lists() {
 	apt-get update -qq >&2
 }
 
-if [ ! -x "$dir/usr/sbin/smtp-sink" ]; then
+if [ ! -x "$dir/usr/sbin/smtp-sink" ] || [ ! -x "$dir/usr/sbin/postfix" ] ||
+    [ ! -x "$dir/usr/lib/postfix/sbin/master" ]; then
 	tmp=$(mktemp -d) || exit 1
 	trap 'rm -rf "$tmp"' EXIT
 	(cd "$tmp" && apt-get download postfix >/dev/null 2>&1) ||
@@ -39,8 +40,11 @@ if [ ! -x "$dir/usr/sbin/smtp-sink" ]; then
 		echo "postfix-fetch: apt-get download postfix failed" >&2
 		exit 1
 	}
-	mkdir -p "$dir"
-	dpkg -x "$tmp"/postfix_*.deb "$dir" || exit 1
+	# extracted beside, then moved into place: an interrupted run
+	# leaves no half tree that looks complete
+	dpkg -x "$tmp"/postfix_*.deb "$tmp/tree" || exit 1
+	rm -rf "$dir"
+	mv "$tmp/tree" "$dir" || exit 1
 fi
 
 # its shared libraries (libdb, libicu, libnsl, libsasl2, libssl), by

@@ -66,6 +66,8 @@ enum kind {
 	RELAY,		/* relay-client CIDR, repeatable */
 	ALIAS,		/* alias ADDRESS TARGET..., repeatable */
 	FOLDER,		/* a Maildir++ folder name: [A-Za-z0-9_-] */
+	PROXY_FROM,	/* proxy-from CIDR, repeatable */
+	RATE,		/* N/PERIOD into unsigned[2] */
 	ROUTE
 };
 
@@ -285,6 +287,21 @@ static const struct directive directives[] = {
 	/* submission */
 	/* DKIM signing */
 	/* behind a balancer, rate limits */
+	FIELD("proxy-protocol", BOOLEAN, "yes or no", proxy_protocol),
+	WORD("proxy-from", PROXY_FROM, "a network (CIDR) such as "
+	    "192.0.2.0/24"),
+	NUMBER("proxy-timeout", DURATION, "a duration", proxy_timeout,
+	    1, 300),
+	FIELD("limit-connections", RATE, "N/PERIOD such as 60/1m",
+	    limit_connections),
+	FIELD("limit-messages", RATE, "N/PERIOD such as 100/1h",
+	    limit_messages),
+	FIELD("limit-recipients", RATE, "N/PERIOD such as 500/1h",
+	    limit_recipients),
+	NUMBER("limit-prefix4", COUNT, "a number", limit_prefix4, 8, 32),
+	NUMBER("limit-prefix6", COUNT, "a number", limit_prefix6, 16, 128),
+	PICK("limit-default", milter_choices, "tempfail or accept",
+	    limit_default),
 	/* the shared store */
 	/* the sandbox */
 	WORD("route", ROUTE, "PATTERN PROGRAM [ARG...]"),
@@ -403,6 +420,10 @@ conf_defaults(struct conf *c)
 	/* submission */
 	/* DKIM signing */
 	/* behind a balancer, rate limits */
+	c->proxy_timeout = 10;
+	c->limit_prefix4 = 24;		/* greylisting's networks */
+	c->limit_prefix6 = 64;
+	c->limit_default = ACTION_TEMPFAIL;
 	/* the shared store */
 	/* the sandbox */
 }
@@ -656,6 +677,30 @@ set_retry(struct parser *p, const struct directive *d, const char *v)
 	return 0;
 }
 
+/* N/PERIOD: 1 to 1000000 events per 1s to 1d (rate limits). */
+static int
+set_rate(struct parser *p, const struct directive *d, const char *v)
+{
+	unsigned		*field = (unsigned *)(void *)((char *)p->c +
+				    d->off);
+	char			 n[16];
+	const char		*slash = strchr(v, '/');
+	unsigned long long	 count, period;
+
+	if (slash == NULL || (size_t)(slash - v) >= sizeof(n))
+		return bad_value(p, d, v);
+	memcpy(n, v, slash - v);
+	n[slash - v] = '\0';
+	if (scan(n, NULL, &count) == -1 || count < 1 || count > 1000000 ||
+	    scan(slash + 1, time_units, &period) == -1 || period < 1 ||
+	    period > 86400)
+		return fail(p, "%s: expected %s (N from 1 to 1000000, PERIOD "
+		    "from 1s to 1d), got '%.*s'", d->name, d->what, SHOW, v);
+	field[0] = (unsigned)count;
+	field[1] = (unsigned)period;
+	return 0;
+}
+
 static int
 set_number(struct parser *p, const struct directive *d, const char *v)
 {
@@ -716,6 +761,16 @@ set(struct parser *p, const struct directive *d, const char *v)
 			    CONF_RELAY_MAX);
 		c->relay_clients[c->nrelay_clients++] = v;
 		return 0;
+	case PROXY_FROM:
+		if (!list_cidr_valid(v))
+			return bad_value(p, d, v);
+		if (c->nproxy_from == CONF_PROXY_MAX)
+			return fail(p, "%s: more than %d networks", d->name,
+			    CONF_PROXY_MAX);
+		c->proxy_from[c->nproxy_from++] = v;
+		return 0;
+	case RATE:
+		return set_rate(p, d, v);
 	case DOMAIN:
 		if (!valid_hostname(v) || v[0] == '[')
 			return bad_value(p, d, v);
@@ -1033,7 +1088,7 @@ line(struct parser *p, char *s)
 		return alias(p, d, w + 1, n - 1);
 	i = d - directives;
 	if (d->kind == DNSBL || d->kind == MILTER || d->kind == SEALER ||
-	    d->kind == SCREENED || d->kind == RELAY)
+	    d->kind == SCREENED || d->kind == RELAY || d->kind == PROXY_FROM)
 		p->seen[i] = 0;		/* repeatable */
 	if (p->seen[i] != 0)
 		return fail(p, "%s: given twice (first on line %u)", d->name,
@@ -1155,6 +1210,11 @@ conf_check(const struct conf *c, struct conf_error *err)
 	    NULL))
 		why = "screener-tls-certificate and screener-tls-key go "
 		    "together";
+	else if (c->proxy_protocol && c->nproxy_from == 0)
+		why = "proxy-protocol needs proxy-from: the balancers whose "
+		    "headers are believed";
+	else if (!c->proxy_protocol && c->nproxy_from > 0)
+		why = "proxy-from needs proxy-protocol yes";
 	else if (!postmaster_routed(c))
 		why = "postmaster: no route delivers that address";
 	err->line = 0;

@@ -13,6 +13,7 @@
 #include "lists.h"
 #include "snd_alias.h"
 #include "proc.h"
+#include "proxy.h"
 #include "route.h"
 #include "session.h"
 #include "session_int.h"
@@ -732,10 +733,12 @@ command_counts(const struct session *s, char *buf, size_t size)
 	return buf;
 }
 
-static void
+/* -1: a balancer sent no valid PROXY header: close without a word. */
+static int
 start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 {
 	char prefix[SID_LEN + 8], delim[2] = "", gran[16];
+	int proxied;
 
 	s->conf = c;
 	s->insp = NULL;
@@ -779,6 +782,8 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	setenv("SAMOTOP_RECIPIENT_DELIMITER", delim[0] != '\0' ? delim :
 	    "none", 1);
 	peer_detect(&s->peer, rfd);
+	/* Before any check, log line or read sees the balancer's address. */
+	proxied = proxy_accept(c, rfd, &s->peer, &s->log);
 	io_init(&s->io, rfd, wfd);
 	io_line_rules(&s->io, c->strict_crlf, c->deadline_line);
 	io_set_deadline(&s->io, IO_DL_SESSION, c->deadline_session);
@@ -806,6 +811,7 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	    s->peer.port[0] != '\0' ? s->peer.port : NULL, "host",
 	    s->peer.host[0] != '\0' ? s->peer.host : NULL, "via",
 	    s->peer.source, NULL);
+	return proxied;
 }
 
 int
@@ -816,7 +822,13 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 	enum io_status st = IO_OK;
 	char n[16], m[16], ms[24], counts[256];
 
-	start(s, c, rfd, wfd, logfd);
+	if (start(s, c, rfd, wfd, logfd) == -1) {
+		s->rcpts = NULL;
+		s->rcpt_codes = NULL;
+		s->scr = NULL;
+		s->rcpt_texts = NULL;
+		goto done;
+	}
 	s->rcpts = calloc(c->max_recipients, sizeof(*s->rcpts));
 	s->rcpt_codes = calloc(c->max_recipients, sizeof(*s->rcpt_codes));
 	if (c->screener_db != NULL)

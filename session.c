@@ -103,6 +103,8 @@ static const char *const refusal_reasons[R__COUNT + 1] = {
 	[R_NO_ROOM] = "spool", [R_MILTER_REJECT] = "milter",
 	[R_MILTER_TEMPFAIL] = "milter", [R_MILTER_SHUTDOWN] = "milter",
 	[R_SCREENER_DENIED] = "screener",
+	[R_LIMIT_MESSAGES] = "limit-messages",
+	[R_LIMIT_RECIPIENTS] = "limit-recipients",
 	[R__COUNT] = "helper",		/* the helper's own refusal */
 };
 
@@ -378,6 +380,8 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	pm = route_postmaster(s->conf, &mb);	/* never "relaying" */
 	mailbox_format(&mb, addr, sizeof(addr));
 	log_personal(&s->log, addr);
+	if (session_limit(s, LIMIT_RECIPIENTS, &r) == -1)
+		return refuse_rcpt(s, addr, &r);
 	if ((route = queued_route(s, &mb, addr)) == NULL &&
 	    (route = route_lookup(s->conf, &mb)) == NULL &&
 	    (route = relay_route(s, &mb, pm)) == NULL)
@@ -536,7 +540,7 @@ mail(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
 	log_personal(&s->log, policy_client_name(&s->policy));
 	log_mail(s, &cmd->path);
 	if (policy_mail(&s->policy, s->st.helo, from, s->st.esmtp, r) !=
-	    POLICY_PASS)
+	    POLICY_PASS || session_limit(s, LIMIT_MESSAGES, r) == -1)
 		return session_respond(s, r);
 	if (s->milters != NULL && (v = miltercheck_mail(s->milters, cmd,
 	    s->msgid, s->st.esmtp, r)) != POLICY_PASS) {
@@ -678,6 +682,10 @@ greet(struct session *s)
 		session_respond(s, &r);
 		return END;
 	}
+	if (session_limit(s, LIMIT_CONNECTIONS, &r) == -1) {
+		session_respond(s, &r);
+		return END;
+	}
 	/* Not for allowed clients, nor a pipe (a local program writes
 	 * its whole script at once). */
 	if (s->conf->greet_delay > 0 && !s->policy.client_allowed &&
@@ -791,10 +799,13 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	helper_init(&s->helper, c->hostname);
 	smtptls_init(&s->tls);
 	policy_init(&s->policy, c, &s->log, s->peer.ip);
+	limit_init(&s->limits);
 	relay_setup(s);
 	if (c->leave_no_trace) {
 		s->policy.grey.hash = trace_store_hash;
 		s->policy.grey.hash_arg = &s->trace;
+		s->limits.hash = trace_store_hash;
+		s->limits.hash_arg = &s->trace;
 	}
 	log_personal(&s->log, s->peer.ip);
 	log_personal(&s->log, s->peer.host);
@@ -904,6 +915,7 @@ done:
 	}
 	smtptls_free(&s->tls);
 	policy_free(&s->policy);
+	limit_close(&s->limits);
 	snprintf(n, sizeof(n), "%u", s->st.transactions);
 	snprintf(m, sizeof(m), "%u", s->delivered);
 	snprintf(ms, sizeof(ms), "%lld", fd_now_ms() - s->started);

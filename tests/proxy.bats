@@ -201,3 +201,30 @@ proxied_conf() {
 	[ "$status" -eq 78 ]
 	assert_contains "$output" "proxy-protocol needs proxy-from"
 }
+
+@test "tls-implicit behind HAProxy (send-proxy-v2, TLS passed through): the handshake follows the header" {
+	need_haproxy
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" \
+		-out "$T/cert.pem" -days 1 -subj /CN=mx.test 2>/dev/null
+	proxied_conf "tls-certificate $T/cert.pem" "tls-key $T/key.pem" \
+		"tls-implicit yes"
+	start_server
+	start_haproxy
+	run "$PYTHON" - "$HP2" <<'PY'
+import smtplib, ssl, sys
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+s = smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx,
+                     source_address=("127.0.0.4", 0), timeout=10)
+s.ehlo("client.example")
+s.sendmail("a@b.example", ["u@example.org"], b"Subject: t\r\n\r\nover TLS\r\n")
+s.quit()
+PY
+	[ "$status" -eq 0 ] || { echo "$output"; cat "$LOG"; false; }
+	wait_sessions
+	f=$(the_file "$M/new")
+	run received_of "$f"
+	assert_contains "$output" "([127.0.0.4])"
+	assert_contains "$output" "with ESMTPS"
+}

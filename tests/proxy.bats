@@ -59,6 +59,7 @@ frontend v2
 	default_backend smtpd_v2
 backend smtpd_v2
 	server s 127.0.0.1:$PORT send-proxy-v2
+${HAPROXY_EXTRA:-}
 CFG
 	haproxy -db -f "$T/haproxy.cfg" </dev/null >"$T/haproxy.out" 2>&1 &
 	HAPROXY_PID=$!
@@ -227,4 +228,42 @@ PY
 	run received_of "$f"
 	assert_contains "$output" "([127.0.0.4])"
 	assert_contains "$output" "with ESMTPS"
+}
+
+@test "HAProxy terminating TLS (send-proxy-v2-ssl): the SSL TLV is logged, the session is not taken for encrypted" {
+	need_haproxy
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" \
+		-out "$T/cert.pem" -days 1 -subj /CN=mx.test 2>/dev/null
+	cat "$T/cert.pem" "$T/key.pem" >"$T/haproxy.pem"
+	proxied_conf
+	start_server
+	local p3=$((PORT + 50))
+	while ! port_free "$p3"; do p3=$((p3 + 1)); done
+	HAPROXY_EXTRA="frontend tls
+	bind 127.0.0.1:$p3 ssl crt $T/haproxy.pem
+	default_backend smtpd_ssl
+backend smtpd_ssl
+	server s 127.0.0.1:$PORT send-proxy-v2-ssl"
+	start_haproxy
+	wait_ready "$HAPROXY_PID" 250 port_listens "$p3"
+	run "$PYTHON" - "$p3" <<'PY'
+import smtplib, ssl, sys
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+s = smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx,
+                     source_address=("127.0.0.5", 0), timeout=10)
+s.ehlo("client.example")
+s.sendmail("a@b.example", ["u@example.org"], b"Subject: t\r\n\r\nvia TLS\r\n")
+s.quit()
+PY
+	[ "$status" -eq 0 ] || { echo "$output"; cat "$LOG" "$T/haproxy.out"; false; }
+	wait_sessions
+	run cat "$LOG"
+	assert_contains "$output" "event=proxy balancer=127.0.0.1 version=2 result=client client=127.0.0.5"
+	assert_contains "$output" "tls=TLSv1.3"
+	f=$(the_file "$M/new")
+	run received_of "$f"
+	assert_contains "$output" "([127.0.0.5])"
+	assert_contains "$output" "with ESMTP id"
 }

@@ -24,24 +24,24 @@ enum limit_kind {
 };
 
 enum limit_verdict {
-	LIMIT_PASS,		/* within the limit, or no limit */
+	LIMIT_PASS,		/* within it, or no limit */
 	LIMIT_OVER,		/* over it: refuse */
-	LIMIT_UNCHECKED,	/* the store failed; limit-default accept */
-	LIMIT_ERROR,		/* the store failed; limit-default tempfail */
+	LIMIT_UNCHECKED,	/* store failed, limit-default accept */
+	LIMIT_ERROR,		/* store failed, limit-default tempfail */
 };
 
 #define LIMIT_NET_MAX	(46 + 5)	/* "2001:db8::/64", NUL */
-#define LIMIT_HASH_MAX	129		/* greylist.h's GREY_HASH_MAX */
+#define LIMIT_HASH_MAX	129		/* as GREY_HASH_MAX */
 
 /* leave-no-trace: out = a keyed hash of label and value (greylist.h). */
-typedef int	limit_hash_fn(void *arg, const char *label, const char *value,
-		    char *out, size_t size);
+typedef int	limit_hash_fn(void *arg, const char *label,
+		    const char *value, char *out, size_t size);
 
 struct limits {
-	struct store	*store;		/* NULL until the first count */
-	int		 failed;	/* it would not open: not retried */
+	struct store	*store;		/* NULL until first used */
+	int		 failed;	/* would not open: not retried */
 	char		 why[200];	/* the last failure */
-	limit_hash_fn	*hash;		/* NULL, or leave-no-trace's */
+	limit_hash_fn	*hash;		/* NULL; leave-no-trace's */
 	void		*hash_arg;
 };
 

@@ -1177,6 +1177,20 @@ open_relay(const struct conf *c)
 	return NULL;
 }
 
+/* A proxy-from network of every address: no balancer, but everyone. */
+static int
+proxy_from_all(const struct conf *c)
+{
+	const char *slash;
+	size_t i;
+
+	for (i = 0; i < c->nproxy_from; i++)
+		if ((slash = strchr(c->proxy_from[i], '/')) != NULL &&
+		    strcmp(slash, "/0") == 0)
+			return 1;
+	return 0;
+}
+
 int
 conf_check(const struct conf *c, struct conf_error *err)
 {
@@ -1215,6 +1229,9 @@ conf_check(const struct conf *c, struct conf_error *err)
 		    "headers are believed";
 	else if (!c->proxy_protocol && c->nproxy_from > 0)
 		why = "proxy-from needs proxy-protocol yes";
+	else if (proxy_from_all(c))
+		why = "proxy-from with a /0 network believes anyone's PROXY "
+		    "header: any client could claim any address";
 	else if (!postmaster_routed(c))
 		why = "postmaster: no route delivers that address";
 	err->line = 0;

@@ -102,6 +102,9 @@ directives(void)
 	    "proxy-from ::1\nproxy-timeout 5s\n", &err) == 0);
 	CHECK(c.proxy_protocol && c.nproxy_from == 2 && c.proxy_timeout == 5);
 	CHECK(parse(&c, "proxy-from 10.0.0.0/33\n", &err) == -1);
+	CHECK(parse(&c, "proxy-protocol yes\nproxy-from ::/0\n", &err) ==
+	    -1);
+	CHECK(strstr(err.msg, "any client could claim") != NULL);
 	CHECK(parse(&c, "proxy-from 10.0.0.0/8\n", &err) == -1);
 	CHECK(strstr(err.msg, "proxy-protocol yes") != NULL);
 }

@@ -380,7 +380,8 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	pm = route_postmaster(s->conf, &mb);	/* never "relaying" */
 	mailbox_format(&mb, addr, sizeof(addr));
 	log_personal(&s->log, addr);
-	if (session_limit(s, LIMIT_RECIPIENTS, &r) == -1)
+	/* The postmaster stays reachable (RFC 5321 §4.5.1), as in policy.h */
+	if (!pm && session_limit(s, LIMIT_RECIPIENTS, &r) == -1)
 		return refuse_rcpt(s, addr, &r);
 	if ((route = queued_route(s, &mb, addr)) == NULL &&
 	    (route = route_lookup(s->conf, &mb)) == NULL &&

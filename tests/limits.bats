@@ -142,3 +142,14 @@ limits_conf() {
 	assert_contains "$output" "event=limit limit=limit-messages result=unchecked action=accept"
 	grep -q '^level=warn .*event=limit' "$LOG"
 }
+
+@test "limit-recipients: the postmaster stays reachable over the limit" {
+	limits_conf "limit-recipients 1/1h"
+	start_server
+	run smtp_raw 'EHLO c.example\r\n' @1 'MAIL FROM:<a@b.example>\r\n' @1 \
+		'RCPT TO:<u@example.org>\r\n' @1 'RCPT TO:<v@example.org>\r\n' @1 \
+		'RCPT TO:<postmaster@example.org>\r\n' @1 'QUIT\r\n' @1
+	assert_line_eq 9 "250 2.1.5 <u@example.org>: OK"
+	assert_line_eq 10 "452 4.5.3 Too many recipients from your network, try again later"
+	assert_line_eq 11 "250 2.1.5 <postmaster@example.org>: OK"
+}

@@ -153,3 +153,15 @@ limits_conf() {
 	assert_line_eq 10 "452 4.5.3 Too many recipients from your network, try again later"
 	assert_contains "${lines[11]}" "250 2.1.5 <postmaster@mx.test>"
 }
+
+@test "-n: a limit whose store cannot be written is found before a session fails" {
+	limits_conf "limit-messages 5/1h"
+	sed -i "s|^store .*|store $T/missing/store.db|" "$CONF"
+	run "$SMTPD_BIN" -n -c "$CONF"
+	[ "$status" -eq 78 ]
+	assert_contains "$output" "$CONF:2: store: directory $T/missing does not exist"
+	limits_conf
+	sed -i "s|^store .*|store $T/missing/store.db|" "$CONF"
+	run "$SMTPD_BIN" -n -c "$CONF"
+	[ "$status" -eq 0 ]
+}

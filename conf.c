@@ -67,6 +67,7 @@ enum kind {
 	ALIAS,		/* alias ADDRESS TARGET..., repeatable */
 	FOLDER,		/* a Maildir++ folder name: [A-Za-z0-9_-] */
 	RATE,		/* N/PERIOD or off, into a struct conf_rate */
+	PROXY_FROM,	/* proxy-from CIDR, repeatable */
 	ROUTE
 };
 
@@ -288,6 +289,21 @@ static const struct directive directives[] = {
 	/* submission */
 	/* DKIM signing */
 	/* behind a balancer, rate limits */
+	FIELD("proxy-protocol", BOOLEAN, "yes or no", proxy_protocol),
+	WORD("proxy-from", PROXY_FROM, "a network (CIDR) such as "
+	    "192.0.2.0/24"),
+	NUMBER("proxy-timeout", DURATION, "a duration", proxy_timeout,
+	    1, 300),
+	FIELD("limit-connections", RATE, "N/PERIOD such as 60/1m",
+	    limit_connections),
+	FIELD("limit-messages", RATE, "N/PERIOD such as 100/1h",
+	    limit_messages),
+	FIELD("limit-recipients", RATE, "N/PERIOD such as 500/1h",
+	    limit_recipients),
+	NUMBER("limit-prefix4", COUNT, "a number", limit_prefix4, 8, 32),
+	NUMBER("limit-prefix6", COUNT, "a number", limit_prefix6, 16, 128),
+	PICK("limit-default", milter_choices, "tempfail or accept",
+	    limit_default),
 	/* the shared store */
 	/* the sandbox */
 	WORD("route", ROUTE, "PATTERN PROGRAM [ARG...]"),
@@ -409,6 +425,10 @@ conf_defaults(struct conf *c)
 	/* submission */
 	/* DKIM signing */
 	/* behind a balancer, rate limits */
+	c->proxy_timeout = 10;
+	c->limit_prefix4 = 24;		/* greylisting's networks */
+	c->limit_prefix6 = 64;
+	c->limit_default = ACTION_TEMPFAIL;
 	/* the shared store */
 	/* the sandbox */
 }
@@ -751,6 +771,14 @@ set(struct parser *p, const struct directive *d, const char *v)
 			    CONF_RELAY_MAX);
 		c->relay_clients[c->nrelay_clients++] = v;
 		return 0;
+	case PROXY_FROM:
+		if (!list_cidr_valid(v))
+			return bad_value(p, d, v);
+		if (c->nproxy_from == CONF_PROXY_MAX)
+			return fail(p, "%s: more than %d networks", d->name,
+			    CONF_PROXY_MAX);
+		c->proxy_from[c->nproxy_from++] = v;
+		return 0;
 	case DOMAIN:
 		if (!valid_hostname(v) || v[0] == '[')
 			return bad_value(p, d, v);
@@ -1068,7 +1096,7 @@ line(struct parser *p, char *s)
 		return alias(p, d, w + 1, n - 1);
 	i = d - directives;
 	if (d->kind == DNSBL || d->kind == MILTER || d->kind == SEALER ||
-	    d->kind == SCREENED || d->kind == RELAY)
+	    d->kind == SCREENED || d->kind == RELAY || d->kind == PROXY_FROM)
 		p->seen[i] = 0;		/* repeatable */
 	if (p->seen[i] != 0)
 		return fail(p, "%s: given twice (first on line %u)", d->name,
@@ -1157,6 +1185,20 @@ open_relay(const struct conf *c)
 	return NULL;
 }
 
+/* A proxy-from network of every address: no balancer, but everyone. */
+static int
+proxy_from_all(const struct conf *c)
+{
+	const char *slash;
+	size_t i;
+
+	for (i = 0; i < c->nproxy_from; i++)
+		if ((slash = strchr(c->proxy_from[i], '/')) != NULL &&
+		    strcmp(slash, "/0") == 0)
+			return 1;
+	return 0;
+}
+
 int
 conf_check(const struct conf *c, struct conf_error *err)
 {
@@ -1190,6 +1232,14 @@ conf_check(const struct conf *c, struct conf_error *err)
 	    NULL))
 		why = "screener-tls-certificate and screener-tls-key go "
 		    "together";
+	else if (c->proxy_protocol && c->nproxy_from == 0)
+		why = "proxy-protocol needs proxy-from: the balancers whose "
+		    "headers are believed";
+	else if (!c->proxy_protocol && c->nproxy_from > 0)
+		why = "proxy-from needs proxy-protocol yes";
+	else if (proxy_from_all(c))
+		why = "proxy-from with a /0 network believes anyone's PROXY "
+		    "header: any client could claim any address";
 	else if (!postmaster_routed(c))
 		why = "postmaster: no route delivers that address";
 	err->line = 0;

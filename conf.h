@@ -20,6 +20,7 @@
 #define CONF_SCREENED_MAX 64	/* screener-recipient lines */
 #define CONF_RETRY_MAX	16	/* queue-retry's durations */
 #define CONF_RELAY_MAX	64	/* relay-client lines */
+#define CONF_PROXY_MAX	64	/* proxy-from lines */
 #define CONF_ALIASES_MAX 256	/* alias lines */
 #define CONF_ALIAS_TARGETS 32	/* targets of one alias */
 /* srs-key's default (created on first use, as trace.h's key) */
@@ -185,6 +186,18 @@ struct conf {
 	/* Submission (samotop.conf(5), "SUBMISSION"). */
 	/* DKIM signing (samotop.conf(5), "SUBMISSION"). */
 	/* Behind a balancer, rate limits (samotop.conf(5), "SCALE-OUT"). */
+	int		proxy_protocol;		/* read a PROXY header */
+	unsigned	proxy_timeout;		/* seconds for the header */
+	size_t		nproxy_from;
+	const char	*proxy_from[CONF_PROXY_MAX];	/* CIDR: balancers */
+	/* N per PERIOD seconds ([0], [1]); N 0: no limit */
+	struct conf_rate limit_connections;
+	struct conf_rate limit_messages;
+	struct conf_rate limit_recipients;
+	unsigned	limit_prefix4;		/* bits of a client network */
+	unsigned	limit_prefix6;
+	enum check_action limit_default;	/* the store fails: tempfail,
+						   accept */
 	/* The shared store (samotop.conf(5), "SCALE-OUT"). */
 	/* The sandbox (samotop.conf(5), "SANDBOX"). */
 	/* the line each directive was last given on; see conf_line() */

@@ -170,7 +170,8 @@ check_program(struct reporter *r, const struct route *rt)
  * answers for the user running the check, who should be the sessions'.
  */
 static void
-check_store_path(struct reporter *r, unsigned line, const char *path)
+check_store_path(struct reporter *r, unsigned line, const char *what,
+    const char *path)
 {
 	char		 dir[PATH_MAX];
 	const char	*slash = strrchr(path, '/');
@@ -179,24 +180,26 @@ check_store_path(struct reporter *r, unsigned line, const char *path)
 
 	n = slash == path ? 1 : (size_t)(slash - path);
 	if (slash == NULL || n >= sizeof(dir)) {
-		say(r, line, "greylist: %s: not an absolute path", path);
+		say(r, line, "%s: %s: not an absolute path", what, path);
 		return;
 	}
 	memcpy(dir, path, n);
 	dir[n] = '\0';
 	if (stat(dir, &st) == -1 && errno == ENOENT)
-		say(r, line, "greylist: directory %s does not exist", dir);
+		say(r, line, "%s: directory %s does not exist", what,
+		    dir);
 	else if (stat(dir, &st) == -1)
-		say(r, line, "greylist: directory %s: %s", dir,
+		say(r, line, "%s: directory %s: %s", what, dir,
 		    strerror(errno));
 	else if (!S_ISDIR(st.st_mode))
-		say(r, line, "greylist: %s is not a directory", dir);
+		say(r, line, "%s: %s is not a directory", what, dir);
 	else if (access(dir, W_OK | X_OK) == -1)
-		say(r, line, "greylist: directory %s is not writable by uid "
-		    "%ld (%s)", dir, (long)getuid(), strerror(errno));
+		say(r, line, "%s: directory %s is not writable by uid "
+		    "%ld (%s)", what, dir, (long)getuid(),
+		    strerror(errno));
 	else if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) == -1)
-		say(r, line, "greylist: %s is not writable by uid %ld (%s)",
-		    path, (long)getuid(), strerror(errno));
+		say(r, line, "%s: %s is not writable by uid %ld (%s)",
+		    what, path, (long)getuid(), strerror(errno));
 }
 
 /* Loaded on the first greylisted session: a failure defers its mail. */
@@ -322,8 +325,15 @@ confcheck_runtime(const struct conf *c, confcheck_report *report,
 	for (i = 0; i < c->nroutes; i++)
 		check_program(&r, &c->routes[i]);
 	if (c->greylist_db != NULL) {
-		check_store_path(&r, line, c->greylist_db);
+		check_store_path(&r, line, "greylist", c->greylist_db);
 		check_sqlite(&r, line);
+	}
+	/* the rate limits' counters (limit.h) */
+	if (c->limit_connections.n > 0 || c->limit_messages.n > 0 ||
+	    c->limit_recipients.n > 0) {
+		check_store_path(&r, conf_line(c, "store"), "store",
+		    c->store_db);
+		check_sqlite(&r, conf_line(c, "store"));
 	}
 	if (c->spf)
 		check_spflib(&r, conf_line(c, "spf"));

@@ -196,6 +196,8 @@ capability(struct helper *h, const char *kw, size_t len)
 		h->caps |= CAP_PIPELINING;
 	if (len > 9 && strncasecmp(kw, "XFORWARD ", 9) == 0)
 		h->xforward = xforward_offered(kw + 9, len - 9);
+	if (len > 8 && strncasecmp(kw, "XCLIENT ", 8) == 0)
+		h->xclient = xforward_offered(kw + 8, len - 8);
 }
 
 /* One reply line into line[0..*len), or -1. */
@@ -279,26 +281,56 @@ expect(struct helper *h, int code, const char *why)
 	return 0;
 }
 
-int
-helper_attach(struct helper *h, int fd, unsigned timeout)
+/* LHLO, and what its reply offers. */
+static int
+lhlo(struct helper *h)
 {
 	struct lmtpreply rep;
 	char line[300];
 
-	arm(h, timeout);
-	h->fd = fd;
-	h->in_start = h->in_end = h->out_len = 0;
-	h->in_mail = 0;
 	h->caps = 0;
 	h->xforward = 0;
-	if (expect(h, 220, "helper refused the connection") == -1)
-		return -1;
+	h->xclient = 0;
 	snprintf(line, sizeof(line), "LHLO %s", h->hostname);
 	if (command(h, line) == -1 || read_reply(h, &rep, 1) == -1)
 		return -1;
 	if (rep.code != 250)
 		return fail(h, HELPER_EREFUSED, "helper refused LHLO");
 	return 0;
+}
+
+int
+helper_attach(struct helper *h, int fd, unsigned timeout)
+{
+	arm(h, timeout);
+	h->fd = fd;
+	h->in_start = h->in_end = h->out_len = 0;
+	h->in_mail = 0;
+	h->caps = 0;
+	h->xforward = 0;
+	h->xclient = 0;
+	if (expect(h, 220, "helper refused the connection") == -1)
+		return -1;
+	return lhlo(h);
+}
+
+int
+helper_xclient(struct helper *h, const struct xforward *x,
+    unsigned timeout, struct lmtpreply *rep)
+{
+	char line[XFORWARD_LINE_LIMIT];
+
+	lmtpreply_init(rep);
+	if (h->fd == -1 || h->in_mail || xforward_xclient(line, sizeof(line),
+	    x, h->xclient) == 0)
+		return 0;
+	arm(h, timeout);
+	if (command(h, line) == -1 || read_reply(h, rep, 0) == -1)
+		return -1;
+	if (rep->code != 220)
+		return 0;
+	/* A new session as the client's: greeted, so LHLO again. */
+	return lhlo(h) == -1 ? -1 : 1;
 }
 
 int

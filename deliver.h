@@ -50,6 +50,8 @@ struct helper {
 	const char *const	*argv;		/* the command; NULL: attached */
 	int			 caps;		/* CAP_* from LHLO */
 	unsigned		 xforward;	/* XFORWARD attributes it takes */
+	unsigned		 xclient;	/* XCLIENT's, as xforward_offered()
+						 * maps them; 0: not offered */
 	int			 in_mail;	/* MAIL sent, transaction open */
 	int			 in_data;	/* inside DATA: only the end or
 						 * an abort may follow */
@@ -91,6 +93,16 @@ int	helper_spawn(struct helper *h, const char *const argv[],
  */
 int	helper_rcpt(struct helper *h, const char *const argv[],
 	    const struct delivery_envelope *env, const struct mailbox *rcpt,
+	    unsigned timeout, struct lmtpreply *rep);
+/*
+ * XCLIENT (xforward_xclient()) when the server offered it, outside a
+ * transaction: the server then takes x's client as its own (Dovecot's
+ * LMTP logs it and writes it into its Received:) and greets again,
+ * and LHLO is sent again.  1 when it was taken, 0 when there was
+ * nothing to send or the server refused it (*rep: its reply; the
+ * session goes on as it was), -1 when the server failed.
+ */
+int	helper_xclient(struct helper *h, const struct xforward *x,
 	    unsigned timeout, struct lmtpreply *rep);
 /* DATA: 0 when the helper answered 354, else -1 (or its refusal in rep). */
 int	helper_data(struct helper *h, unsigned timeout, struct lmtpreply *rep);

@@ -122,6 +122,12 @@ static const struct {
 				  "closing transmission channel" },
 	[R_SCREENER_DENIED] =	{ 550, "5.7.1", "The recipient does not accept "
 				  "mail from this sender" },
+	[R_LIMIT_CONNECTIONS] =	{ 421, "4.7.0", "%s Too many connections from "
+				  "your network, try again later" },
+	[R_LIMIT_MESSAGES] =	{ 451, "4.7.1", "Too many messages from your "
+				  "network, try again later" },
+	[R_LIMIT_RECIPIENTS] =	{ 452, "4.5.3", "Too many recipients from "
+				  "your network, try again later" },
 };
 
 void

@@ -83,6 +83,9 @@ enum reply_id {
 	R_MILTER_TEMPFAIL,	/* 451 4.7.1 a milter's tempfail, or down */
 	R_MILTER_SHUTDOWN,	/* 421 4.7.0 a milter's shutdown */
 	R_SCREENER_DENIED,	/* 550 5.7.1 the user denied the sender */
+	R_LIMIT_CONNECTIONS,	/* 421 4.7.0 limit-connections */
+	R_LIMIT_MESSAGES,	/* 451 4.7.1 limit-messages */
+	R_LIMIT_RECIPIENTS,	/* 452 4.5.3 limit-recipients */
 	R__COUNT
 };
 

@@ -155,6 +155,35 @@ attach(struct conn *c)
 	return 0;
 }
 
+/*
+ * XCLIENT, when the LDA offers it (Dovecot does to the addresses of its
+ * login_trusted_networks): the client XFORWARD named becomes the LDA
+ * session's, so that its log and Received: name the real client, not
+ * us.  A refusal costs only that; a failure is the LDA's failure.
+ */
+static int
+lda_xclient(struct conn *c)
+{
+	struct lmtpreply rep;
+	int r;
+
+	if (!c->has_xf || c->h.xclient == 0)
+		return 0;
+	if ((r = helper_xclient(&c->h, &c->xf, c->treply, &rep)) == -1) {
+		set_helper_why(c);
+		log_event(&c->log, LVL_ERROR, "xclient", "target", c->name,
+		    "reason", c->why, NULL);
+		return -1;
+	}
+	if (r == 1)
+		log_event(&c->log, LVL_DEBUG, "xclient", "target", c->name,
+		    "client", c->xf.addr, "result", "accepted", NULL);
+	else if (rep.code != 0)
+		log_event(&c->log, LVL_WARN, "xclient", "target", c->name,
+		    "result", "refused", "reply", rep.text, NULL);
+	return 0;
+}
+
 static int
 lda_connect(struct conn *c)
 {
@@ -164,7 +193,7 @@ lda_connect(struct conn *c)
 		return -1;
 	}
 	log_event(&c->log, LVL_DEBUG, "connect", "target", c->name, NULL);
-	return 0;
+	return lda_xclient(c);
 }
 
 /* One RCPT on the LDA, connecting first when needed. */

@@ -13,6 +13,7 @@
 #include "lists.h"
 #include "snd_alias.h"
 #include "proc.h"
+#include "proxy.h"
 #include "route.h"
 #include "session.h"
 #include "session_int.h"
@@ -102,6 +103,8 @@ static const char *const refusal_reasons[R__COUNT + 1] = {
 	[R_NO_ROOM] = "spool", [R_MILTER_REJECT] = "milter",
 	[R_MILTER_TEMPFAIL] = "milter", [R_MILTER_SHUTDOWN] = "milter",
 	[R_SCREENER_DENIED] = "screener",
+	[R_LIMIT_MESSAGES] = "limit-messages",
+	[R_LIMIT_RECIPIENTS] = "limit-recipients",
 	[R__COUNT] = "helper",		/* the helper's own refusal */
 };
 
@@ -377,6 +380,9 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	pm = route_postmaster(s->conf, &mb);	/* never "relaying" */
 	mailbox_format(&mb, addr, sizeof(addr));
 	log_personal(&s->log, addr);
+	/* The postmaster stays reachable (RFC 5321 §4.5.1), as in policy.h */
+	if (!pm && session_limit(s, LIMIT_RECIPIENTS, &r) == -1)
+		return refuse_rcpt(s, addr, &r);
 	if ((route = queued_route(s, &mb, addr)) == NULL &&
 	    (route = route_lookup(s->conf, &mb)) == NULL &&
 	    (route = relay_route(s, &mb, pm)) == NULL)
@@ -535,7 +541,7 @@ mail(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
 	log_personal(&s->log, policy_client_name(&s->policy));
 	log_mail(s, &cmd->path);
 	if (policy_mail(&s->policy, s->st.helo, from, s->st.esmtp, r) !=
-	    POLICY_PASS)
+	    POLICY_PASS || session_limit(s, LIMIT_MESSAGES, r) == -1)
 		return session_respond(s, r);
 	if (s->milters != NULL && (v = miltercheck_mail(s->milters, cmd,
 	    s->msgid, s->st.esmtp, r)) != POLICY_PASS) {
@@ -677,6 +683,10 @@ greet(struct session *s)
 		session_respond(s, &r);
 		return END;
 	}
+	if (session_limit(s, LIMIT_CONNECTIONS, &r) == -1) {
+		session_respond(s, &r);
+		return END;
+	}
 	/* Not for allowed clients, nor a pipe (a local program writes
 	 * its whole script at once). */
 	if (s->conf->greet_delay > 0 && !s->policy.client_allowed &&
@@ -732,10 +742,12 @@ command_counts(const struct session *s, char *buf, size_t size)
 	return buf;
 }
 
-static void
+/* -1: a balancer sent no valid PROXY header: close without a word. */
+static int
 start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 {
 	char prefix[SID_LEN + 8], delim[2] = "", gran[16];
+	int proxied;
 
 	s->conf = c;
 	s->insp = NULL;
@@ -779,6 +791,8 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	setenv("SAMOTOP_RECIPIENT_DELIMITER", delim[0] != '\0' ? delim :
 	    "none", 1);
 	peer_detect(&s->peer, rfd);
+	/* Before any check, log line or read sees the balancer's address. */
+	proxied = proxy_accept(c, rfd, &s->peer, &s->log);
 	io_init(&s->io, rfd, wfd);
 	io_line_rules(&s->io, c->strict_crlf, c->deadline_line);
 	io_set_deadline(&s->io, IO_DL_SESSION, c->deadline_session);
@@ -786,10 +800,13 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	helper_init(&s->helper, c->hostname);
 	smtptls_init(&s->tls);
 	policy_init(&s->policy, c, &s->log, s->peer.ip);
+	limit_init(&s->limits);
 	relay_setup(s);
 	if (c->leave_no_trace) {
 		s->policy.grey.hash = trace_store_hash;
 		s->policy.grey.hash_arg = &s->trace;
+		s->limits.hash = trace_store_hash;
+		s->limits.hash_arg = &s->trace;
 	}
 	log_personal(&s->log, s->peer.ip);
 	log_personal(&s->log, s->peer.host);
@@ -806,6 +823,7 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	    s->peer.port[0] != '\0' ? s->peer.port : NULL, "host",
 	    s->peer.host[0] != '\0' ? s->peer.host : NULL, "via",
 	    s->peer.source, NULL);
+	return proxied;
 }
 
 int
@@ -816,7 +834,13 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 	enum io_status st = IO_OK;
 	char n[16], m[16], ms[24], counts[256];
 
-	start(s, c, rfd, wfd, logfd);
+	if (start(s, c, rfd, wfd, logfd) == -1) {
+		s->rcpts = NULL;
+		s->rcpt_codes = NULL;
+		s->scr = NULL;
+		s->rcpt_texts = NULL;
+		goto done;
+	}
 	s->rcpts = calloc(c->max_recipients, sizeof(*s->rcpts));
 	s->rcpt_codes = calloc(c->max_recipients, sizeof(*s->rcpt_codes));
 	if (c->screener_db != NULL)
@@ -892,6 +916,7 @@ done:
 	}
 	smtptls_free(&s->tls);
 	policy_free(&s->policy);
+	limit_close(&s->limits);
 	snprintf(n, sizeof(n), "%u", s->st.transactions);
 	snprintf(m, sizeof(m), "%u", s->delivered);
 	snprintf(ms, sizeof(ms), "%lld", fd_now_ms() - s->started);

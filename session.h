@@ -10,6 +10,7 @@
 #include "deliver.h"
 #include "inspect.h"
 #include "io.h"
+#include "limit.h"
 #include "log.h"
 #include "miltercheck.h"
 #include "peer.h"
@@ -32,6 +33,7 @@ struct session {
 	struct helper		 helper;
 	struct smtptls		 tls;
 	struct policy		 policy;
+	struct limits		 limits;	/* rate limits' counts */
 	int			 pipelining_seen;	/* logged once */
 	char			 tls_desc[200];	/* for Received: */
 	char			 sid[SID_LEN + 1];

@@ -65,6 +65,14 @@ void		session_screen_delivered(struct session *s);
  */
 int		session_partial_dsn(struct session *s, const int *codes);
 
+/* session_limit.c */
+/*
+ * Count one event of kind for the client (not for an allowed one):
+ * 0, or -1 with the refusal in r (logged, naming the limit).
+ */
+int		session_limit(struct session *s, enum limit_kind kind,
+		    struct reply *r);
+
 /* session_check.c */
 enum flow	session_finish_inspected(struct session *s);
 

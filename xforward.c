@@ -233,3 +233,40 @@ xforward_any(const struct xforward *x)
 	    x->port[0] != '\0' || x->helo[0] != '\0' ||
 	    x->proto[0] != '\0' || x->ident[0] != '\0';
 }
+
+/* XCLIENT's attributes in the order sent: the address first. */
+static const size_t xclient_order[] = { 1, 2, 4, 3, 0 };
+
+size_t
+xforward_xclient(char *buf, size_t size, const struct xforward *x,
+    unsigned mask)
+{
+	struct xforward y = *x;
+	size_t i, k, len, next;
+
+	if (!(mask & 1u << 1) || x->addr[0] == '\0' || size < 8)
+		return 0;
+	if (strchr(x->addr, ':') != NULL &&
+	    strlen(x->addr) + 5 < sizeof(y.addr)) {
+		memcpy(y.addr, "IPV6:", 5);
+		memcpy(y.addr + 5, x->addr, strlen(x->addr) + 1);
+	}
+	/* RFC 3848's ESMTPS, UTF8SMTP...: XCLIENT knows SMTP and ESMTP */
+	if (y.proto[0] != '\0' && strcmp(y.proto, "SMTP") != 0)
+		memcpy(y.proto, "ESMTP", 6);
+	len = put(buf, 0, size, "XCLIENT");
+	for (k = 0; k < sizeof(xclient_order) / sizeof(xclient_order[0]);
+	    k++) {
+		i = xclient_order[k];
+		if (!(mask & 1u << i) ||
+		    *((const char *)&y + attributes[i].offset) == '\0')
+			continue;
+		next = put_attribute(buf, len, size, &y, i);
+		if (next < size)
+			len = next;
+		else if (i == 1)
+			return 0;
+	}
+	buf[len] = '\0';
+	return len;
+}

@@ -45,8 +45,22 @@ size_t	xforward_next(char *buf, size_t size, const struct xforward *x,
  * does not count alone).
  */
 int	xforward_any(const struct xforward *x);
-/* The attributes a server lists after "XFORWARD" in its EHLO/LHLO. */
+/*
+ * The attributes a server lists after "XFORWARD" in its EHLO/LHLO, or
+ * after "XCLIENT" (the bits of those XCLIENT shares with XFORWARD:
+ * NAME, ADDR, PORT, HELO, PROTO).
+ */
 unsigned xforward_offered(const char *list, size_t len);
+/*
+ * "XCLIENT ADDR=... PORT=... PROTO=... HELO=... NAME=..." (Postfix's
+ * XCLIENT_README; Dovecot's LMTP takes it from its
+ * login_trusted_networks) without CRLF: the attributes of mask that x
+ * has, in xtext, ADDR with "IPV6:" before an IPv6 address, PROTO as
+ * SMTP or ESMTP.  One that would not fit in size is left out.  Returns
+ * the length, or 0 when there is no ADDR to send.
+ */
+size_t	xforward_xclient(char *buf, size_t size, const struct xforward *x,
+	    unsigned mask);
 /*
  * Parse the arguments of one XFORWARD command (after "XFORWARD ") into
  * x, keeping attributes already there.  Unknown attributes are ignored

@@ -220,6 +220,35 @@ write("fuzz_xforward", [
     ("bad-xtext", b"HELO=+2 IDENT=+zz NAME=a=b"),
 ])
 
+# --- proxy: a PROXY protocol header (v1 text, v2 binary) and what follows.
+V2SIG = b"\r\n\r\n\x00\r\nQUIT\n"
+
+
+def v2(cmd, fam, rest):
+    return V2SIG + bytes([0x20 | cmd, fam, len(rest) >> 8, len(rest) & 0xff]) + rest
+
+
+SSL_TLV = (b"\x20\x00\x15\x07\x00\x00\x00\x00"
+           b"\x21\x00\x07TLSv1.3\x22\x00\x03a.b")
+write("fuzz_proxy", [
+    ("v1-tcp4", b"PROXY TCP4 192.0.2.7 198.51.100.1 56324 25\r\nEHLO x\r\n"),
+    ("v1-tcp6", b"PROXY TCP6 2001:db8::1 2001:db8::2 1 65535\r\n"),
+    ("v1-unknown", b"PROXY UNKNOWN\r\n"),
+    ("v1-unknown-rest", b"PROXY UNKNOWN ffff::1 ffff::2 1 2\r\n"),
+    ("v1-long", b"PROXY UNKNOWN " + b"A" * 100 + b"\r\n"),
+    ("v1-bare-lf", b"PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n"),
+    ("v1-zero-port", b"PROXY TCP4 1.2.3.4 5.6.7.8 01 2\r\n"),
+    ("smtp", b"EHLO client.example\r\n"),
+    ("v2-inet", v2(1, 0x11, bytes([192, 0, 2, 9, 198, 51, 100, 1, 0xc3, 0x50, 0, 25]))),
+    ("v2-inet-ssl", v2(1, 0x11, bytes([192, 0, 2, 9, 198, 51, 100, 1, 0, 1, 0, 25])
+                       + b"\x04\x00\x01\x00" + SSL_TLV)),
+    ("v2-inet6", v2(1, 0x21, bytes(range(32)) + b"\x01\x00\x00\x19")),
+    ("v2-unix", v2(1, 0x31, b"\x00" * 216)),
+    ("v2-local", v2(0, 0x00, b"")),
+    ("v2-tlv-past", v2(1, 0x11, bytes(12) + b"\x20\x00\x09\x01")),
+    ("v2-big", V2SIG + b"\x21\x11\x04\x00" + bytes(1024)),
+])
+
 # --- address: a path, maybe followed by ESMTP parameters.
 write("fuzz_address", [(hashlib.sha1(s).hexdigest()[:12], s) for s in [
     b"<a@b.example>", b"<>", b"<postmaster>", b"<Postmaster>",

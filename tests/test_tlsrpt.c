@@ -1,0 +1,334 @@
+/*
+ * test_tlsrpt.c: TLS-RPT's pure part (tlsrpt.c, tlsrpt_agg.c,
+ * tlsrpt_txt.c): the day file's lines, their aggregation into the RFC
+ * 8460 JSON report, the _smtp._tls TXT record and its DNS answer.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tlsrpt.h"
+#include "tests/unit.h"
+
+static struct tlsrpt_line l, back;
+static struct tlsrpt_agg agg;
+static char json[TLSRPT_JSON_MAX];
+
+static void
+line(enum tlsrpt_result r, enum tlsrpt_policy p, const char *mx,
+    const char *rip)
+{
+	memset(&l, 0, sizeof(l));
+	l.when = 1764720000;
+	l.result = r;
+	l.policy = p;
+	snprintf(l.domain, sizeof(l.domain), "example.test");
+	snprintf(l.mx, sizeof(l.mx), "%s", mx);
+	snprintf(l.rip, sizeof(l.rip), "%s", rip);
+	snprintf(l.sip, sizeof(l.sip), "192.0.2.1");
+	if (p == TLSRPT_POLICY_STS) {
+		l.mode = STS_ENFORCE;
+		l.max_age = 86400;
+		snprintf(l.mxlist, sizeof(l.mxlist), "mx.example.test,"
+		    "*.mail.example.test");
+	}
+}
+
+static void
+test_names(void)
+{
+	CHECK_STR(tlsrpt_result_name(TLSRPT_STARTTLS_NOT_SUPPORTED),
+	    "starttls-not-supported");
+	CHECK_STR(tlsrpt_result_name(TLSRPT_STS_WEBPKI_INVALID),
+	    "sts-webpki-invalid");
+	CHECK_STR(tlsrpt_result_name(TLSRPT_NRESULT), "?");
+	CHECK_STR(tlsrpt_policy_name(TLSRPT_POLICY_NONE), "no-policy-found");
+	CHECK_STR(tlsrpt_policy_name(TLSRPT_POLICY_TLSA), "tlsa");
+}
+
+static void
+test_line(void)
+{
+	char buf[TLSRPT_LINE_MAX];
+	size_t n;
+
+	line(TLSRPT_SUCCESS, TLSRPT_POLICY_STS, "mx.example.test",
+	    "2001:db8::25");
+	n = tlsrpt_line_format(&l, buf, sizeof(buf));
+	CHECK(n > 0 && buf[n - 1] == '\n');
+	buf[n] = '\0';
+	CHECK_STR(buf, "tlsrpt1 1764720000 success sts example.test "
+	    "mx.example.test 2001:db8::25 192.0.2.1 enforce 86400 "
+	    "mx.example.test,*.mail.example.test\n");
+	CHECK(tlsrpt_line_parse(buf, n - 1, &back) == 0);
+	CHECK(memcmp(&l, &back, sizeof(l)) == 0);
+	CHECK(tlsrpt_line_format(&l, buf, 40) == 0);	/* does not fit */
+
+	line(TLSRPT_STARTTLS_NOT_SUPPORTED, TLSRPT_POLICY_NONE, "", "");
+	n = tlsrpt_line_format(&l, buf, sizeof(buf));
+	buf[n] = '\0';
+	CHECK_STR(buf, "tlsrpt1 1764720000 starttls-not-supported "
+	    "no-policy-found example.test - - 192.0.2.1 - 0 -\n");
+	CHECK(tlsrpt_line_parse(buf, n - 1, &back) == 0);
+	CHECK(memcmp(&l, &back, sizeof(l)) == 0);
+
+	/* nothing that could break a line or the JSON is written */
+	snprintf(l.mx, sizeof(l.mx), "a b");
+	CHECK(tlsrpt_line_format(&l, buf, sizeof(buf)) == 0);
+	snprintf(l.mx, sizeof(l.mx), "a\"b");
+	CHECK(tlsrpt_line_format(&l, buf, sizeof(buf)) == 0);
+	snprintf(l.mx, sizeof(l.mx), "-");
+	CHECK(tlsrpt_line_format(&l, buf, sizeof(buf)) == 0);
+	l.mx[0] = '\0';
+	l.domain[0] = '\0';
+	CHECK(tlsrpt_line_format(&l, buf, sizeof(buf)) == 0);
+}
+
+static int
+parse(const char *s)
+{
+	return tlsrpt_line_parse(s, strlen(s), &back);
+}
+
+static void
+test_line_bad(void)
+{
+	CHECK(parse("tlsrpt1 1 success sts d.test - - - enforce 1 a") == 0);
+	CHECK(parse("tlsrpt2 1 success sts d.test - - - enforce 1 a") == -1);
+	CHECK(parse("tlsrpt1 1 success sts d.test - - - enforce 1") == -1);
+	CHECK(parse("tlsrpt1 1 success sts d.test - - - enforce 1 a ") ==
+	    -1);
+	CHECK(parse("tlsrpt1 1 success sts d.test - - - enforce 1 a b") ==
+	    -1);
+	CHECK(parse("tlsrpt1 1 fine sts d.test - - - enforce 1 a") == -1);
+	CHECK(parse("tlsrpt1 1 success dane d.test - - - enforce 1 a") ==
+	    -1);
+	CHECK(parse("tlsrpt1 1 success sts - - - - enforce 1 a") == -1);
+	CHECK(parse("tlsrpt1 1 success sts d.test - - - strict 1 a") == -1);
+	CHECK(parse("tlsrpt1 x success sts d.test - - - enforce 1 a") == -1);
+	CHECK(parse("tlsrpt1 1 success sts d.test - - - enforce "
+	    "99999999 a") == -1);			/* over a year */
+	CHECK(parse("tlsrpt1 1 success sts d.test  - - enforce 1 a") == -1);
+	CHECK(parse("tlsrpt1 1 success sts d\001 - - - enforce 1 a") == -1);
+	CHECK(parse("") == -1);
+}
+
+static void
+test_agg(void)
+{
+	char text[8192];
+	size_t n = 0, k;
+	int i;
+
+	tlsrpt_agg_init(&agg, "Example.TEST");
+	CHECK_STR(agg.domain, "example.test");
+	for (i = 0; i < 3; i++) {
+		line(TLSRPT_SUCCESS, TLSRPT_POLICY_NONE, "mx1.example.test",
+		    "127.0.0.41");
+		n += tlsrpt_line_format(&l, text + n, sizeof(text) - n);
+	}
+	for (i = 0; i < 2; i++) {
+		line(TLSRPT_STARTTLS_NOT_SUPPORTED, TLSRPT_POLICY_NONE,
+		    "mx2.example.test", "127.0.0.42");
+		n += tlsrpt_line_format(&l, text + n, sizeof(text) - n);
+	}
+	line(TLSRPT_VALIDATION_FAILURE, TLSRPT_POLICY_STS, "mx.example.test",
+	    "127.0.0.43");
+	n += tlsrpt_line_format(&l, text + n, sizeof(text) - n);
+	line(TLSRPT_TLSA_INVALID, TLSRPT_POLICY_TLSA, "mx3.example.test",
+	    "127.0.0.44");
+	n += tlsrpt_line_format(&l, text + n, sizeof(text) - n);
+	line(TLSRPT_SUCCESS, TLSRPT_POLICY_NONE, "", "");
+	snprintf(l.domain, sizeof(l.domain), "other.test");
+	n += tlsrpt_line_format(&l, text + n, sizeof(text) - n);
+	memcpy(text + n, "garbage\n", 8);
+	n += 8;
+	memcpy(text + n, "tlsrpt1 1 success", 17);	/* being written */
+	tlsrpt_agg_text(&agg, text, n + 17);
+
+	CHECK(agg.lines == 7);
+	CHECK(agg.skipped == 2);			/* other.test, garbage */
+	CHECK(agg.npol == 3);
+	CHECK(agg.pol[0].type == TLSRPT_POLICY_NONE);
+	CHECK(agg.pol[0].ok == 3 && agg.pol[0].failed == 2);
+	CHECK(agg.pol[1].type == TLSRPT_POLICY_STS);
+	CHECK(agg.pol[1].ok == 0 && agg.pol[1].failed == 1);
+	CHECK(agg.pol[2].type == TLSRPT_POLICY_TLSA);
+	CHECK_STR(agg.pol[2].mx, "mx3.example.test");
+	CHECK(agg.ndet == 3);
+	CHECK(agg.det[0].count == 2 && agg.det[0].policy == 0);
+
+	{
+		struct tlsrpt_meta m = { "Sender Org", "postmaster@s.test",
+		    "2025-12-03.example.test@s.test", 1764720000,
+		    1764720000 + 86399 };
+
+		k = tlsrpt_json(&agg, &m, json, sizeof(json));
+		CHECK(k > 0);
+		json[k] = '\0';
+		CHECK(strstr(json, "\"organization-name\": \"Sender Org\"") !=
+		    NULL);
+		CHECK(strstr(json, "\"start-datetime\": "
+		    "\"2025-12-03T00:00:00Z\"") != NULL);
+		CHECK(strstr(json, "\"end-datetime\": "
+		    "\"2025-12-03T23:59:59Z\"") != NULL);
+		CHECK(strstr(json, "\"policy-type\": \"no-policy-found\"") !=
+		    NULL);
+		CHECK(strstr(json, "\"total-successful-session-count\": 3,\n"
+		    "        \"total-failure-session-count\": 2") != NULL);
+		CHECK(strstr(json, "\"result-type\": \"starttls-not-supported"
+		    "\",\n          \"sending-mta-ip\": \"192.0.2.1\",\n"
+		    "          \"receiving-mx-hostname\": \"mx2.example.test\""
+		    ",\n          \"receiving-ip\": \"127.0.0.42\",\n"
+		    "          \"failed-session-count\": 2") != NULL);
+		CHECK(strstr(json, "\"policy-string\": [\"version: STSv1\", "
+		    "\"mode: enforce\", \"mx: mx.example.test\", "
+		    "\"mx: *.mail.example.test\", \"max_age: 86400\"]") !=
+		    NULL);
+		CHECK(strstr(json, "\"mx-host\": [\"mx.example.test\", "
+		    "\"*.mail.example.test\"]") != NULL);
+		CHECK(strstr(json, "\"mx-host\": [\"mx3.example.test\"]") !=
+		    NULL);
+		CHECK(tlsrpt_json(&agg, &m, json, k) == 0);	/* no room */
+		m.org = "a\nb";
+		CHECK(tlsrpt_json(&agg, &m, json, sizeof(json)) == 0);
+		m.org = "a \"quoted\" \\ name";
+		k = tlsrpt_json(&agg, &m, json, sizeof(json));
+		json[k] = '\0';
+		CHECK(strstr(json, "\"a \\\"quoted\\\" \\\\ name\"") != NULL);
+	}
+}
+
+static void
+test_agg_bounds(void)
+{
+	unsigned i;
+
+	tlsrpt_agg_init(&agg, "example.test");
+	for (i = 0; i < TLSRPT_POLICIES_MAX + 5; i++) {
+		line(TLSRPT_TLSA_INVALID, TLSRPT_POLICY_TLSA, "", "");
+		snprintf(l.mx, sizeof(l.mx), "mx%u.example.test", i);
+		(void)tlsrpt_agg_add(&agg, &l);
+	}
+	CHECK(agg.npol == TLSRPT_POLICIES_MAX);
+	CHECK(agg.skipped == 5);
+	tlsrpt_agg_init(&agg, "example.test");
+	for (i = 0; i < TLSRPT_DETAILS_MAX + 5; i++) {
+		line(TLSRPT_VALIDATION_FAILURE, TLSRPT_POLICY_NONE, "", "");
+		snprintf(l.rip, sizeof(l.rip), "10.0.%u.%u", i / 256, i % 256);
+		(void)tlsrpt_agg_add(&agg, &l);
+	}
+	CHECK(agg.ndet == TLSRPT_DETAILS_MAX);
+	CHECK(agg.pol[0].failed == TLSRPT_DETAILS_MAX + 5);
+}
+
+static int
+record(const char *txt, struct tlsrpt_rua *r)
+{
+	int valid;
+
+	if (tlsrpt_txt_record(txt, strlen(txt), r, &valid) != 1)
+		return 0;
+	return valid ? 1 : -1;
+}
+
+static void
+test_txt_record(void)
+{
+	static struct tlsrpt_rua r;
+
+	CHECK(record("v=TLSRPTv1; rua=mailto:reports@example.test", &r) ==
+	    1);
+	CHECK(r.nmailto == 1 && r.nhttps == 0);
+	CHECK_STR(r.mailto[0], "reports@example.test");
+	CHECK(record("v=TLSRPTv1;rua=mailto:a%2Bb@x.test?subject=x , "
+	    "https://r.test/v1/tlsrpt,ftp://x.test/;ext=1;", &r) == 1);
+	CHECK_STR(r.mailto[0], "a+b@x.test");
+	CHECK(r.nhttps == 1);
+	CHECK_STR(r.https[0], "https://r.test/v1/tlsrpt");
+	CHECK(record("v=spf1 -all", &r) == 0);
+	CHECK(record("v=TLSRPTv10; rua=mailto:a@b", &r) == 0);
+	CHECK(record("v=TLSRPTv1", &r) == -1);		/* no rua */
+	CHECK(record("v=TLSRPTv1; rua=", &r) == -1);
+	CHECK(record("v=TLSRPTv1; rua=mailto:", &r) == -1);
+	CHECK(record("v=TLSRPTv1; rua=mailto:a%0a@b", &r) == -1);
+	CHECK(record("v=TLSRPTv1; rua=mailto:a%zz@b", &r) == -1);
+	CHECK(record("v=TLSRPTv1; rua=mailto:a@b,,mailto:c@d", &r) == -1);
+	CHECK(record("v=TLSRPTv1; rua=mailto:a@b; rua=mailto:c@d", &r) ==
+	    -1);
+	CHECK(record("v=TLSRPTv1 rua=mailto:a@b", &r) == -1);
+	CHECK(r.nmailto == 0);
+}
+
+static unsigned char msg[2048];
+static size_t mlen;
+
+static void
+put(const void *p, size_t n)
+{
+	memcpy(msg + mlen, p, n);
+	mlen += n;
+}
+
+/* An answer to "_smtp._tls.example.test TXT" with n one-string records. */
+static void
+answer(size_t n, const char **txt)
+{
+	static const unsigned char head[] = { 0, 1, 0x81, 0x80, 0, 1, 0, 0,
+	    0, 0, 0, 0 };
+	static const unsigned char q[] = "\x05_smtp\x04_tls\x07" "example"
+	    "\x04test";
+	unsigned char rr[] = { 0xc0, 12, 0, 16, 0, 1, 0, 0, 0, 60, 0, 0 };
+	size_t i, k;
+
+	mlen = 0;
+	put(head, sizeof(head));
+	msg[7] = (unsigned char)n;
+	put(q, sizeof(q));
+	put("\0\x10\0\x01", 4);
+	for (i = 0; i < n; i++) {
+		k = strlen(txt[i]);
+		rr[11] = (unsigned char)(k + 1);
+		put(rr, sizeof(rr));
+		msg[mlen++] = (unsigned char)k;
+		put(txt[i], k);
+	}
+}
+
+static void
+test_txt_answer(void)
+{
+	static struct tlsrpt_rua r;
+	const char *one[] = { "v=spf1 -all",
+	    "v=TLSRPTv1; rua=mailto:tls@example.test" };
+	const char *two[] = { "v=TLSRPTv1; rua=mailto:a@example.test",
+	    "v=TLSRPTv1; rua=mailto:b@example.test" };
+	const char *bad[] = { "v=TLSRPTv1; rua=mailto:" };
+
+	answer(2, one);
+	CHECK(tlsrpt_txt_answer(msg, mlen, &r) == 1);
+	CHECK_STR(r.mailto[0], "tls@example.test");
+	answer(2, two);				/* §3: two: none */
+	CHECK(tlsrpt_txt_answer(msg, mlen, &r) == 0);
+	CHECK(r.nmailto == 0);
+	answer(1, bad);
+	CHECK(tlsrpt_txt_answer(msg, mlen, &r) == 0);
+	answer(1, one);
+	CHECK(tlsrpt_txt_answer(msg, mlen, &r) == 0);
+	answer(2, one);
+	CHECK(tlsrpt_txt_answer(msg, mlen - 1, &r) == -1);	/* cut */
+	CHECK(tlsrpt_txt_answer(msg, 5, &r) == -1);
+}
+
+int
+main(void)
+{
+	TEST(test_names);
+	TEST(test_line);
+	TEST(test_line_bad);
+	TEST(test_agg);
+	TEST(test_agg_bounds);
+	TEST(test_txt_record);
+	TEST(test_txt_answer);
+	return UNIT_DONE();
+}

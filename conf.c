@@ -282,6 +282,9 @@ static const struct directive directives[] = {
 	FIELD("leave-no-trace-key", PATH, "a file", notrace_key),
 	FIELD("store", PATH, "a file", store_db),
 	/* bounces and TLS reports */
+	FIELD("tlsrpt", PATH, "a directory", tlsrpt_dir),
+	FIELD("tlsrpt-from", ADDRESS, "an address local@domain", tlsrpt_from),
+	FIELD("tlsrpt-org", TEXT, "an organization's name", tlsrpt_org),
 	/* submission */
 	/* DKIM signing */
 	/* behind a balancer, rate limits */

@@ -160,6 +160,30 @@ sts_find(struct logger *lg, const char *domain, const char *cachedir,
 	    "error", r->why[0] != '\0' ? r->why : NULL, NULL);
 }
 
+/* An MTA-STS policy that could not be had, for TLS-RPT (RFC 8460). */
+static void
+sts_report(struct rmt_attempt *a, const struct sts_result *r)
+{
+	switch (r->fail) {
+	case STS_FAIL_FETCH:
+		rmt_attempt_tlsrpt(a, TLSRPT_POLICY_STS,
+		    TLSRPT_STS_POLICY_FETCH_ERROR);
+		break;
+	case STS_FAIL_WEBPKI:
+		rmt_attempt_tlsrpt(a, TLSRPT_POLICY_STS,
+		    TLSRPT_STS_WEBPKI_INVALID);
+		break;
+	case STS_FAIL_INVALID:
+		rmt_attempt_tlsrpt(a, TLSRPT_POLICY_STS,
+		    TLSRPT_STS_POLICY_INVALID);
+		break;
+	case STS_FAIL_NONE:
+	case STS_FAIL_DNS:		/* no policy known to fail */
+	case STS_FAIL_CACHE:		/* the policy is in force */
+		break;
+	}
+}
+
 /* 1 when the host is an address, not a name (no TLSA records then). */
 static int
 is_address(const char *host)
@@ -321,10 +345,16 @@ main(int argc, char *argv[])
 		rmt_mx_resolve_host(lit, &mx);	/* no DNS: that address */
 	else {
 		rmt_mx_resolve(domain, a.helo, &mx);
-		/* -m and address literals name the host: no MX to check */
+		/*
+		 * -m and address literals name the host: no MX to check,
+		 * and no policy domain to report TLS to (RFC 8460)
+		 */
+		a.tlsrpt_dir = c.tlsrpt_dir;
+		a.domain = domain;
 		if (mx.status == RMT_MX_OK) {
 			sts_find(&a.lg, domain, stscache, a.cafile, &sts);
 			a.sts = &sts.policy;
+			sts_report(&a, &sts);
 		}
 	}
 	if (mport != 0)

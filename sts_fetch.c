@@ -121,7 +121,7 @@ sts_fetch(const char *domain, const char *cafile, char *buf, size_t *len,
 		snprintf(why, size, "%s: %s", url, s.over ? "policy over "
 		    "64 KiB" : err[0] != '\0' ? err : l.easy_strerror(rc));
 		l.easy_cleanup(h);
-		return -1;
+		return rc == CURLE_PEER_FAILED_VERIFICATION ? -2 : -1;
 	}
 	(void)l.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	(void)l.easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);

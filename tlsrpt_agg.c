@@ -211,7 +211,7 @@ policy(struct out *o, const struct tlsrpt_agg *a, size_t i)
 
 	put(o, "    {\n      \"policy\": {\n        \"policy-type\": ");
 	str(o, tlsrpt_policy_name(p->type));
-	if (p->type == TLSRPT_POLICY_STS) {
+	if (p->type == TLSRPT_POLICY_STS && p->mode != STS_NONE) {
 		/* RFC 8460 §4.4: the policy, one string a line */
 		put(o, ",\n        \"policy-string\": [\"version: STSv1\", "
 		    "\"mode: %s\", ", p->mode == STS_ENFORCE ? "enforce" :

@@ -109,14 +109,17 @@ next_field(const char *s, size_t len, size_t *off, char *out, size_t size)
 	return 0;
 }
 
-/* A decimal number of at most digits digits into *v: 0, or -1. */
+/*
+ * A decimal number of at most digits digits, without leading zeros,
+ * into *v: 0, or -1.
+ */
 static int
 number(const char *s, unsigned digits, unsigned long long *v)
 {
 	size_t n = strlen(s), i;
 
-	if (n == 0 || n > digits)
-		return -1;
+	if (n == 0 || n > digits || (n > 1 && s[0] == '0'))
+		return -1;		/* one spelling per number */
 	*v = 0;
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')

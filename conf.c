@@ -284,7 +284,8 @@ static const struct directive directives[] = {
 	/* bounces and TLS reports */
 	FIELD("tlsrpt", PATH, "a directory", tlsrpt_dir),
 	FIELD("tlsrpt-from", ADDRESS, "an address local@domain", tlsrpt_from),
-	FIELD("tlsrpt-org", TEXT, "an organization's name", tlsrpt_org),
+	FIELD("tlsrpt-org", TEXT, "a word, the organization's name",
+	    tlsrpt_org),
 	/* submission */
 	/* DKIM signing */
 	/* behind a balancer, rate limits */

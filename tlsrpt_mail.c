@@ -110,7 +110,8 @@ tlsrpt_mail(const struct tlsrpt_mail *m, char *buf, size_t size)
 	put(&o, "--" BOUNDARY "\r\nContent-Type: text/plain; "
 	    "charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\n"
 	    "This is an aggregate TLS report from %s\r\n"
-	    "for %s, of the sessions of %s (UTC).\r\n\r\n", m->submitter, m->domain, m->period);
+	    "for %s, of the sessions of %s (UTC).\r\n\r\n", m->submitter,
+	    m->domain, m->period);
 	put(&o, "--" BOUNDARY "\r\nContent-Type: %s\r\n"
 	    "Content-Transfer-Encoding: base64\r\n"
 	    "Content-Disposition: attachment;\r\n\tfilename=\"%s\"\r\n\r\n",

@@ -7,7 +7,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "tlsrpt.h"
+#include "tlsrpt_day.h"
+#include "tlsrpt_mail.h"
 #include "tests/unit.h"
 
 static struct tlsrpt_line l, back;
@@ -320,6 +325,90 @@ test_txt_answer(void)
 	CHECK(tlsrpt_txt_answer(msg, 5, &r) == -1);
 }
 
+static void
+test_day(void)
+{
+	char name[300], dom[TLSRPT_NAME_MAX + 1], dir[] = "/tmp/tlsrptXXXXXX";
+	char path[400], buf[512];
+	time_t day;
+	FILE *f;
+	size_t n;
+
+	CHECK(tlsrpt_day_name("Example.TEST.", 1764720000 + 3600, name,
+	    sizeof(name)) == 0);
+	CHECK_STR(name, "2025-12-03.example.test");
+	CHECK(tlsrpt_day_name("../etc", 0, name, sizeof(name)) == -1);
+	CHECK(tlsrpt_day_name("a/b", 0, name, sizeof(name)) == -1);
+	CHECK(tlsrpt_day_name("", 0, name, sizeof(name)) == -1);
+	CHECK(tlsrpt_day_name("example.test", 0, name, 12) == -1);
+	CHECK(tlsrpt_day_parse("2025-12-03.example.test", &day, dom) == 0);
+	CHECK(day == 1764720000);
+	CHECK_STR(dom, "example.test");
+	CHECK(tlsrpt_day_parse("2024-02-29.x", &day, dom) == 0);
+	CHECK(day == 1709164800);
+	CHECK(tlsrpt_day_parse("2025-13-01.x", &day, dom) == -1);
+	CHECK(tlsrpt_day_parse("2025-12-03.", &day, dom) == -1);
+	CHECK(tlsrpt_day_parse("2025-12-03.x.tmp~", &day, dom) == -1);
+	CHECK(tlsrpt_day_parse("2025-12-03", &day, dom) == -1);
+	CHECK(tlsrpt_day_parse("2025-12-03.Example", &day, dom) == -1);
+
+	/* two lines appended, the directory made on the way */
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	line(TLSRPT_SUCCESS, TLSRPT_POLICY_NONE, "mx.example.test", "");
+	l.when = 1764720000;
+	CHECK(tlsrpt_day_append(path, &l) == 0);
+	CHECK(tlsrpt_day_append(path, &l) == 0);
+	snprintf(path, sizeof(path), "%s/sub/2025-12-03.example.test", dir);
+	if ((f = fopen(path, "r")) != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+		CHECK_STR(buf, "tlsrpt1 1764720000 success no-policy-found "
+		    "example.test mx.example.test - 192.0.2.1 - 0 -\n"
+		    "tlsrpt1 1764720000 success no-policy-found "
+		    "example.test mx.example.test - 192.0.2.1 - 0 -\n");
+	} else
+		CHECK(0);
+	snprintf(l.domain, sizeof(l.domain), "a b");
+	CHECK(tlsrpt_day_append(dir, &l) == -1);
+	unit_rmtree(dir);
+}
+
+static void
+test_mail(void)
+{
+	static char out[TLSRPT_MAIL_MAX(5)];
+	struct tlsrpt_mail m = { "postmaster@s.test", "r@d.test", "d.test",
+	    "s.test", "2025-12-03.d.test@s.test", 1764720000, "2025-12-03",
+	    "s.test!d.test!1764720000!1764806399.json.gz",
+	    "application/tlsrpt+gzip", (const unsigned char *)"hello", 5 };
+	size_t n;
+
+	n = tlsrpt_mail(&m, out, sizeof(out));
+	CHECK(n > 0);
+	out[n] = '\0';
+	CHECK(strstr(out, "Subject: Report Domain: d.test Submitter: s.test"
+	    "\r\n Report-ID: <2025-12-03.d.test@s.test>\r\n") != NULL);
+	CHECK(strstr(out, "Date: Wed, 03 Dec 2025 00:00:00 +0000\r\n") !=
+	    NULL);
+	CHECK(strstr(out, "TLS-Report-Domain: d.test\r\n"
+	    "TLS-Report-Submitter: s.test\r\n") != NULL);
+	CHECK(strstr(out, "Content-Type: multipart/report; "
+	    "report-type=\"tlsrpt\";") != NULL);
+	CHECK(strstr(out, "Content-Type: application/tlsrpt+gzip\r\n"
+	    "Content-Transfer-Encoding: base64\r\n") != NULL);
+	CHECK(strstr(out, "\r\n\r\naGVsbG8=\r\n") != NULL);
+	CHECK(n > 22 && strcmp(out + n - 22, "--=_samotop_tlsrpt--\r\n") ==
+	    0);
+	CHECK(tlsrpt_mail(&m, out, 100) == 0);
+	m.to = "r@d.test\r\nBcc: x@y";
+	CHECK(tlsrpt_mail(&m, out, sizeof(out)) == 0);
+}
+
 int
 main(void)
 {
@@ -330,5 +419,7 @@ main(void)
 	TEST(test_agg_bounds);
 	TEST(test_txt_record);
 	TEST(test_txt_answer);
+	TEST(test_day);
+	TEST(test_mail);
 	return UNIT_DONE();
 }

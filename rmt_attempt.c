@@ -476,9 +476,7 @@ session(struct rmt_attempt *a, const struct rmt_mx_host *h,
 			    fd_deadline(T_TLS)) == -1) {
 				if (count)
 					report(a, pol, h->name, 1, &c,
-					    dane && strcmp(c.dane, "fail") ==
-					    0 ? TLSRPT_TLSA_INVALID :
-					    TLSRPT_VALIDATION_FAILURE);
+					    rmt_conn_failure(&c));
 				if (dane) {
 					st = "4.7.5";
 					goto next;

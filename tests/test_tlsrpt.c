@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rmt_conn.h"
 #include "tlsrpt.h"
 #include "tlsrpt_day.h"
 #include "tlsrpt_mail.h"
@@ -409,6 +410,32 @@ test_mail(void)
 	CHECK(tlsrpt_mail(&m, out, sizeof(out)) == 0);
 }
 
+/* samotop-remote's failed handshakes, by OpenSSL's verdict, typed */
+static void
+test_conn_failure(void)
+{
+	static struct rmt_conn c;
+
+	c.verify = X509_V_ERR_CERT_HAS_EXPIRED;
+	CHECK(rmt_conn_failure(&c) == TLSRPT_CERT_EXPIRED);
+	c.verify = X509_V_ERR_CERT_NOT_YET_VALID;
+	CHECK(rmt_conn_failure(&c) == TLSRPT_CERT_EXPIRED);
+	c.verify = X509_V_ERR_HOSTNAME_MISMATCH;
+	CHECK(rmt_conn_failure(&c) == TLSRPT_CERT_HOST_MISMATCH);
+	c.verify = X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+	CHECK(rmt_conn_failure(&c) == TLSRPT_CERT_NOT_TRUSTED);
+	c.verify = X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT;
+	CHECK(rmt_conn_failure(&c) == TLSRPT_CERT_NOT_TRUSTED);
+	c.verify = X509_V_ERR_DANE_NO_MATCH;
+	CHECK(rmt_conn_failure(&c) == TLSRPT_TLSA_INVALID);
+	c.verify = X509_V_ERR_CERT_SIGNATURE_FAILURE;
+	CHECK(rmt_conn_failure(&c) == TLSRPT_VALIDATION_FAILURE);
+	c.verify = X509_V_OK;			/* the handshake itself */
+	CHECK(rmt_conn_failure(&c) == TLSRPT_VALIDATION_FAILURE);
+	snprintf(c.dane, sizeof(c.dane), "fail");
+	CHECK(rmt_conn_failure(&c) == TLSRPT_TLSA_INVALID);
+}
+
 int
 main(void)
 {
@@ -421,5 +448,6 @@ main(void)
 	TEST(test_txt_answer);
 	TEST(test_day);
 	TEST(test_mail);
+	TEST(test_conn_failure);
 	return UNIT_DONE();
 }

@@ -201,10 +201,10 @@ seconds() {
 	mkdir "$T/units"
 	cp "$TOP"/etc/systemd/* "$T/units/"
 	# ExecStart= must name a program that exists here
-	sed -i "s|/usr/local/bin/samotop-smtpd|$SMTPD_BIN|; s|/usr/local/bin/samotop-send|$TOP/samotop-send|" \
+	sed -i "s|/usr/local/bin/samotop-smtpd|$SMTPD_BIN|; s|/usr/local/bin/samotop-send|$TOP/samotop-send|; s|/usr/local/bin/samotop-tlsrpt|$TOP/samotop-tlsrpt|" \
 	    "$T"/units/*.service
 	run systemd-analyze verify --man=no "$T"/units/*.socket \
-	    "$T"/units/*.service
+	    "$T"/units/*.service "$T"/units/*.timer
 	[ "$status" -eq 0 ]
 	# unknown keys and bad values are warnings, with exit status 0
 	[ -z "$output" ] || { echo "$output" >&2; false; }

@@ -17,6 +17,7 @@
  * dropped, said in the log.  -n prints the reports and sends nothing.
  */
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <arpa/nameser.h>
@@ -340,6 +341,30 @@ walk(struct run *r)
 	return rc;
 }
 
+/*
+ * One run at a time: two would send each report twice.  The lock is
+ * DIR/.lock, held until exit; -1 when another run holds it (or the
+ * directory does not exist yet: nothing to do either).
+ */
+static int
+lock(struct run *r)
+{
+	char path[TLSRPT_PATH_MAX];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/.lock", r->dir) >=
+	    sizeof(path) || (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC,
+	    0640)) == -1)
+		return errno == ENOENT ? -1 : 0;	/* walk() will say */
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		log_event(&r->lg, LVL_INFO, "tlsrpt", "dir", r->dir, "error",
+		    "another samotop-tlsrpt is running", NULL);
+		close(fd);
+		return -1;
+	}
+	return 0;			/* fd stays open: the lock */
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -407,6 +432,10 @@ main(int argc, char *argv[])
 		return EX_CANTCREAT;
 	}
 	r.now = time(NULL);
+	if (!r.dry && lock(&r) == -1) {
+		free(text);
+		return EX_OK;		/* another run is at it */
+	}
 	rc = walk(&r);
 	free(text);
 	return rc;

@@ -289,7 +289,7 @@ field() {
 	[ "$(ls "$Q/env" | wc -l)" -eq 2 ]	# again: a duplicate, never a loss
 }
 
-@test "samotop-tlsrpt -n prints the report and sends nothing; a day file of a finished day is reported without -a" {
+@test "samotop-tlsrpt -n prints the report and sends nothing; one run at a time; a day file of a finished day is reported without -a" {
 	yesterday=$(date -u -d yesterday +%F)
 	mkdir -p "$RPT"
 	printf 'tlsrpt1 %s success no-policy-found notls.tlsrpt.test plain.tlsrpt.test 127.0.0.42 - - 0 -\ngarbage\n' \
@@ -297,6 +297,11 @@ field() {
 	run tlsrpt -n
 	[ "$status" -eq 0 ]
 	[ "$(field "$output" 'r["policies"][0]["summary"]["total-successful-session-count"]')" = 1 ]
+	[ -e "$RPT/$yesterday.notls.tlsrpt.test" ]
+	[ -z "$(ls "$Q/env" 2>/dev/null)" ]
+	# another run holds the lock: this one leaves the work to it
+	run in_ns flock "$RPT/.lock" "$TLSRPT_BIN" -c "$T/remote.conf"
+	[ "$status" -eq 0 ]
 	[ -e "$RPT/$yesterday.notls.tlsrpt.test" ]
 	[ -z "$(ls "$Q/env" 2>/dev/null)" ]
 	run tlsrpt

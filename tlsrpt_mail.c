@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tlsrpt_mail.h"
 
@@ -119,4 +120,21 @@ tlsrpt_mail(const struct tlsrpt_mail *m, char *buf, size_t size)
 	base64(&o, m->report, m->len);
 	put(&o, "\r\n--" BOUNDARY "--\r\n");
 	return o.over ? 0 : o.len;
+}
+
+int
+tlsrpt_mail_is_report(const char *msg, size_t len)
+{
+	static const char name[] = "TLS-Report-Domain:";
+	const char *p = msg, *end = msg + len, *nl;
+
+	while (p < end && *p != '\r' && *p != '\n') {
+		if ((size_t)(end - p) >= sizeof(name) - 1 &&
+		    strncasecmp(p, name, sizeof(name) - 1) == 0)
+			return 1;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		p = nl + 1;
+	}
+	return 0;
 }

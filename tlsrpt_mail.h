@@ -36,4 +36,11 @@ struct tlsrpt_mail {
  */
 size_t	tlsrpt_mail(const struct tlsrpt_mail *m, char *buf, size_t size);
 
+/*
+ * 1 when the header of msg[0..len) (up to its first empty line) has a
+ * TLS-Report-Domain field, as the reports tlsrpt_mail() makes do; 0
+ * otherwise.  Pure.
+ */
+int	tlsrpt_mail_is_report(const char *msg, size_t len);
+
 #endif

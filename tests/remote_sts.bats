@@ -316,3 +316,27 @@ delivered() {
 		a@client.test b@enforce.sts.test <"$T/msg" >/dev/null 2>&1
 	grep -Eq "^tlsrpt1 [0-9]+ certificate-not-trusted sts enforce.sts.test mx.sts.test 127.0.0.31 127.0.0.1 enforce 3600 mx.sts.test$" "$T/rpt/$day.enforce.sts.test"
 }
+
+# from SENDER: $T/msg from SENDER to b@notls.sts.test.
+from() {
+	in_ns "$REMOTE_BIN" -c "$T/remote.conf" -C "$CA" -S "$CACHE" \
+		notls.sts.test "$1" b@notls.sts.test <"$T/msg" 2>"$T/remote.log"
+}
+
+@test "a TLS report (TLS-Report-Domain, from postmaster@hostname) goes despite the policy, in plaintext if need be, and is not recorded; the same from another sender is not" {
+	echo "tlsrpt $T/rpt" >>"$T/remote.conf"
+	write_conf "route * $MAILDIR_BIN -c $MD"
+	mx_start 127.0.0.33 "$CONF"
+	printf 'From: postmaster@client.test\r\nTLS-Report-Domain: notls.sts.test\r\nSubject: report\r\n\r\nreport\r\n' >"$T/msg"
+	run from postmaster@client.test
+	[ "$status" -eq 0 ]
+	[[ ${lines[1]} =~ ^m\ 250\ .*\ host=plain\.mx\.sts\.test\ ip=127\.0\.0\.33\ tls=none$ ]]
+	grep -q 'event=tlsrpt-report domain=notls.sts.test' "$T/remote.log"
+	[ "$(delivered)" -eq 1 ]
+	[ ! -e "$T/rpt" ]
+	# another sender: the policy applies, and the session is recorded
+	run from a@client.test
+	[[ ${lines[1]} == "m 451 "*" sts=enforce verified=no" ]]
+	[ "$(delivered)" -eq 1 ]
+	grep -q ' starttls-not-supported sts notls.sts.test ' "$T/rpt/$(date -u +%F).notls.sts.test"
+}

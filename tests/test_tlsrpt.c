@@ -408,6 +408,16 @@ test_mail(void)
 	CHECK(tlsrpt_mail(&m, out, 100) == 0);
 	m.to = "r@d.test\r\nBcc: x@y";
 	CHECK(tlsrpt_mail(&m, out, sizeof(out)) == 0);
+
+	/* a report is known by its header field, in the header only */
+	CHECK(tlsrpt_mail_is_report(out, n) == 1);
+	CHECK(tlsrpt_mail_is_report("Subject: x\r\ntls-report-domain: d\r\n"
+	    "\r\n", 35) == 1);
+	CHECK(tlsrpt_mail_is_report("Subject: x\r\n\r\nTLS-Report-Domain: "
+	    "d\r\n", 36) == 0);
+	CHECK(tlsrpt_mail_is_report("X-TLS-Report-Domain: d\r\n", 24) == 0);
+	CHECK(tlsrpt_mail_is_report("TLS-Report-Domain", 17) == 0);
+	CHECK(tlsrpt_mail_is_report("", 0) == 0);
 }
 
 /* samotop-remote's failed handshakes, by OpenSSL's verdict, typed */

@@ -1,7 +1,8 @@
 /*
  * fuzz_tlsrpt.c: what TLS-RPT reads from disk and from the network
- * (tlsrpt.c, tlsrpt_agg.c, tlsrpt_txt.c): day file lines, whole day
- * files aggregated into the JSON report, TXT records and TXT answers.
+ * (tlsrpt.c, tlsrpt_agg.c, tlsrpt_txt.c, tlsrpt_mail.c): day file
+ * lines, whole day files aggregated into the JSON report, TXT records
+ * and TXT answers, and a message's header looked at for a report's.
  * The first octet picks the parser; the rest is the input, in a buffer
  * of exactly its length so that ASan sees any over-read.  A line that
  * parses must format back to itself; the JSON must fit its bound and
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "tlsrpt.h"
+#include "tlsrpt_mail.h"
 
 static struct tlsrpt_line l;
 static struct tlsrpt_agg agg;
@@ -58,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((buf = malloc(len ? len : 1)) == NULL)
 		abort();
 	memcpy(buf, data + 1, len);
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0:
 		if (tlsrpt_line_parse(buf, len, &l) == 0) {
 			n = tlsrpt_line_format(&l, out, sizeof(out));
@@ -88,6 +90,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 3:
 		if (tlsrpt_txt_answer((unsigned char *)buf, len, &rua) == 1)
 			check_rua(&rua);
+		break;
+	case 4:
+		(void)tlsrpt_mail_is_report(buf, len);
 		break;
 	}
 	free(buf);

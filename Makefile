@@ -94,6 +94,9 @@ endif
 LDLIBS_samotop-encrypt = -lcrypto
 # samotop-remote looks MX records up with the resolver.
 LDLIBS_samotop-remote = $(LDLIBS_SMTPD)
+# samotop-tlsrpt looks _smtp._tls TXT records up, and gzips its reports
+# with zlib (RFC 8460 §5.2): it alone links it, once a day.
+LDLIBS_samotop-tlsrpt = $(LDLIBS_SMTPD) -lz
 ifndef LIBRNP_SONAME
 LIBRNP_SONAME := $(call soname,librnp.so)
 endif
@@ -111,14 +114,15 @@ UNBOUNDLIB_FLAGS = $(call need_soname,LIBUNBOUND_SONAME,libunbound.so,libunbound
 unboundlib.o: WFLAGS += $(UNBOUNDLIB_FLAGS)
 %/unboundlib.o: WFLAGS += $(UNBOUNDLIB_FLAGS)
 # libcurl (OpenSSL's flavour: samotop-remote's MTA-STS policy fetches,
-# sts_fetch.h), loaded likewise by sts_fetch.c at the first fetch.
+# sts_fetch.h, and samotop-tlsrpt's report POSTs, tlsrpt_post.h), loaded
+# likewise by curllib.c at the first fetch.
 ifndef LIBCURL_SONAME
 LIBCURL_SONAME := $(call soname,libcurl.so)
 endif
 CURLLIB_FLAGS = $(call need_soname,LIBCURL_SONAME,libcurl.so,libcurl4-openssl-dev) \
 	   -DLIBCURL_SONAME='"$(LIBCURL_SONAME)"'
-sts_fetch.o: WFLAGS += $(CURLLIB_FLAGS)
-%/sts_fetch.o: WFLAGS += $(CURLLIB_FLAGS)
+curllib.o: WFLAGS += $(CURLLIB_FLAGS)
+%/curllib.o: WFLAGS += $(CURLLIB_FLAGS)
 # libssl itself (DANE, RFC 7672: libtls has no API for it), loaded
 # likewise by ssllib.c when samotop-remote first meets a host with TLSA
 # records (rmt_conn_dane.c).

@@ -286,6 +286,10 @@ static const struct directive directives[] = {
 	/* bounces and TLS reports */
 	FIELD("bounce-limit", RATE, "N/PERIOD such as 10/1h (N up to "
 	    "1000000, PERIOD 1s to 366d), or off", bounce_limit),
+	FIELD("tlsrpt", PATH, "a directory", tlsrpt_dir),
+	FIELD("tlsrpt-from", ADDRESS, "an address local@domain", tlsrpt_from),
+	FIELD("tlsrpt-org", TEXT, "a word, the organization's name",
+	    tlsrpt_org),
 	/* submission */
 	/* DKIM signing */
 	/* behind a balancer, rate limits */

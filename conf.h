@@ -183,6 +183,12 @@ struct conf {
 	const char	*store_db;		/* rate counters (store.h) */
 	/* Bounces and TLS reports (samotop.conf(5), "QUEUE AND RELAY"). */
 	struct conf_rate bounce_limit;		/* DSNs to one address */
+	const char	*tlsrpt_dir;		/* TLS-RPT's day files; NULL:
+						   none recorded */
+	const char	*tlsrpt_from;		/* reports' sender; NULL:
+						   postmaster@hostname */
+	const char	*tlsrpt_org;		/* organization-name; NULL:
+						   the hostname */
 	/* Submission (samotop.conf(5), "SUBMISSION"). */
 	/* DKIM signing (samotop.conf(5), "SUBMISSION"). */
 	/* Behind a balancer, rate limits (samotop.conf(5), "SCALE-OUT"). */

@@ -1,15 +1,22 @@
 /*
  * rmt_attempt.c: one delivery attempt of samotop-remote over SMTP.
  */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "data.h"
 #include "fdio.h"
 #include "rmt_attempt.h"
 #include "rmt_conn.h"
 #include "rmt_smtp.h"
+#include "tlsrpt_day.h"
 
 /* RFC 5321 §4.5.3.2's time-outs, in milliseconds. */
 #define T_CONNECT	(30 * 1000L)		/* Postfix's, not RFC's */
@@ -277,6 +284,69 @@ transaction(struct rmt_attempt *a, struct rmt_conn *c, struct rmt_reader *r)
 	return FINAL;
 }
 
+/*
+ * A TLS session attempt's result into TLS-RPT's day file (RFC 8460):
+ * policy p applied to host (NULL: none) at a->ip (with ip), over
+ * connection c (NULL: none was made, so no sending address).  The
+ * sts policy is the one in force (a->sts).  A failure to record is
+ * logged and never changes the delivery.
+ */
+static void
+report(struct rmt_attempt *a, enum tlsrpt_policy p, const char *host,
+    int ip, const struct rmt_conn *c, enum tlsrpt_result r)
+{
+	static struct tlsrpt_line l;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	size_t i, n = 0;
+
+	if (a->tlsrpt_dir == NULL || a->domain == NULL)
+		return;
+	memset(&l, 0, sizeof(l));
+	l.when = time(NULL);
+	l.result = r;
+	l.policy = p;
+	snprintf(l.domain, sizeof(l.domain), "%s", a->domain);
+	for (i = 0; l.domain[i] != '\0'; i++)
+		if (l.domain[i] >= 'A' && l.domain[i] <= 'Z')
+			l.domain[i] += 'a' - 'A';
+	if (host != NULL) {
+		snprintf(l.mx, sizeof(l.mx), "%s", host);
+		for (i = 0; l.mx[i] != '\0'; i++)
+			if (l.mx[i] >= 'A' && l.mx[i] <= 'Z')
+				l.mx[i] += 'a' - 'A';
+		if ((n = strlen(l.mx)) > 1 && l.mx[n - 1] == '.')
+			l.mx[n - 1] = '\0';
+	}
+	if (ip)
+		snprintf(l.rip, sizeof(l.rip), "%s", a->ip);
+	if (c != NULL && c->fd != -1 && getsockname(c->fd,
+	    (struct sockaddr *)&ss, &sl) == 0)
+		(void)getnameinfo((struct sockaddr *)&ss, sl, l.sip,
+		    sizeof(l.sip), NULL, 0, NI_NUMERICHOST);
+	if (p == TLSRPT_POLICY_STS && a->sts != NULL) {
+		l.mode = a->sts->mode;
+		l.max_age = a->sts->max_age;
+		for (i = 0, n = 0; i < a->sts->nmx && n < sizeof(l.mxlist);
+		    i++)
+			n += (size_t)snprintf(l.mxlist + n, sizeof(l.mxlist) -
+			    n, "%s%s", i > 0 ? "," : "", a->sts->mx[i]);
+		if (n >= sizeof(l.mxlist))
+			l.mxlist[0] = '\0';
+	}
+	if (tlsrpt_day_append(a->tlsrpt_dir, &l) == -1)
+		log_event(&a->lg, LVL_WARN, "tlsrpt", "dir", a->tlsrpt_dir,
+		    "result", tlsrpt_result_name(r), "error",
+		    strerror(errno), NULL);
+}
+
+void
+rmt_attempt_tlsrpt(struct rmt_attempt *a, enum tlsrpt_policy p,
+    enum tlsrpt_result r)
+{
+	report(a, p, NULL, 0, NULL, r);
+}
+
 /* What MTA-STS refuses, or in mode testing would refuse, logged. */
 static void
 sts_note(struct rmt_attempt *a, const char *host, const char *why)
@@ -333,6 +403,16 @@ session(struct rmt_attempt *a, const struct rmt_mx_host *h,
 	enum outcome o = NEXT;
 	const char *st = "4.4.1";
 	int dane = d != NULL && d->state == RMT_DANE_SECURE;
+	/*
+	 * TLS-RPT: the policy that applies, and whether this session is
+	 * one to count (not the plaintext one after a failed handshake,
+	 * nor, in mode testing, the unverified one after a failed
+	 * verified one: their failure is counted already).
+	 */
+	enum tlsrpt_policy pol = dane ? TLSRPT_POLICY_TLSA : try_tls == 2 ?
+	    TLSRPT_POLICY_STS : TLSRPT_POLICY_NONE;
+	int count = dane || try_tls == 2 || (try_tls == 1 &&
+	    (a->sts == NULL || a->sts->mode == STS_NONE));
 	size_t i;
 
 	rmt_addr_str(addr, a->ip, sizeof(a->ip));
@@ -347,6 +427,8 @@ session(struct rmt_attempt *a, const struct rmt_mx_host *h,
 		/* RFC 7672 2.2: a failed TLSA look-up: not this host */
 		fmt(c.why, sizeof(c.why), "DANE: %s", d->why);
 		st = "4.4.3";
+		report(a, TLSRPT_POLICY_TLSA, h->name, 1, NULL,
+		    TLSRPT_DNSSEC_INVALID);
 		goto next;
 	}
 	if (rmt_conn_open(&c, addr, a->port, T_CONNECT) == -1)
@@ -373,6 +455,7 @@ session(struct rmt_attempt *a, const struct rmt_mx_host *h,
 		snprintf(c.why, sizeof(c.why), "DANE: TLSA records, but "
 		    "STARTTLS not offered");
 		st = "4.7.5";
+		report(a, pol, h->name, 1, &c, TLSRPT_STARTTLS_NOT_SUPPORTED);
 		quit(&c);
 		goto next;
 	}
@@ -391,6 +474,9 @@ session(struct rmt_attempt *a, const struct rmt_mx_host *h,
 			    RMT_TLS_DANE : try_tls == 2 ? RMT_TLS_VERIFY :
 			    RMT_TLS_OPPORTUNISTIC, d,
 			    fd_deadline(T_TLS)) == -1) {
+				if (count)
+					report(a, pol, h->name, 1, &c,
+					    rmt_conn_failure(&c));
 				if (dane) {
 					st = "4.7.5";
 					goto next;
@@ -401,17 +487,27 @@ session(struct rmt_attempt *a, const struct rmt_mx_host *h,
 			tls_done(a, h, &c, dane, dane ? "dane" : try_tls == 2 ?
 			    "mta-sts" : "none");
 			a->verified = try_tls == 2;
+			if (count)
+				report(a, pol, h->name, 1, &c,
+				    a->sts_mismatch && pol ==
+				    TLSRPT_POLICY_STS ?
+				    TLSRPT_VALIDATION_FAILURE :
+				    TLSRPT_SUCCESS);
 			if (greet(a, &c, &r) == -1)
 				goto next;
 		} else if (dane) {
 			fmt(c.why, sizeof(c.why), "DANE: STARTTLS refused: "
 			    "%d %s", r.reply.code, reply_text(&r));
 			st = "4.7.5";
+			report(a, pol, h->name, 1, &c,
+			    TLSRPT_STARTTLS_NOT_SUPPORTED);
 			quit(&c);
 			goto next;
 		}
 		/* else: the offer was withdrawn, go on in plaintext */
 	}
+	if (count && try_tls && a->tlsver[0] == '\0')
+		report(a, pol, h->name, 1, &c, TLSRPT_STARTTLS_NOT_SUPPORTED);
 	if (try_tls == 2 && a->tlsver[0] == '\0') {
 		snprintf(c.why, sizeof(c.why), "no STARTTLS, which the "
 		    "MTA-STS policy requires");
@@ -457,12 +553,16 @@ rmt_attempt_run(struct rmt_attempt *a, const struct rmt_mx *mx)
 			    "MTA-STS policy", mx->host[h].name);
 			sts_note(a, mx->host[h].name, why);
 			if (enforce) {
+				report(a, TLSRPT_POLICY_STS, mx->host[h].name,
+				    0, NULL, TLSRPT_VALIDATION_FAILURE);
 				set(&a->m, 451, "");
 				fmt(a->m.text, sizeof(a->m.text), "4.7.5 %s",
 				    why);
 				continue;
 			}
 		}
+		a->sts_mismatch = sts && !enforce &&
+		    !sts_policy_allows(a->sts, mx->host[h].name);
 		for (i = 0; i < mx->host[h].naddr; i++) {
 			o = session(a, &mx->host[h], &mx->host[h].addr[i], d,
 			    sts ? 2 : 1);

@@ -18,6 +18,7 @@
 #include "sts_policy.h"
 #include "ssllib.h"
 #include "tlslib.h"
+#include "tlsrpt.h"
 
 struct rmt_result {
 	int	code;			/* 0: nothing yet */
@@ -43,6 +44,14 @@ struct rmt_attempt {
 	struct rmt_result *res;		/* nrcpt of them, zeroed */
 	const struct sts_policy *sts;	/* MTA-STS, or NULL: none */
 	const char	*cafile;	/* its CAs; NULL: the system's */
+	/*
+	 * TLS-RPT (RFC 8460): each TLS session attempt's result appended
+	 * to tlsrpt_dir's day file of domain (tlsrpt_day.h); NULL: none
+	 */
+	const char	*tlsrpt_dir;
+	const char	*domain;
+	int		 sts_mismatch;	/* the host tried is not in the
+					   MTA-STS policy (mode testing) */
 	/* found */
 	struct rmt_result m;		/* the message's outcome */
 	const char	*host;		/* the last host tried, or NULL */
@@ -68,6 +77,13 @@ struct rmt_attempt {
  * refused is logged.
  */
 void	rmt_attempt_run(struct rmt_attempt *a, const struct rmt_mx *mx);
+/*
+ * A failure of policy p found before any session (RFC 8460 §4.3.2,
+ * such as sts-policy-fetch-error) into TLS-RPT's day file, when
+ * a->tlsrpt_dir is set.
+ */
+void	rmt_attempt_tlsrpt(struct rmt_attempt *a, enum tlsrpt_policy p,
+	    enum tlsrpt_result r);
 /* Every recipient without a result of its own, and a->m, get this one. */
 void	rmt_attempt_fail(struct rmt_attempt *a, int code, const char *text);
 

@@ -212,6 +212,8 @@ rmt_conn_starttls(struct rmt_conn *c, const char *servername,
 
 	if (policy == RMT_TLS_DANE)
 		return rmt_conn_dane_handshake(c, servername, dane, deadline);
+	if (policy == RMT_TLS_VERIFY)
+		return rmt_conn_verify_handshake(c, servername, deadline);
 	if (tlslib_open(l, why, sizeof(why)) == -1) {
 		snprintf(c->why, sizeof(c->why), "libtls: %s", why);
 		return -1;
@@ -221,29 +223,14 @@ rmt_conn_starttls(struct rmt_conn *c, const char *servername,
 		snprintf(c->why, sizeof(c->why), "libtls: out of memory");
 		return -1;
 	}
-	switch (policy) {
-	case RMT_TLS_DANE:		/* above */
-	case RMT_TLS_OPPORTUNISTIC:
-		/*
-		 * No authentication (RFC 7435): MX names come from unsigned
-		 * DNS, so checking them against a certificate proves
-		 * nothing.  DANE (RFC 7672) and MTA-STS (RFC 8461) are the
-		 * policies that will verify here, each with its own
-		 * reference identifiers.
-		 */
-		l->config_insecure_noverifycert(c->cfg);
-		l->config_insecure_noverifyname(c->cfg);
-		break;
-	case RMT_TLS_VERIFY:
-		/* RFC 8461 §4.2: a trusted chain, and the MX's name in it */
-		if (c->cafile != NULL && l->config_set_ca_file(c->cfg,
-		    c->cafile) == -1) {
-			snprintf(c->why, sizeof(c->why), "TLS CA file %s: %s",
-			    c->cafile, l->config_error(c->cfg));
-			return -1;
-		}
-		break;
-	}
+	/*
+	 * No authentication (RFC 7435): MX names come from unsigned DNS,
+	 * so checking them against a certificate proves nothing.  DANE
+	 * (RFC 7672) and MTA-STS (RFC 8461) are the policies that verify
+	 * (above), each with its own reference identifiers.
+	 */
+	l->config_insecure_noverifycert(c->cfg);
+	l->config_insecure_noverifyname(c->cfg);
 	if (l->configure(c->tls, c->cfg) == -1 ||
 	    l->connect_socket(c->tls, c->fd, servername) == -1) {
 		snprintf(c->why, sizeof(c->why), "TLS set-up: %s",

@@ -7,8 +7,10 @@
  * 7435: better than plaintext against a passive listener), unless the
  * host has DANE TLSA records (RFC 7672, rmt_dane.h): then the handshake
  * is libssl's own (ssllib.h, rmt_conn_dane.c), since libtls has no DANE
- * API, and the certificate must match a usable record.  MTA-STS (RFC
- * 8461) will be another value of rmt_conn_starttls()'s policy argument.
+ * API, and the certificate must match a usable record; or the domain has
+ * an MTA-STS policy (RFC 8461): then the chain and the name are verified,
+ * with libssl too, whose verdict says which check failed (for TLS-RPT,
+ * rmt_conn_failure()).
  */
 #ifndef SAMOTOP_RMT_CONN_H
 #define SAMOTOP_RMT_CONN_H
@@ -21,12 +23,13 @@
 #include "rmt_smtp.h"
 #include "ssllib.h"
 #include "tlslib.h"
+#include "tlsrpt.h"
 
 enum rmt_tls_policy {
 	RMT_TLS_OPPORTUNISTIC,	/* STARTTLS when offered, unverified */
 	RMT_TLS_VERIFY,		/* MTA-STS: the chain to a trusted CA
 				   (c->cafile, or the system's) and the
-				   server name verified */
+				   server name verified (libssl) */
 	RMT_TLS_DANE,		/* secure TLSA records (RFC 7672): libssl,
 				   the certificate matched to them */
 };
@@ -51,6 +54,8 @@ struct rmt_conn {
 	   "" without DANE; the record that matched */
 	char		 dane[16];
 	int		 depth;		/* of the matched certificate */
+	long		 verify;	/* libssl's X509_V_* verdict on a
+					   certificate it refused, or 0 */
 	unsigned char	 usage, selector, mtype;
 };
 
@@ -95,6 +100,20 @@ int	rmt_conn_dane_handshake(struct rmt_conn *c, const char *servername,
  */
 ssize_t	rmt_conn_ssl_io(struct rmt_conn *c, int writing, void *buf,
 	    size_t len, long long deadline);
+/*
+ * The verified handshake (rmt_conn_starttls()'s RMT_TLS_VERIFY): the
+ * chain to c->cafile's authorities or the system's, and servername in
+ * the certificate; a certificate refused is -1 with c->verify set.
+ */
+int	rmt_conn_verify_handshake(struct rmt_conn *c, const char *servername,
+	    long long deadline);
+/*
+ * What a failed handshake (DANE or verified) was, as a TLS-RPT result
+ * type (RFC 8460 §4.3), from c->verify and c->dane: an expired or not
+ * yet valid certificate, one for another name, one of no trusted
+ * authority, one that matches no TLSA record; else validation-failure.
+ */
+enum tlsrpt_result rmt_conn_failure(const struct rmt_conn *c);
 /* close_notify, without waiting; frees c->ssl and c->sctx. */
 void	rmt_conn_ssl_close(struct rmt_conn *c);
 

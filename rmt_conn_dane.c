@@ -113,10 +113,47 @@ verdict(struct rmt_conn *c, const struct rmt_dane_host *d)
 		return 0;
 	}
 	snprintf(c->dane, sizeof(c->dane), "fail");
+	c->verify = v;
 	snprintf(c->why, sizeof(c->why), "DANE: the certificate matches no "
 	    "TLSA record (%s)", v != X509_V_OK ? l->verify_string(v) :
 	    "no authority");
 	return -1;
+}
+
+/* SSL_connect() by deadline: 0, or -1 with c->why. */
+static int
+handshake(struct rmt_conn *c, long long deadline)
+{
+	int rc, w;
+
+	c->ssllib->set_verify(c->ssl, SSL_VERIFY_NONE, NULL);
+	while ((rc = c->ssllib->connect(c->ssl)) != 1) {
+		if ((w = ssl_wait(c, rc, deadline, "TLS handshake")) == 1)
+			continue;
+		if (w == 0)
+			snprintf(c->why, sizeof(c->why), "TLS handshake: "
+			    "time-out");
+		else if (w == 2)
+			snprintf(c->why, sizeof(c->why), "TLS handshake: "
+			    "connection closed");
+		return -1;
+	}
+	return 0;
+}
+
+/* The version and cipher of an established connection. */
+static void
+established(struct rmt_conn *c)
+{
+	struct ssllib *l = c->ssllib;
+	const SSL_CIPHER *ci;
+
+	snprintf(c->version, sizeof(c->version), "%s", l->version(c->ssl));
+	if ((ci = l->current_cipher(c->ssl)) != NULL) {
+		snprintf(c->cipher, sizeof(c->cipher), "%s",
+		    l->cipher_name(ci));
+		c->bits = l->cipher_bits(ci, NULL);
+	}
 }
 
 int
@@ -124,10 +161,9 @@ rmt_conn_dane_handshake(struct rmt_conn *c, const char *servername,
     const struct rmt_dane_host *d, long long deadline)
 {
 	struct ssllib *l = c->ssllib;
-	const SSL_CIPHER *ci;
 	char why[200];
 	size_t i;
-	int rc, w, usable = 0;
+	int rc, usable = 0;
 
 	if (ssllib_open(l, why, sizeof(why)) == -1) {
 		snprintf(c->why, sizeof(c->why), "libssl: %s", why);
@@ -172,27 +208,85 @@ rmt_conn_dane_handshake(struct rmt_conn *c, const char *servername,
 		}
 	}
 	/* not at the handshake: verdict() reads the result and says why */
-	l->set_verify(c->ssl, SSL_VERIFY_NONE, NULL);
-	while ((rc = l->connect(c->ssl)) != 1) {
-		if ((w = ssl_wait(c, rc, deadline, "TLS handshake")) == 1)
-			continue;
-		if (w == 0)
-			snprintf(c->why, sizeof(c->why), "TLS handshake: "
-			    "time-out");
-		else if (w == 2)
-			snprintf(c->why, sizeof(c->why), "TLS handshake: "
-			    "connection closed");
+	if (handshake(c, deadline) == -1 || verdict(c, d) == -1)
 		return -1;
-	}
-	if (verdict(c, d) == -1)
-		return -1;
-	snprintf(c->version, sizeof(c->version), "%s", l->version(c->ssl));
-	if ((ci = l->current_cipher(c->ssl)) != NULL) {
-		snprintf(c->cipher, sizeof(c->cipher), "%s",
-		    l->cipher_name(ci));
-		c->bits = l->cipher_bits(ci, NULL);
-	}
+	established(c);
 	return 0;
+}
+
+int
+rmt_conn_verify_handshake(struct rmt_conn *c, const char *servername,
+    long long deadline)
+{
+	struct ssllib *l = c->ssllib;
+	char why[200];
+	long v;
+
+	if (ssllib_open(l, why, sizeof(why)) == -1) {
+		snprintf(c->why, sizeof(c->why), "libssl: %s", why);
+		return -1;
+	}
+	l->err_clear();
+	/* RFC 8461 §4.2: a chain to a trusted authority, the MX's name */
+	if ((c->sctx = l->ctx_new(l->client_method())) == NULL ||
+	    (c->cafile != NULL ? l->ctx_load_verify_locations(c->sctx,
+	    c->cafile, NULL) : l->ctx_default_verify_paths(c->sctx)) != 1) {
+		ssl_why(c, c->cafile != NULL ? "TLS CA file" : "TLS CAs");
+		return -1;
+	}
+	if ((c->ssl = l->new(c->sctx)) == NULL ||
+	    l->set_fd(c->ssl, c->fd) != 1 ||
+	    l->ctrl(c->ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
+	    TLSEXT_NAMETYPE_host_name, (void *)(uintptr_t)servername) != 1 ||
+	    l->set1_host(c->ssl, servername) != 1) {
+		ssl_why(c, "TLS set-up");
+		return -1;
+	}
+	/* a wildcard only as a whole left-most label (RFC 8461 §4.2) */
+	l->set_hostflags(c->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	/*
+	 * Not at the handshake: the verdict is read after it, so that it
+	 * says which check failed; nothing is sent over a connection
+	 * whose certificate failed.
+	 */
+	if (handshake(c, deadline) == -1)
+		return -1;
+	if ((v = l->verify_result(c->ssl)) != X509_V_OK) {
+		c->verify = v;
+		snprintf(c->why, sizeof(c->why), "TLS handshake: certificate "
+		    "verification failed: %s", l->verify_string(v));
+		return -1;
+	}
+	established(c);
+	return 0;
+}
+
+enum tlsrpt_result
+rmt_conn_failure(const struct rmt_conn *c)
+{
+	switch (c->verify) {
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		return TLSRPT_CERT_EXPIRED;
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+		return TLSRPT_CERT_HOST_MISMATCH;
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+	case X509_V_ERR_CERT_UNTRUSTED:
+	case X509_V_ERR_CERT_REJECTED:
+	case X509_V_ERR_INVALID_CA:
+		return TLSRPT_CERT_NOT_TRUSTED;
+	case X509_V_ERR_DANE_NO_MATCH:
+		return TLSRPT_TLSA_INVALID;
+	default:
+		break;
+	}
+	/* DANE's verdict without a verification error: no record matched */
+	return strcmp(c->dane, "fail") == 0 ? TLSRPT_TLSA_INVALID :
+	    TLSRPT_VALIDATION_FAILURE;
 }
 
 void

@@ -35,6 +35,7 @@
 #include "rmt_mx.h"
 #include "rmt_smtp.h"
 #include "sts_lookup.h"
+#include "tlsrpt_mail.h"
 #include "unboundlib.h"
 #include "version.h"
 
@@ -160,6 +161,49 @@ sts_find(struct logger *lg, const char *domain, const char *cachedir,
 	    "error", r->why[0] != '\0' ? r->why : NULL, NULL);
 }
 
+/* An MTA-STS policy that could not be had, for TLS-RPT (RFC 8460). */
+static void
+sts_report(struct rmt_attempt *a, const struct sts_result *r)
+{
+	switch (r->fail) {
+	case STS_FAIL_FETCH:
+		rmt_attempt_tlsrpt(a, TLSRPT_POLICY_STS,
+		    TLSRPT_STS_POLICY_FETCH_ERROR);
+		break;
+	case STS_FAIL_WEBPKI:
+		rmt_attempt_tlsrpt(a, TLSRPT_POLICY_STS,
+		    TLSRPT_STS_WEBPKI_INVALID);
+		break;
+	case STS_FAIL_INVALID:
+		rmt_attempt_tlsrpt(a, TLSRPT_POLICY_STS,
+		    TLSRPT_STS_POLICY_INVALID);
+		break;
+	case STS_FAIL_NONE:
+	case STS_FAIL_DNS:		/* no policy known to fail */
+	case STS_FAIL_CACHE:		/* the policy is in force */
+		break;
+	}
+}
+
+/*
+ * 1 for a TLS report of samotop-tlsrpt's: a TLS-Report-Domain field,
+ * from the reports' sender (tlsrpt-from, else postmaster@hostname).
+ * Only its sender could make its own message skip the TLS policies.
+ */
+static int
+tls_report(const struct conf *c, const char *from, const char *msg,
+    size_t len)
+{
+	char pm[sizeof(c->hostname) + 16];
+
+	if (!tlsrpt_mail_is_report(msg, len))
+		return 0;
+	if (c->tlsrpt_from != NULL)
+		return strcasecmp(from, c->tlsrpt_from) == 0;
+	snprintf(pm, sizeof(pm), "postmaster@%s", c->hostname);
+	return strcasecmp(from, pm) == 0;
+}
+
 /* 1 when the host is an address, not a name (no TLSA records then). */
 static int
 is_address(const char *host)
@@ -228,7 +272,7 @@ main(int argc, char *argv[])
 	unsigned long p;
 	char *end;
 	size_t i, n;
-	int ch, dane = 0;
+	int ch, dane = 0, report;
 
 	signal(SIGPIPE, SIG_IGN);
 	log_init_helper(&a.lg, "samotop-remote");
@@ -310,6 +354,17 @@ main(int argc, char *argv[])
 		fprintf(stderr, "samotop-remote: %s\n", strerror(errno));
 		return EXIT_TEMP;
 	}
+	/*
+	 * RFC 8460 §5.3: a TLS report goes despite any TLS failure (so
+	 * without MTA-STS and DANE, in plaintext if need be), and its own
+	 * sessions are not reported.
+	 */
+	if ((report = tls_report(&c, a.from, a.msg, a.msglen)) != 0) {
+		dane = 0;
+		log_event(&a.lg, LVL_INFO, "tlsrpt-report", "domain", domain,
+		    "note", "a TLS report: no MTA-STS, no DANE, not recorded",
+		    NULL);
+	}
 	a.body8 = rmt_body_8bit(a.msg, a.msglen);
 	a.utf8 = rmt_addr_utf8(a.from);
 	for (i = 0; i < a.nrcpt; i++)
@@ -321,10 +376,16 @@ main(int argc, char *argv[])
 		rmt_mx_resolve_host(lit, &mx);	/* no DNS: that address */
 	else {
 		rmt_mx_resolve(domain, a.helo, &mx);
-		/* -m and address literals name the host: no MX to check */
-		if (mx.status == RMT_MX_OK) {
+		/*
+		 * -m and address literals name the host: no MX to check,
+		 * and no policy domain to report TLS to (RFC 8460)
+		 */
+		a.tlsrpt_dir = report ? NULL : c.tlsrpt_dir;
+		a.domain = domain;
+		if (mx.status == RMT_MX_OK && !report) {
 			sts_find(&a.lg, domain, stscache, a.cafile, &sts);
 			a.sts = &sts.policy;
+			sts_report(&a, &sts);
 		}
 	}
 	if (mport != 0)

@@ -44,6 +44,10 @@ resolve(struct ssllib *l, char *why, size_t size)
 	RESOLVE(err_string, "ERR_error_string_n");
 	RESOLVE(err_clear, "ERR_clear_error");
 	RESOLVE(verify_string, "X509_verify_cert_error_string");
+	RESOLVE(ctx_load_verify_locations, "SSL_CTX_load_verify_locations");
+	RESOLVE(ctx_default_verify_paths,
+	    "SSL_CTX_set_default_verify_paths");
+	RESOLVE(set1_host, "SSL_set1_host");
 	return 0;
 }
 

@@ -2,9 +2,11 @@
  * ssllib.h: OpenSSL's libssl, loaded with dlopen(3) (see dlload.h) by
  * samotop-remote when it first delivers to a mail host with DANE (RFC
  * 7672, rmt_dane.h): libtls has no DANE API, so those connections are
- * made with libssl's SSL_dane_* calls themselves, as Postfix makes them.
- * A delivery without DANE never maps it (libtls, loaded at STARTTLS,
- * brings the same copy along anyway).  The functions' types are taken
+ * made with libssl's SSL_dane_* calls themselves, as Postfix makes them;
+ * and to a host of an MTA-STS policy (RFC 8461), whose certificate check
+ * must say which check failed (TLS-RPT's result types, tlsrpt.h), which
+ * libtls does not tell.  A delivery without either never maps it
+ * (libtls, loaded at STARTTLS, brings the same copy along anyway).  The functions' types are taken
  * from OpenSSL's own headers, so the table cannot drift from them; the
  * ERR_* and X509_* ones live in libcrypto, found through libssl's
  * dependencies.  Only what rmt_conn_dane.c uses is in the table.
@@ -28,12 +30,15 @@ struct ssllib {
 	SSLLIB_FN(SSL_CTX_free)			 ctx_free;
 	SSLLIB_FN(SSL_CTX_dane_enable)		 ctx_dane_enable;
 	SSLLIB_FN(SSL_CTX_dane_set_flags)	 ctx_dane_set_flags;
+	SSLLIB_FN(SSL_CTX_load_verify_locations) ctx_load_verify_locations;
+	SSLLIB_FN(SSL_CTX_set_default_verify_paths) ctx_default_verify_paths;
 	SSLLIB_FN(SSL_new)			 new;
 	SSLLIB_FN(SSL_free)			 free;
 	SSLLIB_FN(SSL_set_fd)			 set_fd;
 	SSLLIB_FN(SSL_ctrl)			 ctrl;
 	SSLLIB_FN(SSL_set_verify)		 set_verify;
 	SSLLIB_FN(SSL_set_hostflags)		 set_hostflags;
+	SSLLIB_FN(SSL_set1_host)		 set1_host;
 	SSLLIB_FN(SSL_dane_enable)		 dane_enable;
 	SSLLIB_FN(SSL_dane_tlsa_add)		 dane_tlsa_add;
 	SSLLIB_FN(SSL_get0_dane_authority)	 dane_authority;

@@ -1,53 +1,16 @@
 /*
  * sts_fetch.c: the HTTPS fetch of an MTA-STS policy, through libcurl
- * loaded with dlopen(3).  Only curl's constants come from <curl/curl.h>;
- * its functions are looked up by name in LIBCURL_SONAME (the Makefile's).
+ * loaded with dlopen(3) (curllib.h).
  */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "dlload.h"
+#include "curllib.h"
 #include "sts_fetch.h"
 
 #define FETCH_SECONDS	60L	/* the whole fetch (RFC 8461 §3.3: 60 s) */
 #define CONNECT_SECONDS	20L
-
-struct curllib {
-	void		*handle;
-	CURLcode	(*global_init)(long);
-	CURL		*(*easy_init)(void);
-	CURLcode	(*easy_setopt)(CURL *, CURLoption, ...);
-	CURLcode	(*easy_perform)(CURL *);
-	CURLcode	(*easy_getinfo)(CURL *, CURLINFO, ...);
-	void		(*easy_cleanup)(CURL *);
-	const char	*(*easy_strerror)(CURLcode);
-};
-
-/* Loaded once per process: samotop-remote fetches one domain's policy. */
-static int
-curllib_open(struct curllib *l, char *why, size_t size)
-{
-	if (l->handle != NULL)
-		return 0;
-	if ((l->handle = dl_load(LIBCURL_SONAME, why, size)) == NULL)
-		return -1;
-#define RESOLVE(field, name)	DL_RESOLVE(l, field, name, why, size)
-	RESOLVE(global_init, "curl_global_init");
-	RESOLVE(easy_init, "curl_easy_init");
-	RESOLVE(easy_setopt, "curl_easy_setopt");
-	RESOLVE(easy_perform, "curl_easy_perform");
-	RESOLVE(easy_getinfo, "curl_easy_getinfo");
-	RESOLVE(easy_cleanup, "curl_easy_cleanup");
-	RESOLVE(easy_strerror, "curl_easy_strerror");
-#undef RESOLVE
-	if (l->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		snprintf(why, size, "curl_global_init failed");
-		return -1;
-	}
-	return 0;
-}
 
 struct sink {
 	char	*buf;
@@ -121,7 +84,7 @@ sts_fetch(const char *domain, const char *cafile, char *buf, size_t *len,
 		snprintf(why, size, "%s: %s", url, s.over ? "policy over "
 		    "64 KiB" : err[0] != '\0' ? err : l.easy_strerror(rc));
 		l.easy_cleanup(h);
-		return -1;
+		return rc == CURLE_PEER_FAILED_VERIFICATION ? -2 : -1;
 	}
 	(void)l.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	(void)l.easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);

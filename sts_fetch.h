@@ -17,7 +17,8 @@
 /*
  * Fetch domain's policy into buf (STS_POLICY_MAX octets), its length in
  * *len; cafile: the CAs to trust instead of the system's (NULL: those).
- * 0, or -1 with why.
+ * 0, or -1 with why; -2 with why when the server's certificate did not
+ * verify (RFC 8460's sts-webpki-invalid).
  */
 int	sts_fetch(const char *domain, const char *cafile, char *buf,
 	    size_t *len, char *why, size_t size);

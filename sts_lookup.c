@@ -180,7 +180,7 @@ sts_lookup(const char *domain, const char *cachedir, const char *cafile,
 	struct sts_policy cached, fetched;
 	time_t when = 0;
 	size_t len;
-	int have, live;
+	int have, live, k;
 
 	memset(r, 0, sizeof(*r));
 	r->source = "none";
@@ -190,22 +190,28 @@ sts_lookup(const char *domain, const char *cachedir, const char *cafile,
 	}
 	have = cache_read(path, cid, &when, &cached) == 0 &&
 	    now - when < (time_t)cached.max_age;
-	if ((live = txt_id(domain, r->id)) == -1)
+	if ((live = txt_id(domain, r->id)) == -1) {
 		say(r->why, sizeof(r->why), "TXT look-up of _mta-sts.%s "
 		    "failed", domain);
+		r->fail = STS_FAIL_DNS;
+	}
 	if (live == 1 && (!have || strcmp(cid, r->id) != 0)) {
-		if (sts_fetch(domain, cafile, body, &len, fwhy,
-		    sizeof(fwhy)) == -1)
+		if ((k = sts_fetch(domain, cafile, body, &len, fwhy,
+		    sizeof(fwhy))) < 0) {
 			say(r->why, sizeof(r->why), "fetch: %s", fwhy);
-		else if (sts_policy_parse(body, len, &fetched) == -1)
+			r->fail = k == -2 ? STS_FAIL_WEBPKI : STS_FAIL_FETCH;
+		} else if (sts_policy_parse(body, len, &fetched) == -1) {
 			say(r->why, sizeof(r->why), "the policy of %s "
 			    "does not parse", domain);
-		else {
+			r->fail = STS_FAIL_INVALID;
+		} else {
 			r->policy = fetched;
 			r->source = "fetched";
 			if (cache_write(cachedir, path, r->id, now, body, len,
-			    fwhy, sizeof(fwhy)) == -1)
+			    fwhy, sizeof(fwhy)) == -1) {
 				say(r->why, sizeof(r->why), "%s", fwhy);
+				r->fail = STS_FAIL_CACHE;
+			}
 			return;
 		}
 	}

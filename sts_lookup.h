@@ -17,11 +17,23 @@
 
 #define STS_CACHE_DEFAULT	"/var/lib/samotop/sts"
 
+/* What went wrong on the way, as a type (TLS-RPT's result types). */
+enum sts_fail {
+	STS_FAIL_NONE,
+	STS_FAIL_DNS,		/* the TXT look-up failed */
+	STS_FAIL_FETCH,		/* the HTTPS fetch failed */
+	STS_FAIL_WEBPKI,	/* the policy server's certificate did not
+				   verify */
+	STS_FAIL_INVALID,	/* the policy fetched does not parse */
+	STS_FAIL_CACHE,		/* the cache could not be written */
+};
+
 struct sts_result {
 	struct sts_policy policy;	/* mode STS_NONE: no policy */
 	char		  id[STS_ID_MAX + 1];	/* "" without one */
 	const char	 *source;	/* "none", "cache", "fetched" */
 	char		  why[320];	/* what went wrong on the way, or "" */
+	enum sts_fail	  fail;		/* and its type */
 };
 
 /*

@@ -11,7 +11,7 @@ load lib
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-PAGES="samotop-smtpd.8 samotop.conf.5 samotop-maildir.8 samotop-lmtp.8 samotop-pipe.8 samotop-encrypt.8 samotop-screener.8 samotop-queue.8 samotop-sendmail.8 samotop-mailq.8 samotop-send.8 samotop-remote.8"
+PAGES="samotop-smtpd.8 samotop.conf.5 samotop-maildir.8 samotop-lmtp.8 samotop-pipe.8 samotop-encrypt.8 samotop-screener.8 samotop-queue.8 samotop-sendmail.8 samotop-mailq.8 samotop-send.8 samotop-remote.8 samotop-tlsrpt.8"
 
 # see_also PAGE: the ".Xr name section" references of PAGE's SEE ALSO, one
 # "name(section)" a line.
@@ -201,10 +201,10 @@ seconds() {
 	mkdir "$T/units"
 	cp "$TOP"/etc/systemd/* "$T/units/"
 	# ExecStart= must name a program that exists here
-	sed -i "s|/usr/local/bin/samotop-smtpd|$SMTPD_BIN|; s|/usr/local/bin/samotop-send|$TOP/samotop-send|" \
+	sed -i "s|/usr/local/bin/samotop-smtpd|$SMTPD_BIN|; s|/usr/local/bin/samotop-send|$TOP/samotop-send|; s|/usr/local/bin/samotop-tlsrpt|$TOP/samotop-tlsrpt|" \
 	    "$T"/units/*.service
 	run systemd-analyze verify --man=no "$T"/units/*.socket \
-	    "$T"/units/*.service
+	    "$T"/units/*.service "$T"/units/*.timer
 	[ "$status" -eq 0 ]
 	# unknown keys and bad values are warnings, with exit status 0
 	[ -z "$output" ] || { echo "$output" >&2; false; }

@@ -264,3 +264,19 @@ remote() {
 	[[ ${lines[0]} == "r b@good.rdane.example 451 4.4.3 mx.rdane.example: DANE: trust anchor $T/none.key: No such file or directory" ]]
 	[ "$(count_files "$MD/new")" -eq 0 ]
 }
+
+@test "TLS-RPT (tlsrpt DIR): DANE's sessions under the tlsa policy: success, tlsa-invalid, certificate-host-mismatch, starttls-not-supported, dnssec-invalid" {
+	echo "tlsrpt $T/rpt" >>"$T/remote.conf"
+	write_conf "route * $MAILDIR_BIN -c $MD"
+	mx_start 127.0.0.32 "$CONF"
+	for d in good bad taname notls forged; do
+		remote $d.rdane.example a@client.test b@$d.rdane.example >/dev/null
+	done
+	day=$(date -u +%F)
+	f() { sed 's/^tlsrpt1 [0-9]* //' "$T/rpt/$day.$1.rdane.example"; }
+	[ "$(f good)" = "success tlsa good.rdane.example mx.rdane.example 127.0.0.31 127.0.0.1 - 0 -" ]
+	[ "$(f bad)" = "tlsa-invalid tlsa bad.rdane.example mxbad.rdane.example 127.0.0.31 127.0.0.1 - 0 -" ]
+	[ "$(f taname)" = "certificate-host-mismatch tlsa taname.rdane.example mxtaname.rdane.example 127.0.0.31 127.0.0.1 - 0 -" ]
+	[ "$(f notls)" = "starttls-not-supported tlsa notls.rdane.example mxnotls.rdane.example 127.0.0.32 127.0.0.1 - 0 -" ]
+	[ "$(f forged)" = "dnssec-invalid tlsa forged.rdane.example mxevil.rdane.example 127.0.0.31 - - 0 -" ]
+}

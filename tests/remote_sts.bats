@@ -284,3 +284,59 @@ delivered() {
 	grep -q 'event=sts-policy domain=enforce.sts.test mode=enforce id=e1 source=fetched' "$T/remote.log"
 	grep -q '^max_age: 86400' "$CACHE/enforce.sts.test"
 }
+
+@test "TLS-RPT (tlsrpt DIR): each session's result under the sts policy, with its policy; a refused certificate by its type, a policy that cannot be fetched" {
+	echo "tlsrpt $T/rpt" >>"$T/remote.conf"
+	write_conf "route * $MAILDIR_BIN -c $MD"
+	mx_start 127.0.0.33 "$CONF"
+	for d in enforce wrongcert notls notlisted testing; do
+		remote $d.sts.test >/dev/null
+	done
+	day=$(date -u +%F)
+	f() { cat "$T/rpt/$day.$1.sts.test"; }
+	[[ $(f enforce) =~ ^tlsrpt1\ [0-9]+\ success\ sts\ enforce\.sts\.test\ mx\.sts\.test\ 127\.0\.0\.31\ 127\.0\.0\.1\ enforce\ 86400\ mx\.sts\.test$ ]]
+	[[ $(f wrongcert) =~ ^tlsrpt1\ [0-9]+\ certificate-host-mismatch\ sts\ wrongcert\.sts\.test\ bad\.sts\.test\ 127\.0\.0\.32\ 127\.0\.0\.1\ enforce\ 86400\ \*\.sts\.test$ ]]
+	[[ $(f notls) =~ ^tlsrpt1\ [0-9]+\ starttls-not-supported\ sts\ notls\.sts\.test\ plain\.mx\.sts\.test\ 127\.0\.0\.33\ 127\.0\.0\.1\ enforce\ 86400\ plain\.mx\.sts\.test$ ]]
+	[[ $(f notlisted) =~ ^tlsrpt1\ [0-9]+\ validation-failure\ sts\ notlisted\.sts\.test\ mx\.sts\.test\ -\ -\ enforce\ 86400\ other\.sts\.test$ ]]
+	# testing: the verified try is counted, not the unverified one after it
+	[ "$(f testing | wc -l)" -eq 1 ]
+	[[ $(f testing) == *" certificate-host-mismatch sts testing.sts.test bad.sts.test 127.0.0.32 127.0.0.1 testing 86400 mx.sts.test" ]]
+	# without the test CA: the policy server's certificate is not trusted
+	# (no policy then: the session counts under no-policy-found)
+	rm -rf "$CACHE"
+	in_ns "$REMOTE_BIN" -c "$T/remote.conf" -S "$CACHE" enforce.sts.test \
+		a@client.test b@enforce.sts.test <"$T/msg" >/dev/null 2>&1
+	grep -Eq "^tlsrpt1 [0-9]+ sts-webpki-invalid sts enforce.sts.test - - - - 0 -$" "$T/rpt/$day.enforce.sts.test"
+	grep -Eq "^tlsrpt1 [0-9]+ success no-policy-found enforce.sts.test mx.sts.test 127.0.0.31 127.0.0.1 - 0 -$" "$T/rpt/$day.enforce.sts.test"
+	# the verified handshake itself, without the CA: not trusted
+	mkdir -p "$CACHE"
+	printf 'samotop-sts 1\nid e1\nfetched %s\n\nversion: STSv1\nmode: enforce\nmx: mx.sts.test\nmax_age: 3600\n' \
+		"$(date +%s)" >"$CACHE/enforce.sts.test"
+	in_ns "$REMOTE_BIN" -c "$T/remote.conf" -S "$CACHE" enforce.sts.test \
+		a@client.test b@enforce.sts.test <"$T/msg" >/dev/null 2>&1
+	grep -Eq "^tlsrpt1 [0-9]+ certificate-not-trusted sts enforce.sts.test mx.sts.test 127.0.0.31 127.0.0.1 enforce 3600 mx.sts.test$" "$T/rpt/$day.enforce.sts.test"
+}
+
+# from SENDER: $T/msg from SENDER to b@notls.sts.test.
+from() {
+	in_ns "$REMOTE_BIN" -c "$T/remote.conf" -C "$CA" -S "$CACHE" \
+		notls.sts.test "$1" b@notls.sts.test <"$T/msg" 2>"$T/remote.log"
+}
+
+@test "a TLS report (TLS-Report-Domain, from postmaster@hostname) goes despite the policy, in plaintext if need be, and is not recorded; the same from another sender is not" {
+	echo "tlsrpt $T/rpt" >>"$T/remote.conf"
+	write_conf "route * $MAILDIR_BIN -c $MD"
+	mx_start 127.0.0.33 "$CONF"
+	printf 'From: postmaster@client.test\r\nTLS-Report-Domain: notls.sts.test\r\nSubject: report\r\n\r\nreport\r\n' >"$T/msg"
+	run from postmaster@client.test
+	[ "$status" -eq 0 ]
+	[[ ${lines[1]} =~ ^m\ 250\ .*\ host=plain\.mx\.sts\.test\ ip=127\.0\.0\.33\ tls=none$ ]]
+	grep -q 'event=tlsrpt-report domain=notls.sts.test' "$T/remote.log"
+	[ "$(delivered)" -eq 1 ]
+	[ ! -e "$T/rpt" ]
+	# another sender: the policy applies, and the session is recorded
+	run from a@client.test
+	[[ ${lines[1]} == "m 451 "*" sts=enforce verified=no" ]]
+	[ "$(delivered)" -eq 1 ]
+	grep -q ' starttls-not-supported sts notls.sts.test ' "$T/rpt/$(date -u +%F).notls.sts.test"
+}

@@ -805,4 +805,20 @@ write("fuzz_sts", [
     ("match", b"\x04*.example.net\nMX1.Example.NET."),
     ("match-exact", b"\x04mail.example.test\nmail.example.test"),
 ])
+# --- tlsrpt: TLS-RPT (first octet mod 5: 0 a day file line, 1 a day
+# file, 2 a TXT record, 3 a TXT answer, 4 a message's header)
+TLSRPT_LINES = (
+    b"tlsrpt1 1764720000 success no-policy-found example.test mx.example.test 127.0.0.41 127.0.0.1 - 0 -\n"
+    b"tlsrpt1 1764720001 starttls-not-supported no-policy-found example.test mx2.example.test 127.0.0.42 127.0.0.1 - 0 -\n"
+    b"tlsrpt1 1764720002 validation-failure sts example.test mx.example.test 2001:db8::25 - enforce 86400 mx.example.test,*.mail.example.test\n"
+    b"tlsrpt1 1764720003 tlsa-invalid tlsa example.test mx3.example.test 127.0.0.44 - - 0 -\n")
+write("fuzz_tlsrpt", [
+    ("line", b"\x00" + TLSRPT_LINES.split(b"\n")[0]),
+    ("line-sts", b"\x00" + TLSRPT_LINES.split(b"\n")[2]),
+    ("day", b"\x01" + TLSRPT_LINES + b"tlsrpt1 1 succ"),
+    ("record", b"\x02v=TLSRPTv1; rua=mailto:a%2Bb@x.test?s=1, https://r.test/v1;ext=1;"),
+    ("answer", b"\x03" + rmt_dns(16, [sts_txt(b"v=TLSRPTv1; ", b"rua=mailto:tls@example.test"), sts_txt(b"v=spf1 -all")])),
+    ("answer-two", b"\x03" + rmt_dns(16, [sts_txt(b"v=TLSRPTv1; rua=mailto:a@b.test"), sts_txt(b"v=TLSRPTv1; rua=https://b.test/")])),
+    ("header", b"\x04From: postmaster@s.test\r\nTLS-Report-Domain: d.test\r\n\r\nbody\r\n"),
+])
 print("seeds written to", SEEDS)

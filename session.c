@@ -419,6 +419,12 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	return session_relay_reply(s, &rep);
 }
 
+const char *
+session_auth_user(const struct session *s)
+{
+	return s->auth_user[0] != '\0' ? s->auth_user : NULL;
+}
+
 /* A verified name first; the launcher's only when nothing else. */
 const char *
 session_client_name(const struct session *s)
@@ -747,6 +753,7 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	s->rcpt_texts = NULL;
 	s->inspecting = 0;
 	s->local_failure = 0;
+	s->auth_user[0] = '\0';
 	session_make_id(s->sid, c->leave_no_trace);
 	snprintf(prefix, sizeof(prefix), "sid=%s", s->sid);
 	log_init(&s->log, logfd, c->log_level, prefix);

@@ -22,6 +22,7 @@
 #include "trace.h"
 
 #define SESSION_CHUNK	(16 * 1024)
+#define SESSION_AUTH_USER_MAX	255	/* the longest login taken */
 
 struct session {
 	const struct conf	*conf;
@@ -79,6 +80,12 @@ struct session {
 	 * leave-no-trace; session_run() only uses it.
 	 */
 	struct trace		 trace;
+	/*
+	 * The login a successful AUTH proved (RFC 4954); "" until then.
+	 * Kept here, not in the core's state: the whole session (relay,
+	 * sender rules, limits, signing, Received:) asks who it is.
+	 */
+	char			 auth_user[SESSION_AUTH_USER_MAX + 1];
 	char			 out[SESSION_CHUNK * 2];	/* decoded content */
 };
 
@@ -88,6 +95,12 @@ struct session {
  */
 int	session_run(struct session *s, const struct conf *c, int rfd,
 	    int wfd, int logfd);
+/*
+ * The login the client authenticated as (AUTH, RFC 4954), or NULL when
+ * it has not: a session is authenticated at most once, and stays so
+ * until it ends.
+ */
+const char *session_auth_user(const struct session *s);
 /*
  * A new session id (SID_LEN of [0-9A-Z]), for the log's sid=; with
  * notrace (leave-no-trace) all random: no time or pid in it.

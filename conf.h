@@ -22,6 +22,8 @@
 #define CONF_RELAY_MAX	64	/* relay-client lines */
 #define CONF_ALIASES_MAX 256	/* alias lines */
 #define CONF_ALIAS_TARGETS 32	/* targets of one alias */
+#define CONF_SENDER_LOGINS_MAX 256	/* sender-login lines */
+#define CONF_LOGINS_MAX	16	/* logins of one sender-login line */
 /* srs-key's default (created on first use, as trace.h's key) */
 #define CONF_SRS_KEY	"/var/lib/samotop/srs.key"
 /* sts-cache's default: MTA-STS policies (samotop-remote) */
@@ -68,6 +70,20 @@ struct alias {
 	const char	*address;	/* canonical local@domain */
 	const char	*targets[CONF_ALIAS_TARGETS + 1];	/* NULL-ended */
 	unsigned	line;
+};
+
+/* A limit of n events per period seconds (n 0: none). */
+struct conf_rate {
+	unsigned	n;
+	unsigned	period;
+};
+
+/* sender-login PATTERN LOGIN..., or sender-login file:PATH. */
+struct sender_login {
+	const char	*pattern;	/* address, @domain, or the file */
+	int		 is_file;
+	const char	*logins[CONF_LOGINS_MAX + 1];	/* NULL-ended */
+	unsigned	 line;
 };
 
 struct route {
@@ -176,6 +192,15 @@ struct conf {
 	const char	*store_db;		/* rate counters (store.h) */
 	/* Bounces and TLS reports (samotop.conf(5), "QUEUE AND RELAY"). */
 	/* Submission (samotop.conf(5), "SUBMISSION"). */
+	const char	*auth_checkpassword[CONF_ARGV_MAX + 1];	/* AUTH's
+						   checker, or NULL */
+	const char	*auth_dovecot;		/* "unix:/PATH", or NULL */
+	unsigned	auth_max_failures;	/* per session, then 421 */
+	struct conf_rate auth_failure_limit;	/* per client network */
+	struct conf_rate user_limit_messages;	/* per login */
+	struct conf_rate user_limit_recipients;	/* per login */
+	int		received_hide_client;	/* -1: as leave-no-trace */
+	size_t		nsender_logins;
 	/* DKIM signing (samotop.conf(5), "SUBMISSION"). */
 	/* Behind a balancer, rate limits (samotop.conf(5), "SCALE-OUT"). */
 	/* The shared store (samotop.conf(5), "SCALE-OUT"). */
@@ -194,6 +219,7 @@ struct conf {
 	struct list_entry lists[CONF_LISTS_MAX];
 	struct route	routes[CONF_ROUTES_MAX];
 	struct alias	aliases[CONF_ALIASES_MAX];
+	struct sender_login sender_logins[CONF_SENDER_LOGINS_MAX];
 };
 
 struct conf_error {

@@ -23,9 +23,22 @@ session_protocol(const struct session *s)
 {
 	if (!s->st.esmtp)
 		return "SMTP";
+	/* RFC 3848: A for AUTH; AUTH is only ever taken under TLS. */
+	if (s->st.tls_active && s->st.authenticated)
+		return s->st.tx.smtputf8 ? "UTF8SMTPSA" : "ESMTPSA";
 	if (s->st.tls_active)
 		return s->st.tx.smtputf8 ? "UTF8SMTPS" : "ESMTPS";
 	return s->st.tx.smtputf8 ? "UTF8SMTP" : "ESMTP";
+}
+
+int
+session_hide_client(const struct session *s)
+{
+	int hide = s->conf->received_hide_client;
+
+	if (hide == -1)		/* not set: as leave-no-trace */
+		hide = s->conf->leave_no_trace;
+	return s->auth_user[0] != '\0' && hide;
 }
 
 /* What the helper learns of the client through XFORWARD. */
@@ -82,7 +95,7 @@ session_make_id(char sid[SID_LEN + 1], int notrace)
 /* The names of the verbs, in enum smtp_verb order, for the log. */
 static const char *const verb_names[] = {
 	"other", "helo", "ehlo", "mail", "rcpt", "data", "bdat", "rset",
-	"noop", "quit", "vrfy", "help", "starttls", "other"
+	"noop", "quit", "vrfy", "help", "starttls", "auth", "other"
 };
 
 /* Why a reply refuses, by the reply's id: a check's or a limit's name. */
@@ -102,6 +115,9 @@ static const char *const refusal_reasons[R__COUNT + 1] = {
 	[R_NO_ROOM] = "spool", [R_MILTER_REJECT] = "milter",
 	[R_MILTER_TEMPFAIL] = "milter", [R_MILTER_SHUTDOWN] = "milter",
 	[R_SCREENER_DENIED] = "screener",
+	[R_SENDER_LOGIN] = "sender-login", [R_FROM_LOGIN] = "sender-login",
+	[R_USER_MESSAGES] = "user-limit-messages",
+	[R_USER_RECIPIENTS] = "user-limit-recipients",
 	[R__COUNT] = "helper",		/* the helper's own refusal */
 };
 
@@ -322,14 +338,16 @@ check_accepted_rcpt(struct session *s, const struct route *route,
 }
 
 /*
- * A recipient no route names, from a relay-client: relay-route's helper
- * (the queue) takes it.  Never one of a domain a route names (its
- * unknown users stay unknown), nor the postmaster.
+ * A recipient no route names, from a relay-client or an authenticated
+ * user: relay-route's helper (the queue) takes it.  Never one of a
+ * domain a route names (its unknown users stay unknown), nor the
+ * postmaster.
  */
 static const struct route *
 relay_route(struct session *s, const struct mailbox *rcpt, int pm)
 {
-	if (!s->relay_client || pm || route_domain_known(s->conf,
+	if (!(s->relay_client || (s->auth_user[0] != '\0' &&
+	    s->relay.argv[0] != NULL)) || pm || route_domain_known(s->conf,
 	    rcpt->domain))
 		return NULL;
 	return &s->relay;
@@ -377,6 +395,8 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	pm = route_postmaster(s->conf, &mb);	/* never "relaying" */
 	mailbox_format(&mb, addr, sizeof(addr));
 	log_personal(&s->log, addr);
+	if (session_auth_rcpt(s, &r) == -1)
+		return refuse_rcpt(s, addr, &r);
 	if ((route = queued_route(s, &mb, addr)) == NULL &&
 	    (route = route_lookup(s->conf, &mb)) == NULL &&
 	    (route = relay_route(s, &mb, pm)) == NULL)
@@ -540,6 +560,8 @@ mail(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
 	log_personal(&s->log, from);
 	log_personal(&s->log, policy_client_name(&s->policy));
 	log_mail(s, &cmd->path);
+	if (session_auth_mail(s, cmd, r) == -1)
+		return session_respond(s, r);
 	if (policy_mail(&s->policy, s->st.helo, from, s->st.esmtp, r) !=
 	    POLICY_PASS)
 		return session_respond(s, r);
@@ -616,6 +638,8 @@ dispatch(struct session *s, const struct io_line *line, struct smtp_cmd *cmd)
 		return END;
 	case ACT_STARTTLS:
 		return starttls(s, &r);
+	case ACT_AUTH:
+		return session_auth(s, cmd);
 	case ACT_DESYNC:
 		if (session_respond(s, &r) == GO_ON)
 			session_say(s, R_DESYNC);
@@ -754,6 +778,11 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	s->inspecting = 0;
 	s->local_failure = 0;
 	s->auth_user[0] = '\0';
+	s->store = NULL;
+	s->store_failed = 0;
+	s->auth_scan = NULL;
+	s->auth_scan_done = 0;
+	s->auth_from_bad[0] = '\0';
 	session_make_id(s->sid, c->leave_no_trace);
 	snprintf(prefix, sizeof(prefix), "sid=%s", s->sid);
 	log_init(&s->log, logfd, c->log_level, prefix);
@@ -907,6 +936,9 @@ done:
 	    command_counts(s, counts, sizeof(counts)), NULL);
 	if (s->scr_store != NULL)
 		store_close(s->scr_store);
+	if (s->store != NULL)
+		store_close(s->store);
+	free(s->auth_scan);
 	free(s->scr);
 	free(s->rcpt_texts);
 	free(s->rcpts);

@@ -8,6 +8,7 @@
 #include "conf.h"
 #include "data.h"
 #include "deliver.h"
+#include "hdrscan.h"
 #include "inspect.h"
 #include "io.h"
 #include "log.h"
@@ -86,6 +87,18 @@ struct session {
 	 * sender rules, limits, signing, Received:) asks who it is.
 	 */
 	char			 auth_user[SESSION_AUTH_USER_MAX + 1];
+	/*
+	 * The store of rate counters (conf->store_db: AUTH failures,
+	 * per-user limits), opened at the first that needs it; and the
+	 * header scanner an authenticated user's messages pass through,
+	 * for the From: check (allocated at AUTH).
+	 */
+	struct store		*store;
+	int			 store_failed;	/* it would not open */
+	struct hdrscan		*auth_scan;
+	int			 auth_scan_done;	/* the header is read */
+	char			 auth_from_bad[ADDR_MAX + 1];	/* a From:
+							   not the user's */
 	char			 out[SESSION_CHUNK * 2];	/* decoded content */
 };
 

@@ -308,7 +308,7 @@ session_finish_inspected(struct session *s)
 {
 	struct inspect_input inp = { s->policy.spf_done, s->policy.spf.result,
 	    s->st.tx.sender.domain[0] != '\0' ? s->st.tx.sender.domain :
-	    s->st.helo, arc4random_uniform(100) };
+	    s->st.helo, arc4random_uniform(100), s->auth_user[0] != '\0' };
 	struct inspect_outcome out;
 	struct reply r = { .len = 0 };
 	enum policy_verdict v;

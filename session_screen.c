@@ -69,6 +69,9 @@ session_screen_rcpt(struct session *s, const struct mailbox *rcpt,
 	enum screener_verdict v;
 
 	s->scr_next = SCREENER_INBOX;
+	/* An authenticated user's mail is no stranger's: never held. */
+	if (s->auth_user[0] != '\0')
+		return 0;
 	user_of(s, rcpt, user, sizeof(user));
 	if (!screener_applies(s->conf, user))
 		return 0;

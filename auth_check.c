@@ -90,9 +90,42 @@ auth_sender_text(const char *text, size_t len, const char *login,
 	return 0;
 }
 
+/* addr without its +extension (recipient-delimiter): 0, or -1 none. */
+static int
+base_address(const struct conf *c, const char *addr, char *out,
+    size_t size)
+{
+	const char *at = strrchr(addr, '@'), *d;
+
+	if (c->recipient_delimiter == 0 || at == NULL || addr[0] == '"' ||
+	    (d = memchr(addr, c->recipient_delimiter, (size_t)(at - addr))) ==
+	    NULL || d == addr)
+		return -1;
+	snprintf(out, size, "%.*s%s", (int)(d - addr), addr, at);
+	return 0;
+}
+
+static int
+allowed(const struct conf *c, const char *login, const char *addr,
+    char *why, size_t size);
+
 int
 auth_sender_allowed(const struct conf *c, const char *login,
     const char *addr, char *why, size_t size)
+{
+	char base[512];
+	int rc;
+
+	/* user+tag@ is user@'s, as it is for delivery */
+	if ((rc = allowed(c, login, addr, why, size)) != 0 ||
+	    base_address(c, addr, base, sizeof(base)) == -1)
+		return rc;
+	return allowed(c, login, base, why, size);
+}
+
+static int
+allowed(const struct conf *c, const char *login, const char *addr,
+    char *why, size_t size)
 {
 	const struct sender_login *e;
 	char *text, err[80];

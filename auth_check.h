@@ -27,8 +27,9 @@ int	auth_check(const struct conf *c, const char *user,
  * Whether login may send as addr (the MAIL FROM or a From: address,
  * local@domain): when addr is login itself (case ignored), or when a
  * sender-login line (or a line of a sender-login file) whose pattern is
- * addr or "@" its domain names login.  1 yes, 0 no, -1 a file could not
- * be read (why).
+ * addr or "@" its domain names login; addr with a +extension
+ * (recipient-delimiter) is also tried without it.  1 yes, 0 no, -1 a
+ * file could not be read (why).
  */
 int	auth_sender_allowed(const struct conf *c, const char *login,
 	    const char *addr, char *why, size_t size);

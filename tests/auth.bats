@@ -395,3 +395,36 @@ send(c, "alice@example.org", "carol@far.example")'
 	grep 'event=auth .*result=tempfail reason=".*auth-client' "$LOG"
 	assert_not_contains "$(cat "$LOG")" "secret"
 }
+
+# --- the screener learns -------------------------------------------------------
+
+@test "the screener learns: each recipient of an authenticated user's accepted message becomes an allowed sender for them" {
+	[ -x "$TOP/samotop-queue" ] || skip "samotop-queue is not built"
+	[ -x "$TOP/samotop-screener" ] || skip "samotop-screener is not built"
+	# an authenticated user's own mail needs no DNS: no SPF (they are no
+	# stranger), no DKIM signature to verify, no DMARC verdict
+	checkpw_conf "spf yes" "dkim yes" "dmarc yes" "spool-dir $T" \
+	    "screener $T/screener.db" "screener-recipient @example.org"
+	start_server
+	run sub 'c = tls(); auth(c, "alice@example.org", "secret")
+send(c, "alice+news@example.org", "carol@far.example")
+send(c, "alice@example.org", "bob@example.org", "Alice <alice@example.org>")
+try:
+    c.sendmail("alice@example.org", ["dave@far.example"], msg("Eve <eve@evil.example>", "dave@far.example"))
+except smtplib.SMTPResponseException as e:
+    print(e.smtp_code)'
+	echo "$output"
+	assert_line_eq 1 "sent"
+	assert_line_eq 2 "sent"
+	assert_line_eq 3 "553"
+	wait_sessions
+	run "$TOP/samotop-screener" -c "$CONF" list alice@example.org
+	echo "$output"
+	[ "${lines[0]%%$'\t'*}" = allow ]
+	assert_contains "$output" "allow	bob@example.org"
+	assert_contains "$output" "allow	carol@far.example"
+	# a message that was refused teaches nothing
+	assert_not_contains "$output" "dave@far.example"
+	# bob's copy went to his inbox, not his Screener folder
+	[ "$(count_files "$MD/new")" -eq 1 ]
+}

@@ -332,6 +332,13 @@ sender_login(void)
 	    "ann@example.org", why, sizeof(why)) == 1);
 	CHECK(auth_sender_allowed(&conf, "ann@example.org",
 	    "bob@example.org", why, sizeof(why)) == 0);
+	/* an extension is the user's too; not a prefix of another name */
+	CHECK(auth_sender_allowed(&conf, "ann@example.org",
+	    "ann+lists@example.org", why, sizeof(why)) == 1);
+	CHECK(auth_sender_allowed(&conf, "ann@example.org",
+	    "anna@example.org", why, sizeof(why)) == 0);
+	CHECK(auth_sender_allowed(&conf, "ann@example.org",
+	    "+ann@example.org", why, sizeof(why)) == 0);
 	conf.sender_logins[0].pattern = "@example.net";
 	conf.sender_logins[0].logins[0] = "ann";
 	conf.sender_logins[0].logins[1] = NULL;

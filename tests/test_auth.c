@@ -367,5 +367,5 @@ main(void)
 	TEST(dovecot_request);
 	TEST(dovecot_replies);
 	TEST(sender_login);
-	return unit_failed != 0;
+	return UNIT_DONE();
 }

@@ -975,6 +975,7 @@ sender_login(struct parser *p, const struct directive *d, char **w, int n)
 	if (c->nsender_logins == CONF_SENDER_LOGINS_MAX)
 		return fail(p, "%s: more than %d lines", d->name,
 		    CONF_SENDER_LOGINS_MAX);
+	c->lines[d - directives] = p->line;
 	e = &c->sender_logins[c->nsender_logins];
 	e->is_file = strncmp(w[0], "file:", 5) == 0;
 	e->pattern = e->is_file ? w[0] + 5 : w[0];

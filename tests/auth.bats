@@ -158,6 +158,17 @@ queued() {
 	run "$SMTPD_BIN" -n -c "$CONF"
 	[ "$status" -ne 0 ]
 	assert_contains "$output" "N/DURATION"
+	auth_conf "auth-checkpassword $T/nonexistent"
+	run "$SMTPD_BIN" -n -c "$CONF"
+	[ "$status" -ne 0 ]
+	assert_contains "$output" "auth-checkpassword $T/nonexistent: No such file"
+	# submission's tuning without a checker: warnings, -n still 0
+	auth_conf "sender-login @example.org alice@example.org" "user-limit-messages 1/1h"
+	run "$SMTPD_BIN" -n -c "$CONF"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "warning: sender-login has no effect without auth-checkpassword or auth-dovecot"
+	assert_contains "$output" "warning: user-limit-messages has no effect"
 }
 
 @test "implicit TLS (tls-implicit): AUTH is offered at once" {

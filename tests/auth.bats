@@ -439,3 +439,27 @@ except smtplib.SMTPResponseException as e:
 	# bob's copy went to his inbox, not his Screener folder
 	[ "$(count_files "$MD/new")" -eq 1 ]
 }
+
+# --- leave no trace -------------------------------------------------------------
+
+@test "leave-no-trace: the store's counters are keyed by hashes, the log has no login" {
+	checkpw_conf "leave-no-trace yes" "leave-no-trace-key $T/notrace.key" \
+	    "user-limit-messages 10/1h"
+	start_server
+	run sub 'c = tls(); once(c, "alice@example.org", "nope"); once(c, "alice@example.org", "secret")
+send(c, "alice@example.org", "bob@example.org")'
+	echo "$output"
+	assert_line_eq 0 "535 5.7.8 Authentication credentials invalid"
+	assert_line_eq 1 "235 2.7.0 Authentication successful"
+	assert_line_eq 2 "sent"
+	wait_sessions
+	run "$PYTHON" -c 'import sqlite3, sys
+for n, k in sqlite3.connect(sys.argv[1]).execute("select name, key from counter order by name"):
+    print(n + "|" + k)' "$T/store.db"
+	echo "$output"
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" =~ ^auth-fail\|[0-9a-f]{16,}$ ]]
+	[[ "${lines[1]}" =~ ^user-messages\|[0-9a-f]{16,}$ ]]
+	assert_not_contains "$(cat "$LOG")" "alice@example.org"
+	assert_contains "$(cat "$LOG")" "event=auth"
+}

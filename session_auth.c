@@ -189,6 +189,9 @@ authenticated(struct session *s, const char *user)
 	snprintf(s->auth_user, sizeof(s->auth_user), "%s", user);
 	/* Lists, SPF and greylisting are for strangers. */
 	s->policy.client_allowed = 1;
+	/* Milters learn it as Postfix tells them (rspamd: a user's mail) */
+	if (s->milters != NULL)
+		s->milters->macros.auth_authen = s->auth_user;
 	if (s->auth_scan == NULL &&
 	    (s->auth_scan = malloc(sizeof(*s->auth_scan))) == NULL)
 		log_event(&s->log, LVL_ERROR, "error", "reason",

@@ -463,3 +463,41 @@ for n, k in sqlite3.connect(sys.argv[1]).execute("select name, key from counter 
 	assert_not_contains "$(cat "$LOG")" "alice@example.org"
 	assert_contains "$(cat "$LOG")" "event=auth"
 }
+
+# --- milters ---------------------------------------------------------------------
+
+@test "milters learn the login in {auth_authen}, as from Postfix" {
+	/usr/bin/python3 -c 'import Milter' 2>/dev/null ||
+	    skip "python3-milter is not installed"
+	cat >"$T/filter.py" <<'PY'
+import sys
+import Milter
+class F(Milter.Base):
+    def negotiate(self, opts):
+        rc = Milter.Base.negotiate(self, opts)
+        self._ctx.setsymlist(Milter.M_ENVFROM, "{auth_authen} {mail_addr}")
+        return rc
+    def envfrom(self, mailfrom, *params):
+        with open(sys.argv[2], "a") as f:
+            f.write("%s %s\n" % (self.getsymval("{mail_addr}"),
+                                 self.getsymval("{auth_authen}")))
+        return Milter.ACCEPT
+Milter.factory = F
+Milter.runmilter("auth-test", "unix:" + sys.argv[1], timeout=30)
+PY
+	/usr/bin/python3 "$T/filter.py" "$T/f.sock" "$T/seen" 2>>"$T/filter.log" &
+	local fpid=$! i
+	for i in $(seq 1 250); do [ -S "$T/f.sock" ] && break; sleep 0.02; done
+	checkpw_conf "milter unix:$T/f.sock" "spool-dir $T"
+	start_server
+	run sub 'c = tls(); send(c, "carol@example.org", "bob@example.org"); auth(c, "alice@example.org", "secret")
+send(c, "alice@example.org", "bob@example.org")'
+	echo "$output"
+	wait_sessions
+	kill -KILL "$fpid" 2>/dev/null || true
+	reap_pids 250 "$fpid"
+	wait "$fpid" 2>/dev/null || true
+	cat "$T/seen"
+	[ "$(sed -n 1p "$T/seen")" = "carol@example.org None" ]
+	[ "$(sed -n 2p "$T/seen")" = "alice@example.org alice@example.org" ]
+}

@@ -338,8 +338,9 @@ confcheck_runtime(const struct conf *c, confcheck_report *report,
 	/* AUTH's checker, run as a route's program is */
 	if (c->auth_checkpassword[0] != NULL &&
 	    access(c->auth_checkpassword[0], X_OK) == -1)
-		say(&r, conf_line(c, "auth-checkpassword"), "auth-checkpassword "
-		    "%s: %s", c->auth_checkpassword[0], strerror(errno));
+		say(&r, conf_line(c, "auth-checkpassword"),
+		    "auth-checkpassword %s: %s", c->auth_checkpassword[0],
+		    strerror(errno));
 	if (c->greylist_db != NULL) {
 		check_store_path(&r, line, c->greylist_db);
 		check_sqlite(&r, line);

@@ -236,6 +236,7 @@ session_auth(struct session *s, const struct smtp_cmd *cmd)
 
 	memset(&a, 0, sizeof(a));
 	client_network(s, net, sizeof(net));
+	log_personal(&s->log, net);	/* leave-no-trace: hashed */
 	/* Before the password is even read: a guesser learns nothing. */
 	if ((limited = network_limited(s, net)) != 0) {
 		if (cmd->has_ir)

@@ -442,16 +442,19 @@ except smtplib.SMTPResponseException as e:
 
 # --- leave no trace -------------------------------------------------------------
 
-@test "leave-no-trace: the store's counters are keyed by hashes, the log has no login" {
+@test "leave-no-trace: the store's counters are keyed by hashes, the log has no login or network" {
 	checkpw_conf "leave-no-trace yes" "leave-no-trace-key $T/notrace.key" \
-	    "user-limit-messages 10/1h"
+	    "user-limit-messages 10/1h" "auth-failure-limit 1/1h"
 	start_server
-	run sub 'c = tls(); once(c, "alice@example.org", "nope"); once(c, "alice@example.org", "secret")
-send(c, "alice@example.org", "bob@example.org")'
+	run sub 'c = tls(); once(c, "alice@example.org", "secret")
+send(c, "alice@example.org", "bob@example.org")
+c = tls(); once(c, "alice@example.org", "nope")
+c = tls(); once(c, "alice@example.org", "secret")'
 	echo "$output"
-	assert_line_eq 0 "535 5.7.8 Authentication credentials invalid"
-	assert_line_eq 1 "235 2.7.0 Authentication successful"
-	assert_line_eq 2 "sent"
+	assert_line_eq 0 "235 2.7.0 Authentication successful"
+	assert_line_eq 1 "sent"
+	assert_line_eq 2 "535 5.7.8 Authentication credentials invalid"
+	assert_line_eq 3 "454 4.7.0 Too many authentication failures from your network, try again later"
 	wait_sessions
 	run "$PYTHON" -c 'import sqlite3, sys
 for n, k in sqlite3.connect(sys.argv[1]).execute("select name, key from counter order by name"):
@@ -461,7 +464,8 @@ for n, k in sqlite3.connect(sys.argv[1]).execute("select name, key from counter 
 	[[ "${lines[0]}" =~ ^auth-fail\|[0-9a-f]{16,}$ ]]
 	[[ "${lines[1]}" =~ ^user-messages\|[0-9a-f]{16,}$ ]]
 	assert_not_contains "$(cat "$LOG")" "alice@example.org"
-	assert_contains "$(cat "$LOG")" "event=auth"
+	assert_not_contains "$(cat "$LOG")" "127.0.0"
+	assert_contains "$(cat "$LOG")" "result=limited"
 }
 
 # --- milters ---------------------------------------------------------------------

@@ -68,6 +68,7 @@ enum kind {
 	FOLDER,		/* a Maildir++ folder name: [A-Za-z0-9_-] */
 	RATE,		/* N/PERIOD or off, into a struct conf_rate */
 	PROXY_FROM,	/* proxy-from CIDR, repeatable */
+	SENDERLOGIN,	/* sender-login PATTERN LOGIN..., repeatable */
 	ROUTE
 };
 
@@ -291,6 +292,22 @@ static const struct directive directives[] = {
 	FIELD("tlsrpt-org", TEXT, "a word, the organization's name",
 	    tlsrpt_org),
 	/* submission */
+	{ "auth-checkpassword", COMMAND, "PROGRAM [ARG...]",
+	    offsetof(struct conf, auth_checkpassword), 0, 0, NULL },
+	FIELD("auth-dovecot", TEXT, "unix:/PATH (Dovecot's auth-client "
+	    "socket)", auth_dovecot),
+	NUMBER("auth-max-failures", COUNT, "a number", auth_max_failures,
+	    1, 100),
+	NUMBER("auth-failure-limit", RATE, "N/DURATION such as 10/1h",
+	    auth_failure_limit, 1, 1000000),
+	NUMBER("user-limit-messages", RATE, "N/DURATION such as 100/1h",
+	    user_limit_messages, 1, 10000000),
+	NUMBER("user-limit-recipients", RATE, "N/DURATION such as 500/1h",
+	    user_limit_recipients, 1, 10000000),
+	FIELD("received-hide-client", BOOLEAN, "yes or no",
+	    received_hide_client),
+	WORD("sender-login", SENDERLOGIN, "PATTERN LOGIN... (PATTERN an "
+	    "address or @domain) or file:PATH"),
 	/* DKIM signing */
 	/* behind a balancer, rate limits */
 	FIELD("proxy-protocol", BOOLEAN, "yes or no", proxy_protocol),
@@ -427,6 +444,10 @@ conf_defaults(struct conf *c)
 	c->bounce_limit.n = 10;
 	c->bounce_limit.period = 3600;
 	/* submission */
+	c->auth_max_failures = 3;
+	c->auth_failure_limit.n = 10;
+	c->auth_failure_limit.period = 3600;
+	c->received_hide_client = -1;
 	/* DKIM signing */
 	/* behind a balancer, rate limits */
 	c->proxy_timeout = 10;
@@ -553,7 +574,7 @@ expected(const struct directive *d, char *buf, size_t size)
 {
 	char	lo[24], hi[24];
 
-	if (d->max == 0) {
+	if (d->max == 0 || d->kind == RATE) {
 		snprintf(buf, size, "%s", d->what);
 		return;
 	}
@@ -686,7 +707,8 @@ set_retry(struct parser *p, const struct directive *d, const char *v)
 	return 0;
 }
 
-/* N/PERIOD, or off (also 0): N 1 to 1000000, PERIOD 1s to 366d. */
+/* N/PERIOD, or off (also 0): N 1 to 1000000 (or the
+ * directive's own bounds), PERIOD 1s to 366d. */
 static int
 set_rate(struct parser *p, const struct directive *d, const char *v)
 {
@@ -704,7 +726,8 @@ set_rate(struct parser *p, const struct directive *d, const char *v)
 		return bad_value(p, d, v);
 	memcpy(num, v, (size_t)(slash - v));
 	num[slash - v] = '\0';
-	if (scan(num, NULL, &n) == -1 || n < 1 || n > 1000000 ||
+	if (scan(num, NULL, &n) == -1 || n < (d->max ? d->min : 1) ||
+	    n > (d->max ? d->max : 1000000) ||
 	    scan(slash + 1, time_units, &period) == -1 || period < 1 ||
 	    period > 366 * 86400)
 		return bad_value(p, d, v);
@@ -719,6 +742,8 @@ set_number(struct parser *p, const struct directive *d, const char *v)
 	unsigned long long	n;
 	char			*field = (char *)p->c + d->off;
 
+	if (d->kind == RATE)
+		return set_rate(p, d, v);
 	if (scan(v, units(d), &n) == -1 || n < d->min || n > d->max)
 		return bad_value(p, d, v);
 	if (d->kind == OCTETS || d->kind == SIZE)
@@ -977,6 +1002,48 @@ alias(struct parser *p, const struct directive *d, char **w, int n)
 	return 0;
 }
 
+/*
+ * sender-login PATTERN LOGIN... (who may send as an address or a
+ * domain: submission.c), or sender-login file:PATH of such lines, read
+ * when a session needs it.  Logins are kept as written; a pattern is
+ * lowercased (addresses compare without case here).
+ */
+static int
+sender_login(struct parser *p, const struct directive *d, char **w, int n)
+{
+	struct conf		*c = p->c;
+	struct sender_login	*e;
+	int			 k;
+
+	if (n < 1)
+		return fail(p, "%s: expected %s", d->name, d->what);
+	if (c->nsender_logins == CONF_SENDER_LOGINS_MAX)
+		return fail(p, "%s: more than %d lines", d->name,
+		    CONF_SENDER_LOGINS_MAX);
+	c->lines[d - directives] = p->line;
+	e = &c->sender_logins[c->nsender_logins];
+	e->is_file = strncmp(w[0], "file:", 5) == 0;
+	e->pattern = e->is_file ? w[0] + 5 : w[0];
+	e->line = p->line;
+	if (e->is_file && (n != 1 || e->pattern[0] != '/'))
+		return fail(p, "%s: expected file:/absolute/path alone, got "
+		    "'%.*s'", d->name, SHOW, w[0]);
+	if (!e->is_file && (n < 2 || !valid_address_pattern(w[0]) ||
+	    strcmp(w[0], "*") == 0))
+		return fail(p, "%s: expected an address or @domain and one "
+		    "login or more, got '%.*s'", d->name, SHOW, w[0]);
+	if (n - 1 > CONF_LOGINS_MAX)
+		return fail(p, "%s: more than %d logins", d->name,
+		    CONF_LOGINS_MAX);
+	if (!e->is_file)
+		lowercase(w[0]);
+	for (k = 1; k < n; k++)
+		e->logins[k - 1] = w[k];
+	e->logins[n > 1 ? n - 1 : 0] = NULL;
+	c->nsender_logins++;
+	return 0;
+}
+
 /* PROGRAM [ARG...]: an argv kept in the text, as a route's. */
 static int
 command(struct parser *p, const struct directive *d, char **w, int n)
@@ -1098,6 +1165,8 @@ line(struct parser *p, char *s)
 		return command(p, d, w + 1, n - 1);
 	if (d->kind == ALIAS)
 		return alias(p, d, w + 1, n - 1);
+	if (d->kind == SENDERLOGIN)
+		return sender_login(p, d, w + 1, n - 1);
 	i = d - directives;
 	if (d->kind == DNSBL || d->kind == MILTER || d->kind == SEALER ||
 	    d->kind == SCREENED || d->kind == RELAY || d->kind == PROXY_FROM)
@@ -1246,6 +1315,16 @@ conf_check(const struct conf *c, struct conf_error *err)
 		    "header: any client could claim any address";
 	else if (!postmaster_routed(c))
 		why = "postmaster: no route delivers that address";
+	else if (c->auth_checkpassword[0] != NULL && c->auth_dovecot != NULL)
+		why = "auth-checkpassword and auth-dovecot: choose one";
+	else if (c->auth_dovecot != NULL && (strncmp(c->auth_dovecot,
+	    "unix:/", 6) != 0 || strlen(c->auth_dovecot) > 6 + 100))
+		why = "auth-dovecot: expected unix:/PATH (a socket path of at "
+		    "most 100 octets)";
+	else if ((c->auth_checkpassword[0] != NULL || c->auth_dovecot !=
+	    NULL) && c->tls_certificate == NULL)
+		why = "auth-checkpassword or auth-dovecot needs "
+		    "tls-certificate: AUTH is offered only under TLS";
 	err->line = 0;
 	snprintf(err->msg, sizeof(err->msg), "%s", why != NULL ? why : "");
 	return why != NULL ? -1 : 0;

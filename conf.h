@@ -23,6 +23,8 @@
 #define CONF_PROXY_MAX	64	/* proxy-from lines */
 #define CONF_ALIASES_MAX 256	/* alias lines */
 #define CONF_ALIAS_TARGETS 32	/* targets of one alias */
+#define CONF_SENDER_LOGINS_MAX 256	/* sender-login lines */
+#define CONF_LOGINS_MAX	16	/* logins of one sender-login line */
 /* srs-key's default (created on first use, as trace.h's key) */
 #define CONF_SRS_KEY	"/var/lib/samotop/srs.key"
 /* sts-cache's default: MTA-STS policies (samotop-remote) */
@@ -71,17 +73,25 @@ struct alias {
 	unsigned	line;
 };
 
+/* "N/PERIOD": at most n events a period; n 0: no limit. */
+struct conf_rate {
+	unsigned	n;
+	unsigned	period;			/* seconds */
+};
+
+/* sender-login PATTERN LOGIN..., or sender-login file:PATH. */
+struct sender_login {
+	const char	*pattern;	/* address, @domain, or the file */
+	int		 is_file;
+	const char	*logins[CONF_LOGINS_MAX + 1];	/* NULL-ended */
+	unsigned	 line;
+};
+
 struct route {
 	const char	*pattern;	/* "*", "@domain" or "local@domain" */
 	int		specificity;	/* 0 "*", 1 "@domain", 2 "local@domain" */
 	const char	*argv[CONF_ARGV_MAX + 1];	/* NULL-terminated */
 	unsigned	line;		/* line in the file, for logs */
-};
-
-/* "N/PERIOD": at most n events a period; n 0: no limit. */
-struct conf_rate {
-	unsigned	n;
-	unsigned	period;			/* seconds */
 };
 
 struct conf {
@@ -190,6 +200,15 @@ struct conf {
 	const char	*tlsrpt_org;		/* organization-name; NULL:
 						   the hostname */
 	/* Submission (samotop.conf(5), "SUBMISSION"). */
+	const char	*auth_checkpassword[CONF_ARGV_MAX + 1];	/* AUTH's
+						   checker, or NULL */
+	const char	*auth_dovecot;		/* "unix:/PATH", or NULL */
+	unsigned	auth_max_failures;	/* per session, then 421 */
+	struct conf_rate auth_failure_limit;	/* per client network */
+	struct conf_rate user_limit_messages;	/* per login */
+	struct conf_rate user_limit_recipients;	/* per login */
+	int		received_hide_client;	/* -1: as leave-no-trace */
+	size_t		nsender_logins;
 	/* DKIM signing (samotop.conf(5), "SUBMISSION"). */
 	/* Behind a balancer, rate limits (samotop.conf(5), "SCALE-OUT"). */
 	int		proxy_protocol;		/* read a PROXY header */
@@ -220,6 +239,7 @@ struct conf {
 	struct list_entry lists[CONF_LISTS_MAX];
 	struct route	routes[CONF_ROUTES_MAX];
 	struct alias	aliases[CONF_ALIASES_MAX];
+	struct sender_login sender_logins[CONF_SENDER_LOGINS_MAX];
 };
 
 struct conf_error {

@@ -65,6 +65,10 @@ static const char *const milter_tuning[] = {
 	"milter-timeout-content"
 };
 static const char *const spool_tuning[] = { "spool-dir" };
+static const char *const auth_tuning[] = {
+	"auth-max-failures", "auth-failure-limit", "user-limit-messages",
+	"user-limit-recipients", "sender-login", "received-hide-client"
+};
 
 /* Each of names given in the file, while its condition is unmet. */
 static void
@@ -112,6 +116,16 @@ confcheck_warnings(const struct conf *c, confcheck_report *report,
 	unused(&r, c, spool_tuning, NELEM(spool_tuning), !c->dkim &&
 	    !c->dmarc && !c->arc && c->nmilters == 0,
 	    "dkim, dmarc, arc or milter");
+	unused(&r, c, auth_tuning, NELEM(auth_tuning),
+	    c->auth_checkpassword[0] == NULL && c->auth_dovecot == NULL,
+	    "auth-checkpassword or auth-dovecot");
+	/* AUTH without relay-route: users may send only to local domains */
+	if ((c->auth_checkpassword[0] != NULL || c->auth_dovecot != NULL) &&
+	    c->relay_route[0] == NULL)
+		say(&r, conf_line(c, c->auth_dovecot != NULL ? "auth-dovecot" :
+		    "auth-checkpassword"), "warning: without relay-route, "
+		    "authenticated users can send only to the domains routes "
+		    "name");
 	if ((line = conf_line(c, "deny-message")) != 0 && !has_deny_list(c))
 		say(&r, line, "warning: deny-message has no effect without "
 		    "a deny list");
@@ -324,6 +338,12 @@ confcheck_runtime(const struct conf *c, confcheck_report *report,
 
 	for (i = 0; i < c->nroutes; i++)
 		check_program(&r, &c->routes[i]);
+	/* AUTH's checker, run as a route's program is */
+	if (c->auth_checkpassword[0] != NULL &&
+	    access(c->auth_checkpassword[0], X_OK) == -1)
+		say(&r, conf_line(c, "auth-checkpassword"),
+		    "auth-checkpassword %s: %s", c->auth_checkpassword[0],
+		    strerror(errno));
 	if (c->greylist_db != NULL) {
 		check_store_path(&r, line, "greylist", c->greylist_db);
 		check_sqlite(&r, line);

@@ -427,7 +427,7 @@ inspect_end(struct inspect *in, const struct inspect_input *inp,
 		out->milter_decided = 1;
 		out->milter = in->mdec;
 	}
-	if (!in->conf->dmarc)
+	if (!in->conf->dmarc || inp->submission)
 		return;
 	for (i = 0; i < in->nfrom && i < DMARC_FROM_MAX; i++)
 		from[i] = in->from[i];

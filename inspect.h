@@ -74,6 +74,8 @@ struct inspect_input {
 	enum spf_outcome spf;		/* ... with this result ... */
 	const char	*spf_domain;	/* ... for this domain */
 	unsigned int	 random;	/* uniform 0..99, for DMARC's pct= */
+	int		 submission;	/* an authenticated user's own: no
+					 * DMARC verdict (not a stranger's) */
 };
 
 struct inspect_outcome {

@@ -15,10 +15,10 @@ static const struct {
 	{ "RCPT", CMD_RCPT }, { "DATA", CMD_DATA }, { "BDAT", CMD_BDAT },
 	{ "RSET", CMD_RSET }, { "NOOP", CMD_NOOP }, { "QUIT", CMD_QUIT },
 	{ "VRFY", CMD_VRFY }, { "HELP", CMD_HELP },
-	{ "STARTTLS", CMD_STARTTLS },
+	{ "STARTTLS", CMD_STARTTLS }, { "AUTH", CMD_AUTH },
 	{ "EXPN", CMD_NOTIMPL }, { "TURN", CMD_NOTIMPL },
 	{ "ETRN", CMD_NOTIMPL }, { "ATRN", CMD_NOTIMPL },
-	{ "AUTH", CMD_NOTIMPL }, { "SEND", CMD_NOTIMPL },
+	{ "SEND", CMD_NOTIMPL },
 	{ "SOML", CMD_NOTIMPL }, { "SAML", CMD_NOTIMPL },
 };
 
@@ -142,6 +142,60 @@ body_value(const char *v, size_t n, struct smtp_cmd *cmd)
 	return PARSE_OK;
 }
 
+/* RFC 3461 §4: xtext, "+" and two upper-case hex digits for escapes. */
+static int
+valid_xtext(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n == 2 && v[0] == '<' && v[1] == '>')
+		return 1;
+	for (i = 0; i < n; i++) {
+		if (v[i] == '+') {
+			if (i + 2 >= n)
+				return 0;
+			if (!((v[i + 1] >= '0' && v[i + 1] <= '9') ||
+			    (v[i + 1] >= 'A' && v[i + 1] <= 'F')) ||
+			    !((v[i + 2] >= '0' && v[i + 2] <= '9') ||
+			    (v[i + 2] >= 'A' && v[i + 2] <= 'F')))
+				return 0;
+			i += 2;
+		} else if (v[i] < '!' || v[i] > '~' || v[i] == '=')
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * AUTH mechanism [initial-response]: a SASL mechanism name (RFC 4422
+ * §3.1: 1 to 20 of A-Z, 0-9, '-' and '_', any case here) and at most
+ * one more word, the response (checked by auth_sasl.h).
+ */
+static enum parse_error
+auth_arguments(struct line *l, struct smtp_cmd *cmd)
+{
+	const char *w;
+	size_t n, i;
+
+	if (!skip_spaces(l) || at_end(l))
+		return PARSE_ESYNTAX;
+	n = word(l, &w);
+	if (n > 20)
+		return PARSE_ESYNTAX;
+	for (i = 0; i < n; i++)
+		if (!((w[i] >= 'A' && w[i] <= 'Z') || (w[i] >= 'a' &&
+		    w[i] <= 'z') || (w[i] >= '0' && w[i] <= '9') ||
+		    w[i] == '-' || w[i] == '_'))
+			return PARSE_ESYNTAX;
+	memcpy(cmd->arg, w, n);
+	cmd->arg[n] = '\0';
+	if (!skip_spaces(l) || at_end(l))
+		return at_end(l) ? PARSE_OK : PARSE_ESYNTAX;
+	cmd->ir_len = word(l, &cmd->ir);
+	cmd->has_ir = 1;
+	return no_argument(l);
+}
+
 /* One esmtp-param of MAIL: keyword ["=" value]; each at most once. */
 static enum parse_error
 mail_parameter(const char *w, size_t n, struct smtp_cmd *cmd)
@@ -161,6 +215,18 @@ mail_parameter(const char *w, size_t n, struct smtp_cmd *cmd)
 		if (v == NULL || cmd->body != BODY_NONE)
 			return PARSE_EPARAMVAL;
 		return body_value(v, vn, cmd);
+	}
+	/*
+	 * RFC 4954 §5: AUTH=<> or AUTH=xtext of a mailbox.  Taken (the
+	 * session decides what it is worth: nothing from a client that
+	 * did not authenticate), never passed on as it came.
+	 */
+	if (keyword_is(w, kn, "AUTH")) {
+		if (v == NULL || vn == 0 || cmd->has_auth ||
+		    !valid_xtext(v, vn))
+			return PARSE_EPARAMVAL;
+		cmd->has_auth = 1;
+		return PARSE_OK;
 	}
 	if (keyword_is(w, kn, "SMTPUTF8")) {
 		if (v != NULL || cmd->smtputf8)
@@ -250,6 +316,8 @@ arguments(struct line *l, struct smtp_cmd *cmd)
 		    ADDR_ALLOW_POSTMASTER | ADDR_ALLOW_UTF8, PARSE_ERCPT);
 	case CMD_BDAT:
 		return bdat_arguments(l, cmd);
+	case CMD_AUTH:
+		return auth_arguments(l, cmd);
 	case CMD_DATA:
 	case CMD_RSET:
 	case CMD_QUIT:

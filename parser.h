@@ -2,7 +2,7 @@
  * parser.h: one SMTP command line (CRLF removed) to a command struct.
  * Pure: no I/O, no allocation.  RFC 5321 §4.1 with the parameters of
  * SIZE (RFC 1870), 8BITMIME/BINARYMIME (RFC 6152, 3030), SMTPUTF8
- * (RFC 6531) and CHUNKING (RFC 3030).
+ * (RFC 6531), CHUNKING (RFC 3030) and AUTH (RFC 4954).
  */
 #ifndef SAMOTOP_PARSER_H
 #define SAMOTOP_PARSER_H
@@ -18,7 +18,8 @@ enum smtp_verb {
 	CMD_HELO, CMD_EHLO, CMD_MAIL, CMD_RCPT, CMD_DATA, CMD_BDAT,
 	CMD_RSET, CMD_NOOP, CMD_QUIT, CMD_VRFY, CMD_HELP,
 	CMD_STARTTLS,
-	CMD_NOTIMPL,		/* EXPN, TURN, ETRN, AUTH, ...: 502 */
+	CMD_AUTH,		/* RFC 4954 */
+	CMD_NOTIMPL,		/* EXPN, TURN, ETRN, ...: 502 */
 };
 
 enum body_type { BODY_NONE, BODY_7BIT, BODY_8BITMIME, BODY_BINARYMIME };
@@ -45,6 +46,14 @@ struct smtp_cmd {
 	int			smtputf8;
 	size_t			chunk;		/* BDAT size */
 	int			last;		/* BDAT ... LAST */
+	/*
+	 * AUTH: the mechanism in arg, and the initial response, when
+	 * given, points into the line parsed (valid while it is).
+	 */
+	int			has_ir;
+	const char		*ir;
+	size_t			ir_len;
+	int			has_auth;	/* MAIL ... AUTH=, RFC 4954 §5 */
 };
 
 /* Parse line[0..len) (no CRLF).  Always sets cmd->verb and cmd->error. */

@@ -37,9 +37,10 @@ received_header(char *buf, size_t size, const struct received_info *ri)
 	time_t when = ri->when;
 	int n;
 
-	if (ri->notrace > 0) {
+	if (ri->notrace > 0 || ri->hide_client) {
 		snprintf(from, sizeof(from), "unknown (not recorded)");
-		when -= when % (time_t)ri->notrace;
+		if (ri->notrace > 0)
+			when -= when % (time_t)ri->notrace;
 	} else
 		from_clause(ri, from, sizeof(from));
 	gmtime_r(&when, &tm);

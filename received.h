@@ -29,6 +29,8 @@ struct received_info {
 	time_t		 when;
 	unsigned	 notrace;	/* leave-no-trace's granularity in
 					 * seconds; 0: off */
+	int		 hide_client;	/* an authenticated user's client:
+					 * not recorded (the time is) */
 };
 
 /*
@@ -36,7 +38,9 @@ struct received_info {
  * With notrace (leave-no-trace) the client is "from unknown (not
  * recorded)": neither its address, nor its name, nor its HELO (RFC 5321
  * §4.4 requires a From-domain, and a bare Domain is one); and the time
- * is rounded down to a multiple of notrace seconds, in UTC.
+ * is rounded down to a multiple of notrace seconds, in UTC.  With
+ * hide_client the client is "unknown (not recorded)" too, and the time
+ * exact.
  */
 size_t	received_header(char *buf, size_t size,
 	    const struct received_info *ri);

@@ -128,6 +128,37 @@ static const struct {
 				  "network, try again later" },
 	[R_LIMIT_RECIPIENTS] =	{ 452, "4.5.3", "Too many recipients from "
 				  "your network, try again later" },
+	[R_AUTH_CHALLENGE] =	{ 334, NULL, "%s" },
+	[R_AUTH_OK] =		{ 235, "2.7.0", "Authentication successful" },
+	[R_AUTH_FAILED] =	{ 535, "5.7.8",
+				  "Authentication credentials invalid" },
+	[R_AUTH_TEMPFAIL] =	{ 454, "4.7.0",
+				  "Temporary authentication failure" },
+	[R_AUTH_LIMITED] =	{ 454, "4.7.0", "Too many authentication "
+				  "failures from your network, try again later" },
+	[R_AUTH_TOO_MANY] =	{ 421, "4.7.0", "%s Too many authentication "
+				  "failures, closing connection" },
+	[R_AUTH_CANCELLED] =	{ 501, "5.0.0", "Authentication cancelled" },
+	[R_AUTH_BASE64] =	{ 501, "5.5.2",
+				  "Cannot decode the response (base64)" },
+	[R_AUTH_MALFORMED] =	{ 501, "5.5.2",
+				  "Malformed authentication response" },
+	[R_AUTH_MECH] =		{ 504, "5.5.4",
+				  "Unrecognized authentication type" },
+	[R_AUTH_LINE] =		{ 500, "5.5.6",
+				  "Authentication exchange line is too long" },
+	[R_AUTH_EHLO] =		{ 503, "5.5.1", "Send EHLO first" },
+	[R_AUTH_ALREADY] =	{ 503, "5.5.1", "Already authenticated" },
+	[R_AUTH_IN_TX] =	{ 503, "5.5.1",
+				  "AUTH not permitted during a mail transaction" },
+	[R_SENDER_LOGIN] =	{ 553, "5.7.1",
+				  "Sender address <%s> not owned by user %s" },
+	[R_FROM_LOGIN] =	{ 553, "5.7.1",
+				  "From: address <%s> not owned by user %s" },
+	[R_USER_MESSAGES] =	{ 451, "4.7.1",
+				  "Too many messages from user %s, try later" },
+	[R_USER_RECIPIENTS] =	{ 452, "4.7.1",
+				  "Too many recipients from user %s, try later" },
 };
 
 void

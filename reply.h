@@ -86,6 +86,24 @@ enum reply_id {
 	R_LIMIT_CONNECTIONS,	/* 421 4.7.0 limit-connections */
 	R_LIMIT_MESSAGES,	/* 451 4.7.1 limit-messages */
 	R_LIMIT_RECIPIENTS,	/* 452 4.5.3 limit-recipients */
+	R_AUTH_CHALLENGE,	/* 334 CHALLENGE */
+	R_AUTH_OK,		/* 235 2.7.0 */
+	R_AUTH_FAILED,		/* 535 5.7.8 wrong login or password */
+	R_AUTH_TEMPFAIL,	/* 454 4.7.0 the checker could not tell */
+	R_AUTH_LIMITED,		/* 454 4.7.0 the network's failures */
+	R_AUTH_TOO_MANY,	/* 421 4.7.0 the session's failures */
+	R_AUTH_CANCELLED,	/* 501 5.0.0 "*" */
+	R_AUTH_BASE64,		/* 501 5.5.2 not base64 */
+	R_AUTH_MALFORMED,	/* 501 5.5.2 not the mechanism's message */
+	R_AUTH_MECH,		/* 504 5.5.4 unknown mechanism */
+	R_AUTH_LINE,		/* 500 5.5.6 a response line too long */
+	R_AUTH_EHLO,		/* 503 5.5.1 AUTH needs EHLO */
+	R_AUTH_ALREADY,		/* 503 5.5.1 authenticated before */
+	R_AUTH_IN_TX,		/* 503 5.5.1 not inside a transaction */
+	R_SENDER_LOGIN,		/* 553 5.7.1 MAIL FROM not the user's */
+	R_FROM_LOGIN,		/* 553 5.7.1 From: not the user's */
+	R_USER_MESSAGES,	/* 451 4.7.1 user-limit-messages */
+	R_USER_RECIPIENTS,	/* 452 4.7.1 user-limit-recipients */
 	R__COUNT
 };
 

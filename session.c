@@ -24,9 +24,22 @@ session_protocol(const struct session *s)
 {
 	if (!s->st.esmtp)
 		return "SMTP";
+	/* RFC 3848: A for AUTH; AUTH is only ever taken under TLS. */
+	if (s->st.tls_active && s->st.authenticated)
+		return s->st.tx.smtputf8 ? "UTF8SMTPSA" : "ESMTPSA";
 	if (s->st.tls_active)
 		return s->st.tx.smtputf8 ? "UTF8SMTPS" : "ESMTPS";
 	return s->st.tx.smtputf8 ? "UTF8SMTP" : "ESMTP";
+}
+
+int
+session_hide_client(const struct session *s)
+{
+	int hide = s->conf->received_hide_client;
+
+	if (hide == -1)		/* not set: as leave-no-trace */
+		hide = s->conf->leave_no_trace;
+	return s->auth_user[0] != '\0' && hide;
 }
 
 /* What the helper learns of the client through XFORWARD. */
@@ -83,7 +96,7 @@ session_make_id(char sid[SID_LEN + 1], int notrace)
 /* The names of the verbs, in enum smtp_verb order, for the log. */
 static const char *const verb_names[] = {
 	"other", "helo", "ehlo", "mail", "rcpt", "data", "bdat", "rset",
-	"noop", "quit", "vrfy", "help", "starttls", "other"
+	"noop", "quit", "vrfy", "help", "starttls", "auth", "other"
 };
 
 /* Why a reply refuses, by the reply's id: a check's or a limit's name. */
@@ -105,6 +118,9 @@ static const char *const refusal_reasons[R__COUNT + 1] = {
 	[R_SCREENER_DENIED] = "screener",
 	[R_LIMIT_MESSAGES] = "limit-messages",
 	[R_LIMIT_RECIPIENTS] = "limit-recipients",
+	[R_SENDER_LOGIN] = "sender-login", [R_FROM_LOGIN] = "sender-login",
+	[R_USER_MESSAGES] = "user-limit-messages",
+	[R_USER_RECIPIENTS] = "user-limit-recipients",
 	[R__COUNT] = "helper",		/* the helper's own refusal */
 };
 
@@ -325,14 +341,16 @@ check_accepted_rcpt(struct session *s, const struct route *route,
 }
 
 /*
- * A recipient no route names, from a relay-client: relay-route's helper
- * (the queue) takes it.  Never one of a domain a route names (its
- * unknown users stay unknown), nor the postmaster.
+ * A recipient no route names, from a relay-client or an authenticated
+ * user: relay-route's helper (the queue) takes it.  Never one of a
+ * domain a route names (its unknown users stay unknown), nor the
+ * postmaster.
  */
 static const struct route *
 relay_route(struct session *s, const struct mailbox *rcpt, int pm)
 {
-	if (!s->relay_client || pm || route_domain_known(s->conf,
+	if (!(s->relay_client || (s->auth_user[0] != '\0' &&
+	    s->relay.argv[0] != NULL)) || pm || route_domain_known(s->conf,
 	    rcpt->domain))
 		return NULL;
 	return &s->relay;
@@ -381,7 +399,8 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	mailbox_format(&mb, addr, sizeof(addr));
 	log_personal(&s->log, addr);
 	/* The postmaster stays reachable (RFC 5321 §4.5.1), as in policy.h */
-	if (!pm && session_limit(s, LIMIT_RECIPIENTS, &r) == -1)
+	if ((!pm && session_limit(s, LIMIT_RECIPIENTS, &r) == -1) ||
+	    session_auth_rcpt(s, &r) == -1)
 		return refuse_rcpt(s, addr, &r);
 	if ((route = queued_route(s, &mb, addr)) == NULL &&
 	    (route = route_lookup(s->conf, &mb)) == NULL &&
@@ -423,6 +442,12 @@ rcpt(struct session *s, const struct smtp_cmd *cmd)
 	} else
 		state_rcpt_refused(&s->st);
 	return session_relay_reply(s, &rep);
+}
+
+const char *
+session_auth_user(const struct session *s)
+{
+	return s->auth_user[0] != '\0' ? s->auth_user : NULL;
 }
 
 /* A verified name first; the launcher's only when nothing else. */
@@ -540,6 +565,8 @@ mail(struct session *s, const struct smtp_cmd *cmd, struct reply *r)
 	log_personal(&s->log, from);
 	log_personal(&s->log, policy_client_name(&s->policy));
 	log_mail(s, &cmd->path);
+	if (session_auth_mail(s, cmd, r) == -1)
+		return session_respond(s, r);
 	if (policy_mail(&s->policy, s->st.helo, from, s->st.esmtp, r) !=
 	    POLICY_PASS || session_limit(s, LIMIT_MESSAGES, r) == -1)
 		return session_respond(s, r);
@@ -616,6 +643,8 @@ dispatch(struct session *s, const struct io_line *line, struct smtp_cmd *cmd)
 		return END;
 	case ACT_STARTTLS:
 		return starttls(s, &r);
+	case ACT_AUTH:
+		return session_auth(s, cmd);
 	case ACT_DESYNC:
 		if (session_respond(s, &r) == GO_ON)
 			session_say(s, R_DESYNC);
@@ -759,6 +788,12 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 	s->rcpt_texts = NULL;
 	s->inspecting = 0;
 	s->local_failure = 0;
+	s->auth_user[0] = '\0';
+	s->store = NULL;
+	s->store_failed = 0;
+	s->auth_scan = NULL;
+	s->auth_scan_done = 0;
+	s->auth_from_bad[0] = '\0';
 	session_make_id(s->sid, c->leave_no_trace);
 	snprintf(prefix, sizeof(prefix), "sid=%s", s->sid);
 	log_init(&s->log, logfd, c->log_level, prefix);
@@ -925,6 +960,9 @@ done:
 	    command_counts(s, counts, sizeof(counts)), NULL);
 	if (s->scr_store != NULL)
 		store_close(s->scr_store);
+	if (s->store != NULL)
+		store_close(s->store);
+	free(s->auth_scan);
 	free(s->scr);
 	free(s->rcpt_texts);
 	free(s->rcpts);

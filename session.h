@@ -8,6 +8,7 @@
 #include "conf.h"
 #include "data.h"
 #include "deliver.h"
+#include "hdrscan.h"
 #include "inspect.h"
 #include "io.h"
 #include "limit.h"
@@ -23,6 +24,7 @@
 #include "trace.h"
 
 #define SESSION_CHUNK	(16 * 1024)
+#define SESSION_AUTH_USER_MAX	255	/* the longest login taken */
 
 struct session {
 	const struct conf	*conf;
@@ -81,6 +83,24 @@ struct session {
 	 * leave-no-trace; session_run() only uses it.
 	 */
 	struct trace		 trace;
+	/*
+	 * The login a successful AUTH proved (RFC 4954); "" until then.
+	 * Kept here, not in the core's state: the whole session (relay,
+	 * sender rules, limits, signing, Received:) asks who it is.
+	 */
+	char			 auth_user[SESSION_AUTH_USER_MAX + 1];
+	/*
+	 * The store of rate counters (conf->store_db: AUTH failures,
+	 * per-user limits), opened at the first that needs it; and the
+	 * header scanner an authenticated user's messages pass through,
+	 * for the From: check (allocated at AUTH).
+	 */
+	struct store		*store;
+	int			 store_failed;	/* it would not open */
+	struct hdrscan		*auth_scan;
+	int			 auth_scan_done;	/* the header is read */
+	char			 auth_from_bad[ADDR_MAX + 1];	/* a From:
+							   not the user's */
 	char			 out[SESSION_CHUNK * 2];	/* decoded content */
 };
 
@@ -90,6 +110,12 @@ struct session {
  */
 int	session_run(struct session *s, const struct conf *c, int rfd,
 	    int wfd, int logfd);
+/*
+ * The login the client authenticated as (AUTH, RFC 4954), or NULL when
+ * it has not: a session is authenticated at most once, and stays so
+ * until it ends.
+ */
+const char *session_auth_user(const struct session *s);
 /*
  * A new session id (SID_LEN of [0-9A-Z]), for the log's sid=; with
  * notrace (leave-no-trace) all random: no time or pid in it.

@@ -195,7 +195,8 @@ own_fields(struct session *s, const struct inspect_outcome *out,
 	struct received_info ri = { s->st.helo, session_client_name(s),
 	    s->peer.ip, s->conf->hostname, session_protocol(s),
 	    s->st.tls_active ? s->tls_desc : NULL, s->msgid, time(NULL),
-	    s->conf->leave_no_trace ? s->conf->notrace_granularity : 0 };
+	    s->conf->leave_no_trace ? s->conf->notrace_granularity : 0,
+	    session_hide_client(s) };
 	char from[ADDR_MAX + 1], more[2048], reason[HDREDIT_REASON_MAX + 1];
 	const char *why = out->verdict == INSPECT_QUARANTINE ? out->reason :
 	    s->insp->quarantine;
@@ -307,7 +308,7 @@ session_finish_inspected(struct session *s)
 {
 	struct inspect_input inp = { s->policy.spf_done, s->policy.spf.result,
 	    s->st.tx.sender.domain[0] != '\0' ? s->st.tx.sender.domain :
-	    s->st.helo, arc4random_uniform(100) };
+	    s->st.helo, arc4random_uniform(100), s->auth_user[0] != '\0' };
 	struct inspect_outcome out;
 	struct reply r = { .len = 0 };
 	enum policy_verdict v;

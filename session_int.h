@@ -27,6 +27,8 @@ void		session_envelope(struct session *s,
 		    struct delivery_envelope *env);
 const char	*session_client_name(const struct session *s);
 const char	*session_protocol(const struct session *s);
+/* Received: names no client (received-hide-client, for AUTH users). */
+int		session_hide_client(const struct session *s);
 const char	*session_last_command(const struct session *s);
 
 /* session_msg.c */
@@ -55,6 +57,30 @@ int		session_screen_decide(struct session *s, unsigned n,
 		    int *changed);
 /* The held recipients' users are remembered (samotop-screener learn). */
 void		session_screen_delivered(struct session *s);
+/*
+ * An authenticated user's message was accepted: each recipient becomes
+ * an allowed sender for the user's mailbox, the message's sender (the
+ * screener learns, scr_learn.h).
+ */
+void		session_screen_learn(struct session *s);
+
+/* session_auth.c */
+/* ACT_AUTH: the exchange, the check, the core's reply. */
+enum flow	session_auth(struct session *s, const struct smtp_cmd *cmd);
+/*
+ * An authenticated user's MAIL: 0, or -1 with the refusal in r (a
+ * sender not theirs, user-limit-messages).
+ */
+int		session_auth_mail(struct session *s,
+		    const struct smtp_cmd *cmd, struct reply *r);
+/* An authenticated user's RCPT: 0, or -1 (user-limit-recipients). */
+int		session_auth_rcpt(struct session *s, struct reply *r);
+/* A message begins; its content, decoded, as it streams. */
+void		session_auth_begin(struct session *s);
+void		session_auth_data(struct session *s, const char *buf,
+		    size_t len);
+/* At its end: 0, or -1 with r (a From: address not the user's). */
+int		session_auth_from(struct session *s, struct reply *r);
 
 /* session_dsn.c */
 /*

@@ -50,7 +50,8 @@ begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 	struct received_info ri = { s->st.helo, session_client_name(s),
 	    s->peer.ip, s->conf->hostname, session_protocol(s),
 	    s->st.tls_active ? s->tls_desc : NULL, s->msgid, time(NULL),
-	    s->conf->leave_no_trace ? s->conf->notrace_granularity : 0 };
+	    s->conf->leave_no_trace ? s->conf->notrace_granularity : 0,
+	    session_hide_client(s) };
 	char hdr[RECEIVED_MAX + 2048], from[ADDR_MAX + 1];
 	size_t n;
 
@@ -61,6 +62,7 @@ begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 	s->helper_ok = 0;
 	s->inspecting = 0;
 	s->local_failure = 0;
+	session_auth_begin(s);
 	if (s->st.tx.nrcpt > 0 && s->helper.fd != -1 &&
 	    session_needs_inspection(s->conf))
 		return begin_inspected(s);
@@ -98,6 +100,7 @@ feed(struct session *s, const char *buf, size_t len)
 	}
 	if (len == 0)
 		return;
+	session_auth_data(s, buf, len);
 	if (s->inspecting) {
 		inspect_data(s->insp, buf, len);
 		return;
@@ -267,11 +270,21 @@ session_fold_replies(struct session *s)
 static enum flow
 finish_message(struct session *s)
 {
+	struct reply r = { .len = 0 };
+	unsigned delivered = s->delivered;
 	enum flow flow;
 
 	if (s->dec.fail != DATA_OK) {
 		feed(s, NULL, 0);	/* aborts the helper if still open */
 		flow = refuse_message(s);
+	} else if (s->helper_ok && session_auth_from(s, &r) == -1) {
+		/* Before the final dot: the helper delivers nothing. */
+		if (s->inspecting)
+			inspect_abort(s->insp);
+		else
+			helper_abort(&s->helper);
+		s->helper_ok = 0;
+		flow = session_respond(s, &r);
 	} else if (s->inspecting)
 		flow = session_finish_inspected(s);
 	else if (!s->helper_ok ||
@@ -280,6 +293,9 @@ finish_message(struct session *s)
 		flow = session_say(s, R_HELPER_FAILED);
 	} else
 		flow = session_fold_replies(s);
+	if (s->delivered > delivered && s->auth_user[0] != '\0' &&
+	    s->scr != NULL)
+		session_screen_learn(s);
 	session_end_transaction(s);
 	return flow;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "scr_learn.h"
 #include "session.h"
 #include "session_int.h"
 
@@ -68,6 +69,9 @@ session_screen_rcpt(struct session *s, const struct mailbox *rcpt,
 	enum screener_verdict v;
 
 	s->scr_next = SCREENER_INBOX;
+	/* An authenticated user's mail is no stranger's: never held. */
+	if (s->auth_user[0] != '\0')
+		return 0;
 	user_of(s, rcpt, user, sizeof(user));
 	if (!screener_applies(s->conf, user))
 		return 0;
@@ -158,6 +162,26 @@ session_screen_decide(struct session *s, unsigned n, int *changed)
 			*changed = 1;
 	}
 	return 0;
+}
+
+void
+session_screen_learn(struct session *s)
+{
+	char from[ADDR_MAX + 1], rcpt[ADDR_MAX + 1], why[256];
+	unsigned i;
+
+	/* The mailbox replies come back to: the sender, checked as the
+	 * user's (sender-login), without its extension. */
+	user_of(s, &s->st.tx.sender, from, sizeof(from));
+	if (from[0] == '\0' || screen_store(s) == NULL)
+		return;
+	for (i = 0; i < s->st.tx.nrcpt; i++) {
+		mailbox_format(&s->rcpts[i], rcpt, sizeof(rcpt));
+		if (scr_learn_outgoing(s->conf, s->scr_store, from, rcpt,
+		    time(NULL), why, sizeof(why)) == -1)
+			log_event(&s->log, LVL_WARN, "screener", "user", from,
+			    "to", rcpt, "reason", why, NULL);
+	}
 }
 
 void

@@ -12,6 +12,8 @@ state_init(struct smtp_state *st, const struct conf *c)
 	memset(st, 0, sizeof(*st));
 	st->conf = c;
 	st->phase = PH_START;
+	st->auth_offered = c->auth_checkpassword[0] != NULL ||
+	    c->auth_dovecot != NULL;
 }
 
 void
@@ -58,6 +60,9 @@ ehlo_reply(const struct smtp_state *st, struct reply *r)
 	/* First, so that a client that must use it sees it at once. */
 	if (st->tls_offered && !st->tls_active)
 		reply_line(r, 250, "250-STARTTLS");
+	/* Never in the clear: a password is never sent unencrypted. */
+	if (st->auth_offered && st->tls_active)
+		reply_line(r, 250, "250-AUTH PLAIN LOGIN");
 	reply_line(r, 250, "250-PIPELINING");
 	snprintf(line, sizeof(line), "250-SIZE %zu",
 	    st->conf->max_message_size);
@@ -99,6 +104,9 @@ mail(struct smtp_state *st, const struct smtp_cmd *cmd, struct reply *r)
 		return say(st, r, R_TLS_REQUIRED);
 	/* Parameters of extensions that HELO did not advertise. */
 	if (!st->esmtp && (cmd->has_size || cmd->body || cmd->smtputf8))
+		return say(st, r, R_PARAM_UNKNOWN);
+	if (cmd->has_auth && !(st->esmtp && st->auth_offered &&
+	    st->tls_active))
 		return say(st, r, R_PARAM_UNKNOWN);
 	if (cmd->path.is_utf8 && !cmd->smtputf8)
 		return say(st, r, R_UTF8_REQUIRED);
@@ -221,6 +229,54 @@ starttls(struct smtp_state *st, struct reply *r)
 	return ACT_STARTTLS;
 }
 
+/*
+ * Before TLS, AUTH is neither advertised nor taken: 530 5.7.0 as for
+ * any command that needs STARTTLS first (RFC 3207 §4), not RFC 4954's
+ * 538 5.7.11, which would say a mechanism without TLS exists.
+ */
+static enum action
+auth(struct smtp_state *st, struct reply *r)
+{
+	if (!st->auth_offered)
+		return say(st, r, R_NOTIMPL);
+	if (st->phase == PH_START)
+		return say(st, r, R_SEQ_HELO);
+	if (!st->esmtp)
+		return say(st, r, R_AUTH_EHLO);
+	if (!st->tls_active)
+		return say(st, r, R_TLS_REQUIRED);
+	if (st->authenticated)
+		return say(st, r, R_AUTH_ALREADY);
+	if (st->phase != PH_READY)
+		return say(st, r, R_AUTH_IN_TX);
+	return ACT_AUTH;
+}
+
+enum action
+state_auth_done(struct smtp_state *st, enum auth_result res,
+    struct reply *r)
+{
+	static const enum reply_id ids[] = {
+		[AUTH_RES_OK] = R_AUTH_OK, [AUTH_RES_FAIL] = R_AUTH_FAILED,
+		[AUTH_RES_TEMP] = R_AUTH_TEMPFAIL,
+		[AUTH_RES_LIMITED] = R_AUTH_LIMITED,
+		[AUTH_RES_CANCEL] = R_AUTH_CANCELLED,
+		[AUTH_RES_BASE64] = R_AUTH_BASE64,
+		[AUTH_RES_MALFORMED] = R_AUTH_MALFORMED,
+		[AUTH_RES_MECH] = R_AUTH_MECH, [AUTH_RES_LINE] = R_AUTH_LINE,
+	};
+
+	if (res == AUTH_RES_OK)
+		st->authenticated = 1;
+	/* The last try: 421 instead of 535, and the session ends. */
+	if (res == AUTH_RES_FAIL &&
+	    ++st->auth_failures >= st->conf->auth_max_failures) {
+		reply_add(r, st->esmtp, R_AUTH_TOO_MANY, st->conf->hostname);
+		return ACT_CLOSE;
+	}
+	return say(st, r, ids[res]);
+}
+
 void
 state_tls_started(struct smtp_state *st)
 {
@@ -303,6 +359,8 @@ state_command(struct smtp_state *st, const struct smtp_cmd *cmd,
 		return say(st, r, R_HELP);
 	case CMD_STARTTLS:
 		return starttls(st, r);
+	case CMD_AUTH:
+		return auth(st, r);
 	case CMD_NOTIMPL:
 		return say(st, r, R_NOTIMPL);
 	default:

@@ -35,6 +35,21 @@ enum action {
 	ACT_BDAT_SKIP,	/* reply, then read and drop cmd->chunk octets */
 	ACT_DESYNC,	/* reply, then end: the client's octets can't be framed */
 	ACT_STARTTLS,	/* send the reply (220), then the TLS handshake */
+	ACT_AUTH,	/* the SASL exchange (cmd->arg, cmd->ir) and the
+			 * password's check, then state_auth_done() */
+};
+
+/* How an AUTH ended (the session's findings, for state_auth_done()). */
+enum auth_result {
+	AUTH_RES_OK,		/* the checker said yes */
+	AUTH_RES_FAIL,		/* no, or PLAIN for another identity */
+	AUTH_RES_TEMP,		/* the checker could not tell */
+	AUTH_RES_LIMITED,	/* the client's network failed too often */
+	AUTH_RES_CANCEL,	/* "*" */
+	AUTH_RES_BASE64,	/* a response that is no base64 */
+	AUTH_RES_MALFORMED,	/* base64, but not the mechanism's */
+	AUTH_RES_MECH,		/* no such mechanism */
+	AUTH_RES_LINE,		/* a response line over AUTH_LINE_MAX */
 };
 
 /*
@@ -58,6 +73,9 @@ struct smtp_state {
 	int			 esmtp;		/* greeted with EHLO */
 	int			 tls_offered;	/* a certificate is configured */
 	int			 tls_active;	/* STARTTLS or implicit TLS done */
+	int			 auth_offered;	/* a password checker is set */
+	int			 authenticated;	/* AUTH succeeded */
+	unsigned		 auth_failures;	/* AUTH_RES_FAIL so far */
 	char			 helo[HELO_MAX + 1];
 	unsigned		 errors;
 	unsigned		 transactions;	/* messages begun */
@@ -112,6 +130,13 @@ void		state_tx_end(struct smtp_state *st);
  * (RFC 3207 §4.2).
  */
 void		state_tls_started(struct smtp_state *st);
+/*
+ * ACT_AUTH ended with res: the reply in r, and ACT_CLOSE after the
+ * auth-max-failures'th failure (421).  AUTH is offered only under TLS,
+ * and only outside a transaction (RFC 4954 §4).
+ */
+enum action	state_auth_done(struct smtp_state *st, enum auth_result res,
+		    struct reply *r);
 /*
  * A reply with this code was sent.  Returns 1 when it was the error
  * that reached max-errors: the session ends with R_TOO_MANY_ERRORS.

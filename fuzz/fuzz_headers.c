@@ -281,7 +281,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ri = (struct received_info){ v[0], v[1], flags & 8 ? "" : v[2],
 	    "mx.test", "ESMTP", flags & 4 ? v[4] : NULL, "0123456789ABCDEF",
-	    (time_t)0, 0 };
+	    (time_t)0, 0, flags & 16 };
 	n = received_header(out, sizeof(out), &ri);
 	if (n == 0)
 		abort();		/* it always fits */

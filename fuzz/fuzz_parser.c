@@ -153,6 +153,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conf.max_errors = 1 + data[0] / 4 % 16;
 		conf.max_message_size = (size_t)1 << (data[0] % 31);
 		conf.require_tls = data[0] >> 6 == 3;
+		/* AUTH offered (under TLS): the checker is never run */
+		if (data[0] & 0x20)
+			conf.auth_checkpassword[0] = "/bin/false";
 	}
 	state_init(&st, &conf);
 	st.tls_offered = size > 0 && data[0] >> 6 >= 2;
@@ -224,6 +227,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    r.code != 220)
 				abort();
 			state_tls_started(&st);
+			break;
+		case ACT_AUTH:
+			/* only under TLS, once, outside a transaction */
+			if (cmd.verb != CMD_AUTH || r.len != 0 ||
+			    !st.tls_active || st.authenticated ||
+			    st.phase != PH_READY || !st.esmtp)
+				abort();
+			/* the exchange's end, chosen by the line */
+			act = state_auth_done(&st, (enum auth_result)(len % 9),
+			    &r);
+			check_reply(&r, st.esmtp);
+			if (r.len == 0 || (act == ACT_CLOSE) != (r.code == 421))
+				abort();
 			break;
 		case ACT_BDAT_SKIP:
 			if (cmd.verb != CMD_BDAT)

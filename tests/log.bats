@@ -211,7 +211,7 @@ reject_line() {
 	line=$(grep ' event=disconnect ' "$LOG")
 	[[ "$line" =~ \ duration_ms=([0-9]+)\  ]]
 	[ "${BASH_REMATCH[1]}" -ge 1000 ]
-	assert_contains "$line" " commands=helo:0,ehlo:1,mail:1,rcpt:0,data:0,bdat:0,rset:0,noop:2,quit:0,vrfy:0,help:0,starttls:0,other:1"
+	assert_contains "$line" " commands=helo:0,ehlo:1,mail:1,rcpt:0,data:0,bdat:0,rset:0,noop:2,quit:0,vrfy:0,help:0,starttls:0,auth:0,other:1"
 }
 
 @test "a timeout inside the message data says after=data" {

@@ -269,6 +269,69 @@ test_leave_no_trace(void)
 }
 
 static void
+test_submission(void)
+{
+	const char *tls = "tls-certificate /c\ntls-key /k\n";
+	char buf[512];
+
+	OK("");
+	CHECK(c.auth_checkpassword[0] == NULL && c.auth_dovecot == NULL);
+	CHECK(c.auth_max_failures == 3);
+	CHECK(c.auth_failure_limit.n == 10 &&
+	    c.auth_failure_limit.period == 3600);
+	CHECK(c.user_limit_messages.n == 0 && c.user_limit_recipients.n == 0);
+	CHECK(c.received_hide_client == -1 && c.nsender_logins == 0);
+	snprintf(buf, sizeof(buf), "%sauth-checkpassword /bin/cp -x\n"
+	    "auth-failure-limit 5/30m\nuser-limit-messages 100/1d\n"
+	    "user-limit-recipients 7/1s\nauth-max-failures 1\n"
+	    "received-hide-client no\n", tls);
+	OK(buf);
+	CHECK_STR(c.auth_checkpassword[0], "/bin/cp");
+	CHECK_STR(c.auth_checkpassword[1], "-x");
+	CHECK(c.auth_failure_limit.n == 5 &&
+	    c.auth_failure_limit.period == 1800);
+	CHECK(c.user_limit_messages.n == 100 &&
+	    c.user_limit_messages.period == 86400);
+	CHECK(c.user_limit_recipients.n == 7 &&
+	    c.user_limit_recipients.period == 1);
+	CHECK(c.auth_max_failures == 1 && c.received_hide_client == 0);
+	FAILS("auth-failure-limit 10\n", 1, "auth-failure-limit: expected "
+	    "N/DURATION such as 10/1h, got '10'");
+	CHECK(parse("auth-failure-limit 0/1h\n") == -1);
+	CHECK(parse("auth-failure-limit 10/0\n") == -1);
+	CHECK(parse("user-limit-messages 10/1y\n") == -1);
+	CHECK(parse("auth-max-failures 0\n") == -1);
+	/* AUTH only under TLS; one checker */
+	FAILS("auth-checkpassword /bin/true\n", 0, "auth-checkpassword or "
+	    "auth-dovecot needs tls-certificate: AUTH is offered only under "
+	    "TLS");
+	snprintf(buf, sizeof(buf), "%sauth-dovecot unix:/run/a\n"
+	    "auth-checkpassword /bin/true\n", tls);
+	FAILS(buf, 0, "auth-checkpassword and auth-dovecot: choose one");
+	snprintf(buf, sizeof(buf), "%sauth-dovecot inet:127.0.0.1:1\n", tls);
+	CHECK(parse(buf) == -1);
+	snprintf(buf, sizeof(buf), "%sauth-dovecot unix:/run/dovecot/"
+	    "auth-client\n", tls);
+	OK(buf);
+	CHECK_STR(c.auth_dovecot, "unix:/run/dovecot/auth-client");
+	/* sender-login: lines and files */
+	OK("sender-login Sales@Example.org ann bob\n"
+	    "sender-login @example.net ann\nsender-login file:/etc/s\n");
+	CHECK(c.nsender_logins == 3);
+	CHECK_STR(c.sender_logins[0].pattern, "sales@example.org");
+	CHECK_STR(c.sender_logins[0].logins[1], "bob");
+	CHECK(c.sender_logins[0].logins[2] == NULL);
+	CHECK(c.sender_logins[2].is_file);
+	CHECK_STR(c.sender_logins[2].pattern, "/etc/s");
+	FAILS("sender-login sales@example.org\n", 1, "sender-login: "
+	    "expected an address or @domain and one login or more, got "
+	    "'sales@example.org'");
+	CHECK(parse("sender-login * ann\n") == -1);
+	CHECK(parse("sender-login file:/etc/s ann\n") == -1);
+	CHECK(parse("sender-login file:s\n") == -1);
+}
+
+static void
 test_content_checks(void)
 {
 	OK("");
@@ -653,6 +716,7 @@ main(void)
 	TEST(test_directive_errors);
 	TEST(test_load);
 	TEST(test_leave_no_trace);
+	TEST(test_submission);
 	TEST(test_content_checks);
 	TEST(test_screener);
 	TEST(test_queue);

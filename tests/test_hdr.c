@@ -85,7 +85,7 @@ received_helo(void)
 {
 	struct received_info ri = { "x;dkim=pass\xff", "good.example",
 	    "192.0.2.5", "mx.test", "ESMTP", "TLSv1.3 with cipher X (256 bits)",
-	    "ID", 0, 0 };
+	    "ID", 0, 0, 0 };
 	char buf[RECEIVED_MAX];
 
 	CHECK(received_header(buf, sizeof(buf), &ri) > 0);
@@ -112,7 +112,7 @@ received_notrace(void)
 {
 	struct received_info ri = { "helo-secret.example", "rdns.example",
 	    "192.0.2.5", "mx.test", "ESMTPS", "TLSv1.3 with cipher X",
-	    "ID", 86400 * 3 + 3723, 86400 };
+	    "ID", 86400 * 3 + 3723, 86400, 0 };
 	char buf[RECEIVED_MAX];
 
 	CHECK(received_header(buf, sizeof(buf), &ri) > 0);
@@ -123,6 +123,21 @@ received_notrace(void)
 	ri.notrace = 3600;
 	CHECK(received_header(buf, sizeof(buf), &ri) > 0);
 	CHECK(strstr(buf, "\tSun, 04 Jan 1970 01:00:00 +0000\r\n") != NULL);
+}
+
+/* received-hide-client: no client, the exact time (no leave-no-trace). */
+static void
+received_hide_client(void)
+{
+	struct received_info ri = { "laptop.home.example", "rdns.example",
+	    "192.0.2.5", "mx.test", "ESMTPSA", NULL, "ID", 86400 * 3 + 3723,
+	    0, 1 };
+	char buf[RECEIVED_MAX];
+
+	CHECK(received_header(buf, sizeof(buf), &ri) > 0);
+	CHECK_STR(buf, "Received: from unknown (not recorded)\r\n"
+	    "\tby mx.test (samotop) with ESMTPSA id ID;\r\n"
+	    "\tSun, 04 Jan 1970 01:02:03 +0000\r\n");
 }
 
 static void
@@ -212,6 +227,7 @@ main(void)
 	TEST(received_helo);
 	TEST(authres);
 	TEST(received_notrace);
+	TEST(received_hide_client);
 	TEST(authres_notrace);
 	TEST(received_spf);
 	return UNIT_DONE();

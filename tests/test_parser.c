@@ -190,7 +190,8 @@ mail_smtputf8(void)
 static void
 unknown_params(void)
 {
-	CHECK(p("MAIL FROM:<a@b> AUTH=<>")->error == PARSE_EPARAM);
+	/* AUTH= is parsed: the core refuses it where AUTH is not offered */
+	CHECK(p("MAIL FROM:<a@b> ENVID=x")->error == PARSE_EPARAM);
 	CHECK(p("MAIL FROM:<a@b> RET=HDRS")->error == PARSE_EPARAM);
 	CHECK(p("MAIL FROM:<a@b> SIZE=1 FOO")->error == PARSE_EPARAM);
 	CHECK(p("MAIL FROM:<a@b> =1")->error == PARSE_EPARAM);
@@ -385,8 +386,7 @@ static void
 not_implemented(void)
 {
 	static const char *lines[] = {
-		"EXPN list", "TURN", "AUTH PLAIN dGVzdA==", "ETRN example.org",
-		"expn x", "auth login",
+		"EXPN list", "TURN", "ETRN example.org", "expn x",
 	};
 	size_t i;
 

@@ -820,5 +820,25 @@ write("fuzz_tlsrpt", [
     ("answer", b"\x03" + rmt_dns(16, [sts_txt(b"v=TLSRPTv1; ", b"rua=mailto:tls@example.test"), sts_txt(b"v=spf1 -all")])),
     ("answer-two", b"\x03" + rmt_dns(16, [sts_txt(b"v=TLSRPTv1; rua=mailto:a@b.test"), sts_txt(b"v=TLSRPTv1; rua=https://b.test/")])),
     ("header", b"\x04From: postmaster@s.test\r\nTLS-Report-Domain: d.test\r\n\r\nbody\r\n"),
+# --- auth: AUTH's pure parts (fuzz_auth.c); first octet mod 4: 0 an AUTH
+# line and responses, 1 a Dovecot auth server's lines, 2 base64, 3 login,
+# address and a sender-login file.
+write("fuzz_auth", [
+    ("plain-ir", b"\x00AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAHNlY3JldA=="),
+    ("plain-334", b"\x00AUTH PLAIN\nAGJvYgBodW50ZXIy"),
+    ("plain-empty", b"\x00AUTH PLAIN ="),
+    ("plain-authzid", b"\x00AUTH PLAIN Ym9iAGFsaWNlAHB3"),
+    ("login", b"\x00AUTH LOGIN\nYm9i\ncHc="),
+    ("login-ir", b"\x00auth login Ym9i\n"),
+    ("cancel", b"\x00AUTH LOGIN\n*"),
+    ("bad-b64", b"\x00AUTH PLAIN Zg==Zm9v"),
+    ("dovecot", b"\x01VERSION\t1\t2\nMECH\tPLAIN\tplaintext\nMECH\tLOGIN\n"
+     b"SPID\t42\nCUID\t1\nCOOKIE\tabcdef\nDONE\nOK\t1\tuser=bob"),
+    ("dovecot-fail", b"\x01VERSION\t1\t2\nMECH\tPLAIN\nDONE\nFAIL\t1\tcode=temp_fail"),
+    ("dovecot-v2", b"\x01VERSION\t2\t0\nDONE"),
+    ("base64", b"\x02AGFsaWNlAHB3"),
+    ("base64-pad", b"\x02QR=="),
+    ("senders", b"\x03ann\nsales@example.com\n# c\n@example.org admin\n"
+     b"sales@example.com\tann bob # team\n"),
 ])
 print("seeds written to", SEEDS)

@@ -820,6 +820,7 @@ write("fuzz_tlsrpt", [
     ("answer", b"\x03" + rmt_dns(16, [sts_txt(b"v=TLSRPTv1; ", b"rua=mailto:tls@example.test"), sts_txt(b"v=spf1 -all")])),
     ("answer-two", b"\x03" + rmt_dns(16, [sts_txt(b"v=TLSRPTv1; rua=mailto:a@b.test"), sts_txt(b"v=TLSRPTv1; rua=https://b.test/")])),
     ("header", b"\x04From: postmaster@s.test\r\nTLS-Report-Domain: d.test\r\n\r\nbody\r\n"),
+])
 # --- auth: AUTH's pure parts (fuzz_auth.c); first octet mod 4: 0 an AUTH
 # line and responses, 1 a Dovecot auth server's lines, 2 base64, 3 login,
 # address and a sender-login file.

@@ -177,6 +177,15 @@ struct conf {
 	/* Bounces and TLS reports (samotop.conf(5), "QUEUE AND RELAY"). */
 	/* Submission (samotop.conf(5), "SUBMISSION"). */
 	/* DKIM signing (samotop.conf(5), "SUBMISSION"). */
+#define CONF_DKIM_SIGN_MAX	16	/* dkim-sign lines */
+#define CONF_DKIM_SIGN_DOMAIN	4	/* of them for one domain */
+	size_t		ndkim_sign;
+	struct conf_dkim_sign {
+		const char	*domain;	/* d=, lowercased */
+		const char	*selector;	/* s= */
+		const char	*keyfile;	/* PEM private key */
+		unsigned	 line;
+	}		dkim_sign[CONF_DKIM_SIGN_MAX];	/* in file order */
 	/* Behind a balancer, rate limits (samotop.conf(5), "SCALE-OUT"). */
 	/* The shared store (samotop.conf(5), "SCALE-OUT"). */
 	/* The sandbox (samotop.conf(5), "SANDBOX"). */

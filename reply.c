@@ -122,6 +122,8 @@ static const struct {
 				  "closing transmission channel" },
 	[R_SCREENER_DENIED] =	{ 550, "5.7.1", "The recipient does not accept "
 				  "mail from this sender" },
+	[R_SIGN_FAILED] =	{ 451, "4.7.0", "DKIM signing failed, try again "
+				  "later" },
 };
 
 void

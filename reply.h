@@ -83,6 +83,7 @@ enum reply_id {
 	R_MILTER_TEMPFAIL,	/* 451 4.7.1 a milter's tempfail, or down */
 	R_MILTER_SHUTDOWN,	/* 421 4.7.0 a milter's shutdown */
 	R_SCREENER_DENIED,	/* 550 5.7.1 the user denied the sender */
+	R_SIGN_FAILED,		/* 451 4.7.0 DKIM signing failed (dkims.h) */
 	R__COUNT
 };
 

@@ -3,6 +3,7 @@
  *
  *	samotop-dkimkey -g rsa|ed25519 [-b bits] KEYFILE
  *	samotop-dkimkey -p DOMAIN SELECTOR KEYFILE
+ *	samotop-dkimkey -V
  *
  * -g makes a new private key (RSA of -b bits, 2048 by default, at least
  * 1024 (RFC 8301) and at most 4096; or Ed25519, RFC 8463) and writes it
@@ -38,6 +39,7 @@
 #include "cryptolib.h"
 #include "dkims.h"
 #include "fdio.h"
+#include "version.h"
 
 #define RSA_BITS_DEFAULT	2048
 #define RSA_BITS_MAX		4096
@@ -62,7 +64,8 @@ static _Noreturn void
 usage(void)
 {
 	fputs("usage: samotop-dkimkey -g rsa|ed25519 [-b bits] KEYFILE\n"
-	    "       samotop-dkimkey -p DOMAIN SELECTOR KEYFILE\n", stderr);
+	    "       samotop-dkimkey -p DOMAIN SELECTOR KEYFILE\n"
+	    "       samotop-dkimkey -V\n", stderr);
 	exit(EX_USAGE);
 }
 
@@ -190,7 +193,7 @@ main(int argc, char *argv[])
 	char *end;
 	int ch, pflag = 0;
 
-	while ((ch = getopt(argc, argv, "b:g:p")) != -1) {
+	while ((ch = getopt(argc, argv, "b:g:pV")) != -1) {
 		switch (ch) {
 		case 'b':
 			errno = 0;
@@ -206,6 +209,8 @@ main(int argc, char *argv[])
 		case 'p':
 			pflag = 1;
 			break;
+		case 'V':
+			version_exit("samotop-dkimkey");
 		default:
 			usage();
 		}

@@ -38,7 +38,7 @@ mode() {
 	run install_to "$ROOT"
 	[ "$status" -eq 0 ]
 	for p in samotop-smtpd samotop-lmtp samotop-maildir samotop-pipe samotop-screener \
-	    samotop-queue samotop-sendmail samotop-mailq samotop-send; do
+	    samotop-queue samotop-sendmail samotop-mailq samotop-send samotop-dkimkey; do
 		[ "$(mode "$bin/$p")" = 755 ]
 		cmp "$SRC/$p" "$bin/$p"
 	done
@@ -46,6 +46,7 @@ mode() {
 	[ "$(mode "$man/man8/samotop-smtpd.8")" = 644 ]
 	[ "$(mode "$man/man8/samotop-screener.8")" = 644 ]
 	[ "$(mode "$man/man8/samotop-send.8")" = 644 ]
+	[ "$(mode "$man/man8/samotop-dkimkey.8")" = 644 ]
 	# the installed helper runs, an LMTP session held open by a fifo
 	make_maildir "$T/Maildir"
 	mkfifo "$T/in"

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dkims.h"
 #include "fdio.h"
 #include "hdrfrom.h"
+#include "trace.h"
 
 const char *const dkims_fields[] = {
 	"from", "to", "cc", "subject", "date", "message-id", "mime-version",
@@ -182,12 +184,19 @@ dkims_begin(struct dkims_msg *m, struct dkims_signer *s, const char *domain,
 	const struct conf_dkim_sign *line;
 	struct dkims_key *k;
 	DKIM_STAT st;
+	uint64_t t;
 	size_t i;
 
 	memset(f, 0, sizeof(*f));
 	m->s = s;
 	m->n = 0;
 	m->st = DKIM_STAT_OK;
+	/* leave-no-trace: t= is as coarse as Received:'s time (0: now) */
+	t = s->conf->leave_no_trace ? (uint64_t)trace_round(time(NULL),
+	    s->conf->notrace_granularity) : 0;
+	if (dkims_keys_for(s->conf, domain) > 0 &&
+	    setopt(s, DKIM_OPTS_FIXEDTIME, &t, sizeof(t), f) == -1)
+		return -1;
 	for (i = 0; i < s->conf->ndkim_sign; i++) {
 		line = &s->conf->dkim_sign[i];
 		if (strcmp(line->domain, domain) != 0)

@@ -16,7 +16,9 @@
  *
  * The signature: a=rsa-sha256 (keys of at least DKIMS_RSA_MIN bits,
  * RFC 8301; 2048 recommended) or a=ed25519-sha256 (RFC 8463), c=
- * relaxed/relaxed, no l=, no x=, and h= the fields of dkims_fields[]
+ * relaxed/relaxed, no l=, no x=, t= the signing time (under
+ * leave-no-trace rounded down as Received:'s is, trace_round()), and
+ * h= the fields of dkims_fields[]
  * that the message has, From: once more than it has ("oversigned"), so
  * that no From: can be added above it without breaking the signature.
  * Key files are PEM (PKCS#8 or PKCS#1, unencrypted), as

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dkim.h"
@@ -254,6 +255,26 @@ from_domain(void)
 	CHECK(dkims_from_domain("", d, sizeof(d)) == -1);
 }
 
+/* leave-no-trace: t= rounded down to the granularity, still valid */
+static void
+notrace_time(void)
+{
+	const char *t;
+	size_t len;
+
+	c.leave_no_trace = 1;
+	c.notrace_granularity = 86400;
+	CHECK(sign("example.org", 4096, &len) == 1);
+	t = strstr(out, " t=");
+	CHECK(t != NULL && strtoll(t + 3, NULL, 10) % 86400 == 0);
+	verify(out, len);
+	CHECK(vm.sig[0].res == DKIM_RES_PASS);
+	c.leave_no_trace = 0;
+	CHECK(sign("example.org", 4096, &len) == 1);
+	t = strstr(out, " t=");
+	CHECK(t != NULL && llabs(strtoll(t + 3, NULL, 10) - time(NULL)) < 60);
+}
+
 int
 main(void)
 {
@@ -302,6 +323,7 @@ main(void)
 	TEST(keys_refused);
 	TEST(broken_key_fails_the_message);
 	TEST(from_domain);
+	TEST(notrace_time);
 	dkims_close(&s);
 	dkim_verifier_close(&v);
 	unit_rmtree(dir);

@@ -25,12 +25,19 @@
  * pointers: only the slow unwinder sees dkim_privkey_load() above it.
  */
 const char	*__lsan_default_suppressions(void);
+const char	*__lsan_default_options(void);
 const char	*__asan_default_options(void);
 
 const char *
 __lsan_default_suppressions(void)
 {
 	return "leak:dkim_privkey_load\n";
+}
+
+const char *
+__lsan_default_options(void)
+{
+	return "print_suppressions=0";
 }
 
 const char *

@@ -357,7 +357,9 @@ session_finish_inspected(struct session *s)
 	enum flow flow;
 
 	inspect_end(s->insp, &inp, &out);
-	log_inspection(s, &out);
+	/* a message that waited only to be signed was not checked */
+	if (session_needs_inspection(s->conf))
+		log_inspection(s, &out);
 	if (s->milters != NULL && out.milter_decided) {
 		v = miltercheck_reply(s->milters, &out.milter, s->st.esmtp, &r);
 		if (v != POLICY_PASS) {

@@ -219,6 +219,8 @@ smtpd_conf() {
 	[ "$output" = "signature ok" ]
 	assert_contains "$(cat "$LOG")" "event=dkim-sign"
 	assert_contains "$(cat "$LOG")" "domain=sign.example"
+	# it waited to be signed, not to be checked
+	assert_not_contains "$(cat "$LOG")" "event=checks"
 	# to a local domain, from the relay-client: signed as well
 	run from_smtplib 127.0.0.1 alice@sign.example carol@local.test \
 	    < <(message alice@sign.example | sed 's/$/\r/')

@@ -360,6 +360,17 @@ sign_begin(struct sm *s, const char *addr)
 		s->sign_failed = 1;
 }
 
+/* The keys wiped from memory (dkims_close()). */
+static void
+sign_close(struct sm *s)
+{
+	if (s->signer == NULL)
+		return;
+	dkims_close(s->signer);
+	free(s->signer);
+	s->signer = NULL;
+}
+
 /*
  * After the last octet: the DKIM-Signature: fields on top.  0, or -1
  * (s->sign_why says why; the caller queues nothing).
@@ -739,7 +750,7 @@ main(int argc, char *argv[])
 	static struct sm s;
 	const char *conf_path = NULL;
 	char msg[512], *text;
-	int ch, utf8 = 0;
+	int ch, rc, utf8 = 0;
 
 	/*
 	 * sendmail's options: those that change nothing here are taken
@@ -822,7 +833,9 @@ main(int argc, char *argv[])
 		    q_conf_dir_mode(s.conf)) == -1)
 			die(EX_CANTCREAT, "%s: %s", s.conf->queue_dir,
 			    strerror(errno));
-		return smtp_session(&s, s.conf->queue_dir);
+		rc = smtp_session(&s, s.conf->queue_dir);
+		sign_close(&s);
+		return rc;
 	}
 	for (; argc > 0; argc--, argv++)
 		add_rcpt(&s, argv[0]);
@@ -856,6 +869,7 @@ main(int argc, char *argv[])
 		die(EX_TEMPFAIL, "not queued: %s: %s", s.w->err_what,
 		    s.w->err == Q_WRITE_EENV ? q_env_strerror(s.w->err_env) :
 		    strerror(s.w->err_errno));
+	sign_close(&s);
 	free(text);
 	return EX_OK;
 }

@@ -227,6 +227,21 @@ smtpd_conf() {
 	assert_contains "$output" "250 2.0.0 Ok: queued as"
 	wait_sessions
 	grep -q '^DKIM-Signature: ' "$(the_file "$T/local/new")"
+	# BDAT (CHUNKING) in two chunks: signed the same
+	rm "$T"/local/new/*
+	message alice@sign.example | sed 's/$/\r/' >"$T/msg"
+	head -c 50 "$T/msg" >"$T/c1"
+	tail -c +51 "$T/msg" >"$T/c2"
+	run from_raw 127.0.0.1 'EHLO client.example\r\n' @1 \
+	    'MAIL FROM:<alice@sign.example>\r\n' @1 'RCPT TO:<carol@local.test>\r\n' @1 \
+	    "BDAT 50\\r\\n" @file:"$T/c1" @1 \
+	    "BDAT $(($(wc -c <"$T/msg") - 50)) LAST\\r\\n" @file:"$T/c2" @1 \
+	    'QUIT\r\n' @eof
+	echo "$output"
+	assert_contains "$output" "250 2.0.0 Ok: queued as"
+	wait_sessions
+	run verify "$(the_file "$T/local/new")" 1
+	[ "$output" = "signature ok" ]
 }
 
 @test "samotop-smtpd: what a milter changed (a field added, the body replaced) is what is signed" {

@@ -65,6 +65,7 @@ enum kind {
 	DURATIONS,	/* d1,d2,... into queue_retry */
 	RELAY,		/* relay-client CIDR, repeatable */
 	ALIAS,		/* alias ADDRESS TARGET..., repeatable */
+	DKIMSIGN,	/* dkim-sign DOMAIN SELECTOR KEYFILE, repeatable */
 	FOLDER,		/* a Maildir++ folder name: [A-Za-z0-9_-] */
 	RATE,		/* N/PERIOD or off, into a struct conf_rate */
 	PROXY_FROM,	/* proxy-from CIDR, repeatable */
@@ -309,6 +310,7 @@ static const struct directive directives[] = {
 	WORD("sender-login", SENDERLOGIN, "PATTERN LOGIN... (PATTERN an "
 	    "address or @domain) or file:PATH"),
 	/* DKIM signing */
+	WORD("dkim-sign", DKIMSIGN, "DOMAIN SELECTOR KEYFILE"),
 	/* behind a balancer, rate limits */
 	FIELD("proxy-protocol", BOOLEAN, "yes or no", proxy_protocol),
 	WORD("proxy-from", PROXY_FROM, "a network (CIDR) such as "
@@ -1073,6 +1075,56 @@ command(struct parser *p, const struct directive *d, char **w, int n)
 	return 0;
 }
 
+/*
+ * dkim-sign DOMAIN SELECTOR KEYFILE: a key that signs mail from DOMAIN
+ * (dkims.h).  A domain may have a few (an RSA and an Ed25519 key: one
+ * signature each), each selector once; the key file is read by
+ * `samotop-smtpd -n` and by a signer, not here.
+ */
+static int
+dkim_sign(struct parser *p, const struct directive *d, char **w, int n)
+{
+	struct conf		*c = p->c;
+	struct conf_dkim_sign	*k;
+	size_t			 i, same = 0;
+
+	if (n != 3)
+		return fail(p, "%s: expected %s", d->name, d->what);
+	if (!valid_hostname(w[0]) || w[0][0] == '[')
+		return fail(p, "%s: expected a domain name, got '%.*s'",
+		    d->name, SHOW, w[0]);
+	if (!valid_hostname(w[1]) || w[1][0] == '[')
+		return fail(p, "%s: expected a selector (labels of letters, "
+		    "digits and '-'), got '%.*s'", d->name, SHOW, w[1]);
+	if (w[2][0] != '/')
+		return fail(p, "%s: KEYFILE must be an absolute path, got "
+		    "'%.*s'", d->name, SHOW, w[2]);
+	lowercase(w[0]);
+	lowercase(w[1]);
+	for (i = 0; i < c->ndkim_sign; i++) {
+		if (strcmp(c->dkim_sign[i].domain, w[0]) != 0)
+			continue;
+		if (strcmp(c->dkim_sign[i].selector, w[1]) == 0)
+			return fail(p, "%s: %s with selector %s already on "
+			    "line %u", d->name, w[0], w[1],
+			    c->dkim_sign[i].line);
+		same++;
+	}
+	if (same == CONF_DKIM_SIGN_DOMAIN)
+		return fail(p, "%s: more than %d keys for %s", d->name,
+		    CONF_DKIM_SIGN_DOMAIN, w[0]);
+	if (c->ndkim_sign == CONF_DKIM_SIGN_MAX)
+		return fail(p, "%s: more than %d keys", d->name,
+		    CONF_DKIM_SIGN_MAX);
+	k = &c->dkim_sign[c->ndkim_sign++];
+	k->domain = w[0];
+	k->selector = w[1];
+	k->keyfile = w[2];
+	k->line = p->line;
+	p->c->lines[d - directives] = p->line;
+	return 0;
+}
+
 /* An entry's syntax, by kind; files are checked when they are read. */
 static int
 valid_entry(enum list_kind kind, const char *v)
@@ -1167,6 +1219,8 @@ line(struct parser *p, char *s)
 		return alias(p, d, w + 1, n - 1);
 	if (d->kind == SENDERLOGIN)
 		return sender_login(p, d, w + 1, n - 1);
+	if (d->kind == DKIMSIGN)
+		return dkim_sign(p, d, w + 1, n - 1);
 	i = d - directives;
 	if (d->kind == DNSBL || d->kind == MILTER || d->kind == SEALER ||
 	    d->kind == SCREENED || d->kind == RELAY || d->kind == PROXY_FROM)

@@ -210,6 +210,15 @@ struct conf {
 	int		received_hide_client;	/* -1: as leave-no-trace */
 	size_t		nsender_logins;
 	/* DKIM signing (samotop.conf(5), "SUBMISSION"). */
+#define CONF_DKIM_SIGN_MAX	16	/* dkim-sign lines */
+#define CONF_DKIM_SIGN_DOMAIN	4	/* of them for one domain */
+	size_t		ndkim_sign;
+	struct conf_dkim_sign {
+		const char	*domain;	/* d=, lowercased */
+		const char	*selector;	/* s= */
+		const char	*keyfile;	/* PEM private key */
+		unsigned	 line;
+	}		dkim_sign[CONF_DKIM_SIGN_MAX];	/* in file order */
 	/* Behind a balancer, rate limits (samotop.conf(5), "SCALE-OUT"). */
 	int		proxy_protocol;		/* read a PROXY header */
 	unsigned	proxy_timeout;		/* seconds for the header */

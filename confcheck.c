@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "confcheck.h"
+#include "dkims.h"
 #include "inspect.h"
 #include "smtptls.h"
 #include "spflib.h"
@@ -114,8 +115,8 @@ confcheck_warnings(const struct conf *c, confcheck_report *report,
 	unused(&r, c, milter_tuning, NELEM(milter_tuning), c->nmilters == 0,
 	    "milter");
 	unused(&r, c, spool_tuning, NELEM(spool_tuning), !c->dkim &&
-	    !c->dmarc && !c->arc && c->nmilters == 0,
-	    "dkim, dmarc, arc or milter");
+	    !c->dmarc && !c->arc && c->nmilters == 0 && c->ndkim_sign == 0,
+	    "dkim, dmarc, arc, milter or dkim-sign");
 	unused(&r, c, auth_tuning, NELEM(auth_tuning),
 	    c->auth_checkpassword[0] == NULL && c->auth_dovecot == NULL,
 	    "auth-checkpassword or auth-dovecot");
@@ -323,9 +324,49 @@ check_inspect(struct reporter *r, const struct conf *c)
 	if (inspect_open(in, c, why, sizeof(why)) == -1 ||
 	    cryptolib_open(&in->crypto, why, sizeof(why)) == -1)
 		say(r, conf_line(c, c->dmarc ? "dmarc" : c->dkim ? "dkim" :
-		    "milter"), "content checks cannot be set up: %s", why);
+		    c->nmilters > 0 ? "milter" : "dkim-sign"), "content checks "
+		    "cannot be set up: %s", why);
 	inspect_close(in);
 	free(in);
+}
+
+/*
+ * dkim-sign: every key read and judged as a signer does (dkims.h), and
+ * libopendkim loaded: a key that fails would defer every message from
+ * its domain (451 4.7.0, samotop-sendmail's EX_TEMPFAIL).
+ */
+static void
+check_dkim_sign(struct reporter *r, const struct conf *c)
+{
+	struct dkims_signer *s;
+	struct dkims_failure f;
+	struct dkims_key k;
+	char why[PATH_MAX + 512];
+	size_t i;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		say(r, c->dkim_sign[0].line, "dkim-sign: %s", strerror(errno));
+		return;
+	}
+	if (dkims_open(s, c, &f) == -1) {
+		say(r, c->dkim_sign[0].line, "dkim-sign: %s",
+		    dkims_strerror(&f, why, sizeof(why)));
+		free(s);
+		return;
+	}
+	for (i = 0; i < c->ndkim_sign; i++) {
+		if (dkims_key_read(&k, &s->crypto, &c->dkim_sign[i], &f) ==
+		    -1)
+			say(r, c->dkim_sign[i].line, "dkim-sign: %s",
+			    dkims_strerror(&f, why, sizeof(why)));
+		else if (k.alg == DKIMS_ED25519_SHA256 && !s->ed25519)
+			say(r, c->dkim_sign[i].line, "dkim-sign: %s: this "
+			    "libopendkim cannot sign with Ed25519",
+			    c->dkim_sign[i].keyfile);
+		dkims_key_free(&k);
+	}
+	dkims_close(s);
+	free(s);
 }
 
 int
@@ -364,7 +405,10 @@ confcheck_runtime(const struct conf *c, confcheck_report *report,
 		check_tls(&r, c);
 	if (c->leave_no_trace)
 		check_notrace(&r, c);
-	if (c->dkim || c->dmarc || c->arc || c->nmilters > 0)
+	if (c->dkim || c->dmarc || c->arc || c->nmilters > 0 ||
+	    c->ndkim_sign > 0)
 		check_inspect(&r, c);
+	if (c->ndkim_sign > 0)
+		check_dkim_sign(&r, c);
 	return r.count;
 }

@@ -1,8 +1,9 @@
 /*
- * cryptolib.c: resolve the libcrypto functions trace.c, spool.c and
- * arc.c use.
+ * cryptolib.c: resolve the libcrypto functions trace.c, spool.c,
+ * arc.c, dkims.c and samotop-dkimkey use.
  */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* NID_rsaEncryption: a macro only, no OpenSSL type. */
@@ -41,6 +42,12 @@ resolve(struct cryptolib *l, char *why, size_t size)
 	DL_RESOLVE(l, verify_init, "EVP_PKEY_verify_init", why, size);
 	DL_RESOLVE(l, set_sig_md, "EVP_PKEY_CTX_set_signature_md", why, size);
 	DL_RESOLVE(l, verify, "EVP_PKEY_verify", why, size);
+	DL_RESOLVE(l, pem_read_key, "PEM_read_PrivateKey", why, size);
+	DL_RESOLVE(l, pem_write_key, "PEM_write_PrivateKey", why, size);
+	DL_RESOLVE(l, keygen, "EVP_PKEY_Q_keygen", why, size);
+	DL_RESOLVE(l, i2d_pubkey, "i2d_PUBKEY", why, size);
+	DL_RESOLVE(l, raw_pubkey, "EVP_PKEY_get_raw_public_key", why, size);
+	DL_RESOLVE(l, encode_block, "EVP_EncodeBlock", why, size);
 	return 0;
 }
 
@@ -220,4 +227,96 @@ cryptolib_rsa_verify_sha256(const struct cryptolib *l, EVP_PKEY *k,
 	    l->verify(pc, sig, siglen, md, CRYPTO_SHA256_LEN) == 1;
 	l->pctx_free(pc);
 	return ok;
+}
+
+/* No passphrase: an encrypted key is refused, never asked about. */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *arg)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)arg;
+	return -1;
+}
+
+EVP_PKEY *
+cryptolib_privkey_pem(const struct cryptolib *l, const char *pem, size_t len,
+    enum crypto_keytype *type, unsigned int *bits)
+{
+	EVP_PKEY *k;
+	FILE *f;
+	int n;
+
+	*type = CRYPTO_KEY_OTHER;
+	*bits = 0;
+	if (l->handle == NULL || len == 0 ||
+	    (f = fmemopen((void *)pem, len, "r")) == NULL)
+		return NULL;
+	k = l->pem_read_key(f, NULL, no_passphrase, NULL);
+	fclose(f);
+	if (k == NULL)
+		return NULL;
+	if (l->pkey_id(k) == NID_rsaEncryption)
+		*type = CRYPTO_KEY_RSA;
+	else if (l->pkey_id(k) == NID_ED25519)
+		*type = CRYPTO_KEY_ED25519;
+	if ((n = l->pkey_bits(k)) > 0)
+		*bits = (unsigned int)n;
+	return k;
+}
+
+EVP_PKEY *
+cryptolib_keygen(const struct cryptolib *l, enum crypto_keytype type,
+    unsigned int bits)
+{
+	if (l->handle == NULL)
+		return NULL;
+	if (type == CRYPTO_KEY_RSA)
+		return l->keygen(NULL, NULL, "RSA", (size_t)bits);
+	if (type == CRYPTO_KEY_ED25519)
+		return l->keygen(NULL, NULL, "ED25519");
+	return NULL;
+}
+
+int
+cryptolib_privkey_write(const struct cryptolib *l, EVP_PKEY *k, FILE *f)
+{
+	if (l->handle == NULL || k == NULL ||
+	    l->pem_write_key(f, k, NULL, NULL, 0, NULL, NULL) != 1)
+		return -1;
+	return 0;
+}
+
+int
+cryptolib_pubkey_base64(const struct cryptolib *l, EVP_PKEY *k, int raw,
+    char *out, size_t size)
+{
+	unsigned char *der = NULL, *p;
+	size_t len = 0;
+	int n, rc = -1;
+
+	if (l->handle == NULL || k == NULL)
+		return -1;
+	if (raw) {
+		if (l->raw_pubkey(k, NULL, &len) != 1 || len == 0 ||
+		    len > 1024 || (der = malloc(len)) == NULL ||
+		    l->raw_pubkey(k, der, &len) != 1)
+			goto done;
+	} else {
+		if ((n = l->i2d_pubkey(k, NULL)) <= 0 || n > 16384 ||
+		    (der = malloc((size_t)n)) == NULL)
+			goto done;
+		p = der;
+		if (l->i2d_pubkey(k, &p) != n)
+			goto done;
+		len = (size_t)n;
+	}
+	/* 4 characters for each 3 octets, and the NUL */
+	if ((len + 2) / 3 * 4 + 1 > size)
+		goto done;
+	rc = l->encode_block((unsigned char *)out, der, (int)len);
+done:
+	free(der);
+	return rc;
 }

@@ -6,12 +6,16 @@
  * signatures of sealers.  Only functions of OpenSSL 3 that are not
  * deprecated: the one-shot HMAC() with the digest it is given, the EVP
  * cipher and digest calls, d2i_PUBKEY() for an RSA public key, and
- * EVP_PKEY_verify() for RSA PKCS#1 v1.5 over a SHA-256 digest.
+ * EVP_PKEY_verify() for RSA PKCS#1 v1.5 over a SHA-256 digest; for DKIM
+ * signing (dkims.h) and samotop-dkimkey, private keys read from and
+ * written as PEM, made (EVP_PKEY_Q_keygen()) and their public halves
+ * in base64.
  */
 #ifndef SAMOTOP_CRYPTOLIB_H
 #define SAMOTOP_CRYPTOLIB_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define CRYPTO_SHA256_LEN	32
 #define CRYPTO_AES256_KEYLEN	32
@@ -54,6 +58,22 @@ struct cryptolib {
 	int	 (*set_sig_md)(EVP_PKEY_CTX *, const EVP_MD *);
 	int	 (*verify)(EVP_PKEY_CTX *, const unsigned char *, size_t,
 		    const unsigned char *, size_t);
+	EVP_PKEY *(*pem_read_key)(FILE *, EVP_PKEY **, int (*)(char *, int,
+		    int, void *), void *);
+	int	 (*pem_write_key)(FILE *, const EVP_PKEY *, const EVP_CIPHER *,
+		    const unsigned char *, int, int (*)(char *, int, int,
+		    void *), void *);
+	EVP_PKEY *(*keygen)(void *, const char *, const char *, ...);
+	int	 (*i2d_pubkey)(const EVP_PKEY *, unsigned char **);
+	int	 (*raw_pubkey)(const EVP_PKEY *, unsigned char *, size_t *);
+	int	 (*encode_block)(unsigned char *, const unsigned char *, int);
+};
+
+/* The kinds of private key cryptolib_privkey_pem() tells apart. */
+enum crypto_keytype {
+	CRYPTO_KEY_OTHER,
+	CRYPTO_KEY_RSA,
+	CRYPTO_KEY_ED25519,
 };
 
 /* Load libcrypto once; -1 with why. */
@@ -126,5 +146,27 @@ void	cryptolib_pubkey_free(const struct cryptolib *l, EVP_PKEY *k);
 int	cryptolib_rsa_verify_sha256(const struct cryptolib *l, EVP_PKEY *k,
 	    const unsigned char md[CRYPTO_SHA256_LEN], const unsigned char *sig,
 	    size_t siglen);
+
+/*
+ * A private key from the PEM text pem[0..len) (PKCS#8 or PKCS#1), its
+ * kind in *type and its size in bits in *bits; NULL when the text holds
+ * none, or an encrypted one (no passphrase is asked for).  Free with
+ * cryptolib_pubkey_free().
+ */
+EVP_PKEY *cryptolib_privkey_pem(const struct cryptolib *l, const char *pem,
+	    size_t len, enum crypto_keytype *type, unsigned int *bits);
+/* A new key: RSA of bits bits, or Ed25519 (bits unused).  NULL: failed. */
+EVP_PKEY *cryptolib_keygen(const struct cryptolib *l, enum crypto_keytype type,
+	    unsigned int bits);
+/* k as unencrypted PKCS#8 PEM onto f.  0, or -1. */
+int	cryptolib_privkey_write(const struct cryptolib *l, EVP_PKEY *k,
+	    FILE *f);
+/*
+ * k's public key in base64 into out[0..size), NUL-terminated: its DER
+ * SubjectPublicKeyInfo, or with raw its raw octets (Ed25519's 32, RFC
+ * 8463).  The length, or -1 (no room, or libcrypto failed).
+ */
+int	cryptolib_pubkey_base64(const struct cryptolib *l, EVP_PKEY *k, int raw,
+	    char *out, size_t size);
 
 #endif

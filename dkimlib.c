@@ -1,5 +1,5 @@
 /*
- * dkimlib.c: resolve the libopendkim functions dkim.c uses.
+ * dkimlib.c: resolve the libopendkim functions dkim.c and dkims.c use.
  */
 #include <string.h>
 
@@ -42,6 +42,9 @@ resolve(struct dkimlib *l, char *why, size_t size)
 	RESOLVE(sig_getcanons);
 	RESOLVE(sig_getcanonlen);
 	RESOLVE(sig_gettagvalue);
+	RESOLVE(sign);
+	RESOLVE(chunk);
+	RESOLVE(getsighdr);
 	RESOLVE(dns_set_query_service);
 	RESOLVE(dns_set_query_start);
 	RESOLVE(dns_set_query_cancel);

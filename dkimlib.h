@@ -9,8 +9,9 @@
  * Debian's 2.11.0~beta2), the system's copy, with its security fixes,
  * is the one in use.  It brings libcrypto.so.3, libdb-5.3 and libbsd:
  * dlopen(3) takes about 1.5 ms (measured on the shared build machine),
- * paid by a session's first verification.  Only verification is in the table: signing is not
- * samotop's job (tests/dkim_drive.c signs with libopendkim itself).
+ * paid by a session's first verification.  Signing (dkims.h) uses the
+ * same library: dkim_sign(), dkim_chunk() and dkim_getsighdr() besides
+ * the calls both share.
  */
 #ifndef SAMOTOP_DKIMLIB_H
 #define SAMOTOP_DKIMLIB_H
@@ -58,6 +59,13 @@ struct dkimlib {
 	DKIM_STAT (*sig_getcanonlen)(DKIM *, DKIM_SIGINFO *, ssize_t *,
 		    ssize_t *, ssize_t *);
 	u_char	*(*sig_gettagvalue)(DKIM_SIGINFO *, _Bool, u_char *);
+	/* Signing (dkims.h). */
+	DKIM	*(*sign)(DKIM_LIB *, const unsigned char *, void *,
+		    const dkim_sigkey_t, const unsigned char *,
+		    const unsigned char *, dkim_canon_t, dkim_canon_t,
+		    dkim_alg_t, ssize_t, DKIM_STAT *);
+	DKIM_STAT (*chunk)(DKIM *, u_char *, size_t);
+	DKIM_STAT (*getsighdr)(DKIM *, u_char *, size_t, size_t);
 	/*
 	 * libopendkim's resolver hooks (2.11 has them all; see dkim.h):
 	 * resolved now so that a library without them fails at loading,

@@ -679,6 +679,26 @@ hdredit_write(struct hdredit *h, const char *buf, size_t len,
 }
 
 enum hdredit_error
+hdredit_write_again(struct hdredit *h)
+{
+	if (h->error != HDREDIT_OK)
+		return h->error;
+	if (h->phase != PH_WRITE && h->phase != PH_DONE)
+		return fail(h, HDREDIT_EMISUSE);
+	/* what hdredit_scan_end() leaves for the second pass */
+	h->phase = PH_WRITE;
+	memset(&h->rd, 0, sizeof(h->rd));
+	h->rd.state = R_BOL;
+	h->started = 0;
+	h->seen = 0;
+	h->next = 0;
+	h->keep = 0;
+	h->lastc = -1;
+	h->written = 0;
+	return HDREDIT_OK;
+}
+
+enum hdredit_error
 hdredit_write_end(struct hdredit *h, hdredit_sink sink, void *arg)
 {
 	if (h->error != HDREDIT_OK)

@@ -59,7 +59,8 @@
  *	    hdredit_replace_body(), hdredit_own();
  *	first pass over the message: hdredit_scan()..., hdredit_scan_end();
  *	second pass over the same octets: hdredit_write()...,
- *	    hdredit_write_end().
+ *	    hdredit_write_end(); hdredit_write_again() before another
+ *	    second pass (a DKIM signer reads the result before it goes).
  * Every call returns HDREDIT_OK or an error; the first error sticks
  * (every later call returns it) and the caller defers the message (a
  * limit is no reason to deliver it unfiltered).  Both passes must see
@@ -230,6 +231,12 @@ enum hdredit_error hdredit_write(struct hdredit *h, const char *buf,
  */
 enum hdredit_error hdredit_write_end(struct hdredit *h, hdredit_sink sink,
 	    void *arg);
+/*
+ * Start the second pass over: the same result is written again from
+ * its first octet.  After hdredit_scan_end() (harmless before any
+ * write) or hdredit_write_end(); HDREDIT_EMISUSE otherwise.
+ */
+enum hdredit_error hdredit_write_again(struct hdredit *h);
 
 /*
  * Whether line[0..len), the start of a line of a header, starts a field

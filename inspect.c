@@ -621,6 +621,9 @@ inspect_replay(struct inspect *in, int (*write)(void *, const char *,
 	if (!edited(in))
 		return write(arg, in->own, in->ownlen) == -1 ? -1 :
 		    read_all(&in->spool, write, arg, serr);
+	/* the second replay of a signed message starts the edit over */
+	if ((*herr = hdredit_write_again(&in->edit)) != HDREDIT_OK)
+		return -1;
 	if (read_all(&in->spool, edit_piece, &k, serr) == -1 ||
 	    (*herr = hdredit_write_end(&in->edit, write, arg)) !=
 	    HDREDIT_OK) {
@@ -631,6 +634,46 @@ inspect_replay(struct inspect *in, int (*write)(void *, const char *,
 	if (in->edit.body_replaced)
 		return read_all(&in->body, write, arg, serr);
 	return 0;
+}
+
+static int
+sign_piece(void *arg, const char *buf, size_t len)
+{
+	dkims_data(arg, buf, len);
+	return 0;
+}
+
+int
+inspect_sign(struct inspect *in, const char *id, char *out, size_t size,
+    size_t *len, struct dkims_failure *f, enum spool_error *serr,
+    enum hdredit_error *herr)
+{
+	char domain[HDRFROM_DOMAIN_MAX + 1];
+	size_t i;
+	int rc;
+
+	*len = 0;
+	*serr = SPOOL_OK;
+	*herr = HDREDIT_OK;
+	memset(f, 0, sizeof(*f));
+	if (in->nfrom != 1 || in->from[0][0] == '\0')
+		return 0;
+	for (i = 0; in->from[0][i] != '\0'; i++)
+		domain[i] = in->from[0][i] >= 'A' && in->from[0][i] <= 'Z' ?
+		    in->from[0][i] - 'A' + 'a' : in->from[0][i];
+	domain[i] = '\0';
+	if (dkims_keys_for(in->conf, domain) == 0)
+		return 0;
+	if (dkims_open(&in->signer, in->conf, f) == -1 ||
+	    (rc = dkims_begin(&in->sign, &in->signer, domain, id, f)) == -1)
+		return -1;
+	if (inspect_replay(in, sign_piece, &in->sign, serr, herr) == -1) {
+		dkims_abort(&in->sign);
+		return -1;
+	}
+	if (dkims_end(&in->sign, out, size, len, f) == -1)
+		return -1;
+	return rc;
 }
 
 void
@@ -652,6 +695,8 @@ inspect_close(struct inspect *in)
 		arc_verify_end(&in->arc);
 	arc_verifier_close(&in->arcv);
 	dkim_verifier_close(&in->dkimv);
+	dkims_abort(&in->sign);
+	dkims_close(&in->signer);
 	dmarc_close(&in->dmarcv);
 	spool_close(&in->body);
 	spool_close(&in->spool);

@@ -13,11 +13,17 @@
  * inspect_replay() reads the message back.  A refused message never
  * reached the helper's DATA.
  *
+ * The same wait lets a submission's message be signed (dkim-sign,
+ * dkims.h): its DKIM-Signature: fields must come first, so the message
+ * is read back once for the signer (inspect_sign()) before it is
+ * replayed to the helper.
+ *
  * Use: inspect_open() once, when the session's first message needs it;
  * per message inspect_begin(), inspect_data() with canonical content
  * (CRLF, dots unstuffed) in chunks, then inspect_end() (or
- * inspect_abort()); when delivered, inspect_authres() and
- * inspect_replay(); inspect_close() at the end of the session.
+ * inspect_abort()); when delivered, inspect_authres(), inspect_prepare(),
+ * inspect_sign() when the session signs, and inspect_replay();
+ * inspect_close() at the end of the session.
  *
  * The struct is large (the spool's buffer, the header field being
  * read, DKIM's): the session allocates it once.
@@ -30,6 +36,7 @@
 #include "conf.h"
 #include "cryptolib.h"
 #include "dkim.h"
+#include "dkims.h"
 #include "dmarc.h"
 #include "address.h"
 #include "arc.h"
@@ -142,6 +149,9 @@ struct inspect {
 	struct spool		 spool;
 	struct spool		 body;		/* a filter's new body */
 	struct hdredit		 edit;		/* the header's changes */
+	struct dkims_signer	 signer;	/* dkim-sign: opened at the
+						 * first message signed */
+	struct dkims_msg	 sign;
 	struct arc_msg		 arc;		/* last: large, mostly unused */
 };
 
@@ -207,6 +217,19 @@ int	inspect_prepare(struct inspect *in, const char *own, size_t ownlen,
 int	inspect_replay(struct inspect *in, int (*write)(void *, const char *,
 	    size_t), void *arg, enum spool_error *serr,
 	    enum hdredit_error *herr);
+/*
+ * dkim-sign: sign the message as inspect_replay() will write it (after
+ * inspect_prepare(): samotop's fields on top, the milters' changes) with
+ * the keys of its From: domain (exactly one From: mailbox, as the header
+ * came; dkims.h); id names it in libopendkim's messages.  1: the
+ * DKIM-Signature: fields are in out[0..*len), to be written before the
+ * replay; 0: no key for that domain, or no single From: mailbox (*len
+ * 0); -1: the signing failed (*f), or reading the spool back did (*serr
+ * or *herr set): the message must be deferred, never sent unsigned.
+ */
+int	inspect_sign(struct inspect *in, const char *id, char *out,
+	    size_t size, size_t *len, struct dkims_failure *f,
+	    enum spool_error *serr, enum hdredit_error *herr);
 /* Release the libraries' handles and the spool. */
 void	inspect_close(struct inspect *in);
 

@@ -152,6 +152,69 @@ q_write_data(struct q_writer *w, const char *buf, size_t len)
 	return 0;
 }
 
+int
+q_write_prepend(struct q_writer *w, const char *buf, size_t len)
+{
+	char mess[64], pre[64];
+	int in = -1, out;
+	ssize_t n;
+
+	if (w->state != W_OPEN) {
+		if (w->err == Q_WRITE_OK)
+			w->err = Q_WRITE_ESTATE;
+		return -1;
+	}
+	if (flush(w) == -1)
+		return -1;
+	rel(mess, sizeof(mess), "tmp", w->id, ".mess");
+	rel(pre, sizeof(pre), "tmp", w->id, ".pre");
+	if ((out = openat(w->dirfd, pre, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC | O_NOFOLLOW, FILE_MODE)) == -1)
+		return fail(w, "create tmp/ pre");
+	if ((in = openat(w->dirfd, mess, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1) {
+		fail(w, "open tmp/");
+		goto fail;
+	}
+	if (write_all(out, buf, len) == -1) {
+		fail(w, "write tmp/ pre");
+		goto fail;
+	}
+	/* the buffer is empty after the flush: the copy goes through it */
+	while ((n = read(in, w->buf, sizeof(w->buf))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			fail(w, "read tmp/");
+			goto fail;
+		}
+		if (write_all(out, w->buf, (size_t)n) == -1) {
+			fail(w, "write tmp/ pre");
+			goto fail;
+		}
+	}
+	if (renameat(w->dirfd, pre, w->dirfd, mess) == -1) {
+		fail(w, "rename tmp/ pre");
+		goto fail;
+	}
+	close(in);
+	close(w->fd);
+	w->fd = out;
+	w->size += len;
+	return 0;
+fail:
+	{
+		int saved = errno;
+
+		if (in != -1)
+			close(in);
+		close(out);
+		(void)unlinkat(w->dirfd, pre, 0);
+		errno = saved;
+	}
+	return -1;
+}
+
 /* Remove mess/ID (renamed in before a later step failed). */
 static void
 unlink_mess(struct q_writer *w)

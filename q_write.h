@@ -75,6 +75,17 @@ int		q_write_open(struct q_writer *w, const char *dir, time_t now);
 int		q_write_data(struct q_writer *w, const char *buf, size_t len);
 
 /*
+ * Put len octets before the content written so far (a DKIM-Signature:
+ * field, which needs the whole message): a new tmp/ID.pre gets them
+ * and a copy of the content, and is renamed over tmp/ID.mess; later
+ * q_write_data() appends as before.  The one copy is paid only by a
+ * message that has something prepended.  0, or -1 with w->err set
+ * (tmp/ID.pre removed).
+ */
+int		q_write_prepend(struct q_writer *w, const char *buf,
+		    size_t len);
+
+/*
  * Commit the message with envelope e: e->id and e->time are set from
  * the writer first; e's sender, params and recipients are the caller's.
  * 0: the message is queued as w->id (answer 250 now).  -1 with w->err

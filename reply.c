@@ -159,6 +159,8 @@ static const struct {
 				  "Too many messages from user %s, try later" },
 	[R_USER_RECIPIENTS] =	{ 452, "4.7.1",
 				  "Too many recipients from user %s, try later" },
+	[R_SIGN_FAILED] =	{ 451, "4.7.0", "DKIM signing failed, try again "
+				  "later" },
 };
 
 void

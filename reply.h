@@ -104,6 +104,7 @@ enum reply_id {
 	R_FROM_LOGIN,		/* 553 5.7.1 From: not the user's */
 	R_USER_MESSAGES,	/* 451 4.7.1 user-limit-messages */
 	R_USER_RECIPIENTS,	/* 452 4.7.1 user-limit-recipients */
+	R_SIGN_FAILED,		/* 451 4.7.0 DKIM signing failed (dkims.h) */
 	R__COUNT
 };
 

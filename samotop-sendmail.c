@@ -20,6 +20,12 @@
  * each message is treated as one read from stdin, and answered "250
  * 2.0.0 queued as ID" only once committed.
  *
+ * A message whose From: domain has dkim-sign keys (samotop.conf(5)) is
+ * signed (dkims.h) as it is written into the queue, and its
+ * DKIM-Signature: fields go on top before it is committed.  A key that
+ * cannot be read, or a signature that fails, queues nothing: the exit
+ * status is EX_TEMPFAIL (-bs: 451 4.7.0), never an unsigned message.
+ *
  * It enqueues with q_write.h, as samotop-queue does.  Installed setgid
  * to the sendmail-group of samotop.conf(5), it can write a queue its
  * users cannot; -C then gives up that group first.
@@ -29,7 +35,8 @@
  * -q...); EX_DATAERR a malformed address or header; EX_NOINPUT
  * the -C file cannot be read; EX_CONFIG it is malformed; EX_IOERR
  * reading stdin failed; EX_CANTCREAT the queue cannot be written to;
- * EX_TEMPFAIL the enqueue failed (full disk, an fsync): try again;
+ * EX_TEMPFAIL the enqueue or the DKIM signature failed (full disk, an
+ * fsync, a key that cannot be read): try again;
  * EX_OSERR out of memory.
  */
 #include <sys/stat.h>
@@ -46,6 +53,7 @@
 #include <unistd.h>
 
 #include "address.h"
+#include "dkims.h"
 #include "hdr.h"
 #include "hdrfrom.h"
 #include "q_conf.h"
@@ -78,6 +86,15 @@ struct sm {
 	size_t		 fieldlen;
 	int		 eight;
 	struct q_writer	*w;
+	/* dkim-sign: the From: field's value, and the signing */
+	char		*fromv;		/* unfolded, as field is */
+	size_t		 fromlen;
+	int		 from_fields;	/* From: fields in the header */
+	int		 in_from;	/* continuations are From:'s */
+	struct dkims_signer *signer;	/* NULL until a key is needed */
+	struct dkims_msg dm;
+	int		 sign_failed;	/* nothing may be queued */
+	struct dkims_failure sign_why;
 };
 
 static _Noreturn void
@@ -212,6 +229,18 @@ field_add(struct sm *s, const char *p, size_t n)
 	s->field[s->fieldlen++] = ' ';	/* unfolded */
 }
 
+/* The From: field's value, unfolded, for the signing domain. */
+static void
+from_add(struct sm *s, const char *p, size_t n)
+{
+	if (n > SM_FIELD_MAX - 2 - s->fromlen)
+		n = SM_FIELD_MAX - 2 - s->fromlen;	/* no address */
+	memcpy(s->fromv + s->fromlen, p, n);
+	s->fromlen += n;
+	s->fromv[s->fromlen++] = ' ';
+	s->fromv[s->fromlen] = '\0';
+}
+
 /* name: at line[0..n), its length (without ':'), or 0 */
 static size_t
 field_name(const char *line, size_t n)
@@ -246,6 +275,8 @@ header_line(struct sm *s, const char *line, size_t n)
 		/* a continuation of the field before */
 		if (s->collect)
 			field_add(s, line, n);
+		if (s->in_from)
+			from_add(s, line, n);
 		if (!s->drop) {
 			hdr_put(s, line, n);
 			hdr_put(s, "\r\n", 2);
@@ -257,8 +288,13 @@ header_line(struct sm *s, const char *line, size_t n)
 		return 0;
 	s->in_field = 1;
 	s->drop = 0;
-	if (is_name(line, k, "from"))
+	s->in_from = 0;
+	if (is_name(line, k, "from")) {
 		s->has_from = 1;
+		s->in_from = ++s->from_fields == 1;
+		if (s->in_from)
+			from_add(s, line + k + 1, n - k - 1);
+	}
 	else if (is_name(line, k, "date"))
 		s->has_date = 1;
 	else if (is_name(line, k, "message-id"))
@@ -286,8 +322,77 @@ put(struct sm *s, const char *p, size_t n)
 		for (i = 0; i < n; i++)
 			if ((unsigned char)p[i] > 127)
 				s->eight = 1;
+	if (s->dm.n > 0)
+		dkims_data(&s->dm, p, n);
 	if (q_write_data(s->w, p, n) == -1)
 		return;		/* reported by q_write_commit() */
+}
+
+/*
+ * Before the first octet is written: sign the message when its From:
+ * domain (the field's, or addr's when we add the field) has keys.
+ */
+static void
+sign_begin(struct sm *s, const char *addr)
+{
+	char domain[HDRFROM_DOMAIN_MAX + 1];
+	const char *at;
+
+	s->dm.n = 0;
+	if (s->conf->ndkim_sign == 0)
+		return;
+	if (s->has_from) {
+		/* two From: fields, or none with one mailbox: not signed */
+		if (s->from_fields != 1 || dkims_from_domain(s->fromv, domain,
+		    sizeof(domain)) == -1)
+			return;
+	} else if ((at = strrchr(addr, '@')) == NULL ||
+	    dkims_from_domain(addr, domain, sizeof(domain)) == -1)
+		return;
+	if (dkims_keys_for(s->conf, domain) == 0)
+		return;
+	if (s->signer == NULL && (s->signer = calloc(1,
+	    sizeof(*s->signer))) == NULL)
+		die(EX_OSERR, "%s", strerror(errno));
+	if (dkims_open(s->signer, s->conf, &s->sign_why) == -1 ||
+	    dkims_begin(&s->dm, s->signer, domain, s->w->id,
+	    &s->sign_why) == -1)
+		s->sign_failed = 1;
+}
+
+/* The keys wiped from memory (dkims_close()). */
+static void
+sign_close(struct sm *s)
+{
+	if (s->signer == NULL)
+		return;
+	dkims_close(s->signer);
+	free(s->signer);
+	s->signer = NULL;
+}
+
+/*
+ * After the last octet: the DKIM-Signature: fields on top.  0, or -1
+ * (s->sign_why says why; the caller queues nothing).
+ */
+static int
+sign_end(struct sm *s)
+{
+	static char fields[DKIMS_FIELDS_MAX];
+	size_t len;
+
+	if (s->sign_failed)
+		return -1;
+	if (s->dm.n == 0)
+		return 0;
+	if (dkims_end(&s->dm, fields, sizeof(fields), &len,
+	    &s->sign_why) == -1) {
+		s->sign_failed = 1;
+		return -1;
+	}
+	/* a failure here is the queue's: q_write_commit() reports it */
+	(void)q_write_prepend(s->w, fields, len);
+	return 0;
 }
 
 /* An RFC 5322 quoted-string of name, printable and bounded. */
@@ -316,6 +421,10 @@ write_header(struct sm *s, time_t now)
 	const char *addr;
 	struct tm tm;
 
+	addr = s->env.from;
+	if (addr[0] == '\0')	/* a null sender's From: is the user's */
+		addr = s->login_addr;
+	sign_begin(s, addr);
 	localtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
 	hdr_safe(who, sizeof(who), s->login, HDR_COMMENT);
@@ -333,9 +442,6 @@ write_header(struct sm *s, time_t now)
 		put(s, line, strlen(line));
 	}
 	if (!s->has_from) {
-		addr = s->env.from;
-		if (addr[0] == '\0')	/* a null sender's From: is the user's */
-			addr = s->login_addr;
 		if (s->fullname != NULL) {
 			quote(s->fullname, name, sizeof(name));
 			snprintf(line, sizeof(line), "From: %s <%s>\r\n",
@@ -427,6 +533,10 @@ sm_reset(struct sm *s)
 	s->env.from[0] = '\0';
 	s->hdrlen = 0;
 	s->has_from = s->has_date = s->has_msgid = 0;
+	s->fromlen = 0;
+	s->from_fields = s->in_from = 0;
+	s->sign_failed = 0;
+	dkims_abort(&s->dm);
 	s->in_field = s->drop = s->collect = 0;
 	s->fieldlen = 0;
 	s->eight = 0;
@@ -483,6 +593,7 @@ smtp_path(struct sm *s, const char *arg, int flags, char *out)
 static void
 smtp_data(struct sm *s, const char *dir)
 {
+	char why[1024];
 	int ended;
 
 	reply("354 End data with <CR><LF>.<CR><LF>");
@@ -492,7 +603,15 @@ smtp_data(struct sm *s, const char *dir)
 	s->env.body8 = s->eight;
 	if (s->w->state == 0 && s->w->err != Q_WRITE_OK)
 		q_write_abort(s->w);	/* q_write_open() failed */
-	else if (q_write_commit(s->w, &s->env) == 0) {
+	else if (sign_end(s) == -1) {
+		q_write_abort(s->w);
+		fprintf(stderr, "samotop-sendmail: not queued: DKIM signing "
+		    "failed: %s\n", dkims_strerror(&s->sign_why, why,
+		    sizeof(why)));
+		reply("451 4.7.0 DKIM signing failed");
+		sm_reset(s);
+		return;
+	} else if (q_write_commit(s->w, &s->env) == 0) {
 		reply("250 2.0.0 queued as %s", s->env.id);
 		sm_reset(s);
 		return;
@@ -631,7 +750,7 @@ main(int argc, char *argv[])
 	static struct sm s;
 	const char *conf_path = NULL;
 	char msg[512], *text;
-	int ch, utf8 = 0;
+	int ch, rc, utf8 = 0;
 
 	/*
 	 * sendmail's options: those that change nothing here are taken
@@ -689,6 +808,7 @@ main(int argc, char *argv[])
 	if ((s.conf = malloc(sizeof(*s.conf))) == NULL ||
 	    (s.rcpt = calloc(Q_RCPT_MAX, sizeof(*s.rcpt))) == NULL ||
 	    (s.field = malloc(SM_FIELD_MAX)) == NULL ||
+	    (s.fromv = malloc(SM_FIELD_MAX)) == NULL ||
 	    (s.w = malloc(sizeof(*s.w))) == NULL)
 		die(EX_OSERR, "%s", strerror(errno));
 	if (q_conf_load(s.conf, conf_path, &text, msg, sizeof(msg)) == -1)
@@ -713,7 +833,9 @@ main(int argc, char *argv[])
 		    q_conf_dir_mode(s.conf)) == -1)
 			die(EX_CANTCREAT, "%s: %s", s.conf->queue_dir,
 			    strerror(errno));
-		return smtp_session(&s, s.conf->queue_dir);
+		rc = smtp_session(&s, s.conf->queue_dir);
+		sign_close(&s);
+		return rc;
 	}
 	for (; argc > 0; argc--, argv++)
 		add_rcpt(&s, argv[0]);
@@ -738,10 +860,16 @@ main(int argc, char *argv[])
 		die(EX_USAGE, "no recipient addresses found in the header");
 	}
 	s.env.body8 = s.eight;
+	if (sign_end(&s) == -1) {
+		q_write_abort(s.w);
+		die(EX_TEMPFAIL, "not queued: DKIM signing failed: %s",
+		    dkims_strerror(&s.sign_why, msg, sizeof(msg)));
+	}
 	if (q_write_commit(s.w, &s.env) == -1)
 		die(EX_TEMPFAIL, "not queued: %s: %s", s.w->err_what,
 		    s.w->err == Q_WRITE_EENV ? q_env_strerror(s.w->err_env) :
 		    strerror(s.w->err_errno));
+	sign_close(&s);
 	free(text);
 	return EX_OK;
 }

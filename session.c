@@ -905,7 +905,8 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 		}
 		s->st.tls_offered = 1;
 	}
-	if (session_needs_inspection(c)) {
+	/* dkim-sign: a session may authenticate later, and sign then */
+	if (session_needs_inspection(c) || c->ndkim_sign > 0) {
 		if ((s->insp = calloc(1, sizeof(*s->insp))) == NULL ||
 		    (c->nmilters > 0 && (s->milters = calloc(1,
 		    sizeof(*s->milters))) == NULL)) {

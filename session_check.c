@@ -232,6 +232,44 @@ local_failure(struct session *s, enum spool_error serr,
 }
 
 /*
+ * dkim-sign: the message signed as it will be written, its fields into
+ * sig.  0 (*len 0 when no key applies), or -1 with the reply sent
+ * (*flow): a message that should be signed is deferred, never sent
+ * unsigned.
+ */
+static int
+sign_message(struct session *s, char *sig, size_t size, size_t *len,
+    enum flow *flow)
+{
+	struct dkims_failure f;
+	enum spool_error serr;
+	enum hdredit_error herr;
+	char why[1024];
+	int rc;
+
+	*len = 0;
+	if (!session_signs(s))
+		return 0;
+	rc = inspect_sign(s->insp, s->msgid, sig, size, len, &f, &serr,
+	    &herr);
+	if (rc == -1 && (serr != SPOOL_OK || herr != HDREDIT_OK)) {
+		*flow = local_failure(s, serr, herr);
+		return -1;
+	}
+	if (rc == -1) {
+		log_event(&s->log, LVL_ERROR, "error", "msgid", s->msgid,
+		    "reason", dkims_strerror(&f, why, sizeof(why)), NULL);
+		*flow = session_say(s, R_SIGN_FAILED);
+		return -1;
+	}
+	if (rc == 1)
+		log_event(&s->log, LVL_INFO, "dkim-sign", "msgid", s->msgid,
+		    "domain", s->insp->sign.k[0] != NULL ?
+		    s->insp->sign.k[0]->conf->domain : NULL, NULL);
+	return 0;
+}
+
+/*
  * An inspected message the verdict lets through: the envelope as the
  * filters left it, the helper's DATA, samotop's fields and the message
  * from the spool with the filters' changes.
@@ -239,11 +277,12 @@ local_failure(struct session *s, enum spool_error serr,
 static enum flow
 deliver_inspected(struct session *s, const struct inspect_outcome *out)
 {
-	char hdr[RECEIVED_MAX + 4096];
+	char hdr[RECEIVED_MAX + 4096], sig[DKIMS_FIELDS_MAX];
 	struct lmtpreply rep;
 	enum spool_error serr = SPOOL_OK;
 	enum hdredit_error herr = HDREDIT_OK;
-	size_t n;
+	enum flow flow;
+	size_t n, siglen;
 	int denied;
 
 	if (s->insp->changes_failed || change_envelope(s, &denied) == -1) {
@@ -260,13 +299,17 @@ deliver_inspected(struct session *s, const struct inspect_outcome *out)
 	n = own_fields(s, out, hdr, sizeof(hdr));
 	if (inspect_prepare(s->insp, hdr, n, &serr, &herr) == -1)
 		return local_failure(s, serr, herr);
+	if (sign_message(s, sig, sizeof(sig), &siglen, &flow) == -1)
+		return flow;
 	if (helper_data(&s->helper, s->conf->timeout_helper, &rep) == -1) {
 		if (rep.code >= 400 && s->helper.fd != -1)
 			return session_relay_reply(s, &rep);
 		session_log_helper_failure(s, NULL, NULL);
 		return session_say(s, R_HELPER_FAILED);
 	}
-	if (inspect_replay(s->insp, write_to_helper, s, &serr, &herr) ==
+	/* the signature on top, above samotop's own trace fields */
+	if ((siglen > 0 && write_to_helper(s, sig, siglen) == -1) ||
+	    inspect_replay(s->insp, write_to_helper, s, &serr, &herr) ==
 	    -1) {
 		helper_abort(&s->helper);
 		if (serr != SPOOL_OK || herr != HDREDIT_OK)
@@ -315,7 +358,9 @@ session_finish_inspected(struct session *s)
 	enum flow flow;
 
 	inspect_end(s->insp, &inp, &out);
-	log_inspection(s, &out);
+	/* a message that waited only to be signed was not checked */
+	if (session_needs_inspection(s->conf))
+		log_inspection(s, &out);
 	if (s->milters != NULL && out.milter_decided) {
 		v = miltercheck_reply(s->milters, &out.milter, s->st.esmtp, &r);
 		if (v != POLICY_PASS) {

@@ -33,6 +33,8 @@ const char	*session_last_command(const struct session *s);
 
 /* session_msg.c */
 int		session_needs_inspection(const struct conf *c);
+/* Whether this session's messages are signed (dkim-sign, dkims.h). */
+int		session_signs(const struct session *s);
 enum flow	session_data(struct session *s);
 enum flow	session_bdat(struct session *s, const struct smtp_cmd *cmd);
 enum flow	session_skip_chunk(struct session *s,

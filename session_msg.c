@@ -20,6 +20,19 @@ session_needs_inspection(const struct conf *c)
 }
 
 /*
+ * A submission's mail is signed: a relay-client's and an authenticated
+ * user's.  It waits in the spool (inspect.h) like a checked message,
+ * since its DKIM-Signature: comes first.
+ */
+int
+session_signs(const struct session *s)
+{
+	if (s->conf->ndkim_sign == 0)
+		return 0;
+	return s->relay_client || session_auth_user(s) != NULL;
+}
+
+/*
  * The message goes to the spool (inspect.h); the helper's DATA waits
  * for the verdict.  -1 when the checks cannot be set up: 451, nothing
  * is accepted unchecked.
@@ -64,7 +77,7 @@ begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 	s->local_failure = 0;
 	session_auth_begin(s);
 	if (s->st.tx.nrcpt > 0 && s->helper.fd != -1 &&
-	    session_needs_inspection(s->conf))
+	    (session_needs_inspection(s->conf) || session_signs(s)))
 		return begin_inspected(s);
 	/* Strict DATA goes on still stuffed: no unstuffing and restuffing. */
 	(void)data_keep_stuffing(&s->dec);

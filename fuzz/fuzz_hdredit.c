@@ -149,7 +149,7 @@ run(const uint8_t *data, size_t size, size_t step, struct buf *b)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct buf b0, b1;
+	struct buf b0, b1, b2;
 	enum hdredit_error e0, e1;
 	size_t step, len;
 
@@ -158,7 +158,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	step = data[0] % 16 + 1;
 	if (data[0] >= 0xf0)
 		step = 4096;
-	b0.p = b1.p = NULL;
+	b0.p = b1.p = b2.p = NULL;
 	e0 = run(data, size, step, &b0);
 	e1 = run(data, size, size, &b1);
 	if (e0 != e1 || (e0 == HDREDIT_OK && (b0.len != b1.len ||
@@ -176,8 +176,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    hdredit_scan_end(&R) == HDREDIT_OK &&
 		    R.nfields != H.written)
 			abort();
+		/* the second pass again (a DKIM signer reads it first) */
+		b2.len = 0;
+		b2.size = b1.size;
+		if ((b2.p = malloc(b2.size)) == NULL)
+			abort();
+		if (hdredit_write_again(&H) != HDREDIT_OK ||
+		    pass(&H, (const char *)data + msg_off, len, step, &b2, 1) !=
+		    HDREDIT_OK || b2.len != b1.len ||
+		    memcmp(b2.p, b1.p, b1.len) != 0)
+			abort();
 	}
 	free(b0.p);
 	free(b1.p);
+	free(b2.p);
 	return 0;
 }

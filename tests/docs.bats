@@ -11,7 +11,7 @@ load lib
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-PAGES="samotop-smtpd.8 samotop.conf.5 samotop-maildir.8 samotop-lmtp.8 samotop-pipe.8 samotop-encrypt.8 samotop-screener.8 samotop-queue.8 samotop-sendmail.8 samotop-mailq.8 samotop-send.8 samotop-remote.8 samotop-tlsrpt.8"
+PAGES="samotop-smtpd.8 samotop.conf.5 samotop-dkimkey.8 samotop-maildir.8 samotop-lmtp.8 samotop-pipe.8 samotop-encrypt.8 samotop-screener.8 samotop-queue.8 samotop-sendmail.8 samotop-mailq.8 samotop-send.8 samotop-remote.8 samotop-tlsrpt.8"
 
 # see_also PAGE: the ".Xr name section" references of PAGE's SEE ALSO, one
 # "name(section)" a line.

@@ -39,7 +39,7 @@ mode() {
 	[ "$status" -eq 0 ]
 	for p in samotop-smtpd samotop-lmtp samotop-maildir samotop-pipe samotop-screener \
 	    samotop-queue samotop-sendmail samotop-mailq samotop-send \
-	    samotop-tlsrpt; do
+	    samotop-tlsrpt samotop-dkimkey; do
 		[ "$(mode "$bin/$p")" = 755 ]
 		cmp "$SRC/$p" "$bin/$p"
 	done
@@ -48,6 +48,7 @@ mode() {
 	[ "$(mode "$man/man8/samotop-screener.8")" = 644 ]
 	[ "$(mode "$man/man8/samotop-send.8")" = 644 ]
 	[ "$(mode "$man/man8/samotop-tlsrpt.8")" = 644 ]
+	[ "$(mode "$man/man8/samotop-dkimkey.8")" = 644 ]
 	# the installed helper runs, an LMTP session held open by a fifo
 	make_maildir "$T/Maildir"
 	mkfifo "$T/in"

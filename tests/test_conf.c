@@ -389,6 +389,33 @@ test_content_checks(void)
 }
 
 static void
+test_dkim_sign(void)
+{
+	SETS("dkim-sign Example.ORG Rsa2026 /etc/samotop/rsa.pem\n"
+	    "dkim-sign example.org ed2026 /etc/samotop/ed.pem\n"
+	    "dkim-sign example.net rsa2026 /etc/samotop/rsa.pem\n",
+	    c.ndkim_sign == 3 && c.dkim_sign[1].line == 2 &&
+	    strcmp(c.dkim_sign[2].keyfile, "/etc/samotop/rsa.pem") == 0);
+	CHECK_STR(c.dkim_sign[0].domain, "example.org");
+	CHECK_STR(c.dkim_sign[0].selector, "rsa2026");
+	CHECK(conf_line(&c, "dkim-sign") == 3);
+	FAILS("dkim-sign example.org s /k\ndkim-sign EXAMPLE.org S /j\n", 2,
+	    "dkim-sign: example.org with selector s already on line 1");
+	FAILS("dkim-sign example.org s\n", 1,
+	    "dkim-sign: expected DOMAIN SELECTOR KEYFILE");
+	FAILS("dkim-sign [192.0.2.1] s /k\n", 1,
+	    "dkim-sign: expected a domain name, got '[192.0.2.1]'");
+	FAILS("dkim-sign example.org s_1 /k\n", 1, "dkim-sign: expected a "
+	    "selector (labels of letters, digits and '-'), got 's_1'");
+	FAILS("dkim-sign example.org s k.pem\n", 1,
+	    "dkim-sign: KEYFILE must be an absolute path, got 'k.pem'");
+	FAILS("dkim-sign x.org a /k\ndkim-sign x.org b /k\n"
+	    "dkim-sign x.org c /k\ndkim-sign x.org d /k\n"
+	    "dkim-sign x.org e /k\n", 5, "dkim-sign: more than 4 keys for "
+	    "x.org");
+}
+
+static void
 test_screener(void)
 {
 	const char *dmarc = "spf yes\ndkim yes\ndmarc yes\n";
@@ -721,5 +748,6 @@ main(void)
 	TEST(test_screener);
 	TEST(test_queue);
 	TEST(test_bounce_limit);
+	TEST(test_dkim_sign);
 	return UNIT_DONE();
 }

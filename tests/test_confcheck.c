@@ -90,7 +90,7 @@ test_warnings(void)
 	CHECK_STR(found, "1: warning: dmarc-reject has no effect without "
 	    "dmarc yes\n2: warning: milter-timeout-command has no effect "
 	    "without milter\n3: warning: spool-dir has no effect without "
-	    "dkim, dmarc, arc or milter\n");
+	    "dkim, dmarc, arc, milter or dkim-sign\n");
 	CHECK(warnings("spf yes\ndkim yes\ndmarc yes\ndmarc-reject accept\n"
 	    "milter unix:/m\nmilter-default accept\nspool-dir /d\n") == 0);
 	CHECK(warnings("alias a@example.org b@example.org\n") == 1);

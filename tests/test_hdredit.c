@@ -500,6 +500,33 @@ quarantine_reason(void)
 	CHECK_STR(H.quarantine, "X-Samotop-Quarantine: quarantined\r\n");
 }
 
+/* --- the second pass twice (a DKIM signer reads it first) --- */
+
+static void	s_own(struct hdredit *);
+
+static void
+write_again(void)
+{
+	char first[OUTMAX + 1];
+	const char *m = "Received: from client\r\nSubject: s\r\n"
+	    "\r\n body starts with a blank\r\n";
+	size_t len = strlen(m), i;
+
+	CHECK(run(s_own, m, 3) == HDREDIT_OK);
+	memcpy(first, got, gotlen + 1);
+	CHECK(hdredit_write_again(&H) == HDREDIT_OK);
+	gotlen = 0;
+	got[0] = '\0';
+	for (i = 0; i < len; i += 5)
+		CHECK(hdredit_write(&H, m + i, len - i < 5 ? len - i : 5, sink,
+		    NULL) == HDREDIT_OK);
+	CHECK(hdredit_write_end(&H, sink, NULL) == HDREDIT_OK);
+	CHECK_STR(got, first);
+	/* not before the first pass ended */
+	hdredit_init(&H);
+	CHECK(hdredit_write_again(&H) == HDREDIT_EMISUSE);
+}
+
 /* --- the MTA's own fields --- */
 
 static const char own[] = "Received: from mx by us\r\n"
@@ -752,6 +779,7 @@ main(void)
 	TEST(limit_arena);
 	TEST(limit_fields);
 	TEST(misuse);
+	TEST(write_again);
 	TEST(sink_error);
 	TEST(field_name);
 	return UNIT_DONE();

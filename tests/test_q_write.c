@@ -170,6 +170,47 @@ test_list_remove(void)
 	CHECK(q_dir_remove(dir, "../x") == -1 && errno == EINVAL);
 }
 
+/* q_write_prepend: fields before what was written, then more after. */
+static void
+test_prepend(void)
+{
+	static char big[100000], want[sizeof(big) + 64], got[sizeof(want)];
+	const char *sig = "DKIM-Signature: v=1\r\n";
+	char path[256];
+	struct q_env e;
+	size_t slen = strlen(sig), n;
+	int fd, env = count("env");
+
+	envelope(&e);
+	memset(big, 'b', sizeof(big));
+	CHECK(q_write_open(&w, dir, 1700000010) == 0);
+	CHECK(q_write_data(&w, big, sizeof(big)) == 0);
+	CHECK(q_write_prepend(&w, sig, slen) == 0);
+	CHECK(count("tmp") == 1);		/* no tmp/ID.pre left */
+	CHECK(q_write_data(&w, "end\r\n", 5) == 0);
+	CHECK(w.size == slen + sizeof(big) + 5);
+	CHECK(q_write_commit(&w, &e) == 0);
+	CHECK(count("tmp") == 0 && count("env") == env + 1);
+	memcpy(want, sig, slen);
+	memcpy(want + slen, big, sizeof(big));
+	memcpy(want + slen + sizeof(big), "end\r\n", 5);
+	q_dir_path(path, sizeof(path), dir, "mess", w.id);
+	fd = open(path, O_RDONLY);
+	n = 0;
+	for (ssize_t k; (k = read(fd, got + n, sizeof(got) - n)) > 0;)
+		n += (size_t)k;
+	close(fd);
+	CHECK(n == slen + sizeof(big) + 5 && memcmp(got, want, n) == 0);
+	/* given up after a prepend: nothing left in tmp/ */
+	CHECK(q_write_open(&w, dir, 1700000011) == 0);
+	CHECK(q_write_data(&w, "x\r\n", 3) == 0);
+	CHECK(q_write_prepend(&w, sig, slen) == 0);
+	q_write_abort(&w);
+	CHECK(count("tmp") == 0 && count("env") == env + 1);
+	/* not open */
+	CHECK(q_write_prepend(&w, sig, slen) == -1 && w.err == Q_WRITE_ESTATE);
+}
+
 int
 main(void)
 {
@@ -182,6 +223,7 @@ main(void)
 	TEST(test_abort);
 	TEST(test_enospc);
 	TEST(test_list_remove);
+	TEST(test_prepend);
 	unit_rmtree(dir);
 	return UNIT_DONE();
 }

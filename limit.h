@@ -5,8 +5,8 @@
  * so that every session, and every MX host sharing the store, adds to
  * the same ones.
  *
- * limit_network() and limit_decide() are pure; limit_check() opens the
- * store (conf->store_db) at its first use in a session and counts.
+ * limit_network() and limit_decide() are pure; limit_check() counts in
+ * the store its caller owns (the session's, opened at its first need).
  */
 #ifndef SAMOTOP_LIMIT_H
 #define SAMOTOP_LIMIT_H
@@ -37,9 +37,9 @@ enum limit_verdict {
 typedef int	limit_hash_fn(void *arg, const char *label,
 		    const char *value, char *out, size_t size);
 
+struct store;
+
 struct limits {
-	struct store	*store;		/* NULL until first used */
-	int		 failed;	/* would not open: not retried */
 	char		 why[200];	/* the last failure */
 	limit_hash_fn	*hash;		/* NULL; leave-no-trace's */
 	void		*hash_arg;
@@ -66,15 +66,14 @@ enum limit_verdict limit_decide(unsigned max, unsigned long total,
 		    int store_ok, enum check_action on_error);
 
 void		 limit_init(struct limits *l);
-void		 limit_close(struct limits *l);
 /*
- * Count one event of kind for ip at time now and decide; *total is the
- * window's count (0 when the store failed: l->why says why).  A kind
- * without a limit, or a session without an address, is LIMIT_PASS
- * without a count.
+ * Count one event of kind for ip at time now in st and decide; *total
+ * is the window's count (0 when the store failed, or st is NULL because
+ * it could not be opened: l->why says why).  A kind without a limit, or
+ * a session without an address, is LIMIT_PASS without a count.
  */
 enum limit_verdict limit_check(struct limits *l, const struct conf *c,
-		    enum limit_kind kind, const char *ip, time_t now,
-		    unsigned long *total);
+		    struct store *st, enum limit_kind kind, const char *ip,
+		    time_t now, unsigned long *total);
 
 #endif

@@ -952,7 +952,6 @@ done:
 	}
 	smtptls_free(&s->tls);
 	policy_free(&s->policy);
-	limit_close(&s->limits);
 	snprintf(n, sizeof(n), "%u", s->st.transactions);
 	snprintf(m, sizeof(m), "%u", s->delivered);
 	snprintf(ms, sizeof(ms), "%lld", fd_now_ms() - s->started);

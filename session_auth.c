@@ -22,21 +22,6 @@
 
 #define COUNTER_KEY_MAX	128
 
-/* The counters' store, opened at the first need; NULL when it fails. */
-static struct store *
-counter_store(struct session *s)
-{
-	char err[512];
-
-	if (s->store == NULL && !s->store_failed &&
-	    (s->store = store_open(s->conf->store_db, err, sizeof(err))) ==
-	    NULL) {
-		s->store_failed = 1;
-		log_event(&s->log, LVL_ERROR, "store", "reason", err, NULL);
-	}
-	return s->store;
-}
-
 /*
  * The key of a counter: under leave-no-trace a keyed hash (the store
  * must not list who connected or who sent), else the value.  -1 when
@@ -66,7 +51,7 @@ count(struct session *s, const char *name, const char *value,
 	struct store *st;
 
 	*over = 0;
-	if ((st = counter_store(s)) == NULL)
+	if ((st = session_counter_store(s)) == NULL)
 		return -1;
 	if (counter_key(s, name, value, key, sizeof(key)) == -1 ||
 	    store_counter_add(st, name, key, n, limit->period, time(NULL),

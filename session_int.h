@@ -95,6 +95,12 @@ int		session_partial_dsn(struct session *s, const int *codes);
 
 /* session_limit.c */
 /*
+ * The store of the session's counters (rate limits, AUTH failures,
+ * per-user limits): one handle, opened at the first need and closed
+ * with the session.  NULL (logged once) when it cannot be opened.
+ */
+struct store	*session_counter_store(struct session *s);
+/*
  * Count one event of kind for the client (not for an allowed one):
  * 0, or -1 with the refusal in r (logged, naming the limit).
  */

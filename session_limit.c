@@ -1,10 +1,25 @@
 /*
- * session_limit.c: the rate limits (limit.h) as replies and log lines.
+ * session_limit.c: the session's counters: their store, and the rate
+ * limits (limit.h) as replies and log lines.
  */
 #include <stdio.h>
 #include <time.h>
 
 #include "session_int.h"
+
+struct store *
+session_counter_store(struct session *s)
+{
+	char err[512];
+
+	if (s->store == NULL && !s->store_failed &&
+	    (s->store = store_open(s->conf->store_db, err, sizeof(err))) ==
+	    NULL) {
+		s->store_failed = 1;
+		log_event(&s->log, LVL_ERROR, "store", "reason", err, NULL);
+	}
+	return s->store;
+}
 
 static const enum reply_id over_replies[LIMIT__COUNT] = {
 	R_LIMIT_CONNECTIONS, R_LIMIT_MESSAGES, R_LIMIT_RECIPIENTS
@@ -21,8 +36,8 @@ session_limit(struct session *s, enum limit_kind kind, struct reply *r)
 	/* An allow-listed client is never counted (policy.h). */
 	if (rate->n == 0 || s->policy.client_allowed)
 		return 0;
-	switch (limit_check(&s->limits, s->conf, kind, s->peer.ip,
-	    time(NULL), &total)) {
+	switch (limit_check(&s->limits, s->conf, session_counter_store(s),
+	    kind, s->peer.ip, time(NULL), &total)) {
 	case LIMIT_PASS:
 		return 0;
 	case LIMIT_UNCHECKED:

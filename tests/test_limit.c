@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "limit.h"
+#include "store.h"
 
 static void
 networks(void)
@@ -115,6 +116,8 @@ counts(void)
 	char dir[] = "/tmp/samotop-limit.XXXXXX", path[64];
 	struct limits l;
 	struct conf c;
+	struct store *st;
+	char err[256];
 	unsigned long total = 0;
 	time_t now = 1700000000;
 
@@ -128,33 +131,39 @@ counts(void)
 	c.limit_recipients.n = 2;
 	c.limit_recipients.period = 60;
 	limit_init(&l);
-	CHECK(limit_check(&l, &c, LIMIT_RECIPIENTS, "192.0.2.1", now,
+	if ((st = store_open(path, err, sizeof(err))) == NULL) {
+		printf("#   store_open: %s\n", err);
+		CHECK(0);
+		unit_rmtree(dir);
+		return;
+	}
+	CHECK(limit_check(&l, &c, st, LIMIT_RECIPIENTS, "192.0.2.1", now,
 	    &total) == LIMIT_PASS && total == 1);
 	/* the same /24 counts together; messages are another count */
-	CHECK(limit_check(&l, &c, LIMIT_RECIPIENTS, "192.0.2.200", now,
+	CHECK(limit_check(&l, &c, st, LIMIT_RECIPIENTS, "192.0.2.200", now,
 	    &total) == LIMIT_PASS && total == 2);
-	CHECK(limit_check(&l, &c, LIMIT_MESSAGES, "192.0.2.1", now,
+	CHECK(limit_check(&l, &c, st, LIMIT_MESSAGES, "192.0.2.1", now,
 	    &total) == LIMIT_PASS && total == 0);
-	CHECK(limit_check(&l, &c, LIMIT_RECIPIENTS, "192.0.2.2", now + 1,
+	CHECK(limit_check(&l, &c, st, LIMIT_RECIPIENTS, "192.0.2.2", now + 1,
 	    &total) == LIMIT_OVER && total == 3);
-	CHECK(limit_check(&l, &c, LIMIT_RECIPIENTS, "198.51.100.1", now + 1,
+	CHECK(limit_check(&l, &c, st, LIMIT_RECIPIENTS, "198.51.100.1", now + 1,
 	    &total) == LIMIT_PASS && total == 1);
 	/* after the window, again */
-	CHECK(limit_check(&l, &c, LIMIT_RECIPIENTS, "192.0.2.2", now + 61,
+	CHECK(limit_check(&l, &c, st, LIMIT_RECIPIENTS, "192.0.2.2", now + 61,
 	    &total) == LIMIT_PASS && total == 1);
-	CHECK(limit_check(&l, &c, LIMIT_RECIPIENTS, "", now, &total) ==
+	CHECK(limit_check(&l, &c, st, LIMIT_RECIPIENTS, "", now, &total) ==
 	    LIMIT_PASS);
-	limit_close(&l);
+	store_close(st);
 	/* a store that cannot be opened: tempfail, or accept when told */
 	c.store_db = "/nonexistent/dir/store.db";
+	st = NULL;
 	limit_init(&l);
-	CHECK(limit_check(&l, &c, LIMIT_RECIPIENTS, "192.0.2.1", now,
+	CHECK(limit_check(&l, &c, st, LIMIT_RECIPIENTS, "192.0.2.1", now,
 	    &total) == LIMIT_ERROR);
 	CHECK(strstr(l.why, "/nonexistent/dir/store.db") != NULL);
 	c.limit_default = ACTION_ACCEPT;
-	CHECK(limit_check(&l, &c, LIMIT_RECIPIENTS, "192.0.2.1", now,
+	CHECK(limit_check(&l, &c, st, LIMIT_RECIPIENTS, "192.0.2.1", now,
 	    &total) == LIMIT_UNCHECKED);
-	limit_close(&l);
 	unit_rmtree(dir);
 }
 

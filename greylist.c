@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "address.h"
 #include "greylist.h"
@@ -28,6 +29,8 @@
 #define GREY_NET_MAX		(INET6_ADDRSTRLEN + 4)
 #define GREY_EXPIRE_ODDS	100	/* expire on one check in this many */
 #define GREY_EXPIRE_MAX		200	/* records removed at a time */
+#define GREY_TRIES		5	/* of a transaction that collided */
+#define GREY_BACKOFF_US		2000	/* the first wait after it */
 
 int
 greylist_network(const char *ip, char *out, size_t size)
@@ -232,6 +235,23 @@ at_limit(struct greylist *g, const struct conf *c, const char *net,
 }
 
 /*
+ * A shared store refused the transaction for colliding with another
+ * host's on the same rows: wait a little, longer each time and by a
+ * random amount, so that the two do not collide again in step.
+ */
+static void
+collided(int tries)
+{
+	struct timespec ts = { 0, 0 };
+	unsigned us;
+
+	us = GREY_BACKOFF_US * (unsigned)tries;
+	us += arc4random_uniform(us);
+	ts.tv_nsec = (long)us * 1000;
+	nanosleep(&ts, NULL);
+}
+
+/*
  * Inside the transaction: look up, decide, record.  *started is set
  * when a round was opened (a record added, or an old one started over).
  */
@@ -274,7 +294,7 @@ greylist_check(struct greylist *g, const struct conf *c, const char *ip,
 	char hnet[GREY_HASH_MAX], hfrom[GREY_HASH_MAX], hto[GREY_HASH_MAX];
 	struct store_key k = { net, from, to };
 	enum grey_result r;
-	int started = 0;
+	int started, tries;
 
 	*wait = 0;
 	if (greylist_network(ip, net, sizeof(net)) == -1) {
@@ -303,11 +323,17 @@ greylist_check(struct greylist *g, const struct conf *c, const char *ip,
 	}
 	if (opened(g, c) == -1)
 		return GREY_ERROR;
-	if (store_begin(g->store) == -1)
-		return store_failed(g);
-	if ((r = decide(g, c, &k, now, wait, &started)) == GREY_ERROR ||
-	    maybe_expire(g, now, started) == -1 ||
-	    store_commit(g->store) == -1)
-		return store_failed(g);
-	return r;
+	for (tries = 1;; tries++) {
+		started = 0;
+		*wait = 0;
+		if (store_begin(g->store) == 0 &&
+		    (r = decide(g, c, &k, now, wait, &started)) != GREY_ERROR &&
+		    maybe_expire(g, now, started) == 0 &&
+		    store_commit(g->store) == 0)
+			return r;
+		if (tries == GREY_TRIES || !store_retry(g->store))
+			return store_failed(g);
+		store_rollback(g->store);
+		collided(tries);
+	}
 }

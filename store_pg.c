@@ -950,39 +950,59 @@ out:
 	return rc;
 }
 
+/* The version the tables are at: 0 before any; -1 on error. */
+static long long
+version(struct pg *s, const char *sql)
+{
+	PGresult *res;
+	long long v = 0;
+
+	if ((res = s->lib.exec(s->conn, sql)) == NULL ||
+	    s->lib.resultStatus(res) != PGRES_TUPLES_OK)
+		return fail_res(s, res);
+	if (s->lib.ntuples(res) > 0)
+		v = value(s, res, 0, 0);
+	s->lib.clear(res);
+	return v;
+}
+
 /*
- * Bring the tables up to PG_SCHEMA.  Every step is idempotent (IF NOT
- * EXISTS), so hosts that start at once on a new database may all run
- * it; PostgreSQL may still refuse one of two identical CREATEs that
- * race, and a host that is refused tries again once the other is done.
+ * Bring the tables up to PG_SCHEMA, in one transaction that holds
+ * schema_version's row: hosts that start at once on a new database
+ * take turns, and the ones after the first find nothing left to do.
+ * (Only schema_version itself may be created by two at once, and
+ * PostgreSQL may refuse one of two such CREATEs: migrate() tries
+ * again.)  Each step is idempotent all the same (IF NOT EXISTS).
  */
 static int
 migrate_once(struct pg *s)
 {
 	struct args a = { .n = 0 };
-	PGresult *res;
-	long long have = 0;
 	const char *const *q;
+	long long have;
 	int v;
 
-	if ((res = s->lib.exec(s->conn, "SELECT version FROM schema_version"
-	    " WHERE id = 1")) != NULL &&
-	    s->lib.resultStatus(res) == PGRES_TUPLES_OK) {
-		if (s->lib.ntuples(res) > 0)
-			have = value(s, res, 0, 0);
-		s->lib.clear(res);
-		if (have >= PG_SCHEMA)
-			return 0;
-	} else if (res != NULL)
-		s->lib.clear(res);	/* no table yet: made below */
-	if (simple(s, version_table) == -1)
+	if ((have = version(s, "SELECT version FROM schema_version"
+	    " WHERE id = 1")) >= PG_SCHEMA)
+		return 0;	/* the usual case: one round trip */
+	if (simple(s, version_table) == -1 || simple(s, "BEGIN") == -1)
 		return -1;
+	if (simple(s, "INSERT INTO schema_version (id, version)"
+	    " VALUES (1, 0) ON CONFLICT (id) DO NOTHING") == -1 ||
+	    (have = version(s, "SELECT version FROM schema_version"
+	    " WHERE id = 1 FOR UPDATE")) == -1)
+		goto bad;
 	for (v = (int)have; v < PG_SCHEMA; v++)
 		for (q = schema_steps[v]; *q != NULL; q++)
 			if (simple(s, *q) == -1)
-				return -1;
+				goto bad;
 	arg_int(&a, PG_SCHEMA);
-	return run_count(s, Q_SETVERSION, &a) == -1 ? -1 : 0;
+	if (have < PG_SCHEMA && run_count(s, Q_SETVERSION, &a) == -1)
+		goto bad;
+	return simple(s, "COMMIT");
+bad:
+	pg_rollback(&s->base);
+	return -1;
 }
 
 static int

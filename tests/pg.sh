@@ -4,8 +4,9 @@
 # (listen_addresses ''), trust for local connections, a role and a
 # database both named samotop.
 #
-#   sh tests/pg.sh start      prints the server's directory on line 1
-#                             and the store's URI on line 2; exit 77
+#   sh tests/pg.sh start      prints the server's directory on line 1,
+#                             the store's URI on line 2 and psql on
+#                             line 3 (not Debian's slow wrapper); exit 77
 #                             when PostgreSQL's programs are not here
 #   sh tests/pg.sh stop DIR   stops that server by its pid, removes DIR
 #   sh tests/pg.sh sql DIR SQL...   runs SQL through psql
@@ -57,6 +58,7 @@ start)
 	    -c 'CREATE DATABASE samotop' >/dev/null
 	echo "$dir"
 	echo "postgresql:///samotop?host=$dir/sock&user=samotop"
+	echo "$bin/psql"
 	;;
 stop)
 	dir=$2

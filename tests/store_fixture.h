@@ -4,7 +4,7 @@
  * file in the test's directory; when the environment has
  * SAMOTOP_TEST_PG (the directory of a server that tests/pg.sh
  * started), that server's database, emptied first: test_store_pg runs
- * the store tests so.
+ * the store tests so (and SAMOTOP_TEST_PSQL names psql).
  */
 #ifndef SAMOTOP_STORE_FIXTURE_H
 #define SAMOTOP_STORE_FIXTURE_H
@@ -28,12 +28,14 @@ fixture_pg(void)
 static inline int
 fixture_psql(const char *sql, char *out, size_t size)
 {
+	const char *psql = getenv("SAMOTOP_TEST_PSQL");
 	char cmd[2048];
 	FILE *p;
 	int rc;
 
-	snprintf(cmd, sizeof(cmd), "psql -qAt -v ON_ERROR_STOP=1 -h '%s/sock'"
-	    " -U samotop -d samotop -c \"%s\" 2>&1", fixture_pg(), sql);
+	snprintf(cmd, sizeof(cmd), "'%s' -qAt -v ON_ERROR_STOP=1"
+	    " -h '%s/sock' -U samotop -d samotop -c \"%s\" 2>&1",
+	    psql != NULL ? psql : "psql", fixture_pg(), sql);
 	if ((p = popen(cmd, "r")) == NULL)
 		return -1;
 	if (out != NULL) {

@@ -5,18 +5,8 @@
  * an SQLite file (store_sqlite.c).  Every other call goes to the back
  * end that opened the store.
  */
-#include <string.h>
-#include <strings.h>
-
 #include "store.h"
 #include "store_ops.h"
-
-int
-store_is_uri(const char *where)
-{
-	return strncasecmp(where, "postgresql://", 13) == 0 ||
-	    strncasecmp(where, "postgres://", 11) == 0;
-}
 
 struct store *
 store_open(const char *where, char *err, size_t size)

@@ -16,6 +16,7 @@
 #define SAMOTOP_STORE_H
 
 #include <stddef.h>
+#include <strings.h>
 #include <time.h>
 
 /* A greylisting triplet. */
@@ -45,7 +46,12 @@ struct store;
  * 1 when where is a server's URI (postgresql://... or postgres://...),
  * 0 when it is a file's path.
  */
-int		 store_is_uri(const char *where);
+static inline int
+store_is_uri(const char *where)
+{
+	return strncasecmp(where, "postgresql://", 13) == 0 ||
+	    strncasecmp(where, "postgres://", 11) == 0;
+}
 /*
  * Open the store at where: a URI (store_is_uri) connects to that
  * PostgreSQL database, creating or updating its tables; anything else

@@ -9,6 +9,8 @@
 #                             line 3 (not Debian's slow wrapper); exit 77
 #                             when PostgreSQL's programs are not here
 #   sh tests/pg.sh stop DIR   stops that server by its pid, removes DIR
+#   sh tests/pg.sh halt DIR   stops it, keeps DIR (the database is down)
+#   sh tests/pg.sh resume DIR starts it again
 #   sh tests/pg.sh sql DIR SQL...   runs SQL through psql
 #
 # PostgreSQL refuses to run as root: run as root (as CI does), the
@@ -25,6 +27,31 @@ as_server() {
 	else
 		"$@"
 	fi
+}
+
+# run_server DIR: start the server of DIR; return once it takes connections.
+run_server() {
+	# (pg_ctl runs -o through sh -c: one line, or the rest is lost)
+	opts="-c listen_addresses='' -k $1/sock -c fsync=off"
+	opts="$opts -c synchronous_commit=off -c full_page_writes=off"
+	opts="$opts -c max_connections=300"
+	as_server "$bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w \
+	    -o "$opts" start >/dev/null ||
+	    { cat "$1/server.log" >&2; exit 1; }
+}
+
+# halt DIR: stop the server of DIR by its pid, waiting for its end.
+halt() {
+	pid=$(pid_of "$1")
+	if [ -n "$pid" ] && kill -INT "$pid" 2>/dev/null; then
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+	fi
+	return 0
 }
 
 pid_of() {
@@ -47,13 +74,7 @@ start)
 	as_server "$bin/initdb" -D "$dir/data" -U samotop --auth=trust \
 	    -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 ||
 	    { cat "$dir/initdb.log" >&2; exit 1; }
-	# (pg_ctl runs -o through sh -c: one line, or the rest is lost)
-	opts="-c listen_addresses='' -k $dir/sock -c fsync=off"
-	opts="$opts -c synchronous_commit=off -c full_page_writes=off"
-	opts="$opts -c max_connections=300"
-	as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-	    -o "$opts" start >/dev/null ||
-	    { cat "$dir/server.log" >&2; exit 1; }
+	run_server "$dir"
 	"$bin/psql" -qAt -h "$dir/sock" -U samotop -d postgres \
 	    -c 'CREATE DATABASE samotop' >/dev/null
 	echo "$dir"
@@ -62,17 +83,18 @@ start)
 	;;
 stop)
 	dir=$2
-	case $dir in /tmp/samotop-pg.*) ;; *) echo "pg.sh: $dir?" >&2; exit 2 ;; esac
-	pid=$(pid_of "$dir")
-	if [ -n "$pid" ] && kill -INT "$pid" 2>/dev/null; then
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-	fi
+	case $dir in
+	/tmp/samotop-pg.*) ;;
+	*) echo "pg.sh: $dir?" >&2; exit 2 ;;
+	esac
+	halt "$dir"
 	rm -rf "$dir"
+	;;
+halt)
+	halt "$2"
+	;;
+resume)
+	run_server "$2"
 	;;
 sql)
 	dir=$2
@@ -81,7 +103,8 @@ sql)
 	    -d samotop -c "$*"
 	;;
 *)
-	echo "usage: pg.sh start | stop DIR | sql DIR SQL" >&2
+	echo "usage: pg.sh start | stop DIR | halt DIR | resume DIR |" \
+	    "sql DIR SQL" >&2
 	exit 2
 	;;
 esac

@@ -60,6 +60,33 @@ def mem(r, key, child=True):
     return total, desc
 
 
+def store(r, w):
+    """Greylisting's store, SQLite next to PostgreSQL (bench/store.py)."""
+    concs = sorted({int(k.split(".")[3]) for k in r
+                    if re.match(r"store\.(sqlite|pg)\.(new|known)\.\d+$", k)})
+    if not concs:
+        return
+    w("")
+    w("Greylisting's store (bench/store.py): sessions/s, each EHLO, MAIL, "
+      "RCPT, QUIT; %s sessions a figure; PostgreSQL on the same machine, "
+      "a unix socket, one connection per session:" % r.get("store.n", "?"))
+    w("")
+    w("| figure | SQLite | PostgreSQL | PostgreSQL/SQLite |")
+    w("|---|---|---|---|")
+    kinds = {"new": "a new triplet each (451 4.7.1)",
+             "known": "a known triplet each, after the delay (250)"}
+    for c in concs:
+        for k in ("new", "known"):
+            a = num(r.get("store.sqlite.%s.%d" % (k, c)))
+            b = num(r.get("store.pg.%s.%d" % (k, c)))
+            w("| sessions/s, %s, clients: %d | %s | %s | %s |" % (
+                kinds[k], c, fmt(a), fmt(b),
+                "–" if not a or b is None else "%.2f×" % (b / a)))
+    for k, v in r.items():
+        if k.startswith("store.") and k.endswith(".failed"):
+            w("* %s: %s sessions without the reply expected" % (k[6:-7], v))
+
+
 def main():
     r = load(sys.argv[1])
     peers = [p for p in PEERS if r.get("peer." + p) == "up"]
@@ -250,6 +277,7 @@ def main():
     w("* floor: %s" % fdesc)
     for p in peers:
         w("* %s: %s" % (p, pdesc[p] or "–"))
+    store(r, w)
     notes = [(k, v) for k, v in r.items() if k.endswith(".note")]
     down = [(k, v) for k, v in r.items()
             if k.startswith("peer.") and v != "up"]

@@ -16,6 +16,8 @@
 # PostgreSQL refuses to run as root: run as root (as CI does), the
 # server runs as nobody, in a directory of its own under /tmp that
 # nobody can reach.  PG_BIN names another installation's bin directory.
+# fsync is off (a test's database need not survive a power cut) unless
+# PG_DURABLE=1.
 set -eu
 
 bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V |
@@ -32,9 +34,11 @@ as_server() {
 # run_server DIR: start the server of DIR; return once it takes connections.
 run_server() {
 	# (pg_ctl runs -o through sh -c: one line, or the rest is lost)
-	opts="-c listen_addresses='' -k $1/sock -c fsync=off"
-	opts="$opts -c synchronous_commit=off -c full_page_writes=off"
+	opts="-c listen_addresses='' -k $1/sock -c synchronous_commit=off"
 	opts="$opts -c max_connections=300"
+	# PG_DURABLE=1 (bench/store.py): fsync as in production
+	[ "${PG_DURABLE:-}" = 1 ] ||
+		opts="$opts -c fsync=off -c full_page_writes=off"
 	as_server "$bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w \
 	    -o "$opts" start >/dev/null ||
 	    { cat "$1/server.log" >&2; exit 1; }
@@ -70,7 +74,6 @@ start)
 	chmod 0755 "$dir"
 	mkdir "$dir/sock"
 	[ "$(id -u)" -ne 0 ] || chown nobody:nogroup "$dir" "$dir/sock"
-	# fsync off: a test's database need not survive a power cut
 	as_server "$bin/initdb" -D "$dir/data" -U samotop --auth=trust \
 	    -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 ||
 	    { cat "$dir/initdb.log" >&2; exit 1; }

@@ -15,6 +15,11 @@
  * further one is not recorded (GREY_LIMIT) until some pass or their
  * window ends.  Each triplet recorded removes a bounded number of
  * expired records, so expiry keeps pace with what is added.
+ *
+ * A check is one store transaction.  A shared store (several MX hosts)
+ * may refuse it for colliding with another host's check of the same
+ * rows (store_retry()): it is then run again from the start, a few
+ * times, after a short random wait.
  */
 #include <arpa/inet.h>
 #include <stdio.h>

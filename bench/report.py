@@ -82,6 +82,14 @@ def store(r, w):
             w("| sessions/s, %s, clients: %d | %s | %s | %s |" % (
                 kinds[k], c, fmt(a), fmt(b),
                 "–" if not a or b is None else "%.2f×" % (b / a)))
+            a = num(r.get("store.sqlite.%s.%d.cpu_ms" % (k, c)))
+            b = num(r.get("store.pg.%s.%d.cpu_ms" % (k, c)))
+            p = num(r.get("store.pg.%s.%d.server_cpu_ms" % (k, c)))
+            if a is not None or b is not None:
+                w("| … CPU ms per session, samotop-smtpd and helper "
+                  "(PostgreSQL's server: %s) | %s | %s | %s |" % (
+                      fmt(p), fmt(a), fmt(b),
+                      "–" if not a or b is None else "%.2f×" % (b / a)))
     for k, v in r.items():
         if k.startswith("store.") and k.endswith(".failed"):
             w("* %s: %s sessions without the reply expected" % (k[6:-7], v))

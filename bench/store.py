@@ -15,8 +15,10 @@ WAL mode: the same promise (a crash may lose the last commits, never the
 database's consistency), fsync on for both.
 
 Each session: banner, EHLO, MAIL, RCPT, QUIT; no DATA, so that what is
-measured is the session and its greylisting check (and, for an accepted
-recipient, the start of its samotop-maildir).  Two kinds:
+measured is the session and its greylisting check (and the start of the
+route's helper, bench/lmtpsink.c, which samotop-smtpd asks about a
+recipient before it greylists).  greylist-autoallow 0, so that every
+check is one.  Two kinds:
 
   new     a sender never seen: the check records a new triplet, 451 4.7.1
           (a write: the triplet, the pending count, a bounded expiry)
@@ -33,6 +35,11 @@ Prints key=value lines (bench/run adds them to results.env):
   store.n                        the sessions per figure
   store.BACKEND.KIND.C           sessions/s (BACKEND sqlite or pg, KIND
                                  new or known, C clients)
+  store.BACKEND.KIND.C.cpu_ms    CPU ms per session of samotop-smtpd and
+                                 its helper (tcpserver's reaped children)
+  store.pg.KIND.C.server_cpu_ms  CPU ms per session of PostgreSQL's
+                                 server processes that ended (a backend
+                                 per connection)
   store.BACKEND.KIND.C.failed    sessions that did not get the reply
                                  expected (when any)
 """
@@ -66,6 +73,14 @@ def wait_port(port):
         except OSError:
             time.sleep(0.05)
     raise RuntimeError("nothing listens on %d" % port)
+
+
+def cpu_ms(pid):
+    """CPU ms of pid and of its children it has reaped."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = sum(int(x) for x in fields[11:15])
+    return ticks * 1000.0 / os.sysconf("SC_CLK_TCK")
 
 
 def reply(f):
@@ -141,10 +156,13 @@ def main(argv):
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
     smtpd = os.path.join(work, "bin", "samotop-smtpd")
-    maildir = os.path.join(work, "bin", "samotop-maildir")
     if not os.access(smtpd, os.X_OK):
         smtpd = os.path.join(TOP, "samotop-smtpd")
-        maildir = os.path.join(TOP, "samotop-maildir")
+    sink = os.path.join(work, "bin", "lmtpsink")
+    if not os.access(sink, os.X_OK):
+        sink = os.path.join(d, "lmtpsink")
+        subprocess.run(["cc", "-O2", "-o", sink,
+                        os.path.join(TOP, "bench", "lmtpsink.c")], check=True)
     n = int(os.environ.get("BENCH_STORE_N", "1000"))
     concs = [int(c) for c in os.environ.get("BENCH_STORE_CONC",
                                             "1 32").split()]
@@ -157,9 +175,13 @@ def main(argv):
         return 0
     pgdir, uri = out.stdout.splitlines()[:2]
     procs = []
+    failures = 0
     print("store.n=%d" % n)
     try:
         ports = {}
+        pids = {}
+        with open(os.path.join(pgdir, "data", "postmaster.pid")) as f:
+            postmaster = int(f.readline())
         for name, where in (("sqlite", os.path.join(d, "grey.db")),
                             ("pg", uri)):
             conf = os.path.join(d, name + ".conf")
@@ -167,8 +189,8 @@ def main(argv):
                 f.write("hostname bench.example\ngreet-delay 0\nrdns off\n"
                         "spf no\ngreylist %s\ngreylist-delay 1s\n"
                         "greylist-max-pending 100000\n"
-                        "route * %s -c %s\n" %
-                        (where, maildir, os.path.join(d, "Maildir")))
+                        "greylist-autoallow 0\n"
+                        "route * %s\n" % (where, sink))
             port = free_port()
             log = open(os.path.join(d, name + ".log"), "ab")
             procs.append(subprocess.Popen(
@@ -178,22 +200,37 @@ def main(argv):
                 stderr=log))
             wait_port(port)
             ports[name] = port
+            pids[name] = procs[-1].pid
         # one session each first: the tables made, the files there
         for name, port in ports.items():
             session(port, "warm@bench.example", NEW)
         for c in concs:
             for name, port in ports.items():
                 prefix = "%s%d-" % (name, c)
+                cpu0, pg0 = cpu_ms(pids[name]), cpu_ms(postmaster)
                 rate, bad, why = run(port, n, c, prefix, NEW)
                 print("store.%s.new.%d=%.1f" % (name, c, rate))
+                print("store.%s.new.%d.cpu_ms=%.2f" % (
+                    name, c, (cpu_ms(pids[name]) - cpu0) / n))
+                if name == "pg":
+                    print("store.pg.new.%d.server_cpu_ms=%.2f" % (
+                        c, (cpu_ms(postmaster) - pg0) / n))
+                failures += bad
                 if bad:
                     print("store.%s.new.%d.failed=%d (%s)" % (
                         name, c, bad, why[0] if why else "?"))
             time.sleep(1.1)	# greylist-delay
             for name, port in ports.items():
                 prefix = "%s%d-" % (name, c)
+                cpu0, pg0 = cpu_ms(pids[name]), cpu_ms(postmaster)
                 rate, bad, why = run(port, n, c, prefix, KNOWN)
                 print("store.%s.known.%d=%.1f" % (name, c, rate))
+                print("store.%s.known.%d.cpu_ms=%.2f" % (
+                    name, c, (cpu_ms(pids[name]) - cpu0) / n))
+                if name == "pg":
+                    print("store.pg.known.%d.server_cpu_ms=%.2f" % (
+                        c, (cpu_ms(postmaster) - pg0) / n))
+                failures += bad
                 if bad:
                     print("store.%s.known.%d.failed=%d (%s)" % (
                         name, c, bad, why[0] if why else "?"))
@@ -204,8 +241,10 @@ def main(argv):
             p.wait()
         subprocess.run(["sh", os.path.join(TOP, "tests", "pg.sh"), "stop",
                         pgdir])
-        if tmp:
+        if tmp and not failures:
             shutil.rmtree(tmp, ignore_errors=True)
+        elif failures:
+            print("store.note=the servers' logs: %s/*.log" % d)
     return 0
 
 

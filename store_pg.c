@@ -40,8 +40,11 @@
 #include "store_pg.h"
 
 #define PG_CONNECT_TIMEOUT	"5"	/* seconds, unless the URI says */
-#define PG_OPTIONS	"-c statement_timeout=5000"	/* ms; the URI's
-					   own options follow, and win */
+/*
+ * Set on each connection (a SET, not the startup packet's options:
+ * PgBouncer refuses those), unless the URI's options set it.
+ */
+#define PG_STATEMENT_TIMEOUT	"SET statement_timeout = 5000"	/* ms */
 #define PG_SHOW_MAX	256	/* octets of the URI in messages */
 #define PG_KEY_MAX	1024	/* octets of a lowercased key */
 #define PG_SEEN_MAX	1536	/* a triplet's key, remembered */
@@ -220,6 +223,7 @@ struct pg {
 	unsigned long	 prepared;	/* a bit per query, this connection */
 	int		 in_tx;		/* between begin and commit */
 	int		 retry;		/* store_retry() */
+	int		 own_timeout;	/* the URI sets none: PG_STATEMENT_TIMEOUT */
 	/* A get in this transaction found no such row: the key. */
 	char		 absent_t[PG_SEEN_MAX];
 	char		 absent_n[PG_SEEN_MAX];
@@ -229,6 +233,8 @@ struct pg {
 
 _Static_assert(Q__COUNT <= sizeof(unsigned long) * 8,
     "a bit per query in struct pg's prepared");
+
+static int	set_up(struct pg *);
 
 /* Drop PostgreSQL's NOTICEs: stderr is samotop's log. */
 static void
@@ -352,7 +358,7 @@ connected(struct pg *s)
 	s->prepared = 0;
 	if (s->lib.status(s->conn) != CONNECTION_OK)
 		return fail_conn(s);
-	return 0;
+	return set_up(s);
 }
 
 static int
@@ -880,16 +886,27 @@ store_pg_display(const char *uri, char *out, size_t size)
 }
 
 /*
+ * What samotop sets on a connection, made or made again: NOTICEs
+ * dropped (stderr is samotop's log), and a statement timeout.
+ */
+static int
+set_up(struct pg *s)
+{
+	s->lib.setNoticeProcessor(s->conn, quiet, NULL);
+	return s->own_timeout ? simple(s, PG_STATEMENT_TIMEOUT) : 0;
+}
+
+/*
  * Connect: the URI's own settings, with samotop's defaults for what
- * it leaves out (a connect timeout, a statement timeout in options
- * before the URI's own, an application name for pg_stat_activity).
+ * it leaves out (a connect timeout, an application name for
+ * pg_stat_activity).
  */
 static int
 connect_to(struct pg *s, const char *uri)
 {
 	PQconninfoOption *o, *opts;
 	const char **keys = NULL, **vals = NULL;
-	char *msg = NULL, *options = NULL;
+	char *msg = NULL;
 	size_t n, i;
 	int rc = -1;
 
@@ -903,12 +920,13 @@ connect_to(struct pg *s, const char *uri)
 	}
 	for (n = 0; opts[n].keyword != NULL; n++)
 		continue;
-	keys = calloc(n + 2, sizeof(*keys));
-	vals = calloc(n + 2, sizeof(*vals));
+	keys = calloc(n + 1, sizeof(*keys));
+	vals = calloc(n + 1, sizeof(*vals));
 	if (keys == NULL || vals == NULL) {
 		fail_msg(s, strerror(errno));
 		goto out;
 	}
+	s->own_timeout = 1;
 	for (i = 0, o = opts; o->keyword != NULL; o++, i++) {
 		keys[i] = o->keyword;
 		vals[i] = o->val;
@@ -918,32 +936,18 @@ connect_to(struct pg *s, const char *uri)
 		else if (strcmp(o->keyword, "fallback_application_name") ==
 		    0 && o->val == NULL)
 			vals[i] = "samotop";
-		else if (strcmp(o->keyword, "options") == 0) {
-			if (o->val == NULL)
-				vals[i] = PG_OPTIONS;
-			else {
-				n = strlen(PG_OPTIONS) + strlen(o->val) + 2;
-				if ((options = malloc(n)) == NULL) {
-					fail_msg(s, strerror(errno));
-					goto out;
-				}
-				snprintf(options, n, "%s %s", PG_OPTIONS,
-				    o->val);
-				vals[i] = options;
-			}
-		}
+		else if (strcmp(o->keyword, "options") == 0 &&
+		    o->val != NULL && strstr(o->val, "statement_timeout"))
+			s->own_timeout = 0;
 	}
 	s->conn = s->lib.connectdbParams(keys, vals, 0);
 	if (s->conn == NULL)
 		fail_msg(s, "out of memory");
 	else if (s->lib.status(s->conn) != CONNECTION_OK)
 		fail_conn(s);
-	else {
-		s->lib.setNoticeProcessor(s->conn, quiet, NULL);
-		rc = 0;
-	}
+	else
+		rc = set_up(s);
 out:
-	free(options);
 	free(keys);
 	free(vals);
 	s->lib.conninfoFree(opts);

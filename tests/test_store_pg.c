@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -195,6 +196,49 @@ connection_broken(void)
 	store_close(s);
 }
 
+/*
+ * A row another session holds is waited for, but not for ever: 5 s by
+ * default, or what the URI's options say (200 ms here).
+ */
+static void
+statement_timeout(void)
+{
+	struct store_key k = { "192.0.2.0/24", "a@example.org",
+	    "b@example.net" };
+	struct store_triplet t = { T0, T0, 0, 1, T0 + 100 }, got;
+	struct store *s1, *s2, *s3;
+	char quick[700];
+	time_t t0;
+
+	snprintf(quick, sizeof(quick), "%s&options=-c%%20statement_timeout"
+	    "%%3D200", uri);
+	if ((s1 = fresh()) == NULL || (s2 = store_open(uri,
+	    (char[256]){ 0 }, 256)) == NULL || (s3 = store_open(quick,
+	    (char[256]){ 0 }, 256)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK(store_triplet_put(s1, &k, &t) == 0);
+	CHECK(store_begin(s1) == 0);
+	CHECK(store_triplet_get(s1, &k, &got) == 1);
+	CHECK(store_begin(s3) == 0);
+	t0 = time(NULL);
+	CHECK(store_triplet_get(s3, &k, &got) == -1);
+	CHECK(time(NULL) - t0 <= 1);
+	CHECK(strstr(store_error(s3), "statement timeout") != NULL);
+	store_rollback(s3);
+	CHECK(store_begin(s2) == 0);
+	t0 = time(NULL);
+	CHECK(store_triplet_get(s2, &k, &got) == -1);
+	CHECK(time(NULL) - t0 >= 4 && time(NULL) - t0 <= 6);
+	CHECK(strstr(store_error(s2), "statement timeout") != NULL);
+	store_rollback(s2);
+	store_rollback(s1);
+	store_close(s1);
+	store_close(s2);
+	store_close(s3);
+}
+
 /* No server there: NULL, at once, with one line that names the URI. */
 static void
 server_down(void)
@@ -302,6 +346,7 @@ main(int argc, char **argv)
 	TEST(insert_race);
 	TEST(failed_transaction);
 	TEST(connection_broken);
+	TEST(statement_timeout);
 	TEST(server_down);
 	TEST(passwords_hidden);
 	TEST(store_decision_on_pg);

@@ -71,25 +71,28 @@ def store(r, w):
       "RCPT, QUIT; %s sessions a figure; PostgreSQL on the same machine, "
       "a unix socket, one connection per session:" % r.get("store.n", "?"))
     w("")
-    w("| figure | SQLite | PostgreSQL | PostgreSQL/SQLite |")
-    w("|---|---|---|---|")
+    w("| figure | SQLite | PostgreSQL | PostgreSQL/SQLite | through "
+      "PgBouncer | PgBouncer/SQLite |")
+    w("|---|---|---|---|---|---|")
     kinds = {"new": "a new triplet each (451 4.7.1)",
              "known": "a known triplet each, after the delay (250)"}
+
+    def by(a, b):
+        return "–" if not a or b is None else "%.2f×" % (b / a)
     for c in concs:
         for k in ("new", "known"):
-            a = num(r.get("store.sqlite.%s.%d" % (k, c)))
-            b = num(r.get("store.pg.%s.%d" % (k, c)))
-            w("| sessions/s, %s, clients: %d | %s | %s | %s |" % (
-                kinds[k], c, fmt(a), fmt(b),
-                "–" if not a or b is None else "%.2f×" % (b / a)))
-            a = num(r.get("store.sqlite.%s.%d.cpu_ms" % (k, c)))
-            b = num(r.get("store.pg.%s.%d.cpu_ms" % (k, c)))
-            p = num(r.get("store.pg.%s.%d.server_cpu_ms" % (k, c)))
+            a, b, p = (num(r.get("store.%s.%s.%d" % (x, k, c)))
+                       for x in ("sqlite", "pg", "bouncer"))
+            w("| sessions/s, %s, clients: %d | %s | %s | %s | %s | %s |" % (
+                kinds[k], c, fmt(a), fmt(b), by(a, b), fmt(p), by(a, p)))
+            a, b, p = (num(r.get("store.%s.%s.%d.cpu_ms" % (x, k, c)))
+                       for x in ("sqlite", "pg", "bouncer"))
+            sv = num(r.get("store.pg.%s.%d.server_cpu_ms" % (k, c)))
             if a is not None or b is not None:
                 w("| … CPU ms per session, samotop-smtpd and helper "
-                  "(PostgreSQL's server: %s) | %s | %s | %s |" % (
-                      fmt(p), fmt(a), fmt(b),
-                      "–" if not a or b is None else "%.2f×" % (b / a)))
+                  "(PostgreSQL's server, without PgBouncer: %s) | %s | %s "
+                  "| %s | %s | %s |" % (fmt(sv), fmt(a), fmt(b), by(a, b),
+                                        fmt(p), by(a, p)))
     for k, v in r.items():
         if k.startswith("store.") and k.endswith(".failed"):
             w("* %s: %s sessions without the reply expected" % (k[6:-7], v))

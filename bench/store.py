@@ -27,14 +27,16 @@ check is one.  Two kinds:
 
 BENCH_STORE_N (default 1000) sessions per figure, by BENCH_STORE_CONC
 ("1 32") clients at a time (threads, one session after the other each).
-Each PostgreSQL session opens its own connection (a server process
-forked by PostgreSQL per session: no pooler in front).
+Each session opens its own connection: straight to PostgreSQL (pg: a
+server process forked per session), and, when PgBouncer is installed,
+through it in session mode (bouncer: server connections kept and reused,
+DISCARD ALL between sessions), a third samotop-smtpd.
 
 Prints key=value lines (bench/run adds them to results.env):
 
   store.n                        the sessions per figure
-  store.BACKEND.KIND.C           sessions/s (BACKEND sqlite or pg, KIND
-                                 new or known, C clients)
+  store.BACKEND.KIND.C           sessions/s (BACKEND sqlite, pg or
+                                 bouncer, KIND new or known, C clients)
   store.BACKEND.KIND.C.cpu_ms    CPU ms per session of samotop-smtpd and
                                  its helper (tcpserver's reaped children)
   store.pg.KIND.C.server_cpu_ms  CPU ms per session of PostgreSQL's
@@ -81,6 +83,59 @@ def cpu_ms(pid):
         fields = f.read().rsplit(")", 1)[1].split()
     ticks = sum(int(x) for x in fields[11:15])
     return ticks * 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
+def as_server(cmd):
+    """cmd as nobody when root (PgBouncer, as PostgreSQL, refuses root)."""
+    if os.getuid() == 0:
+        return ["setpriv", "--reuid=nobody", "--regid=nogroup",
+                "--clear-groups", "--"] + cmd
+    return cmd
+
+
+def start_bouncer(pgdir):
+    """PgBouncer in session mode before the server: its URI, or None."""
+    exe = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    if not os.access(exe, os.X_OK):
+        return None
+    b = os.path.join(pgdir, "bouncer")
+    os.makedirs(b)
+    with open(os.path.join(b, "users.txt"), "w") as f:
+        f.write('"samotop" ""\n')
+    with open(os.path.join(b, "pgbouncer.ini"), "w") as f:
+        f.write("[databases]\nsamotop = host=%s/sock dbname=samotop "
+                "user=samotop\n[pgbouncer]\nlisten_addr =\n"
+                "unix_socket_dir = %s\nlisten_port = 6432\n"
+                "auth_type = trust\nauth_file = %s/users.txt\n"
+                "pool_mode = session\nmax_client_conn = 500\n"
+                "default_pool_size = 40\nlogfile = %s/pgbouncer.log\n"
+                "pidfile = %s/pgbouncer.pid\n"
+                "server_reset_query = DISCARD ALL\n" % (pgdir, b, b, b, b))
+    if os.getuid() == 0:
+        subprocess.run(["chown", "-R", "nobody:nogroup", b], check=True)
+    if subprocess.run(as_server([exe, "-d", os.path.join(
+            b, "pgbouncer.ini")])).returncode != 0:
+        return None
+    for _ in range(100):
+        if os.path.exists(os.path.join(b, ".s.PGSQL.6432")):
+            return "postgresql:///samotop?host=%s&port=6432&user=samotop" % b
+        time.sleep(0.05)
+    return None
+
+
+def stop_bouncer(pgdir):
+    try:
+        with open(os.path.join(pgdir, "bouncer", "pgbouncer.pid")) as f:
+            pid = int(f.read())
+    except (OSError, ValueError):
+        return
+    os.kill(pid, 15)
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return
+        time.sleep(0.05)
 
 
 def reply(f):
@@ -182,8 +237,13 @@ def main(argv):
         pids = {}
         with open(os.path.join(pgdir, "data", "postmaster.pid")) as f:
             postmaster = int(f.readline())
-        for name, where in (("sqlite", os.path.join(d, "grey.db")),
-                            ("pg", uri)):
+        stores = [("sqlite", os.path.join(d, "grey.db")), ("pg", uri)]
+        bouncer = start_bouncer(pgdir)
+        if bouncer:
+            stores.append(("bouncer", bouncer))
+        else:
+            print("store.note=no PgBouncer (apt-get install pgbouncer)")
+        for name, where in stores:
             conf = os.path.join(d, name + ".conf")
             with open(conf, "w") as f:
                 f.write("hostname bench.example\ngreet-delay 0\nrdns off\n"
@@ -239,6 +299,7 @@ def main(argv):
         for p in procs:
             p.terminate()
             p.wait()
+        stop_bouncer(pgdir)
         subprocess.run(["sh", os.path.join(TOP, "tests", "pg.sh"), "stop",
                         pgdir])
         if tmp and not failures:

@@ -20,9 +20,14 @@
  * time finding (and locking) the row.  store_pending, in a
  * transaction, locks the network's row (making it, as garbage, when
  * there is none), so that sessions counting one network's pending
- * triplets take turns and a limit holds exactly.  An engine that runs everything
- * SERIALIZABLE (CockroachDB) reports its conflicts as SQLSTATE 40001,
- * which is store_retry() too.
+ * triplets take turns and a limit holds exactly.  An engine that runs
+ * everything SERIALIZABLE (CockroachDB) reports its conflicts as
+ * SQLSTATE 40001, which is store_retry() too.
+ *
+ * A session is a process, so each opens its own connection: the
+ * server forks a backend for it (PgBouncer in front spares that), and
+ * loading libpq with its two dozen libraries is most of what a session
+ * pays here (bench/store.py).
  *
  * Every statement is prepared on the connection when first used and
  * its values bound as parameters, never written into the SQL.  The
@@ -223,7 +228,8 @@ struct pg {
 	unsigned long	 prepared;	/* a bit per query, this connection */
 	int		 in_tx;		/* between begin and commit */
 	int		 retry;		/* store_retry() */
-	int		 own_timeout;	/* the URI sets none: PG_STATEMENT_TIMEOUT */
+	int		 own_timeout;	/* PG_STATEMENT_TIMEOUT: the URI
+					   sets none */
 	/* A get in this transaction found no such row: the key. */
 	char		 absent_t[PG_SEEN_MAX];
 	char		 absent_n[PG_SEEN_MAX];
@@ -370,8 +376,8 @@ prepare(struct pg *s, int q)
 
 	if (s->prepared & (1UL << q))
 		return 0;
-	for (i = 0; queries[q].types[i] != '\0'; i++)
-		types[i] = queries[q].types[i] == 'I' ? 20 : 25; /* int8, text */
+	for (i = 0; queries[q].types[i] != '\0'; i++)	/* int8, text */
+		types[i] = queries[q].types[i] == 'I' ? 20 : 25;
 	res = s->lib.prepare(s->conn, queries[q].name, queries[q].sql, i,
 	    types);
 	if (res == NULL || s->lib.resultStatus(res) != PGRES_COMMAND_OK)

@@ -212,7 +212,9 @@ def main(argv):
     os.makedirs(d)
     smtpd = os.path.join(work, "bin", "samotop-smtpd")
     if not os.access(smtpd, os.X_OK):
-        smtpd = os.path.join(TOP, "samotop-smtpd")
+        # a copy: a rebuild during the run changes nothing
+        smtpd = os.path.join(d, "samotop-smtpd")
+        shutil.copy(os.path.join(TOP, "samotop-smtpd"), smtpd)
     sink = os.path.join(work, "bin", "lmtpsink")
     if not os.access(sink, os.X_OK):
         sink = os.path.join(d, "lmtpsink")

@@ -216,7 +216,9 @@ attempt(struct store_triplet *t, int found, const struct conf *c,
 /*
  * Whenever a round opens, so that what is removed keeps pace with what
  * is added; otherwise occasionally, for the rest.  Bounded either way,
- * so that no one session pays for many others.
+ * so that no one session pays for many others.  Outside the check's
+ * transaction: a shared store's check holds row locks, and two hosts
+ * each removing a row the other holds would wait for each other.
  */
 static int
 maybe_expire(struct greylist *g, time_t now, int started)
@@ -333,12 +335,15 @@ greylist_check(struct greylist *g, const struct conf *c, const char *ip,
 		*wait = 0;
 		if (store_begin(g->store) == 0 &&
 		    (r = decide(g, c, &k, now, wait, &started)) != GREY_ERROR &&
-		    maybe_expire(g, now, started) == 0 &&
 		    store_commit(g->store) == 0)
-			return r;
+			break;
 		if (tries == GREY_TRIES || !store_retry(g->store))
 			return store_failed(g);
 		store_rollback(g->store);
 		collided(tries);
 	}
+	/* After the commit: holding no lock, it waits for nobody's. */
+	if (maybe_expire(g, now, started) == -1)
+		return store_failed(g);
+	return r;
 }

@@ -18,7 +18,7 @@
  * another session inserted the row in between, the put fails with
  * store_retry() set, and the caller runs its transaction again, this
  * time finding (and locking) the row.  store_pending, in a
- * transaction, locks the network's row (making it, as garbage, when
+ * transaction, locks the network's row (making it, with no passes, when
  * there is none), so that sessions counting one network's pending
  * triplets take turns and a limit holds exactly.  An engine that runs
  * everything SERIALIZABLE (CockroachDB) reports its conflicts as
@@ -118,7 +118,7 @@ struct query {
 #define NETWORK_COLUMNS	"(network, passes, last_seen, expires)" \
 			" VALUES ($1, $2, $3, $4)"
 #define NETWORK_COLUMNS_LOCK "(network, passes, last_seen, expires)" \
-			" VALUES ($1, 0, 0, 0)"
+			" VALUES ($1, 0, 0, $2 + 3600)"
 
 static const struct query queries[Q__COUNT] = {
 	[Q_SETVERSION] = { "samotop_setversion", "I",
@@ -151,11 +151,13 @@ static const struct query queries[Q__COUNT] = {
 	    "INSERT INTO network " NETWORK_COLUMNS
 	    " ON CONFLICT (network) DO NOTHING" },
 	/*
-	 * The network's row, locked (made, as garbage, when missing):
-	 * what transactions that count one network's pending triplets
-	 * queue on, so that a limit checked with the count holds.
+	 * The network's row, locked (made when missing, with no passes,
+	 * to expire in an hour: not before the transaction that holds it
+	 * ends, so expiry never waits for it): what transactions that
+	 * count one network's pending triplets queue on, so that a limit
+	 * checked with the count holds.
 	 */
-	[Q_NLOCK] = { "samotop_nlock", "T",
+	[Q_NLOCK] = { "samotop_nlock", "TI",
 	    "INSERT INTO network " NETWORK_COLUMNS_LOCK
 	    " ON CONFLICT (network) DO UPDATE SET passes = network.passes" },
 	/*
@@ -658,13 +660,13 @@ pg_pending(struct store *b, const char *network, time_t now, unsigned max)
 	long n;
 
 	arg_text(&a, network);
+	arg_int(&a, now);
 	if (s->in_tx) {
 		if (run_count(s, Q_NLOCK, &a) == -1)
 			return -1;
 		if (same_key(s->absent_n, network, "", ""))
 			s->absent_n[0] = '\0';	/* there now, and ours */
 	}
-	arg_int(&a, now);
 	arg_int(&a, max);
 	if ((res = run(s, Q_PENDING, &a)) == NULL)
 		return -1;

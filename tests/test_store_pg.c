@@ -148,6 +148,38 @@ insert_race(void)
 	store_close(s2);
 }
 
+/*
+ * Counting a network's pending triplets in a transaction locks its row,
+ * so that two hosts take turns; expiry (outside any transaction, as
+ * greylist.c runs it) does not wait for that row.
+ */
+static void
+pending_lock(void)
+{
+	struct store *s1, *s2;
+	struct store_network n;
+	time_t t0;
+
+	if ((s1 = fresh()) == NULL || (s2 = store_open(uri,
+	    (char[256]){ 0 }, 256)) == NULL) {
+		CHECK(0);
+		store_close(s1);
+		return;
+	}
+	CHECK(store_begin(s1) == 0);
+	CHECK(store_pending(s1, "192.0.2.0/24", T0, 10) == 0);
+	t0 = time(NULL);
+	CHECK(store_expire(s2, T0 + 60, 100) == 0);
+	CHECK(time(NULL) - t0 <= 1);
+	CHECK(store_commit(s1) == 0);
+	/* the row is a network with no passes, garbage within the hour */
+	CHECK(store_network_get(s2, "192.0.2.0/24", &n) == 1);
+	CHECK(n.passes == 0 && n.until == T0 + 3600);
+	CHECK(store_expire(s2, T0 + 3601, 100) == 1);
+	store_close(s1);
+	store_close(s2);
+}
+
 /* A failed statement spoils the transaction: its commit fails. */
 static void
 failed_transaction(void)
@@ -344,6 +376,7 @@ main(int argc, char **argv)
 	}
 	TEST(schema_made);
 	TEST(insert_race);
+	TEST(pending_lock);
 	TEST(failed_transaction);
 	TEST(connection_broken);
 	TEST(statement_timeout);

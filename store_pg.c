@@ -11,7 +11,8 @@
  *
  * Transactions run at the server's default isolation (READ COMMITTED
  * on PostgreSQL).  A read-modify-write loses nothing all the same:
- * store_triplet_get and store_network_get lock the row they find
+ * store_triplet_get, store_network_get and (in a transaction)
+ * store_decision_get lock the row they find
  * (FOR UPDATE), so a second session waits for the first's commit and
  * then reads what it wrote.  A row that is not there yet cannot be
  * locked: the put that follows such a get inserts only, and when
@@ -103,7 +104,7 @@ static const char version_table[] =
 enum {
 	Q_SETVERSION, Q_TGET, Q_TPUT, Q_TINSERT, Q_NGET, Q_NPUT,
 	Q_NINSERT, Q_NLOCK, Q_TEXPIRE, Q_NEXPIRE, Q_CEXPIRE, Q_PENDING, Q_DGET,
-	Q_DPUT, Q_DFORGET, Q_DLIST, Q_USEEN, Q_ULIST, Q_CADD, Q__COUNT
+	Q_DLOCK, Q_DPUT, Q_DINSERT, Q_DFORGET, Q_DLIST, Q_USEEN, Q_ULIST, Q_CADD, Q__COUNT
 };
 
 struct query {
@@ -181,6 +182,13 @@ static const struct query queries[Q__COUNT] = {
 	[Q_DGET] = { "samotop_dget", "TT",
 	    "SELECT decision FROM decision"
 	    " WHERE mailbox = $1 AND sender = $2" },
+	[Q_DLOCK] = { "samotop_dlock", "TT",
+	    "SELECT decision FROM decision"
+	    " WHERE mailbox = $1 AND sender = $2 FOR UPDATE" },
+	[Q_DINSERT] = { "samotop_dinsert", "TTII",
+	    "INSERT INTO decision (mailbox, sender, decision, decided_at)"
+	    " VALUES ($1, $2, $3, $4) ON CONFLICT (mailbox, sender)"
+	    " DO NOTHING" },
 	[Q_DPUT] = { "samotop_dput", "TTII",
 	    "INSERT INTO decision (mailbox, sender, decision, decided_at)"
 	    " VALUES ($1, $2, $3, $4) ON CONFLICT (mailbox, sender)"
@@ -235,6 +243,7 @@ struct pg {
 	/* A get in this transaction found no such row: the key. */
 	char		 absent_t[PG_SEEN_MAX];
 	char		 absent_n[PG_SEEN_MAX];
+	char		 absent_d[PG_SEEN_MAX];
 	char		 err[512];
 	char		 show[PG_SHOW_MAX];	/* the URI, no password */
 };
@@ -489,7 +498,7 @@ pg_begin(struct store *b)
 {
 	struct pg *s = PG(b);
 
-	s->absent_t[0] = s->absent_n[0] = '\0';
+	s->absent_t[0] = s->absent_n[0] = s->absent_d[0] = '\0';
 	if (connected(s) == -1 || simple(s, "BEGIN") == -1)
 		return -1;
 	s->in_tx = 1;
@@ -694,11 +703,13 @@ pg_decision_get(struct store *b, const char *user, const char *sender,
 		return -1;
 	arg_text(&a, u);
 	arg_text(&a, f);
-	if ((res = run(s, Q_DGET, &a)) == NULL)
+	if ((res = run(s, s->in_tx ? Q_DLOCK : Q_DGET, &a)) == NULL)
 		return -1;
 	if ((found = s->lib.ntuples(res) > 0))
 		*decision = (int)value(s, res, 0, 0);
 	s->lib.clear(res);
+	if (!found && s->in_tx)
+		seen_key(s->absent_d, sizeof(s->absent_d), u, f, "");
 	return found;
 }
 
@@ -709,6 +720,8 @@ pg_decision_put(struct store *b, const char *user, const char *sender,
 	struct pg *s = PG(b);
 	struct args a = { .n = 0 };
 	char u[PG_KEY_MAX], f[PG_KEY_MAX], why[64];
+	int insert;
+	long n;
 
 	if (decision != STORE_ALLOW && decision != STORE_DENY) {
 		snprintf(why, sizeof(why), "no such decision: %d", decision);
@@ -717,11 +730,18 @@ pg_decision_put(struct store *b, const char *user, const char *sender,
 	if (lowered(s, user, u, sizeof(u)) == -1 ||
 	    lowered(s, sender, f, sizeof(f)) == -1)
 		return -1;
+	insert = s->in_tx && same_key(s->absent_d, u, f, "");
 	arg_text(&a, u);
 	arg_text(&a, f);
 	arg_int(&a, decision);
 	arg_int(&a, at);
-	return run_count(s, Q_DPUT, &a) == -1 ? -1 : 0;
+	if ((n = run_count(s, insert ? Q_DINSERT : Q_DPUT, &a)) == -1)
+		return -1;
+	if (insert && n == 0)
+		return lost_race(s);
+	if (insert)
+		s->absent_d[0] = '\0';
+	return 0;
 }
 
 static int

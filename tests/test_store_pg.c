@@ -149,6 +149,38 @@ insert_race(void)
 }
 
 /*
+ * The screener learns (allow a sender unless the user decided) while
+ * the user denies the same sender: the deny stands.
+ */
+static void
+decision_race(void)
+{
+	struct store *s1, *s2;
+	int d = 0;
+
+	if ((s1 = fresh()) == NULL || (s2 = store_open(uri,
+	    (char[256]){ 0 }, 256)) == NULL) {
+		CHECK(0);
+		store_close(s1);
+		return;
+	}
+	CHECK(store_begin(s1) == 0);
+	CHECK(store_decision_get(s1, "bob@example.org", "eve@example.net",
+	    &d) == 0);
+	CHECK(store_decision_put(s2, "bob@example.org", "Eve@example.net",
+	    STORE_DENY, T0) == 0);
+	CHECK(store_decision_put(s1, "bob@example.org", "eve@example.net",
+	    STORE_ALLOW, T0) == -1);
+	CHECK(store_retry(s1) == 1);
+	store_rollback(s1);
+	CHECK(store_decision_get(s1, "bob@example.org", "eve@example.net",
+	    &d) == 1);
+	CHECK(d == STORE_DENY);
+	store_close(s1);
+	store_close(s2);
+}
+
+/*
  * Counting a network's pending triplets in a transaction locks its row,
  * so that two hosts take turns; expiry (outside any transaction, as
  * greylist.c runs it) does not wait for that row.
@@ -376,6 +408,7 @@ main(int argc, char **argv)
 	}
 	TEST(schema_made);
 	TEST(insert_race);
+	TEST(decision_race);
 	TEST(pending_lock);
 	TEST(failed_transaction);
 	TEST(connection_broken);

@@ -133,6 +133,16 @@ SSLLIB_FLAGS = $(call need_soname,LIBSSL_SONAME,libssl.so,libssl-dev) \
 	   -DLIBSSL_SONAME='"$(LIBSSL_SONAME)"'
 ssllib.o: WFLAGS += $(SSLLIB_FLAGS)
 %/ssllib.o: WFLAGS += $(SSLLIB_FLAGS)
+# libpq (a store that is a postgresql:// URI, store_pg.c), loaded likewise
+# by pglib.c when such a store is first opened; its header from libpq-dev.
+ifndef LIBPQ_SONAME
+LIBPQ_SONAME := $(call soname,libpq.so)
+endif
+PQ_INCLUDE ?= /usr/include/postgresql
+PGLIB_FLAGS = $(call need_soname,LIBPQ_SONAME,libpq.so,libpq-dev) \
+	   -DLIBPQ_SONAME='"$(LIBPQ_SONAME)"' -I$(PQ_INCLUDE)
+pglib.o store_pg.o: WFLAGS += $(PGLIB_FLAGS)
+%/pglib.o %/store_pg.o: WFLAGS += $(PGLIB_FLAGS)
 # The version -V prints: `git describe` in samotop's own git tree, else
 # the first line of a VERSION file (a release tarball), else "unknown".
 # Only version.o is compiled with it, and only when it changes: the

@@ -32,11 +32,13 @@
 #include "fdio.h"
 #include "lists.h"
 #include "route.h"
+#include "store.h"
 
 #define CONF_FILE_MAX	(1024 * 1024)	/* more is a mistake */
 #define WORDS_MAX	(CONF_ARGV_MAX + 2)	/* route PATTERN argv */
 #define SHOW		60	/* octets of a bad value in a message */
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define STORE_WHAT	"a file or a postgresql:// URI"
 
 /* 4G, or less where size_t arithmetic on such a size could overflow. */
 #define SIZE_LIMIT	(SIZE_MAX / 2 < (4ULL << 30) ? SIZE_MAX / 2 : \
@@ -52,6 +54,7 @@ enum kind {
 	DELIMITER,
 	LOGLEVEL,
 	PATH,		/* a file name, kept as a pointer into the text */
+	STORE,		/* PATH, or a postgresql:// URI (store.h) */
 	TEXT,		/* a word for a library (libtls), kept likewise */
 	ADDRESS,	/* local@domain, kept likewise */
 	CHOICE,		/* one word of d->choices, into an int field */
@@ -210,7 +213,7 @@ static const struct directive directives[] = {
 	WORD("deny", LIST, "KIND VALUE (client, helo, rdns, sender or "
 	    "recipient; VALUE or file:PATH)"),
 	WORD("dnsbl", DNSBL, "a DNS zone"),
-	FIELD("greylist", PATH, "a file", greylist_db),
+	FIELD("greylist", STORE, STORE_WHAT, greylist_db),
 	NUMBER("greylist-delay", DURATION, "a duration", greylist_delay,
 	    1, 86400),
 	NUMBER("greylist-window", DURATION, "a duration", greylist_window,
@@ -242,7 +245,7 @@ static const struct directive directives[] = {
 	NUMBER("milter-timeout-content", DURATION, "a duration",
 	    milter_timeout_content, 1, 3600),
 	FIELD("spool-dir", PATH, "a directory", spool_dir),
-	FIELD("screener", PATH, "a file", screener_db),
+	FIELD("screener", STORE, STORE_WHAT, screener_db),
 	FIELD("screener-folder", FOLDER, "a folder name of letters, digits, "
 	    "'-' and '_'", screener_folder),
 	PICK("screener-on-deny", deny_choices, "keep or delete",
@@ -284,7 +287,7 @@ static const struct directive directives[] = {
 	NUMBER("leave-no-trace-granularity", DURATION, "a duration",
 	    notrace_granularity, 1, 366 * 86400),
 	FIELD("leave-no-trace-key", PATH, "a file", notrace_key),
-	FIELD("store", PATH, "a file", store_db),
+	FIELD("store", STORE, STORE_WHAT, store_db),
 	/* bounces and TLS reports */
 	FIELD("bounce-limit", RATE, "N/PERIOD such as 10/1h (N up to "
 	    "1000000, PERIOD 1s to 366d), or off", bounce_limit),
@@ -846,6 +849,7 @@ set(struct parser *p, const struct directive *d, const char *v)
 		c->milters[c->nmilters++] = v;
 		return 0;
 	case PATH:
+	case STORE:
 	case TEXT:
 	case ADDRESS:
 		if (*v == '\0' || (d->kind == ADDRESS && addr_parse_mailbox(v,
@@ -854,6 +858,9 @@ set(struct parser *p, const struct directive *d, const char *v)
 		if (d->kind == PATH && *v != '/')
 			return fail(p, "%s: expected an absolute path, got "
 			    "'%.*s'", d->name, SHOW, v);
+		if (d->kind == STORE && *v != '/' && !store_is_uri(v))
+			return fail(p, "%s: expected an absolute path or a "
+			    "postgresql:// URI, got '%.*s'", d->name, SHOW, v);
 		*(const char **)(void *)((char *)c + d->off) = v;
 		return 0;
 	case DELIMITER:

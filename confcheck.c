@@ -20,6 +20,8 @@
 #include "smtptls.h"
 #include "spflib.h"
 #include "sqlitelib.h"
+#include "store.h"
+#include "store_pg.h"
 #include "trace.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -217,6 +219,20 @@ check_store_path(struct reporter *r, unsigned line, const char *what,
 		    what, path, (long)getuid(), strerror(errno));
 }
 
+/*
+ * A shared store (a postgresql:// URI): libpq loads, the URI parses and
+ * the server takes a connection; nothing is written.
+ */
+static void
+check_store_uri(struct reporter *r, unsigned line, const char *name,
+    const char *uri)
+{
+	char why[512];
+
+	if (store_pg_check(uri, why, sizeof(why)) == -1)
+		say(r, line, "%s: %s", name, why);
+}
+
 /* Loaded on the first greylisted session: a failure defers its mail. */
 static void
 check_sqlite(struct reporter *r, unsigned line)
@@ -385,12 +401,20 @@ confcheck_runtime(const struct conf *c, confcheck_report *report,
 		say(&r, conf_line(c, "auth-checkpassword"),
 		    "auth-checkpassword %s: %s", c->auth_checkpassword[0],
 		    strerror(errno));
-	if (c->greylist_db != NULL) {
+	if (c->greylist_db != NULL && store_is_uri(c->greylist_db))
+		check_store_uri(&r, line, "greylist", c->greylist_db);
+	else if (c->greylist_db != NULL) {
 		check_store_path(&r, line, "greylist", c->greylist_db);
 		check_sqlite(&r, line);
 	}
+	if (c->screener_db != NULL && store_is_uri(c->screener_db))
+		check_store_uri(&r, conf_line(c, "screener"), "screener",
+		    c->screener_db);
+	if (store_is_uri(c->store_db))
+		check_store_uri(&r, conf_line(c, "store"), "store",
+		    c->store_db);
 	/* the rate limits' counters (limit.h) */
-	if (c->limit_connections.n > 0 || c->limit_messages.n > 0 ||
+	else if (c->limit_connections.n > 0 || c->limit_messages.n > 0 ||
 	    c->limit_recipients.n > 0) {
 		check_store_path(&r, conf_line(c, "store"), "store",
 		    c->store_db);

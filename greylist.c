@@ -15,11 +15,17 @@
  * further one is not recorded (GREY_LIMIT) until some pass or their
  * window ends.  Each triplet recorded removes a bounded number of
  * expired records, so expiry keeps pace with what is added.
+ *
+ * A check is one store transaction.  A shared store (several MX hosts)
+ * may refuse it for colliding with another host's check of the same
+ * rows (store_retry()): it is then run again from the start, a few
+ * times, after a short random wait.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "address.h"
 #include "greylist.h"
@@ -28,6 +34,8 @@
 #define GREY_NET_MAX		(INET6_ADDRSTRLEN + 4)
 #define GREY_EXPIRE_ODDS	100	/* expire on one check in this many */
 #define GREY_EXPIRE_MAX		200	/* records removed at a time */
+#define GREY_TRIES		5	/* of a transaction that collided */
+#define GREY_BACKOFF_US		2000	/* the first wait after it */
 
 int
 greylist_network(const char *ip, char *out, size_t size)
@@ -208,7 +216,9 @@ attempt(struct store_triplet *t, int found, const struct conf *c,
 /*
  * Whenever a round opens, so that what is removed keeps pace with what
  * is added; otherwise occasionally, for the rest.  Bounded either way,
- * so that no one session pays for many others.
+ * so that no one session pays for many others.  Outside the check's
+ * transaction: a shared store's check holds row locks, and two hosts
+ * each removing a row the other holds would wait for each other.
  */
 static int
 maybe_expire(struct greylist *g, time_t now, int started)
@@ -229,6 +239,23 @@ at_limit(struct greylist *g, const struct conf *c, const char *net,
 	if (n == -1)
 		return -1;
 	return (unsigned long)n >= c->greylist_max_pending;
+}
+
+/*
+ * A shared store refused the transaction for colliding with another
+ * host's on the same rows: wait a little, longer each time and by a
+ * random amount, so that the two do not collide again in step.
+ */
+static void
+collided(int tries)
+{
+	struct timespec ts = { 0, 0 };
+	unsigned us;
+
+	us = GREY_BACKOFF_US * (unsigned)tries;
+	us += arc4random_uniform(us);
+	ts.tv_nsec = (long)us * 1000;
+	nanosleep(&ts, NULL);
 }
 
 /*
@@ -274,7 +301,7 @@ greylist_check(struct greylist *g, const struct conf *c, const char *ip,
 	char hnet[GREY_HASH_MAX], hfrom[GREY_HASH_MAX], hto[GREY_HASH_MAX];
 	struct store_key k = { net, from, to };
 	enum grey_result r;
-	int started = 0;
+	int started, tries;
 
 	*wait = 0;
 	if (greylist_network(ip, net, sizeof(net)) == -1) {
@@ -303,11 +330,20 @@ greylist_check(struct greylist *g, const struct conf *c, const char *ip,
 	}
 	if (opened(g, c) == -1)
 		return GREY_ERROR;
-	if (store_begin(g->store) == -1)
-		return store_failed(g);
-	if ((r = decide(g, c, &k, now, wait, &started)) == GREY_ERROR ||
-	    maybe_expire(g, now, started) == -1 ||
-	    store_commit(g->store) == -1)
+	for (tries = 1;; tries++) {
+		started = 0;
+		*wait = 0;
+		if (store_begin(g->store) == 0 &&
+		    (r = decide(g, c, &k, now, wait, &started)) != GREY_ERROR &&
+		    store_commit(g->store) == 0)
+			break;
+		if (tries == GREY_TRIES || !store_retry(g->store))
+			return store_failed(g);
+		store_rollback(g->store);
+		collided(tries);
+	}
+	/* After the commit: holding no lock, it waits for nobody's. */
+	if (maybe_expire(g, now, started) == -1)
 		return store_failed(g);
 	return r;
 }

@@ -91,8 +91,9 @@ load(struct cli *k)
 }
 
 /*
- * The store.  The file is opened (made, mode 0600) here first, so that
- * a missing directory or a permission problem gets its own status.
+ * The store.  A file is opened (made, mode 0600) here first, so that
+ * a missing directory or a permission problem gets its own status; a
+ * server (a postgresql:// URI) that fails is EX_UNAVAILABLE.
  */
 static int
 open_store(struct cli *k)
@@ -100,13 +101,15 @@ open_store(struct cli *k)
 	char err[512];
 	int fd;
 
-	fd = open(k->c->screener_db, O_RDWR | O_CREAT | O_CLOEXEC |
-	    O_NOCTTY, 0600);
-	if (fd == -1)
-		return fail(errno == EACCES || errno == EPERM ||
-		    errno == EROFS ? EX_NOPERM : EX_CANTCREAT, "%s: %s",
-		    k->c->screener_db, strerror(errno));
-	close(fd);
+	if (!store_is_uri(k->c->screener_db)) {
+		fd = open(k->c->screener_db, O_RDWR | O_CREAT | O_CLOEXEC |
+		    O_NOCTTY, 0600);
+		if (fd == -1)
+			return fail(errno == EACCES || errno == EPERM ||
+			    errno == EROFS ? EX_NOPERM : EX_CANTCREAT,
+			    "%s: %s", k->c->screener_db, strerror(errno));
+		close(fd);
+	}
 	if ((k->st = store_open(k->c->screener_db, err, sizeof(err))) ==
 	    NULL)
 		return fail(EX_UNAVAILABLE, "%s", err);

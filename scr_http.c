@@ -8,6 +8,10 @@
 #include <strings.h>
 
 #include "scr_http.h"
+#include "store.h"
+
+/* The key's file when the store is a server's, not a file. */
+#define SCR_WEB_KEY_SHARED	"/var/lib/samotop/screener.web-key"
 
 void
 scr_http_init(struct scr_http *h, const struct conf *c,
@@ -19,7 +23,10 @@ scr_http_init(struct scr_http *h, const struct conf *c,
 	h->lg = lg;
 	h->fail_delay = SCR_HTTP_FAIL_DELAY;
 	h->now = time;
-	if (c->screener_db != NULL)
+	if (c->screener_db != NULL && store_is_uri(c->screener_db))
+		snprintf(h->keypath, sizeof(h->keypath), "%s",
+		    SCR_WEB_KEY_SHARED);
+	else if (c->screener_db != NULL)
 		snprintf(h->keypath, sizeof(h->keypath), "%s.web-key",
 		    c->screener_db);
 }

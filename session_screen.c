@@ -34,8 +34,14 @@ static int
 lookup(void *arg, const char *user, const char *sender, int *decision)
 {
 	struct session *s = arg;
+	int rc;
 
-	return store_decision_get(s->scr_store, user, sender, decision);
+	/* The caller defers the recipient; the log says why. */
+	if ((rc = store_decision_get(s->scr_store, user, sender,
+	    decision)) == -1)
+		log_event(&s->log, LVL_ERROR, "screener", "result", "error",
+		    "reason", store_error(s->scr_store), NULL);
+	return rc;
 }
 
 /*

@@ -2,8 +2,9 @@
  * store.h: the state that outlives one session (greylisting, the
  * contacts screener's decisions, rate counters), behind one small
  * interface.
- * store_sqlite.c keeps it in an SQLite file; a shared server database
- * (several MX hosts) can implement the same calls.  The store knows
+ * store_sqlite.c keeps it in an SQLite file, the embedded default;
+ * store_pg.c in a PostgreSQL database that several MX hosts share
+ * (store.c picks one by the name it is given).  The store knows
  * records and their lifetimes, not the greylisting rules (greylist.c)
  * nor the screener's (which decision wins).
  *
@@ -15,6 +16,7 @@
 #define SAMOTOP_STORE_H
 
 #include <stddef.h>
+#include <strings.h>
 #include <time.h>
 
 /* A greylisting triplet. */
@@ -41,14 +43,30 @@ struct store_network {
 struct store;
 
 /*
- * Open (creating it, mode 0600) the store at path.  NULL with err
- * filled ("path: what failed") on failure.
+ * 1 when where is a server's URI (postgresql://... or postgres://...),
+ * 0 when it is a file's path.
  */
-struct store	*store_open(const char *path, char *err, size_t size);
+static inline int
+store_is_uri(const char *where)
+{
+	return strncasecmp(where, "postgresql://", 13) == 0 ||
+	    strncasecmp(where, "postgres://", 11) == 0;
+}
+/*
+ * Open the store at where: a URI (store_is_uri) connects to that
+ * PostgreSQL database, creating or updating its tables; anything else
+ * is an SQLite file, created mode 0600.  NULL with err filled
+ * ("where: what failed", a URI without its password) on failure.
+ */
+struct store	*store_open(const char *where, char *err, size_t size);
 /*
  * Everything from store_begin to store_commit is atomic: no other
- * client reads or writes the store in between, so a read-modify-write
- * loses nothing.  store_rollback undoes it (after an error, too).
+ * client writes what it read or wrote in between, so a
+ * read-modify-write loses nothing.  store_rollback undoes it (after an
+ * error, too).  A shared store may refuse a transaction that collided
+ * with another client's instead of making it wait: store_retry() then
+ * says so, and the caller rolls back and runs the whole transaction
+ * again.
  */
 int		 store_begin(struct store *s);
 int		 store_commit(struct store *s);
@@ -66,7 +84,10 @@ int		 store_network_put(struct store *s, const char *network,
 /*
  * The pending triplets of network: not passed, and until not before
  * now (their round is still open).  Counts at most max of them, so the
- * work is bounded whatever one network sent.  The number, or -1.
+ * work is bounded whatever one network sent.  Inside a transaction,
+ * other transactions that count the same network wait for this one's
+ * end, so that a limit checked with the count holds exactly.  The
+ * number, or -1.
  */
 long		 store_pending(struct store *s, const char *network,
 		    time_t now, unsigned max);
@@ -126,7 +147,14 @@ int		 store_user_list(struct store *s, int (*each)(void *arg,
 int		 store_counter_add(struct store *s, const char *name,
 		    const char *key, unsigned long n, unsigned period,
 		    time_t now, unsigned long *total);
-/* What the last failure was: "path: message". */
+/*
+ * 1 when the last failure was a collision with another client's
+ * transaction (a serialization failure or a deadlock), so that running
+ * the same transaction again, from store_begin, may well succeed; 0
+ * for any other failure.
+ */
+int		 store_retry(const struct store *s);
+/* What the last failure was: "where: message", on one line. */
 const char	*store_error(const struct store *s);
 void		 store_close(struct store *s);
 

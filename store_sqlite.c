@@ -17,10 +17,14 @@
 
 #include "sqlitelib.h"
 #include "store.h"
+#include "store_ops.h"
 
 #define STORE_BUSY_MS	5000	/* longest wait for the write lock */
 #define STORE_RETRY_MS	5	/* between tries to switch to WAL */
 #define NOT_WAL		(-1)	/* not an SQLite result code */
+
+/* The back end's struct, from store.c's pointer. */
+#define SQ(b)		((struct sq *)(void *)(b))
 
 /*
  * synchronous=NORMAL: in WAL mode a power cut may lose the last
@@ -125,7 +129,8 @@ static const char *const queries[Q__COUNT] = {
 	    " FROM counter WHERE expires < ?1 LIMIT ?2)",
 };
 
-struct store {
+struct sq {
+	struct store	 base;		/* first: store.c's view */
 	struct sqlitelib lib;
 	sqlite3		*db;
 	sqlite3_stmt	*q[Q__COUNT];
@@ -135,7 +140,7 @@ struct store {
 
 /* Remember what SQLite says went wrong; returns -1 for the caller. */
 static int
-fail(struct store *s)
+fail(struct sq *s)
 {
 	snprintf(s->err, sizeof(s->err), "%s: %s", s->path,
 	    s->lib.errmsg(s->db));
@@ -147,7 +152,7 @@ fail(struct store *s)
  * 0 done, -1 error.
  */
 static int
-step(struct store *s, sqlite3_stmt *q)
+step(struct sq *s, sqlite3_stmt *q)
 {
 	int rc;
 
@@ -163,7 +168,7 @@ step(struct store *s, sqlite3_stmt *q)
 }
 
 static void
-done(struct store *s, sqlite3_stmt *q)
+done(struct sq *s, sqlite3_stmt *q)
 {
 	s->lib.reset(q);
 	s->lib.clear_bindings(q);
@@ -171,7 +176,7 @@ done(struct store *s, sqlite3_stmt *q)
 
 /* Run a statement that returns no rows. */
 static int
-run(struct store *s, sqlite3_stmt *q)
+run(struct sq *s, sqlite3_stmt *q)
 {
 	if (step(s, q) == -1)
 		return -1;
@@ -180,7 +185,7 @@ run(struct store *s, sqlite3_stmt *q)
 }
 
 static int
-bind_text(struct store *s, sqlite3_stmt *q, int i, const char *v)
+bind_text(struct sq *s, sqlite3_stmt *q, int i, const char *v)
 {
 	if (s->lib.bind_text(q, i, v, -1, SQLITE_STATIC) != SQLITE_OK)
 		return fail(s);
@@ -188,7 +193,7 @@ bind_text(struct store *s, sqlite3_stmt *q, int i, const char *v)
 }
 
 static int
-bind_int(struct store *s, sqlite3_stmt *q, int i, sqlite3_int64 v)
+bind_int(struct sq *s, sqlite3_stmt *q, int i, sqlite3_int64 v)
 {
 	if (s->lib.bind_int64(q, i, v) != SQLITE_OK)
 		return fail(s);
@@ -201,7 +206,7 @@ bind_int(struct store *s, sqlite3_stmt *q, int i, sqlite3_int64 v)
  * Returns an SQLite result code, or NOT_WAL.
  */
 static int
-try_wal(struct store *s)
+try_wal(struct sq *s)
 {
 	sqlite3_stmt *q;
 	const char *mode;
@@ -226,7 +231,7 @@ try_wal(struct store *s)
  * SQLITE_BUSY at once.  They wait here, as busy_timeout would.
  */
 static int
-wal(struct store *s)
+wal(struct sq *s)
 {
 	int rc, waited;
 
@@ -246,7 +251,7 @@ wal(struct store *s)
 }
 
 static int
-prepare(struct store *s)
+prepare(struct sq *s)
 {
 	int i;
 
@@ -278,56 +283,28 @@ create(const char *path, char *err, size_t size)
 	return 0;
 }
 
-struct store *
-store_open(const char *path, char *err, size_t size)
+static int
+sq_begin(struct store *b)
 {
-	struct store *s;
-	size_t len = strlen(path);
+	struct sq *s = SQ(b);
 
-	if (create(path, err, size) == -1)
-		return NULL;
-	if ((s = calloc(1, sizeof(*s) + len + 1)) == NULL) {
-		snprintf(err, size, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	memcpy(s->path, path, len + 1);
-	if (sqlitelib_open(&s->lib, s->err, sizeof(s->err)) == -1)
-		goto bad;
-	if (s->lib.open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		if (s->db == NULL)
-			snprintf(s->err, sizeof(s->err), "%s: out of memory",
-			    path);
-		else
-			fail(s);
-		goto bad;
-	}
-	s->lib.busy_timeout(s->db, STORE_BUSY_MS);
-	if (wal(s) == -1 || prepare(s) == -1)
-		goto bad;
-	return s;
-bad:
-	snprintf(err, size, "%s", s->err);
-	store_close(s);
-	return NULL;
-}
-
-int
-store_begin(struct store *s)
-{
 	return run(s, s->q[Q_BEGIN]);
 }
 
-int
-store_commit(struct store *s)
+static int
+sq_commit(struct store *b)
 {
+	struct sq *s = SQ(b);
+
 	return run(s, s->q[Q_COMMIT]);
 }
 
 /* Keeps the error that led here: that is what the caller reports. */
-void
-store_rollback(struct store *s)
+static void
+sq_rollback(struct store *b)
 {
+	struct sq *s = SQ(b);
+
 	if (s->lib.get_autocommit(s->db))
 		return;
 	s->lib.step(s->q[Q_ROLLBACK]);
@@ -335,7 +312,7 @@ store_rollback(struct store *s)
 }
 
 static int
-bind_key(struct store *s, sqlite3_stmt *q, const struct store_key *k)
+bind_key(struct sq *s, sqlite3_stmt *q, const struct store_key *k)
 {
 	if (bind_text(s, q, 1, k->network) == -1 ||
 	    bind_text(s, q, 2, k->sender) == -1 ||
@@ -344,10 +321,11 @@ bind_key(struct store *s, sqlite3_stmt *q, const struct store_key *k)
 	return 0;
 }
 
-int
-store_triplet_get(struct store *s, const struct store_key *k,
+static int
+sq_triplet_get(struct store *b, const struct store_key *k,
     struct store_triplet *t)
 {
+	struct sq *s = SQ(b);
 	sqlite3_stmt *q = s->q[Q_TGET];
 	int rc;
 
@@ -367,10 +345,11 @@ store_triplet_get(struct store *s, const struct store_key *k,
 	return rc;
 }
 
-int
-store_triplet_put(struct store *s, const struct store_key *k,
+static int
+sq_triplet_put(struct store *b, const struct store_key *k,
     const struct store_triplet *t)
 {
+	struct sq *s = SQ(b);
 	sqlite3_stmt *q = s->q[Q_TPUT];
 
 	if (bind_key(s, q, k) == -1 ||
@@ -385,10 +364,11 @@ store_triplet_put(struct store *s, const struct store_key *k,
 	return run(s, q);
 }
 
-int
-store_network_get(struct store *s, const char *network,
+static int
+sq_network_get(struct store *b, const char *network,
     struct store_network *n)
 {
+	struct sq *s = SQ(b);
 	sqlite3_stmt *q = s->q[Q_NGET];
 	int rc;
 
@@ -406,10 +386,11 @@ store_network_get(struct store *s, const char *network,
 	return rc;
 }
 
-int
-store_network_put(struct store *s, const char *network,
+static int
+sq_network_put(struct store *b, const char *network,
     const struct store_network *n)
 {
+	struct sq *s = SQ(b);
 	sqlite3_stmt *q = s->q[Q_NPUT];
 
 	if (bind_text(s, q, 1, network) == -1 ||
@@ -424,7 +405,7 @@ store_network_put(struct store *s, const char *network,
 
 /* One bounded DELETE; the rows removed, or -1. */
 static long
-expire(struct store *s, sqlite3_stmt *q, time_t now, unsigned max)
+expire(struct sq *s, sqlite3_stmt *q, time_t now, unsigned max)
 {
 	if (bind_int(s, q, 1, now) == -1 || bind_int(s, q, 2, max) == -1) {
 		done(s, q);
@@ -435,9 +416,10 @@ expire(struct store *s, sqlite3_stmt *q, time_t now, unsigned max)
 	return (long)s->lib.changes(s->db);
 }
 
-long
-store_expire(struct store *s, time_t now, unsigned max)
+static long
+sq_expire(struct store *b, time_t now, unsigned max)
 {
+	struct sq *s = SQ(b);
 	long t, n, c;
 
 	if ((t = expire(s, s->q[Q_TEXPIRE], now, max)) == -1 ||
@@ -447,10 +429,11 @@ store_expire(struct store *s, time_t now, unsigned max)
 	return t + n + c;
 }
 
-long
-store_pending(struct store *s, const char *network, time_t now,
+static long
+sq_pending(struct store *b, const char *network, time_t now,
     unsigned max)
 {
+	struct sq *s = SQ(b);
 	sqlite3_stmt *q = s->q[Q_PENDING];
 	long n;
 
@@ -474,10 +457,11 @@ store_pending(struct store *s, const char *network, time_t now,
 	}
 }
 
-int
-store_decision_get(struct store *s, const char *user, const char *sender,
+static int
+sq_decision_get(struct store *b, const char *user, const char *sender,
     int *decision)
 {
+	struct sq *s = SQ(b);
 	sqlite3_stmt *q = s->q[Q_DGET];
 	int rc;
 
@@ -493,10 +477,11 @@ store_decision_get(struct store *s, const char *user, const char *sender,
 	return rc;
 }
 
-int
-store_decision_put(struct store *s, const char *user, const char *sender,
+static int
+sq_decision_put(struct store *b, const char *user, const char *sender,
     int decision, time_t at)
 {
+	struct sq *s = SQ(b);
 	sqlite3_stmt *q = s->q[Q_DPUT];
 
 	if (decision != STORE_ALLOW && decision != STORE_DENY) {
@@ -514,9 +499,10 @@ store_decision_put(struct store *s, const char *user, const char *sender,
 	return run(s, q);
 }
 
-int
-store_decision_forget(struct store *s, const char *user, const char *sender)
+static int
+sq_decision_forget(struct store *b, const char *user, const char *sender)
 {
+	struct sq *s = SQ(b);
 	sqlite3_stmt *q = s->q[Q_DFORGET];
 
 	if (bind_text(s, q, 1, user) == -1 ||
@@ -529,11 +515,12 @@ store_decision_forget(struct store *s, const char *user, const char *sender)
 	return s->lib.changes(s->db) > 0;
 }
 
-int
-store_decision_list(struct store *s, const char *user,
+static int
+sq_decision_list(struct store *b, const char *user,
     int (*each)(void *arg, const char *sender, int decision, time_t at),
     void *arg)
 {
+	struct sq *s = SQ(b);
 	sqlite3_stmt *q = s->q[Q_DLIST];
 	const char *sender;
 	int rc = 0, stop = 0;
@@ -554,9 +541,10 @@ store_decision_list(struct store *s, const char *user,
 	return stop;
 }
 
-int
-store_user_seen(struct store *s, const char *user, time_t at)
+static int
+sq_user_seen(struct store *b, const char *user, time_t at)
 {
+	struct sq *s = SQ(b);
 	sqlite3_stmt *q = s->q[Q_USEEN];
 
 	if (bind_text(s, q, 1, user) == -1 || bind_int(s, q, 2, at) == -1) {
@@ -566,10 +554,11 @@ store_user_seen(struct store *s, const char *user, time_t at)
 	return run(s, q);
 }
 
-int
-store_user_list(struct store *s, int (*each)(void *arg, const char *user),
+static int
+sq_user_list(struct store *b, int (*each)(void *arg, const char *user),
     void *arg)
 {
+	struct sq *s = SQ(b);
 	sqlite3_stmt *q = s->q[Q_ULIST];
 	const char *user;
 	int rc = 0, stop = 0;
@@ -585,10 +574,11 @@ store_user_list(struct store *s, int (*each)(void *arg, const char *user),
 	return stop;
 }
 
-int
-store_counter_add(struct store *s, const char *name, const char *key,
+static int
+sq_counter_add(struct store *b, const char *name, const char *key,
     unsigned long n, unsigned period, time_t now, unsigned long *total)
 {
+	struct sq *s = SQ(b);
 	sqlite3_stmt *q = s->q[Q_CADD];
 
 	if (bind_text(s, q, 1, name) == -1 || bind_text(s, q, 2, key) == -1 ||
@@ -613,19 +603,28 @@ store_counter_add(struct store *s, const char *name, const char *key,
 	}
 }
 
-const char *
-store_error(const struct store *s)
+/* BEGIN IMMEDIATE waits for the lock: no transaction is refused. */
+static int
+sq_retry(const struct store *b)
 {
+	(void)b;
+	return 0;
+}
+
+static const char *
+sq_error(const struct store *b)
+{
+	const struct sq *s = (const struct sq *)(const void *)b;
+
 	return s->err;
 }
 
-void
-store_close(struct store *s)
+static void
+sq_close(struct store *b)
 {
+	struct sq *s = SQ(b);
 	int i;
 
-	if (s == NULL)
-		return;
 	if (s->lib.handle == NULL) {	/* SQLite could not be loaded */
 		free(s);
 		return;
@@ -634,4 +633,47 @@ store_close(struct store *s)
 		s->lib.finalize(s->q[i]);
 	s->lib.close(s->db);
 	free(s);
+}
+
+static const struct store_ops sq_ops = {
+	sq_begin, sq_commit, sq_rollback, sq_triplet_get, sq_triplet_put,
+	sq_network_get, sq_network_put, sq_pending, sq_expire,
+	sq_decision_get, sq_decision_put, sq_decision_forget,
+	sq_decision_list, sq_user_seen, sq_user_list, sq_counter_add,
+	sq_retry, sq_error, sq_close
+};
+
+struct store *
+store_sqlite_open(const char *path, char *err, size_t size)
+{
+	struct sq *s;
+	size_t len = strlen(path);
+
+	if (create(path, err, size) == -1)
+		return NULL;
+	if ((s = calloc(1, sizeof(*s) + len + 1)) == NULL) {
+		snprintf(err, size, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	s->base.ops = &sq_ops;
+	memcpy(s->path, path, len + 1);
+	if (sqlitelib_open(&s->lib, s->err, sizeof(s->err)) == -1)
+		goto bad;
+	if (s->lib.open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if (s->db == NULL)
+			snprintf(s->err, sizeof(s->err), "%s: out of memory",
+			    path);
+		else
+			fail(s);
+		goto bad;
+	}
+	s->lib.busy_timeout(s->db, STORE_BUSY_MS);
+	if (wal(s) == -1 || prepare(s) == -1)
+		goto bad;
+	return &s->base;
+bad:
+	snprintf(err, size, "%s", s->err);
+	sq_close(&s->base);
+	return NULL;
 }

@@ -60,6 +60,44 @@ def mem(r, key, child=True):
     return total, desc
 
 
+def store(r, w):
+    """Greylisting's store, SQLite next to PostgreSQL (bench/store.py)."""
+    concs = sorted({int(k.split(".")[3]) for k in r
+                    if re.match(r"store\.(sqlite|pg)\.(new|known)\.\d+$", k)})
+    if not concs:
+        return
+    w("")
+    w("Greylisting's store (bench/store.py): sessions/s, each EHLO, MAIL, "
+      "RCPT, QUIT; %s sessions a figure; PostgreSQL on the same machine, "
+      "a unix socket, one connection per session:" % r.get("store.n", "?"))
+    w("")
+    w("| figure | SQLite | PostgreSQL | PostgreSQL/SQLite | through "
+      "PgBouncer | PgBouncer/SQLite |")
+    w("|---|---|---|---|---|---|")
+    kinds = {"new": "a new triplet each (451 4.7.1)",
+             "known": "a known triplet each, after the delay (250)"}
+
+    def by(a, b):
+        return "–" if not a or b is None else "%.2f×" % (b / a)
+    for c in concs:
+        for k in ("new", "known"):
+            a, b, p = (num(r.get("store.%s.%s.%d" % (x, k, c)))
+                       for x in ("sqlite", "pg", "bouncer"))
+            w("| sessions/s, %s, clients: %d | %s | %s | %s | %s | %s |" % (
+                kinds[k], c, fmt(a), fmt(b), by(a, b), fmt(p), by(a, p)))
+            a, b, p = (num(r.get("store.%s.%s.%d.cpu_ms" % (x, k, c)))
+                       for x in ("sqlite", "pg", "bouncer"))
+            sv = num(r.get("store.pg.%s.%d.server_cpu_ms" % (k, c)))
+            if a is not None or b is not None:
+                w("| … CPU ms per session, samotop-smtpd and helper "
+                  "(PostgreSQL's server, without PgBouncer: %s) | %s | %s "
+                  "| %s | %s | %s |" % (fmt(sv), fmt(a), fmt(b), by(a, b),
+                                        fmt(p), by(a, p)))
+    for k, v in r.items():
+        if k.startswith("store.") and k.endswith(".failed"):
+            w("* %s: %s sessions without the reply expected" % (k[6:-7], v))
+
+
 def main():
     r = load(sys.argv[1])
     peers = [p for p in PEERS if r.get("peer." + p) == "up"]
@@ -250,6 +288,7 @@ def main():
     w("* floor: %s" % fdesc)
     for p in peers:
         w("* %s: %s" % (p, pdesc[p] or "–"))
+    store(r, w)
     notes = [(k, v) for k, v in r.items() if k.endswith(".note")]
     down = [(k, v) for k, v in r.items()
             if k.startswith("peer.") and v != "up"]

@@ -13,6 +13,7 @@
 
 #include "greylist.h"
 #include "store.h"
+#include "store_fixture.h"
 #include "unit.h"
 
 #define T0	1700000000	/* a first attempt */
@@ -28,7 +29,7 @@ static int		ndb;
 static void
 fresh(void)
 {
-	snprintf(path, sizeof(path), "%s/grey%d.db", dir, ndb++);
+	fixture_fresh(dir, "grey", ndb++, path, sizeof(path));
 	conf_defaults(&c);
 	c.greylist_db = path;
 	greylist_init(&g);
@@ -494,30 +495,13 @@ greylist_expiry(void)
 }
 
 /* One number that sql (with ?1 = arg, if any) gives on path, or -1. */
-static sqlite3_int64
+static long long
 number(const char *sql, const char *arg)
 {
-	sqlite3 *db;
-	sqlite3_stmt *q;
-	sqlite3_int64 v = -1;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK || sqlite3_prepare_v2(db, sql, -1, &q, NULL) !=
-	    SQLITE_OK) {
-		printf("#   %s: %s\n", sql, sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return -1;
-	}
-	if (arg != NULL)
-		sqlite3_bind_text(q, 1, arg, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	sqlite3_close(db);
-	return v;
+	return fixture_number(path, sql, arg);
 }
 
-static sqlite3_int64
+static long long
 rows(const char *network)
 {
 	return number("SELECT count(*) FROM triplet WHERE network = ?1",
@@ -762,12 +746,14 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
+	/* Those under fixture_pg() == NULL are of SQLite files. */
 	TEST(network_v4);
 	TEST(network_v6);
 	TEST(network_v4_mapped);
 	TEST(network_bad);
 	TEST(first_attempt_defers);
-	TEST(created_0600);
+	if (fixture_pg() == NULL)
+		TEST(created_0600);
 	TEST(early_retry_defers);
 	TEST(retry_after_delay_passes);
 	TEST(passes_until_expire);
@@ -787,11 +773,15 @@ main(void)
 	TEST(max_pending);
 	TEST(max_pending_window);
 	TEST(store_pending_count);
-	TEST(old_database);
-	TEST(corrupt_database);
-	TEST(unwritable_database);
+	if (fixture_pg() == NULL)
+		TEST(old_database);
+	if (fixture_pg() == NULL)
+		TEST(corrupt_database);
+	if (fixture_pg() == NULL)
+		TEST(unwritable_database);
 	TEST(bad_client_address);
-	TEST(wal_mode);
+	if (fixture_pg() == NULL)
+		TEST(wal_mode);
 	unit_rmtree(dir);
 	return UNIT_DONE();
 }

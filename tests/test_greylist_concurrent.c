@@ -6,6 +6,9 @@
  * share, first all at one time (all deferred), then all after the
  * delay (all passing).  Then all add new triplets from one network at
  * once: exactly greylist-max-pending of them may be recorded.
+ * The same on PostgreSQL when test_store_pg runs it (store_fixture.h):
+ * there sessions collide rather than wait, and greylist.c runs them
+ * again.
  */
 #include <sys/wait.h>
 
@@ -14,9 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "greylist.h"
+#include "store_fixture.h"
 #include "unit.h"
 
 #define NPROC	50
@@ -137,22 +139,11 @@ sessions(int p, int (*one)(int, time_t, enum grey_result), time_t now,
 	}
 }
 
-static sqlite3_int64
-number(sqlite3 *db, const char *sql, const char *arg)
+/* One number that sql gives (?1 = arg), or -1. */
+static long long
+number(const char *sql, const char *arg)
 {
-	sqlite3_stmt *q;
-	sqlite3_int64 v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
-		printf("#   %s: %s\n", sql, sqlite3_errmsg(db));
-		return -1;
-	}
-	if (arg != NULL)
-		sqlite3_bind_text(q, 1, arg, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
+	return fixture_number(path, sql, arg);
 }
 
 static void
@@ -174,57 +165,42 @@ second_round_passed(void)
 static void
 no_triplet_lost_or_doubled(void)
 {
-	sqlite3 *db;
-
-	CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
-	    SQLITE_OK);
-	CHECK(number(db, "SELECT count(*) FROM triplet", NULL) ==
+	CHECK(number("SELECT count(*) FROM triplet", NULL) ==
 	    NPROC * K + 1);
-	CHECK(number(db, "SELECT count(*) FROM (SELECT DISTINCT network,"
-	    " sender, rcpt FROM triplet)", NULL) == NPROC * K + 1);
+	CHECK(number("SELECT count(*) FROM (SELECT DISTINCT network,"
+	    " sender, rcpt FROM triplet) AS d", NULL) == NPROC * K + 1);
 	/* every distinct one: seen twice, first at T0, passed after */
-	CHECK(number(db, "SELECT count(*) FROM triplet WHERE"
+	CHECK(number("SELECT count(*) FROM triplet WHERE"
 	    " network LIKE '10.0.%' AND attempts = 2 AND passed_at ="
 	    " first_seen + 300", NULL) == NPROC * K);
-	CHECK(number(db, "SELECT count(*) FROM triplet WHERE"
+	CHECK(number("SELECT count(*) FROM triplet WHERE"
 	    " first_seen <> ?1", T0S) == 0);
-	sqlite3_close(db);
 }
 
 static void
 shared_triplet_counts(void)
 {
-	sqlite3 *db;
-
-	CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
-	    SQLITE_OK);
-	CHECK(number(db, "SELECT attempts FROM triplet WHERE sender = ?1",
+	CHECK(number("SELECT attempts FROM triplet WHERE sender = ?1",
 	    "shared@example.org") == 2 * NPROC * K);
-	CHECK(number(db, "SELECT passed_at FROM triplet WHERE sender = ?1",
+	CHECK(number("SELECT passed_at FROM triplet WHERE sender = ?1",
 	    "shared@example.org") == T0 + 300);
 	/* it got through once, whoever was first */
-	CHECK(number(db, "SELECT passes FROM network WHERE network = ?1",
+	CHECK(number("SELECT passes FROM network WHERE network = ?1",
 	    "192.0.2.0/24") == 1);
-	CHECK(number(db, "SELECT count(*) FROM network WHERE"
+	CHECK(number("SELECT count(*) FROM network WHERE"
 	    " network LIKE '10.0.%' AND passes = ?1", KS) == NPROC);
-	sqlite3_close(db);
 }
 
 /* The count and the insert are one transaction: never one too many. */
 static void
 flood_limited(void)
 {
-	sqlite3 *db;
-
 	c.greylist_max_pending = MAXP;
 	sessions(2, flood, T0 + 400, GREY_DEFER);
 	CHECK(failed[2] == 0);
 	CHECK(wrong[2] == 0);
-	CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
-	    SQLITE_OK);
-	CHECK(number(db, "SELECT count(*) FROM triplet WHERE network = ?1",
+	CHECK(number("SELECT count(*) FROM triplet WHERE network = ?1",
 	    "203.0.113.0/24") == MAXP);
-	sqlite3_close(db);
 }
 
 int
@@ -236,7 +212,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	snprintf(path, sizeof(path), "%s/grey.db", dir);
+	fixture_fresh(dir, "grey", 0, path, sizeof(path));
 	conf_defaults(&c);
 	c.greylist_db = path;
 	c.greylist_autoallow = K + 1;	/* every check is greylisted */

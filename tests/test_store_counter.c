@@ -1,12 +1,14 @@
 /*
  * test_store_counter.c: the store's rate counters (store_counter_add),
- * on database files in a temporary directory, with made-up times.
+ * on database files in a temporary directory (or PostgreSQL:
+ * store_fixture.h), with made-up times.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store.h"
+#include "store_fixture.h"
 #include "unit.h"
 
 #define T0	1700000000
@@ -20,7 +22,7 @@ fresh(void)
 	char err[256], path[256];
 	struct store *s;
 
-	snprintf(path, sizeof(path), "%s/store%d.db", dir, ndb++);
+	fixture_fresh(dir, "store", ndb++, path, sizeof(path));
 	if ((s = store_open(path, err, sizeof(err))) == NULL)
 		printf("#   store_open: %s\n", err);
 	return s;

@@ -127,7 +127,8 @@ limits_conf() {
 	assert_line_eq 8 "451 4.3.0 Local error, try again later"
 	wait_sessions
 	run cat "$LOG"
-	assert_contains "$output" "event=limit limit=limit-messages result=error action=tempfail reason=\"store $T/ro/missing/store.db: No such file or directory\""
+	assert_contains "$output" "event=store reason=\"$T/ro/missing/store.db: No such file or directory\""
+	assert_contains "$output" "event=limit limit=limit-messages result=error action=tempfail reason=\"store $T/ro/missing/store.db: cannot be opened\""
 	grep -q '^level=error .*event=limit' "$LOG"
 }
 

@@ -287,6 +287,7 @@ static const struct directive directives[] = {
 	/* behind a balancer, rate limits */
 	/* the shared store */
 	/* the sandbox */
+	FIELD("sandbox", BOOLEAN, "yes or no", sandbox),
 	WORD("route", ROUTE, "PATTERN PROGRAM [ARG...]"),
 };
 
@@ -405,6 +406,7 @@ conf_defaults(struct conf *c)
 	/* behind a balancer, rate limits */
 	/* the shared store */
 	/* the sandbox */
+	c->sandbox = 1;
 }
 
 /*

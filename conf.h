@@ -180,6 +180,7 @@ struct conf {
 	/* Behind a balancer, rate limits (samotop.conf(5), "SCALE-OUT"). */
 	/* The shared store (samotop.conf(5), "SCALE-OUT"). */
 	/* The sandbox (samotop.conf(5), "SANDBOX"). */
+	int		sandbox;		/* seal after set-up (sandbox.h) */
 	/* the line each directive was last given on; see conf_line() */
 	unsigned	lines[CONF_DIRECTIVES_MAX];
 	enum log_sink	log_sink;		/* stderr (default), syslog */

@@ -14,6 +14,7 @@
 #include "snd_alias.h"
 #include "proc.h"
 #include "route.h"
+#include "sandbox.h"
 #include "session.h"
 #include "session_int.h"
 
@@ -860,6 +861,16 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 			miltercheck_open(s->milters, c, &s->log,
 			    inspect_mods(s->insp));
 	}
+	/*
+	 * Set up: from here on only the calls of a session and of the
+	 * helpers it starts (sandbox.h); the helpers seal themselves too,
+	 * unless told not to.
+	 */
+	if (c->sandbox && sandbox_wanted()) {
+		setenv(SANDBOX_ENV, "yes", 1);
+		(void)sandbox_seal(SANDBOX_SMTPD, NULL, 0, &s->log);
+	} else
+		setenv(SANDBOX_ENV, "no", 1);
 	if (c->tls_implicit && (!s->st.tls_offered || prepare_tls(s) == -1 ||
 	    start_tls(s) == END))
 		goto done;

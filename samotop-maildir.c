@@ -20,6 +20,7 @@
 #include "lmtp.h"
 #include "maildir.h"
 #include "maildir_notrace.h"
+#include "sandbox.h"
 #include "version.h"
 
 static int
@@ -170,6 +171,43 @@ screener_env(const struct logger *lg)
 	return name;
 }
 
+/*
+ * The sandbox (sandbox.h): files beneath the templates' fixed parts only
+ * ("/var/mail/%d/%u": /var/mail), and no call beyond a Maildir's.
+ * Under samotop-smtpd with `sandbox no`, not at all.
+ */
+static void
+seal(const struct logger *lg, char *const *t, int n)
+{
+	struct sandbox_path *p;
+	char *pct, *slash;
+	int i;
+
+	if (!sandbox_wanted())
+		return;
+	if ((p = calloc((size_t)n, sizeof(*p))) == NULL) {
+		(void)sandbox_seal(SANDBOX_MAILDIR, NULL, 0, lg);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		p[i].access = SANDBOX_WRITE;
+		if ((p[i].path = strdup(t[i])) == NULL)
+			break;
+		if ((pct = strchr(p[i].path, '%')) != NULL) {
+			*pct = '\0';
+			if ((slash = strrchr(p[i].path, '/')) != NULL)
+				slash[slash == p[i].path] = '\0';
+			else
+				strcpy((char *)p[i].path, ".");
+		}
+	}
+	/* out of memory: no Landlock rather than too narrow a one */
+	(void)sandbox_seal(SANDBOX_MAILDIR, i == n ? p : NULL, (size_t)n, lg);
+	while (i-- > 0)
+		free((char *)p[i].path);
+	free(p);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -227,6 +265,7 @@ main(int argc, char *argv[])
 	lmtp_start(host);
 	if (maildir_init(&ctx, host) == -1)
 		return lmtp_startup_failed(&ctx.log);
+	seal(&ctx.log, argv, argc);
 	ctx.templates = argv;
 	ctx.ntemplates = argc;
 	ctx.create = create;

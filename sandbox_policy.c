@@ -64,6 +64,7 @@ static const struct sandbox_call process[] = {
 	ALLOW(setrlimit),	/* RLIMIT_CORE 0: proc_no_core() */
 	ALLOW(clock_gettime), ALLOW(clock_getres), ALLOW(gettimeofday),
 	ALLOW(time), ALLOW(clock_nanosleep), ALLOW(nanosleep),
+	ALLOW(alarm), ALLOW(setitimer), ALLOW(getitimer),
 	ALLOW(getrandom), ALLOW(futex), ALLOW(set_robust_list),
 	ALLOW(get_robust_list), ALLOW(rseq), ALLOW(sched_yield),
 	ALLOW(sched_getaffinity),
@@ -79,7 +80,8 @@ static const struct sandbox_call files[] = {
 	ALLOW(fchmod), ALLOW(fchmodat), ALLOW(chmod), ALLOW(utimensat),
 	ALLOW(flock), ALLOW(fsync), ALLOW(fdatasync), ALLOW(fallocate),
 	ALLOW(fstatfs), ALLOW(statfs), ALLOW(chdir), ALLOW(fchdir),
-	ALLOW(copy_file_range), ALLOW(sendfile),
+	ALLOW(copy_file_range), ALLOW(sendfile), ALLOW(fchown),
+	ALLOW(fchownat), ALLOW(chown), ALLOW(lchown),
 };
 
 /* syslog(3) with `log syslog`: /dev/log, a local datagram socket. */
@@ -104,7 +106,7 @@ static const struct sandbox_call net[] = {
 	ALLOW(getsockname), ALLOW(getpeername), ALLOW(setsockopt),
 	ALLOW(getsockopt), ALLOW(sendto), ALLOW(recvfrom), ALLOW(sendmsg),
 	ALLOW(recvmsg), ALLOW(sendmmsg), ALLOW(recvmmsg), ALLOW(shutdown),
-	ALLOW(epoll_create1), ALLOW(epoll_ctl), ALLOW(epoll_wait),
+	ALLOW(epoll_create), ALLOW(epoll_create1), ALLOW(epoll_ctl), ALLOW(epoll_wait),
 	ALLOW(epoll_pwait), ALLOW(eventfd2),
 };
 
@@ -122,18 +124,44 @@ static const struct sandbox_call spawn[] = {
 	ALLOW(setsid), ALLOW(arch_prctl), ALLOW(set_tid_address),
 };
 
+/*
+ * Giving up privileges: an LDA or a pipe command that runs as root and
+ * becomes the mailbox's owner (setpriv, dovecot-lda).  NO_NEW_PRIVS
+ * keeps any of these from gaining any.
+ */
+static const struct sandbox_call creds[] = {
+	ALLOW(setuid), ALLOW(setgid), ALLOW(setreuid), ALLOW(setregid),
+	ALLOW(setresuid), ALLOW(setresgid), ALLOW(setgroups),
+	ALLOW(setfsuid), ALLOW(setfsgid), ALLOW(capget), ALLOW(capset),
+	{ SCMP_SYS(prctl), SANDBOX_ARG0_IN, 6, { PR_CAPBSET_READ,
+	    PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_GET_SECUREBITS,
+	    PR_SET_KEEPCAPS, PR_GET_NO_NEW_PRIVS } },
+};
+
+/*
+ * A program started inside the filter seals itself as well (the
+ * helpers do): these calls only ever take away.
+ */
+static const struct sandbox_call seal[] = {
+	{ SCMP_SYS(seccomp), SANDBOX_ARG0_IN, 1, { 1 /* SET_MODE_FILTER */ } },
+	ALLOW(landlock_create_ruleset), ALLOW(landlock_add_rule),
+	ALLOW(landlock_restrict_self),
+};
+
 static const struct sandbox_group g_process = GROUP("process", process);
 static const struct sandbox_group g_files = GROUP("files", files);
 static const struct sandbox_group g_syslog = GROUP("syslog", syslog);
 static const struct sandbox_group g_net = GROUP("net", net);
 static const struct sandbox_group g_spawn = GROUP("spawn", spawn);
+static const struct sandbox_group g_seal = GROUP("seal", seal);
+static const struct sandbox_group g_creds = GROUP("creds", creds);
 
 /*
  * samotop-smtpd: the session, TLS, DNS, milters, the store; and the
  * helpers it starts, which inherit its filter.
  */
 static const struct sandbox_group *const smtpd[] = {
-	&g_process, &g_files, &g_net, &g_spawn, NULL
+	&g_process, &g_files, &g_net, &g_spawn, &g_seal, &g_creds, NULL
 };
 /* samotop-maildir: files under its templates, and its log. */
 static const struct sandbox_group *const maildir[] = {
@@ -144,11 +172,11 @@ static const struct sandbox_group *const maildir[] = {
  * which inherits the filter and writes the mailboxes.
  */
 static const struct sandbox_group *const lmtp[] = {
-	&g_process, &g_files, &g_net, &g_spawn, NULL
+	&g_process, &g_files, &g_net, &g_spawn, &g_seal, &g_creds, NULL
 };
 /* samotop-pipe: the commands it runs inherit the filter (sandbox.h). */
 static const struct sandbox_group *const pipe_[] = {
-	&g_process, &g_files, &g_net, &g_spawn, NULL
+	&g_process, &g_files, &g_net, &g_spawn, &g_seal, &g_creds, NULL
 };
 /* samotop-queue: the queue directory, and its log. */
 static const struct sandbox_group *const queue[] = {

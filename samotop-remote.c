@@ -34,6 +34,7 @@
 #include "rmt_dane.h"
 #include "rmt_mx.h"
 #include "rmt_smtp.h"
+#include "sandbox.h"
 #include "sts_lookup.h"
 #include "unboundlib.h"
 #include "version.h"
@@ -310,6 +311,13 @@ main(int argc, char *argv[])
 		fprintf(stderr, "samotop-remote: %s\n", strerror(errno));
 		return EXIT_TEMP;
 	}
+	/*
+	 * Set up: the sandbox (sandbox.h), seccomp only: what it reads
+	 * (CA files, OpenSSL's and libcurl's own files, the STS cache) is
+	 * not all named here.
+	 */
+	if (c.sandbox && sandbox_wanted())
+		(void)sandbox_seal(SANDBOX_REMOTE, NULL, 0, &a.lg);
 	a.body8 = rmt_body_8bit(a.msg, a.msglen);
 	a.utf8 = rmt_addr_utf8(a.from);
 	for (i = 0; i < a.nrcpt; i++)

@@ -28,6 +28,8 @@ enum sandbox_prog {
 	SANDBOX_LMTP,		/* a socket, or one LDA it executes */
 	SANDBOX_PIPE,		/* executes a command per recipient */
 	SANDBOX_QUEUE,		/* the queue directory only */
+	SANDBOX_ENCRYPT,	/* keys, and the next helper it executes */
+	SANDBOX_REMOTE,		/* DNS, TLS, MTA-STS: network, no exec */
 	SANDBOX__COUNT
 };
 

@@ -111,14 +111,21 @@ static const struct sandbox_call net[] = {
 };
 
 /*
- * Starting a program and what it needs to start: posix_spawn(3)'s
- * clone(CLONE_VM | CLONE_VFORK) (clone3 is refused with ENOSYS, so that
- * the C library falls back to clone, whose flags a filter can see), the
- * dynamic loader's first calls, a shell's.
+ * A process or a thread: posix_spawn(3)'s clone(CLONE_VM | CLONE_VFORK),
+ * libcurl's resolver thread.  clone3 is refused with ENOSYS, so that the
+ * C library falls back to clone, whose flags a filter can see: never a
+ * new namespace.
  */
-static const struct sandbox_call spawn[] = {
+static const struct sandbox_call threads[] = {
 	{ SCMP_SYS(clone), SANDBOX_ARG0_CLEAR, 1, { CLONE_NAMESPACES } },
 	{ SCMP_SYS(clone3), SANDBOX_ERRNO, 1, { ENOSYS } },
+};
+
+/*
+ * Starting a program and what it needs to start: the dynamic loader's
+ * first calls, a shell's.
+ */
+static const struct sandbox_call spawn[] = {
 	ALLOW(vfork), ALLOW(fork), ALLOW(execve), ALLOW(execveat),
 	ALLOW(wait4), ALLOW(waitid), ALLOW(kill), ALLOW(setpgid),
 	ALLOW(setsid), ALLOW(arch_prctl), ALLOW(set_tid_address),
@@ -152,6 +159,7 @@ static const struct sandbox_group g_process = GROUP("process", process);
 static const struct sandbox_group g_files = GROUP("files", files);
 static const struct sandbox_group g_syslog = GROUP("syslog", syslog);
 static const struct sandbox_group g_net = GROUP("net", net);
+static const struct sandbox_group g_threads = GROUP("threads", threads);
 static const struct sandbox_group g_spawn = GROUP("spawn", spawn);
 static const struct sandbox_group g_seal = GROUP("seal", seal);
 static const struct sandbox_group g_creds = GROUP("creds", creds);
@@ -161,7 +169,8 @@ static const struct sandbox_group g_creds = GROUP("creds", creds);
  * helpers it starts, which inherit its filter.
  */
 static const struct sandbox_group *const smtpd[] = {
-	&g_process, &g_files, &g_net, &g_spawn, &g_seal, &g_creds, NULL
+	&g_process, &g_files, &g_net, &g_threads, &g_spawn, &g_seal,
+	&g_creds, NULL
 };
 /* samotop-maildir: files under its templates, and its log. */
 static const struct sandbox_group *const maildir[] = {
@@ -172,15 +181,35 @@ static const struct sandbox_group *const maildir[] = {
  * which inherits the filter and writes the mailboxes.
  */
 static const struct sandbox_group *const lmtp[] = {
-	&g_process, &g_files, &g_net, &g_spawn, &g_seal, &g_creds, NULL
+	&g_process, &g_files, &g_net, &g_threads, &g_spawn, &g_seal,
+	&g_creds, NULL
 };
 /* samotop-pipe: the commands it runs inherit the filter (sandbox.h). */
 static const struct sandbox_group *const pipe_[] = {
-	&g_process, &g_files, &g_net, &g_spawn, &g_seal, &g_creds, NULL
+	&g_process, &g_files, &g_net, &g_threads, &g_spawn, &g_seal,
+	&g_creds, NULL
 };
 /* samotop-queue: the queue directory, and its log. */
 static const struct sandbox_group *const queue[] = {
 	&g_process, &g_files, &g_syslog, NULL
+};
+
+/*
+ * samotop-encrypt: an LMTP filter; the next helper (samotop-maildir,
+ * samotop-pipe...) runs inside its filter, so its table is the general
+ * one, as samotop-pipe's.
+ */
+static const struct sandbox_group *const encrypt[] = {
+	&g_process, &g_files, &g_net, &g_threads, &g_spawn, &g_seal,
+	&g_creds, NULL
+};
+
+/*
+ * samotop-remote: DNS, TLS (DANE), MTA-STS's HTTPS fetch (libcurl, with
+ * a resolver thread) and its cache; it executes nothing.
+ */
+static const struct sandbox_group *const remote[] = {
+	&g_process, &g_files, &g_net, &g_threads, NULL
 };
 
 static const struct sandbox_group *const *const tables[SANDBOX__COUNT] = {
@@ -189,6 +218,8 @@ static const struct sandbox_group *const *const tables[SANDBOX__COUNT] = {
 	[SANDBOX_LMTP] = lmtp,
 	[SANDBOX_PIPE] = pipe_,
 	[SANDBOX_QUEUE] = queue,
+	[SANDBOX_ENCRYPT] = encrypt,
+	[SANDBOX_REMOTE] = remote,
 };
 
 const struct sandbox_group *const *

@@ -25,7 +25,8 @@
 static const char *const names[SANDBOX__COUNT] = {
 	[SANDBOX_SMTPD] = "smtpd", [SANDBOX_MAILDIR] = "maildir",
 	[SANDBOX_LMTP] = "lmtp", [SANDBOX_PIPE] = "pipe",
-	[SANDBOX_QUEUE] = "queue",
+	[SANDBOX_QUEUE] = "queue", [SANDBOX_ENCRYPT] = "encrypt",
+	[SANDBOX_REMOTE] = "remote",
 };
 
 /* One rule of a table into ctx; libseccomp's negative errno on error. */

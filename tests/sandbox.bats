@@ -133,6 +133,35 @@ say() {
 	assert_contains "$output" 'prog=samotop-maildir event=sandbox reason="forbidden system call" syscall=41'
 }
 
+# helper_cmd NAME: a command line that runs helper NAME until its input
+# ends ($T/helper.conf for the ones that read samotop.conf).
+helper_cmd() {
+	case $1 in
+	samotop-maildir) echo "$MAILDIR_BIN $MD" ;;
+	samotop-lmtp) echo "$TOP/samotop-lmtp unix:$T/no-such-socket" ;;
+	samotop-pipe) echo "$TOP/samotop-pipe /bin/true" ;;
+	samotop-queue) echo "$TOP/samotop-queue -c $T/helper.conf" ;;
+	samotop-encrypt) echo "$TOP/samotop-encrypt -k $T/keys/%u -- $MAILDIR_BIN $MD" ;;
+	samotop-remote) echo "$TOP/samotop-remote -c $T/helper.conf -m 127.0.0.1:9 example.org a@b.example u@example.org" ;;
+	esac
+}
+
+@test "every helper seals itself: a forbidden call kills it, unless SAMOTOP_SANDBOX=no" {
+	sealed_or_skip
+	printf 'hostname mx.test\nqueue %s\n' "$T/queue" >"$T/helper.conf"
+	for p in samotop-maildir samotop-lmtp samotop-pipe samotop-queue \
+	    samotop-encrypt samotop-remote; do
+		# shellcheck disable=SC2046
+		run env SAMOTOP_SANDBOX_TEST=forbidden-syscall $(helper_cmd $p) </dev/null
+		[ "$status" -eq $((128 + $(kill -l SYS))) ] || { echo "$p: $status $output" >&2; false; }
+		assert_contains "$output" "prog=$p event=sandbox reason=\"forbidden system call\" syscall=41"
+		# shellcheck disable=SC2046
+		run env SAMOTOP_SANDBOX=no SAMOTOP_SANDBOX_TEST=forbidden-syscall $(helper_cmd $p) </dev/null
+		[ "$status" -ne $((128 + $(kill -l SYS))) ] || { echo "$p: $output" >&2; false; }
+		assert_not_contains "$output" "event=sandbox"
+	done
+}
+
 @test "Landlock: samotop-maildir may not open /etc/shadow" {
 	sealed_or_skip
 	run env SAMOTOP_SANDBOX_TEST=forbidden-file SAMOTOP_LOG_LEVEL=debug \

@@ -8,6 +8,8 @@
  * what the C library does on the same paths under other conditions
  * (an error path, a signal, syslog).  Anything else kills the process
  * (a SIGSYS line in the log first).
+ * gen/sandbox_calls.py says how the observation is repeated, and which
+ * calls a new observation finds that no table names.
  *
  * A seccomp filter outlives execve(2): a helper that samotop-smtpd
  * starts, and what the helper starts, run inside smtpd's filter as well

@@ -11,6 +11,7 @@
  * aborted copy that could not be removed from tmp/: EX_IOERR.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,31 +181,23 @@ static void
 seal(const struct logger *lg, char *const *t, int n)
 {
 	struct sandbox_path *p;
-	char *pct, *slash;
+	char (*root)[PATH_MAX];
 	int i;
 
 	if (!sandbox_wanted())
 		return;
-	if ((p = calloc((size_t)n, sizeof(*p))) == NULL) {
-		(void)sandbox_seal(SANDBOX_MAILDIR, NULL, 0, lg);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		p[i].access = SANDBOX_WRITE;
-		if ((p[i].path = strdup(t[i])) == NULL)
+	p = calloc((size_t)n, sizeof(*p));
+	root = calloc((size_t)n, sizeof(*root));
+	for (i = 0; p != NULL && root != NULL && i < n; i++) {
+		if (sandbox_template_root(t[i], root[i], sizeof(root[i])) == -1)
 			break;
-		if ((pct = strchr(p[i].path, '%')) != NULL) {
-			*pct = '\0';
-			if ((slash = strrchr(p[i].path, '/')) != NULL)
-				slash[slash == p[i].path] = '\0';
-			else
-				strcpy((char *)p[i].path, ".");
-		}
+		p[i].path = root[i];
+		p[i].access = SANDBOX_WRITE;
 	}
 	/* out of memory: no Landlock rather than too narrow a one */
-	(void)sandbox_seal(SANDBOX_MAILDIR, i == n ? p : NULL, (size_t)n, lg);
-	while (i-- > 0)
-		free((char *)p[i].path);
+	(void)sandbox_seal(SANDBOX_MAILDIR, p != NULL && root != NULL &&
+	    i == n ? p : NULL, (size_t)n, lg);
+	free(root);
 	free(p);
 }
 

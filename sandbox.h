@@ -43,8 +43,9 @@ enum sandbox_prog {
  * A debug switch for tests: right after sealing, the process attempts
  * what its sandbox refuses.  "forbidden-syscall": socket(AF_PACKET) and
  * then ptrace(2), which the filter must kill; "forbidden-file": opening
- * /etc/shadow, which Landlock must refuse (a log line says whether it
- * was, and the process exits with EX_SOFTWARE).
+ * /etc/shadow, then creating /etc/.samotop-sandbox-test, which Landlock
+ * must refuse (samotop-smtpd's domain only the second; a log line each
+ * says whether it was), then exit with EX_SOFTWARE.
  */
 #define SANDBOX_TEST_ENV	"SAMOTOP_SANDBOX_TEST"
 
@@ -81,9 +82,27 @@ int	sandbox_seal(enum sandbox_prog prog, const struct sandbox_path *paths,
 /*
  * Landlock alone (sandbox_fs.c): 1 when the rules are in force, 0 when
  * the kernel has no Landlock (a debug line), -1 on an error (logged).
+ * writes_only: only writing is limited (creating, writing, renaming,
+ * removing, truncating); reading and executing stay free.
  */
 int	sandbox_landlock(const struct sandbox_path *paths, size_t npaths,
-	    const struct logger *lg);
+	    int writes_only, const struct logger *lg);
+
+/*
+ * The directory a Maildir template's paths all lie beneath: its text up
+ * to the last '/' before the first '%' ("/var/mail/%d/%u": "/var/mail";
+ * "/%u": "/"; "%u/Maildir": "."), or the whole template when it has no
+ * '%'.  Written to out (size bytes); -1 when it does not fit.
+ */
+int	sandbox_template_root(const char *tmpl, char *out, size_t size);
+
+/*
+ * samotop-smtpd's sandbox (sandbox_smtpd.c): its filter, and Landlock
+ * over what it and its routes' helpers write, when the configuration
+ * names all of it.  sandbox_seal()'s return.
+ */
+struct conf;
+int	sandbox_smtpd_seal(const struct conf *c, const struct logger *lg);
 
 /*
  * One program's table (sandbox_policy.c): a list of rules, each a

@@ -106,7 +106,7 @@ open_beneath(const char *path, unsigned access)
 
 int
 sandbox_landlock(const struct sandbox_path *paths, size_t npaths,
-    const struct logger *lg)
+    int writes_only, const struct logger *lg)
 {
 	struct ruleset_attr attr;
 	struct landlock_path_beneath_attr rule;
@@ -123,6 +123,10 @@ sandbox_landlock(const struct sandbox_path *paths, size_t npaths,
 		return 0;
 	}
 	attr.handled_access_fs = handled(abi);
+	if (writes_only)
+		attr.handled_access_fs &= FS_WRITE |
+		    LANDLOCK_ACCESS_FS_MAKE_CHAR |
+		    LANDLOCK_ACCESS_FS_MAKE_BLOCK;
 	if ((rs = (int)syscall(SYS_landlock_create_ruleset, &attr,
 	    sizeof(attr), 0)) == -1) {
 		log_event(lg, LVL_WARN, "sandbox", "landlock", "no", "error",
@@ -163,13 +167,38 @@ sandbox_landlock(const struct sandbox_path *paths, size_t npaths,
 
 int
 sandbox_landlock(const struct sandbox_path *paths, size_t npaths,
-    const struct logger *lg)
+    int writes_only, const struct logger *lg)
 {
 	(void)paths;
 	(void)npaths;
+	(void)writes_only;
 	log_event(lg, LVL_DEBUG, "sandbox", "landlock", "no", "reason",
 	    "not Linux", NULL);
 	return 0;
 }
 
 #endif
+
+int
+sandbox_template_root(const char *tmpl, char *out, size_t size)
+{
+	const char *pct = strchr(tmpl, '%'), *slash;
+	size_t n;
+
+	if (pct == NULL)
+		n = strlen(tmpl);
+	else {
+		for (slash = pct; slash > tmpl && slash[-1] != '/'; slash--)
+			continue;
+		if (slash == tmpl)
+			return snprintf(out, size, ".") < (int)size ? 0 : -1;
+		n = (size_t)(slash - tmpl) - 1;
+		if (n == 0)
+			n = 1;		/* "/%u": the root */
+	}
+	if (n >= size)
+		return -1;
+	memcpy(out, tmpl, n);
+	out[n] = '\0';
+	return 0;
+}

@@ -868,7 +868,7 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 	 */
 	if (c->sandbox && sandbox_wanted()) {
 		setenv(SANDBOX_ENV, "yes", 1);
-		(void)sandbox_seal(SANDBOX_SMTPD, NULL, 0, &s->log);
+		(void)sandbox_smtpd_seal(c, &s->log);
 	} else
 		setenv(SANDBOX_ENV, "no", 1);
 	if (c->tls_implicit && (!s->st.tls_offered || prepare_tls(s) == -1 ||

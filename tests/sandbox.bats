@@ -171,6 +171,28 @@ helper_cmd() {
 	fi
 	assert_contains "$output" "landlock=yes"
 	assert_contains "$output" "path=/etc/shadow result=refused"
+	assert_contains "$output" "path=/etc/.samotop-sandbox-test result=refused"
+}
+
+@test "Landlock: samotop-smtpd writes only where its configuration says, and reads freely" {
+	sealed_or_skip
+	write_conf "log-level debug" "greylist $T/db/grey.db" "route * $MAILDIR_BIN $MD"
+	run env SAMOTOP_SANDBOX_TEST=forbidden-file "$SMTPD_BIN" -c "$CONF" </dev/null
+	if grep -q 'landlock=no' <<<"$output"; then
+		skip "no Landlock in this kernel or container"
+	fi
+	assert_contains "$output" "event=sandbox seccomp=yes landlock=yes"
+	assert_contains "$output" "path=/etc/.samotop-sandbox-test result=refused"
+	assert_not_contains "$output" "path=/etc/shadow result=refused"
+	[ ! -e /etc/.samotop-sandbox-test ]
+}
+
+@test "Landlock: a route to a program whose files the configuration does not name leaves the session without it, and says so" {
+	sealed_or_skip
+	write_conf "log-level debug" "route @a.example $MAILDIR_BIN $MD" "route * $TOP/samotop-pipe /bin/true"
+	run "$SMTPD_BIN" -c "$CONF" </dev/null
+	assert_contains "$output" "event=sandbox landlock=no reason=\"a route's program writes where the configuration does not say\" program=$TOP/samotop-pipe"
+	assert_contains "$output" "event=sandbox seccomp=yes landlock=none"
 }
 
 @test "Landlock: a Maildir that is a symlink out of the template's directory is refused, 4xx" {

@@ -192,7 +192,7 @@ seal(const struct logger *lg, char *const *t, int n)
 		if (sandbox_template_root(t[i], root[i], sizeof(root[i])) == -1)
 			break;
 		p[i].path = root[i];
-		p[i].access = SANDBOX_WRITE;
+		p[i].access = SANDBOX_WRITE | SANDBOX_CREATE;
 	}
 	/* out of memory: no Landlock rather than too narrow a one */
 	(void)sandbox_seal(SANDBOX_MAILDIR, p != NULL && root != NULL &&

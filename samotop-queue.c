@@ -228,7 +228,7 @@ static void
 seal(struct qctx *ctx)
 {
 	struct sandbox_path p[] = {
-		{ ctx->dir, SANDBOX_WRITE },
+		{ ctx->dir, SANDBOX_WRITE | SANDBOX_CREATE },
 		{ "/etc/localtime", SANDBOX_READ },
 	};
 

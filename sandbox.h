@@ -52,7 +52,9 @@ enum sandbox_prog {
 /* What a Landlock rule allows beneath a path. */
 #define SANDBOX_READ	0x1	/* read files, list directories */
 #define SANDBOX_WRITE	0x2	/* and create, write, rename, remove */
-#define SANDBOX_EXEC	0x4	/* and execute (mapping a library too) */
+#define SANDBOX_EXEC	0x4	/* and execute */
+#define SANDBOX_CREATE	0x8	/* may not exist yet: the rule is then
+				   for its nearest existing parent */
 
 struct sandbox_path {
 	const char	*path;		/* a file or a directory */
@@ -68,8 +70,9 @@ int	sandbox_wanted(void);
 /*
  * Seal the calling process for prog: NO_NEW_PRIVS; Landlock over the
  * npaths paths when paths is not NULL (each with its access; a missing
- * path is skipped, its nearest existing parent used for SANDBOX_WRITE so
- * that a directory may still be created); the seccomp filter of prog.
+ * path is skipped, or with SANDBOX_CREATE its nearest existing parent
+ * used, so that the directory may still be made); the seccomp filter of
+ * prog.
  * Landlock that the kernel or a container lacks is skipped with a debug
  * line.  Lines go to lg (the SIGSYS line to lg's fd).  Returns 0 when the
  * seccomp filter is in place, -1 when it could not be (a warning; a debug

@@ -81,8 +81,8 @@ rights(unsigned access)
 }
 
 /*
- * path opened O_PATH; for SANDBOX_WRITE, the nearest existing parent
- * when path does not exist yet (a Maildir that -c may create).
+ * path opened O_PATH; with SANDBOX_CREATE, the nearest existing parent
+ * when path does not exist yet (a Maildir that -c may make).
  */
 static int
 open_beneath(const char *path, unsigned access)
@@ -91,7 +91,7 @@ open_beneath(const char *path, unsigned access)
 	int fd;
 
 	if ((fd = open(path, O_PATH | O_CLOEXEC)) != -1 ||
-	    errno != ENOENT || !(access & SANDBOX_WRITE))
+	    errno != ENOENT || !(access & SANDBOX_CREATE))
 		return fd;
 	if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p))
 		return -1;

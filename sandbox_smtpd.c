@@ -126,7 +126,8 @@ add_route(struct paths *ps, const char *const argv[])
 	}
 	/* a template's root is no longer than the template */
 	for (; argv[i] != NULL; i++)
-		if ((s = next(ps, strlen(argv[i]) + 1, SANDBOX_WRITE)) == NULL ||
+		if ((s = next(ps, strlen(argv[i]) + 1,
+		    SANDBOX_WRITE | SANDBOX_CREATE)) == NULL ||
 		    sandbox_template_root(argv[i], s, strlen(argv[i]) + 2) ==
 		    -1)
 			return -1;

@@ -87,6 +87,28 @@ the_helpers_that_execute_nothing_cannot(void)
 	CHECK(has(SANDBOX_SMTPD, SCMP_SYS(execve)));
 }
 
+static void
+template_roots(void)
+{
+	char out[32];
+
+	CHECK(sandbox_template_root("/var/mail/%d/%u", out, sizeof(out)) == 0);
+	CHECK_STR(out, "/var/mail");
+	CHECK(sandbox_template_root("/srv/mail-%d/%u", out, sizeof(out)) == 0);
+	CHECK_STR(out, "/srv");
+	CHECK(sandbox_template_root("/%u", out, sizeof(out)) == 0);
+	CHECK_STR(out, "/");
+	CHECK(sandbox_template_root("%u/Maildir", out, sizeof(out)) == 0);
+	CHECK_STR(out, ".");
+	CHECK(sandbox_template_root("/var/mail/all", out, sizeof(out)) == 0);
+	CHECK_STR(out, "/var/mail/all");
+	/* %% is a '%' too: the root is only shorter, never wider */
+	CHECK(sandbox_template_root("/a/b%%c/d", out, sizeof(out)) == 0);
+	CHECK_STR(out, "/a");
+	CHECK(sandbox_template_root("/a/very/long/fixed/part/%u", out,
+	    8) == -1);
+}
+
 int
 main(void)
 {
@@ -94,5 +116,6 @@ main(void)
 	TEST(helpers_fit_inside_smtpd);
 	TEST(forbidden_stays_forbidden);
 	TEST(the_helpers_that_execute_nothing_cannot);
+	TEST(template_roots);
 	return UNIT_DONE();
 }

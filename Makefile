@@ -177,6 +177,18 @@ DEPFLAGS = -MMD -MP
 %.o: %.c
 	$(CC) $(CFLAGS) $(WFLAGS) $(DEPFLAGS) -c -o $@ $<
 
+# The sandbox's seccomp filters (sandbox_policy.c), compiled to BPF by
+# libseccomp here, once, not by every process (gen/sandbox_gen.c): no
+# program links libseccomp.
+gen/sandbox_gen: gen/sandbox_gen.c sandbox_policy.c sandbox.h
+	$(CC) $(CFLAGS) $(WFLAGS) -I. -o $@ gen/sandbox_gen.c \
+	    sandbox_policy.c -lseccomp
+
+sandbox_bpf.h: gen/sandbox_gen
+	./gen/sandbox_gen >$@.new && mv -f $@.new $@
+
+sandbox.o $(ASANDIR)/sandbox.o $(FUZZDIR)/sandbox.o: sandbox_bpf.h
+
 libsamotop.a: $(LIBOBJS)
 	rm -f $@
 	ar rcs $@ $(LIBOBJS)
@@ -386,7 +398,7 @@ clean:
 	rm -f tests/enc_smime_drive tests/milter_drive tests/dkim_drive \
 	    tests/dmarc_drive tests/arc_drive tests/dane_drive \
 	    tests/scr_http_drive
-	rm -f version.stamp
+	rm -f version.stamp gen/sandbox_gen sandbox_bpf.h
 	rm -f tests/*.d fuzz/*.d
 	rm -rf tests/asan run $(ASANDIR) $(FUZZDIR)
 

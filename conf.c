@@ -332,6 +332,7 @@ static const struct directive directives[] = {
 	    limit_default),
 	/* the shared store */
 	/* the sandbox */
+	FIELD("sandbox", BOOLEAN, "yes or no", sandbox),
 	WORD("route", ROUTE, "PATTERN PROGRAM [ARG...]"),
 };
 
@@ -461,6 +462,7 @@ conf_defaults(struct conf *c)
 	c->limit_default = ACTION_TEMPFAIL;
 	/* the shared store */
 	/* the sandbox */
+	c->sandbox = 1;
 }
 
 /*

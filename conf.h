@@ -234,6 +234,7 @@ struct conf {
 						   accept */
 	/* The shared store (samotop.conf(5), "SCALE-OUT"). */
 	/* The sandbox (samotop.conf(5), "SANDBOX"). */
+	int		sandbox;		/* seal after set-up (sandbox.h) */
 	/* the line each directive was last given on; see conf_line() */
 	unsigned	lines[CONF_DIRECTIVES_MAX];
 	enum log_sink	log_sink;		/* stderr (default), syslog */

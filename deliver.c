@@ -7,9 +7,11 @@
  * h->err; h->why is for its log.
  */
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,12 +87,14 @@ wait_eof(int fd, long long deadline)
  * End the helper: shutting our side is its end of input (an abort when
  * it is inside DATA); its side closes when it exits, so the reaping
  * that follows rarely has to wait.  Both within one grace, then SIGKILL.
+ * Returns 1 when the helper had died of SIGSYS (a call its sandbox
+ * forbids, sandbox.h), else 0.
  */
-static void
+static int
 drop(struct helper *h)
 {
 	long long grace = fd_deadline(HELPER_GRACE_MS);
-	int status;
+	int status = 0;
 
 	if (h->fd != -1) {
 		shutdown(h->fd, SHUT_WR);
@@ -104,6 +108,7 @@ drop(struct helper *h)
 	h->argv = NULL;
 	h->in_mail = 0;
 	h->in_data = 0;
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS;
 }
 
 static int
@@ -111,7 +116,9 @@ fail(struct helper *h, enum helper_error err, const char *why)
 {
 	h->err = err;
 	h->why = why;
-	drop(h);
+	if (drop(h))
+		h->why = "helper killed by SIGSYS (its sandbox forbids a "
+		    "system call it made)";
 	return -1;
 }
 

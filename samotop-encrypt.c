@@ -38,6 +38,7 @@
 #include "log.h"
 #include "maildir.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "version.h"
 
 #define ENC_COPIES_MAX	32	/* encrypted copies per transaction */
@@ -703,6 +704,12 @@ main(int argc, char *argv[])
 
 	/* the plaintext never reaches a disk: not in a core dump either */
 	proc_no_core();
+	/*
+	 * The sandbox (sandbox.h): the filter only, since the next helper
+	 * runs inside it and writes where it is told; no Landlock.
+	 */
+	if (sandbox_wanted())
+		(void)sandbox_seal(SANDBOX_ENCRYPT, NULL, 0, &e->log);
 	lmtp_start(e->host);
 	r = lmtp_run(&e->log, e->host, &ops, e);
 	reset_all(e);

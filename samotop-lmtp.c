@@ -36,6 +36,7 @@
 #include "lmtp.h"
 #include "lmtpconn.h"
 #include "log.h"
+#include "sandbox.h"
 #include "version.h"
 
 struct conn {
@@ -442,6 +443,38 @@ parse_target(struct conn *c, int argc, char *argv[])
 	c->name = argv[0];
 }
 
+/*
+ * What a socket target reads while it runs: the resolver's files for
+ * inet:HOST, and the C library's name service modules.
+ */
+static const struct sandbox_path resolver_files[] = {
+	{ "/etc/resolv.conf", SANDBOX_READ }, { "/etc/hosts", SANDBOX_READ },
+	{ "/etc/nsswitch.conf", SANDBOX_READ },
+	{ "/etc/host.conf", SANDBOX_READ }, { "/etc/gai.conf", SANDBOX_READ },
+	{ "/etc/services", SANDBOX_READ },
+	{ "/etc/ld.so.cache", SANDBOX_READ },
+	{ "/lib", SANDBOX_EXEC }, { "/lib64", SANDBOX_EXEC },
+	{ "/usr/lib", SANDBOX_EXEC }, { "/usr/lib64", SANDBOX_EXEC },
+};
+
+/*
+ * The sandbox (sandbox.h).  An LDA that exec: starts inherits it, so
+ * that target gets no Landlock (the LDA writes the mailboxes), only the
+ * filter, which allows what starting a program needs.
+ */
+static void
+seal(struct conn *c)
+{
+	if (!sandbox_wanted())
+		return;
+	if (c->target.kind == LMTPCONN_EXEC)
+		(void)sandbox_seal(SANDBOX_LMTP, NULL, 0, &c->log);
+	else
+		(void)sandbox_seal(SANDBOX_LMTP, resolver_files,
+		    sizeof(resolver_files) / sizeof(resolver_files[0]),
+		    &c->log);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -467,6 +500,7 @@ main(int argc, char *argv[])
 
 	lmtp_start(host);
 	helper_init(&c->h, host);
+	seal(c);
 	r = lmtp_run(&c->log, host, &ops, c);
 	helper_quit(&c->h, c->treply);
 	return r;

@@ -11,6 +11,7 @@
  * aborted copy that could not be removed from tmp/: EX_IOERR.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "lmtp.h"
 #include "maildir.h"
 #include "maildir_notrace.h"
+#include "sandbox.h"
 #include "version.h"
 
 static int
@@ -170,6 +172,35 @@ screener_env(const struct logger *lg)
 	return name;
 }
 
+/*
+ * The sandbox (sandbox.h): files beneath the templates' fixed parts only
+ * ("/var/mail/%d/%u": /var/mail), and no call beyond a Maildir's.
+ * Under samotop-smtpd with `sandbox no`, not at all.
+ */
+static void
+seal(const struct logger *lg, char *const *t, int n)
+{
+	struct sandbox_path *p;
+	char (*root)[PATH_MAX];
+	int i;
+
+	if (!sandbox_wanted())
+		return;
+	p = calloc((size_t)n, sizeof(*p));
+	root = calloc((size_t)n, sizeof(*root));
+	for (i = 0; p != NULL && root != NULL && i < n; i++) {
+		if (sandbox_template_root(t[i], root[i], sizeof(root[i])) == -1)
+			break;
+		p[i].path = root[i];
+		p[i].access = SANDBOX_WRITE | SANDBOX_CREATE;
+	}
+	/* out of memory: no Landlock rather than too narrow a one */
+	(void)sandbox_seal(SANDBOX_MAILDIR, p != NULL && root != NULL &&
+	    i == n ? p : NULL, (size_t)n, lg);
+	free(root);
+	free(p);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -227,6 +258,7 @@ main(int argc, char *argv[])
 	lmtp_start(host);
 	if (maildir_init(&ctx, host) == -1)
 		return lmtp_startup_failed(&ctx.log);
+	seal(&ctx.log, argv, argc);
 	ctx.templates = argv;
 	ctx.ntemplates = argc;
 	ctx.create = create;

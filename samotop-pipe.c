@@ -34,6 +34,7 @@
 #include "log.h"
 #include "pipe.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "version.h"
 
 #define TIMEOUT_DEFAULT	300		/* seconds per run of the command */
@@ -641,6 +642,12 @@ main(int argc, char *argv[])
 	if (setup_signals() == -1 ||
 	    (c.rcpt = calloc(LMTP_RCPT_MAX, sizeof(*c.rcpt))) == NULL)
 		return lmtp_startup_failed(&c.log);
+	/*
+	 * The sandbox (sandbox.h): the filter only, since the commands run
+	 * inside it and may touch any file; no Landlock.
+	 */
+	if (sandbox_wanted())
+		(void)sandbox_seal(SANDBOX_PIPE, NULL, 0, &c.log);
 
 	r = lmtp_run(&c.log, host, &ops, &c);
 	close_spool(&c);

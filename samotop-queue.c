@@ -28,6 +28,7 @@
 #include "q_dir.h"
 #include "q_env.h"
 #include "q_write.h"
+#include "sandbox.h"
 #include "version.h"
 
 enum outcome { OUT_NONE, OUT_QUEUED, OUT_FULL, OUT_FAILED };
@@ -218,6 +219,24 @@ usage(void)
 	lmtp_usage("samotop-queue [-V] [-c file]");
 }
 
+/*
+ * The sandbox (sandbox.h): the queue directory only (its parent when it
+ * could not be made, so that a later session's message may), and no
+ * call beyond writing files.
+ */
+static void
+seal(struct qctx *ctx)
+{
+	struct sandbox_path p[] = {
+		{ ctx->dir, SANDBOX_WRITE | SANDBOX_CREATE },
+		{ "/etc/localtime", SANDBOX_READ },
+	};
+
+	if (sandbox_wanted())
+		(void)sandbox_seal(SANDBOX_QUEUE, p, sizeof(p) / sizeof(p[0]),
+		    &ctx->log);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -263,6 +282,7 @@ main(int argc, char *argv[])
 		log_event(&ctx.log, LVL_ERROR, "queue", "path", ctx.dir,
 		    "error", strerror(errno), NULL);
 
+	seal(&ctx);
 	r = lmtp_run(&ctx.log, host, &ops, &ctx);
 	clear(&ctx);
 	free(ctx.w);

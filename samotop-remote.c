@@ -34,6 +34,7 @@
 #include "rmt_dane.h"
 #include "rmt_mx.h"
 #include "rmt_smtp.h"
+#include "sandbox.h"
 #include "sts_lookup.h"
 #include "tlsrpt_mail.h"
 #include "unboundlib.h"
@@ -365,6 +366,13 @@ main(int argc, char *argv[])
 		    "note", "a TLS report: no MTA-STS, no DANE, not recorded",
 		    NULL);
 	}
+	/*
+	 * Set up: the sandbox (sandbox.h), seccomp only: what it reads
+	 * (CA files, OpenSSL's and libcurl's own files, the STS cache) is
+	 * not all named here.
+	 */
+	if (c.sandbox && sandbox_wanted())
+		(void)sandbox_seal(SANDBOX_REMOTE, NULL, 0, &a.lg);
 	a.body8 = rmt_body_8bit(a.msg, a.msglen);
 	a.utf8 = rmt_addr_utf8(a.from);
 	for (i = 0; i < a.nrcpt; i++)

@@ -15,6 +15,7 @@
 #include "proc.h"
 #include "proxy.h"
 #include "route.h"
+#include "sandbox.h"
 #include "session.h"
 #include "session_int.h"
 
@@ -920,6 +921,16 @@ session_run(struct session *s, const struct conf *c, int rfd, int wfd,
 			miltercheck_open(s->milters, c, &s->log,
 			    inspect_mods(s->insp));
 	}
+	/*
+	 * Set up: from here on only the calls of a session and of the
+	 * helpers it starts (sandbox.h); the helpers seal themselves too,
+	 * unless told not to.
+	 */
+	if (c->sandbox && sandbox_wanted()) {
+		setenv(SANDBOX_ENV, "yes", 1);
+		(void)sandbox_smtpd_seal(c, &s->log);
+	} else
+		setenv(SANDBOX_ENV, "no", 1);
 	if (c->tls_implicit && (!s->st.tls_offered || prepare_tls(s) == -1 ||
 	    start_tls(s) == END))
 		goto done;

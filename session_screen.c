@@ -94,6 +94,10 @@ session_screen_rcpt(struct session *s, const struct mailbox *rcpt,
 		reply_add(r, s->st.esmtp, R_LOCAL_ERROR);
 		return -1;
 	}
+	/* decided here (an allowed sender, SPF pass): logged as after it */
+	if (v == SCREENER_INBOX)
+		log_event(&s->log, LVL_INFO, "screener", "msgid", s->msgid,
+		    "to", user, "from", from, "result", "inbox", NULL);
 	s->scr_next = v;
 	return 0;
 }

@@ -106,6 +106,8 @@ send() {
 	assert_not_contains "$(cat "$second")" "X-Samotop-Screener:"
 	assert_contains "$(cat "$(grep -l '^Subject: first' \
 	    "$T"/mail/bob/new/*)")" "X-Samotop-Screener: held (new sender)"
+	# decided at RCPT (the allowed sender's SPF passed): logged all the same
+	grep -q 'event=screener .*to=bob@example.org from=alice@authored.example result=inbox' "$LOG"
 }
 
 @test "an allowed From: with an aligned DKIM pass reaches the inbox through a list's envelope" {

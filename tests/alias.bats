@@ -124,7 +124,7 @@ queued() { ls "$Q/env" | wc -l; }
 	[ ! -e "$T/remote.args" ]
 	grep -q "event=srs id=$id to=\"SRS0=AAAAAAAA=RA=local.test=a@mx.test\" status=dropped error=\"bad SRS hash\"" "$LOG"
 	grep -q "event=srs id=$id2 to=\"srs0=nohash@MX.test\" status=dropped error=\"malformed SRS address\"" "$LOG"
-	! grep -q "event=dsn" "$LOG"
+	refute grep -q "event=dsn" "$LOG"
 }
 
 @test "alias: an srs-domain of its own has no other users (5.1.1, not queued again through its route)" {

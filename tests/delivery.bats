@@ -108,7 +108,7 @@ txn() {
 	grep -q 'Final-Recipient: rfc822; *v@example.org' "$T/queue/mess/$id"
 	grep -q 'Status: 5.2.2' "$T/queue/mess/$id"
 	grep -q 'stub: mailbox full' "$T/queue/mess/$id"
-	! grep -q 'Final-Recipient: rfc822; *u@example.org' "$T/queue/mess/$id"
+	refute grep -q 'Final-Recipient: rfc822; *u@example.org' "$T/queue/mess/$id"
 	grep -q ' event=dsn .* queued=' "$LOG"
 }
 
@@ -325,7 +325,7 @@ refused_data_then_next() {
 	# a refusal, logged as one, not as a failure of the helper
 	wait_sessions
 	grep -q '^level=warn .* event=data .* code=451 reply="4.3.0 stub: no spool"' "$LOG"
-	! grep -q ' event=helper ' "$LOG"
+	refute grep -q ' event=helper ' "$LOG"
 	[[ "${lines[13]}" == "250 2.0.0 Ok: queued as "* ]]
 	[ "$(grep '^X-Stub-' "$T/saved/msg.1" | tr -d '\r')" = "$(printf 'X-Stub-From: <z@y.example>\nX-Stub-To: <v@example.org>')" ]
 	[ ! -e "$T/saved/msg.2" ]

@@ -119,15 +119,15 @@ message() {
 	[ "$output" = "signature ok" ]
 	rm "$(queued)"
 	message alice@other.example | "$SENDMAIL_BIN" -C "$CONF" bob@far.example
-	! grep -q '^DKIM-Signature' "$(queued)"
+	refute grep -q '^DKIM-Signature' "$(queued)"
 	rm "$(queued)"
 	message 'alice@sign.example, eve@other.example' |
 	    "$SENDMAIL_BIN" -C "$CONF" bob@far.example
-	! grep -q '^DKIM-Signature' "$(queued)"
+	refute grep -q '^DKIM-Signature' "$(queued)"
 	# a subdomain is not its parent: no key, no signature
 	rm "$(queued)"
 	message alice@mail.sign.example | "$SENDMAIL_BIN" -C "$CONF" bob@far.example
-	! grep -q '^DKIM-Signature' "$(queued)"
+	refute grep -q '^DKIM-Signature' "$(queued)"
 }
 
 @test "samotop-sendmail -bs signs too; a key that cannot be read queues nothing: 451 4.7.0 and EX_TEMPFAIL" {
@@ -290,8 +290,8 @@ smtpd_conf() {
 	    < <(message alice@other.example | sed 's/$/\r/')
 	assert_contains "$output" "250 2.0.0 Ok: queued as"
 	wait_sessions
-	! grep -q '^DKIM-Signature' "$(the_file "$T/local/new")"
-	! grep -q '^DKIM-Signature' "$(the_file "$T/relayed/new")"
+	refute grep -q '^DKIM-Signature' "$(the_file "$T/local/new")"
+	refute grep -q '^DKIM-Signature' "$(the_file "$T/relayed/new")"
 	assert_not_contains "$(cat "$LOG")" "event=dkim-sign"
 }
 

@@ -129,5 +129,5 @@ eom() {
 	local pid=$DKIM_SIGN_PID
 	kill -0 "$pid"
 	stop_opendkim_sign
-	! kill -0 "$pid" 2>/dev/null
+	refute kill -0 "$pid" 2>/dev/null
 }

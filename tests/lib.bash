@@ -250,6 +250,15 @@ assert_contains() {
 	return 1
 }
 
+# refute CMD...: fail when CMD succeeds.  In the middle of a test,
+# bash's `! CMD` can never fail it (set -e ignores a negated command).
+refute() {
+	if "$@"; then
+		echo "expected to fail: $*" >&2
+		return 1
+	fi
+}
+
 # assert_not_contains HAYSTACK NEEDLE
 assert_not_contains() {
 	case $1 in

@@ -86,7 +86,7 @@ times_rounded() {
 	[[ "$NAME" == *",S=$(stat -c %s "$f")" ]]
 	# and the log names neither the file nor its recipient
 	grep -q 'event=delivered to=~ path=~ ' "$T/err" || { cat "$T/err" >&2; false; }
-	! grep -q "$NAME\|bob" "$T/err"
+	refute grep -q "$NAME\|bob" "$T/err"
 }
 
 @test "-z under another MTA: an hour; -z wins over the environment" {

@@ -157,8 +157,8 @@ sendmail() { "$SENDMAIL_BIN" -C "$CONF" "$@"; }
 	[ "$(grep '^rcpt ' "$Q/env/$id" | tr '\n' ' ')" = "rcpt extra@example.org rcpt bob@example.org rcpt carol@example.org rcpt dave@example.org rcpt eve@example.org rcpt frank@example.org " ]
 	grep -qx 'from bounce@example.net' "$Q/env/$id"
 	m=$Q/mess/$id
-	! grep -qi '^bcc:' "$m"
-	! grep -q 'frank' "$m"
+	refute grep -qi '^bcc:' "$m"
+	refute grep -q 'frank' "$m"
 	[ "$(grep -c '^Date: ' "$m")" -eq 1 ]
 	[ "$(grep -c '^Message-ID: ' "$m")" -eq 1 ]
 	[ "$(grep -c '^From: ' "$m")" -eq 1 ]
@@ -168,7 +168,7 @@ sendmail() { "$SENDMAIL_BIN" -C "$CONF" "$@"; }
 @test "samotop-sendmail: a dot line ends the message unless -i or -oi; -F names the From:" {
 	printf 'Subject: a\n\nbefore\n.\nafter\n' | sendmail -F 'Cron "Daemon"' u@example.org
 	m=$Q/mess/$(ids)
-	! grep -q after "$m"
+	refute grep -q after "$m"
 	grep -qx 'From: "Cron \\"Daemon\\"" <'"$(id -un)"'@mx.test>'$'\r' "$m"
 	rm -f "$Q"/env/* "$Q"/mess/*
 	printf 'Subject: b\n\nbefore\n.\nafter\n' | sendmail -oi -odi -oem u@example.org
@@ -244,7 +244,7 @@ sendmail() { "$SENDMAIL_BIN" -C "$CONF" "$@"; }
 	id=$(ids)
 	[ "$(grep '^rcpt ' "$Q/env/$id" | tr '\n' ' ')" = "rcpt a@example.org rcpt b@example.org " ]
 	m=$Q/mess/$id
-	! grep -q 'example.org,\|b@example.org\|From someone' "$m"
+	refute grep -q 'example.org,\|b@example.org\|From someone' "$m"
 	grep -q '^Subject: s' "$m"
 	[ "$(tail -1 "$m")" = "$(printf 'body\r')" ]
 }

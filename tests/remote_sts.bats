@@ -201,7 +201,7 @@ delivered() {
 	[[ ${lines[1]} == "m 451 4.7.5 mx.sts.test is not an mx of the MTA-STS policy sts=enforce verified=no" ]]
 	[ "$(delivered)" -eq 0 ]
 	grep -q 'event=sts mode=enforce host=mx.sts.test outcome=refused' "$T/remote.log"
-	! grep -q 'event=connect' "$T/remote.log"
+	refute grep -q 'event=connect' "$T/remote.log"
 }
 
 @test "enforce, the MX's certificate for another name: not delivered, 4xx, never in plaintext" {

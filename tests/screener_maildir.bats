@@ -63,7 +63,7 @@ lmtp() {
 	[ "$(count_files "$M/bob/.Screener/new")" -eq 2 ]
 	[ ! -e "$M/bob/.Screener/maildirfolder" ]
 	[ "$(count_files "$M/bob/new")" -eq 0 ]
-	! grep -q 'event=created' "$T/err"
+	refute grep -q 'event=created' "$T/err"
 }
 
 @test "without a screener folder, user+Screener is an ordinary +tag: the inbox when .Screener is missing" {

@@ -62,14 +62,14 @@ csrf() {
 	[ "$output" = 401 ]
 	grep -qi '^WWW-Authenticate: Basic realm="samotop screener"' "$T/head"
 	grep -q 'name="password"' "$T/body"
-	! grep -q carol "$T/body"
+	refute grep -q carol "$T/body"
 	grep -q 'event=http .*status=401' "$LOG"
 }
 
 @test "a wrong password: 401, nothing shown, logged" {
 	run code -u bob:wrong "$URL/"
 	[ "$output" = 401 ]
-	! grep -q carol "$T/body"
+	refute grep -q carol "$T/body"
 	grep -q 'status=401 .*error="wrong login or password"' "$LOG"
 }
 
@@ -83,8 +83,8 @@ csrf() {
 	grep -q 'Hi Bob, &lt;script&gt;' "$T/body"
 	grep -q 'spf=pass dkim=pass header.d=example.net' "$T/body"
 	grep -q '2 messages' "$T/body"
-	! grep -q '<script' "$T/body"
-	! grep -q mallory "$T/body"
+	refute grep -q '<script' "$T/body"
+	refute grep -q mallory "$T/body"
 	grep -q 'status=200 user=bob@example.org' "$LOG"
 }
 
@@ -99,7 +99,7 @@ csrf() {
 	run code --data-urlencode user=bob --data-urlencode password=nope \
 		"$URL/login"
 	[ "$output" = 403 ]
-	! grep -qi '^Set-Cookie' "$T/head"
+	refute grep -qi '^Set-Cookie' "$T/head"
 }
 
 @test "a POST without the CSRF token is refused (403); with it, the decision is made" {
@@ -127,7 +127,7 @@ csrf() {
 	run code -u alice@example.org:alice-pw "$URL/"
 	[ "$output" = 200 ]
 	grep -q mallory "$T/body"
-	! grep -q carol "$T/body"
+	refute grep -q carol "$T/body"
 	alice=$(csrf alice@example.org:alice-pw)
 	bob=$(csrf bob:bob-pw)
 	[ "$alice" != "$bob" ]

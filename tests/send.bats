@@ -241,7 +241,7 @@ Subject: the original
 	# it did not crash on)
 	[ "$(ls "$T/saved" | wc -l)" -eq 1 ]
 	grep -q "^X-Stub-To: <v@local.test>" "$T/saved/msg.1"
-	! grep -q "u@local.test" "$T/saved/msg.1"
+	refute grep -q "u@local.test" "$T/saved/msg.1"
 	grep -q "event=delivery id=$id to=u@local.test status=sent code=250" "$LOG"
 	[ "$(grep -c "event=delivery id=$id to=u@local.test" "$LOG")" -eq 1 ]
 }

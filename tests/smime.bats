@@ -86,7 +86,7 @@ measure() {
 	"$DRIVE" "$CERTS/rsa.pem" <"$T/in" >"$T/b64"
 	run awk 'length($0) > 76 || length($0) == 0 || /[^A-Za-z0-9+\/=]/' "$T/b64"
 	[ -z "$output" ]
-	! grep -q $'\r' "$T/b64"
+	refute grep -q $'\r' "$T/b64"
 	[ "$(tail -c 1 "$T/b64" | od -An -c | tr -d ' ')" = '\n' ]
 }
 

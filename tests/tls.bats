@@ -591,7 +591,7 @@ piped() {
 	[ "$status" -eq 0 ]
 	assert_line_eq 2 "250-STARTTLS"
 	[[ "$output" == *"250 2.0.0 Ok: queued as "* ]]
-	! grep -q ' event=tls' "$LOG"
+	refute grep -q ' event=tls' "$LOG"
 	run piped 'EHLO client.example\r\n' @1 'STARTTLS\r\n' @1 @starttls \
 		'EHLO client.example\r\n' @1 'QUIT\r\n' @eof
 	[ "$status" -eq 0 ]
@@ -611,7 +611,7 @@ piped() {
 	smtpd_list=$(smtpd_ld_lists "$T/plain")
 	grep -q 'file=libc\.so' "$smtpd_list"
 	# ... has neither libtls nor OpenSSL on it
-	! grep -E 'file=lib(tls|ssl|crypto)\.so' "$smtpd_list"
+	refute grep -E 'file=lib(tls|ssl|crypto)\.so' "$smtpd_list"
 
 	run loaded "$T/tls" \
 		'EHLO client.example\r\n' @1 'STARTTLS\r\n' @1 @starttls 'EHLO client.example\r\n' @1 'QUIT\r\n' @eof

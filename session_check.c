@@ -213,8 +213,10 @@ own_fields(struct session *s, const struct inspect_outcome *out,
 		    "held (%s)\r\n", s->scr_why);
 	mailbox_format(&s->st.tx.sender, from, sizeof(from));
 	inspect_authres(s->insp, s->conf->leave_no_trace, more, sizeof(more));
-	n += policy_headers(&s->policy, from, s->st.helo, more, hdr + n,
-	    size - n);
+	/* a user's own mail leaves: what we checked is not its reader's */
+	if (session_auth_user(s) == NULL)
+		n += policy_headers(&s->policy, from, s->st.helo, more,
+		    hdr + n, size - n);
 	n += received_header(hdr + n, size - n, &ri);
 	return n;
 }

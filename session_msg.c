@@ -85,8 +85,8 @@ begin_message(struct session *s, int dotted, struct lmtpreply *rep)
 	    helper_data(&s->helper, s->conf->timeout_helper, rep) == -1)
 		return -1;
 	mailbox_format(&s->st.tx.sender, from, sizeof(from));
-	n = policy_headers(&s->policy, from, s->st.helo, NULL, hdr,
-	    sizeof(hdr));
+	n = session_auth_user(s) != NULL ? 0 : policy_headers(&s->policy,
+	    from, s->st.helo, NULL, hdr, sizeof(hdr));
 	n += received_header(hdr + n, sizeof(hdr) - n, &ri);
 	if (helper_write(&s->helper, hdr, n, s->conf->timeout_helper) == -1)
 		return -1;

@@ -343,7 +343,7 @@ send(c, "alice@example.org", "bob@example.org")'
 
 # --- Received: ---------------------------------------------------------------
 
-@test "Received: says with ESMTPSA; received-hide-client yes leaves the client out" {
+@test "Received: says with ESMTPSA, no Authentication-Results:; received-hide-client yes leaves the client out" {
 	checkpw_conf
 	start_server
 	run sub 'c = tls(); auth(c, "alice@example.org", "secret"); send(c, "alice@example.org", "bob@example.org")'
@@ -353,6 +353,8 @@ send(c, "alice@example.org", "bob@example.org")'
 	echo "$rcv"
 	assert_contains "$rcv" " with ESMTPSA id "
 	assert_contains "$rcv" "[127.0.0.1]"
+	# what we checked is for our own users' filters, not a reader's
+	refute grep -q '^Authentication-Results:' "$(the_file "$MD/new")"
 	rm -f "$MD"/new/*
 	stop_server
 	checkpw_conf "received-hide-client yes"

@@ -309,6 +309,7 @@ send(c, "alice@submission.test", "carol@far.submission.test",
 	f=$(grep -l '^X-Rcpt-Args: <carol@far.submission.test>' "$d"/*)
 	cat "$f"
 	grep -q '^X-Mail-Args: <alice@submission.test>' "$f"
+	refute grep -q '^Authentication-Results:' "$f"
 	tr -d '\r\n\t' <"$f" | grep -q 'Received: from laptop.submission.test (\[127.0.0.1\])(using TLSv1\.3 .*)by mx.test (samotop) with ESMTPSA id '
 	tr -d '\r\n\t ' <"$f" | grep -q 'a=rsa-sha256;c=relaxed/relaxed;d=submission.test;s=s2026;'
 	tr -d '\r\n\t ' <"$f" | grep -q 'a=ed25519-sha256;c=relaxed/relaxed;d=submission.test;s=e2026;'

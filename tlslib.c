@@ -43,6 +43,7 @@ resolve(struct tlslib *l, char *why, size_t size)
 	RESOLVE(config_insecure_noverifyname,
 	    "tls_config_insecure_noverifyname");
 	RESOLVE(config_set_ca_file, "tls_config_set_ca_file");
+	RESOLVE(openssl_init_crypto, "OPENSSL_init_crypto");
 	return 0;
 }
 

@@ -269,6 +269,12 @@ def main():
         w("* floor: %s" % fdesc)
         for p in peers:
             w("* %s: %s" % (p, pdesc[p] or "–"))
+    if ts is not None and tp is not None and ts < tp:
+        w("")
+        w("STARTTLS below Postfix: every session is a new process that "
+          "sets OpenSSL 3 up again (Postfix's smtpd does it once for 100 "
+          "sessions); README.md, Performance, says where those "
+          "instructions go, and `sh bench/profile` (5.) counts them.")
     notes = [(k, v) for k, v in r.items() if k.endswith(".note")]
     down = [(k, v) for k, v in r.items()
             if k.startswith("peer.") and v != "up"]

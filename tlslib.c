@@ -52,7 +52,7 @@ tlslib_open(struct tlslib *l, char *why, size_t size)
 {
 	if (l->handle != NULL)
 		return 0;
-	if ((l->handle = dl_load(LIBTLS_SONAME, why, size)) == NULL)
+	if ((l->handle = dl_load_deep(LIBTLS_SONAME, why, size)) == NULL)
 		return -1;
 	if (resolve(l, why, size) == -1) {
 		tlslib_close(l);

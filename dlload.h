@@ -13,6 +13,13 @@
 
 /* dlopen(3) with every symbol bound now; NULL with why on failure. */
 void	*dl_load(const char *soname, char *why, size_t size);
+/*
+ * The same, but the library's own dependencies are searched before the
+ * program's (RTLD_DEEPBIND), where a large library binds thousands of
+ * symbols to itself: libcrypto's.  Plain dl_load() under a sanitizer,
+ * whose runtime refuses RTLD_DEEPBIND.
+ */
+void	*dl_load_deep(const char *soname, char *why, size_t size);
 /* dlsym(3); NULL with why when the library lacks name. */
 void	*dl_symbol(void *handle, const char *name, char *why, size_t size);
 

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <tls.h>
 
+#include <openssl/crypto.h>
+
 #include "fdio.h"
 #include "smtptls.h"
 #include "tlslib.h"
@@ -106,6 +108,17 @@ configure(struct smtptls *t, const struct conf *c)
 
 	if (tlslib_open(&t->lib, t->why, sizeof(t->why)) == -1)
 		return -1;
+	/*
+	 * Before tls_init(), which would ask for the defaults: OpenSSL 3
+	 * then does not fill its tables of every cipher and digest by name
+	 * (the server fetches what it uses from the provider), nor free all
+	 * it holds from an atexit(3) handler as the session's process ends.
+	 * Both were paid by every STARTTLS session (bench/results.md).
+	 */
+	if (l->openssl_init_crypto(OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
+	    OPENSSL_INIT_NO_ATEXIT, NULL) != 1)
+		return failed(t, "OPENSSL_init_crypto", "cannot initialise "
+		    "OpenSSL");
 	if (l->init() == -1)
 		return failed(t, "tls_init", "cannot initialise libtls");
 	if ((cfg = l->config_new()) == NULL)

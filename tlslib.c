@@ -43,6 +43,7 @@ resolve(struct tlslib *l, char *why, size_t size)
 	RESOLVE(config_insecure_noverifyname,
 	    "tls_config_insecure_noverifyname");
 	RESOLVE(config_set_ca_file, "tls_config_set_ca_file");
+	RESOLVE(openssl_init_crypto, "OPENSSL_init_crypto");
 	return 0;
 }
 
@@ -51,7 +52,7 @@ tlslib_open(struct tlslib *l, char *why, size_t size)
 {
 	if (l->handle != NULL)
 		return 0;
-	if ((l->handle = dl_load(LIBTLS_SONAME, why, size)) == NULL)
+	if ((l->handle = dl_load_deep(LIBTLS_SONAME, why, size)) == NULL)
 		return -1;
 	if (resolve(l, why, size) == -1) {
 		tlslib_close(l);

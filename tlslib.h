@@ -46,6 +46,8 @@ struct tlslib {
 	void	(*config_insecure_noverifycert)(struct tls_config *);
 	void	(*config_insecure_noverifyname)(struct tls_config *);
 	int	(*config_set_ca_file)(struct tls_config *, const char *);
+	/* OpenSSL's own, found through libtls' dependencies */
+	int	(*openssl_init_crypto)(uint64_t, const void *);
 };
 
 /* Load libtls once; -1 with why (dlerror's text). */

@@ -109,9 +109,16 @@ def main():
         r.get("date"), r.get("nproc"), r.get("cpu"), r.get("kernel"),
         r.get("disk")))
     w("Sizes: %s messages of 4 KiB per smtp-source run; %s STARTTLS "
-      "sessions, %s at a time; one %s MiB message; %s banners." % (
-          r.get("msgs"), r.get("tls_n"), r.get("tls_c"), r.get("big"),
-          r.get("banner_n")))
+      "sessions, %s at a time%s, %s certificate; one %s MiB message; %s "
+      "banners." % (
+          r.get("msgs"), r.get("tls_n"), r.get("tls_c"),
+          "" if r.get("tls_rounds", "1") == "1" else
+          ", median of %s rounds" % r.get("tls_rounds"),
+          {"ec": "an ECDSA P-256", "rsa": "an RSA 2048"}.get(
+              r.get("tls_key", "rsa"), "an RSA 2048"),
+          r.get("big"), r.get("banner_n")))
+    if r.get("only"):
+        w("Only these figures were run: %s." % r.get("only"))
     w("samotop: commit %s." % r.get("samotop"))
     if r.get("milter.rspamd_start_s"):
         w("rspamd, the one milter (its proxy worker scanning by itself, "
@@ -131,6 +138,8 @@ def main():
 
     def row(label, s, f, pk, target="", met=None, unit=""):
         pv = [num(r.get(pk % p)) if pk else None for p in peers]
+        if s is None and f is None and all(v is None for v in pv):
+            return      # a figure this run did not take (BENCH_ONLY)
         cells = [label, fmt(s, unit), fmt(f, unit)] + \
             [fmt(v, unit) for v in pv] + [ratio(s, f)] + \
             [ratio(s, v) for v in pv] + \
@@ -179,8 +188,17 @@ def main():
         st is not None and s and st <= 1.10 * s)
     row("sessions/s, no TLS, python client, %s at a time" % r.get("tls_c"),
         num(r.get("plain.samotop-tmpfs")), num(r.get("plain.floor")), None)
-    row("sessions/s with STARTTLS (floor: without)",
-        num(r.get("tls.samotop-tls")), num(r.get("plain.floor")), "tls.%s")
+    ts = num(r.get("tls.samotop-tls"))
+    tp = num(r.get("tls.postfix"))
+    row("sessions/s with STARTTLS (floor: without)", ts,
+        num(r.get("plain.floor")), "tls.%s", "≥ 1.0× Postfix",
+        None if ts is None or tp is None else ts >= tp)
+    row("server CPU ms per session, no TLS, python client",
+        num(r.get("plaincpu.samotop-tmpfs")), num(r.get("plaincpu.floor")),
+        None)
+    row("server CPU ms per session with STARTTLS (floor: without)",
+        num(r.get("tlscpu.samotop-tls")), num(r.get("plaincpu.floor")),
+        "tlscpu.%s")
     sb = num(r.get("big.samotop-sink"))
     row("DATA MB/s into the helper pipe (LMTP sink; floor: its pipe)", sb,
         num(r.get("big.floor")), None, "≥ 1000 MB/s", sb is not None
@@ -279,15 +297,22 @@ def main():
     mt, tdesc = mem(r, "mem.samotop-tls")
     row("… with tls-certificate configured (plaintext)", mt, mf, None,
         "no TLS cost: ≈ without", mt is not None and ms and mt <= ms * 1.1)
-    w("")
-    w("Memory, process by process (the server's process that owns the "
-      "session's socket, and its children):")
-    w("")
-    w("* samotop: %s" % mdesc)
-    w("* samotop, tls-certificate configured: %s" % tdesc)
-    w("* floor: %s" % fdesc)
-    for p in peers:
-        w("* %s: %s" % (p, pdesc[p] or "–"))
+    if mdesc or tdesc or fdesc:
+        w("")
+        w("Memory, process by process (the server's process that owns the "
+          "session's socket, and its children):")
+        w("")
+        w("* samotop: %s" % mdesc)
+        w("* samotop, tls-certificate configured: %s" % tdesc)
+        w("* floor: %s" % fdesc)
+        for p in peers:
+            w("* %s: %s" % (p, pdesc[p] or "–"))
+    if ts is not None and tp is not None and ts < tp:
+        w("")
+        w("STARTTLS below Postfix: every session is a new process that "
+          "sets OpenSSL 3 up again (Postfix's smtpd does it once for 100 "
+          "sessions); README.md, Performance, says where those "
+          "instructions go, and `sh bench/profile` (5.) counts them.")
     store(r, w)
     notes = [(k, v) for k, v in r.items() if k.endswith(".note")]
     down = [(k, v) for k, v in r.items()

@@ -70,6 +70,9 @@ def serve(conn, log, helo_only, size, greet, tls, pipelining):
             say("250 SIZE %d" % size)
         elif verb == "STAR" and tls == "bad":
             say("220 go ahead")
+            # only once the ClientHello is here: sent at once, the text
+            # could reach the client with the 220, an injection instead
+            conn.recv(65536)
             conn.sendall(b"this is not TLS\r\n")
             return
         elif verb == "STAR" and tls == "inject":

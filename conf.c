@@ -439,7 +439,7 @@ conf_defaults(struct conf *c)
 	c->queue_retry[5] = 2 * 3600;
 	c->queue_retry[6] = 4 * 3600;
 	c->queue_concurrency = 20;
-	c->queue_concurrency_domain = 4;
+	c->queue_concurrency_domain = 20;
 	c->srs_key = CONF_SRS_KEY;
 	c->sts_cache = CONF_STS_CACHE;
 	c->notrace_granularity = 86400;

@@ -192,6 +192,6 @@ Diagnostic-Code: smtp; 550 5.1.1 sink: no such user here"
 	[ "$missing" -eq 0 ]
 	[ "$unique" -eq $total ]
 	# only deliveries in flight repeat: at most
-	# queue-concurrency-domain (4) per kill
-	[ $((delivered - unique)) -le $((kills * 4)) ]
+	# queue-concurrency-domain (20) per kill
+	[ $((delivered - unique)) -le $((kills * 20)) ]
 }

@@ -463,7 +463,7 @@ test_queue(void)
 	CHECK(c.queue_lifetime == 5 * 86400);
 	CHECK(c.nqueue_retry == 7 && c.queue_retry[6] == 4 * 3600);
 	CHECK(c.queue_warn == 0 && c.queue_concurrency == 20 &&
-	    c.queue_concurrency_domain == 4);
+	    c.queue_concurrency_domain == 20);
 	SETS("queue /q\nqueue-retry 1m,2m,1h\nqueue-warn 4h\n"
 	    "queue-lifetime 2d\nqueue-concurrency 5\n"
 	    "queue-concurrency-domain 2\n", strcmp(c.queue_dir, "/q") == 0 &&

@@ -133,13 +133,15 @@ int
 store_secret_fresh(size_t len, char hex[STORE_SECRET_HEX])
 {
 	unsigned char fresh[STORE_SECRET_MAX];
+	ssize_t n;
 
 	if (len == 0 || len > STORE_SECRET_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (getrandom(fresh, len, 0) != (ssize_t)len) {
-		if (errno == 0)
+	/* up to 256 octets come whole once the pool is ready */
+	if ((n = getrandom(fresh, len, 0)) != (ssize_t)len) {
+		if (n >= 0)
 			errno = EIO;
 		return -1;
 	}

@@ -23,6 +23,7 @@
 #include "store.h"
 #include "store_pg.h"
 #include "trace.h"
+#include "trace_store.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -137,6 +138,12 @@ confcheck_warnings(const struct conf *c, confcheck_report *report,
 		say(&r, c->aliases[0].line, "warning: alias: without "
 		    "relay-route samotop-smtpd does not queue an alias's mail "
 		    "(unless a route sends its address to samotop-queue)");
+	/* One key for both (trace_store.h): all hosts must agree on it. */
+	if (c->leave_no_trace && trace_store_split(c))
+		say(&r, conf_line(c, "greylist"), "warning: leave-no-trace: "
+		    "greylist and store name two databases; the greylist's "
+		    "hashes take the store database's key, so every host "
+		    "sharing the greylist must share the store too");
 	/* Without TLS no session is encrypted: all of them are greylisted. */
 	if (c->plaintext == ACTION_GREYLIST && c->tls_certificate == NULL)
 		say(&r, conf_line(c, "plaintext"), "warning: plaintext "

@@ -134,6 +134,12 @@ opened(struct greylist *g, const struct conf *c)
 	return 0;
 }
 
+struct store *
+greylist_store(struct greylist *g, const struct conf *c)
+{
+	return opened(g, c) == 0 ? g->store : NULL;
+}
+
 /* Allowed for having passed often enough; its pass is refreshed. */
 static int
 network_allowed(struct greylist *g, const struct conf *c, const char *net,
@@ -314,6 +320,9 @@ greylist_check(struct greylist *g, const struct conf *c, const char *ip,
 		snprintf(g->why, sizeof(g->why), "greylist: address too long");
 		return GREY_ERROR;
 	}
+	/* First: under leave-no-trace the hash's key may be the store's. */
+	if (opened(g, c) == -1)
+		return GREY_ERROR;
 	if (g->hash != NULL) {
 		if (g->hash(g->hash_arg, "greylist", net, hnet,
 		    sizeof(hnet)) == -1 || g->hash(g->hash_arg, "greylist",
@@ -328,8 +337,6 @@ greylist_check(struct greylist *g, const struct conf *c, const char *ip,
 		k.sender = hfrom;
 		k.rcpt = hto;
 	}
-	if (opened(g, c) == -1)
-		return GREY_ERROR;
 	for (tries = 1;; tries++) {
 		started = 0;
 		*wait = 0;

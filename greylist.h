@@ -59,6 +59,11 @@ void		 greylist_init(struct greylist *g);
 enum grey_result greylist_check(struct greylist *g, const struct conf *c,
 		    const char *ip, const char *sender, const char *rcpt,
 		    time_t now, unsigned *wait);
+/*
+ * The store, opened now if it was not (a session's other users of the
+ * same database share its connection); NULL with g->why.
+ */
+struct store	*greylist_store(struct greylist *g, const struct conf *c);
 void		 greylist_close(struct greylist *g);
 
 #endif

@@ -843,6 +843,7 @@ start(struct session *s, const struct conf *c, int rfd, int wfd, int logfd)
 		s->policy.grey.hash_arg = &s->trace;
 		s->limits.hash = trace_store_hash;
 		s->limits.hash_arg = &s->trace;
+		session_trace_shared(s);
 	}
 	log_personal(&s->log, s->peer.ip);
 	log_personal(&s->log, s->peer.host);

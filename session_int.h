@@ -107,6 +107,13 @@ struct store	*session_counter_store(struct session *s);
 int		session_limit(struct session *s, enum limit_kind kind,
 		    struct reply *r);
 
+/* session_trace.c */
+/*
+ * Under leave-no-trace with a shared store (trace_store.h): the store
+ * hashes' key is that store's secret, fetched at their first need.
+ */
+void		session_trace_shared(struct session *s);
+
 /* session_check.c */
 enum flow	session_finish_inspected(struct session *s);
 

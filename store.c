@@ -5,6 +5,12 @@
  * an SQLite file (store_sqlite.c).  Every other call goes to the back
  * end that opened the store.
  */
+#include <sys/random.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "hex.h"
 #include "store.h"
 #include "store_ops.h"
 
@@ -121,6 +127,53 @@ store_counter_add(struct store *s, const char *name, const char *key,
     unsigned long n, unsigned period, time_t now, unsigned long *total)
 {
 	return s->ops->counter_add(s, name, key, n, period, now, total);
+}
+
+int
+store_secret_fresh(size_t len, char hex[STORE_SECRET_HEX])
+{
+	unsigned char fresh[STORE_SECRET_MAX];
+	ssize_t n;
+
+	if (len == 0 || len > STORE_SECRET_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* up to 256 octets come whole once the pool is ready */
+	if ((n = getrandom(fresh, len, 0)) != (ssize_t)len) {
+		if (n >= 0)
+			errno = EIO;
+		return -1;
+	}
+	hex_lower(fresh, len, hex);
+	explicit_bzero(fresh, sizeof(fresh));
+	return 0;
+}
+
+static int
+unhex(int c)
+{
+	return c >= 'a' ? c - 'a' + 10 : c - '0';
+}
+
+int
+store_secret(struct store *s, const char *name, unsigned char *out,
+    size_t len)
+{
+	char hex[STORE_SECRET_HEX];
+	size_t i;
+	int rc;
+
+	if (len == 0 || len > STORE_SECRET_MAX) {
+		errno = EINVAL;		/* a caller's mistake: the contract */
+		return -1;
+	}
+	if ((rc = s->ops->secret(s, name, len, hex)) == 0)
+		for (i = 0; i < len; i++)	/* store_secret_ok() holds */
+			out[i] = (unsigned char)(unhex(hex[2 * i]) << 4 |
+			    unhex(hex[2 * i + 1]));
+	explicit_bzero(hex, sizeof(hex));
+	return rc;
 }
 
 int

@@ -148,6 +148,19 @@ int		 store_counter_add(struct store *s, const char *name,
 		    const char *key, unsigned long n, unsigned period,
 		    time_t now, unsigned long *total);
 /*
+ * A named secret shared by everyone who uses the store (the
+ * leave-no-trace key that several MX hosts must agree on): its len
+ * octets into out.  The first caller to ask for name makes it, len
+ * random octets (getrandom(2)); of callers that ask at once, on one
+ * host or several, all get the one that was stored first.  A stored
+ * secret of another length is an error.  Secrets do not expire, and
+ * whoever reads the store reads them.  Atomic on its own, outside
+ * store_begin too.  len is 1 to STORE_SECRET_MAX.  0, or -1.
+ */
+#define STORE_SECRET_MAX	64	/* octets */
+int		 store_secret(struct store *s, const char *name,
+		    unsigned char *out, size_t len);
+/*
  * 1 when the last failure was a collision with another client's
  * transaction (a serialization failure or a deadlock), so that running
  * the same transaction again, from store_begin, may well succeed; 0

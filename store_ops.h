@@ -9,7 +9,12 @@
 #ifndef SAMOTOP_STORE_OPS_H
 #define SAMOTOP_STORE_OPS_H
 
+#include <string.h>
+
 #include "store.h"
+
+/* store_secret as hex digits, NUL-terminated (see below). */
+#define STORE_SECRET_HEX	(2 * STORE_SECRET_MAX + 1)
 
 struct store_ops {
 	int	(*begin)(struct store *);
@@ -38,10 +43,30 @@ struct store_ops {
 		    void *);
 	int	(*counter_add)(struct store *, const char *, const char *,
 		    unsigned long, unsigned, time_t, unsigned long *);
+	/* store_secret, as 2 * len hex digits (store_secret_hex) */
+	int	(*secret)(struct store *, const char *, size_t,
+		    char hex[STORE_SECRET_HEX]);
 	int	(*retry)(const struct store *);
 	const char *(*error)(const struct store *);
 	void	(*close)(struct store *);
 };
+
+/*
+ * store_secret travels as hex (plain text, which every engine stores
+ * and returns alike).  The back end reads the secret; when there is
+ * none, it makes one with store_secret_fresh (0, or -1 with errno),
+ * inserts it unless another was inserted first, and reads again.
+ * What it read is usable when store_secret_ok: 2 * len lowercase hex
+ * digits (a row changed by hand is refused, not cut).
+ */
+int		 store_secret_fresh(size_t len, char hex[STORE_SECRET_HEX]);
+
+static inline int
+store_secret_ok(const char *stored, size_t len)
+{
+	return strlen(stored) == 2 * len &&
+	    strspn(stored, "0123456789abcdef") == 2 * len;
+}
 
 /* The first member of every back end's struct. */
 struct store {

@@ -7,7 +7,8 @@
  * (CockroachDB, YugabyteDB, Citus; samotop.conf(5), "A shared store"):
  * plain tables, each with a primary key; INSERT ... ON CONFLICT;
  * RETURNING; SELECT ... FOR UPDATE.  No sequences, triggers, stored
- * procedures, advisory locks, LOCK TABLE, ctid or DELETE ... LIMIT.
+ * procedures, advisory locks, LOCK TABLE, ctid or DELETE ... LIMIT;
+ * no bytea either (store_secret's octets are kept as hex text).
  *
  * Transactions run at the server's default isolation (READ COMMITTED
  * on PostgreSQL).  A read-modify-write loses nothing all the same:
@@ -55,7 +56,7 @@
 #define PG_KEY_MAX	1024	/* octets of a lowercased key */
 #define PG_SEEN_MAX	1536	/* a triplet's key, remembered */
 #define PG_PARAMS_MAX	8
-#define PG_SCHEMA	1	/* schema_version this code writes */
+#define PG_SCHEMA	2	/* schema_version this code writes */
 
 /* The back end's struct, from store.c's pointer. */
 #define PG(b)		((struct pg *)(void *)(b))
@@ -95,7 +96,16 @@ static const char *const schema_v1[] = {
 	NULL
 };
 
-static const char *const *const schema_steps[PG_SCHEMA] = { schema_v1 };
+/* Version 2: named secrets (store_secret), as hex text. */
+static const char *const schema_v2[] = {
+	"CREATE TABLE IF NOT EXISTS secret ("
+	" name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL)",
+	NULL
+};
+
+static const char *const *const schema_steps[PG_SCHEMA] = {
+	schema_v1, schema_v2
+};
 
 static const char version_table[] =
 	"CREATE TABLE IF NOT EXISTS schema_version ("
@@ -104,7 +114,8 @@ static const char version_table[] =
 enum {
 	Q_SETVERSION, Q_TGET, Q_TPUT, Q_TINSERT, Q_NGET, Q_NPUT,
 	Q_NINSERT, Q_NLOCK, Q_TEXPIRE, Q_NEXPIRE, Q_CEXPIRE, Q_PENDING, Q_DGET,
-	Q_DLOCK, Q_DPUT, Q_DINSERT, Q_DFORGET, Q_DLIST, Q_USEEN, Q_ULIST, Q_CADD, Q__COUNT
+	Q_DLOCK, Q_DPUT, Q_DINSERT, Q_DFORGET, Q_DLIST, Q_USEEN, Q_ULIST, Q_CADD,
+	Q_SGET, Q_SPUT, Q__COUNT
 };
 
 struct query {
@@ -222,6 +233,15 @@ static const struct query queries[Q__COUNT] = {
 	    " expires = CASE WHEN counter.expires <= $3 THEN $3 + $5"
 	    " ELSE counter.expires END"
 	    " RETURNING events" },
+	[Q_SGET] = { "samotop_sget", "T",
+	    "SELECT value FROM secret WHERE name = $1" },
+	/*
+	 * The first one stored stays: of hosts that make it at once, the
+	 * others wait for its commit, insert nothing, and read it.
+	 */
+	[Q_SPUT] = { "samotop_sput", "TT",
+	    "INSERT INTO secret (name, value) VALUES ($1, $2)"
+	    " ON CONFLICT (name) DO NOTHING" },
 };
 
 /* A statement's parameters as text, numbers formatted here. */
@@ -846,6 +866,62 @@ pg_counter_add(struct store *b, const char *name, const char *key,
 	return 0;
 }
 
+/* The secret stored for name into hex: 1, 0 none, -1 error. */
+static int
+secret_get(struct pg *s, const char *name, size_t len,
+    char hex[STORE_SECRET_HEX])
+{
+	struct args a = { .n = 0 };
+	PGresult *res;
+	const char *v;
+	char why[96];
+	int found;
+
+	arg_text(&a, name);
+	if ((res = run(s, Q_SGET, &a)) == NULL)
+		return -1;
+	if ((found = s->lib.ntuples(res) > 0)) {
+		v = s->lib.getvalue(res, 0, 0);
+		if (!store_secret_ok(v, len)) {
+			s->lib.clear(res);
+			snprintf(why, sizeof(why), "secret %.32s: not %zu "
+			    "octets of hex", name, len);
+			return fail_msg(s, why);
+		}
+		memcpy(hex, v, 2 * len + 1);
+	}
+	s->lib.clear(res);
+	return found;
+}
+
+static int
+pg_secret(struct store *b, const char *name, size_t len,
+    char hex[STORE_SECRET_HEX])
+{
+	struct pg *s = PG(b);
+	struct args a = { .n = 0 };
+	char fresh[STORE_SECRET_HEX], why[96];
+	long n;
+	int rc;
+
+	if ((rc = secret_get(s, name, len, hex)) != 0)
+		return rc == 1 ? 0 : -1;
+	if (store_secret_fresh(len, fresh) == -1) {
+		snprintf(why, sizeof(why), "secret %.32s: %s", name,
+		    strerror(errno));
+		return fail_msg(s, why);
+	}
+	arg_text(&a, name);
+	arg_text(&a, fresh);
+	n = run_count(s, Q_SPUT, &a);
+	explicit_bzero(fresh, sizeof(fresh));
+	if (n == -1)
+		return -1;
+	if ((rc = secret_get(s, name, len, hex)) == 0)
+		fail_msg(s, "a secret stored, then not found");
+	return rc == 1 ? 0 : -1;
+}
+
 static int
 pg_retry(const struct store *b)
 {
@@ -873,7 +949,7 @@ static const struct store_ops pg_ops = {
 	pg_network_get, pg_network_put, pg_pending, pg_expire,
 	pg_decision_get, pg_decision_put, pg_decision_forget,
 	pg_decision_list, pg_user_seen, pg_user_list, pg_counter_add,
-	pg_retry, pg_error, pg_close
+	pg_secret, pg_retry, pg_error, pg_close
 };
 
 /*

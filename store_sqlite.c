@@ -59,12 +59,15 @@ static const char schema[] =
 	" name TEXT NOT NULL, key TEXT NOT NULL, started INTEGER NOT NULL,"
 	" count INTEGER NOT NULL, expires INTEGER NOT NULL,"
 	" UNIQUE (name, key));"
-	"CREATE INDEX IF NOT EXISTS counter_expires ON counter (expires);";
+	"CREATE INDEX IF NOT EXISTS counter_expires ON counter (expires);"
+	/* Named secrets (store_secret), hex: added by IF NOT EXISTS too. */
+	"CREATE TABLE IF NOT EXISTS secret ("
+	" name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);";
 
 enum {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_TGET, Q_TPUT, Q_NGET, Q_NPUT,
 	Q_TEXPIRE, Q_NEXPIRE, Q_PENDING, Q_DGET, Q_DPUT, Q_DFORGET, Q_DLIST,
-	Q_USEEN, Q_ULIST, Q_CADD, Q_CEXPIRE, Q__COUNT
+	Q_USEEN, Q_ULIST, Q_CADD, Q_CEXPIRE, Q_SGET, Q_SPUT, Q__COUNT
 };
 
 static const char *const queries[Q__COUNT] = {
@@ -127,6 +130,10 @@ static const char *const queries[Q__COUNT] = {
 	    " RETURNING count",
 	[Q_CEXPIRE] = "DELETE FROM counter WHERE rowid IN (SELECT rowid"
 	    " FROM counter WHERE expires < ?1 LIMIT ?2)",
+	[Q_SGET] = "SELECT value FROM secret WHERE name = ?1",
+	/* The first one stored stays: a session that lost gets it. */
+	[Q_SPUT] = "INSERT INTO secret (name, value) VALUES (?1, ?2)"
+	    " ON CONFLICT (name) DO NOTHING",
 };
 
 struct sq {
@@ -603,6 +610,65 @@ sq_counter_add(struct store *b, const char *name, const char *key,
 	}
 }
 
+/* The secret stored for name into hex: 1, 0 none, -1 error. */
+static int
+secret_get(struct sq *s, const char *name, size_t len,
+    char hex[STORE_SECRET_HEX])
+{
+	sqlite3_stmt *q = s->q[Q_SGET];
+	const char *v;
+	int rc;
+
+	if (bind_text(s, q, 1, name) == -1) {
+		done(s, q);
+		return -1;
+	}
+	if ((rc = step(s, q)) == -1)
+		return -1;
+	if (rc == 1) {
+		v = (const char *)s->lib.column_text(q, 0);
+		if (v == NULL || !store_secret_ok(v, len)) {
+			snprintf(s->err, sizeof(s->err), "%s: secret %s: not "
+			    "%zu octets of hex", s->path, name, len);
+			rc = -1;
+		} else
+			memcpy(hex, v, 2 * len + 1);
+	}
+	done(s, q);
+	return rc;
+}
+
+static int
+sq_secret(struct store *b, const char *name, size_t len,
+    char hex[STORE_SECRET_HEX])
+{
+	struct sq *s = SQ(b);
+	sqlite3_stmt *q = s->q[Q_SPUT];
+	char fresh[STORE_SECRET_HEX];
+	int rc;
+
+	if ((rc = secret_get(s, name, len, hex)) != 0)
+		return rc == 1 ? 0 : -1;
+	if (store_secret_fresh(len, fresh) == -1) {
+		snprintf(s->err, sizeof(s->err), "%s: secret %s: %s",
+		    s->path, name, strerror(errno));
+		return -1;
+	}
+	if (bind_text(s, q, 1, name) == -1 ||
+	    bind_text(s, q, 2, fresh) == -1) {
+		done(s, q);
+		rc = -1;
+	} else
+		rc = run(s, q);
+	explicit_bzero(fresh, sizeof(fresh));
+	if (rc == -1)
+		return -1;
+	if ((rc = secret_get(s, name, len, hex)) == 0)
+		snprintf(s->err, sizeof(s->err), "%s: secret %s: stored, "
+		    "then not found", s->path, name);
+	return rc == 1 ? 0 : -1;
+}
+
 /* BEGIN IMMEDIATE waits for the lock: no transaction is refused. */
 static int
 sq_retry(const struct store *b)
@@ -640,7 +706,7 @@ static const struct store_ops sq_ops = {
 	sq_network_get, sq_network_put, sq_pending, sq_expire,
 	sq_decision_get, sq_decision_put, sq_decision_forget,
 	sq_decision_list, sq_user_seen, sq_user_list, sq_counter_add,
-	sq_retry, sq_error, sq_close
+	sq_secret, sq_retry, sq_error, sq_close
 };
 
 struct store *

@@ -228,15 +228,36 @@ trace_log_hash(void *arg, const char *value, char *out, size_t size)
 	snprintf(out, size, "%.*s", TRACE_LOG_HEX, digits);
 }
 
+void
+trace_shared(struct trace *t, trace_fetch_fn *fetch, void *arg)
+{
+	t->fetch = fetch;
+	t->fetch_arg = arg;
+	t->fetched = 0;
+}
+
+/* The store hashes' key: the file's, or the shared one; NULL. */
+static const unsigned char *
+store_key(struct trace *t)
+{
+	if (t->fetch == NULL)
+		return t->key;
+	if (t->fetched == 0)	/* once: a store that failed, fails on */
+		t->fetched = t->fetch(t->fetch_arg, t->skey) == 0 ? 1 : -1;
+	return t->fetched == 1 ? t->skey : NULL;
+}
+
 int
 trace_store_hash(void *arg, const char *label, const char *value, char *out,
     size_t size)
 {
-	const struct trace *t = arg;
+	struct trace *t = arg;
+	const unsigned char *key;
 	unsigned char md[CRYPTO_SHA256_LEN];
 
 	if (!t->open || size <= TRACE_STORE_HEX ||
-	    hmac(t, t->key, sizeof(t->key), label, value, md) == -1)
+	    (key = store_key(t)) == NULL ||
+	    hmac(t, key, TRACE_KEY_LEN, label, value, md) == -1)
 		return -1;
 	hex_lower(md, sizeof(md), out);
 	return 0;

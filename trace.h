@@ -17,6 +17,13 @@
  *   store:    hex of HMAC(key, LABEL ":" value): the same for as long
  *             as the key is, so that a greylisting retry matches.
  * Values are hashed as given: callers lowercase what is case-blind.
+ *
+ * Hosts that share a store must hash alike, and each has its own file:
+ * for them the store hashes take another key, the store's own secret
+ * (trace_shared(); trace_shared.h says which store), fetched at the
+ * first store hash of a session and never before, so a session that
+ * hashes nothing into the store never asks for it.  Log hashes keep
+ * the file's key: a host's log is its own.
  */
 #ifndef SAMOTOP_TRACE_H
 #define SAMOTOP_TRACE_H
@@ -30,10 +37,20 @@
 #define TRACE_LOG_HEX		12
 #define TRACE_STORE_HEX		(2 * CRYPTO_SHA256_LEN)
 
+/*
+ * The store hashes' key, when not the file's: into key, 0; or -1 (the
+ * fetcher says why, in its log).  Called at most once per trace_shared.
+ */
+typedef int	trace_fetch_fn(void *arg, unsigned char key[TRACE_KEY_LEN]);
+
 struct trace {
 	struct cryptolib lib;
 	unsigned char	 key[TRACE_KEY_LEN];
 	int		 open;		/* key read and libcrypto loaded */
+	trace_fetch_fn	*fetch;		/* NULL: the store hashes use key */
+	void		*fetch_arg;
+	int		 fetched;	/* 1 skey is fetch's, -1 it failed */
+	unsigned char	 skey[TRACE_KEY_LEN];
 	char		 day[11];	/* "YYYY-MM-DD" of daykey, or "" */
 	unsigned char	 daykey[CRYPTO_SHA256_LEN];
 	time_t		 (*now)(time_t *);	/* time(3); tests set it */
@@ -53,6 +70,11 @@ int	trace_open(struct trace *t, const char *path, char *why, size_t size);
 int	trace_key(const char *path, unsigned char key[TRACE_KEY_LEN],
 	    char *why, size_t size);
 /*
+ * The store hashes of t take their key from fetch(arg, ...), asked at
+ * the first of them, instead of the file's (see above).
+ */
+void	trace_shared(struct trace *t, trace_fetch_fn *fetch, void *arg);
+/*
  * For samotop-smtpd -n: the key at path is valid, or there is none yet
  * and its directory lets this user create it.  Creates nothing.  0, or
  * -1 with why.
@@ -67,7 +89,9 @@ void	trace_log_hash(void *trace, const char *value, char *out,
 /*
  * greylist_hash_fn (greylist.h) over a struct trace: out = hex of
  * HMAC(key, label ":" value), TRACE_STORE_HEX digits; size must exceed
- * that.  0, or -1.
+ * that.  The key is the shared one after trace_shared() (fetched now
+ * if this is the first; a fetch that failed is not tried again).  0,
+ * or -1.
  */
 int	trace_store_hash(void *trace, const char *label,
 	    const char *value, char *out, size_t size);

@@ -4,8 +4,10 @@
 # one real PostgreSQL server, which this file starts (tests/pg.sh:
 # initdb in a temporary directory, a unix socket only) and stops.  A
 # client greylisted by one is accepted by the other after the delay;
-# the screener's decisions are shared too; a database that is down
-# gets 451 4.3.0 and one log line, and no crash.
+# the screener's decisions are shared too, and so are leave-no-trace's
+# hashes (the key is the database's, whatever each host's key file);
+# a database that is down gets 451 4.3.0 and one log line, and no
+# crash.
 
 load lib
 
@@ -33,7 +35,7 @@ setup() {
 	[ -z "${PG_SKIP:-}" ] || skip "$PG_SKIP"
 	MX2_PID=
 	sql "DROP TABLE IF EXISTS triplet, network, decision, screened_user,
-	    counter, schema_version" 2>/dev/null
+	    counter, secret, schema_version" 2>/dev/null
 	make_maildir "$T/mx1/example.org/bob" "$T/mx2/example.org/bob"
 }
 
@@ -105,8 +107,80 @@ attempt() {
 	[ "$output" = "127.0.0.0/24|a@b.example|bob@example.org|4" ] ||
 		{ echo "$output" >&2; false; }
 	run sql "SELECT version FROM schema_version"
-	[ "$output" = 1 ]
+	[ "$output" = 2 ]
 	wait_sessions
+	SERVER_PID=$MX2_PID wait_sessions
+	assert_not_contains "$(cat "$LOG")" "error"
+}
+
+# notrace_conf N LINE...: mx_conf N under leave-no-trace, each host
+# with its own key file ($T/mxN.key, made by its first session).
+notrace_conf() {
+	local n=$1
+	shift
+	mx_conf "$n" "leave-no-trace yes" "leave-no-trace-key $T/mx$n.key" "$@"
+}
+
+@test "leave-no-trace, two hosts with their own key files: greylisted by one, accepted by the other; no client address in the database" {
+	notrace_conf 1 "greylist $PG_URI" "greylist-delay 2s"
+	notrace_conf 2 "greylist $PG_URI" "greylist-delay 2s"
+	start_mx
+	run attempt "$MX1" a@b.example
+	assert_line_eq 0 "451 4.7.1 Greylisted, try again in 2 seconds"
+	sleep 3
+	run attempt "$MX2" a@b.example
+	[[ "${lines[0]}" == "250 2.1.5 "* ]] || { echo "$output" >&2; false; }
+	[ "$(count_files "$T/mx2/example.org/bob/new")" -eq 1 ]
+	# two different files: each host keeps its own for its log lines
+	[ -s "$T/mx1.key" ] && [ -s "$T/mx2.key" ]
+	run cmp -s "$T/mx1.key" "$T/mx2.key"
+	[ "$status" -ne 0 ]
+	# one triplet, of hashes only, and the one key they share
+	run sql "SELECT network || ' ' || sender || ' ' || rcpt, attempts
+	    FROM triplet"
+	[[ "$output" =~ ^[0-9a-f]{64}\ [0-9a-f]{64}\ [0-9a-f]{64}\|2$ ]] ||
+		{ echo "$output" >&2; false; }
+	run sql "SELECT string_agg(t::text, ' ') FROM triplet t"
+	assert_not_contains "$output" "127.0.0"
+	assert_not_contains "$output" "b.example"
+	assert_not_contains "$output" "bob"
+	run sql "SELECT name, length(value) FROM secret"
+	[ "$output" = "leave-no-trace|64" ]
+	wait_sessions
+	SERVER_PID=$MX2_PID wait_sessions
+	assert_not_contains "$(cat "$LOG")" "error"
+}
+
+@test "leave-no-trace, two hosts with their own key files: their connection counts add up in the store" {
+	notrace_conf 1 "store $PG_URI" "limit-connections 2/1h"
+	notrace_conf 2 "store $PG_URI" "limit-connections 2/1h"
+	start_mx
+	PORT=$MX1 run smtp_raw 'QUIT\r\n' @1
+	assert_line_eq 0 "220 mx1.test ESMTP samotop"
+	PORT=$MX2 run smtp_raw 'QUIT\r\n' @1
+	assert_line_eq 0 "220 mx2.test ESMTP samotop"
+	PORT=$MX1 run smtp_raw -n @eof
+	assert_line_eq 0 "421 4.7.0 mx1.test Too many connections from your network, try again later"
+	run sql "SELECT name, subject, events FROM counter"
+	[[ "$output" =~ ^conn\|[0-9a-f]{64}\|3$ ]] || { echo "$output" >&2; false; }
+	run sql "SELECT count(*) FROM secret"
+	[ "$output" = 1 ]
+}
+
+@test "leave-no-trace with a shared store: a session that stores no hash never opens it for the key" {
+	notrace_conf 1 "greylist $PG_URI" "store $PG_URI"
+	notrace_conf 2 "greylist $PG_URI" "store $PG_URI"
+	start_mx
+	PORT=$MX1 run smtp_raw 'EHLO c\r\n' @1 'QUIT\r\n' @1
+	assert_line_eq 0 "220 mx1.test ESMTP samotop"
+	wait_sessions
+	# never opened: not even its tables are there
+	run sql "SELECT count(*) FROM pg_tables WHERE tablename = 'secret'"
+	[ "$output" = 0 ]
+	run attempt "$MX2" a@b.example
+	assert_line_eq 0 "451 4.7.1 Greylisted, try again in 300 seconds"
+	run sql "SELECT count(*) FROM secret"
+	[ "$output" = 1 ]
 	SERVER_PID=$MX2_PID wait_sessions
 	assert_not_contains "$(cat "$LOG")" "error"
 }

@@ -62,7 +62,7 @@ fixture_fresh(const char *dir, const char *stem, int n, char *path,
 		return;
 	}
 	if (fixture_psql("DROP TABLE IF EXISTS triplet, network, decision,"
-	    " screened_user, counter, schema_version", NULL, 0) == -1)
+	    " screened_user, counter, secret, schema_version", NULL, 0) == -1)
 		printf("#   cannot empty the test database\n");
 	snprintf(path, size, "postgresql:///samotop?host=%s/sock&user=samotop",
 	    fixture_pg());

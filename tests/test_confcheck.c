@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "confcheck.h"
+#include "trace_store.h"
 #include "unit.h"
 
 static struct conf		c;
@@ -96,6 +97,19 @@ test_warnings(void)
 	CHECK(warnings("alias a@example.org b@example.org\n") == 1);
 	CHECK(warnings("alias a@example.org b@example.org\nrelay-route /q\n")
 	    == 0);
+	/* leave-no-trace's one key, with two shared databases */
+	CHECK(warnings("leave-no-trace yes\nstore postgresql:///a\n"
+	    "greylist postgresql:///b\n") == 1);
+	CHECK_STR(found, "3: warning: leave-no-trace: greylist and store "
+	    "name two databases; the greylist's hashes take the store "
+	    "database's key, so every host sharing the greylist must share "
+	    "the store too\n");
+	CHECK(warnings("leave-no-trace yes\nstore postgresql:///a\n"
+	    "greylist postgresql:///a\n") == 0);
+	CHECK(warnings("leave-no-trace yes\ngreylist postgresql:///b\n")
+	    == 0);
+	CHECK(warnings("store postgresql:///a\ngreylist postgresql:///b\n")
+	    == 0);
 	CHECK(warnings("hostname a.test\nspf no\n") == 0);
 	CHECK_STR(found, "");
 }
@@ -146,11 +160,31 @@ test_runtime(void)
 	unit_rmtree(dir);
 }
 
+/* Which database keeps leave-no-trace's one key (trace_store.h). */
+static void
+test_trace_store_db(void)
+{
+	CHECK(parse("greylist /var/g.db\n") == 0);
+	CHECK(trace_store_db(&c) == NULL);	/* the key file */
+	CHECK(parse("greylist postgresql:///g\n") == 0);
+	CHECK(trace_store_db(&c) == c.greylist_db);
+	CHECK(parse("greylist postgresql:///g\nstore postgres://h/s\n") ==
+	    0);
+	CHECK(trace_store_db(&c) == c.store_db);
+	CHECK(trace_store_split(&c));
+	CHECK(parse("greylist /var/g.db\nstore postgresql:///s\n") == 0);
+	CHECK(trace_store_db(&c) == c.store_db);
+	CHECK(!trace_store_split(&c));
+	CHECK(parse("store postgresql:///s\n") == 0);
+	CHECK(trace_store_db(&c) == c.store_db);
+}
+
 int
 main(void)
 {
 	TEST(test_conf_line);
 	TEST(test_warnings);
 	TEST(test_runtime);
+	TEST(test_trace_store_db);
 	return UNIT_DONE();
 }

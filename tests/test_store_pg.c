@@ -89,10 +89,10 @@ schema_made(void)
 		return;
 	}
 	CHECK(fixture_number(NULL, "SELECT version FROM schema_version",
-	    NULL) == 1);
+	    NULL) == 2);
 	CHECK(fixture_number(NULL, "SELECT count(*) FROM pg_tables WHERE"
 	    " tablename IN ('triplet', 'network', 'decision',"
-	    " 'screened_user', 'counter')", NULL) == 5);
+	    " 'screened_user', 'counter', 'secret')", NULL) == 6);
 	store_close(s);
 	/* opened again: nothing to do, the data stays */
 	CHECK(fixture_psql("INSERT INTO counter VALUES ('n', 'k', 1, 7, 9)",
@@ -101,6 +101,37 @@ schema_made(void)
 	CHECK(s != NULL);
 	store_close(s);
 	CHECK(fixture_number(NULL, "SELECT events FROM counter", NULL) == 7);
+}
+
+/*
+ * A database of version 1 (before store_secret) is brought up to 2,
+ * its data kept, and then has secrets.
+ */
+static void
+schema_migrated(void)
+{
+	unsigned char key[32];
+	struct store *s;
+
+	if ((s = fresh()) == NULL) {
+		CHECK(0);
+		return;
+	}
+	store_close(s);
+	CHECK(fixture_psql("DROP TABLE secret; UPDATE schema_version"
+	    " SET version = 1; INSERT INTO counter VALUES"
+	    " ('n', 'k', 1, 7, 9)", NULL, 0) == 0);
+	if ((s = store_open(uri, (char[256]){ 0 }, 256)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK(fixture_number(NULL, "SELECT version FROM schema_version",
+	    NULL) == 2);
+	CHECK(fixture_number(NULL, "SELECT events FROM counter", NULL) == 7);
+	CHECK(store_secret(s, "leave-no-trace", key, sizeof(key)) == 0);
+	CHECK(fixture_number(NULL, "SELECT length(value) FROM secret",
+	    NULL) == 64);
+	store_close(s);
 }
 
 /*
@@ -378,6 +409,12 @@ store_counter_on_pg(void)
 }
 
 static void
+store_secret_on_pg(void)
+{
+	suite("test_store_secret");
+}
+
+static void
 greylist_on_pg(void)
 {
 	suite("test_greylist");
@@ -407,6 +444,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	TEST(schema_made);
+	TEST(schema_migrated);
 	TEST(insert_race);
 	TEST(decision_race);
 	TEST(pending_lock);
@@ -417,6 +455,7 @@ main(int argc, char **argv)
 	TEST(passwords_hidden);
 	TEST(store_decision_on_pg);
 	TEST(store_counter_on_pg);
+	TEST(store_secret_on_pg);
 	TEST(greylist_on_pg);
 	TEST(greylist_concurrent_on_pg);
 	stop();

@@ -211,6 +211,72 @@ test_store_hash(void)
 	unit_rmtree(dir);
 }
 
+/* A shared store's key: the same for every host, asked for once. */
+static int	fetches;
+static int	fetch_fails;
+
+static int
+fetch(void *arg, unsigned char key[TRACE_KEY_LEN])
+{
+	(void)arg;
+	fetches++;
+	if (fetch_fails)
+		return -1;
+	memset(key, 0x5a, TRACE_KEY_LEN);
+	return 0;
+}
+
+/*
+ * Two hosts with their own key files hash a store value alike once
+ * the key is the store's; their log hashes stay their own.  The key
+ * is fetched at the first store hash only, and once.
+ */
+static void
+test_store_hash_shared(void)
+{
+	char a[TRACE_STORE_HEX + 1], b[TRACE_STORE_HEX + 1];
+	char la[TRACE_LOG_HEX + 1], lb[TRACE_LOG_HEX + 1];
+	char path[128], why[256];
+	struct trace t, u;
+
+	scratch();
+	trace_init(&t);
+	trace_init(&u);
+	snprintf(path, sizeof(path), "%s/key1", dir);
+	CHECK(trace_open(&t, path, why, sizeof(why)) == 0);
+	snprintf(path, sizeof(path), "%s/key2", dir);
+	CHECK(trace_open(&u, path, why, sizeof(why)) == 0);
+	CHECK(trace_store_hash(&t, "greylist", "127.0.0.0/24", a,
+	    sizeof(a)) == 0);
+	CHECK(trace_store_hash(&u, "greylist", "127.0.0.0/24", b,
+	    sizeof(b)) == 0);
+	CHECK(strcmp(a, b) != 0);	/* the files' keys: they differ */
+	fetches = fetch_fails = 0;
+	trace_shared(&t, fetch, NULL);
+	trace_shared(&u, fetch, NULL);
+	trace_log_hash(&t, "127.0.0.1", la, sizeof(la));
+	trace_log_hash(&u, "127.0.0.1", lb, sizeof(lb));
+	CHECK(strcmp(la, lb) != 0);
+	CHECK(fetches == 0);		/* nothing hashed into the store */
+	CHECK(trace_store_hash(&t, "greylist", "127.0.0.0/24", a,
+	    sizeof(a)) == 0);
+	CHECK(trace_store_hash(&t, "limit", "127.0.0.0/24", b,
+	    sizeof(b)) == 0);
+	CHECK(fetches == 1);
+	CHECK(trace_store_hash(&u, "greylist", "127.0.0.0/24", b,
+	    sizeof(b)) == 0);
+	CHECK(fetches == 2);
+	CHECK_STR(a, b);
+	/* a store that failed is not asked again, and nothing is hashed */
+	fetches = 0;
+	fetch_fails = 1;
+	trace_shared(&t, fetch, NULL);
+	CHECK(trace_store_hash(&t, "greylist", "x", a, sizeof(a)) == -1);
+	CHECK(trace_store_hash(&t, "greylist", "x", a, sizeof(a)) == -1);
+	CHECK(fetches == 1);
+	unit_rmtree(dir);
+}
+
 static void
 test_round(void)
 {
@@ -229,6 +295,7 @@ main(void)
 	TEST(test_key_bad);
 	TEST(test_log_hash);
 	TEST(test_store_hash);
+	TEST(test_store_hash_shared);
 	TEST(test_round);
 	return UNIT_DONE();
 }

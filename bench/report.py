@@ -163,7 +163,7 @@ def main():
         pv = [num(r.get("sess.%s.%s" % (p, c))) for p in peers]
         row("msgs/s, clients: %s, all Maildirs on disk" % c, s,
             num(r.get("sess.floor.%s" % c)), "sess.%%s.%s" % c,
-            "ahead of every peer",
+            "ahead of every peer", None if not peers else
             s is not None and all(v is None or s > v for v in pv))
     for c in conc:
         row("server CPU ms per message, clients: %s, samotop Maildir on tmpfs"

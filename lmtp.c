@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -490,7 +491,12 @@ lmtp_init(struct lmtp_session *s, const char *hostname,
 {
 	size_t i;
 
-	memset(s, 0, sizeof(*s));
+	/*
+	 * The state only: line, out and chunk (20 KiB) are valid up to
+	 * linelen, outlen and what the decoder returns, and clearing them
+	 * cost every helper a fifth of its instructions and their pages.
+	 */
+	memset(s, 0, offsetof(struct lmtp_session, line));
 	s->ops = ops;
 	s->ctx = ctx;
 	s->txn = T_NONE;

@@ -112,6 +112,7 @@ struct lmtp_session {
 	size_t			 linelen;
 	struct data_decoder	 dec;
 	size_t			 outlen;	/* octets waiting in out */
+	/* the buffers last: lmtp_init() clears what comes before them */
 	char			 line[LMTP_LINE_MAX + 2];
 	char			 out[LMTP_OUT_SIZE];
 	char			 chunk[LMTP_CHUNK_SIZE];

@@ -49,6 +49,27 @@ next(struct paths *ps, size_t len, unsigned access)
 	return s;
 }
 
+/*
+ * The last entry made, when an earlier one names the same path: that one
+ * takes its access too, and the last is dropped.  The defaults name
+ * the same directory several times (the spool's /var/tmp; the store's
+ * and the keys' /var/lib/samotop): each rule costs the session an
+ * open(2), an fstat(2) and a landlock_add_rule(2), or a failed open(2).
+ */
+static void
+merge_last(struct paths *ps)
+{
+	struct sandbox_path *last = &ps->p[ps->n - 1];
+	size_t i;
+
+	for (i = 0; i + 1 < ps->n; i++)
+		if (strcmp(ps->p[i].path, last->path) == 0) {
+			ps->p[i].access |= last->access;
+			ps->n--;
+			return;
+		}
+}
+
 /* path itself (a directory) with access; -1 when there is no room. */
 static int
 add(struct paths *ps, const char *path, unsigned access)
@@ -60,6 +81,7 @@ add(struct paths *ps, const char *path, unsigned access)
 	if ((s = next(ps, strlen(path), access)) == NULL)
 		return -1;
 	strcpy(s, path);
+	merge_last(ps);
 	return 0;
 }
 
@@ -80,6 +102,7 @@ add_dir_of(struct paths *ps, const char *file)
 		return -1;
 	memcpy(s, file, n);
 	s[n] = '\0';
+	merge_last(ps);
 	return 0;
 }
 
@@ -131,6 +154,8 @@ add_route(struct paths *ps, const char *const argv[])
 		    sandbox_template_root(argv[i], s, strlen(argv[i]) + 2) ==
 		    -1)
 			return -1;
+		else
+			merge_last(ps);
 	return 0;
 }
 

@@ -151,14 +151,19 @@ def main():
         s = num(r.get("sess.samotop-tmpfs.%s" % c))
         f = num(r.get("sess.floor.%s" % c))
         row("msgs/s, clients: %s, samotop Maildir on tmpfs" % c, s, f,
-            "sess.%%s.%s" % c, "≥ 0.90× floor",
-            s is not None and f and s >= 0.9 * f)
+            "sess.%%s.%s" % c, "≥ 0.95× floor",
+            s is not None and f and s >= 0.95 * f)
+    for c in conc:
+        s = num(r.get("sess.samotop-nosb.%s" % c))
+        f = num(r.get("sess.floor.%s" % c))
+        row("msgs/s, clients: %s, samotop Maildir on tmpfs, `sandbox no`"
+            % c, s, f, None, "", None)
     for c in conc:
         s = num(r.get("sess.samotop-disk.%s" % c))
         pv = [num(r.get("sess.%s.%s" % (p, c))) for p in peers]
         row("msgs/s, clients: %s, all Maildirs on disk" % c, s,
             num(r.get("sess.floor.%s" % c)), "sess.%%s.%s" % c,
-            "ahead of every peer",
+            "ahead of every peer", None if not peers else
             s is not None and all(v is None or s > v for v in pv))
     for c in conc:
         row("server CPU ms per message, clients: %s, samotop Maildir on tmpfs"
@@ -168,6 +173,10 @@ def main():
             num(r.get("cpu.floor.%s" % c)) and
             num(r.get("cpu.samotop-tmpfs.%s" % c)) <=
             1.10 * num(r.get("cpu.floor.%s" % c)))
+    for c in conc:
+        row("server CPU ms per message, clients: %s, samotop Maildir on "
+            "tmpfs, `sandbox no`" % c, num(r.get("cpu.samotop-nosb.%s" % c)),
+            num(r.get("cpu.floor.%s" % c)), None)
     for c in conc:
         row("server CPU ms per message, clients: %s, all Maildirs on disk" % c,
             num(r.get("cpu.samotop-disk.%s" % c)),
@@ -188,6 +197,9 @@ def main():
         st is not None and s and st <= 1.10 * s)
     row("sessions/s, no TLS, python client, %s at a time" % r.get("tls_c"),
         num(r.get("plain.samotop-tmpfs")), num(r.get("plain.floor")), None)
+    row("sessions/s, no TLS, python client, %s at a time, `sandbox no`"
+        % r.get("tls_c"), num(r.get("plain.samotop-nosb")),
+        num(r.get("plain.floor")), None)
     ts = num(r.get("tls.samotop-tls"))
     tp = num(r.get("tls.postfix"))
     row("sessions/s with STARTTLS (floor: without)", ts,
@@ -195,6 +207,9 @@ def main():
         None if ts is None or tp is None else ts >= tp)
     row("server CPU ms per session, no TLS, python client",
         num(r.get("plaincpu.samotop-tmpfs")), num(r.get("plaincpu.floor")),
+        None)
+    row("server CPU ms per session, no TLS, python client, `sandbox no`",
+        num(r.get("plaincpu.samotop-nosb")), num(r.get("plaincpu.floor")),
         None)
     row("server CPU ms per session with STARTTLS (floor: without)",
         num(r.get("tlscpu.samotop-tls")), num(r.get("plaincpu.floor")),

@@ -187,6 +187,17 @@ helper_cmd() {
 	[ ! -e /etc/.samotop-sandbox-test ]
 }
 
+@test "Landlock: a directory the configuration names twice is one rule, looked up once" {
+	sealed_or_skip
+	write_conf "log-level debug" "greylist $T/none/grey.db" "store $T/none/store.db" "route * $MAILDIR_BIN $MD"
+	run "$SMTPD_BIN" -c "$CONF" </dev/null
+	if grep -q 'landlock=no' <<<"$output"; then
+		skip "no Landlock in this kernel or container"
+	fi
+	assert_contains "$output" "event=sandbox seccomp=yes landlock=yes"
+	[ "$(grep -c "landlock=skipped path=$T/none " <<<"$output")" -eq 1 ]
+}
+
 @test "Landlock: a route to a program whose files the configuration does not name leaves the session without it, and says so" {
 	sealed_or_skip
 	write_conf "log-level debug" "route @a.example $MAILDIR_BIN $MD" "route * $TOP/samotop-pipe /bin/true"

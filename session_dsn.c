@@ -17,6 +17,8 @@
 #include "q_write.h"
 #include "session.h"
 #include "session_int.h"
+#include "snd_bounce.h"
+#include "store.h"
 
 /* The bounce's content into the queue, from <> to the sender. */
 static int
@@ -53,6 +55,46 @@ enqueue(struct session *s, const char *msg, size_t len, int eightbit,
 	return rc;
 }
 
+/*
+ * bounce-limit, as samotop-send keeps it (snd_bounce.h): 1 when a bounce
+ * may go to from now, 0 when from had its share this period (logged).
+ * The key is the address, as samotop-send's, so both count together
+ * (the bounce itself holds it in the queue anyway).  A store that fails
+ * lets the bounce go, logged.
+ */
+static int
+bounce_allowed(struct session *s, const char *from)
+{
+	const struct conf_rate *lim = &s->conf->bounce_limit;
+	char key[ADDR_MAX + 1], show[32];
+	unsigned long total = 0;
+	struct store *st;
+	int counted = -1;
+
+	if (lim->n == 0 || snd_bounce_key(from, key, sizeof(key)) == -1)
+		return 1;
+	if ((st = session_counter_store(s)) != NULL &&
+	    (counted = store_counter_add(st, SND_BOUNCE_COUNTER, key, 1,
+	    lim->period, time(NULL), &total)) == -1)
+		log_event(&s->log, LVL_ERROR, "store", "counter",
+		    SND_BOUNCE_COUNTER, "reason", store_error(st), NULL);
+	snprintf(show, sizeof(show), "%u/%us", lim->n, lim->period);
+	switch (snd_bounce_decide(lim->n, counted, total)) {
+	case SND_BOUNCE_SEND:
+		return 1;
+	case SND_BOUNCE_UNCOUNTED:
+		log_event(&s->log, LVL_ERROR, "bounce-limit", "msgid",
+		    s->msgid, "limit", show, "action", "sent uncounted",
+		    NULL);
+		return 1;
+	case SND_BOUNCE_DROP:
+		break;
+	}
+	log_event(&s->log, LVL_WARN, "bounce-limit", "msgid", s->msgid,
+	    "dsn", "failed", "limit", show, "action", "not sent", NULL);
+	return 0;
+}
+
 int
 session_partial_dsn(struct session *s, const int *codes)
 {
@@ -67,6 +109,9 @@ session_partial_dsn(struct session *s, const int *codes)
 	if (s->st.tx.sender.is_null)
 		return -1;		/* never a bounce to <> */
 	mailbox_format(&s->st.tx.sender, from, sizeof(from));
+	/* over the limit: 250 all the same, the refusals only logged */
+	if (!bounce_allowed(s, from))
+		return 0;
 	failed = calloc(s->st.tx.nrcpt, sizeof(*failed));
 	addr = calloc(s->st.tx.nrcpt, sizeof(*addr));
 	if (failed == NULL || addr == NULL)

@@ -112,6 +112,20 @@ txn() {
 	grep -q ' event=dsn .* queued=' "$LOG"
 }
 
+@test "fold-partial dsn under bounce-limit: the second bounce to one sender is held back, 250 all the same, logged" {
+	write_conf "$(stub_route '*' 'LMTP_STUB_DATA=v@example.org=550 5.2.2 stub: mailbox full')" \
+	    "fold-partial dsn" "queue $T/queue" "bounce-limit 1/1h"
+	start_server
+	run txn u@example.org v@example.org
+	[[ "${lines[4]}" == "250 2.0.0 Ok: queued as "* ]]
+	run txn u@example.org v@example.org
+	[[ "${lines[4]}" == "250 2.0.0 Ok: queued as "* ]]
+	wait_sessions
+	[ "$(ls "$T/queue/env" | wc -l)" -eq 1 ]
+	[ "$(grep -c ' event=dsn .* queued=' "$LOG")" -eq 1 ]
+	grep -q '^level=warn .* event=bounce-limit .* dsn=failed limit=1/3600s action="not sent"' "$LOG"
+}
+
 @test "fold-partial dsn: from <> no bounce is made: 451 as before" {
 	write_conf "$(stub_route '*' 'LMTP_STUB_DATA=v@example.org=550 5.2.2 stub: mailbox full')" \
 	    "fold-partial dsn" "queue $T/queue"

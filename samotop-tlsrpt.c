@@ -13,7 +13,9 @@
  * POST (tlsrpt_post.h).  Only then is the day file removed: a crash or
  * a failure leaves it for the next run, which sends the whole report
  * again (a duplicate, with the same report-id, is better than a
- * loss).  A day file that could not be sent for KEEP_DAYS days is
+ * loss).  A mailed report whose sender's domain has dkim-sign keys is
+ * signed, as RFC 8460 section 5.3 asks; a signature that fails keeps
+ * the day file too.  A day file that could not be sent for KEEP_DAYS days is
  * dropped, said in the log.  -n prints the reports and sends nothing.
  */
 #include <sys/types.h>
@@ -38,6 +40,7 @@
 
 #include "address.h"
 #include "conf.h"
+#include "dkims.h"
 #include "fdio.h"
 #include "log.h"
 #include "q_conf.h"
@@ -163,6 +166,41 @@ lookup(const char *domain, struct tlsrpt_rua *rua)
 	return k < 0 ? -1 : k;
 }
 
+/*
+ * The DKIM-Signature: fields of the report msg[0..len) when the domain
+ * of its sender has dkim-sign keys: into fields, *flen octets (0: not
+ * signed).  0, or -1 (logged): then nothing is queued.
+ */
+static int
+sign(struct run *r, const char *msg, size_t len, const char *id,
+    char *fields, size_t size, size_t *flen)
+{
+	static struct dkims_signer signer;
+	static int opened;
+	struct dkims_failure why;
+	struct dkims_msg dm;
+	char domain[256], text[512];
+
+	*flen = 0;
+	memset(&why, 0, sizeof(why));
+	if (r->conf->ndkim_sign == 0 ||
+	    dkims_from_domain(r->from, domain, sizeof(domain)) == -1 ||
+	    dkims_keys_for(r->conf, domain) == 0)
+		return 0;
+	if (!opened && dkims_open(&signer, r->conf, &why) == -1)
+		goto bad;
+	opened = 1;
+	if (dkims_begin(&dm, &signer, domain, id, &why) == -1)
+		goto bad;
+	dkims_data(&dm, msg, len);
+	if (dkims_end(&dm, fields, size, flen, &why) == 0)
+		return 0;
+bad:
+	log_event(&r->lg, LVL_ERROR, "tlsrpt-mail", "dkim-sign", domain,
+	    "error", dkims_strerror(&why, text, sizeof(text)), NULL);
+	return -1;
+}
+
 /* The report mailed to one address: queued (0), or -1. */
 static int
 queue_mail(struct run *r, const char *to, const struct tlsrpt_mail *m,
@@ -170,7 +208,9 @@ queue_mail(struct run *r, const char *to, const struct tlsrpt_mail *m,
 {
 	static struct q_writer w;
 	static char rcpt[1][ADDR_MAX + 1];
+	static char fields[DKIMS_FIELDS_MAX];
 	struct q_env e;
+	size_t flen;
 	struct mailbox mb;
 
 	if (addr_parse_mailbox(to, strlen(to), 0, &mb) != ADDR_OK ||
@@ -184,9 +224,17 @@ queue_mail(struct run *r, const char *to, const struct tlsrpt_mail *m,
 	snprintf(e.from, sizeof(e.from), "%s", r->from);
 	e.nrcpt = 1;
 	e.rcpt = rcpt;
-	if (q_write_open(&w, r->conf->queue_dir, r->now) == -1 ||
+	if (q_write_open(&w, r->conf->queue_dir, r->now) == -1)
+		goto bad;
+	if (sign(r, r->mail, len, w.id, fields, sizeof(fields), &flen) ==
+	    -1) {
+		q_write_abort(&w);
+		return -1;
+	}
+	if (q_write_data(&w, fields, flen) == -1 ||
 	    q_write_data(&w, r->mail, len) == -1 ||
 	    q_write_commit(&w, &e) == -1) {
+bad:
 		log_event(&r->lg, LVL_ERROR, "tlsrpt-mail", "domain",
 		    m->domain, "to", to, "error", w.err == Q_WRITE_EENV ?
 		    q_env_strerror(w.err_env) : strerror(w.err_errno), NULL);

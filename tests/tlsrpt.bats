@@ -100,6 +100,16 @@ listens() {
 }
 
 setup_file() {
+	# a DKIM key of the reports' sender's domain, published in the zone
+	local z=$BATS_FILE_TMPDIR/zones k=$BATS_FILE_TMPDIR/keys
+	if [ -x "$TOP/samotop-dkimkey" ]; then
+		mkdir -p "$z" "$k"
+		cp "$TESTS_DIR"/dns/* "$z/"
+		"$TOP/samotop-dkimkey" -g rsa "$k/rsa.pem"
+		"$TOP/samotop-dkimkey" -p client.tlsrpt.test rpt2026 \
+		    "$k/rsa.pem" >>"$z/tlsrpt.test.zone"
+		DNS_TEMPLATES=$z
+	fi
 	dns_setup_file
 	ip netns list | grep -q "^$DNS_NS\( \|$\)" || return 0
 	certs
@@ -270,6 +280,24 @@ field() {
 	run "$PYTHON" -c 'import gzip, json, sys; r = json.loads(gzip.decompress(open(sys.argv[1], "rb").read())); print(r["report-id"], r["policies"][0]["summary"]["total-successful-session-count"])' "$S/posts/0.body"
 	[ "$output" = "$day.tls.tlsrpt.test@client.tlsrpt.test 1" ]
 	grep -q 'event=tlsrpt-post domain=tls.tlsrpt.test url=https://rpt.tlsrpt.test/v1/tlsrpt' "$T/tlsrpt.log"
+}
+
+@test "samotop-tlsrpt: a report from a domain with a dkim-sign key is signed (RFC 8460 5.3), and dkimverify passes it" {
+	[ -x /usr/bin/dkimverify ] || skip "dkimverify (python3-dkim) is not installed"
+	[ -e "$BATS_FILE_TMPDIR/keys/rsa.pem" ] || skip "samotop-dkimkey is not built"
+	echo "dkim-sign client.tlsrpt.test rpt2026 $BATS_FILE_TMPDIR/keys/rsa.pem" \
+	    >>"$T/remote.conf"
+	remote notls.tlsrpt.test >/dev/null
+	run tlsrpt -a
+	[ "$status" -eq 0 ]
+	local env f
+	env=$(grep -lx "rcpt notls-reports@rpt.tlsrpt.test" "$Q"/env/*)
+	f=$Q/mess/$(basename "$env")
+	head -c 15 "$f" | grep -qx 'DKIM-Signature:'
+	tr -d '\r\n\t ' <"$f" | grep -q 'd=client.tlsrpt.test;s=rpt2026;'
+	run in_ns /usr/bin/dkimverify <"$f"
+	echo "$output"
+	[ "$status" -eq 0 ] && [ "$output" = "signature ok" ]
 }
 
 @test "samotop-tlsrpt: an https: rua that cannot be reached keeps the day file for the next run (exit 75), which sends the report again" {

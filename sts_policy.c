@@ -2,13 +2,12 @@
  * sts_policy.c: the parsers of MTA-STS (RFC 8461 §3.1, §3.2, §4.1) and
  * of samotop-remote's policy cache file.
  */
-#include <arpa/nameser.h>
-#include <resolv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "dns_txt.h"
 #include "sts_policy.h"
 
 #define WSP(c)		((c) == ' ' || (c) == '\t')
@@ -73,72 +72,40 @@ sts_txt_record(const char *txt, size_t len, char id[STS_ID_MAX + 1],
 	return 1;
 }
 
-static unsigned
-get16(const unsigned char *p)
+/* What the TXT records of one answer said (sts_txt_answer()). */
+struct sts_seen {
+	char	*id;		/* the valid record's id */
+	int	 found;		/* records that are MTA-STS's */
+	int	 bad;		/* one of them not valid */
+};
+
+static void
+sts_txt_seen(void *arg, const char *txt, size_t tl, int whole)
 {
-	return (unsigned)p[0] << 8 | p[1];
+	struct sts_seen *s = arg;
+	char one[STS_ID_MAX + 1];
+	int valid;
+
+	/* too long for any id: only its start matters */
+	if (sts_txt_record(txt, whole ? tl : 7, one, &valid) != 1)
+		return;
+	s->found++;
+	if (whole && valid)
+		memcpy(s->id, one, sizeof(one));
+	else
+		s->bad = 1;
 }
 
 int
 sts_txt_answer(const unsigned char *msg, size_t len, char id[STS_ID_MAX + 1])
 {
-	const unsigned char *p, *end = msg + len, *r, *rend;
-	unsigned qd, an, type, class, rdlen;
-	char txt[512], one[STS_ID_MAX + 1];
-	size_t tl;
-	int k, found = 0, bad = 0, valid;
+	struct sts_seen s = { id, 0, 0 };
+	char txt[512];
 
-	if (len < HFIXEDSZ)
+	/* the record's strings, joined (RFC 7208 §3.3 does so too) */
+	if (dns_txt_each(msg, len, txt, sizeof(txt), sts_txt_seen, &s) == -1)
 		return -1;
-	qd = get16(msg + 4);
-	an = get16(msg + 6);
-	p = msg + HFIXEDSZ;
-	while (qd-- > 0) {
-		if ((k = dn_skipname(p, end)) < 0 || end - (p + k) < QFIXEDSZ)
-			return -1;
-		p += k + QFIXEDSZ;
-	}
-	while (an-- > 0) {
-		if ((k = dn_skipname(p, end)) < 0 || end - (p + k) < RRFIXEDSZ)
-			return -1;
-		p += k;
-		type = get16(p);
-		class = get16(p + 2);
-		rdlen = get16(p + 8);
-		p += RRFIXEDSZ;
-		if ((size_t)(end - p) < rdlen)
-			return -1;
-		r = p;
-		rend = p + rdlen;
-		p = rend;
-		if (type != T_TXT || class != C_IN)
-			continue;
-		/* the record's strings, joined (RFC 7208 §3.3 does so too) */
-		for (tl = 0; r < rend; r += 1 + *r) {
-			if (rend - r - 1 < *r)
-				return -1;
-			if (tl + *r > sizeof(txt)) {
-				tl = sizeof(txt) + 1;
-				break;
-			}
-			memcpy(txt + tl, r + 1, *r);
-			tl += *r;
-		}
-		if (tl > sizeof(txt)) {
-			/* too long for any id: only its start matters */
-			if (sts_txt_record(txt, 7, one, &valid) == 1)
-				found++, bad = 1;
-			continue;
-		}
-		if (sts_txt_record(txt, tl, one, &valid) == 1) {
-			found++;
-			if (valid)
-				memcpy(id, one, sizeof(one));
-			else
-				bad = 1;
-		}
-	}
-	return found == 1 && !bad ? 1 : 0;
+	return s.found == 1 && !s.bad ? 1 : 0;
 }
 
 /* A domain name's syntax, loosely (letters, digits, -, _, dots). */

@@ -6,11 +6,10 @@
  * fields separated by ";" with optional white space around it, the
  * URIs of rua by "," (a "," or ";" inside a URI is percent-encoded).
  */
-#include <arpa/nameser.h>
-#include <resolv.h>
 #include <string.h>
 #include <strings.h>
 
+#include "dns_txt.h"
 #include "tlsrpt.h"
 
 #define WSP(c)		((c) == ' ' || (c) == '\t')
@@ -165,71 +164,46 @@ bad:
 	return 1;
 }
 
-static unsigned
-get16(const unsigned char *p)
+/* What the TXT records of one answer said (tlsrpt_txt_answer()). */
+struct rpt_seen {
+	struct tlsrpt_rua *r;	/* the valid record's destinations */
+	int	 found;		/* records that are TLS-RPT's */
+	int	 good;		/* one of them valid */
+};
+
+static void
+rpt_txt_seen(void *arg, const char *txt, size_t tl, int whole)
 {
-	return (unsigned)p[0] << 8 | p[1];
+	static struct tlsrpt_rua one;
+	struct rpt_seen *s = arg;
+	int valid;
+
+	if (!whole) {
+		/* too long to be one of ours */
+		if (tl >= 10 && memcmp(txt, "v=TLSRPTv1", 10) == 0)
+			s->found++;	/* counts, but unusable */
+		return;
+	}
+	if (tlsrpt_txt_record(txt, tl, &one, &valid) == 1) {
+		s->found++;
+		if (valid) {
+			*s->r = one;
+			s->good = 1;
+		}
+	}
 }
 
 int
 tlsrpt_txt_answer(const unsigned char *msg, size_t len, struct tlsrpt_rua *r)
 {
 	static char txt[4096];
-	static struct tlsrpt_rua one;
-	const unsigned char *p, *end = msg + len, *d, *dend;
-	unsigned qd, an, type, class, rdlen;
-	size_t tl;
-	int k, found = 0, good = 0, valid;
+	struct rpt_seen s = { r, 0, 0 };
 
 	memset(r, 0, sizeof(*r));
-	if (len < HFIXEDSZ)
+	/* the record's strings, joined (§3: as for SPF) */
+	if (dns_txt_each(msg, len, txt, sizeof(txt), rpt_txt_seen, &s) == -1)
 		return -1;
-	qd = get16(msg + 4);
-	an = get16(msg + 6);
-	p = msg + HFIXEDSZ;
-	while (qd-- > 0) {
-		if ((k = dn_skipname(p, end)) < 0 || end - (p + k) < QFIXEDSZ)
-			return -1;
-		p += k + QFIXEDSZ;
-	}
-	while (an-- > 0) {
-		if ((k = dn_skipname(p, end)) < 0 || end - (p + k) < RRFIXEDSZ)
-			return -1;
-		p += k;
-		type = get16(p);
-		class = get16(p + 2);
-		rdlen = get16(p + 8);
-		p += RRFIXEDSZ;
-		if ((size_t)(end - p) < rdlen)
-			return -1;
-		d = p;
-		dend = p + rdlen;
-		p = dend;
-		if (type != T_TXT || class != C_IN)
-			continue;
-		/* the record's strings, joined (§3: as for SPF) */
-		for (tl = 0; d < dend; d += 1 + *d) {
-			if (dend - d - 1 < *d)
-				return -1;
-			if (tl + *d > sizeof(txt))
-				break;		/* too long to be one of ours */
-			memcpy(txt + tl, d + 1, *d);
-			tl += *d;
-		}
-		if (d < dend) {
-			if (tl >= 10 && memcmp(txt, "v=TLSRPTv1", 10) == 0)
-				found++;	/* counts, but unusable */
-			continue;
-		}
-		if (tlsrpt_txt_record(txt, tl, &one, &valid) == 1) {
-			found++;
-			if (valid) {
-				*r = one;
-				good = 1;
-			}
-		}
-	}
-	if (found == 1 && good)
+	if (s.found == 1 && s.good)
 		return 1;
 	memset(r, 0, sizeof(*r));
 	return 0;

@@ -296,23 +296,19 @@ static int
 bounce_allowed(struct sched *s, struct msg *m, int status, time_t now)
 {
 	const struct conf_rate *lim = &s->conf->bounce_limit;
-	char key[ADDR_MAX + 1], err[256], show[32];
-	unsigned long total = 0;
+	char err[256] = "", show[32];
 	struct store *st;
-	int counted = -1;
+	enum snd_bounce b;
 
-	if (lim->n == 0 || snd_bounce_key(m->env.from, key, sizeof(key)) ==
-	    -1)
+	if (lim->n == 0)
 		return 1;
-	if ((st = store_open(s->conf->store_db, err, sizeof(err))) != NULL) {
-		counted = store_counter_add(st, SND_BOUNCE_COUNTER, key, 1,
-		    lim->period, now, &total);
-		if (counted == -1)
-			snprintf(err, sizeof(err), "%s", store_error(st));
-		store_close(st);
-	}
+	st = store_open(s->conf->store_db, err, sizeof(err));
+	b = snd_bounce_count(st, lim, m->env.from, now);
+	if (b == SND_BOUNCE_UNCOUNTED && st != NULL)
+		snprintf(err, sizeof(err), "%s", store_error(st));
+	store_close(st);
 	snprintf(show, sizeof(show), "%u/%us", lim->n, lim->period);
-	switch (snd_bounce_decide(lim->n, counted, total)) {
+	switch (b) {
 	case SND_BOUNCE_SEND:
 		return 1;
 	case SND_BOUNCE_UNCOUNTED:

@@ -66,23 +66,21 @@ static int
 bounce_allowed(struct session *s, const char *from)
 {
 	const struct conf_rate *lim = &s->conf->bounce_limit;
-	char key[ADDR_MAX + 1], show[32];
-	unsigned long total = 0;
+	char show[32];
 	struct store *st;
-	int counted = -1;
 
-	if (lim->n == 0 || snd_bounce_key(from, key, sizeof(key)) == -1)
+	if (lim->n == 0)
 		return 1;
-	if ((st = session_counter_store(s)) != NULL &&
-	    (counted = store_counter_add(st, SND_BOUNCE_COUNTER, key, 1,
-	    lim->period, time(NULL), &total)) == -1)
-		log_event(&s->log, LVL_ERROR, "store", "counter",
-		    SND_BOUNCE_COUNTER, "reason", store_error(st), NULL);
+	st = session_counter_store(s);
 	snprintf(show, sizeof(show), "%u/%us", lim->n, lim->period);
-	switch (snd_bounce_decide(lim->n, counted, total)) {
+	switch (snd_bounce_count(st, lim, from, time(NULL))) {
 	case SND_BOUNCE_SEND:
 		return 1;
 	case SND_BOUNCE_UNCOUNTED:
+		if (st != NULL)
+			log_event(&s->log, LVL_ERROR, "store", "counter",
+			    SND_BOUNCE_COUNTER, "reason", store_error(st),
+			    NULL);
 		log_event(&s->log, LVL_ERROR, "bounce-limit", "msgid",
 		    s->msgid, "limit", show, "action", "sent uncounted",
 		    NULL);

@@ -14,6 +14,9 @@
 #define SAMOTOP_SND_BOUNCE_H
 
 #include <stddef.h>
+#include <time.h>
+
+#include "conf.h"
 
 #define SND_BOUNCE_COUNTER	"dsn"	/* the store counter's name */
 
@@ -37,5 +40,15 @@ enum snd_bounce	snd_bounce_decide(unsigned limit, int counted,
  * does not fit (or is empty: no DSN goes to <>).  Pure.
  */
 int		snd_bounce_key(const char *addr, char *out, size_t size);
+
+struct store;
+/*
+ * Count a DSN to addr in st at now under lim and decide: the one place
+ * samotop-send and samotop-smtpd (fold-partial dsn) both go through.
+ * st NULL (it would not open) or a store error (store_error(st) says
+ * which) is SND_BOUNCE_UNCOUNTED; no limit, or <>, SND_BOUNCE_SEND.
+ */
+enum snd_bounce	snd_bounce_count(struct store *st,
+		    const struct conf_rate *lim, const char *addr, time_t now);
 
 #endif
